@@ -1,0 +1,58 @@
+"""Build the compiled core.
+
+Every ``hummingbot_conn/core/*.pyx`` becomes an extension module.  Flags:
+
+* ``HBCONN_TRACE=1``     line tracing (coverage / profiling of .pyx code)
+* ``HBCONN_ANNOTATE=1``  write Cython's HTML annotation next to each .pyx
+* ``HBCONN_DEBUG=1``     -O0 -g and Cython's bounds checks back on
+"""
+import os
+from glob import glob
+
+import numpy
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+TRACE = os.environ.get("HBCONN_TRACE") == "1"
+ANNOTATE = os.environ.get("HBCONN_ANNOTATE") == "1"
+DEBUG = os.environ.get("HBCONN_DEBUG") == "1"
+
+
+def _extensions():
+    compile_args = ["-O0", "-g"] if DEBUG else ["-O3"]
+    macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
+    if TRACE:
+        macros += [("CYTHON_TRACE", "1"), ("CYTHON_TRACE_NOGIL", "1")]
+    exts = []
+    for pyx in sorted(glob("hummingbot_conn/core/*.pyx")):
+        name = pyx[:-4].replace(os.sep, ".")
+        exts.append(Extension(
+            name, [pyx],
+            include_dirs=[numpy.get_include()],
+            define_macros=macros,
+            extra_compile_args=compile_args,
+            language="c++",
+        ))
+    return exts
+
+
+directives = {
+    "language_level": 3,
+    "embedsignature": True,
+    "boundscheck": DEBUG,
+    "wraparound": DEBUG,
+    "cdivision": True,
+    "initializedcheck": DEBUG,
+    "linetrace": TRACE,
+    "profile": TRACE,
+}
+
+setup(
+    ext_modules=cythonize(
+        _extensions(),
+        compiler_directives=directives,
+        annotate=ANNOTATE,
+        nthreads=os.cpu_count() or 1,
+    ),
+    zip_safe=False,
+)

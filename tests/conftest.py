@@ -1,0 +1,29 @@
+"""Test-wide settings.
+
+The suite must exercise the *installed* package (the compiled wheel a user
+gets), never the checkout's sources: pytest runs in importlib mode, and this
+file refuses to run if ``hummingbot_conn`` resolves into the checkout unless
+the developer asked for an in-place build on purpose (HBCONN_INPLACE=1).
+"""
+import os
+import pathlib
+
+import hummingbot_conn
+from hypothesis import HealthCheck, settings
+
+_CHECKOUT = pathlib.Path(__file__).resolve().parent.parent
+_PKG_DIR = pathlib.Path(hummingbot_conn.__file__).resolve().parent
+
+if _PKG_DIR.is_relative_to(_CHECKOUT) and os.environ.get("HBCONN_INPLACE") != "1":
+    raise RuntimeError(
+        f"hummingbot_conn was imported from the checkout ({_PKG_DIR}), not from the installed "
+        "package. Install it (pip install '.[test]') and run the `pytest` script, not `python -m pytest`."
+    )
+
+# Property tests: thousands of cases in CI, no deadline (shared, noisy machines).
+settings.register_profile(
+    "ci", max_examples=1000, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("dev", max_examples=200, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
