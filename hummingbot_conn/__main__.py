@@ -1,0 +1,5 @@
+import sys
+
+from hummingbot_conn.cli import main
+
+sys.exit(main())
