@@ -113,8 +113,9 @@ class WSConnection:
 
     async def connect(self, ws_url: str, *, ping_timeout: Optional[float] = 10.0,
                       message_timeout: Optional[float] = None, ws_headers: Optional[Mapping[str, str]] = None,
-                      max_msg_size: Optional[int] = None, connect_timeout: float = 10.0) -> None:
-        """Open the socket (``connect_timeout`` bounds the handshake).
+                      max_msg_size: Optional[int] = None, connect_timeout: float = 10.0,
+                      close_timeout: float = 2.0) -> None:
+        """Open the socket (``connect_timeout`` bounds the handshake, ``close_timeout`` the closing one).
 
         :param ping_timeout: idle seconds after which we ping the server (None: never)
         :param message_timeout: seconds without any frame (data, ping, pong) after
@@ -127,7 +128,7 @@ class WSConnection:
         self._ws = await asyncio.wait_for(
             self._session.ws_connect(ws_url, headers=dict(ws_headers or {}), autoping=False, heartbeat=None,
                                      max_msg_size=max_msg_size or self.MAX_MSG_SIZE,
-                                     timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=connect_timeout)),
+                                     timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=close_timeout)),
             connect_timeout)
         self._url = ws_url
         self._ping_interval = ping_timeout
