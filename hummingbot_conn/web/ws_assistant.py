@@ -87,16 +87,23 @@ class WSAssistant:
         await self._connection.disconnect()
 
     async def send(self, request: WSRequest) -> None:
+        """Throttle (when the request names a limit), then pre-process, sign and send.
+
+        Signing after the throttler wait keeps a signed timestamp fresh.
+        """
+        limit_id = getattr(request, "throttler_limit_id", None)
+        if limit_id is not None and self._throttler is not None:
+            async with self._throttler.execute_task(limit_id):
+                await self._send_now(request)
+        else:
+            await self._send_now(request)
+
+    async def _send_now(self, request: WSRequest) -> None:
         for pre in self._pre:
             request = await pre.pre_process(request)
         if self._auth is not None and request.is_auth_required:
             request = await self._auth.ws_authenticate(request)
-        limit_id = getattr(request, "throttler_limit_id", None)
-        if limit_id is not None and self._throttler is not None:
-            async with self._throttler.execute_task(limit_id):
-                await self._connection.send(request)
-        else:
-            await self._connection.send(request)
+        await self._connection.send(request)
 
     async def subscribe(self, request: WSRequest) -> None:
         await self.send(request)
