@@ -267,3 +267,49 @@ def test_property_window_never_exceeded_and_fifo(limit, interval, arrivals):
     for t, _, _ in admitted:
         in_window = sum(w for t2, _, w in admitted if t2 <= t < t2 + interval)
         assert in_window <= limit
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(st.sampled_from(["E1", "E2", "E3"]), st.integers(0, 2),
+                          st.floats(0, 2, allow_nan=False)), min_size=1, max_size=20))
+def test_property_linked_pools_no_deadlock_no_overtaking(requests):
+    """Endpoints sharing pools: everyone gets in, no pool window overflows, and two
+    requests that share any limit are admitted in arrival order."""
+    limits = [RateLimit("P1", limit=4, time_interval=2.0), RateLimit("P2", limit=3, time_interval=1.0),
+              RateLimit("E1", limit=3, time_interval=1.5, linked_limits=[LinkedLimitWeightPair("P1", 2)]),
+              RateLimit("E2", limit=5, time_interval=1.0, linked_limits=[LinkedLimitWeightPair("P1", 1),
+                                                                         LinkedLimitWeightPair("P2", 3)]),
+              RateLimit("E3", limit=2, time_interval=0.5, linked_limits=[LinkedLimitWeightPair("P2", 1)])]
+    members = {"E1": {"E1": None, "P1": 2}, "E2": {"E2": None, "P1": 1, "P2": 3}, "E3": {"E3": None, "P2": 1}}
+    caps = {r.limit_id: (r.limit, r.time_interval) for r in limits}
+
+    async def scenario():
+        clock = VirtualClock(start=0.0)
+        throttler = make(limits, clock)
+        admitted = {}
+
+        async def one(i, limit_id, weight):
+            await throttler.acquire(limit_id, weight=weight)
+            admitted[i] = clock()
+
+        tasks = []
+        for i, (limit_id, weight, gap) in enumerate(requests):
+            await clock.settle()
+            clock.now += gap
+            tasks.append(asyncio.ensure_future(one(i, limit_id, weight)))
+        await clock.run_until(lambda: all(t.done() for t in tasks))
+        return admitted
+
+    admitted = asyncio.run(scenario())
+    assert len(admitted) == len(requests)
+    charges = []          # (time, limit id, weight)
+    for i, (limit_id, weight, _) in enumerate(requests):
+        for member, w in members[limit_id].items():
+            charges.append((admitted[i], member, weight if w is None else w))
+    for t, member, _ in charges:
+        limit, interval = caps[member]
+        assert sum(w for t2, m, w in charges if m == member and t2 <= t < t2 + interval) <= limit
+    for i in range(len(requests)):
+        for j in range(i + 1, len(requests)):
+            if set(members[requests[i][0]]) & set(members[requests[j][0]]):
+                assert admitted[i] <= admitted[j]
