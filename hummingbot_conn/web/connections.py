@@ -104,7 +104,7 @@ class WSConnection:
 
     @property
     def last_recv_time(self) -> float:
-        """Clock time of the last frame of any kind (0.0 before the first)."""
+        """Clock time of the last frame of any kind (the connect time until one arrives; 0.0 never connected)."""
         return self._last_recv_time
 
     @property
