@@ -123,7 +123,11 @@ class SymbolSpec:
 
 
 def default_symbols() -> list[SymbolSpec]:
-    """Three symbols with different tick / step sizes, so rounding bugs show."""
+    """Three symbols with different tick / step sizes, so rounding bugs show.
+
+    Tick and step decimals add up to at most 8 on each, so every notional is
+    exact in the 8-decimal strings of the protocol.
+    """
     return [
         SymbolSpec("BTCUSDT", "BTC", "USDT", tick_size=Decimal("0.01"), min_price=Decimal("0.01"),
                    step_size=Decimal("0.00001"), min_qty=Decimal("0.00001"),
@@ -132,7 +136,7 @@ def default_symbols() -> list[SymbolSpec]:
                    step_size=Decimal("0.0001"), min_qty=Decimal("0.0001"),
                    min_notional=Decimal("5"), initial_price=Decimal("3000")),
         SymbolSpec("ETHBTC", "ETH", "BTC", tick_size=Decimal("0.00001"), min_price=Decimal("0.00001"),
-                   step_size=Decimal("0.0001"), min_qty=Decimal("0.0001"),
+                   step_size=Decimal("0.001"), min_qty=Decimal("0.001"),
                    min_notional=Decimal("0.0001"), notional_filter="MIN_NOTIONAL",
                    initial_price=Decimal("0.05")),
     ]
