@@ -11,7 +11,6 @@ is one atomic matching step, which is what keeps event order exact.
 from __future__ import annotations
 
 import random
-import string
 from collections import deque
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -26,7 +25,6 @@ from .filters import SymbolSpec
 
 ZERO = Decimal(0)
 COMMISSION_QUANTUM = Decimal("0.00000001")
-_ID_CHARS = string.ascii_letters + string.digits
 UserListener = Callable[[int, dict], None]
 TradeListener = Callable[[str, "Trade"], None]
 
@@ -112,6 +110,9 @@ class MatchingEngine:
         self.user_listeners: list[UserListener] = []
         self.trade_listeners: list[TradeListener] = []
         self._pending: list[tuple[int, dict]] = []
+        # user events are rendered only for accounts someone listens to (rendering is the
+        # costliest part of a match); None = every account with any listener registered
+        self.user_event_filter: Callable[[int], bool] | None = None
 
     # -- helpers --------------------------------------------------------------
     def spec(self, symbol: str) -> SymbolSpec:
@@ -121,7 +122,12 @@ class MatchingEngine:
         return spec
 
     def new_client_id(self) -> str:
-        return "sim" + "".join(self._rng.choice(_ID_CHARS) for _ in range(19))
+        return "sim" + format(self._rng.getrandbits(96), "024x")
+
+    def _wants(self, account_id: int) -> bool:
+        if not self.user_listeners:
+            return False
+        return self.user_event_filter is None or self.user_event_filter(account_id)
 
     def _exec_id(self) -> int:
         self._next_exec_id += 1
@@ -129,6 +135,9 @@ class MatchingEngine:
 
     def _report(self, order: Order, exec_type: str, now: int, fill: Fill | None = None,
                 cancel_client_id: str | None = None) -> None:
+        if not self._wants(order.account_id):
+            self._exec_id()  # ids must not depend on who happens to be listening
+            return
         self._pending.append((order.account_id, reports.execution_report(
             order, exec_type, now, now, self._exec_id(), fill, cancel_client_id)))
 
@@ -138,7 +147,8 @@ class MatchingEngine:
         for account in self.accounts:
             if account.changed:
                 account.update_time = now
-                events.append((account.account_id, reports.account_position(account, account.changed, now)))
+                if self._wants(account.account_id):
+                    events.append((account.account_id, reports.account_position(account, account.changed, now)))
                 account.changed = set()
         for account_id, event in events:
             for listener in self.user_listeners:

@@ -57,6 +57,13 @@ class UserStreams:
         self.listen_keys: dict[str, int] = {}                       # key -> account id
         self.key_streams: dict[str, set[StreamConnection]] = {}
         engine.user_listeners.append(self._on_event)
+        engine.user_event_filter = self.has_subscriber
+
+    def has_subscriber(self, account_id: int) -> bool:
+        for conn in self.api_connections:
+            if account_id in conn.subscriptions.values():
+                return True
+        return any(acc == account_id and self.key_streams.get(key) for key, acc in self.listen_keys.items())
 
     def _on_event(self, account_id: int, event: dict) -> None:
         for conn in self.api_connections:
