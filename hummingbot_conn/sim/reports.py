@@ -95,7 +95,8 @@ def execution_report(order: Order, exec_type: str, event_time: int, transact_tim
         "x": exec_type, "X": order.status, "r": "NONE", "i": order.order_id,
         "l": last_qty, "z": fmt(order.executed_qty), "L": last_price, "n": commission,
         "N": commission_asset, "T": transact_time, "t": trade_id, "I": exec_id,
-        "w": order.on_book, "m": is_maker, "M": fill is not None, "O": order.time,
+        # NEW reports w=true even for an order about to take (market_orders_faq.md)
+        "w": order.on_book or exec_type == "NEW", "m": is_maker, "M": fill is not None, "O": order.time,
         "Z": fmt(order.cum_quote), "Y": last_quote, "Q": fmt(order.orig_quote_qty),
         "W": order.working_time if order.working_time >= 0 else transact_time,
         "V": order.stp_mode,

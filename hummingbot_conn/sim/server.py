@@ -110,8 +110,10 @@ class SimulatedExchange:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
             self._flusher = None
-        self.streams.close_sockets()
-        self.user_streams.close_sockets()
+        self.streams.shutdown()
+        self.user_streams.shutdown()
+        # let the writers put the shutdown frames on the wire before the sockets go
+        await asyncio.sleep(0)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -229,6 +229,13 @@ class MarketStreams:
                 closed += 1
         return closed
 
+    def shutdown(self) -> None:
+        """Planned stop: send ``serverShutdown`` (``!serverShutdown`` when combined), then close."""
+        event = orjson.dumps({"e": "serverShutdown", "E": self.engine.clock.now_ms()})
+        for conn in list(self.connections):
+            conn.send("!serverShutdown", event)
+            conn.close()
+
     # -- aiohttp handlers -----------------------------------------------------------
     async def handle_raw(self, request: web.Request) -> web.WebSocketResponse:
         name = request.match_info["stream"]

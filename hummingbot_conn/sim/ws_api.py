@@ -82,6 +82,13 @@ class UserStreams:
             conn.close()
         return len(conns)
 
+    def shutdown(self) -> None:
+        """Planned stop: ``{"event": {"e": "serverShutdown", ...}}`` on the WS API, then close all."""
+        now = self.engine.clock.now_ms()
+        for conn in list(self.api_connections):
+            conn.send({"event": {"e": "serverShutdown", "E": now}})
+        self.close_sockets()
+
     # -- WebSocket API --------------------------------------------------------------------
     async def handle_ws_api(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)

@@ -243,3 +243,19 @@ def test_seeded_traders_are_deterministic():
             sim.traders.step()
         return sim.depth_snapshot("BTCUSDT"), [(t.price, t.qty) for t in sim.engine.trades["ETHBTC"]]
     assert run() == run()
+
+
+async def test_stop_sends_server_shutdown():
+    sim = SimulatedExchange(auto_flush=False)
+    await sim.start()
+    async with aiohttp.ClientSession() as session:
+        raw = await session.ws_connect(f"{sim.ws_url}/ws/btcusdt@trade")
+        combined = await session.ws_connect(f"{sim.ws_url}/stream?streams=btcusdt@trade")
+        api = await session.ws_connect(sim.ws_api_url)
+        await asyncio.sleep(0.05)
+        stopping = asyncio.ensure_future(sim.stop())
+        assert (await raw.receive_json(timeout=5))["e"] == "serverShutdown"
+        wrapped = await combined.receive_json(timeout=5)
+        assert wrapped["stream"] == "!serverShutdown" and wrapped["data"]["e"] == "serverShutdown"
+        assert (await api.receive_json(timeout=5))["event"]["e"] == "serverShutdown"
+        await stopping
