@@ -164,18 +164,15 @@ class MatchingEngine:
         return level.price if level is not None else None
 
     # -- order entry -----------------------------------------------------------
-    def place_order(self, account: Account, symbol: str, side: str, order_type: str, *,
-                    quantity: Decimal | None = None, quote_order_qty: Decimal | None = None,
-                    price: Decimal | None = None, time_in_force: str | None = None,
-                    client_order_id: str | None = None, stp_mode: str | None = None,
-                    ) -> tuple[Order, list[Fill]]:
-        """Validate, lock, match and publish one new order; returns it and its fills.
+    def validate_order(self, symbol: str, side: str, order_type: str, *,
+                       quantity: Decimal | None = None, quote_order_qty: Decimal | None = None,
+                       price: Decimal | None = None, time_in_force: str | None = None,
+                       stp_mode: str | None = None) -> tuple[SymbolSpec, str, str]:
+        """Symbol, type and filter checks (no balance, no book): (spec, timeInForce, STP mode).
 
-        Raises :class:`SimError` (nothing changed) when the order is rejected.
-        Cost: O(k log n) for k price levels crossed.
+        ``POST /api/v3/order/test`` stops here; ``place_order`` goes on.
         """
         spec = self.spec(symbol)
-        book = self.books[symbol]
         if spec.status != "TRADING":
             raise E.new_order_rejected(E.MARKET_CLOSED)
         if side not in ("BUY", "SELL"):
@@ -206,6 +203,23 @@ class MatchingEngine:
             spec.check_price(price)
             spec.check_quantity(quantity)
             spec.check_notional(price * quantity, False)
+        return spec, tif, stp_mode
+
+    def place_order(self, account: Account, symbol: str, side: str, order_type: str, *,
+                    quantity: Decimal | None = None, quote_order_qty: Decimal | None = None,
+                    price: Decimal | None = None, time_in_force: str | None = None,
+                    client_order_id: str | None = None, stp_mode: str | None = None,
+                    ) -> tuple[Order, list[Fill]]:
+        """Validate, lock, match and publish one new order; returns it and its fills.
+
+        Raises :class:`SimError` (nothing changed) when the order is rejected.
+        Cost: O(k log n) for k price levels crossed.
+        """
+        spec, tif, stp_mode = self.validate_order(symbol, side, order_type, quantity=quantity,
+                                                  quote_order_qty=quote_order_qty, price=price,
+                                                  time_in_force=time_in_force, stp_mode=stp_mode)
+        book = self.books[symbol]
+        is_market = order_type == "MARKET"
         client_order_id = client_order_id or self.new_client_id()
         if (account.account_id, symbol, client_order_id) in self._open_by_client:
             raise E.new_order_rejected(E.DUPLICATE_ORDER)

@@ -61,6 +61,8 @@ class RestApi:
             ("GET", "/api/v3/ticker/24hr"): (self.ticker_24hr, lambda p: 2 if "symbol" in p else 80, NONE),
             ("GET", "/api/v3/avgPrice"): (self.avg_price, 2, NONE),
             ("POST", "/api/v3/order"): (self.new_order, 1, SIGNED),
+            ("POST", "/api/v3/order/test"): (self.test_order,
+                                             lambda p: 20 if "computeCommissionRates" in p else 1, SIGNED),
             ("DELETE", "/api/v3/order"): (self.cancel_order, 1, SIGNED),
             ("GET", "/api/v3/order"): (self.get_order, 4, SIGNED),
             ("GET", "/api/v3/openOrders"): (self.open_orders, lambda p: 6 if "symbol" in p else 80, SIGNED),
@@ -224,14 +226,13 @@ class RestApi:
         return {"mins": 5, "price": fmt(price), "closeTime": recent[-1].time if recent else now}
 
     # -- trading ---------------------------------------------------------------------------
-    def new_order(self, p, account, headers):
+    def _order_params(self, p) -> dict:
+        """Parameter-level checks of a new order (-11xx); returns the engine's keyword arguments."""
         symbol = p.str("symbol", required=True)
         side = p.enum("side", ("BUY", "SELL"), INVALID_SIDE, required=True)
         order_type = p.enum("type", ORDER_TYPES, INVALID_TYPE, required=True)
         tif = p.enum("timeInForce", ("GTC", "IOC", "FOK"), INVALID_TIF)
         quantity, quote_qty, price = p.decimal("quantity"), p.decimal("quoteOrderQty"), p.decimal("price")
-        client_id = p.client_id("newClientOrderId")
-        resp_type = p.enum("newOrderRespType", ("ACK", "RESULT", "FULL"))
         stp = p.enum("selfTradePreventionMode",
                      ("NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"))
         if order_type == "LIMIT":
@@ -255,17 +256,29 @@ class RestApi:
             if tif is not None:
                 raise E.not_required("timeInForce")
         self.engine.spec(symbol)
+        return {"symbol": symbol, "side": side, "order_type": order_type, "quantity": quantity,
+                "quote_order_qty": quote_qty, "price": price, "time_in_force": tif, "stp_mode": stp}
+
+    def new_order(self, p, account, headers):
+        kwargs = self._order_params(p)
+        client_id = p.client_id("newClientOrderId")
+        resp_type = p.enum("newOrderRespType", ("ACK", "RESULT", "FULL"))
         self.sim.order_counter.check(account.account_id)
-        order, fills = self.engine.place_order(
-            account, symbol, side, order_type, quantity=quantity, quote_order_qty=quote_qty, price=price,
-            time_in_force=tif, client_order_id=client_id, stp_mode=stp)
+        order, fills = self.engine.place_order(account, client_order_id=client_id, **kwargs)
         headers.update(self.sim.order_counter.count(account.account_id))
-        resp_type = resp_type or ("FULL" if order_type in ("LIMIT", "MARKET") else "ACK")
+        resp_type = resp_type or ("FULL" if order.type in ("LIMIT", "MARKET") else "ACK")
         if resp_type == "ACK":
             return reports.order_ack(order)
         if resp_type == "RESULT":
             return reports.order_result(order)
         return reports.order_full(order, fills)
+
+    def test_order(self, p, account, headers):
+        """``POST /api/v3/order/test``: every check short of balance and matching; answers ``{}``."""
+        p.client_id("newClientOrderId")
+        p.enum("newOrderRespType", ("ACK", "RESULT", "FULL"))
+        self.engine.validate_order(**self._order_params(p))
+        return {}
 
     def _order_ref(self, p) -> tuple[str, int | None, str | None]:
         symbol = p.str("symbol", required=True)

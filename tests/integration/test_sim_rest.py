@@ -269,3 +269,50 @@ async def test_admin_endpoint_faults_and_accounts(env):
                             json={"apiKey": creds["apiKey"], "asset": "BTC", "amount": "0.5"}) as resp:
         assert resp.status == 200
     assert sim.account(creds["apiKey"]).free("BTC") == Decimal("0.5")
+
+
+async def test_order_test_endpoint_validates_without_trading(env):
+    sim, c, _ = env
+    order = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC",
+             "quantity": "0.001", "price": "50000"}
+    status, body, _ = await c.call("POST", "/api/v3/order/test", order)
+    assert (status, body) == (200, {})
+    status, body, _ = await c.call("POST", "/api/v3/order/test", dict(order, price="50000.005"))
+    assert body == {"code": -1013, "msg": "Filter failure: PRICE_FILTER"}
+    assert sim.engine.orders == {} and sim.account(c.key).balance("USDT").locked == 0
+
+
+async def test_my_trades_filters(env):
+    sim, c, m = env
+    for price in ("60000", "60001"):
+        await m.call("POST", "/api/v3/order", {"symbol": "BTCUSDT", "side": "SELL", "type": "LIMIT",
+                                               "timeInForce": "GTC", "quantity": "0.01", "price": price})
+    _, first, _ = await c.call("POST", "/api/v3/order", {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET",
+                                                         "quantity": "0.01"})
+    _, second, _ = await c.call("POST", "/api/v3/order", {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET",
+                                                          "quantity": "0.01"})
+    _, by_order, headers = await c.call("GET", "/api/v3/myTrades", {"symbol": "BTCUSDT", "orderId": second["orderId"]})
+    assert [t["price"] for t in by_order] == ["60001.00000000"] and headers["X-MBX-USED-WEIGHT-1M"] == "5"
+    _, from_id, _ = await c.call("GET", "/api/v3/myTrades", {"symbol": "BTCUSDT", "fromId": 2})
+    assert [t["id"] for t in from_id] == [2]
+    _, makers, _ = await m.call("GET", "/api/v3/myTrades", {"symbol": "BTCUSDT", "limit": 1})
+    assert len(makers) == 1 and makers[0]["isMaker"] is True and makers[0]["commissionAsset"] == "USDT"
+
+
+async def test_admin_traders_and_flush():
+    async with SimulatedExchange(seed=9, traders={"rate": 0, "seed_levels": 3}, auto_flush=False) as sim:
+        async with aiohttp.ClientSession() as session:
+            before = sim.engine.books["ETHUSDT"].update_id
+            async with session.post(f"{sim.rest_url}/sim/traders", json={"action": "step", "count": 5}) as resp:
+                assert (await resp.json())["actions"] == 15      # 5 steps x 3 symbols
+            assert sim.engine.books["ETHUSDT"].update_id > before
+            async with session.post(f"{sim.rest_url}/sim/traders", json={"action": "pause"}) as resp:
+                assert (await resp.json())["paused"] is True
+            async with session.post(f"{sim.rest_url}/sim/traders", json={"action": "fly"}) as resp:
+                assert resp.status == 400
+            ws = await session.ws_connect(f"{sim.ws_url}/ws/ethusdt@depth")
+            sim.traders.step("ETHUSDT")
+            async with session.post(f"{sim.rest_url}/sim/flush") as resp:
+                assert (await resp.json())["sent"] == 1
+            assert (await ws.receive_json(timeout=5))["u"] == sim.engine.books["ETHUSDT"].update_id
+            await ws.close()
