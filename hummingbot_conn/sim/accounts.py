@@ -9,6 +9,7 @@ touched so one ``outboundAccountPosition`` can list them.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -103,7 +104,7 @@ class AccountRegistry:
         self._by_id: dict[int, Account] = {}
         self._by_key: dict[str, Account] = {}
 
-    def create(self, balances: dict[str, Decimal | str | int] | None = None, *,
+    def create(self, balances: Mapping[str, Decimal | str | int] | None = None, *,
                api_key: str | None = None, secret: str | None = None,
                maker_rate: Decimal | str = "0.001", taker_rate: Decimal | str = "0.001") -> Account:
         account_id = len(self._by_id) + 1

@@ -183,8 +183,14 @@ class MatchingEngine:
         if stp_mode not in spec.allowed_stp_modes:
             raise E.invalid_value("selfTradePreventionMode")
         is_market = order_type == "MARKET"
+        for name, value in (("quantity", quantity), ("quoteOrderQty", quote_order_qty), ("price", price)):
+            if value is not None and not value.is_finite():
+                raise E.illegal_chars(name)
         if is_market:
             tif = "GTC"
+            if (quantity is None) == (quote_order_qty is None):
+                raise SimError(-1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!"
+                               if quantity is None else "Parameter 'quoteOrderQty' sent when not required.")
             if quote_order_qty is not None:
                 if not spec.quote_order_qty_market_allowed:
                     raise E.new_order_rejected(E.QUOTE_QTY_NOT_SUPPORTED)
@@ -197,6 +203,10 @@ class MatchingEngine:
                 if ref is not None:
                     spec.check_notional(ref * quantity, True)
         else:
+            if price is None:
+                raise E.mandatory("price")
+            if quantity is None:
+                raise E.mandatory("quantity")
             tif = "GTC" if order_type == "LIMIT_MAKER" else time_in_force
             if tif not in ("GTC", "IOC", "FOK"):
                 raise SimError(-1115, "Invalid timeInForce.")

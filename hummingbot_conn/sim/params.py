@@ -22,7 +22,7 @@ class Params:
     def __contains__(self, name: str) -> bool:
         return name in self.values
 
-    def str(self, name: str, required: bool = False) -> str | None:
+    def text(self, name: str, required: bool = False) -> str | None:
         value = self.values.get(name)
         if value is None or value == "":
             if required:
@@ -32,13 +32,13 @@ class Params:
 
     def enum(self, name: str, allowed: tuple[str, ...], error: SimError | None = None,
              required: bool = False) -> str | None:
-        value = self.str(name, required)
+        value = self.text(name, required)
         if value is not None and value not in allowed:
             raise error or E.invalid_value(name)
         return value
 
     def decimal(self, name: str, required: bool = False) -> Decimal | None:
-        value = self.str(name, required)
+        value = self.text(name, required)
         if value is None:
             return None
         if not _DECIMAL.match(value):
@@ -51,9 +51,9 @@ class Params:
             raise SimError(-1111, f"Parameter '{name}' has too much precision.")
         return out
 
-    def int(self, name: str, required: bool = False, low: int | None = None,
+    def integer(self, name: str, required: bool = False, low: int | None = None,
             high: int | None = None) -> int | None:
-        value = self.str(name, required)
+        value = self.text(name, required)
         if value is None:
             return None
         if not _INT.match(value):
@@ -66,13 +66,13 @@ class Params:
         return out
 
     def client_id(self, name: str) -> str | None:
-        value = self.str(name)
+        value = self.text(name)
         if value is not None and not _CLIENT_ID.match(value):
             raise E.illegal_chars(name, E.CLIENT_ID_RANGE)
         return value
 
-    def bool(self, name: str) -> bool:
-        value = self.str(name)
+    def flag(self, name: str) -> bool:
+        value = self.text(name)
         if value is None:
             return False
         if value not in ("true", "false", "TRUE", "FALSE", "True", "False"):

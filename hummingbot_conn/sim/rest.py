@@ -41,7 +41,7 @@ def _json(data, status: int = 200, headers: dict | None = None) -> web.Response:
 
 
 def depth_weight(p: Params) -> int:
-    limit = p.int("limit") or 100
+    limit = p.integer("limit") or 100
     return 5 if limit <= 100 else 25 if limit <= 500 else 50 if limit <= 1000 else 250
 
 
@@ -140,7 +140,7 @@ class RestApi:
 
     def exchange_info(self, p, account, headers):
         specs = list(self.engine.specs.values())
-        symbol, symbols = p.str("symbol"), p.str("symbols")
+        symbol, symbols = p.text("symbol"), p.text("symbols")
         if symbol is not None and symbols is not None:
             raise SimError(-1128, "Combination of optional parameters invalid.")
         if symbols is not None:
@@ -158,9 +158,9 @@ class RestApi:
                              self.sim.order_counter.limit_10s)
 
     def depth(self, p, account, headers):
-        symbol = p.str("symbol", required=True)
+        symbol = p.text("symbol", required=True)
         self.engine.spec(symbol)
-        limit = min(p.int("limit", low=1) or 100, 5000)
+        limit = min(p.integer("limit", low=1) or 100, 5000)
         stale = self.sim.faults.take("stale_snapshot", symbol, "/api/v3/depth", "GET")
         if stale is not None and stale.snapshot is not None:
             snap = stale.snapshot
@@ -169,19 +169,19 @@ class RestApi:
         return self.sim.depth_snapshot(symbol, limit)
 
     def trades(self, p, account, headers):
-        symbol = p.str("symbol", required=True)
+        symbol = p.text("symbol", required=True)
         self.engine.spec(symbol)
-        limit = p.int("limit", low=1, high=1000) or 500
+        limit = p.integer("limit", low=1, high=1000) or 500
         out = list(self.engine.trades[symbol])[-limit:]
         return [{"id": t.trade_id, "price": fmt(t.price), "qty": fmt(t.qty), "quoteQty": fmt(t.price * t.qty),
                  "time": t.time, "isBuyerMaker": t.buyer_is_maker, "isBestMatch": True} for t in out]
 
     def _symbols(self, p) -> tuple[list[str], bool]:
-        symbol = p.str("symbol")
+        symbol = p.text("symbol")
         if symbol is not None:
             self.engine.spec(symbol)
             return [symbol], True
-        symbols = p.str("symbols")
+        symbols = p.text("symbols")
         if symbols is not None:
             try:
                 wanted = orjson.loads(symbols)
@@ -216,7 +216,7 @@ class RestApi:
         return out[0] if single else out
 
     def avg_price(self, p, account, headers):
-        symbol = p.str("symbol", required=True)
+        symbol = p.text("symbol", required=True)
         self.engine.spec(symbol)
         now = self.sim.clock.now_ms()
         recent = [t for t in self.engine.trades[symbol] if t.time >= now - 300_000]
@@ -228,7 +228,7 @@ class RestApi:
     # -- trading ---------------------------------------------------------------------------
     def _order_params(self, p) -> dict:
         """Parameter-level checks of a new order (-11xx); returns the engine's keyword arguments."""
-        symbol = p.str("symbol", required=True)
+        symbol = p.text("symbol", required=True)
         side = p.enum("side", ("BUY", "SELL"), INVALID_SIDE, required=True)
         order_type = p.enum("type", ORDER_TYPES, INVALID_TYPE, required=True)
         tif = p.enum("timeInForce", ("GTC", "IOC", "FOK"), INVALID_TIF)
@@ -281,8 +281,8 @@ class RestApi:
         return {}
 
     def _order_ref(self, p) -> tuple[str, int | None, str | None]:
-        symbol = p.str("symbol", required=True)
-        order_id, orig = p.int("orderId"), p.str("origClientOrderId")
+        symbol = p.text("symbol", required=True)
+        order_id, orig = p.integer("orderId"), p.text("origClientOrderId")
         if order_id is None and orig is None:
             raise SimError(-1102, "Param 'orderId' or 'origClientOrderId' must be sent, but both were empty/null!")
         return symbol, order_id, orig
@@ -296,7 +296,7 @@ class RestApi:
         return reports.order_cancel(order, cancel_id, now)
 
     def cancel_all(self, p, account, headers):
-        symbol = p.str("symbol", required=True)
+        symbol = p.text("symbol", required=True)
         return [reports.order_cancel(o, cid, now) for o, cid, now in self.engine.cancel_all(account, symbol)]
 
     def get_order(self, p, account, headers):
@@ -304,20 +304,20 @@ class RestApi:
         return reports.order_query(self.engine.get_order(account, symbol, order_id, orig))
 
     def open_orders(self, p, account, headers):
-        symbol = p.str("symbol")
+        symbol = p.text("symbol")
         if symbol is not None:
             self.engine.spec(symbol)
         return [reports.order_query(o) for o in self.engine.open_orders(account, symbol)]
 
     def account(self, p, account, headers):
-        return account.to_json(omit_zero=p.bool("omitZeroBalances"))
+        return account.to_json(omit_zero=p.flag("omitZeroBalances"))
 
     def my_trades(self, p, account, headers):
-        symbol = p.str("symbol", required=True)
+        symbol = p.text("symbol", required=True)
         self.engine.spec(symbol)
-        order_id, from_id = p.int("orderId"), p.int("fromId")
-        start, end = p.int("startTime"), p.int("endTime")
-        limit = p.int("limit", low=1, high=1000) or 500
+        order_id, from_id = p.integer("orderId"), p.integer("fromId")
+        start, end = p.integer("startTime"), p.integer("endTime")
+        limit = p.integer("limit", low=1, high=1000) or 500
         if start is not None and end is not None and end - start > 24 * 3600 * 1000:
             raise SimError(-1127, "More than 24 hours between startTime and endTime.")
         fills = self.engine.account_fills.get((account.account_id, symbol), [])
@@ -337,9 +337,9 @@ class RestApi:
         return {"listenKey": self.sim.user_streams.create_listen_key(account.account_id)}
 
     def listen_key_keepalive(self, p, account, headers):
-        self.sim.user_streams.check_listen_key(account.account_id, p.str("listenKey"))
+        self.sim.user_streams.check_listen_key(account.account_id, p.text("listenKey"))
         return {}
 
     def listen_key_delete(self, p, account, headers):
-        self.sim.user_streams.delete_listen_key(account.account_id, p.str("listenKey"))
+        self.sim.user_streams.delete_listen_key(account.account_id, p.text("listenKey"))
         return {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Mapping
 from decimal import Decimal
 
 from aiohttp import web
@@ -92,7 +93,7 @@ class SimulatedExchange:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]
         base = f"{self.host}:{self.port}"
         self.rest_url = f"http://{base}"
         self.ws_url = f"ws://{base}"
@@ -126,7 +127,7 @@ class SimulatedExchange:
         await self.stop()
 
     # -- API for tests and tools -------------------------------------------------------------
-    def create_account(self, balances: dict[str, Decimal | str | int] | None = None, *,
+    def create_account(self, balances: Mapping[str, Decimal | str | int] | None = None, *,
                        api_key: str | None = None, secret: str | None = None,
                        maker_rate: Decimal | str = "0.001", taker_rate: Decimal | str = "0.001") -> tuple[str, str]:
         """A new account with ``balances``; returns its (API key, secret)."""

@@ -97,6 +97,6 @@ def test_params_validation():
         p.decimal("missing", required=True)
     assert err.value.code == -1102 and err.value.msg == \
         "Mandatory parameter 'missing' was not sent, was empty/null, or malformed."
-    assert p.int("n", high=20) == 12
+    assert p.integer("n", high=20) == 12
     with pytest.raises(SimError):
-        p.int("big", high=1000)
+        p.integer("big", high=1000)
