@@ -329,6 +329,11 @@ class MatchingEngine:
                     return
                 continue
             qty = min(taker.remaining, maker.remaining)
+            if taker.type == "MARKET" and taker.side == "BUY":
+                # never spend beyond the walk's lock (self-trade prevention can skip cheap levels)
+                qty = min(qty, spec.floor_to_step(taker.locked / level.price))
+                if qty <= ZERO:
+                    return
             self._trade(spec, book, taker, maker, qty, level.price, fills, now)
 
     def _prevent(self, book: SymbolBook, taker: Order, maker: Order, account: Account, now: int) -> bool:

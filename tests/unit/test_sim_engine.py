@@ -311,10 +311,41 @@ def test_deposit_emits_balance_update():
     assert w.events[0][1]["d"] == "1.50000000"
 
 
+def test_bad_amounts_are_clear_errors():
+    w = World()
+    acc = w.account()
+    with rejected(-1102, "Mandatory parameter 'price' was not sent, was empty/null, or malformed."):
+        w.engine.place_order(acc, "BTCUSDT", "BUY", "LIMIT", quantity=D("1"), time_in_force="GTC")
+    with rejected(-1100):
+        w.limit(acc, "BUY", "NaN", "100")
+    with rejected(-1100):
+        w.limit(acc, "BUY", "1", "Infinity")
+    with rejected(-1013):
+        w.limit(acc, "BUY", "-1", "100")
+    with rejected(-1102):
+        w.engine.place_order(acc, "BTCUSDT", "BUY", "MARKET")
+    with rejected(-1115, "Invalid timeInForce."):
+        w.limit(acc, "BUY", "1", "100", tif="GTD")
+    assert w.events == [] and acc.balance("USDT").locked == 0
+
+
+def test_market_buy_never_spends_beyond_its_lock_when_stp_skips_a_level():
+    w = World()
+    acc, other = w.account(), w.account()
+    w.limit(acc, "SELL", "1", "100")
+    w.limit(other, "SELL", "1", "200")
+    order, fills = w.engine.place_order(acc, "BTCUSDT", "BUY", "MARKET", quantity=D("1"), stp_mode="EXPIRE_MAKER")
+    # the walk priced 1 @ 100; after the own maker expired, 100 USDT buys 0.5 @ 200
+    assert [(f.price, f.qty) for f in fills] == [(D("200"), D("0.5"))]
+    assert order.status == "EXPIRED" and acc.balance("USDT").locked == 0
+    assert acc.balance("USDT").free == D("100000") - D("100")
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["BUY", "SELL"]), st.sampled_from(["LIMIT", "MARKET", "IOC", "CANCEL"]),
-                          st.integers(1, 30), st.integers(95, 105), st.integers(0, 2)), max_size=60))
-def test_random_flow_conserves_assets_and_keeps_book_sound(ops):
+                          st.integers(1, 30), st.integers(95, 105), st.integers(0, 2)), max_size=60),
+       st.sampled_from(["NONE", "EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH"]))
+def test_random_flow_conserves_assets_and_keeps_book_sound(ops, stp):
     w = World(min_notional=D("0"))
     accs = [w.account(usdt="10000", btc="50") for _ in range(3)]
     for side, kind, qty, price, who in ops:
@@ -325,9 +356,10 @@ def test_random_flow_conserves_assets_and_keeps_book_sound(ops):
                 if open_orders:
                     w.engine.cancel_order(acc, "BTCUSDT", open_orders[0].order_id)
             elif kind == "MARKET":
-                w.engine.place_order(acc, "BTCUSDT", side, "MARKET", quantity=D(qty) / 10)
+                w.engine.place_order(acc, "BTCUSDT", side, "MARKET", quantity=D(qty) / 10, stp_mode=stp)
             else:
-                w.limit(acc, side, str(D(qty) / 10), str(price), tif="IOC" if kind == "IOC" else "GTC")
+                w.limit(acc, side, str(D(qty) / 10), str(price), tif="IOC" if kind == "IOC" else "GTC",
+                        stp_mode=stp)
         except SimError as err:
             assert err.code in (-2010, -1013)
         w.engine.books["BTCUSDT"].check()
