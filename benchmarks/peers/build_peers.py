@@ -61,17 +61,36 @@ _EXTRACT = (
     "hummingbot/logger/",
     "hummingbot/core/__init__.py",
     "hummingbot/core/PyRef.pxd",
-    "hummingbot/core/Utils.pxd",
-    "hummingbot/core/cpp/",
     "hummingbot/core/pubsub.pxd",
     "hummingbot/core/pubsub.pyx",
-    "hummingbot/core/network_base.py",
-    "hummingbot/core/network_iterator.pxd",
-    "hummingbot/core/network_iterator.pyx",
-    "hummingbot/core/event/",
-    "hummingbot/core/data_type/",
+    "hummingbot/core/cpp/PyRef.h",
+    "hummingbot/core/cpp/PyRef.cpp",
+    "hummingbot/core/cpp/LimitOrder.h",
+    "hummingbot/core/cpp/LimitOrder.cpp",
+    "hummingbot/core/cpp/OrderBookEntry.h",
+    "hummingbot/core/cpp/OrderBookEntry.cpp",
+    "hummingbot/core/event/__init__.py",
+    "hummingbot/core/event/event_listener.pxd",
+    "hummingbot/core/event/event_listener.pyx",
+    "hummingbot/core/event/events.py",
+    "hummingbot/core/data_type/__init__.py",
+    "hummingbot/core/data_type/common.py",
+    "hummingbot/core/data_type/in_flight_order.py",
+    "hummingbot/core/data_type/trade_fee.py",
+    "hummingbot/core/data_type/order_book_row.py",
+    "hummingbot/core/data_type/order_book_message.py",
+    "hummingbot/core/data_type/OrderBookEntry.pxd",
+    "hummingbot/core/data_type/LimitOrder.pxd",
+    "hummingbot/core/data_type/limit_order.pxd",
+    "hummingbot/core/data_type/limit_order.pyx",
+    "hummingbot/core/data_type/order_book_query_result.pxd",
+    "hummingbot/core/data_type/order_book_query_result.pyx",
+    "hummingbot/core/data_type/order_book.pxd",
+    "hummingbot/core/data_type/order_book.pyx",
     "hummingbot/core/api_throttler/",
-    "hummingbot/core/utils/",
+    "hummingbot/core/utils/__init__.py",
+    "hummingbot/core/utils/async_utils.py",
+    "hummingbot/core/utils/tracking_nonce.py",
     "hummingbot/core/web_assistant/",
     "hummingbot/connector/__init__.py",
     "hummingbot/connector/client_order_tracker.py",
@@ -236,9 +255,7 @@ def _extract(sdist: Path, log) -> None:
             if not member.isfile() or not member.name.startswith(root):
                 continue
             rel = member.name[len(root):]
-            # the sdist ships Cython output (.cpp next to each .pyx); we cythonize
-            # ourselves, so only the hand-written C++ in core/cpp/ is taken
-            if not _wanted(rel) or (rel.endswith(".cpp") and "/cpp/" not in rel):
+            if not _wanted(rel):
                 continue
             dest = SRC_DIR / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
