@@ -12,6 +12,9 @@ Layout of the cache::
     .peers/dl/      the downloaded sdist (kept, so a rebuild does not re-download)
     .peers/src/     hummingbot's extracted package tree, extensions built in place
     .peers/site/    pip --target of benchmarks/peers/requirements.txt
+    .peers/tools/   pip --target of the pinned build tools (Cython, setuptools):
+                    the benchmark venv only has numpy, Cython lives in our
+                    package's isolated build env
     .peers/stamp.json   written last; its presence means "built and complete"
     .peers/build.log    output of the last build
     .peers/.lock        flock so two pytest processes never build concurrently
@@ -44,10 +47,15 @@ CACHE = HERE.parent / ".peers"
 DL_DIR = CACHE / "dl"
 SRC_DIR = CACHE / "src"
 SITE_DIR = CACHE / "site"
+TOOLS_DIR = CACHE / "tools"
 STAMP = CACHE / "stamp.json"
 LOG = CACHE / "build.log"
 LOCK = CACHE / ".lock"
 REQUIREMENTS = HERE / "requirements.txt"
+
+#: Build tools for hummingbot's setup.py (pip download prepares its metadata
+#: with them) and for cythonizing the extensions.
+BUILD_TOOLS = ("Cython==3.3.1", "setuptools==84.2.1")
 
 #: Directories put on sys.path (appended) to import the peers.
 PATH_ENTRIES = (SRC_DIR, SITE_DIR)
@@ -133,6 +141,7 @@ def _stamp_content() -> dict:
     digest = hashlib.sha256()
     digest.update(Path(__file__).read_bytes())
     digest.update(REQUIREMENTS.read_bytes())
+    digest.update(repr(BUILD_TOOLS).encode())
     return {
         "hummingbot": HUMMINGBOT_VERSION,
         "python": sys.version,
@@ -171,7 +180,7 @@ def ensure_built(force: bool = False) -> None:
 
 def _build() -> None:
     STAMP.unlink(missing_ok=True)
-    for stale in (SRC_DIR, SITE_DIR):
+    for stale in (SRC_DIR, SITE_DIR, TOOLS_DIR):
         shutil.rmtree(stale, ignore_errors=True)
     started = time.monotonic()
     with open(LOG, "w") as log:
@@ -179,9 +188,9 @@ def _build() -> None:
         try:
             # pip install of the pure-Python deps runs while the extensions compile
             pip = _popen_logged(
-                [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                 "--no-deps", "--no-compile", "--target", str(SITE_DIR), "-r", str(REQUIREMENTS)],
-                log, "pip-install")
+                [*_PIP_INSTALL, "--target", str(SITE_DIR), "-r", str(REQUIREMENTS)], log, "pip-install")
+            _wait(_popen_logged(
+                [*_PIP_INSTALL, "--target", str(TOOLS_DIR), *BUILD_TOOLS], log, "pip-tools"), log)
             sdist = _download_sdist(log)
             _extract(sdist, log)
             _compile(log)
@@ -195,6 +204,16 @@ def _build() -> None:
     STAMP.write_text(json.dumps(_stamp_content(), indent=1))
 
 
+_PIP_INSTALL = (sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                "--no-deps", "--no-compile")
+
+
+def _tools_env() -> dict:
+    # the pinned tools come first; numpy still comes from the venv
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(TOOLS_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]))
+
+
 def _tail(path: Path, lines: int = 40) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -202,23 +221,24 @@ def _tail(path: Path, lines: int = 40) -> str:
         return "(no log)"
 
 
-def _popen_logged(cmd: list[str], log, name: str, **kw) -> tuple[str, subprocess.Popen, Path]:
+def _popen_logged(cmd: list[str], log, name: str, **kw) -> tuple[str, subprocess.Popen, Path, float]:
     out = CACHE / f"{name}.out"
     log.write(f"$ {' '.join(cmd)}\n")
     log.flush()
     handle = open(out, "w")
     proc = subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT, **kw)
     handle.close()
-    return name, proc, out
+    return name, proc, out, time.monotonic()
 
 
-def _wait(job: tuple[str, subprocess.Popen, Path], log) -> None:
-    name, proc, out = job
+def _wait(job: tuple[str, subprocess.Popen, Path, float], log) -> None:
+    name, proc, out, started = job
     code = proc.wait()
+    elapsed = time.monotonic() - started
     text = out.read_text(errors="replace")
     # pip's warnings about the machine's unreachable mirror folders are noise
     text = "\n".join(line for line in text.splitlines() if "is ignored: it is neither" not in line)
-    log.write(f"[{name}] exit {code}\n{text}\n")
+    log.write(f"[{name}] exit {code} after {elapsed:.1f} s\n{text}\n")
     log.flush()
     out.unlink(missing_ok=True)
     if code != 0:
@@ -237,7 +257,7 @@ def _download_sdist(log) -> Path:
     _wait(_popen_logged(
         [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
          "--no-deps", "--no-build-isolation", f"hummingbot=={HUMMINGBOT_VERSION}", "-d", str(DL_DIR)],
-        log, "pip-download"), log)
+        log, "pip-download", env=_tools_env()), log)
     if not target.exists():
         raise PeerBuildError(f"pip download did not produce {name}")
     return target
@@ -294,7 +314,7 @@ _SETUP = textwrap.dedent('''
 def _compile(log) -> None:
     setup_py = SRC_DIR / "_build_peers_setup.py"
     setup_py.write_text(_SETUP.format(extensions=_EXTENSIONS))
-    _wait(_popen_logged([sys.executable, str(setup_py)], log, "compile", cwd=SRC_DIR), log)
+    _wait(_popen_logged([sys.executable, str(setup_py)], log, "compile", cwd=SRC_DIR, env=_tools_env()), log)
     shutil.rmtree(SRC_DIR / "build", ignore_errors=True)
 
 
