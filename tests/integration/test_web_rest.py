@@ -239,12 +239,15 @@ async def test_time_resync_after_1021_then_one_retry(server):
         await rest.execute_request(server.url("/order"), CONSTANTS.ORDER_PATH_URL, params={"symbol": "A"},
                                    method=RESTMethod.POST, is_auth_required=True)
         assert server.hits == {"time": 1, "signed": 1}           # synced once before the first signed call
+        offset_before = sync.time_offset_ms
         server.skew_ms = 20_000                                  # the exchange's clock jumps 20 s ahead
         result = await rest.execute_request(server.url("/order"), CONSTANTS.ORDER_PATH_URL, params={"symbol": "B"},
                                             method=RESTMethod.POST, is_auth_required=True)
         assert result["params"]["symbol"] == "B"
         assert server.hits == {"time": 1 + 3, "signed": 3}      # rejected, resynced (3 samples), retried once
-        assert abs(sync.time() * 1e3 - server.now_ms()) < 1000  # the new offset agrees with the server
+        # the offset moved by the skew (round-trip error is at most half a local round trip,
+        # so the band is wide on purpose: this checks the resync, not the machine's speed)
+        assert 10_000 < sync.time_offset_ms - offset_before < 30_000
 
         server.always_1021 = True                                # a timestamp error that resync cannot fix
         with pytest.raises(ExchangeError) as info:
@@ -391,7 +394,7 @@ async def test_closing_one_factory_never_closes_another(server):
 
 async def test_server_time_helper_and_unknown_domain(server):
     ms = await web_utils.get_current_server_time(AsyncThrottler(rest_limits()), server.endpoints)
-    assert abs(ms - server.now_ms()) < 5000
+    assert abs(ms - server.now_ms()) < 60_000         # the server's own clock, not the local one
     with pytest.raises(ValueError, match="unknown Binance domain"):
         web_utils.public_rest_url("/time", "moon")
 

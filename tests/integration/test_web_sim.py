@@ -77,7 +77,7 @@ async def test_clock_skew_triggers_resync_and_one_retry(sim):
         sim.faults.add("skew_clock", ms=30_000)
         await rest.execute_request(endpoints.rest_url(CONSTANTS.ACCOUNTS_PATH_URL), CONSTANTS.ACCOUNTS_PATH_URL,
                                    is_auth_required=True)
-        assert 25_000 < sync.time_offset_ms - before < 35_000
+        assert 20_000 < sync.time_offset_ms - before < 40_000     # moved by the 30 s skew
 
 
 async def test_simulated_429_pauses_the_pool(sim):
