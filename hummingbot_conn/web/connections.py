@@ -73,9 +73,9 @@ class RESTConnection:
         if body is not None and _content_type(headers) is None:
             headers["Content-Type"] = FORM_CONTENT_TYPE
         target = URL(build_url(request.url, request.params), encoded=True)
-        extra = {"timeout": aiohttp.ClientTimeout(total=timeout)} if timeout is not None else {}
+        # timeout None means none at all; RESTAssistant always passes one
         async with self._session.request(request.method.value, target, data=body, headers=headers,
-                                         allow_redirects=False, **extra) as resp:
+                                         allow_redirects=False, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
             payload = await resp.read()
             return RESTResponse(url=request.url, method=request.method, status=resp.status,
                                 headers=resp.headers, body=payload)

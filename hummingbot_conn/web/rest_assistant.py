@@ -54,7 +54,8 @@ def parse_error_body(body: bytes) -> Tuple[Optional[int], str, Any]:
             return None, "N/A (HTML error page)", text
         return None, text[:_BODY_EXCERPT], text
     if isinstance(decoded, dict):
-        err = decoded.get("error") if isinstance(decoded.get("error"), dict) else decoded
+        inner = decoded.get("error")      # WebSocket-API shape: {"status": 400, "error": {...}}
+        err: Dict[str, Any] = inner if isinstance(inner, dict) else decoded
         code = err.get("code")
         msg = err.get("msg", err.get("message"))
         if isinstance(code, int) and not isinstance(code, bool):
@@ -166,6 +167,8 @@ class RESTAssistant:
         resynced = False
         while True:
             context = self._throttler.execute_task(limit_id, request.weight)
+            failure: Optional[Exception] = None
+            outcome_known = False
             async with context:
                 try:
                     response = await self.call(request, timeout)
@@ -173,7 +176,7 @@ class RESTAssistant:
                     raise
                 except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
                     # the connection was never established: nothing reached the server
-                    failure: Exception = NetworkError(f"{method} {url}: cannot connect: {type(exc).__name__}: {exc}")
+                    failure = NetworkError(f"{method} {url}: cannot connect: {type(exc).__name__}: {exc}")
                     outcome_known = True
                 except asyncio.TimeoutError:
                     failure = RequestTimeoutError(f"{method} {url}: no answer within "
@@ -182,8 +185,6 @@ class RESTAssistant:
                 except (aiohttp.ClientError, OSError) as exc:
                     failure = NetworkError(f"{method} {url}: connection failed: {type(exc).__name__}: {exc}")
                     outcome_known = False
-                else:
-                    failure = None
             if failure is not None:
                 if not idempotent and not outcome_known:
                     raise RequestOutcomeUnknownError(str(failure), method, url) from failure
