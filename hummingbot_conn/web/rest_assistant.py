@@ -15,6 +15,10 @@ post-process -> learn from the headers -> classify the answer:
   rest (order placement) the outcome is unknown: ``RequestOutcomeUnknownError``
   is raised and nothing is resent.
 * other 4xx: ``ExchangeError`` carrying the HTTP status, the exchange's code and msg.
+
+Bodies given as a mapping are form-encoded (what Binance takes); send
+``headers={"Content-Type": "application/json"}`` for a JSON body (hummingbot
+JSON-encoded every non-GET body by default).
 """
 import asyncio
 import logging
