@@ -76,11 +76,13 @@ class WebAssistantsFactory:
                              backoff=self._rest_backoff, sleep=self._sleep)
 
     async def get_ws_assistant(self, on_reconnected: Optional[ReconnectHook] = None,
-                               max_reconnect_attempts: Optional[int] = None) -> WSAssistant:
+                               max_reconnect_attempts: Optional[int] = None,
+                               connect_limit_id: Optional[str] = None) -> WSAssistant:
+        """A new WebSocket assistant on this factory's session (see ``WSAssistant`` for the arguments)."""
         connection = await self._connections.get_ws_connection()
         return WSAssistant(connection, self._ws_pre, self._ws_post, self._auth, throttler=self._throttler,
                            backoff=self._ws_backoff, sleep=self._sleep, on_reconnected=on_reconnected,
-                           max_reconnect_attempts=max_reconnect_attempts)
+                           max_reconnect_attempts=max_reconnect_attempts, connect_limit_id=connect_limit_id)
 
     async def close(self) -> None:
         await self._connections.close()

@@ -43,11 +43,14 @@ class WSAssistant:
                  *, throttler: Optional[AsyncThrottler] = None, backoff: Optional[ExponentialBackoff] = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  on_reconnected: Optional[ReconnectHook] = None,
-                 max_reconnect_attempts: Optional[int] = None) -> None:
+                 max_reconnect_attempts: Optional[int] = None,
+                 connect_limit_id: Optional[str] = None) -> None:
         """
         :param backoff: reconnect delays (default 0.5 s doubling to 30 s, 30% jitter)
         :param on_reconnected: ``async hook(assistant)`` awaited after every reconnect
         :param max_reconnect_attempts: consecutive failed attempts before giving up (None: never)
+        :param connect_limit_id: throttler limit every connection attempt is charged to
+            (Binance counts connection attempts per IP)
         """
         self._connection = connection
         self._pre = list(ws_pre_processors or [])
@@ -58,6 +61,11 @@ class WSAssistant:
         self._sleep = sleep
         self.on_reconnected = on_reconnected
         self._max_attempts = max_reconnect_attempts
+        self._connect_limit_id = connect_limit_id
+        if connect_limit_id is not None:
+            if throttler is None:
+                raise ValueError("connect_limit_id needs a throttler")
+            throttler.capacity(connect_limit_id)        # unknown id: fail now
         self._connect_args: Optional[Dict] = None
         self._closed = True
         self._attempt = 0
@@ -77,9 +85,15 @@ class WSAssistant:
         """Connect (once; reconnects reuse these arguments).  See ``WSConnection.connect``."""
         self._connect_args = dict(ws_url=ws_url, ping_timeout=ping_timeout, message_timeout=message_timeout,
                                   ws_headers=ws_headers, max_msg_size=max_msg_size)
-        await self._connection.connect(**self._connect_args)
+        await self._open()
         self._closed = False
         self._attempt = 0
+
+    async def _open(self) -> None:
+        assert self._connect_args is not None
+        if self._connect_limit_id is not None and self._throttler is not None:
+            await self._throttler.acquire(self._connect_limit_id)
+        await self._connection.connect(**self._connect_args)
 
     async def disconnect(self) -> None:
         """Close for good: ``iter_messages()`` ends and no reconnect follows."""
@@ -155,7 +169,7 @@ class WSAssistant:
             if self._connection.connected:
                 await self._connection.disconnect()
             try:
-                await self._connection.connect(**self._connect_args)
+                await self._open()
             except asyncio.CancelledError:
                 raise
             except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:

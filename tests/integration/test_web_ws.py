@@ -16,8 +16,8 @@ from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
 from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
 from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
 from hummingbot_conn.web import (
-    AsyncThrottler, ExponentialBackoff, RateLimit, WebAssistantsFactory, WSDisconnectedError, WSJSONRequest,
-    WSPlainTextRequest, WSSilentError,
+    AsyncThrottler, ExponentialBackoff, RateLimit, UnknownLimitError, WebAssistantsFactory, WSDisconnectedError,
+    WSJSONRequest, WSPlainTextRequest, WSSilentError,
 )
 
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -303,3 +303,32 @@ async def test_user_data_stream_subscription_signed_and_verified_by_server(serve
                                       "params": {}}, is_auth_required=True))
         assert (await wsa.receive()).data["status"] == 200
         await wsa.disconnect()
+
+
+async def test_connection_attempts_are_throttled(server):
+    class Clock:
+        now = 0.0
+
+        def __call__(self):
+            return self.now
+
+        async def sleep(self, delay):
+            self.now += delay
+            await asyncio.sleep(0)
+
+    clock = Clock()
+    throttler = AsyncThrottler([RateLimit("ws-connect", limit=2, time_interval=100)], clock=clock, sleep=clock.sleep)
+    server.drop_after_hello = {1, 2}
+    async with make_factory(RecordingSleep(), throttler=throttler) as factory:
+        with pytest.raises(UnknownLimitError):
+            await factory.get_ws_assistant(connect_limit_id="missing")
+        ws = await factory.get_ws_assistant(connect_limit_id="ws-connect")
+        await ws.connect(f"{server.base}/ws", ping_timeout=None)
+        hellos = []
+        async for response in ws.iter_messages():
+            hellos.append((response.data["hello"], clock()))
+            if len(hellos) == 3:
+                break
+        await ws.disconnect()
+    # two attempts per 100 s: the third connection waits for the window
+    assert hellos == [(1, 0.0), (2, 0.0), (3, 100.0)]

@@ -122,7 +122,7 @@ POOLS: Tuple[Tuple[str, int, int], ...] = (
     (ORDERS, 100, 10 * ONE_SECOND),
     (ORDERS_24HR, 200000, ONE_DAY),
     (RAW_REQUESTS, 300000, 5 * ONE_MINUTE),      # raised from 61000 on 2026-04-02
-    (WS_CONNECTIONS, 300, 5 * ONE_MINUTE),       # WS API/stream connection attempts per IP
+    (WS_CONNECTIONS, 300, 5 * ONE_MINUTE),       # WS connection attempts per IP: get_ws_assistant(connect_limit_id=...)
 )
 
 # /depth weight depends on `limit`: (max limit, weight), one throttler limit per tier
