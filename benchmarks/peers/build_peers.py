@@ -57,6 +57,10 @@ REQUIREMENTS = HERE / "requirements.txt"
 #: with them) and for cythonizing the extensions.
 BUILD_TOOLS = ("Cython==3.3.1", "setuptools==84.2.1")
 
+#: C++ flags for hummingbot's extensions: -O3 like our own core; -g0 (no debug
+#: info) keeps the cold build short; -w because the sdist's warnings are not ours.
+COMPILE_ARGS = ("-O3", "-g0", "-std=c++11", "-w")
+
 #: Directories put on sys.path (appended) to import the peers.
 PATH_ENTRIES = (SRC_DIR, SITE_DIR)
 
@@ -296,8 +300,7 @@ _SETUP = textwrap.dedent('''
         exts.append(Extension(
             name, [name.replace(".", "/") + ".pyx", *extra],
             include_dirs=[numpy.get_include(), "hummingbot/core"],
-            # -g0: no debug info (faster cold build); -w: the sdist's warnings are not ours
-            extra_compile_args=["-O3", "-g0", "-std=c++11", "-w"],
+            extra_compile_args=list({compile_args!r}),
             language="c++",
         ))
     setup(
@@ -313,7 +316,7 @@ _SETUP = textwrap.dedent('''
 
 def _compile(log) -> None:
     setup_py = SRC_DIR / "_build_peers_setup.py"
-    setup_py.write_text(_SETUP.format(extensions=_EXTENSIONS))
+    setup_py.write_text(_SETUP.format(extensions=_EXTENSIONS, compile_args=COMPILE_ARGS))
     _wait(_popen_logged([sys.executable, str(setup_py)], log, "compile", cwd=SRC_DIR, env=_tools_env()), log)
     shutil.rmtree(SRC_DIR / "build", ignore_errors=True)
 
