@@ -46,11 +46,15 @@ def peer_import() -> Callable[[str], ModuleType]:
     state: dict[str, object] = {}
 
     def _import(module_name: str) -> ModuleType:
+        if "failed" in state:
+            # one failed build per session: the other benchmarks fail at once
+            pytest.fail(str(state["failed"]), pytrace=False)
         if "ready" not in state:
             try:
                 builder.ensure_built()
             except builder.PeerBuildError as exc:
-                pytest.fail(f"building the benchmark peers failed:\n{exc}", pytrace=False)
+                state["failed"] = f"building the benchmark peers failed:\n{exc}"
+                pytest.fail(str(state["failed"]), pytrace=False)
             for entry in builder.PATH_ENTRIES:
                 if str(entry) not in sys.path:
                     sys.path.append(str(entry))
