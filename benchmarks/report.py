@@ -87,7 +87,7 @@ def _row_key(row: dict) -> tuple:
 def _verdicts(group: dict) -> tuple[dict | None, list[dict]]:
     """The hbconn row and one verdict per declared target."""
     ours = next((r for r in group["rows"] if r["impl"] == "hbconn"), None)
-    verdicts = []
+    verdicts: list[dict] = []
     if ours is None:
         return None, verdicts
     for peer, target in ours["targets"].items():

@@ -189,10 +189,10 @@ def _build() -> None:
     started = time.monotonic()
     with open(LOG, "w") as log:
         log.write(f"building peers with {sys.executable} ({sys.version.split()[0]})\n")
+        # pip install of the pure-Python deps runs while the extensions compile
+        pip = _popen_logged(
+            [*_PIP_INSTALL, "--target", str(SITE_DIR), "-r", str(REQUIREMENTS)], log, "pip-install")
         try:
-            # pip install of the pure-Python deps runs while the extensions compile
-            pip = _popen_logged(
-                [*_PIP_INSTALL, "--target", str(SITE_DIR), "-r", str(REQUIREMENTS)], log, "pip-install")
             _wait(_popen_logged(
                 [*_PIP_INSTALL, "--target", str(TOOLS_DIR), *BUILD_TOOLS], log, "pip-tools"), log)
             sdist = _download_sdist(log)
@@ -200,7 +200,10 @@ def _build() -> None:
             _compile(log)
             _wait(pip, log)
             _check_imports(log)
-        except PeerBuildError as exc:
+        except (PeerBuildError, OSError, tarfile.TarError) as exc:
+            if pip[1].poll() is None:  # never leave the background install running
+                pip[1].kill()
+                pip[1].wait()
             log.write(f"\nFAILED: {exc}\n")
             log.flush()
             raise PeerBuildError(f"{exc}\n--- tail of {LOG} ---\n{_tail(LOG)}") from None
@@ -283,7 +286,10 @@ def _extract(sdist: Path, log) -> None:
                 continue
             dest = SRC_DIR / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
-            with tar.extractfile(member) as src, open(dest, "wb") as out:
+            src = tar.extractfile(member)
+            if src is None:
+                raise PeerBuildError(f"cannot read {member.name} from {sdist}")
+            with src, open(dest, "wb") as out:
                 shutil.copyfileobj(src, out)
             count += 1
     log.write(f"extracted {count} files into {SRC_DIR}\n")
