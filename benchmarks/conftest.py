@@ -14,7 +14,10 @@ package or a library version the venv already pins.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import importlib.util
+import os
+import platform
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -43,11 +46,15 @@ def peer_import() -> Callable[[str], ModuleType]:
     state: dict[str, object] = {}
 
     def _import(module_name: str) -> ModuleType:
+        if "failed" in state:
+            # one failed build per session: the other benchmarks fail at once
+            pytest.fail(str(state["failed"]), pytrace=False)
         if "ready" not in state:
             try:
                 builder.ensure_built()
             except builder.PeerBuildError as exc:
-                pytest.fail(f"building the benchmark peers failed:\n{exc}", pytrace=False)
+                state["failed"] = f"building the benchmark peers failed:\n{exc}"
+                pytest.fail(str(state["failed"]), pytrace=False)
             for entry in builder.PATH_ENTRIES:
                 if str(entry) not in sys.path:
                     sys.path.append(str(entry))
@@ -66,3 +73,49 @@ def peer_import() -> Callable[[str], ModuleType]:
         return module
 
     return _import
+
+
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _os_name() -> str:
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                return line.partition("=")[2].strip().strip('"')
+    except OSError:
+        pass
+    return platform.platform()
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def pytest_benchmark_update_machine_info(config, machine_info):
+    """Record what benchmarks/report.py prints in its header (one run's facts)."""
+    builder = sys.modules.get("_hbconn_bench_build_peers") or _load_builder()
+    machine_info["hbconn"] = {
+        "os": _os_name(),
+        "cpu_model": _cpu_model(),
+        "cores": os.cpu_count(),
+        "hummingbot_conn": _version("hummingbot-conn"),
+        "numpy": _version("numpy"),
+        "cython_in_venv": _version("Cython"),
+        "pytest_benchmark": _version("pytest-benchmark"),
+        "peers": {
+            "hummingbot": builder.HUMMINGBOT_VERSION,
+            "build_tools": list(builder.BUILD_TOOLS),
+            "compile_args": " ".join(builder.COMPILE_ARGS),
+        },
+    }

@@ -57,6 +57,10 @@ REQUIREMENTS = HERE / "requirements.txt"
 #: with them) and for cythonizing the extensions.
 BUILD_TOOLS = ("Cython==3.3.1", "setuptools==84.2.1")
 
+#: C++ flags for hummingbot's extensions: -O3 like our own core; -g0 (no debug
+#: info) keeps the cold build short; -w because the sdist's warnings are not ours.
+COMPILE_ARGS = ("-O3", "-g0", "-std=c++11", "-w")
+
 #: Directories put on sys.path (appended) to import the peers.
 PATH_ENTRIES = (SRC_DIR, SITE_DIR)
 
@@ -185,10 +189,10 @@ def _build() -> None:
     started = time.monotonic()
     with open(LOG, "w") as log:
         log.write(f"building peers with {sys.executable} ({sys.version.split()[0]})\n")
+        # pip install of the pure-Python deps runs while the extensions compile
+        pip = _popen_logged(
+            [*_PIP_INSTALL, "--target", str(SITE_DIR), "-r", str(REQUIREMENTS)], log, "pip-install")
         try:
-            # pip install of the pure-Python deps runs while the extensions compile
-            pip = _popen_logged(
-                [*_PIP_INSTALL, "--target", str(SITE_DIR), "-r", str(REQUIREMENTS)], log, "pip-install")
             _wait(_popen_logged(
                 [*_PIP_INSTALL, "--target", str(TOOLS_DIR), *BUILD_TOOLS], log, "pip-tools"), log)
             sdist = _download_sdist(log)
@@ -196,7 +200,10 @@ def _build() -> None:
             _compile(log)
             _wait(pip, log)
             _check_imports(log)
-        except PeerBuildError as exc:
+        except (PeerBuildError, OSError, tarfile.TarError) as exc:
+            if pip[1].poll() is None:  # never leave the background install running
+                pip[1].kill()
+                pip[1].wait()
             log.write(f"\nFAILED: {exc}\n")
             log.flush()
             raise PeerBuildError(f"{exc}\n--- tail of {LOG} ---\n{_tail(LOG)}") from None
@@ -279,7 +286,10 @@ def _extract(sdist: Path, log) -> None:
                 continue
             dest = SRC_DIR / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
-            with tar.extractfile(member) as src, open(dest, "wb") as out:
+            src = tar.extractfile(member)
+            if src is None:
+                raise PeerBuildError(f"cannot read {member.name} from {sdist}")
+            with src, open(dest, "wb") as out:
                 shutil.copyfileobj(src, out)
             count += 1
     log.write(f"extracted {count} files into {SRC_DIR}\n")
@@ -296,8 +306,7 @@ _SETUP = textwrap.dedent('''
         exts.append(Extension(
             name, [name.replace(".", "/") + ".pyx", *extra],
             include_dirs=[numpy.get_include(), "hummingbot/core"],
-            # -g0: no debug info (faster cold build); -w: the sdist's warnings are not ours
-            extra_compile_args=["-O3", "-g0", "-std=c++11", "-w"],
+            extra_compile_args=list({compile_args!r}),
             language="c++",
         ))
     setup(
@@ -313,7 +322,7 @@ _SETUP = textwrap.dedent('''
 
 def _compile(log) -> None:
     setup_py = SRC_DIR / "_build_peers_setup.py"
-    setup_py.write_text(_SETUP.format(extensions=_EXTENSIONS))
+    setup_py.write_text(_SETUP.format(extensions=_EXTENSIONS, compile_args=COMPILE_ARGS))
     _wait(_popen_logged([sys.executable, str(setup_py)], log, "compile", cwd=SRC_DIR, env=_tools_env()), log)
     shutil.rmtree(SRC_DIR / "build", ignore_errors=True)
 

@@ -1,0 +1,20 @@
+# Developer shortcuts.  PY is the bin/ folder of the venv with the package installed
+# (pip install '.[test]'); CI itself runs .ci/run, not this file.
+PY ?= .venv/bin
+# `make bench BENCH_K="pubsub or order_book"` times a subset (pytest -k) and
+# merges its groups into the existing RESULTS.md instead of rewriting it.
+BENCH_K ?=
+RESULTS := benchmarks/RESULTS.md
+
+.PHONY: bench peers
+
+bench:
+	@json=$$(mktemp -t hbconn-bench.XXXXXX) && \
+	$(PY)/pytest benchmarks --benchmark-enable --benchmark-only --benchmark-json=$$json \
+		$(if $(BENCH_K),-k '$(BENCH_K)') && \
+	$(PY)/python benchmarks/report.py $$json -o $(RESULTS) $(if $(BENCH_K),--merge); \
+	status=$$?; rm -f $$json; exit $$status
+
+# build (or check) the benchmark peers cache benchmarks/.peers/
+peers:
+	$(PY)/python benchmarks/peers/build_peers.py
