@@ -1,0 +1,132 @@
+# cython: language_level=3
+"""One side of the order book: a sorted C array of levels (header only).
+
+Layout (why): a contiguous array of 24-byte structs, sorted so the BEST level
+is the LAST element.  Real diff traffic lands at or near the top of the book,
+so an insert or delete there moves only the few levels above it (a short
+memmove), the best price is ``levels[n - 1]`` in O(1), and every depth query
+(VWAP, price for volume) walks contiguous memory downward from the end.
+
+Both sides share one code path by storing a signed key: ``key = price`` for
+bids and ``key = -price`` for asks.  Then both arrays are ascending by key
+and "best" is the largest key on either side.
+
+Costs: locate a price O(log n) (O(1) within 8 levels of the top); insert or
+delete O(distance from the top); best O(1).  Capacity grows by doubling and
+is given back when the side shrinks to a quarter (so memory stays flat under
+any number of updates to a book of bounded depth).
+
+Every function is ``cdef inline``; there is no run-time module behind this file.
+"""
+from libc.stdint cimport int64_t
+from libc.stdlib cimport malloc, realloc, free
+from libc.string cimport memmove
+
+
+cdef struct Level:
+    double key          # price (bids) or -price (asks)
+    double amount       # > 0 inside the book
+    int64_t update_id   # update id of the message that last set this level
+
+
+cdef struct BookSide:
+    Level* levels
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef enum:
+    MIN_SIDE_CAPACITY = 16
+    TOP_SCAN = 8        # levels checked linearly from the top before bisecting
+
+
+cdef inline int side_init(BookSide* side) except -1:
+    side.levels = <Level*>malloc(MIN_SIDE_CAPACITY * sizeof(Level))
+    if side.levels == NULL:
+        raise MemoryError()
+    side.n = 0
+    side.cap = MIN_SIDE_CAPACITY
+    return 0
+
+
+cdef inline void side_free(BookSide* side) noexcept:
+    free(side.levels)
+    side.levels = NULL
+    side.n = 0
+    side.cap = 0
+
+
+cdef inline Py_ssize_t capacity_for(Py_ssize_t n) noexcept nogil:
+    """The smallest power of two >= max(n, MIN_SIDE_CAPACITY)."""
+    cdef Py_ssize_t cap = MIN_SIDE_CAPACITY
+    while cap < n:
+        cap *= 2
+    return cap
+
+
+cdef inline int side_reserve(BookSide* side, Py_ssize_t need) except -1:
+    """Make room for ``need`` levels (no-op when it fits).  Called before a
+    diff mutates anything, so a MemoryError can never leave a half-applied diff."""
+    if need <= side.cap:
+        return 0
+    cdef Py_ssize_t cap = capacity_for(need)
+    cdef Level* grown = <Level*>realloc(side.levels, cap * sizeof(Level))
+    if grown == NULL:
+        raise MemoryError()
+    side.levels = grown
+    side.cap = cap
+    return 0
+
+
+cdef inline void side_maybe_shrink(BookSide* side) noexcept:
+    """Give memory back once the side uses under a quarter of its capacity
+    (hysteresis: a side oscillating around a power of two does not thrash)."""
+    cdef Py_ssize_t cap
+    cdef Level* smaller
+    if side.cap > MIN_SIDE_CAPACITY and side.n * 4 < side.cap:
+        cap = capacity_for(side.n * 2)
+        smaller = <Level*>realloc(side.levels, cap * sizeof(Level))
+        if smaller != NULL:          # a failed shrink just keeps the old block
+            side.levels = smaller
+            side.cap = cap
+
+
+cdef inline Py_ssize_t lower_bound(const Level* levels, Py_ssize_t n, double key) noexcept nogil:
+    """Index of the first level with ``level.key >= key`` (``n`` if none)."""
+    cdef Py_ssize_t i = n
+    cdef Py_ssize_t stop = n - TOP_SCAN if n > TOP_SCAN else 0
+    cdef Py_ssize_t lo, hi, mid
+    while i > stop and levels[i - 1].key >= key:
+        i -= 1
+    if i > stop or i == 0:
+        return i
+    lo = 0
+    hi = stop
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if levels[mid].key < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+cdef inline void side_set(BookSide* side, double key, double amount, int64_t update_id) noexcept nogil:
+    """Set the level at ``key`` to ``amount`` (0 deletes; deleting a missing
+    level is a no-op).  The caller reserved room for one more level."""
+    cdef Level* levels = side.levels
+    cdef Py_ssize_t n = side.n
+    cdef Py_ssize_t i = lower_bound(levels, n, key)
+    if i < n and levels[i].key == key:
+        if amount == 0.0:
+            memmove(levels + i, levels + i + 1, (n - i - 1) * sizeof(Level))
+            side.n = n - 1
+        else:
+            levels[i].amount = amount
+            levels[i].update_id = update_id
+    elif amount != 0.0:
+        memmove(levels + i + 1, levels + i, (n - i) * sizeof(Level))
+        levels[i].key = key
+        levels[i].amount = amount
+        levels[i].update_id = update_id
+        side.n = n + 1
