@@ -1,3 +1,6 @@
+# cython: binding=False
+# (method descriptors, not CyFunctions: CPython 3.11 specialises calls to
+# them, which halves the cost of a call such as get_price(True))
 """The compiled order book: hummingbot's ``OrderBook`` API, its bugs fixed.
 
 Storage: two sorted C arrays of (price, amount, update_id) levels, best level
