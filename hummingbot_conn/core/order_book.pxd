@@ -19,6 +19,10 @@ cdef class OrderBook(PubSub):
     cdef double _last_applied_trade
     cdef double _last_trade_price_rest_updated
     cdef object _clock
+    # the best prices as Python floats, built on first read after a change:
+    # repeated reads of an unchanged top allocate nothing
+    cdef object _best_bid_obj
+    cdef object _best_ask_obj
 
     cpdef object apply_snapshot(self, object bids, object asks, int64_t update_id)
     cpdef object apply_diffs(self, object bids, object asks, int64_t update_id, int64_t first_update_id=*)

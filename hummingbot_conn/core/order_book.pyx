@@ -165,6 +165,8 @@ cdef class OrderBook(PubSub):
         side_free(&self._asks)
         self._bids = new_bids
         self._asks = new_asks
+        self._best_bid_obj = None
+        self._best_ask_obj = None
         self._uncross()
         self._snapshot_uid = update_id
         self._last_diff_uid = update_id
@@ -235,12 +237,16 @@ cdef class OrderBook(PubSub):
         side_reserve(&self._bids, self._bids.n + self._bid_rows.n)
         side_reserve(&self._asks, self._asks.n + self._ask_rows.n)
         # nothing below can fail: the diff is applied whole
-        for i in range(self._bid_rows.n):
-            row = self._bid_rows.rows + i
-            side_set(&self._bids, row.key, row.amount, update_id)
-        for i in range(self._ask_rows.n):
-            row = self._ask_rows.rows + i
-            side_set(&self._asks, row.key, row.amount, update_id)
+        if self._bid_rows.n:
+            self._best_bid_obj = None
+            for i in range(self._bid_rows.n):
+                row = self._bid_rows.rows + i
+                side_set(&self._bids, row.key, row.amount, update_id)
+        if self._ask_rows.n:
+            self._best_ask_obj = None
+            for i in range(self._ask_rows.n):
+                row = self._ask_rows.rows + i
+                side_set(&self._asks, row.key, row.amount, update_id)
         self._uncross()
         if self._bid_rows.cap > 64 or self._ask_rows.cap > 64:
             buffer_trim(&self._bid_rows)
@@ -265,8 +271,10 @@ cdef class OrderBook(PubSub):
                 drop_bid = bid.update_id <= ask.update_id
             if drop_bid:
                 self._bids.n -= 1
+                self._best_bid_obj = None
             else:
                 self._asks.n -= 1
+                self._best_ask_obj = None
 
     def apply_numpy_snapshot(self, bids_array, asks_array, update_id=None):
         """``apply_snapshot`` for float64 arrays (n, 2) or (n, 3).  Without
@@ -369,12 +377,16 @@ cdef class OrderBook(PubSub):
     @property
     def best_bid(self):
         """Best bid price, NaN when there are no bids.  O(1)."""
-        return fabs(self._bids.levels[self._bids.n - 1].key) if self._bids.n else NAN
+        if self._best_bid_obj is None:
+            self._best_bid_obj = side_best_price(&self._bids)
+        return self._best_bid_obj
 
     @property
     def best_ask(self):
         """Best ask price, NaN when there are no asks.  O(1)."""
-        return fabs(self._asks.levels[self._asks.n - 1].key) if self._asks.n else NAN
+        if self._best_ask_obj is None:
+            self._best_ask_obj = side_best_price(&self._asks)
+        return self._best_ask_obj
 
     @property
     def mid_price(self):
@@ -522,9 +534,14 @@ cdef class OrderBook(PubSub):
     cpdef check_integrity(self):
         """Raise AssertionError naming the first broken invariant: each side
         strictly sorted, prices finite and > 0, amounts finite and > 0,
-        n <= capacity, and the book not crossed."""
+        n <= capacity, cached best prices true, and the book not crossed."""
         _check_side(&self._bids, 1.0, "bids")
         _check_side(&self._asks, -1.0, "asks")
+        for name, cached, side in (("bid", self._best_bid_obj, self.bid_entries()),
+                                   ("ask", self._best_ask_obj, self.ask_entries())):
+            true_best = side[0].price if side else NAN
+            if cached is not None and not (cached == true_best or (isnan(cached) and isnan(true_best))):
+                raise AssertionError(f"cached best {name} {cached!r} but the book's best is {true_best!r}")
         if self._bids.n and self._asks.n and self.best_bid >= self.best_ask:
             raise AssertionError(f"book is crossed: best bid {self.best_bid!r} >= best ask {self.best_ask!r}")
 
