@@ -19,7 +19,8 @@ any number of updates to a book of bounded depth).
 Every function is ``cdef inline``; there is no run-time module behind this file.
 """
 from libc.stdint cimport int64_t
-from libc.stdlib cimport malloc, realloc, free
+from libc.math cimport isfinite
+from libc.stdlib cimport free, malloc, qsort, realloc
 from libc.string cimport memmove
 
 
@@ -130,3 +131,78 @@ cdef inline void side_set(BookSide* side, double key, double amount, int64_t upd
         levels[i].amount = amount
         levels[i].update_id = update_id
         side.n = n + 1
+
+
+cdef inline int _by_key_then_position(const void* a, const void* b) noexcept nogil:
+    # snapshot rows not in exchange order: sort by key, ties by input position
+    # (kept in update_id while sorting) so the last duplicate wins
+    cdef const Level* x = <const Level*>a
+    cdef const Level* y = <const Level*>b
+    if x.key != y.key:
+        return -1 if x.key < y.key else 1
+    return -1 if x.update_id < y.update_id else (1 if x.update_id > y.update_id else 0)
+
+
+cdef inline int side_build(Level* src, Py_ssize_t n, BookSide* out) except -1:
+    """Fill ``out`` (its old array is not freed) from ``n`` validated snapshot
+    rows: sorted best-last, zero amounts skipped, the last of duplicate prices
+    kept.  Exchanges send both sides best first, i.e. descending keys: that
+    case is one reversed copy, O(n); any other order is sorted, O(n log n).
+    ``src`` may be reordered."""
+    cdef Py_ssize_t i, k = 0
+    cdef Level* dst
+    cdef bint descending = True
+    cdef bint ascending = True
+    cdef int64_t update_id = src[0].update_id if n else 0
+    for i in range(1, n):
+        if src[i].key >= src[i - 1].key:
+            descending = False
+        if src[i].key <= src[i - 1].key:
+            ascending = False
+    dst = <Level*>malloc(capacity_for(n) * sizeof(Level))
+    if dst == NULL:
+        raise MemoryError()
+    if descending:
+        for i in range(n - 1, -1, -1):
+            if src[i].amount != 0.0:
+                dst[k] = src[i]
+                k += 1
+    elif ascending:
+        for i in range(n):
+            if src[i].amount != 0.0:
+                dst[k] = src[i]
+                k += 1
+    else:
+        for i in range(n):
+            src[i].update_id = i
+        qsort(src, n, sizeof(Level), _by_key_then_position)
+        for i in range(n):
+            if src[i].amount != 0.0 and (i + 1 == n or src[i + 1].key != src[i].key):
+                dst[k] = src[i]
+                dst[k].update_id = update_id
+                k += 1
+    out.levels = dst
+    out.n = k
+    out.cap = capacity_for(n)
+    side_maybe_shrink(out)
+    return 0
+
+
+cdef inline int side_check(const BookSide* side, double sign, str name) except -1:
+    """Raise AssertionError naming the first broken invariant of one side."""
+    cdef Py_ssize_t i
+    cdef const Level* level
+    cdef double price
+    if side.n < 0 or side.n > side.cap or side.levels == NULL:
+        raise AssertionError(f"{name}: {side.n} levels in a capacity of {side.cap}")
+    for i in range(side.n):
+        level = side.levels + i
+        price = sign * level.key
+        if not (isfinite(price) and price > 0.0):
+            raise AssertionError(f"{name}: level {i} has price {price!r}")
+        if not (isfinite(level.amount) and level.amount > 0.0):
+            raise AssertionError(f"{name}: level {i} at price {price!r} has amount {level.amount!r}")
+        if i and not (side.levels[i - 1].key < level.key):
+            raise AssertionError(f"{name}: levels {i - 1} and {i} are not strictly sorted "
+                                 f"({sign * side.levels[i - 1].key!r}, {price!r})")
+    return 0

@@ -41,7 +41,6 @@ cdef class OrderBook(PubSub):
     cpdef tuple depth(self, Py_ssize_t n)
     cpdef check_integrity(self)
 
-    cdef int _build_side(self, RowBuffer* rows, BookSide* out) except -1
     cdef void _uncross(self) noexcept
     cdef list _entries(self, BookSide* side, double sign)
     cdef list _simulate(self, BookSide* side, double amount)

@@ -39,19 +39,19 @@ from enum import IntEnum
 
 import numpy as np
 
-from libc.math cimport NAN, fabs, isnan, isfinite
+from libc.math cimport NAN, fabs, isnan
 from libc.stdint cimport int64_t
-from libc.stdlib cimport free, malloc, qsort
+from libc.stdlib cimport free
 
 cimport cython
 
 from hummingbot_conn.core._book_side cimport (
-    BookSide, Level, capacity_for, side_free, side_init, side_maybe_shrink, side_reserve, side_set)
+    BookSide, Level, side_build, side_check, side_free, side_init, side_maybe_shrink, side_reserve, side_set)
 from hummingbot_conn.core._book_walk cimport (
     side_best_price, walk_price_for_quote_volume, walk_price_for_volume, walk_quote_volume_for_base_amount,
     walk_volume_for_price, walk_vwap_for_volume)
 from hummingbot_conn.core._row_parse cimport (
-    RowBuffer, buffer_free, buffer_init, buffer_trim, parse_price, parse_rows)
+    buffer_free, buffer_init, buffer_trim, parse_price, parse_rows)
 from hummingbot_conn.core.order_book_query_result cimport OrderBookQueryResult, make_query_result
 from hummingbot_conn.core.pubsub cimport PubSub
 
@@ -77,16 +77,6 @@ cdef int64_t _TRADE_EVENT_TAG = 901          # hummingbot's OrderBookEvent.Trade
 
 cdef inline object _row(double price, double amount, int64_t update_id):
     return _tuple_new(OrderBookRow, (price, amount, update_id))
-
-
-cdef int _by_key_then_position(const void* a, const void* b) noexcept nogil:
-    # snapshot rows not in exchange order: sort by key, ties by input position
-    # (kept in update_id while sorting) so the last duplicate wins
-    cdef const Level* x = <const Level*>a
-    cdef const Level* y = <const Level*>b
-    if x.key != y.key:
-        return -1 if x.key < y.key else 1
-    return -1 if x.update_id < y.update_id else (1 if x.update_id > y.update_id else 0)
 
 
 cdef inline double _checked(double value, str what) except? -1.0:
@@ -152,8 +142,8 @@ cdef class OrderBook(PubSub):
         new_bids.levels = NULL
         new_asks.levels = NULL
         try:
-            self._build_side(&self._bid_rows, &new_bids)
-            self._build_side(&self._ask_rows, &new_asks)
+            side_build(self._bid_rows.rows, self._bid_rows.n, &new_bids)
+            side_build(self._ask_rows.rows, self._ask_rows.n, &new_asks)
         except BaseException:
             free(new_bids.levels)
             free(new_asks.levels)
@@ -172,49 +162,6 @@ cdef class OrderBook(PubSub):
         self._last_diff_uid = update_id
         self._synced = True
         return None
-
-    @cython.boundscheck(False)
-    @cython.wraparound(False)
-    cdef int _build_side(self, RowBuffer* rows, BookSide* out) except -1:
-        cdef Py_ssize_t n = rows.n
-        cdef Py_ssize_t i, k = 0
-        cdef Level* src = rows.rows
-        cdef Level* dst
-        cdef bint descending = True
-        cdef bint ascending = True
-        cdef int64_t update_id = src[0].update_id if n else 0
-        for i in range(1, n):
-            if src[i].key >= src[i - 1].key:
-                descending = False
-            if src[i].key <= src[i - 1].key:
-                ascending = False
-        dst = <Level*>malloc(capacity_for(n) * sizeof(Level))
-        if dst == NULL:
-            raise MemoryError()
-        if descending:                 # how exchanges send both sides
-            for i in range(n - 1, -1, -1):
-                if src[i].amount != 0.0:
-                    dst[k] = src[i]
-                    k += 1
-        elif ascending:
-            for i in range(n):
-                if src[i].amount != 0.0:
-                    dst[k] = src[i]
-                    k += 1
-        else:
-            for i in range(n):
-                src[i].update_id = i
-            qsort(src, n, sizeof(Level), _by_key_then_position)
-            for i in range(n):
-                if src[i].amount != 0.0 and (i + 1 == n or src[i + 1].key != src[i].key):
-                    dst[k] = src[i]
-                    dst[k].update_id = update_id
-                    k += 1
-        out.levels = dst
-        out.n = k
-        out.cap = capacity_for(n)
-        side_maybe_shrink(out)
-        return 0
 
     @cython.boundscheck(False)
     @cython.wraparound(False)
@@ -535,8 +482,8 @@ cdef class OrderBook(PubSub):
         """Raise AssertionError naming the first broken invariant: each side
         strictly sorted, prices finite and > 0, amounts finite and > 0,
         n <= capacity, cached best prices true, and the book not crossed."""
-        _check_side(&self._bids, 1.0, "bids")
-        _check_side(&self._asks, -1.0, "asks")
+        side_check(&self._bids, 1.0, "bids")
+        side_check(&self._asks, -1.0, "asks")
         for name, cached, side in (("bid", self._best_bid_obj, self.bid_entries()),
                                    ("ask", self._best_ask_obj, self.ask_entries())):
             true_best = side[0].price if side else NAN
@@ -548,24 +495,6 @@ cdef class OrderBook(PubSub):
     def __repr__(self):
         return (f"OrderBook(bids={self._bids.n}, asks={self._asks.n}, best_bid={self.best_bid!r}, "
                 f"best_ask={self.best_ask!r}, last_diff_uid={self._last_diff_uid}, synced={self._synced})")
-
-
-cdef int _check_side(BookSide* side, double sign, str name) except -1:
-    cdef Py_ssize_t i
-    cdef Level* level
-    if side.n < 0 or side.n > side.cap or side.levels == NULL:
-        raise AssertionError(f"{name}: {side.n} levels in a capacity of {side.cap}")
-    for i in range(side.n):
-        level = side.levels + i
-        price = sign * level.key
-        if not (isfinite(price) and price > 0.0):
-            raise AssertionError(f"{name}: level {i} has price {price!r}")
-        if not (isfinite(level.amount) and level.amount > 0.0):
-            raise AssertionError(f"{name}: level {i} at price {price!r} has amount {level.amount!r}")
-        if i and not (side.levels[i - 1].key < level.key):
-            raise AssertionError(f"{name}: levels {i - 1} and {i} are not strictly sorted "
-                                 f"({sign * side.levels[i - 1].key!r}, {price!r})")
-    return 0
 
 
 def _update_id_of(message):
