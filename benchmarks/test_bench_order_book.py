@@ -200,9 +200,8 @@ def test_single_diff_hbconn(benchmark):
     ids = _ids()
 
     def run():
-        apply = book.apply_diffs
         for (bids, asks), uid in zip(diffs, ids()):
-            apply(bids, asks, uid)
+            book.apply_diffs(bids, asks, uid)
 
     _targets(benchmark, "single-level diff", "hbconn", hummingbot=8.0, order_book=1.5)
     benchmark(run)
@@ -217,9 +216,8 @@ def test_single_diff_hummingbot(benchmark, hb):
     ids = _ids()
 
     def run():
-        apply = book.apply_diffs
         for (bids, asks), uid in zip(diffs, ids()):
-            apply(bids, asks, uid)
+            book.apply_diffs(bids, asks, uid)
 
     _targets(benchmark, "single-level diff", "hummingbot")
     benchmark(run)
@@ -228,10 +226,11 @@ def test_single_diff_hummingbot(benchmark, hb):
 
 def test_single_diff_order_book(benchmark, pypi_order_book):
     book = _ob_book(pypi_order_book)
-    diffs = [(book.bids if is_bid else book.asks, p, a) for is_bid, p, a in _float_single()]
+    diffs = _float_single()
 
     def run():
-        for side, price, amount in diffs:
+        for is_bid, price, amount in diffs:
+            side = book.bids if is_bid else book.asks
             if amount:
                 side[price] = amount
             elif price in side:
@@ -244,10 +243,11 @@ def test_single_diff_order_book(benchmark, pypi_order_book):
 
 def test_single_diff_sortedcontainers(benchmark):
     ref = ReferenceBook(_floats(SNAP_BIDS), _floats(SNAP_ASKS))
-    diffs = [(ref.bids if is_bid else ref.asks, p, a) for is_bid, p, a in _float_single()]
+    diffs = _float_single()
 
     def run():
-        for side, price, amount in diffs:
+        for is_bid, price, amount in diffs:
+            side = ref.bids if is_bid else ref.asks
             if amount:
                 side[price] = amount
             else:
@@ -267,9 +267,8 @@ def test_diff_then_best_hbconn(benchmark):
     seen = []
 
     def run():
-        apply = book.apply_diffs
         for (bids, asks), uid in zip(diffs, ids()):
-            apply(bids, asks, uid)
+            book.apply_diffs(bids, asks, uid)
             bid = book.best_bid
             ask = book.best_ask
         seen.append((bid, ask))
@@ -287,9 +286,8 @@ def test_diff_then_best_hummingbot(benchmark, hb):
     seen = []
 
     def run():
-        apply = book.apply_diffs
         for (bids, asks), uid in zip(diffs, ids()):
-            apply(bids, asks, uid)
+            book.apply_diffs(bids, asks, uid)
             bid = book.get_price(False)
             ask = book.get_price(True)
         seen.append((bid, ask))
@@ -301,18 +299,18 @@ def test_diff_then_best_hummingbot(benchmark, hb):
 
 def test_diff_then_best_order_book(benchmark, pypi_order_book):
     book = _ob_book(pypi_order_book)
-    bids_side, asks_side = book.bids, book.asks
-    diffs = [(bids_side if is_bid else asks_side, p, a) for is_bid, p, a in _float_single()]
+    diffs = _float_single()
     seen = []
 
     def run():
-        for side, price, amount in diffs:
+        for is_bid, price, amount in diffs:
+            side = book.bids if is_bid else book.asks
             if amount:
                 side[price] = amount
             elif price in side:
                 del side[price]
-            bid = bids_side.index(0)
-            ask = asks_side.index(0)
+            bid = book.bids.index(0)
+            ask = book.asks.index(0)
         seen.append((bid[0], ask[0]))
 
     _targets(benchmark, "diff then best bid/ask", "order_book")
@@ -322,18 +320,18 @@ def test_diff_then_best_order_book(benchmark, pypi_order_book):
 
 def test_diff_then_best_sortedcontainers(benchmark):
     ref = ReferenceBook(_floats(SNAP_BIDS), _floats(SNAP_ASKS))
-    bids_side, asks_side = ref.bids, ref.asks
-    diffs = [(bids_side if is_bid else asks_side, p, a) for is_bid, p, a in _float_single()]
+    diffs = _float_single()
     seen = []
 
     def run():
-        for side, price, amount in diffs:
+        for is_bid, price, amount in diffs:
+            side = ref.bids if is_bid else ref.asks
             if amount:
                 side[price] = amount
             else:
                 side.pop(price, None)
-            bid = bids_side.peekitem(-1)
-            ask = asks_side.peekitem(0)
+            bid = ref.bids.peekitem(-1)
+            ask = ref.asks.peekitem(0)
         seen.append((bid[0], ask[0]))
 
     _targets(benchmark, "diff then best bid/ask", "sortedcontainers")
@@ -352,10 +350,9 @@ def test_json_diff_hbconn(benchmark):
     results = []
 
     def run():
-        apply = book.apply_diffs
         first = next(counter)
         for msg, uid in zip(MESSAGES, range(first, first + N_MSG)):
-            result = apply(msg["b"], msg["a"], uid, uid)
+            result = book.apply_diffs(msg["b"], msg["a"], uid, uid)
         results.append(result)
 
     _targets(benchmark, "10-level diff from JSON strings", "hbconn", ops=N_MSG, hummingbot=15.0, order_book=4.0,
@@ -371,11 +368,10 @@ def test_json_diff_hummingbot(benchmark, hb):
     counter = itertools.count(2, N_MSG)
 
     def run():
-        apply = book.apply_diffs
         first = next(counter)
         for msg, uid in zip(MESSAGES, range(first, first + N_MSG)):
             # what hummingbot's OrderBookMessage.bids / .asks do
-            apply([Row(float(p), float(a), uid) for p, a in msg["b"]],
+            book.apply_diffs([Row(float(p), float(a), uid) for p, a in msg["b"]],
                   [Row(float(p), float(a), uid) for p, a in msg["a"]], uid)
 
     _targets(benchmark, "10-level diff from JSON strings", "hummingbot", ops=N_MSG)
@@ -385,10 +381,10 @@ def test_json_diff_hummingbot(benchmark, hb):
 
 def test_json_diff_order_book(benchmark, pypi_order_book):
     book = _ob_book(pypi_order_book)
-    bids_side, asks_side = book.bids, book.asks
 
     def run():
         for msg in MESSAGES:
+            bids_side, asks_side = book.bids, book.asks
             for p, a in msg["b"]:
                 price, amount = float(p), float(a)
                 if amount:
@@ -471,6 +467,9 @@ def test_snapshot_order_book_from_floats(benchmark, pypi_order_book):
     def run():
         book.bids = bids
         book.asks = asks
+        # order-book sorts lazily on the first read: a snapshot is usable once read
+        book.bids.index(0)
+        book.asks.index(0)
 
     _targets(benchmark, "snapshot 1000x2", "order_book", ops=1)
     benchmark(run)

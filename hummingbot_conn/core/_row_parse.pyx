@@ -112,9 +112,18 @@ cdef inline int _value(object v, double* out) noexcept:
         if parse_decimal(PyBytes_AS_STRING(v), PyBytes_GET_SIZE(v), out) == 0:
             return _OK
         return _BAD_TEXT
+    return _other_value(v, out)
+
+
+cdef int _other_value(object v, double* out) noexcept:
+    # kept out of _value so that one stays inlinable (no recursion)
+    cdef object text
     if isinstance(v, Decimal):
-        # str(Decimal) is exact decimal text ("1E-12", "NaN" -> rejected)
-        return _value(str(v), out)
+        # str(Decimal) is exact decimal text ("1E-12"; "NaN" is rejected)
+        text = str(v)
+        if parse_decimal(<const char*>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), out) == 0:
+            return _OK
+        return _BAD_TEXT
     return _BAD_TYPE
 
 

@@ -42,6 +42,7 @@ import numpy as np
 from libc.math cimport NAN, fabs, isnan
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
+from cpython.list cimport PyList_GET_SIZE
 
 cimport cython
 
@@ -71,6 +72,10 @@ cdef object _APPLIED = DiffResult.APPLIED
 cdef object _STALE = DiffResult.STALE
 cdef object _GAP = DiffResult.GAP
 cdef object _UNSYNCED = DiffResult.UNSYNCED
+cdef extern from "Python.h":
+    bint PyList_CheckExact(object o)
+
+
 cdef object _tuple_new = tuple.__new__     # rows without the namedtuple's Python __new__
 cdef int64_t _TRADE_EVENT_TAG = 901          # hummingbot's OrderBookEvent.TradeEvent
 
@@ -179,8 +184,15 @@ cdef class OrderBook(PubSub):
         if first_update_id >= 0 and first_update_id > self._last_diff_uid + 1:
             self._synced = False
             return _GAP
-        parse_rows(bids, &self._bid_rows, 1.0, update_id, b"bids")
-        parse_rows(asks, &self._ask_rows, -1.0, update_id, b"asks")
+        # an empty side (most single-level diffs) skips the parser call
+        if PyList_CheckExact(bids) and PyList_GET_SIZE(bids) == 0:
+            self._bid_rows.n = 0
+        else:
+            parse_rows(bids, &self._bid_rows, 1.0, update_id, b"bids")
+        if PyList_CheckExact(asks) and PyList_GET_SIZE(asks) == 0:
+            self._ask_rows.n = 0
+        else:
+            parse_rows(asks, &self._ask_rows, -1.0, update_id, b"asks")
         side_reserve(&self._bids, self._bids.n + self._bid_rows.n)
         side_reserve(&self._asks, self._asks.n + self._ask_rows.n)
         # nothing below can fail: the diff is applied whole
@@ -194,7 +206,9 @@ cdef class OrderBook(PubSub):
             for i in range(self._ask_rows.n):
                 row = self._ask_rows.rows + i
                 side_set(&self._asks, row.key, row.amount, update_id)
-        self._uncross()
+        if (self._bids.n and self._asks.n
+                and self._bids.levels[self._bids.n - 1].key >= -self._asks.levels[self._asks.n - 1].key):
+            self._uncross()
         if self._bid_rows.cap > 64 or self._ask_rows.cap > 64:
             buffer_trim(&self._bid_rows)
             buffer_trim(&self._ask_rows)
