@@ -37,6 +37,7 @@ cdef extern from "Python.h":
     bint PyUnicode_IS_COMPACT_ASCII(object o)
     void* PyUnicode_DATA(object o)
     Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    const char* PyUnicode_AsUTF8AndSize(object o, Py_ssize_t* size) except NULL
     bint PyList_CheckExact(object o)
     bint PyTuple_Check(object o)
     double PyLong_AsDouble(object o) except? -1.0
@@ -93,10 +94,11 @@ cdef int _reserve(RowBuffer* buf, Py_ssize_t need) except -1:
 cdef inline int _value(object v, double* out) noexcept:
     """One price or amount -> double.  Never raises; returns a code."""
     if PyUnicode_Check(v):
-        if PyUnicode_IS_COMPACT_ASCII(v) and parse_decimal(
-                <const char*>PyUnicode_DATA(v), PyUnicode_GET_LENGTH(v), out) == 0:
-            return _OK
-        return _BAD_TEXT
+        if PyUnicode_IS_COMPACT_ASCII(v):
+            if parse_decimal(<const char*>PyUnicode_DATA(v), PyUnicode_GET_LENGTH(v), out) == 0:
+                return _OK
+            return _BAD_TEXT
+        return _other_text(v, out)
     if PyFloat_Check(v):
         out[0] = PyFloat_AS_DOUBLE(v)
         return _OK
@@ -113,6 +115,20 @@ cdef inline int _value(object v, double* out) noexcept:
             return _OK
         return _BAD_TEXT
     return _other_value(v, out)
+
+
+cdef int _other_text(object v, double* out) noexcept:
+    # str subclasses and non-ASCII text have no compact ASCII buffer: go
+    # through UTF-8 (any non-ASCII byte then fails the grammar)
+    cdef Py_ssize_t size
+    cdef const char* text
+    try:
+        text = PyUnicode_AsUTF8AndSize(v, &size)
+    except Exception:
+        return _BAD_TEXT
+    if parse_decimal(text, size, out) == 0:
+        return _OK
+    return _BAD_TEXT
 
 
 cdef int _other_value(object v, double* out) noexcept:

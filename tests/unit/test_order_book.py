@@ -282,6 +282,18 @@ def test_rows_as_floats_ints_decimals_bytes_and_order_book_rows():
     assert all(r.update_id == 1 for r in b.bid_entries())
 
 
+def test_str_subclasses_parse_like_str():
+    class Price(str):
+        pass
+    b = OrderBook()
+    b.apply_snapshot([[Price("100.50"), Price("2")]], [], 1)
+    assert levels(b) == ([(100.5, 2)], [])
+    with pytest.raises(ValueError, match="not a decimal number"):
+        b.apply_diffs([[Price("1\u00e9"), "1"]], [], 2)
+    with pytest.raises(ValueError, match="not a decimal number"):
+        b.apply_diffs([["\ud800", "1"]], [], 2)
+
+
 def test_rows_from_any_iterable():
     b = OrderBook()
     b.apply_snapshot(iter([["100", "1"]]), (r for r in [["101", "1"]]), 1)
