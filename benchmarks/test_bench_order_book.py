@@ -575,7 +575,7 @@ def test_get_price_hbconn(benchmark):
             b.get_price(True); b.get_price(False); b.get_price(True); b.get_price(False); x = b.get_price(True)
         out.append(x)
 
-    _targets(benchmark, "get_price(is_buy)", "hbconn", ops=BEST_LOOPS * 10, hummingbot=1.0)
+    _targets(benchmark, "get_price(is_buy)", "hbconn", ops=BEST_LOOPS * 10)
     benchmark(run)
     assert out[-1] == float(SNAP_ASKS[0][0])
 
