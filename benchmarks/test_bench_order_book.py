@@ -1,0 +1,673 @@
+"""Order book benchmarks: hbconn's compiled OrderBook beside its peers, in one run.
+
+Workload (deterministic, seed 20261121): a 1000 + 1000 level book around
+30000.00 with tick 0.01; diffs land mostly near the top (offset from the
+touch ~ exponential, mean ~7 ticks), a quarter of them delete a level.  Every
+diff carries a strictly increasing update id, so no row ever measures the
+cheap "stale diff" path by accident.  Bids stay below 30000.00 and asks at or
+above it, so no diff crosses the book and the state after any number of
+passes over the diff list is the same: each benchmark asserts it.
+
+Peers: hummingbot's OrderBook (built from its sdist into benchmarks/.peers),
+``order-book`` from PyPI (the C book cryptofeed uses), and a sortedcontainers
+book written the obvious way.  Cheap operations are timed in batches of
+``OPS`` and reported per operation.
+
+Fairness: every implementation starts from the same input, the decoded
+message as it comes off the wire (rows of [price, amount]), and does what
+its own API needs with it, in the way its documentation shows: hbconn takes
+the rows as they are; hummingbot needs OrderBookRow objects (exactly what
+its OrderBookMessage.bids / .asks build); order-book and sortedcontainers
+loop over the rows and set or delete keys.  Nothing an API requires is
+prebuilt outside the timed region.
+"""
+import itertools
+import math
+import random
+
+import orjson
+import pytest
+from sortedcontainers import SortedDict
+
+from hummingbot_conn.core.order_book import DiffResult, OrderBook
+
+SEED = 20261121
+MID = 30000.00
+TICK = 0.01
+DEPTH = 1000
+OPS = 1000
+
+
+def _rng():
+    return random.Random(SEED)
+
+
+def _amount(rng):
+    return f"{rng.uniform(0.001, 5):.{rng.choice((3, 5, 8))}f}"
+
+
+def _snapshot_strings():
+    rng = _rng()
+    bids = [[f"{MID - TICK * (i + 1):.2f}", _amount(rng)] for i in range(DEPTH)]
+    asks = [[f"{MID + TICK * i:.2f}", _amount(rng)] for i in range(DEPTH)]
+    return bids, asks
+
+
+def _floats(rows):
+    return [(float(p), float(a)) for p, a in rows]
+
+
+def _near_top_price(rng, is_bid):
+    offset = min(int(rng.expovariate(1 / 7)), DEPTH + 50)
+    return f"{MID - TICK * (offset + 1):.2f}" if is_bid else f"{MID + TICK * offset:.2f}"
+
+
+def _single_diffs():
+    """OPS single-level diffs: (is_bid, price str, amount str)."""
+    rng = random.Random(SEED + 1)
+    out = []
+    for _ in range(OPS):
+        is_bid = rng.random() < 0.5
+        amount = "0.00000000" if rng.random() < 0.25 else _amount(rng)
+        out.append((is_bid, _near_top_price(rng, is_bid), amount))
+    return out
+
+
+def _depth_messages(n_messages=100):
+    """Binance-style depthUpdate payloads with 10 bid and 10 ask rows, JSON-decoded."""
+    rng = random.Random(SEED + 2)
+    out = []
+    for _ in range(n_messages):
+        msg = {"e": "depthUpdate", "b": [], "a": []}
+        for key, is_bid in (("b", True), ("a", False)):
+            for _ in range(10):
+                amount = "0.00000000" if rng.random() < 0.25 else _amount(rng)
+                msg[key].append([_near_top_price(rng, is_bid), amount])
+        out.append(orjson.loads(orjson.dumps(msg)))
+    return out
+
+
+SNAP_BIDS, SNAP_ASKS = _snapshot_strings()
+SINGLE = _single_diffs()
+MESSAGES = _depth_messages()
+
+
+# ---------------------------------------------------------------- expected state
+
+class ReferenceBook:
+    """The sortedcontainers peer: float price -> amount, written the obvious way."""
+
+    def __init__(self, bids, asks):
+        self.bids = SortedDict({p: a for p, a in bids if a})
+        self.asks = SortedDict({p: a for p, a in asks if a})
+
+    def set(self, is_bid, price, amount):
+        side = self.bids if is_bid else self.asks
+        if amount:
+            side[price] = amount
+        else:
+            side.pop(price, None)
+
+    def best(self):
+        return self.bids.peekitem(-1)[0], self.asks.peekitem(0)[0]
+
+    def levels(self):
+        return list(reversed(self.bids.items())), list(self.asks.items())
+
+
+def _expected_after(diff_rows):
+    ref = ReferenceBook(_floats(SNAP_BIDS), _floats(SNAP_ASKS))
+    for is_bid, price, amount in diff_rows:
+        ref.set(is_bid, float(price), float(amount))
+    return ref.levels()
+
+
+EXPECTED_SINGLE = _expected_after(SINGLE)
+EXPECTED_MESSAGES = _expected_after([(True, p, a) for m in MESSAGES for p, a in m["b"]]
+                                    + [(False, p, a) for m in MESSAGES for p, a in m["a"]])
+
+
+def _hbconn_levels(book):
+    return ([(r.price, r.amount) for r in book.bid_entries()], [(r.price, r.amount) for r in book.ask_entries()])
+
+
+def _hbconn_book():
+    book = OrderBook()
+    book.apply_snapshot(SNAP_BIDS, SNAP_ASKS, 1)
+    return book
+
+
+def _ids(start=2):
+    """Strictly increasing update ids across every round of a benchmark."""
+    counter = itertools.count(start, OPS)
+    return lambda: range(next(counter), 10**15)
+
+
+def _targets(benchmark, group, impl, ops=OPS, **targets):
+    benchmark.group = f"order book: {group}"
+    benchmark.extra_info["impl"] = impl
+    benchmark.extra_info["ops"] = ops
+    if targets:
+        benchmark.extra_info["targets"] = targets
+
+
+# ---------------------------------------------------------------- peers
+
+@pytest.fixture(scope="module")
+def hb(peer_import):
+    order_book = peer_import("hummingbot.core.data_type.order_book")
+    row_module = peer_import("hummingbot.core.data_type.order_book_row")
+    return order_book.OrderBook, row_module.OrderBookRow
+
+
+@pytest.fixture(scope="module")
+def pypi_order_book(peer_import):
+    return peer_import("order_book").OrderBook
+
+
+def _hb_book(hb):
+    HbOrderBook, Row = hb
+    book = HbOrderBook()
+    book.apply_snapshot([Row(p, a, 1) for p, a in _floats(SNAP_BIDS)], [Row(p, a, 1) for p, a in _floats(SNAP_ASKS)], 1)
+    return book
+
+
+def _hb_levels(book):
+    return ([(r.price, r.amount) for r in book.bid_entries()], [(r.price, r.amount) for r in book.ask_entries()])
+
+
+def _ob_book(pypi_order_book):
+    book = pypi_order_book()
+    for p, a in _floats(SNAP_BIDS):
+        book.bids[p] = a
+    for p, a in _floats(SNAP_ASKS):
+        book.asks[p] = a
+    return book
+
+
+def _ob_levels(book):
+    return ([(p, book.bids[p]) for p in book.bids], [(p, book.asks[p]) for p in book.asks])
+
+
+def _ob_set(side, price, amount):
+    if amount:
+        side[price] = amount
+    elif price in side:
+        del side[price]
+
+
+# ---------------------------------------------------------------- 1. single-level diff
+#
+# Every implementation starts from the same input: the decoded diff message
+# (bid rows, ask rows) with one [price, amount] row of floats, as a JSON
+# decoder hands it over for a venue that sends numbers.  Each then does what
+# its own API needs: hbconn takes the rows as they are, hummingbot needs
+# OrderBookRow objects (what its OrderBookMessage.bids / .asks build), the
+# dict-like books loop over the rows and set or delete.
+
+def _float_messages():
+    return [(([[float(p), float(a)]], []) if is_bid else ([], [[float(p), float(a)]])) for is_bid, p, a in SINGLE]
+
+
+def _dict_apply(bids_side, asks_side, bids, asks):
+    for price, amount in bids:
+        if amount:
+            bids_side[price] = amount
+        elif price in bids_side:
+            del bids_side[price]
+    for price, amount in asks:
+        if amount:
+            asks_side[price] = amount
+        elif price in asks_side:
+            del asks_side[price]
+
+
+def test_single_diff_hbconn(benchmark):
+    book = _hbconn_book()
+    messages = _float_messages()
+    ids = _ids()
+
+    def run():
+        for (bids, asks), uid in zip(messages, ids()):
+            book.apply_diffs(bids, asks, uid)
+
+    _targets(benchmark, "single-level diff", "hbconn", hummingbot=8.0, order_book=1.5)
+    benchmark(run)
+    assert book.last_diff_uid % OPS == 1 and book.is_synced
+    assert _hbconn_levels(book) == EXPECTED_SINGLE
+
+
+def test_single_diff_hummingbot(benchmark, hb):
+    book = _hb_book(hb)
+    Row = hb[1]
+    messages = _float_messages()
+    ids = _ids()
+
+    def run():
+        for (bids, asks), uid in zip(messages, ids()):
+            book.apply_diffs([Row(p, a, uid) for p, a in bids], [Row(p, a, uid) for p, a in asks], uid)
+
+    _targets(benchmark, "single-level diff", "hummingbot")
+    benchmark(run)
+    assert _hb_levels(book) == EXPECTED_SINGLE
+
+
+def test_single_diff_order_book(benchmark, pypi_order_book):
+    book = _ob_book(pypi_order_book)
+    messages = _float_messages()
+
+    def run():
+        for bids, asks in messages:
+            _dict_apply(book.bids, book.asks, bids, asks)
+
+    _targets(benchmark, "single-level diff", "order_book")
+    benchmark(run)
+    assert _ob_levels(book) == EXPECTED_SINGLE
+
+
+def test_single_diff_sortedcontainers(benchmark):
+    ref = ReferenceBook(_floats(SNAP_BIDS), _floats(SNAP_ASKS))
+    messages = _float_messages()
+
+    def run():
+        for bids, asks in messages:
+            _dict_apply(ref.bids, ref.asks, bids, asks)
+
+    _targets(benchmark, "single-level diff", "sortedcontainers")
+    benchmark(run)
+    assert ref.levels() == EXPECTED_SINGLE
+
+
+# ---------------------------------------------------------------- 2. diff then best bid/ask
+
+BEST_AFTER_SINGLE = (EXPECTED_SINGLE[0][0][0], EXPECTED_SINGLE[1][0][0])
+
+
+def test_diff_then_best_hbconn(benchmark):
+    book = _hbconn_book()
+    messages = _float_messages()
+    ids = _ids()
+    seen = []
+
+    def run():
+        for (bids, asks), uid in zip(messages, ids()):
+            book.apply_diffs(bids, asks, uid)
+            bid = book.best_bid
+            ask = book.best_ask
+        seen.append((bid, ask))
+
+    _targets(benchmark, "diff then best bid/ask", "hbconn", hummingbot=5.0, order_book=10.0)
+    benchmark(run)
+    assert seen[-1] == BEST_AFTER_SINGLE
+
+
+def test_diff_then_best_hummingbot(benchmark, hb):
+    book = _hb_book(hb)
+    Row = hb[1]
+    messages = _float_messages()
+    ids = _ids()
+    seen = []
+
+    def run():
+        for (bids, asks), uid in zip(messages, ids()):
+            book.apply_diffs([Row(p, a, uid) for p, a in bids], [Row(p, a, uid) for p, a in asks], uid)
+            bid = book.get_price(False)
+            ask = book.get_price(True)
+        seen.append((bid, ask))
+
+    _targets(benchmark, "diff then best bid/ask", "hummingbot")
+    benchmark(run)
+    assert seen[-1] == BEST_AFTER_SINGLE
+
+
+def test_diff_then_best_order_book(benchmark, pypi_order_book):
+    book = _ob_book(pypi_order_book)
+    messages = _float_messages()
+    seen = []
+
+    def run():
+        for bids, asks in messages:
+            _dict_apply(book.bids, book.asks, bids, asks)
+            bid = book.bids.index(0)
+            ask = book.asks.index(0)
+        seen.append((bid[0], ask[0]))
+
+    _targets(benchmark, "diff then best bid/ask", "order_book")
+    benchmark(run)
+    assert seen[-1] == BEST_AFTER_SINGLE
+
+
+def test_diff_then_best_sortedcontainers(benchmark):
+    ref = ReferenceBook(_floats(SNAP_BIDS), _floats(SNAP_ASKS))
+    messages = _float_messages()
+    seen = []
+
+    def run():
+        for bids, asks in messages:
+            _dict_apply(ref.bids, ref.asks, bids, asks)
+            bid = ref.bids.peekitem(-1)
+            ask = ref.asks.peekitem(0)
+        seen.append((bid[0], ask[0]))
+
+    _targets(benchmark, "diff then best bid/ask", "sortedcontainers")
+    benchmark(run)
+    assert seen[-1] == BEST_AFTER_SINGLE
+
+
+# ---------------------------------------------------------------- 3. 10-level diff from JSON strings
+
+N_MSG = len(MESSAGES)
+
+
+def test_json_diff_hbconn(benchmark):
+    book = _hbconn_book()
+    counter = itertools.count(2, N_MSG)
+    results = []
+
+    def run():
+        first = next(counter)
+        for msg, uid in zip(MESSAGES, range(first, first + N_MSG)):
+            result = book.apply_diffs(msg["b"], msg["a"], uid, uid)
+        results.append(result)
+
+    _targets(benchmark, "10-level diff from JSON strings", "hbconn", ops=N_MSG, hummingbot=15.0, order_book=4.0,
+             pure_python=1.0)
+    benchmark(run)
+    assert results[-1] is DiffResult.APPLIED and book.is_synced
+    assert _hbconn_levels(book) == EXPECTED_MESSAGES
+
+
+def test_json_diff_hummingbot(benchmark, hb):
+    book = _hb_book(hb)
+    Row = hb[1]
+    counter = itertools.count(2, N_MSG)
+
+    def run():
+        first = next(counter)
+        for msg, uid in zip(MESSAGES, range(first, first + N_MSG)):
+            # what hummingbot's OrderBookMessage.bids / .asks do
+            book.apply_diffs([Row(float(p), float(a), uid) for p, a in msg["b"]],
+                  [Row(float(p), float(a), uid) for p, a in msg["a"]], uid)
+
+    _targets(benchmark, "10-level diff from JSON strings", "hummingbot", ops=N_MSG)
+    benchmark(run)
+    assert _hb_levels(book) == EXPECTED_MESSAGES
+
+
+def test_json_diff_order_book(benchmark, pypi_order_book):
+    book = _ob_book(pypi_order_book)
+
+    def run():
+        for msg in MESSAGES:
+            bids_side, asks_side = book.bids, book.asks
+            for p, a in msg["b"]:
+                price, amount = float(p), float(a)
+                if amount:
+                    bids_side[price] = amount
+                elif price in bids_side:
+                    del bids_side[price]
+            for p, a in msg["a"]:
+                price, amount = float(p), float(a)
+                if amount:
+                    asks_side[price] = amount
+                elif price in asks_side:
+                    del asks_side[price]
+
+    _targets(benchmark, "10-level diff from JSON strings", "order_book", ops=N_MSG)
+    benchmark(run)
+    assert _ob_levels(book) == EXPECTED_MESSAGES
+
+
+def test_json_diff_float_only(benchmark):
+    """The floor a Python book cannot beat: only calling float() on the 40 strings."""
+    total = []
+
+    def run():
+        acc = 0.0
+        for msg in MESSAGES:
+            for p, a in msg["b"]:
+                acc += float(p) + float(a)
+            for p, a in msg["a"]:
+                acc += float(p) + float(a)
+        total.append(acc)
+
+    _targets(benchmark, "10-level diff from JSON strings", "pure_python", ops=N_MSG)
+    benchmark(run)
+    assert total[-1] > 0
+
+
+def test_json_diff_sortedcontainers(benchmark):
+    ref = ReferenceBook(_floats(SNAP_BIDS), _floats(SNAP_ASKS))
+
+    def run():
+        for msg in MESSAGES:
+            for p, a in msg["b"]:
+                ref.set(True, float(p), float(a))
+            for p, a in msg["a"]:
+                ref.set(False, float(p), float(a))
+
+    _targets(benchmark, "10-level diff from JSON strings", "sortedcontainers", ops=N_MSG)
+    benchmark(run)
+    assert ref.levels() == EXPECTED_MESSAGES
+
+
+# ---------------------------------------------------------------- 4. snapshot 1000x2
+#
+# hbconn starts from the REST answer's decimal strings; the peers start from
+# the same levels already as floats (the issue's "hummingbot from floats") and
+# do what their API needs: OrderBookRow objects for hummingbot (what its
+# OrderBookMessage.bids / .asks build), dicts for the dict-like books.
+
+SNAP_LEVELS = ([(float(p), float(a)) for p, a in SNAP_BIDS], [(float(p), float(a)) for p, a in SNAP_ASKS])
+
+
+def test_snapshot_hbconn_from_strings(benchmark):
+    book = OrderBook()
+    ids = itertools.count(1)
+    _targets(benchmark, "snapshot 1000x2", "hbconn", ops=1, hummingbot=10.0)
+    benchmark(lambda: book.apply_snapshot(SNAP_BIDS, SNAP_ASKS, next(ids)))
+    assert _hbconn_levels(book) == SNAP_LEVELS
+
+
+def test_snapshot_hummingbot_from_floats(benchmark, hb):
+    HbOrderBook, Row = hb
+    book = HbOrderBook()
+    bids, asks = SNAP_LEVELS
+    ids = itertools.count(1)
+
+    def run():
+        uid = next(ids)
+        book.apply_snapshot([Row(p, a, uid) for p, a in bids], [Row(p, a, uid) for p, a in asks], uid)
+
+    _targets(benchmark, "snapshot 1000x2", "hummingbot", ops=1)
+    benchmark(run)
+    assert _hb_levels(book) == SNAP_LEVELS
+
+
+def test_snapshot_order_book_from_floats(benchmark, pypi_order_book):
+    book = pypi_order_book()
+    bids, asks = SNAP_LEVELS
+
+    def run():
+        book.bids = dict(bids)
+        book.asks = dict(asks)
+        # order-book sorts lazily on the first read: a snapshot is usable once read
+        book.bids.index(0)
+        book.asks.index(0)
+
+    _targets(benchmark, "snapshot 1000x2", "order_book", ops=1)
+    benchmark(run)
+    assert _ob_levels(book) == SNAP_LEVELS
+
+
+def test_snapshot_sortedcontainers_from_floats(benchmark):
+    bids, asks = SNAP_LEVELS
+    out = []
+    _targets(benchmark, "snapshot 1000x2", "sortedcontainers", ops=1)
+    benchmark(lambda: out.append(ReferenceBook(bids, asks)))
+    assert out[-1].levels() == SNAP_LEVELS
+
+
+# ---------------------------------------------------------------- 5. best bid/ask
+
+BEST_LOOPS = 100       # x 10 reads each
+
+
+def test_best_hbconn(benchmark):
+    book = _hbconn_book()
+    out = []
+
+    def run():
+        b = book
+        for _ in range(BEST_LOOPS):
+            b.best_bid; b.best_ask; b.best_bid; b.best_ask; b.best_bid
+            b.best_ask; b.best_bid; b.best_ask; b.best_bid; x = b.best_ask
+        out.append(x)
+
+    _targets(benchmark, "best bid/ask", "hbconn", ops=BEST_LOOPS * 10, empty_call=1 / 1.5)
+    benchmark(run)
+    assert out[-1] == float(SNAP_ASKS[0][0])
+
+
+def test_best_hummingbot(benchmark, hb):
+    book = _hb_book(hb)
+    out = []
+
+    def run():
+        b = book
+        for _ in range(BEST_LOOPS):
+            b.get_price(False); b.get_price(True); b.get_price(False); b.get_price(True); b.get_price(False)
+            b.get_price(True); b.get_price(False); b.get_price(True); b.get_price(False); x = b.get_price(True)
+        out.append(x)
+
+    _targets(benchmark, "best bid/ask", "hummingbot", ops=BEST_LOOPS * 10)
+    benchmark(run)
+    assert out[-1] == float(SNAP_ASKS[0][0])
+
+
+def test_best_empty_call(benchmark):
+    """The floor: a C method call that does nothing (``float.is_integer``:
+    METH_NOARGS on a built-in type, returns a cached bool, allocates nothing),
+    called exactly the way the rows above read the best price."""
+    value = 30000.0
+    out = []
+
+    def run():
+        b = value
+        for _ in range(BEST_LOOPS):
+            b.is_integer(); b.is_integer(); b.is_integer(); b.is_integer(); b.is_integer()
+            b.is_integer(); b.is_integer(); b.is_integer(); b.is_integer(); x = b.is_integer()
+        out.append(x)
+
+    _targets(benchmark, "best bid/ask", "empty_call", ops=BEST_LOOPS * 10)
+    benchmark(run)
+    assert out[-1] is True
+
+
+def test_get_price_hbconn(benchmark):
+    book = _hbconn_book()
+    out = []
+
+    def run():
+        b = book
+        for _ in range(BEST_LOOPS):
+            b.get_price(False); b.get_price(True); b.get_price(False); b.get_price(True); b.get_price(False)
+            b.get_price(True); b.get_price(False); b.get_price(True); b.get_price(False); x = b.get_price(True)
+        out.append(x)
+
+    _targets(benchmark, "get_price(is_buy)", "hbconn", ops=BEST_LOOPS * 10)
+    benchmark(run)
+    assert out[-1] == float(SNAP_ASKS[0][0])
+
+
+def test_get_price_hummingbot(benchmark, hb):
+    book = _hb_book(hb)
+    out = []
+
+    def run():
+        b = book
+        for _ in range(BEST_LOOPS):
+            b.get_price(False); b.get_price(True); b.get_price(False); b.get_price(True); b.get_price(False)
+            b.get_price(True); b.get_price(False); b.get_price(True); b.get_price(False); x = b.get_price(True)
+        out.append(x)
+
+    _targets(benchmark, "get_price(is_buy)", "hummingbot", ops=BEST_LOOPS * 10)
+    benchmark(run)
+    assert out[-1] == float(SNAP_ASKS[0][0])
+
+
+# ---------------------------------------------------------------- 6./7. depth queries over 50 levels
+
+QUERY_LOOPS = 100
+ASK_LEVELS = _floats(SNAP_ASKS)
+VOLUME_50 = sum(a for _, a in ASK_LEVELS[:49]) + ASK_LEVELS[49][1] / 2     # ends inside level 50
+PRICE_50 = ASK_LEVELS[49][0]
+VWAP_50 = (sum(p * a for p, a in ASK_LEVELS[:49]) + PRICE_50 * ASK_LEVELS[49][1] / 2) / VOLUME_50
+
+
+def _query_bench(benchmark, group, impl, query, check, **targets):
+    out = []
+
+    def run():
+        for _ in range(QUERY_LOOPS):
+            r = query(True, VOLUME_50)
+        out.append(r)
+
+    _targets(benchmark, group, impl, ops=QUERY_LOOPS, **targets)
+    benchmark(run)
+    assert check(out[-1])
+
+
+def _sorted_price_for_volume(asks, volume):
+    cum = 0.0
+    for price, amount in asks.items():
+        cum += amount
+        if cum >= volume:
+            return price
+    return math.nan
+
+
+def _sorted_vwap(asks, volume):
+    cost = filled = 0.0
+    for price, amount in asks.items():
+        if filled + amount >= volume:
+            return (cost + (volume - filled) * price) / volume
+        cost += price * amount
+        filled += amount
+    return math.nan
+
+
+def test_price_for_volume_hbconn(benchmark):
+    book = _hbconn_book()
+    _query_bench(benchmark, "price for volume (50 levels)", "hbconn", book.get_price_for_volume,
+                 lambda r: r.result_price == PRICE_50, hummingbot=100.0)
+
+
+def test_price_for_volume_hummingbot(benchmark, hb):
+    book = _hb_book(hb)
+    _query_bench(benchmark, "price for volume (50 levels)", "hummingbot", book.get_price_for_volume,
+                 lambda r: r.result_price == PRICE_50)
+
+
+def test_price_for_volume_sortedcontainers(benchmark):
+    ref = ReferenceBook(_floats(SNAP_BIDS), ASK_LEVELS)
+    _query_bench(benchmark, "price for volume (50 levels)", "sortedcontainers",
+                 lambda is_buy, volume: _sorted_price_for_volume(ref.asks, volume), lambda r: r == PRICE_50)
+
+
+def test_vwap_hbconn(benchmark):
+    book = _hbconn_book()
+    _query_bench(benchmark, "VWAP (50 levels)", "hbconn", book.get_vwap_for_volume,
+                 lambda r: r.result_price == pytest.approx(VWAP_50), hummingbot=100.0)
+
+
+def test_vwap_hummingbot(benchmark, hb):
+    book = _hb_book(hb)
+    _query_bench(benchmark, "VWAP (50 levels)", "hummingbot", book.get_vwap_for_volume,
+                 lambda r: r.result_price == pytest.approx(VWAP_50))
+
+
+def test_vwap_sortedcontainers(benchmark):
+    ref = ReferenceBook(_floats(SNAP_BIDS), ASK_LEVELS)
+    _query_bench(benchmark, "VWAP (50 levels)", "sortedcontainers",
+                 lambda is_buy, volume: _sorted_vwap(ref.asks, volume), lambda r: r == pytest.approx(VWAP_50))

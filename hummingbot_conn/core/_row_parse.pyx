@@ -1,0 +1,251 @@
+"""Rows in every shape users have -> validated C levels, before the book is touched.
+
+Accepted ``rows`` containers: list or tuple of rows (any other iterable is
+materialised with ``list()``), or a float64 buffer (numpy array) of shape
+(n, 2) or (n, 3).  A row is a list or tuple (hummingbot ``OrderBookRow``
+included) of at least ``(price, amount)``; extra items are ignored.  Values:
+``str`` / ``bytes`` decimal text (parsed in C, see ``_decimal_parse.pxd``),
+``float``, ``int`` (not ``bool``), ``Decimal``.
+
+A row is bad when it has the wrong shape or type, unparsable text, a price
+that is not finite and > 0, or an amount that is not finite and >= 0.  The
+first bad row raises ``ValueError("bad row 3 of bids: ...")``; the caller has
+not mutated anything yet, so the book is left exactly as it was.
+"""
+from cpython.bool cimport PyBool_Check
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_Check, PyBytes_GET_SIZE
+from cpython.buffer cimport PyObject_CheckBuffer
+from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_Check
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.long cimport PyLong_Check
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+from cpython.object cimport PyObject
+from libc.math cimport INFINITY
+from libc.stdint cimport int64_t
+from libc.stdlib cimport free, malloc, realloc
+
+cimport cython
+
+from hummingbot_conn.core._book_side cimport Level
+from hummingbot_conn.core._decimal_parse cimport parse_decimal
+
+from decimal import Decimal
+
+
+cdef extern from "Python.h":
+    bint PyUnicode_Check(object o)
+    bint PyUnicode_IS_COMPACT_ASCII(object o)
+    void* PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    const char* PyUnicode_AsUTF8AndSize(object o, Py_ssize_t* size) except NULL
+    bint PyList_CheckExact(object o)
+    bint PyTuple_Check(object o)
+    double PyLong_AsDouble(object o) except? -1.0
+
+
+cdef enum:
+    _OK = 0
+    _BAD_TEXT = 1
+    _BAD_TYPE = 2
+    _SCRATCH_KEEP = 64      # rows kept allocated between messages
+
+
+cdef int buffer_init(RowBuffer* buf) except -1:
+    buf.rows = <Level*>malloc(_SCRATCH_KEEP * sizeof(Level))
+    if buf.rows == NULL:
+        raise MemoryError()
+    buf.n = 0
+    buf.cap = _SCRATCH_KEEP
+    return 0
+
+
+cdef void buffer_free(RowBuffer* buf) noexcept:
+    free(buf.rows)
+    buf.rows = NULL
+    buf.n = 0
+    buf.cap = 0
+
+
+cdef void buffer_trim(RowBuffer* buf) noexcept:
+    """Give back the room a big snapshot needed (keeps memory flat)."""
+    cdef Level* smaller
+    if buf.cap > _SCRATCH_KEEP:
+        smaller = <Level*>realloc(buf.rows, _SCRATCH_KEEP * sizeof(Level))
+        if smaller != NULL:
+            buf.rows = smaller
+            buf.cap = _SCRATCH_KEEP
+    buf.n = 0
+
+
+cdef int _reserve(RowBuffer* buf, Py_ssize_t need) except -1:
+    if need <= buf.cap:
+        return 0
+    cdef Py_ssize_t cap = buf.cap * 2 if buf.cap else _SCRATCH_KEEP
+    while cap < need:
+        cap *= 2
+    cdef Level* grown = <Level*>realloc(buf.rows, cap * sizeof(Level))
+    if grown == NULL:
+        raise MemoryError()
+    buf.rows = grown
+    buf.cap = cap
+    return 0
+
+
+cdef inline int _value(object v, double* out) noexcept:
+    """One price or amount -> double.  Never raises; returns a code."""
+    if PyUnicode_Check(v):
+        if PyUnicode_IS_COMPACT_ASCII(v):
+            if parse_decimal(<const char*>PyUnicode_DATA(v), PyUnicode_GET_LENGTH(v), out) == 0:
+                return _OK
+            return _BAD_TEXT
+        return _other_text(v, out)
+    if PyFloat_Check(v):
+        out[0] = PyFloat_AS_DOUBLE(v)
+        return _OK
+    if PyLong_Check(v):
+        if PyBool_Check(v):
+            return _BAD_TYPE
+        try:
+            out[0] = PyLong_AsDouble(v)
+        except OverflowError:
+            out[0] = INFINITY     # rejected as not finite by the caller
+        return _OK
+    if PyBytes_Check(v):
+        if parse_decimal(PyBytes_AS_STRING(v), PyBytes_GET_SIZE(v), out) == 0:
+            return _OK
+        return _BAD_TEXT
+    return _other_value(v, out)
+
+
+cdef int _other_text(object v, double* out) noexcept:
+    # str subclasses and non-ASCII text have no compact ASCII buffer: go
+    # through UTF-8 (any non-ASCII byte then fails the grammar)
+    cdef Py_ssize_t size
+    cdef const char* text
+    try:
+        text = PyUnicode_AsUTF8AndSize(v, &size)
+    except Exception:
+        return _BAD_TEXT
+    if parse_decimal(text, size, out) == 0:
+        return _OK
+    return _BAD_TEXT
+
+
+cdef int _other_value(object v, double* out) noexcept:
+    # kept out of _value so that one stays inlinable (no recursion)
+    cdef object text
+    if isinstance(v, Decimal):
+        # str(Decimal) is exact decimal text ("1E-12"; "NaN" is rejected)
+        text = str(v)
+        if parse_decimal(<const char*>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), out) == 0:
+            return _OK
+        return _BAD_TEXT
+    return _BAD_TYPE
+
+
+cdef int _raise_bad(const char* side_name, Py_ssize_t i, object row, str reason) except -1:
+    raise ValueError(f"bad row {i} of {side_name.decode()}: {reason}: {row!r}")
+
+
+cdef int _bad_value(const char* side_name, Py_ssize_t i, object row, str field, object v, int code) except -1:
+    if code == _BAD_TEXT:
+        return _raise_bad(side_name, i, row, f"{field} {v!r} is not a decimal number")
+    return _raise_bad(side_name, i, row, f"{field} has unsupported type {type(v).__name__}")
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline int _store(RowBuffer* buf, Py_ssize_t i, double price, double amount, double sign,
+                       int64_t update_id, const char* side_name, object row) except -1:
+    # "not (x > 0)" is also true for NaN
+    if not (price > 0.0 and price < INFINITY):
+        return _raise_bad(side_name, i, row, "price must be finite and > 0")
+    if not (amount >= 0.0 and amount < INFINITY):
+        return _raise_bad(side_name, i, row, "amount must be finite and >= 0")
+    cdef Level* level = buf.rows + i
+    level.key = sign * price
+    level.amount = amount + 0.0    # -0.0 -> 0.0
+    level.update_id = update_id
+    return 0
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef int _parse_array(object rows, RowBuffer* buf, double sign, int64_t update_id,
+                      const char* side_name) except -1:
+    cdef const double[:, :] arr
+    try:
+        arr = rows
+    except (ValueError, TypeError, BufferError) as exc:
+        raise ValueError(f"{side_name.decode()}: an array must be float64 of shape (n, 2) or (n, 3): {exc}") from None
+    if arr.shape[1] < 2:
+        raise ValueError(f"{side_name.decode()}: an array must have shape (n, 2) or (n, 3), "
+                         f"got (n, {arr.shape[1]})")
+    cdef Py_ssize_t n = arr.shape[0]
+    cdef Py_ssize_t i
+    _reserve(buf, n)
+    for i in range(n):
+        if not (arr[i, 0] > 0.0 and arr[i, 0] < INFINITY and arr[i, 1] >= 0.0 and arr[i, 1] < INFINITY):
+            _store(buf, i, arr[i, 0], arr[i, 1], sign, update_id, side_name, list(rows[i]))
+        buf.rows[i].key = sign * arr[i, 0]
+        buf.rows[i].amount = arr[i, 1] + 0.0
+        buf.rows[i].update_id = update_id
+    buf.n = n
+    return 0
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef int parse_rows(object rows, RowBuffer* buf, double sign, int64_t update_id,
+                    const char* side_name) except -1:
+    """Parse and validate every row of one side into ``buf`` (``buf.n`` set).
+    ``sign`` is +1 for bids and -1 for asks (see _book_side.pxd keys)."""
+    cdef Py_ssize_t n, i, width
+    cdef PyObject* item
+    cdef object row
+    cdef double price, amount
+    cdef int code
+    buf.n = 0
+    if not PyList_CheckExact(rows) and not PyTuple_Check(rows):
+        if PyObject_CheckBuffer(rows) and not isinstance(rows, (str, bytes)):
+            return _parse_array(rows, buf, sign, update_id, side_name)
+        if rows is None or isinstance(rows, (str, bytes, dict)):
+            raise ValueError(f"{side_name.decode()} must be a list of (price, amount) rows, got {type(rows).__name__}")
+        rows = list(rows)
+    is_list = PyList_CheckExact(rows)
+    n = PyList_GET_SIZE(rows) if is_list else PyTuple_GET_SIZE(rows)
+    _reserve(buf, n)
+    for i in range(n):
+        row = <object>(PyList_GET_ITEM(rows, i) if is_list else PyTuple_GET_ITEM(rows, i))
+        if PyList_CheckExact(row):
+            width = PyList_GET_SIZE(row)
+            if width < 2:
+                return _raise_bad(side_name, i, row, "expected (price, amount)")
+            p = <object>PyList_GET_ITEM(row, 0)
+            a = <object>PyList_GET_ITEM(row, 1)
+        elif PyTuple_Check(row):
+            width = PyTuple_GET_SIZE(row)
+            if width < 2:
+                return _raise_bad(side_name, i, row, "expected (price, amount)")
+            p = <object>PyTuple_GET_ITEM(row, 0)
+            a = <object>PyTuple_GET_ITEM(row, 1)
+        else:
+            return _raise_bad(side_name, i, row, "expected a (price, amount) list or tuple")
+        code = _value(p, &price)
+        if code != _OK:
+            return _bad_value(side_name, i, row, "price", p, code)
+        code = _value(a, &amount)
+        if code != _OK:
+            return _bad_value(side_name, i, row, "amount", a, code)
+        _store(buf, i, price, amount, sign, update_id, side_name, row)
+    buf.n = n
+    return 0
+
+
+cdef double parse_price(object value, str what) except? -1.0:
+    """One price (trade prices): finite and > 0, else ValueError."""
+    cdef double price
+    cdef int code = _value(value, &price)
+    if code != _OK or not (price > 0.0 and price < INFINITY):
+        raise ValueError(f"{what} must be a finite positive number, got {value!r}")
+    return price

@@ -1,0 +1,46 @@
+from libc.stdint cimport int64_t
+
+from hummingbot_conn.core._book_side cimport BookSide
+from hummingbot_conn.core._row_parse cimport RowBuffer
+from hummingbot_conn.core.order_book_query_result cimport OrderBookQueryResult
+from hummingbot_conn.core.pubsub cimport PubSub
+
+
+cdef class OrderBook(PubSub):
+    cdef BookSide _bids            # ascending price, best bid last
+    cdef BookSide _asks            # keys are -price: descending price, best ask last
+    cdef RowBuffer _bid_rows       # scratch: a message's rows, validated before any mutation
+    cdef RowBuffer _ask_rows
+    cdef readonly bint dex         # crossed-book rule: hummingbot's notional rule instead of newest-wins
+    cdef int64_t _snapshot_uid
+    cdef int64_t _last_diff_uid
+    cdef bint _synced
+    cdef double _last_trade_price
+    cdef double _last_applied_trade
+    cdef double _last_trade_price_rest_updated
+    cdef object _clock
+    # the best prices as Python floats, built on first read after a change:
+    # repeated reads of an unchanged top allocate nothing
+    cdef object _best_bid_obj
+    cdef object _best_ask_obj
+
+    cpdef object apply_snapshot(self, object bids, object asks, int64_t update_id)
+    cpdef object apply_diffs(self, object bids, object asks, int64_t update_id, int64_t first_update_id=*)
+    cpdef object apply_trade(self, object trade)
+    cpdef double get_price(self, bint is_buy) except? -1.0
+    cpdef OrderBookQueryResult get_price_for_volume(self, bint is_buy, double volume)
+    cpdef OrderBookQueryResult get_vwap_for_volume(self, bint is_buy, double volume)
+    cpdef OrderBookQueryResult get_price_for_quote_volume(self, bint is_buy, double quote_volume)
+    cpdef OrderBookQueryResult get_quote_volume_for_base_amount(self, bint is_buy, double base_amount)
+    cpdef OrderBookQueryResult get_volume_for_price(self, bint is_buy, double price)
+    cpdef OrderBookQueryResult get_quote_volume_for_price(self, bint is_buy, double price)
+    cpdef list simulate_buy(self, double amount)
+    cpdef list simulate_sell(self, double amount)
+    cpdef list bid_entries(self)
+    cpdef list ask_entries(self)
+    cpdef tuple depth(self, Py_ssize_t n)
+    cpdef check_integrity(self)
+
+    cdef void _uncross(self) noexcept
+    cdef list _entries(self, BookSide* side, double sign)
+    cdef list _simulate(self, BookSide* side, double amount)

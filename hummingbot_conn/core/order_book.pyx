@@ -1,0 +1,523 @@
+# cython: binding=False
+# (method descriptors, not CyFunctions: CPython 3.11 specialises calls to
+# them, which halves the cost of a call such as get_price(True))
+"""The compiled order book: hummingbot's ``OrderBook`` API, its bugs fixed.
+
+Storage: two sorted C arrays of (price, amount, update_id) levels, best level
+last (see ``_book_side.pxd`` for why).  Costs: a diff row O(log n) to locate
+(O(1) near the top) plus O(distance from the top) to insert/delete; best
+bid/ask O(1); a depth query over k levels O(k) in C; a snapshot O(n) for
+exchange-ordered input, O(n log n) otherwise.
+
+Sequencing (DESIGN.md Contract 1), reported by ``apply_diffs`` as a cached
+``DiffResult`` member:
+
+* before the first snapshot, and after a gap until the next snapshot, the
+  book is not synced: diffs are not applied and return ``UNSYNCED``;
+* ``update_id <= last_diff_uid``: ``STALE``, not applied (nor parsed);
+* ``first_update_id >= 0`` and ``> last_diff_uid + 1``: ``GAP``, not applied,
+  the book becomes unsynced (``is_synced`` False) until ``apply_snapshot``;
+* otherwise ``APPLIED``: each row sets its level, amount 0 deletes it.
+
+Rows: see ``_row_parse.pyx`` (decimal strings parsed in C, floats, ints,
+Decimals, OrderBookRow, float64 arrays).  Every row of a message is validated
+before the book changes, so a bad row raises ValueError and changes nothing.
+
+Prices are keyed by the correctly rounded double of the exchange's decimal
+text, the same double ``float()`` gives: "0.30", "0.3", 0.3 and
+Decimal("0.3") are one level, and two different decimal prices of up to 15
+significant digits can never share a key.
+
+Crossed book: after every diff and snapshot, while best bid >= best ask the
+older of the two top levels (lower update id; the bid on a tie, as
+hummingbot) is dropped: newer levels win, as on a centralised exchange.
+With ``dex=True`` the level with the smaller notional (price * amount) is
+dropped instead (hummingbot's DEX rule).  A crossed snapshot has equal ids
+on both sides, so its crossing bids are dropped.
+"""
+from enum import IntEnum
+
+import numpy as np
+
+from libc.math cimport NAN, fabs, isnan
+from libc.stdint cimport int64_t
+from libc.stdlib cimport free
+from cpython.list cimport PyList_GET_SIZE
+
+cimport cython
+
+from hummingbot_conn.core._book_side cimport (
+    BookSide, Level, side_build, side_check, side_free, side_init, side_maybe_shrink, side_reserve, side_set)
+from hummingbot_conn.core._book_walk cimport (
+    side_best_price, walk_price_for_quote_volume, walk_price_for_volume, walk_quote_volume_for_base_amount,
+    walk_volume_for_price, walk_vwap_for_volume)
+from hummingbot_conn.core._row_parse cimport (
+    buffer_free, buffer_init, buffer_trim, parse_price, parse_rows)
+from hummingbot_conn.core.order_book_query_result cimport OrderBookQueryResult, make_query_result
+from hummingbot_conn.core.pubsub cimport PubSub
+
+from hummingbot_conn.core.order_book_row import OrderBookRow
+
+
+class DiffResult(IntEnum):
+    """What ``apply_diffs`` did with a diff."""
+    APPLIED = 1
+    STALE = 2
+    GAP = 3
+    UNSYNCED = 4
+
+
+# returned as is: building an enum member per call would cost ~100 ns
+cdef object _APPLIED = DiffResult.APPLIED
+cdef object _STALE = DiffResult.STALE
+cdef object _GAP = DiffResult.GAP
+cdef object _UNSYNCED = DiffResult.UNSYNCED
+cdef extern from "Python.h":
+    bint PyList_CheckExact(object o)
+
+
+cdef object _tuple_new = tuple.__new__     # rows without the namedtuple's Python __new__
+cdef int64_t _TRADE_EVENT_TAG = 901          # hummingbot's OrderBookEvent.TradeEvent
+
+
+cdef inline object _row(double price, double amount, int64_t update_id):
+    return _tuple_new(OrderBookRow, (price, amount, update_id))
+
+
+cdef inline double _checked(double value, str what) except? -1.0:
+    if isnan(value) or value < 0.0:
+        raise ValueError(f"{what} must be >= 0, got {value!r}")
+    return value
+
+
+cdef inline int64_t _content_id(dict content, str field) except? -2:
+    value = content.get(field, -1)
+    return -1 if value is None else value
+
+
+cdef class OrderBook(PubSub):
+    """``OrderBook(dex=False, clock=None)``.
+
+    ``clock``: a callable returning the current time, used to stamp
+    ``last_applied_trade``; without one the trade's own ``timestamp`` is used.
+    Listeners of tag 901 (``OrderBookEvent.TradeEvent``) get every applied trade.
+    """
+
+    ORDER_BOOK_TRADE_EVENT_TAG = 901
+
+    def __cinit__(self):
+        side_init(&self._bids)
+        side_init(&self._asks)
+        buffer_init(&self._bid_rows)
+        buffer_init(&self._ask_rows)
+        self._snapshot_uid = 0
+        self._last_diff_uid = 0
+        self._synced = False
+        self._last_trade_price = NAN
+        self._last_applied_trade = -1000.0
+        self._last_trade_price_rest_updated = -1000.0
+
+    def __init__(self, dex=False, clock=None):
+        if clock is not None and not callable(clock):
+            raise TypeError(f"clock must be callable, got {type(clock).__name__}")
+        self.dex = dex
+        self._clock = clock
+
+    def __dealloc__(self):
+        side_free(&self._bids)
+        side_free(&self._asks)
+        buffer_free(&self._bid_rows)
+        buffer_free(&self._ask_rows)
+
+    def __sizeof__(self):
+        """Bytes held: the object plus its C level arrays and scratch buffers."""
+        return (object.__sizeof__(self)
+                + (self._bids.cap + self._asks.cap + self._bid_rows.cap + self._ask_rows.cap) * sizeof(Level))
+
+    # ---------------------------------------------------------------- updates
+
+    cpdef object apply_snapshot(self, object bids, object asks, int64_t update_id):
+        """Replace the whole book atomically; ``snapshot_uid = last_diff_uid =
+        update_id``; the book is synced.  Zero amounts are skipped, duplicate
+        prices keep the last row.  O(n) for exchange-ordered rows."""
+        cdef BookSide new_bids
+        cdef BookSide new_asks
+        parse_rows(bids, &self._bid_rows, 1.0, update_id, b"bids")
+        parse_rows(asks, &self._ask_rows, -1.0, update_id, b"asks")
+        new_bids.levels = NULL
+        new_asks.levels = NULL
+        try:
+            side_build(self._bid_rows.rows, self._bid_rows.n, &new_bids)
+            side_build(self._ask_rows.rows, self._ask_rows.n, &new_asks)
+        except BaseException:
+            free(new_bids.levels)
+            free(new_asks.levels)
+            raise
+        finally:
+            buffer_trim(&self._bid_rows)
+            buffer_trim(&self._ask_rows)
+        side_free(&self._bids)
+        side_free(&self._asks)
+        self._bids = new_bids
+        self._asks = new_asks
+        self._best_bid_obj = None
+        self._best_ask_obj = None
+        self._uncross()
+        self._snapshot_uid = update_id
+        self._last_diff_uid = update_id
+        self._synced = True
+        return None
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cpdef object apply_diffs(self, object bids, object asks, int64_t update_id, int64_t first_update_id=-1):
+        """Apply one diff message under the sequencing rule (module docstring);
+        returns ``DiffResult.APPLIED``, ``STALE``, ``GAP`` or ``UNSYNCED``.
+        ``first_update_id`` (Binance ``U``) enables gap detection; -1 = none.
+        Cost: O(rows * (log n + distance from the top))."""
+        cdef Py_ssize_t i
+        cdef Level* row
+        if not self._synced:
+            return _UNSYNCED
+        if update_id <= self._last_diff_uid:
+            return _STALE
+        if first_update_id >= 0 and first_update_id > self._last_diff_uid + 1:
+            self._synced = False
+            return _GAP
+        # an empty side (most single-level diffs) skips the parser call
+        if PyList_CheckExact(bids) and PyList_GET_SIZE(bids) == 0:
+            self._bid_rows.n = 0
+        else:
+            parse_rows(bids, &self._bid_rows, 1.0, update_id, b"bids")
+        if PyList_CheckExact(asks) and PyList_GET_SIZE(asks) == 0:
+            self._ask_rows.n = 0
+        else:
+            parse_rows(asks, &self._ask_rows, -1.0, update_id, b"asks")
+        side_reserve(&self._bids, self._bids.n + self._bid_rows.n)
+        side_reserve(&self._asks, self._asks.n + self._ask_rows.n)
+        # nothing below can fail: the diff is applied whole
+        if self._bid_rows.n:
+            self._best_bid_obj = None
+            for i in range(self._bid_rows.n):
+                row = self._bid_rows.rows + i
+                side_set(&self._bids, row.key, row.amount, update_id)
+        if self._ask_rows.n:
+            self._best_ask_obj = None
+            for i in range(self._ask_rows.n):
+                row = self._ask_rows.rows + i
+                side_set(&self._asks, row.key, row.amount, update_id)
+        if (self._bids.n and self._asks.n
+                and self._bids.levels[self._bids.n - 1].key >= -self._asks.levels[self._asks.n - 1].key):
+            self._uncross()
+        if self._bid_rows.cap > 64 or self._ask_rows.cap > 64:
+            buffer_trim(&self._bid_rows)
+            buffer_trim(&self._ask_rows)
+        side_maybe_shrink(&self._bids)
+        side_maybe_shrink(&self._asks)
+        self._last_diff_uid = update_id
+        return _APPLIED
+
+    cdef void _uncross(self) noexcept:
+        cdef Level* bid
+        cdef Level* ask
+        cdef bint drop_bid
+        while self._bids.n and self._asks.n:
+            bid = self._bids.levels + self._bids.n - 1
+            ask = self._asks.levels + self._asks.n - 1
+            if bid.key < -ask.key:
+                return
+            if self.dex:
+                drop_bid = bid.key * bid.amount <= -ask.key * ask.amount
+            else:
+                drop_bid = bid.update_id <= ask.update_id
+            if drop_bid:
+                self._bids.n -= 1
+                self._best_bid_obj = None
+            else:
+                self._asks.n -= 1
+                self._best_ask_obj = None
+
+    def apply_numpy_snapshot(self, bids_array, asks_array, update_id=None):
+        """``apply_snapshot`` for float64 arrays (n, 2) or (n, 3).  Without
+        ``update_id`` the max of column 3 is used (hummingbot's convention)."""
+        if update_id is None:
+            update_id = _max_uid_column(bids_array, asks_array)
+        return self.apply_snapshot(bids_array, asks_array, update_id)
+
+    def apply_numpy_diffs(self, bids_array, asks_array, update_id=None, first_update_id=-1):
+        """``apply_diffs`` for float64 arrays (n, 2) or (n, 3).  Without
+        ``update_id`` the max of column 3 is used (hummingbot's convention)."""
+        if update_id is None:
+            update_id = _max_uid_column(bids_array, asks_array)
+        return self.apply_diffs(bids_array, asks_array, update_id, first_update_id)
+
+    def restore_from_snapshot_and_diffs(self, snapshot, diffs):
+        """Apply ``snapshot`` (an OrderBookMessage) then replay, in update-id
+        order, only the book messages of ``diffs`` with ``update_id >
+        snapshot.update_id`` (hummingbot replays stale ones too, W-1).  Gap
+        detection uses each diff's ``first_update_id`` content field when
+        present.  Each step is atomic; a bad diff raises after the ones before it."""
+        cdef dict content = snapshot.content
+        cdef int64_t snapshot_uid = snapshot.update_id
+        cdef list newer = []
+        for diff in diffs:
+            if diff.has_update_id and diff.update_id > snapshot_uid:
+                newer.append(diff)
+        newer.sort(key=_update_id_of)
+        self.apply_snapshot(content["bids"], content["asks"], snapshot_uid)
+        for diff in newer:
+            content = diff.content
+            self.apply_diffs(content["bids"], content["asks"], diff.update_id,
+                             _content_id(content, "first_update_id"))
+
+    cpdef object apply_trade(self, object trade):
+        """Record a public trade (any object with ``price``; ``timestamp`` is
+        used when no clock was injected) and send it to tag-901 listeners."""
+        cdef double price = parse_price(trade.price, "trade price")
+        cdef double stamp
+        if self._clock is not None:
+            stamp = self._clock()
+        else:
+            ts = getattr(trade, "timestamp", None)
+            stamp = NAN if ts is None else ts
+        self._last_trade_price = price
+        self._last_applied_trade = stamp
+        self._trigger_event(_TRADE_EVENT_TAG, trade)
+        return None
+
+    # ---------------------------------------------------------------- state
+
+    @property
+    def snapshot_uid(self):
+        return self._snapshot_uid
+
+    @property
+    def last_diff_uid(self):
+        return self._last_diff_uid
+
+    @property
+    def is_synced(self):
+        """False before the first snapshot and after a gap, until the next snapshot."""
+        return self._synced
+
+    @property
+    def last_trade_price(self):
+        return self._last_trade_price
+
+    @last_trade_price.setter
+    def last_trade_price(self, double value):
+        self._last_trade_price = value
+
+    @property
+    def last_applied_trade(self):
+        return self._last_applied_trade
+
+    @property
+    def last_trade_price_rest_updated(self):
+        return self._last_trade_price_rest_updated
+
+    @last_trade_price_rest_updated.setter
+    def last_trade_price_rest_updated(self, double value):
+        self._last_trade_price_rest_updated = value
+
+    @property
+    def bid_level_count(self):
+        return self._bids.n
+
+    @property
+    def ask_level_count(self):
+        return self._asks.n
+
+    @property
+    def capacity(self):
+        """(bid levels, ask levels) allocated; at most 4x the level count + 16."""
+        return (self._bids.cap, self._asks.cap)
+
+    # ---------------------------------------------------------------- queries
+
+    @property
+    def best_bid(self):
+        """Best bid price, NaN when there are no bids.  O(1)."""
+        if self._best_bid_obj is None:
+            self._best_bid_obj = side_best_price(&self._bids)
+        return self._best_bid_obj
+
+    @property
+    def best_ask(self):
+        """Best ask price, NaN when there are no asks.  O(1)."""
+        if self._best_ask_obj is None:
+            self._best_ask_obj = side_best_price(&self._asks)
+        return self._best_ask_obj
+
+    @property
+    def mid_price(self):
+        """(best bid + best ask) / 2; NaN if a side is empty."""
+        return (side_best_price(&self._bids) + side_best_price(&self._asks)) / 2.0
+
+    @property
+    def spread(self):
+        """best ask - best bid; NaN if a side is empty."""
+        return side_best_price(&self._asks) - side_best_price(&self._bids)
+
+    cpdef double get_price(self, bint is_buy) except? -1.0:
+        """Best ask for a buy, best bid for a sell.  O(1).  Raises
+        ``EnvironmentError`` (OSError), as hummingbot, when that side is empty."""
+        cdef BookSide* side = &self._asks if is_buy else &self._bids
+        if side.n == 0:
+            raise EnvironmentError("Order book is empty - no price quote is possible.")
+        return fabs(side.levels[side.n - 1].key)
+
+    cpdef OrderBookQueryResult get_price_for_volume(self, bint is_buy, double volume):
+        """Price of the level at which cumulative base volume reaches ``volume``
+        (NaN price and the available volume if the book runs out).  O(levels walked)."""
+        cdef double rp, rv
+        walk_price_for_volume(&self._asks if is_buy else &self._bids, _checked(volume, "volume"), &rp, &rv)
+        return make_query_result(NAN, volume, rp, rv)
+
+    cpdef OrderBookQueryResult get_vwap_for_volume(self, bint is_buy, double volume):
+        """Volume-weighted average price of ``volume`` (NaN price and the
+        available volume if the book runs out; volume 0 gives the best price).
+        O(levels walked)."""
+        cdef double rp, rv
+        walk_vwap_for_volume(&self._asks if is_buy else &self._bids, _checked(volume, "volume"), &rp, &rv)
+        return make_query_result(NAN, volume, rp, rv)
+
+    cpdef OrderBookQueryResult get_price_for_quote_volume(self, bint is_buy, double quote_volume):
+        """Price at which cumulative quote volume reaches ``quote_volume``.  O(levels walked)."""
+        cdef double rp, rv
+        walk_price_for_quote_volume(&self._asks if is_buy else &self._bids,
+                                    _checked(quote_volume, "quote_volume"), &rp, &rv)
+        return make_query_result(NAN, quote_volume, rp, rv)
+
+    cpdef OrderBookQueryResult get_quote_volume_for_base_amount(self, bint is_buy, double base_amount):
+        """Quote cost of ``base_amount``: result_volume in quote units;
+        result_price is the deepest price touched, or NaN when the book runs
+        out (then result_volume is the quote value of the whole side)."""
+        cdef double rp, rv
+        walk_quote_volume_for_base_amount(&self._asks if is_buy else &self._bids,
+                                          _checked(base_amount, "base_amount"), &rp, &rv)
+        return make_query_result(NAN, base_amount, rp, rv)
+
+    cpdef OrderBookQueryResult get_volume_for_price(self, bint is_buy, double price):
+        """Base volume of the asks <= price (buy) or bids >= price (sell);
+        result_price is the last level counted (NaN if none).  O(levels counted)."""
+        cdef double rp, rv
+        if isnan(price):
+            raise ValueError("price must not be NaN")
+        if is_buy:
+            walk_volume_for_price(&self._asks, -price, False, &rp, &rv)
+        else:
+            walk_volume_for_price(&self._bids, price, False, &rp, &rv)
+        return make_query_result(price, NAN, rp, rv)
+
+    cpdef OrderBookQueryResult get_quote_volume_for_price(self, bint is_buy, double price):
+        """Like ``get_volume_for_price`` but result_volume is in QUOTE units
+        (hummingbot's ExchangeBase returns base units here, W-9)."""
+        cdef double rp, rv
+        if isnan(price):
+            raise ValueError("price must not be NaN")
+        if is_buy:
+            walk_volume_for_price(&self._asks, -price, True, &rp, &rv)
+        else:
+            walk_volume_for_price(&self._bids, price, True, &rp, &rv)
+        return make_query_result(price, NAN, rp, rv)
+
+    cpdef list simulate_buy(self, double amount):
+        """The ask levels a market buy of ``amount`` would consume, best first
+        (the last one partially); O(levels consumed)."""
+        return self._simulate(&self._asks, _checked(amount, "amount"))
+
+    cpdef list simulate_sell(self, double amount):
+        """The bid levels a market sell of ``amount`` would consume, best first."""
+        return self._simulate(&self._bids, _checked(amount, "amount"))
+
+    cdef list _simulate(self, BookSide* side, double amount):
+        cdef list out = []
+        cdef double left = amount
+        cdef Level* level
+        cdef Py_ssize_t i
+        for i in range(side.n - 1, -1, -1):
+            if left <= 0.0:
+                break
+            level = side.levels + i
+            if level.amount < left:
+                out.append(_row(fabs(level.key), level.amount, level.update_id))
+                left -= level.amount
+            else:
+                out.append(_row(fabs(level.key), left, level.update_id))
+                left = 0.0
+        return out
+
+    cpdef list bid_entries(self):
+        """All bids as ``OrderBookRow``, best (highest) first.  O(n), built in C."""
+        return self._entries(&self._bids, 1.0)
+
+    cpdef list ask_entries(self):
+        """All asks as ``OrderBookRow``, best (lowest) first.  O(n), built in C."""
+        return self._entries(&self._asks, -1.0)
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cdef list _entries(self, BookSide* side, double sign):
+        cdef list out = []
+        cdef Level* level
+        cdef Py_ssize_t i
+        for i in range(side.n - 1, -1, -1):
+            level = side.levels + i
+            out.append(_row(sign * level.key, level.amount, level.update_id))
+        return out
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cpdef tuple depth(self, Py_ssize_t n):
+        """Top ``n`` levels per side as float64 arrays ``(bids, asks)`` of shape
+        (k, 2) = [price, amount], best first (k <= n).  O(n)."""
+        if n < 0:
+            raise ValueError(f"n must be >= 0, got {n}")
+        cdef Py_ssize_t kb = min(n, self._bids.n)
+        cdef Py_ssize_t ka = min(n, self._asks.n)
+        bids = np.empty((kb, 2), dtype=np.float64)
+        asks = np.empty((ka, 2), dtype=np.float64)
+        cdef double[:, ::1] b = bids
+        cdef double[:, ::1] a = asks
+        cdef Py_ssize_t i
+        cdef Level* level
+        for i in range(kb):
+            level = self._bids.levels + self._bids.n - 1 - i
+            b[i, 0] = level.key
+            b[i, 1] = level.amount
+        for i in range(ka):
+            level = self._asks.levels + self._asks.n - 1 - i
+            a[i, 0] = -level.key
+            a[i, 1] = level.amount
+        return (bids, asks)
+
+    cpdef check_integrity(self):
+        """Raise AssertionError naming the first broken invariant: each side
+        strictly sorted, prices finite and > 0, amounts finite and > 0,
+        n <= capacity, cached best prices true, and the book not crossed."""
+        side_check(&self._bids, 1.0, "bids")
+        side_check(&self._asks, -1.0, "asks")
+        for name, cached, side in (("bid", self._best_bid_obj, self.bid_entries()),
+                                   ("ask", self._best_ask_obj, self.ask_entries())):
+            true_best = side[0].price if side else NAN
+            if cached is not None and not (cached == true_best or (isnan(cached) and isnan(true_best))):
+                raise AssertionError(f"cached best {name} {cached!r} but the book's best is {true_best!r}")
+        if self._bids.n and self._asks.n and self.best_bid >= self.best_ask:
+            raise AssertionError(f"book is crossed: best bid {self.best_bid!r} >= best ask {self.best_ask!r}")
+
+    def __repr__(self):
+        return (f"OrderBook(bids={self._bids.n}, asks={self._asks.n}, best_bid={self.best_bid!r}, "
+                f"best_ask={self.best_ask!r}, last_diff_uid={self._last_diff_uid}, synced={self._synced})")
+
+
+def _update_id_of(message):
+    return message.update_id
+
+
+def _max_uid_column(bids_array, asks_array):
+    ids = [int(np.max(arr[:, 2])) for arr in (bids_array, asks_array)
+           if getattr(arr, "ndim", 0) == 2 and arr.shape[1] >= 3 and arr.shape[0] > 0]
+    if not ids:
+        raise ValueError("update_id is required unless the arrays carry it in column 3")
+    return max(ids)
