@@ -11,6 +11,7 @@ from typing import Optional, Sequence
 
 # subcommand -> (module holding main(argv), one-line help)
 SUBCOMMANDS = {
+    "demo": ("hummingbot_conn.demo", "run the library end to end against the embedded simulator"),
     "sim": ("hummingbot_conn.sim.__main__", "run the Binance-compatible simulated exchange"),
 }
 
