@@ -4,10 +4,13 @@ Records are small immutable objects: listeners may keep them, nobody can
 change them after the fact.
 """
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 from typing import Optional
 
-from hummingbot_conn.common import TradeType
+from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide, TradeType
+from hummingbot_conn.core.limit_order import LimitOrderStatus
+from hummingbot_conn.core.trade_fee import TradeFeeBase
 
 
 class MarketEvent(Enum):
@@ -51,3 +54,154 @@ class OrderBookTradeEvent:
     amount: float
     trade_id: Optional[int] = None
     is_taker: bool = True
+
+
+# ---- order lifecycle records (hummingbot's names and field order) -----------
+# Per order a listener sees: one Buy/SellOrderCreatedEvent, one OrderFilledEvent
+# per distinct trade id, then exactly one of Buy/SellOrderCompletedEvent (after
+# the fills that complete it), OrderCancelledEvent, OrderExpiredEvent,
+# MarketOrderFailureEvent.  Timestamps are the connector's clock time.
+
+@dataclass(frozen=True, slots=True)
+class BuyOrderCreatedEvent:
+    timestamp: float
+    type: OrderType
+    trading_pair: str
+    amount: Decimal
+    price: Optional[Decimal]
+    order_id: str
+    creation_timestamp: float
+    exchange_order_id: Optional[str] = None
+    leverage: Optional[int] = 1
+    position: Optional[str] = PositionAction.NIL.value
+
+
+@dataclass(frozen=True, slots=True)
+class SellOrderCreatedEvent:
+    timestamp: float
+    type: OrderType
+    trading_pair: str
+    amount: Decimal
+    price: Optional[Decimal]
+    order_id: str
+    creation_timestamp: float
+    exchange_order_id: Optional[str] = None
+    leverage: Optional[int] = 1
+    position: Optional[str] = PositionAction.NIL.value
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilledEvent:
+    """One fill of one of our orders: ``price`` and ``amount`` are this fill's."""
+    timestamp: float
+    order_id: str
+    trading_pair: str
+    trade_type: TradeType
+    order_type: OrderType
+    price: Decimal
+    amount: Decimal
+    trade_fee: TradeFeeBase
+    exchange_trade_id: str = ""
+    exchange_order_id: str = ""
+    leverage: Optional[int] = 1
+    position: Optional[str] = PositionAction.NIL.value
+
+
+@dataclass(frozen=True, slots=True)
+class BuyOrderCompletedEvent:
+    """The order is completely filled; amounts are the order's executed totals."""
+    timestamp: float
+    order_id: str
+    base_asset: str
+    quote_asset: str
+    base_asset_amount: Decimal
+    quote_asset_amount: Decimal
+    order_type: OrderType
+    exchange_order_id: Optional[str] = None
+
+
+@dataclass(frozen=True, slots=True)
+class SellOrderCompletedEvent:
+    timestamp: float
+    order_id: str
+    base_asset: str
+    quote_asset: str
+    base_asset_amount: Decimal
+    quote_asset_amount: Decimal
+    order_type: OrderType
+    exchange_order_id: Optional[str] = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCancelledEvent:
+    timestamp: float
+    order_id: str
+    exchange_order_id: Optional[str] = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderExpiredEvent:
+    timestamp: float
+    order_id: str
+    exchange_order_id: Optional[str] = None
+
+
+@dataclass(frozen=True, slots=True)
+class MarketOrderFailureEvent:
+    """Any order that failed (not only market orders, despite the name)."""
+    timestamp: float
+    order_id: str
+    order_type: OrderType
+    error_message: Optional[str] = None
+    error_type: Optional[str] = None
+
+
+@dataclass(frozen=True, slots=True)
+class MarketTransactionFailureEvent:
+    timestamp: float
+    order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FundingPaymentCompletedEvent:
+    timestamp: float
+    market: str
+    trading_pair: str
+    amount: Decimal
+    funding_rate: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PositionModeChangeEvent:
+    timestamp: float
+    trading_pair: str
+    position_mode: PositionMode
+    message: Optional[str] = None
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceUpdateEvent:
+    timestamp: float
+    asset_name: str
+    total_balance: Optional[Decimal] = None
+    available_balance: Optional[Decimal] = None
+
+
+@dataclass(frozen=True, slots=True)
+class PositionUpdateEvent:
+    timestamp: float
+    trading_pair: str
+    position_side: Optional[PositionSide]  # None when the position is closed
+    unrealized_pnl: Decimal
+    entry_price: Decimal
+    amount: Decimal
+    leverage: Decimal
+
+
+__all__ = [
+    "MarketEvent", "OrderBookEvent", "AccountEvent", "OrderBookTradeEvent", "LimitOrderStatus",
+    "BuyOrderCreatedEvent", "SellOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent",
+    "SellOrderCompletedEvent", "OrderCancelledEvent", "OrderExpiredEvent", "MarketOrderFailureEvent",
+    "MarketTransactionFailureEvent", "FundingPaymentCompletedEvent", "PositionModeChangeEvent",
+    "BalanceUpdateEvent", "PositionUpdateEvent",
+]
