@@ -80,17 +80,17 @@ cdef bint _same_token(str a, str b):
     return False
 
 
-cdef object _rate(object rate_source, str from_token, str to_token):
-    # how many to_token one from_token is worth, from the caller's rate source
+cdef object _convert(object amount, object rate_source, str from_token, str to_token):
+    # amount of from_token expressed in to_token, at the caller's rate
     if rate_source is None:
         raise ValueError(f"converting a fee from {from_token} to {to_token} needs a rate: "
                          f"pass rate_source (an object with get_pair_rate('{from_token}-{to_token}'))")
     rate = rate_source.get_pair_rate(f"{from_token}-{to_token}")
     if rate is not None and rate != _ZERO:
-        return _checked_decimal(rate, f"rate {from_token}-{to_token}", 1)
+        return amount * _checked_decimal(rate, f"rate {from_token}-{to_token}", 1)
     inverse = rate_source.get_pair_rate(f"{to_token}-{from_token}")
     if inverse is not None and inverse != _ZERO:
-        return _ONE / _checked_decimal(inverse, f"rate {to_token}-{from_token}", 1)
+        return amount / _checked_decimal(inverse, f"rate {to_token}-{from_token}", 1)
     raise ValueError(f"no rate for {from_token}-{to_token} (nor {to_token}-{from_token}) "
                      f"from the rate source {rate_source!r}")
 
@@ -289,7 +289,7 @@ cdef class TradeFeeBase:
                 # notional / price, written without the division so it stays exact
                 total += order_amount * self.percent
             else:
-                total += price * order_amount * self.percent * _rate(rate_source, quote, token)
+                total += _convert(price * order_amount * self.percent, rate_source, quote, token)
         for flat in self._flat_fees:
             if _same_token(flat.token, token):
                 total += flat.amount
@@ -300,7 +300,7 @@ cdef class TradeFeeBase:
                     raise ValueError(f"cannot convert a {quote} fee to {base} at price 0")
                 total += flat.amount / price
             else:
-                total += flat.amount * _rate(rate_source, flat.token, token)
+                total += _convert(flat.amount, rate_source, flat.token, token)
         return total
 
     cdef tuple _key(self):
