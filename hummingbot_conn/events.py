@@ -6,7 +6,7 @@ change them after the fact.
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide, TradeType
 from hummingbot_conn.core.limit_order import LimitOrderStatus
@@ -61,9 +61,26 @@ class OrderBookTradeEvent:
 # per distinct trade id, then exactly one of Buy/SellOrderCompletedEvent (after
 # the fills that complete it), OrderCancelledEvent, OrderExpiredEvent,
 # MarketOrderFailureEvent.  Timestamps are the connector's clock time.
+#
+# They are NamedTuples (immutable, no __dict__) rather than frozen dataclasses:
+# a frozen dataclass pays an object.__setattr__ per field, about 5x slower to
+# build, and these are built on the hot path.  Equality also compares the
+# type, so a Buy and a Sell record with the same fields are not equal.
 
-@dataclass(frozen=True, slots=True)
-class BuyOrderCreatedEvent:
+
+def _record_eq(self, other):
+    return type(self) is type(other) and tuple.__eq__(self, other)
+
+
+def _record_ne(self, other):
+    return not _record_eq(self, other)
+
+
+def _record_hash(self):
+    return hash((type(self).__name__, tuple(self)))
+
+
+class BuyOrderCreatedEvent(NamedTuple):
     timestamp: float
     type: OrderType
     trading_pair: str
@@ -75,9 +92,12 @@ class BuyOrderCreatedEvent:
     leverage: Optional[int] = 1
     position: Optional[str] = PositionAction.NIL.value
 
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
 
-@dataclass(frozen=True, slots=True)
-class SellOrderCreatedEvent:
+
+class SellOrderCreatedEvent(NamedTuple):
     timestamp: float
     type: OrderType
     trading_pair: str
@@ -89,9 +109,12 @@ class SellOrderCreatedEvent:
     leverage: Optional[int] = 1
     position: Optional[str] = PositionAction.NIL.value
 
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
 
-@dataclass(frozen=True, slots=True)
-class OrderFilledEvent:
+
+class OrderFilledEvent(NamedTuple):
     """One fill of one of our orders: ``price`` and ``amount`` are this fill's."""
     timestamp: float
     order_id: str
@@ -106,9 +129,12 @@ class OrderFilledEvent:
     leverage: Optional[int] = 1
     position: Optional[str] = PositionAction.NIL.value
 
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
 
-@dataclass(frozen=True, slots=True)
-class BuyOrderCompletedEvent:
+
+class BuyOrderCompletedEvent(NamedTuple):
     """The order is completely filled; amounts are the order's executed totals."""
     timestamp: float
     order_id: str
@@ -119,9 +145,12 @@ class BuyOrderCompletedEvent:
     order_type: OrderType
     exchange_order_id: Optional[str] = None
 
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
 
-@dataclass(frozen=True, slots=True)
-class SellOrderCompletedEvent:
+
+class SellOrderCompletedEvent(NamedTuple):
     timestamp: float
     order_id: str
     base_asset: str
@@ -131,23 +160,32 @@ class SellOrderCompletedEvent:
     order_type: OrderType
     exchange_order_id: Optional[str] = None
 
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
 
-@dataclass(frozen=True, slots=True)
-class OrderCancelledEvent:
+
+class OrderCancelledEvent(NamedTuple):
     timestamp: float
     order_id: str
     exchange_order_id: Optional[str] = None
 
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
 
-@dataclass(frozen=True, slots=True)
-class OrderExpiredEvent:
+
+class OrderExpiredEvent(NamedTuple):
     timestamp: float
     order_id: str
     exchange_order_id: Optional[str] = None
 
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
 
-@dataclass(frozen=True, slots=True)
-class MarketOrderFailureEvent:
+
+class MarketOrderFailureEvent(NamedTuple):
     """Any order that failed (not only market orders, despite the name)."""
     timestamp: float
     order_id: str
@@ -155,40 +193,55 @@ class MarketOrderFailureEvent:
     error_message: Optional[str] = None
     error_type: Optional[str] = None
 
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
 
-@dataclass(frozen=True, slots=True)
-class MarketTransactionFailureEvent:
+
+class MarketTransactionFailureEvent(NamedTuple):
     timestamp: float
     order_id: str
 
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
 
-@dataclass(frozen=True, slots=True)
-class FundingPaymentCompletedEvent:
+
+class FundingPaymentCompletedEvent(NamedTuple):
     timestamp: float
     market: str
     trading_pair: str
     amount: Decimal
     funding_rate: Decimal
 
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
 
-@dataclass(frozen=True, slots=True)
-class PositionModeChangeEvent:
+
+class PositionModeChangeEvent(NamedTuple):
     timestamp: float
     trading_pair: str
     position_mode: PositionMode
     message: Optional[str] = None
 
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
 
-@dataclass(frozen=True, slots=True)
-class BalanceUpdateEvent:
+
+class BalanceUpdateEvent(NamedTuple):
     timestamp: float
     asset_name: str
     total_balance: Optional[Decimal] = None
     available_balance: Optional[Decimal] = None
 
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
 
-@dataclass(frozen=True, slots=True)
-class PositionUpdateEvent:
+
+class PositionUpdateEvent(NamedTuple):
     timestamp: float
     trading_pair: str
     position_side: Optional[PositionSide]  # None when the position is closed
@@ -196,6 +249,10 @@ class PositionUpdateEvent:
     entry_price: Decimal
     amount: Decimal
     leverage: Decimal
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
 
 
 __all__ = [

@@ -126,6 +126,7 @@ class ClientOrderTracker:
         self._in_flight_orders: Dict[str, InFlightOrder] = {}
         self._cached_orders: Dict[str, InFlightOrder] = {}
         self._cache_deadlines: deque = deque()  # (deadline, client id), in insertion order
+        self._cache_deadline_of: Dict[str, float] = {}
         self._lost_orders: Dict[str, InFlightOrder] = {}
         self._by_exchange_id: Dict[str, InFlightOrder] = {}  # every fillable order with an exchange id
         self._order_not_found_records: Dict[str, int] = {}
@@ -361,14 +362,15 @@ class ClientOrderTracker:
         now = self._clock()
         if prev_state is _PENDING_CREATE:
             self._publish_created(order, now)
-        _logger.info("The %s order %s amounting to %s/%s %s has been filled at %s %s.",
-                     order.trade_type.name, order.client_order_id, order.executed_amount_base, order.amount,
-                     order.base_asset, trade_update.fill_price, order.quote_asset)
+        if _logger.isEnabledFor(logging.INFO):
+            _logger.info("The %s order %s amounting to %s/%s %s has been filled at %s %s.",
+                         order.trade_type.name, order.client_order_id, order.executed_amount_base, order.amount,
+                         order.base_asset, trade_update.fill_price, order.quote_asset)
         self._trigger(self._tag_filled, OrderFilledEvent(
             now, order.client_order_id, order.trading_pair, order.trade_type, order.order_type,
             trade_update.fill_price, trade_update.fill_base_amount, trade_update.fee,
             trade_update.trade_id, trade_update.exchange_order_id or order.exchange_order_id or "",
-            order.leverage, order.position.value))
+            order.leverage, order.position._value_))
         if state is _FILLED and prev_state is not _FILLED:
             self._publish_completed(order, now)
             self.stop_tracking_order(order.client_order_id)
@@ -393,6 +395,7 @@ class ClientOrderTracker:
                     misc_updates={"error_message": f"the exchange reported the order as not found "
                                                    f"{count} times", "error_type": "OrderNotFound"}))
                 self._cached_orders.pop(client_order_id, None)
+                self._cache_deadline_of.pop(client_order_id, None)
                 self._lost_orders[client_order_id] = order
             return
         lost = self._lost_orders.pop(client_order_id, None)
@@ -487,16 +490,18 @@ class ClientOrderTracker:
             self.stop_tracking_order(cid)
 
     def _publish_created(self, order: InFlightOrder, now: float) -> None:
-        _logger.info(order.build_order_created_message())
-        is_buy = order.trade_type.name == "BUY"
+        if _logger.isEnabledFor(logging.INFO):
+            _logger.info(order.build_order_created_message())
+        # _name_ / _value_: plain attributes, unlike Enum's .name / .value properties
+        is_buy = order.trade_type._name_ == "BUY"
         event_class = BuyOrderCreatedEvent if is_buy else SellOrderCreatedEvent
         self._trigger(self._tag_buy_created if is_buy else self._tag_sell_created, event_class(
             now, order.order_type, order.trading_pair, order.amount, order.price, order.client_order_id,
-            order.creation_timestamp, order.exchange_order_id, order.leverage, order.position.value))
+            order.creation_timestamp, order.exchange_order_id, order.leverage, order.position._value_))
 
     def _publish_completed(self, order: InFlightOrder, now: float) -> None:
-        _logger.info("%s order %s completely filled.", order.trade_type.name, order.client_order_id)
-        is_buy = order.trade_type.name == "BUY"
+        is_buy = order.trade_type._name_ == "BUY"
+        _logger.info("%s order %s completely filled.", "BUY" if is_buy else "SELL", order.client_order_id)
         event_class = BuyOrderCompletedEvent if is_buy else SellOrderCompletedEvent
         self._trigger(self._tag_buy_completed if is_buy else self._tag_sell_completed, event_class(
             now, order.client_order_id, order.base_asset, order.quote_asset, order.executed_amount_base,
@@ -505,27 +510,39 @@ class ClientOrderTracker:
     # ---- cache ----------------------------------------------------------------------------------
     def _cache(self, order: InFlightOrder) -> None:
         cid = order.client_order_id
+        now = self._clock()
+        deadline = now + self._cache_ttl
         self._cached_orders[cid] = order
-        self._cache_deadlines.append((self._clock() + self._cache_ttl, cid))
-        self._expire_cache()
-        while len(self._cached_orders) > self._max_cache_size:
-            oldest = next(iter(self._cached_orders))
-            self._drop_exchange_id(self._cached_orders.pop(oldest))
+        self._cache_deadline_of[cid] = deadline
+        self._cache_deadlines.append((deadline, cid))
+        self._expire_cache(now)
+        deadlines = self._cache_deadlines
+        while len(self._cached_orders) > self._max_cache_size and deadlines:
+            self._uncache(*deadlines.popleft())
 
-    def _expire_cache(self) -> bool:
-        """Drop cached orders whose time is up; True if any went."""
+    def _expire_cache(self, now: Optional[float] = None) -> bool:
+        """Drop cached orders whose time is up; True if any went.  Amortised O(1)."""
         deadlines = self._cache_deadlines
         if not deadlines:
             return False
-        now = self._clock()
+        if now is None:
+            now = self._clock()
         dropped = False
         while deadlines and deadlines[0][0] <= now:
-            _, cid = deadlines.popleft()
-            order = self._cached_orders.pop(cid, None)
-            if order is not None:
-                self._drop_exchange_id(order)
-                dropped = True
+            dropped |= self._uncache(*deadlines.popleft())
         return dropped
+
+    def _uncache(self, deadline: float, cid: str) -> bool:
+        # a queue entry is stale when its order left the cache (lost) or came
+        # back with a later deadline
+        if self._cache_deadline_of.get(cid) != deadline:
+            return False
+        del self._cache_deadline_of[cid]
+        order = self._cached_orders.pop(cid, None)
+        if order is None:
+            return False
+        self._drop_exchange_id(order)
+        return True
 
     def _drop_exchange_id(self, order: InFlightOrder) -> None:
         eid = order.exchange_order_id
@@ -540,7 +557,7 @@ def _connector_clock(connector: Any) -> Callable[[], float]:
 
 
 def _int_tag(tag: Any) -> int:
-    return tag.value
+    return tag._value_
 
 
 def _enum_tag(tag: Any) -> Any:
