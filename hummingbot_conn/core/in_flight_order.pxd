@@ -56,7 +56,8 @@ cdef class InFlightOrder:
     cdef readonly double creation_timestamp
     cdef readonly double last_update_timestamp
     cdef readonly object executed_amount_base
-    cdef readonly object executed_amount_quote
+    cdef object _executed_quote               # sum of the quotes folded in so far
+    cdef list _pending_quotes                 # fill quotes not yet added (read lazily: one add saved per fill)
     cdef readonly dict order_fills            # trade_id -> TradeUpdate, in arrival order
     cdef readonly bint exchange_reported_filled
     cdef readonly long refused_updates        # illegal transitions and over-fills refused

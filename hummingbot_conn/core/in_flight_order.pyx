@@ -287,7 +287,8 @@ cdef class InFlightOrder:
         self.creation_timestamp = creation_timestamp
         self.last_update_timestamp = creation_timestamp
         self.executed_amount_base = _ZERO
-        self.executed_amount_quote = _ZERO
+        self._executed_quote = _ZERO
+        self._pending_quotes = []
         self.order_fills = {}
         self.exchange_reported_filled = False
         self.refused_updates = 0
@@ -333,6 +334,18 @@ cdef class InFlightOrder:
     @property
     def is_expired(self):
         return self._state == ST_EXPIRED
+
+    @property
+    def executed_amount_quote(self):
+        """Sum of the fills' quote amounts (exact).  Amortised O(1)."""
+        cdef object total
+        if self._pending_quotes:
+            total = self._executed_quote
+            for quote in self._pending_quotes:
+                total += quote
+            self._executed_quote = total
+            self._pending_quotes = []
+        return self._executed_quote
 
     @property
     def average_executed_price(self):
@@ -421,13 +434,14 @@ cdef class InFlightOrder:
         # Every id the update carries must agree with what we know, and at least
         # one must identify us (hummingbot also lets through an update whose
         # exchange ids are both None whatever its client id says: W-6).
+        # (identity first: the same string object is the common case and the cheapest test)
         cdef bint identified = False
         if client_order_id is not None:
-            if client_order_id != self.client_order_id:
+            if client_order_id is not self.client_order_id and client_order_id != self.client_order_id:
                 return False
             identified = True
         if exchange_order_id is not None and self.exchange_order_id is not None:
-            if exchange_order_id != self.exchange_order_id:
+            if exchange_order_id is not self.exchange_order_id and exchange_order_id != self.exchange_order_id:
                 return False
             identified = True
         return identified
@@ -483,13 +497,14 @@ cdef class InFlightOrder:
         if not self._ids_match(trade_update.client_order_id, trade_update.exchange_order_id):
             return False
         cdef object executed = self.executed_amount_base + trade_update.fill_base_amount
-        cdef int trigger
+        cdef int trigger = TR_PARTIAL_FILL
         cdef int nxt
-        if executed > self.amount:
-            self._refuse(TR_PARTIAL_FILL, f"over-fill: trade {trade_id} would make executed {executed} "
-                                          f"> amount {self.amount}")
-            return False
-        trigger = TR_LAST_FILL if executed == self.amount else TR_PARTIAL_FILL
+        if executed >= self.amount:  # one comparison on the common, partial path
+            if executed > self.amount:
+                self._refuse(TR_PARTIAL_FILL, f"over-fill: trade {trade_id} would make executed {executed} "
+                                              f"> amount {self.amount}")
+                return False
+            trigger = TR_LAST_FILL
         nxt = _NEXT[trigger][self._state]
         if nxt < 0:
             self._refuse(trigger, f"trade {trade_id}")
@@ -498,7 +513,7 @@ cdef class InFlightOrder:
             self.update_exchange_order_id(trade_update.exchange_order_id)
         self.order_fills[trade_id] = trade_update
         self.executed_amount_base = executed
-        self.executed_amount_quote = self.executed_amount_quote + trade_update.fill_quote_amount
+        self._pending_quotes.append(trade_update.fill_quote_amount)
         if trade_update.fill_timestamp > self.last_update_timestamp:
             self.last_update_timestamp = trade_update.fill_timestamp
         self._state = nxt
@@ -625,7 +640,8 @@ cdef class InFlightOrder:
         for fill in fills:
             o.order_fills[fill.trade_id] = fill
         o.executed_amount_base = executed_base
-        o.executed_amount_quote = executed_quote
+        o._executed_quote = executed_quote
+        o._pending_quotes = []
         o.exchange_reported_filled = bool(data.get("exchange_reported_filled", False))
         o.last_update_timestamp = data.get("last_update_timestamp", o.creation_timestamp)
         return o
