@@ -1,45 +1,6 @@
-from hummingbot_conn.core.trade_fee cimport TradeFeeBase
-
-# State codes: hummingbot's OrderState values for the states both have
-# (so hummingbot's saved "last_state" strings restore), EXPIRED after
-# hummingbot's gateway-only 7..10.  Fill triggers follow the states.
-cdef enum:
-    ST_PENDING_CREATE = 0
-    ST_OPEN = 1
-    ST_PENDING_CANCEL = 2
-    ST_CANCELED = 3
-    ST_PARTIALLY_FILLED = 4
-    ST_FILLED = 5
-    ST_FAILED = 6
-    ST_EXPIRED = 11
-    TR_PARTIAL_FILL = 12    # a fill that leaves something unfilled
-    TR_LAST_FILL = 13       # the fill that reaches the order amount
-    N_STATE_CODES = 12
-    N_TRIGGER_CODES = 14
-
-
-cdef class OrderUpdate:
-    cdef readonly str trading_pair
-    cdef readonly double update_timestamp
-    cdef readonly object new_state            # OrderState
-    cdef readonly object client_order_id      # str or None
-    cdef readonly object exchange_order_id    # str or None
-    cdef readonly object misc_updates         # dict or None
-    cdef int _state_code
-
-
-cdef class TradeUpdate:
-    cdef readonly str trade_id
-    cdef readonly object client_order_id      # str or None
-    cdef readonly object exchange_order_id    # str or None
-    cdef readonly str trading_pair
-    cdef readonly double fill_timestamp
-    cdef readonly object fill_price           # Decimal >= 0
-    cdef readonly object fill_base_amount     # Decimal > 0
-    cdef readonly object fill_quote_amount    # Decimal >= 0
-    cdef readonly TradeFeeBase fee
-    cdef readonly bint is_taker
-
+# cimported under a module alias so the Python names OrderUpdate / TradeUpdate
+# stay free for the re-export in in_flight_order.pyx
+cimport hummingbot_conn.core.order_state as _os
 
 cdef class InFlightOrder:
     cdef readonly str client_order_id
@@ -66,8 +27,8 @@ cdef class InFlightOrder:
     cdef object _filled_event
     cdef object _processed_event
 
-    cpdef bint update_with_order_update(self, OrderUpdate order_update) except -1
-    cpdef bint update_with_trade_update(self, TradeUpdate trade_update) except -1
+    cpdef bint update_with_order_update(self, _os.OrderUpdate order_update) except -1
+    cpdef bint update_with_trade_update(self, _os.TradeUpdate trade_update) except -1
     cpdef bint update_exchange_order_id(self, str exchange_order_id) except -1
     cpdef object cumulative_fee_paid(self, str token, object rate_source=*)
     cpdef dict to_json(self)
