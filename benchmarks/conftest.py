@@ -1,0 +1,68 @@
+"""Benchmark fixtures: the peers we are timed against.
+
+``peer_import(name)`` returns an imported peer module: hummingbot's own code
+(``hummingbot.core...``, compiled from its PyPI sdist) or the ``order_book``
+C book.  The first call in a session builds ``benchmarks/.peers/`` if it is
+missing or stale (so a plain ``pytest`` on a fresh clone builds the peers);
+a warm check costs a stamp-file read.  A failed build FAILS the benchmark with
+the tail of the build log: a benchmark never silently skips its peer.
+
+The cache directories are *appended* to ``sys.path``, after the installed
+``hummingbot_conn`` and its dependencies, so a peer can never shadow our
+package or a library version the venv already pins.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Callable
+
+import pytest
+
+_BUILD_SCRIPT = Path(__file__).resolve().parent / "peers" / "build_peers.py"
+
+
+def _load_builder() -> ModuleType:
+    # benchmarks/ is not a package (pytest runs in importlib mode), so the
+    # build script is loaded from its path under a private module name
+    spec = importlib.util.spec_from_file_location("_hbconn_bench_build_peers", _BUILD_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def peer_import() -> Callable[[str], ModuleType]:
+    """``peer_import("hummingbot.core.pubsub")`` -> the peer module (built on first use)."""
+    builder = _load_builder()
+    state: dict[str, object] = {}
+
+    def _import(module_name: str) -> ModuleType:
+        if "ready" not in state:
+            try:
+                builder.ensure_built()
+            except builder.PeerBuildError as exc:
+                pytest.fail(f"building the benchmark peers failed:\n{exc}", pytrace=False)
+            for entry in builder.PATH_ENTRIES:
+                if str(entry) not in sys.path:
+                    sys.path.append(str(entry))
+            importlib.invalidate_caches()
+            state["ready"] = True
+        top = module_name.partition(".")[0]
+        if top == "hummingbot_conn":
+            raise ValueError("peer_import is for peers; import hummingbot_conn directly")
+        module = importlib.import_module(module_name)
+        origin = Path(getattr(module, "__file__", "") or "")
+        if top == "hummingbot" and not origin.is_relative_to(builder.CACHE):
+            # a `hummingbot` installed in the venv would silently replace the
+            # pinned sdist build we mean to measure
+            pytest.fail(f"{module_name} resolved to {origin}, not to the peer cache {builder.CACHE}",
+                        pytrace=False)
+        return module
+
+    return _import

@@ -1,0 +1,1 @@
+"""Exchange connectors built on the framework."""

@@ -1,0 +1,1 @@
+"""Binance Spot: the reference connector (auth, constants, web utils; the connector itself builds on them)."""

@@ -1,0 +1,120 @@
+"""Background market activity: seeded random traders around a drifting mid price.
+
+Each ``step`` of one symbol does one of: post a LIMIT order at a few ticks
+from the mid (makes depth), send a small MARKET order (prints trades and
+fills users' resting orders), or cancel one of its own old orders (keeps
+the book from growing forever). The mid follows a random walk scaled by
+``volatility`` (relative std-dev per step). Everything comes from one
+``random.Random(seed)``, so a seeded run with a manual clock is repeatable.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from decimal import Decimal
+
+from .accounts import Account
+from .engine import MatchingEngine
+from .errors import SimError
+
+TRADER_FUNDS = Decimal("1000000000")
+
+
+class BackgroundTraders:
+    """Market makers and takers on every symbol. ``rate`` = actions per second per symbol."""
+
+    def __init__(self, engine: MatchingEngine, account: Account, *, seed: int = 0, rate: float = 5.0,
+                 volatility: float = 0.001, max_orders: int = 200) -> None:
+        if rate < 0 or volatility < 0:
+            raise ValueError("rate and volatility must be >= 0")
+        self.engine = engine
+        self.account = account
+        self.rate = rate
+        self.volatility = volatility
+        self.max_orders = max_orders
+        self._rng = random.Random(seed)
+        self.mid = {s: spec.initial_price for s, spec in engine.specs.items()}
+        self._task: asyncio.Task | None = None
+        self.paused = False
+        self.actions = 0
+
+    def seed_books(self, levels: int = 10) -> None:
+        """Put ``levels`` price levels on each side of every symbol (a book to trade against)."""
+        for symbol, spec in self.engine.specs.items():
+            for i in range(1, levels + 1):
+                for side in ("BUY", "SELL"):
+                    self._post(symbol, side, i)
+
+    def _post(self, symbol: str, side: str, ticks_away: int) -> None:
+        spec = self.engine.specs[symbol]
+        mid = self.mid[symbol]
+        # distance in ticks grows with the mid so wide-tick symbols keep a sane spread
+        tick_span = max(spec.tick_size, (mid * Decimal("0.0002")).quantize(spec.tick_size))
+        offset = tick_span * ticks_away
+        price = mid - offset if side == "BUY" else mid + offset
+        price = max(spec.tick_size, (price // spec.tick_size) * spec.tick_size)
+        notional = spec.min_notional * Decimal(self._rng.randint(2, 20))
+        qty = spec.floor_to_step(notional / price)
+        qty = max(qty, spec.min_qty)
+        if side == "SELL":
+            best_bid = self.engine.books[symbol].best_bid()
+            if best_bid is not None and price <= best_bid.price:
+                price = best_bid.price + spec.tick_size
+        else:
+            best_ask = self.engine.books[symbol].best_ask()
+            if best_ask is not None and price >= best_ask.price:
+                price = best_ask.price - spec.tick_size
+        if price <= 0:
+            return
+        try:
+            self.engine.place_order(self.account, symbol, side, "LIMIT_MAKER", quantity=qty, price=price)
+        except SimError:
+            return  # a filter edge (e.g. notional) at an extreme price: skip this action
+
+    def step(self, symbol: str | None = None) -> None:
+        """One action on ``symbol`` (or every symbol). Deterministic given the seed."""
+        for sym in ([symbol] if symbol else list(self.engine.specs)):
+            self.actions += 1
+            spec = self.engine.specs[sym]
+            drift = Decimal(str(self._rng.gauss(0, self.volatility)))
+            self.mid[sym] = max(spec.tick_size * 10, self.mid[sym] * (1 + drift))
+            roll = self._rng.random()
+            mine = self.engine.open_orders(self.account, sym)
+            if roll < 0.2 and mine or len(mine) > self.max_orders:
+                victim = mine[self._rng.randrange(len(mine))] if roll < 0.2 else mine[0]
+                self.engine.cancel_order(self.account, sym, victim.order_id)
+            elif roll < 0.35:
+                side = self._rng.choice(("BUY", "SELL"))
+                ref = self.engine.reference_price(sym, side) or self.mid[sym]
+                qty = max(spec.min_qty, spec.floor_to_step(spec.min_notional * 2 / ref))
+                try:
+                    self.engine.place_order(self.account, sym, side, "MARKET", quantity=qty)
+                except SimError:
+                    continue
+            else:
+                self._post(sym, self._rng.choice(("BUY", "SELL")), self._rng.randint(1, 10))
+
+    def start(self) -> None:
+        if self._task is None and self.rate > 0:
+            self._task = asyncio.ensure_future(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+
+    async def _run(self) -> None:
+        interval = 1.0 / self.rate
+        while True:
+            await asyncio.sleep(interval)
+            if not self.paused:
+                self.step()

@@ -1,0 +1,211 @@
+"""User data: the WebSocket API (``/ws-api/v3``) and the legacy listenKey streams.
+
+``userDataStream.subscribe.signature`` (reference 7.1) attaches an account's
+events to a WS-API connection; each event is sent wrapped as
+``{"subscriptionId": n, "event": {...}}``. The removed listenKey mechanism
+(3.13) is still served for older clients when ``legacy=True``: ``POST
+/api/v3/userDataStream`` hands out a key, ``/ws/<listenKey>`` streams bare
+events (``{"stream": key, "data": ...}`` on ``/stream``).
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import secrets
+from typing import TYPE_CHECKING
+
+import orjson
+from aiohttp import WSMsgType, web
+
+from . import auth
+from .errors import SimError
+from .streams import StreamConnection, _write_loop
+
+if TYPE_CHECKING:
+    from .accounts import AccountRegistry
+    from .engine import MatchingEngine
+    from .ratelimit import WeightLimiter
+
+SUBSCRIBE_WEIGHT = 2
+
+
+class _ApiConnection:
+    def __init__(self, ws: web.WebSocketResponse) -> None:
+        self.ws = ws
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self.subscriptions: dict[int, int] = {}   # subscriptionId -> account id
+        self._next_sub = itertools.count(0)
+
+    def send(self, payload: dict) -> None:
+        self.queue.put_nowait(orjson.dumps(payload).decode())
+
+    def close(self) -> None:
+        self.queue.put_nowait(None)
+
+
+class UserStreams:
+    """Routes the engine's per-account events to WS-API subscriptions and listenKey streams."""
+
+    def __init__(self, engine: MatchingEngine, accounts: AccountRegistry, limiter: WeightLimiter,
+                 *, heartbeat: float = 20.0, legacy: bool = True) -> None:
+        self.engine = engine
+        self.accounts = accounts
+        self.limiter = limiter
+        self.heartbeat = heartbeat
+        self.legacy = legacy
+        self.api_connections: set[_ApiConnection] = set()
+        self.listen_keys: dict[str, int] = {}                       # key -> account id
+        self.key_streams: dict[str, set[StreamConnection]] = {}
+        engine.user_listeners.append(self._on_event)
+        engine.user_event_filter = self.has_subscriber
+
+    def has_subscriber(self, account_id: int) -> bool:
+        for conn in self.api_connections:
+            if account_id in conn.subscriptions.values():
+                return True
+        return any(acc == account_id and self.key_streams.get(key) for key, acc in self.listen_keys.items())
+
+    def _on_event(self, account_id: int, event: dict) -> None:
+        for conn in self.api_connections:
+            for sub_id, acc in conn.subscriptions.items():
+                if acc == account_id:
+                    conn.send({"subscriptionId": sub_id, "event": event})
+        for key, acc in self.listen_keys.items():
+            if acc == account_id:
+                for stream_conn in self.key_streams.get(key, ()):
+                    stream_conn.send(key, orjson.dumps(event))
+
+    def close_sockets(self) -> int:
+        """Fault action: drop every user-data socket (WS API and listenKey streams)."""
+        conns = list(self.api_connections) + [c for s in self.key_streams.values() for c in s]
+        for conn in conns:
+            conn.close()
+        return len(conns)
+
+    def shutdown(self) -> None:
+        """Planned stop: ``{"event": {"e": "serverShutdown", ...}}`` on the WS API, then close all."""
+        now = self.engine.clock.now_ms()
+        for conn in list(self.api_connections):
+            conn.send({"event": {"e": "serverShutdown", "E": now}})
+        self.close_sockets()
+
+    # -- WebSocket API --------------------------------------------------------------------
+    async def handle_ws_api(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)
+        await ws.prepare(request)
+        conn = _ApiConnection(ws)
+        self.api_connections.add(conn)
+        ip = request.remote or "?"
+        writer = asyncio.ensure_future(_write_loop(conn))
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    conn.send(self._request(conn, ip, msg.data))
+                elif msg.type == WSMsgType.ERROR:
+                    break
+        finally:
+            self.api_connections.discard(conn)
+            conn.close()
+            await writer
+        return ws
+
+    def _request(self, conn: _ApiConnection, ip: str, text: str) -> dict:
+        try:
+            req = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return _error(None, SimError(-1102, "Mandatory parameter 'id' was not sent, was empty/null, or malformed."))
+        if not isinstance(req, dict):
+            return _error(None, SimError(-1102, "Mandatory parameter 'method' was not sent, was empty/null, or malformed."))
+        req_id = req.get("id")
+        method = req.get("method")
+        params = req.get("params") or {}
+        try:
+            if not isinstance(params, dict):
+                raise SimError(-1102, "Mandatory parameter 'params' was not sent, was empty/null, or malformed.")
+            used = self.limiter.charge(ip, SUBSCRIBE_WEIGHT if method and "ubscri" in method else 1)
+            result = self._dispatch(conn, method, params)
+        except SimError as err:
+            return _error(req_id, err, self.limiter.used(ip))
+        return {"id": req_id, "status": 200, "result": result, "rateLimits": _rate_limits(self.limiter, used)}
+
+    def _dispatch(self, conn: _ApiConnection, method, params: dict):
+        now = self.engine.clock.now_ms()
+        if method == "ping":
+            return {}
+        if method == "time":
+            return {"serverTime": now}
+        if method == "userDataStream.subscribe.signature":
+            account = auth.verify_ws(self.accounts, params, now)
+            if account.account_id in conn.subscriptions.values():
+                raise SimError(-2035, "User Data Stream subscription already active.")
+            sub_id = next(conn._next_sub)
+            conn.subscriptions[sub_id] = account.account_id
+            return {"subscriptionId": sub_id}
+        if method == "userDataStream.unsubscribe":
+            wanted = params.get("subscriptionId")
+            ids = list(conn.subscriptions) if wanted is None else [wanted]
+            if wanted is not None and wanted not in conn.subscriptions:
+                raise SimError(-2036, "User Data Stream subscription not active.")
+            for sub_id in ids:
+                del conn.subscriptions[sub_id]
+                conn.send({"subscriptionId": sub_id, "event": {"e": "eventStreamTerminated", "E": now}})
+            return {}
+        if method == "session.subscriptions":
+            return [{"subscriptionId": s} for s in conn.subscriptions]
+        # session.logon needs an Ed25519 key on the live exchange; the simulator issues
+        # HMAC keys only, and listenKey methods were removed on 2026-02-20
+        raise SimError(-1102, "Mandatory parameter 'method' was not sent, was empty/null, or malformed.")
+
+    # -- legacy listenKey ---------------------------------------------------------------------
+    def is_listen_key(self, name: str) -> bool:
+        return self.legacy and name in self.listen_keys
+
+    def create_listen_key(self, account_id: int) -> str:
+        for key, acc in self.listen_keys.items():
+            if acc == account_id:
+                return key  # the live exchange returned the same key while it was valid
+        key = secrets.token_urlsafe(48)[:64].replace("-", "a").replace("_", "b")
+        self.listen_keys[key] = account_id
+        return key
+
+    def check_listen_key(self, account_id: int, key: str | None) -> str:
+        if not key:
+            raise SimError(-1102, "Mandatory parameter 'listenKey' was not sent, was empty/null, or malformed.")
+        if self.listen_keys.get(key) != account_id:
+            raise SimError(-1125, "This listenKey does not exist.")
+        return key
+
+    def delete_listen_key(self, account_id: int, key: str | None) -> None:
+        key = self.check_listen_key(account_id, key)
+        del self.listen_keys[key]
+        for conn in self.key_streams.pop(key, set()):
+            conn.close()
+
+    async def handle_listen_key(self, request: web.Request, key: str, combined: bool) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)
+        await ws.prepare(request)
+        conn = StreamConnection(ws, combined)
+        self.key_streams.setdefault(key, set()).add(conn)
+        writer = asyncio.ensure_future(_write_loop(conn))
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.ERROR:
+                    break
+        finally:
+            self.key_streams.get(key, set()).discard(conn)
+            conn.close()
+            await writer
+        return ws
+
+
+def _rate_limits(limiter: WeightLimiter, used: int) -> list[dict]:
+    return [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1,
+             "limit": limiter.limit, "count": used}]
+
+
+def _error(req_id, err: SimError, used: int | None = None) -> dict:
+    out = {"id": req_id, "status": err.http_status, "error": err.body()}
+    if used is not None:
+        out["rateLimits"] = [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE",
+                              "intervalNum": 1, "count": used}]
+    return out

@@ -1,0 +1,280 @@
+"""Connections: one ``aiohttp.ClientSession`` per factory, REST and WebSocket transports.
+
+``ConnectionsFactory`` is an ordinary object, not a process-wide singleton:
+each connector's ``WebAssistantsFactory`` owns one, so closing one connector
+never closes another's session (hummingbot's singleton did, W-14).
+
+``RESTConnection`` sends exactly the bytes it is given: an encoded query
+string goes out through ``yarl.URL(url, encoded=True)``, which stops yarl
+from re-normalising it (``%3A`` -> ``:``) behind a signature's back.
+
+``WSConnection`` answers server pings, pings an idle server itself, and
+declares the socket dead when nothing at all (data, ping or pong) arrived
+for ``message_timeout`` seconds.
+"""
+import asyncio
+import time
+from typing import Any, Callable, Mapping, Optional
+
+import aiohttp
+import orjson
+from yarl import URL
+
+from hummingbot_conn.web.data_types import RESTRequest, RESTResponse, WSRequest, WSResponse, encode_params
+from hummingbot_conn.web.errors import WSDisconnectedError, WSSilentError
+
+__all__ = ["ConnectionsFactory", "RESTConnection", "WSConnection", "FORM_CONTENT_TYPE", "JSON_CONTENT_TYPE"]
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+JSON_CONTENT_TYPE = "application/json"
+
+
+def _content_type(headers: Optional[Mapping[str, str]]) -> Optional[str]:
+    if headers:
+        for k, v in headers.items():
+            if k.lower() == "content-type":
+                return v
+    return None
+
+
+def build_url(url: str, params: Any) -> str:
+    """``url`` plus the query string (``params`` encoded here unless it already is a ``str``)."""
+    qs = params if isinstance(params, str) else encode_params(params)
+    if not qs:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{qs}"
+
+
+def build_body(data: Any, headers: Optional[Mapping[str, str]]) -> Optional[bytes]:
+    """The body bytes: ``bytes``/``str`` verbatim, a mapping form-encoded (JSON if the content type says so)."""
+    if data is None:
+        return None
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, str):
+        return data.encode()
+    ctype = _content_type(headers) or ""
+    if ctype.startswith(JSON_CONTENT_TYPE):
+        return orjson.dumps(data)
+    return encode_params(data).encode()
+
+
+class RESTConnection:
+    """Sends one ``RESTRequest`` and reads the whole answer."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def call(self, request: RESTRequest, timeout: Optional[float] = None) -> RESTResponse:
+        if request.url is None:
+            raise ValueError("RESTRequest.url is not set")
+        body = build_body(request.data, request.headers)
+        headers = dict(request.headers or {})
+        if body is not None and _content_type(headers) is None:
+            headers["Content-Type"] = FORM_CONTENT_TYPE
+        target = URL(build_url(request.url, request.params), encoded=True)
+        # timeout None means none at all; RESTAssistant always passes one
+        async with self._session.request(request.method.value, target, data=body, headers=headers,
+                                         allow_redirects=False, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+            payload = await resp.read()
+            return RESTResponse(url=request.url, method=request.method, status=resp.status,
+                                headers=resp.headers, body=payload)
+
+
+class WSConnection:
+    """One WebSocket.  ``receive()`` returns data frames only; control frames are handled here."""
+
+    MAX_MSG_SIZE = 4 * 1024 * 1024
+
+    def __init__(self, session: aiohttp.ClientSession, clock: Callable[[], float] = time.monotonic) -> None:
+        self._session = session
+        self._clock = clock
+        self._ws: Optional[aiohttp.ClientWebSocketResponse] = None
+        self._connected = False
+        self._closing = False
+        self._ping_interval: Optional[float] = None
+        self._message_timeout: Optional[float] = None
+        self._last_recv_time = 0.0
+        self._last_ping_sent = -float("inf")
+        self._url = ""
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    @property
+    def last_recv_time(self) -> float:
+        """Clock time of the last frame of any kind (the connect time until one arrives; 0.0 never connected)."""
+        return self._last_recv_time
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    async def connect(self, ws_url: str, *, ping_timeout: Optional[float] = 10.0,
+                      message_timeout: Optional[float] = None, ws_headers: Optional[Mapping[str, str]] = None,
+                      max_msg_size: Optional[int] = None, connect_timeout: float = 10.0,
+                      close_timeout: float = 2.0) -> None:
+        """Open the socket (``connect_timeout`` bounds the handshake, ``close_timeout`` the closing one).
+
+        :param ping_timeout: idle seconds after which we ping the server (None: never)
+        :param message_timeout: seconds without any frame (data, ping, pong) after
+            which the socket is declared silent and closed (default ``3 * ping_timeout``)
+        """
+        if self._connected:
+            raise RuntimeError("WS is connected.")
+        if message_timeout is None and ping_timeout:
+            message_timeout = 3 * ping_timeout
+        self._ws = await asyncio.wait_for(
+            self._session.ws_connect(ws_url, headers=dict(ws_headers or {}), autoping=False, heartbeat=None,
+                                     max_msg_size=max_msg_size or self.MAX_MSG_SIZE,
+                                     timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=close_timeout)),
+            connect_timeout)
+        self._url = ws_url
+        self._ping_interval = ping_timeout
+        self._message_timeout = message_timeout
+        self._last_recv_time = self._clock()
+        self._last_ping_sent = -float("inf")
+        self._connected = True
+        self._closing = False
+
+    async def disconnect(self) -> None:
+        """Close locally; a ``receive()`` in progress returns ``None``."""
+        self._closing = True
+        self._connected = False
+        ws, self._ws = self._ws, None
+        if ws is not None and not ws.closed:
+            await ws.close()
+
+    def _ensure_connected(self) -> aiohttp.ClientWebSocketResponse:
+        if not self._connected or self._ws is None:
+            raise WSDisconnectedError("WS is not connected.")
+        return self._ws
+
+    async def send(self, request: WSRequest) -> None:
+        self._ensure_connected()
+        await request.send_with_connection(self)
+
+    async def send_str(self, payload: str) -> None:
+        await self._ensure_connected().send_str(payload)
+
+    async def send_bytes(self, payload: bytes) -> None:
+        await self._ensure_connected().send_bytes(payload)
+
+    async def send_bytes_as_text(self, payload: bytes) -> None:
+        """A text frame from already-encoded UTF-8 (orjson output) without a decode/encode round."""
+        await self._ensure_connected().send_frame(payload, aiohttp.WSMsgType.TEXT)
+
+    async def ping(self) -> None:
+        await self._ensure_connected().ping()
+
+    async def _dead(self, error: WSDisconnectedError) -> WSDisconnectedError:
+        self._connected = False
+        ws, self._ws = self._ws, None
+        if ws is not None and not ws.closed:
+            await ws.close()
+        return error
+
+    async def receive(self) -> Optional[WSResponse]:
+        """The next data frame; ``None`` after a local ``disconnect()``.
+
+        Raises ``WSSilentError`` when nothing arrived for ``message_timeout``
+        and ``WSDisconnectedError`` when the server closed or dropped the socket.
+        """
+        ws = self._ensure_connected()
+        while True:
+            now = self._clock()
+            wake = float("inf")
+            if self._message_timeout is not None:
+                silence_deadline = self._last_recv_time + self._message_timeout
+                if now >= silence_deadline:
+                    raise await self._dead(WSSilentError(
+                        f"no frame from {self._url} for {self._message_timeout:g}s: socket presumed dead"))
+                wake = silence_deadline
+            next_ping = float("inf")
+            if self._ping_interval:
+                next_ping = max(self._last_recv_time, self._last_ping_sent) + self._ping_interval
+                wake = min(wake, next_ping)
+            try:
+                if wake == float("inf"):
+                    msg = await ws.receive()
+                else:  # aiohttp treats a timeout of 0 as "none": keep it positive
+                    msg = await ws.receive(timeout=max(wake - now, 1e-3))
+            except asyncio.TimeoutError:
+                if self._closing:
+                    return None
+                now = self._clock()
+                if now >= next_ping:
+                    self._last_ping_sent = now
+                    try:
+                        await ws.ping()
+                    except (ConnectionError, RuntimeError, aiohttp.ClientError):
+                        raise await self._dead(WSDisconnectedError(f"WS to {self._url} broke while pinging"))
+                continue
+            mtype = msg.type
+            if mtype is aiohttp.WSMsgType.TEXT:
+                self._last_recv_time = self._clock()
+                try:
+                    data = orjson.loads(msg.data)
+                except orjson.JSONDecodeError:
+                    data = msg.data
+                return WSResponse(data, self._last_recv_time)
+            if mtype is aiohttp.WSMsgType.BINARY:
+                self._last_recv_time = self._clock()
+                return WSResponse(msg.data, self._last_recv_time)
+            if mtype is aiohttp.WSMsgType.PING:
+                self._last_recv_time = self._clock()
+                await ws.pong(msg.data)
+                continue
+            if mtype is aiohttp.WSMsgType.PONG:
+                self._last_recv_time = self._clock()
+                continue
+            if self._closing:
+                return None
+            if mtype in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
+                code = ws.close_code
+                raise await self._dead(WSDisconnectedError(
+                    f"WS to {self._url} was closed by the server (close code {code})"))
+            raise await self._dead(WSDisconnectedError(f"WS to {self._url} failed: {msg.data!r}"))
+
+
+class ConnectionsFactory:
+    """Owns one ``aiohttp.ClientSession`` (created lazily inside the running loop).
+
+    Pass ``session`` to share one you manage yourself; the factory then never closes it.
+    """
+
+    def __init__(self, session: Optional[aiohttp.ClientSession] = None, *, limit_per_host: int = 20,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._session = session
+        self._owns_session = session is None
+        self._limit_per_host = limit_per_host
+        self._clock = clock
+
+    @property
+    def session(self) -> Optional[aiohttp.ClientSession]:
+        return self._session
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None or (self._owns_session and self._session.closed):
+            connector = aiohttp.TCPConnector(limit_per_host=self._limit_per_host)
+            self._session = aiohttp.ClientSession(connector=connector)
+            self._owns_session = True
+        return self._session
+
+    async def get_rest_connection(self) -> RESTConnection:
+        return RESTConnection(self._get_session())
+
+    async def get_ws_connection(self) -> WSConnection:
+        return WSConnection(self._get_session(), clock=self._clock)
+
+    async def close(self) -> None:
+        """Close the session this factory created (and only that one)."""
+        if self._owns_session and self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def __aenter__(self) -> "ConnectionsFactory":
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb) -> None:
+        await self.close()

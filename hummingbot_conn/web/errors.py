@@ -1,0 +1,131 @@
+"""Typed errors of the web layer.
+
+Every error a connector has to tell apart is its own type, so callers branch
+on ``isinstance`` and attributes, never on message text (hummingbot matched
+``"-1021" in str(exc)``).  All request errors derive from ``OSError`` (alias
+``IOError``) so code written for hummingbot's ``except IOError`` still works.
+
+Messages never contain credentials: they name the method, the URL *path*
+(never the query string, which carries the signature) and what the exchange
+answered.
+"""
+from typing import Any, Optional
+
+__all__ = [
+    "WebError", "ExchangeError", "RateLimitExceededError", "IPBannedError",
+    "ServerError", "NetworkError", "RequestTimeoutError", "RequestOutcomeUnknownError",
+    "WSError", "WSDisconnectedError", "WSSilentError",
+    "ThrottlerError", "UnknownLimitError", "WeightExceedsLimitError",
+]
+
+
+class WebError(OSError):
+    """Base of every error raised by a REST or WebSocket request."""
+
+
+class ExchangeError(WebError):
+    """The exchange answered with an HTTP error status (>= 400).
+
+    ``status`` is the HTTP status, ``code``/``msg`` the exchange's own error
+    code and message when the body carried them (Binance: ``{"code": -1121,
+    "msg": "Invalid symbol."}``), else ``None`` and a short excerpt of the body.
+    """
+
+    def __init__(self, status: int, code: Optional[int], msg: str, method: str = "", url: str = "",
+                 body: Any = None) -> None:
+        self.status = status
+        self.code = code
+        self.msg = msg
+        self.method = method
+        self.url = url
+        self.body = body
+        where = f"{method} {url} " if method or url else ""
+        super().__init__(f"{where}failed: HTTP {status}, code {code}: {msg}")
+
+    def __reduce__(self):  # keep pickling (multiprocessing, logging handlers) working
+        return (type(self), (self.status, self.code, self.msg, self.method, self.url, self.body))
+
+
+class RateLimitExceededError(ExchangeError):
+    """HTTP 429: the request was rejected (not executed) for breaking a rate limit.
+
+    ``retry_after`` is the pause in seconds the server asked for (``Retry-After``);
+    the REST layer has already paused the matching throttler limits that long.
+    """
+
+    def __init__(self, status: int, code: Optional[int], msg: str, method: str = "", url: str = "",
+                 body: Any = None, retry_after: float = 0.0) -> None:
+        super().__init__(status, code, msg, method, url, body)
+        self.retry_after = retry_after
+
+    def __reduce__(self):
+        return (type(self), (self.status, self.code, self.msg, self.method, self.url, self.body,
+                             self.retry_after))
+
+
+class IPBannedError(RateLimitExceededError):
+    """HTTP 418: the IP is banned until ``retry_after`` seconds from now."""
+
+
+class ServerError(ExchangeError):
+    """HTTP 5xx on a request that was safe to retry, after the retries ran out."""
+
+
+class NetworkError(WebError):
+    """The request could not be completed (connection refused, reset, DNS ...).
+
+    Raised only where the outcome is *known* not to matter: an idempotent
+    request, or a connection that failed before anything was sent.
+    """
+
+
+class RequestTimeoutError(NetworkError):
+    """An idempotent request got no answer within its timeout."""
+
+
+class RequestOutcomeUnknownError(WebError):
+    """A non-idempotent request (e.g. order placement) may or may not have taken effect.
+
+    Raised on a timeout, a connection lost after the request was sent, or a
+    5xx answer.  The caller must not resend it blindly: keep the order
+    PENDING_CREATE and reconcile by client order id.  ``status``/``code``/``msg``
+    are set when a 5xx answer was received, else ``None``.
+    """
+
+    def __init__(self, reason: str, method: str = "", url: str = "", status: Optional[int] = None,
+                 code: Optional[int] = None, msg: Optional[str] = None) -> None:
+        self.reason = reason
+        self.method = method
+        self.url = url
+        self.status = status
+        self.code = code
+        self.msg = msg
+        detail = f" (HTTP {status}, code {code}: {msg})" if status is not None else ""
+        super().__init__(f"{method} {url} outcome unknown: {reason}{detail}")
+
+    def __reduce__(self):
+        return (type(self), (self.reason, self.method, self.url, self.status, self.code, self.msg))
+
+
+class WSError(WebError):
+    """Base of WebSocket errors."""
+
+
+class WSDisconnectedError(WSError, ConnectionError):
+    """The WebSocket is not connected, or the server closed / dropped it."""
+
+
+class WSSilentError(WSDisconnectedError):
+    """No frame (data, ping or pong) arrived within the silence timeout: the socket is presumed dead."""
+
+
+class ThrottlerError(Exception):
+    """Base of configuration errors raised by the throttler at once (never a hang)."""
+
+
+class UnknownLimitError(ThrottlerError, LookupError):
+    """A limit id that no registered ``RateLimit`` has."""
+
+
+class WeightExceedsLimitError(ThrottlerError, ValueError):
+    """A request heavier than its limit (after the share percentage) could never be admitted."""

@@ -1,0 +1,255 @@
+"""RESTAssistant: throttled, authenticated REST calls with typed errors.
+
+One call = throttle -> pre-process -> authenticate -> send (with a timeout) ->
+post-process -> learn from the headers -> classify the answer:
+
+* 2xx/3xx: returned.
+* 429 / 418: the request's limit and its pools are paused for ``Retry-After``
+  and ``RateLimitExceededError`` / ``IPBannedError`` raised (never retried
+  here: the caller decides).
+* a timestamp error recognised by the ``TimeSyncRetry`` hook (Binance -1021):
+  resync the clock at once and resend **once**, freshly signed.  Safe for any
+  method: the exchange rejected the request before executing it.
+* 5xx, timeouts, dropped connections: retried with capped exponential
+  back-off only when the request is idempotent (GET by default).  For the
+  rest (order placement) the outcome is unknown: ``RequestOutcomeUnknownError``
+  is raised and nothing is resent.
+* other 4xx: ``ExchangeError`` carrying the HTTP status, the exchange's code and msg.
+
+Bodies given as a mapping are form-encoded (what Binance takes); send
+``headers={"Content-Type": "application/json"}`` for a JSON body (hummingbot
+JSON-encoded every non-GET body by default).
+"""
+import asyncio
+import logging
+from dataclasses import replace
+from typing import Any, Dict, List, Mapping, Optional, TYPE_CHECKING, Tuple
+
+import aiohttp
+import orjson
+
+from hummingbot_conn.web.async_throttler import AsyncThrottler
+from hummingbot_conn.web.backoff import ExponentialBackoff
+from hummingbot_conn.web.connections import RESTConnection
+from hummingbot_conn.web.data_types import RESTMethod, RESTRequest, RESTResponse
+from hummingbot_conn.web.errors import (
+    ExchangeError, IPBannedError, NetworkError, RateLimitExceededError, RequestOutcomeUnknownError,
+    RequestTimeoutError, ServerError,
+)
+from hummingbot_conn.web.processors import RESTPostProcessorBase, RESTPreProcessorBase
+from hummingbot_conn.web.time_synchronizer import TimeSyncRetry
+
+if TYPE_CHECKING:  # auth.py imports web.data_types, which imports this package
+    from hummingbot_conn.auth import AuthBase
+
+__all__ = ["RESTAssistant", "parse_error_body"]
+
+_log = logging.getLogger(__name__)
+_BODY_EXCERPT = 200
+
+
+def parse_error_body(body: bytes) -> Tuple[Optional[int], str, Any]:
+    """``(code, msg, decoded)`` of an error body: ``{"code": -1121, "msg": "..."}`` or an excerpt of the text."""
+    try:
+        decoded = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        text = body.decode("utf-8", errors="replace")
+        if "<html" in text.lower():
+            return None, "N/A (HTML error page)", text
+        return None, text[:_BODY_EXCERPT], text
+    if isinstance(decoded, dict):
+        inner = decoded.get("error")      # WebSocket-API shape: {"status": 400, "error": {...}}
+        err: Dict[str, Any] = inner if isinstance(inner, dict) else decoded
+        code = err.get("code")
+        msg = err.get("msg", err.get("message"))
+        if isinstance(code, int) and not isinstance(code, bool):
+            return code, str(msg) if msg is not None else "", decoded
+        if msg is not None:
+            return None, str(msg), decoded
+    return None, orjson.dumps(decoded)[:_BODY_EXCERPT].decode(errors="replace"), decoded
+
+
+def _retry_after(headers: Mapping[str, str], default: float) -> float:
+    value = headers.get("Retry-After")
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        return default            # an HTTP-date: rare; the default is a safe pause
+    return seconds if 0 <= seconds < float("inf") else default
+
+
+class RESTAssistant:
+    """Sends ``RESTRequest``s through one connector's session, throttler and auth."""
+
+    def __init__(self, connection: RESTConnection, throttler: AsyncThrottler,
+                 rest_pre_processors: Optional[List[RESTPreProcessorBase]] = None,
+                 rest_post_processors: Optional[List[RESTPostProcessorBase]] = None,
+                 auth: Optional["AuthBase"] = None, *,
+                 time_sync_retry: Optional[TimeSyncRetry] = None,
+                 used_weight_headers: Optional[Mapping[str, str]] = None,
+                 request_timeout: float = 10.0, max_retries: int = 2,
+                 backoff: Optional[ExponentialBackoff] = None, sleep=asyncio.sleep,
+                 default_retry_after: float = 60.0) -> None:
+        """
+        :param used_weight_headers: response header -> throttler limit id it
+            reports on, e.g. ``{"X-MBX-USED-WEIGHT-1M": "REQUEST_WEIGHT"}``
+        :param request_timeout: default timeout of every request, seconds
+        :param max_retries: retries of an idempotent request after a transient failure
+        """
+        self._connection = connection
+        self._throttler = throttler
+        self._pre = list(rest_pre_processors or [])
+        self._post = list(rest_post_processors or [])
+        self._auth = auth
+        self._time_sync_retry = time_sync_retry
+        self._weight_headers: Dict[str, str] = dict(used_weight_headers or {})
+        for limit_id in self._weight_headers.values():
+            throttler.capacity(limit_id)        # UnknownLimitError now, not on the first answer
+        self._timeout = request_timeout
+        self._max_retries = max_retries
+        self._backoff = backoff or ExponentialBackoff(initial=0.5, maximum=8.0)
+        self._sleep = sleep
+        self._default_retry_after = default_retry_after
+
+    @property
+    def throttler(self) -> AsyncThrottler:
+        return self._throttler
+
+    async def execute_request(self, url: str, throttler_limit_id: str, params: Optional[Mapping[str, Any]] = None,
+                              data: Any = None, method: RESTMethod = RESTMethod.GET, is_auth_required: bool = False,
+                              return_err: bool = False, timeout: Optional[float] = None,
+                              headers: Optional[Mapping[str, str]] = None, *, idempotent: Optional[bool] = None,
+                              weight: Optional[int] = None) -> Any:
+        """Send and return the decoded JSON body (hummingbot's signature, plus ``idempotent``/``weight``)."""
+        response = await self.execute_request_and_get_response(
+            url, throttler_limit_id, params=params, data=data, method=method, is_auth_required=is_auth_required,
+            return_err=return_err, timeout=timeout, headers=headers, idempotent=idempotent, weight=weight)
+        try:
+            return response.json_data()
+        except orjson.JSONDecodeError:
+            if return_err:
+                return await response.text()
+            raise ExchangeError(response.status, None, "the answer is not JSON: "
+                                + response.body[:_BODY_EXCERPT].decode("utf-8", errors="replace"),
+                                method.value, url) from None
+
+    async def execute_request_and_get_response(
+            self, url: str, throttler_limit_id: str, params: Optional[Mapping[str, Any]] = None, data: Any = None,
+            method: RESTMethod = RESTMethod.GET, is_auth_required: bool = False, return_err: bool = False,
+            timeout: Optional[float] = None, headers: Optional[Mapping[str, str]] = None, *,
+            idempotent: Optional[bool] = None, weight: Optional[int] = None) -> RESTResponse:
+        request = RESTRequest(method=method, url=url, params=params, data=data, headers=dict(headers or {}),
+                              is_auth_required=is_auth_required, throttler_limit_id=throttler_limit_id,
+                              idempotent=idempotent, weight=weight)
+        return await self.send(request, timeout=timeout, return_err=return_err)
+
+    async def call(self, request: RESTRequest, timeout: Optional[float] = None) -> RESTResponse:
+        """Pre-process, authenticate, send and post-process once: no throttling, no retries."""
+        request = replace(request, headers=dict(request.headers or {}),
+                          params=dict(request.params) if isinstance(request.params, Mapping) else request.params,
+                          data=dict(request.data) if isinstance(request.data, Mapping) else request.data)
+        for pre in self._pre:
+            request = await pre.pre_process(request)
+        if self._auth is not None and request.is_auth_required:
+            request = await self._auth.rest_authenticate(request)
+        response = await self._connection.call(request, timeout=self._timeout if timeout is None else timeout)
+        for post in self._post:
+            response = await post.post_process(response)
+        return response
+
+    async def send(self, request: RESTRequest, timeout: Optional[float] = None,
+                   return_err: bool = False) -> RESTResponse:
+        """The whole pipeline (see the module docstring).  ``return_err`` returns >= 400 answers instead of raising."""
+        limit_id = request.throttler_limit_id
+        if limit_id is None:
+            raise ValueError(f"{request.method.value} {request.url}: throttler_limit_id is required")
+        method, url = request.method.value, request.url or ""
+        idempotent = request.is_idempotent
+        attempt = 0
+        resynced = False
+        while True:
+            context = self._throttler.execute_task(limit_id, request.weight)
+            failure: Optional[Exception] = None
+            outcome_known = False
+            async with context:
+                try:
+                    response = await self.call(request, timeout)
+                except asyncio.CancelledError:
+                    raise
+                except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+                    # the connection was never established: nothing reached the server
+                    failure = NetworkError(f"{method} {url}: cannot connect: {type(exc).__name__}: {exc}")
+                    outcome_known = True
+                except asyncio.TimeoutError:
+                    failure = RequestTimeoutError(f"{method} {url}: no answer within "
+                                                  f"{self._timeout if timeout is None else timeout:g}s")
+                    outcome_known = False
+                except (aiohttp.ClientError, OSError) as exc:
+                    failure = NetworkError(f"{method} {url}: connection failed: {type(exc).__name__}: {exc}")
+                    outcome_known = False
+            if failure is not None:
+                if not idempotent and not outcome_known:
+                    raise RequestOutcomeUnknownError(str(failure), method, url) from failure
+                if not idempotent or attempt >= self._max_retries:
+                    raise failure
+                await self._retry_pause(attempt, failure)
+                attempt += 1
+                continue
+
+            self._learn_used_weight(response, context.acquired_at)
+            status = response.status
+            if status < 400:
+                return response
+            code, msg, decoded = parse_error_body(response.body)
+            if status in (418, 429):
+                retry_after = _retry_after(response.headers, self._default_retry_after)
+                self._throttler.pause(limit_id, retry_after)
+                _log.warning("%s %s: HTTP %d, pausing %r for %gs", method, url, status, limit_id, retry_after)
+                if return_err:
+                    return response
+                cls = IPBannedError if status == 418 else RateLimitExceededError
+                raise cls(status, code, msg, method, url, decoded, retry_after=retry_after)
+            error = ExchangeError(status, code, msg, method, url, decoded)
+            if (not resynced and self._time_sync_retry is not None
+                    and self._time_sync_retry.is_time_error(error)):
+                resynced = True
+                _log.info("%s %s: timestamp rejected (code %s); resyncing the clock and retrying once",
+                          method, url, code)
+                await self._time_sync_retry.resync()
+                continue
+            if status >= 500:
+                if idempotent and attempt < self._max_retries:
+                    await self._retry_pause(attempt, error)
+                    attempt += 1
+                    continue
+                if return_err:
+                    return response
+                if not idempotent:
+                    raise RequestOutcomeUnknownError("server error", method, url, status, code, msg)
+                raise ServerError(status, code, msg, method, url, decoded)
+            if return_err:
+                return response
+            raise error
+
+    async def _retry_pause(self, attempt: int, failure: Exception) -> None:
+        delay = self._backoff.delay(attempt)
+        _log.warning("%s; retry %d in %.2fs", failure, attempt + 1, delay)
+        await self._sleep(delay)
+
+    def _learn_used_weight(self, response: RESTResponse, sent_at: float) -> None:
+        if not self._weight_headers:
+            return
+        headers = response.headers
+        for header, limit_id in self._weight_headers.items():
+            value = headers.get(header)
+            if value is None:
+                continue
+            try:
+                used = int(value)
+            except ValueError:
+                _log.debug("ignoring malformed %s header %r", header, value)
+                continue
+            if used >= 0:
+                self._throttler.update_used_weight(limit_id, used, sent_at=sent_at)

@@ -1,0 +1,102 @@
+"""Weight limits (429 then 418), order counts, fault rules and request parameters."""
+from decimal import Decimal
+
+import pytest
+
+from hummingbot_conn.sim.clock import ManualClock
+from hummingbot_conn.sim.errors import SimError
+from hummingbot_conn.sim.faults import FaultInjector
+from hummingbot_conn.sim.params import Params
+from hummingbot_conn.sim.ratelimit import OrderCounter, WeightLimiter
+
+
+def test_weight_429_with_retry_after_then_418_ban():
+    clock = ManualClock(start_ms=1_700_000_080_000)   # 40 s into a minute window
+    limiter = WeightLimiter(clock, limit=10, ban_after=2, ban_seconds=120)
+    assert limiter.charge("ip", 6) == 6 and limiter.charge("ip", 4) == 10
+    with pytest.raises(SimError) as first:
+        limiter.charge("ip", 1)
+    assert first.value.http_status == 429 and first.value.code == -1003
+    assert first.value.headers["Retry-After"] == "20"
+    with pytest.raises(SimError):
+        limiter.charge("ip", 1)
+    with pytest.raises(SimError) as banned:
+        limiter.charge("ip", 1)
+    assert banned.value.http_status == 418 and banned.value.headers["Retry-After"] == "120"
+    assert "IP banned until" in banned.value.msg
+    assert limiter.charge("other-ip", 1) == 1          # limits are per IP
+    clock.advance(60_000)                              # new window, still banned
+    with pytest.raises(SimError) as still:
+        limiter.charge("ip", 1)
+    assert still.value.http_status == 418
+    clock.advance(61_000)
+    assert limiter.charge("ip", 1) == 1
+
+
+def test_refund_makes_successful_orders_weigh_zero():
+    limiter = WeightLimiter(ManualClock(), limit=100)
+    limiter.charge("ip", 1)
+    limiter.refund("ip", 1)
+    assert limiter.used("ip") == 0
+
+
+def test_order_counter_headers_and_limit():
+    counter = OrderCounter(ManualClock(), limit_10s=2)
+    assert counter.count(1) == {"X-MBX-ORDER-COUNT-10S": "1", "X-MBX-ORDER-COUNT-1D": "1"}
+    counter.check(1)
+    counter.count(1)
+    with pytest.raises(SimError) as err:
+        counter.check(1)
+    assert err.value.code == -1015 and err.value.http_status == 429
+    counter.check(2)
+
+
+def test_fault_rules_are_scoped_and_counted():
+    faults = FaultInjector()
+    faults.add("http_error", endpoint="POST /api/v3/order", count=2, status=502)
+    faults.add("drop_diff", symbol="ETHUSDT", count=None)
+    assert faults.take("http_error", None, "/api/v3/order", "GET") is None
+    assert faults.take("http_error", "BTCUSDT", "/api/v3/order", "POST").status == 502
+    assert faults.take("http_error", "BTCUSDT", "/api/v3/order", "POST") is not None
+    assert faults.take("http_error", "BTCUSDT", "/api/v3/order", "POST") is None
+    assert faults.take("drop_diff", "BTCUSDT") is None
+    for _ in range(5):
+        assert faults.take("drop_diff", "ETHUSDT") is not None
+    faults.clear()
+    assert faults.take("drop_diff", "ETHUSDT") is None
+
+
+def test_fault_validation_and_actions():
+    faults = FaultInjector()
+    with pytest.raises(ValueError):
+        faults.add("explode")
+    with pytest.raises(ValueError):
+        faults.add("http_error", status=404)
+    with pytest.raises(ValueError):
+        faults.add("drop_diff", count=0)
+    skews = []
+    faults.actions["skew_clock"] = lambda ms: skews.append(ms)
+    assert faults.add("skew_clock", ms=-3000) is None and skews == [-3000]
+    faults.snapshot_source = lambda symbol: {"lastUpdateId": 7, "bids": [], "asks": []}
+    rule = faults.add("stale_snapshot", symbol="BTCUSDT")
+    assert rule.snapshot["lastUpdateId"] == 7 and faults.remove(rule.fault_id)
+
+
+def test_params_validation():
+    p = Params({"price": "0.10000000", "qty": "1e5", "neg": "-1", "fine": "0.000000001", "id": "a b",
+                "n": "12", "big": "99999"})
+    assert p.decimal("price") == Decimal("0.1")
+    for name, code in (("qty", -1100), ("neg", -1100), ("fine", -1111)):
+        with pytest.raises(SimError) as err:
+            p.decimal(name)
+        assert err.value.code == code
+    with pytest.raises(SimError) as err:
+        p.client_id("id")
+    assert err.value.code == -1100
+    with pytest.raises(SimError) as err:
+        p.decimal("missing", required=True)
+    assert err.value.code == -1102 and err.value.msg == \
+        "Mandatory parameter 'missing' was not sent, was empty/null, or malformed."
+    assert p.integer("n", high=20) == 12
+    with pytest.raises(SimError):
+        p.integer("big", high=1000)
