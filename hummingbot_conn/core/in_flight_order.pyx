@@ -1,8 +1,9 @@
 """One order's life: the state machine, the fills, the exact accounting.
 
 ``InFlightOrder`` (hummingbot's name) moves between states only along
-``TRANSITIONS``, the single table in ``order_state`` (re-exported here).  Everything else is refused,
-counted in ``refused_updates`` and logged, never applied:
+``TRANSITIONS``, the single table in ``order_state`` (re-exported here).
+Everything else is refused, counted in ``refused_updates`` and logged, never
+applied:
 
 * terminal states (FILLED, CANCELED, EXPIRED, FAILED) absorb: a late OPEN
   never reopens a finished order (hummingbot simply overwrites the state, W-6);
@@ -24,8 +25,8 @@ from hummingbot_conn.core.common_types import OrderType, PositionAction, TradeTy
 from hummingbot_conn.core.limit_order import LimitOrder
 from hummingbot_conn.core.order_state cimport (
     _is_terminal, _next_code, _optional_id, _state_member, _trigger_member,
-    ST_PENDING_CREATE, ST_OPEN, ST_PENDING_CANCEL, ST_CANCELED, ST_PARTIALLY_FILLED, ST_FILLED, ST_FAILED,
-    ST_EXPIRED, TR_PARTIAL_FILL, TR_LAST_FILL,
+    ST_PENDING_CREATE, ST_PENDING_CANCEL, ST_CANCELED, ST_FILLED, ST_FAILED, ST_EXPIRED,
+    TR_PARTIAL_FILL, TR_LAST_FILL,
 )
 # re-exported: hummingbot users import these from here
 from hummingbot_conn.core.order_state import (  # noqa: F401
