@@ -346,3 +346,41 @@ def test_event_records_are_immutable():
         event.price = D(2)
     assert SellOrderCreatedEvent(1.0, OrderType.LIMIT, PAIR, D(1), None, "c", 1.0).position == "NIL"
     assert SellOrderCompletedEvent(1.0, "c", "B", "Q", D(1), D(1), OrderType.LIMIT).exchange_order_id is None
+
+
+async def test_reports_apply_synchronously_in_arrival_order_and_hook_only_when_needed():
+    calls = []
+
+    async def fetch_missing_fills(order):
+        calls.append(order.client_order_id)
+        return []
+
+    tracker, events, _ = make_tracker(fetch_missing_fills=fetch_missing_fills)
+    tracker.start_tracking_order(new_order())
+    # no task in between: each report is applied when the call returns
+    assert tracker.process_order_update(status(OrderState.OPEN)) is True
+    assert tracker.fetch_tracked_order("c1").current_state is OrderState.OPEN
+    tracker.process_trade_update(fill("t1", "1"))
+    assert tracker.fetch_cached_order("c1").current_state is OrderState.FILLED
+    # FILLED after its fills: nothing to fetch, nothing more to say
+    assert tracker.process_order_update(status(OrderState.FILLED)) is False
+    await tracker.wait_for_fill_fetches()
+    assert calls == []
+    assert kinds(events) == ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"]
+
+
+async def test_stop_cancels_fill_fetches_in_progress():
+    started = asyncio.Event()
+
+    async def fetch_missing_fills(order):
+        started.set()
+        await asyncio.sleep(3600)
+        return []
+
+    tracker, events, _ = make_tracker(fetch_missing_fills=fetch_missing_fills)
+    tracker.start_tracking_order(new_order(eid="e1", initial_state=OrderState.OPEN))
+    tracker.process_order_update(status(OrderState.FILLED))
+    await asyncio.wait_for(started.wait(), 5)
+    await tracker.stop()
+    assert tracker.fetch_tracked_order("c1").is_open
+    assert events == []
