@@ -32,7 +32,7 @@ from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
 PAIR = "BTC-USDT"
 OPS = 1000
 LIFECYCLES = 100
-ROUNDS = 30
+ROUNDS = 50
 FILL_BASE = Decimal("0.001")
 FILL_PRICE = Decimal("30000.50")
 ORDER_AMOUNT = Decimal("0.3")

@@ -21,6 +21,8 @@ import asyncio
 import logging
 from decimal import Decimal
 
+from cpython.object cimport PyObject
+
 from hummingbot_conn.core.common_types import OrderType, PositionAction, TradeType
 from hummingbot_conn.core.limit_order import LimitOrder
 from hummingbot_conn.core.order_state cimport (
@@ -33,6 +35,10 @@ from hummingbot_conn.core.order_state import (  # noqa: F401
     TERMINAL_STATES, TRANSITIONS, FillTrigger, OrderState, OrderUpdate, TradeUpdate, next_state,
 )
 from hummingbot_conn.core.trade_fee cimport TradeFeeBase, _checked_decimal, _split_pair
+
+cdef extern from "Python.h":
+    # borrowed reference to the value now stored under key
+    PyObject* PyDict_SetDefault(object d, object key, object default_value) except NULL
 
 _logger = logging.getLogger(__name__)
 
@@ -282,26 +288,33 @@ cdef class InFlightOrder:
         The fill that reaches the amount makes the order FILLED (unless it is
         already CANCELED / EXPIRED / FAILED, which stay).  O(1)."""
         cdef str trade_id = trade_update.trade_id
-        if trade_id in self.order_fills:
+        cdef dict fills = self.order_fills
+        cdef Py_ssize_t known = len(fills)
+        # one hash lookup both detects a known trade id and stores a new one;
+        # every refusal below takes the entry back out
+        PyDict_SetDefault(fills, trade_id, trade_update)
+        if len(fills) == known:
             return False
         if not self._ids_match(trade_update.client_order_id, trade_update.exchange_order_id):
+            del fills[trade_id]
             return False
         cdef object executed = self.executed_amount_base + trade_update.fill_base_amount
         cdef int trigger = TR_PARTIAL_FILL
         cdef int nxt
         if executed >= self.amount:  # one comparison on the common, partial path
             if executed > self.amount:
+                del fills[trade_id]
                 self._refuse(TR_PARTIAL_FILL, f"over-fill: trade {trade_id} would make executed {executed} "
                                               f"> amount {self.amount}")
                 return False
             trigger = TR_LAST_FILL
         nxt = _next_code(trigger, self._state)
         if nxt < 0:
+            del fills[trade_id]
             self._refuse(trigger, f"trade {trade_id}")
             return False
         if self.exchange_order_id is None and trade_update.exchange_order_id is not None:
             self.update_exchange_order_id(trade_update.exchange_order_id)
-        self.order_fills[trade_id] = trade_update
         self.executed_amount_base = executed
         self._pending_quotes.append(trade_update.fill_quote_amount)
         if trade_update.fill_timestamp > self.last_update_timestamp:
