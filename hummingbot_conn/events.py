@@ -4,10 +4,13 @@ Records are small immutable objects: listeners may keep them, nobody can
 change them after the fact.
 """
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
-from typing import Optional
+from typing import NamedTuple, Optional
 
-from hummingbot_conn.common import TradeType
+from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide, TradeType
+from hummingbot_conn.core.limit_order import LimitOrderStatus
+from hummingbot_conn.core.trade_fee import TradeFeeBase
 
 
 class MarketEvent(Enum):
@@ -51,3 +54,211 @@ class OrderBookTradeEvent:
     amount: float
     trade_id: Optional[int] = None
     is_taker: bool = True
+
+
+# ---- order lifecycle records (hummingbot's names and field order) -----------
+# Per order a listener sees: one Buy/SellOrderCreatedEvent, one OrderFilledEvent
+# per distinct trade id, then exactly one of Buy/SellOrderCompletedEvent (after
+# the fills that complete it), OrderCancelledEvent, OrderExpiredEvent,
+# MarketOrderFailureEvent.  Timestamps are the connector's clock time.
+#
+# They are NamedTuples (immutable, no __dict__) rather than frozen dataclasses:
+# a frozen dataclass pays an object.__setattr__ per field, about 5x slower to
+# build, and these are built on the hot path.  Equality also compares the
+# type, so a Buy and a Sell record with the same fields are not equal.
+
+
+def _record_eq(self, other):
+    return type(self) is type(other) and tuple.__eq__(self, other)
+
+
+def _record_ne(self, other):
+    return not _record_eq(self, other)
+
+
+def _record_hash(self):
+    return hash((type(self).__name__, tuple(self)))
+
+
+class BuyOrderCreatedEvent(NamedTuple):
+    timestamp: float
+    type: OrderType
+    trading_pair: str
+    amount: Decimal
+    price: Optional[Decimal]
+    order_id: str
+    creation_timestamp: float
+    exchange_order_id: Optional[str] = None
+    leverage: Optional[int] = 1
+    position: Optional[str] = PositionAction.NIL.value
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
+
+
+class SellOrderCreatedEvent(NamedTuple):
+    timestamp: float
+    type: OrderType
+    trading_pair: str
+    amount: Decimal
+    price: Optional[Decimal]
+    order_id: str
+    creation_timestamp: float
+    exchange_order_id: Optional[str] = None
+    leverage: Optional[int] = 1
+    position: Optional[str] = PositionAction.NIL.value
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
+
+
+class OrderFilledEvent(NamedTuple):
+    """One fill of one of our orders: ``price`` and ``amount`` are this fill's."""
+    timestamp: float
+    order_id: str
+    trading_pair: str
+    trade_type: TradeType
+    order_type: OrderType
+    price: Decimal
+    amount: Decimal
+    trade_fee: TradeFeeBase
+    exchange_trade_id: str = ""
+    exchange_order_id: str = ""
+    leverage: Optional[int] = 1
+    position: Optional[str] = PositionAction.NIL.value
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
+
+
+class BuyOrderCompletedEvent(NamedTuple):
+    """The order is completely filled; amounts are the order's executed totals."""
+    timestamp: float
+    order_id: str
+    base_asset: str
+    quote_asset: str
+    base_asset_amount: Decimal
+    quote_asset_amount: Decimal
+    order_type: OrderType
+    exchange_order_id: Optional[str] = None
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
+
+
+class SellOrderCompletedEvent(NamedTuple):
+    timestamp: float
+    order_id: str
+    base_asset: str
+    quote_asset: str
+    base_asset_amount: Decimal
+    quote_asset_amount: Decimal
+    order_type: OrderType
+    exchange_order_id: Optional[str] = None
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
+
+
+class OrderCancelledEvent(NamedTuple):
+    timestamp: float
+    order_id: str
+    exchange_order_id: Optional[str] = None
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
+
+
+class OrderExpiredEvent(NamedTuple):
+    timestamp: float
+    order_id: str
+    exchange_order_id: Optional[str] = None
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
+
+
+class MarketOrderFailureEvent(NamedTuple):
+    """Any order that failed (not only market orders, despite the name)."""
+    timestamp: float
+    order_id: str
+    order_type: OrderType
+    error_message: Optional[str] = None
+    error_type: Optional[str] = None
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
+
+
+class MarketTransactionFailureEvent(NamedTuple):
+    timestamp: float
+    order_id: str
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
+
+
+class FundingPaymentCompletedEvent(NamedTuple):
+    timestamp: float
+    market: str
+    trading_pair: str
+    amount: Decimal
+    funding_rate: Decimal
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
+
+
+class PositionModeChangeEvent(NamedTuple):
+    timestamp: float
+    trading_pair: str
+    position_mode: PositionMode
+    message: Optional[str] = None
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
+
+
+class BalanceUpdateEvent(NamedTuple):
+    timestamp: float
+    asset_name: str
+    total_balance: Optional[Decimal] = None
+    available_balance: Optional[Decimal] = None
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
+
+
+class PositionUpdateEvent(NamedTuple):
+    timestamp: float
+    trading_pair: str
+    position_side: Optional[PositionSide]  # None when the position is closed
+    unrealized_pnl: Decimal
+    entry_price: Decimal
+    amount: Decimal
+    leverage: Decimal
+
+    __eq__ = _record_eq
+    __ne__ = _record_ne
+    __hash__ = _record_hash
+
+
+__all__ = [
+    "MarketEvent", "OrderBookEvent", "AccountEvent", "OrderBookTradeEvent", "LimitOrderStatus",
+    "BuyOrderCreatedEvent", "SellOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent",
+    "SellOrderCompletedEvent", "OrderCancelledEvent", "OrderExpiredEvent", "MarketOrderFailureEvent",
+    "MarketTransactionFailureEvent", "FundingPaymentCompletedEvent", "PositionModeChangeEvent",
+    "BalanceUpdateEvent", "PositionUpdateEvent",
+]

@@ -1,0 +1,564 @@
+"""ClientOrderTracker: the connector's book of its own orders (hummingbot's name).
+
+It holds every order from before its request is sent until well after it is
+finished, feeds status and fill reports to the orders' state machines, and
+publishes the lifecycle events (DESIGN.md Contract 2):
+
+    one Buy/SellOrderCreatedEvent
+    -> one OrderFilledEvent per distinct trade id
+    -> exactly one of Buy/SellOrderCompletedEvent (after the fills that
+       complete it), OrderCancelledEvent, OrderExpiredEvent, MarketOrderFailureEvent
+
+Fills that arrive after the terminal event (after a cancel, expiry or a lost
+order's failure) are still counted and still get their OrderFilledEvent.
+
+Differences from hummingbot's tracker, on purpose (its W-8, W-17):
+
+* reports are applied synchronously, in arrival order (hummingbot schedules
+  each order update as a task, and tasks of one order can overtake each other);
+* lookups by client id and by exchange id are dict lookups, O(1) (hummingbot
+  rebuilds dicts and scans by exchange id on every update);
+* trade updates are matched by client *or* exchange id;
+* a FILLED status that arrives before its fills does not complete the order
+  with whatever amounts it has: the tracker asks the connector's
+  ``fetch_missing_fills(order)`` hook and the order completes when the fills
+  are in (it stays active meanwhile; no Completed event with zero amounts);
+* only an explicit "order does not exist" (``process_order_not_found``)
+  counts towards marking an order lost; the caller must not report timeouts,
+  5xx or auth errors through it;
+* the cache of finished orders expires by the injected clock, not wall time.
+"""
+import asyncio
+import logging
+from collections import deque
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
+
+from hummingbot_conn.core.in_flight_order import (
+    InFlightOrder,
+    OrderState,
+    OrderUpdate,
+    TradeUpdate,
+    order_from_json,
+)
+from hummingbot_conn.core.pubsub import PubSub
+from hummingbot_conn.events import (
+    BuyOrderCompletedEvent,
+    BuyOrderCreatedEvent,
+    MarketEvent,
+    MarketOrderFailureEvent,
+    OrderCancelledEvent,
+    OrderExpiredEvent,
+    OrderFilledEvent,
+    SellOrderCompletedEvent,
+    SellOrderCreatedEvent,
+)
+
+_logger = logging.getLogger(__name__)
+
+_PENDING_CREATE = OrderState.PENDING_CREATE
+_FILLED = OrderState.FILLED
+_CANCELED = OrderState.CANCELED
+_EXPIRED = OrderState.EXPIRED
+_FAILED = OrderState.FAILED
+_TERMINAL = frozenset((_FILLED, _CANCELED, _EXPIRED, _FAILED))
+
+FetchMissingFills = Callable[[InFlightOrder], Awaitable[Iterable[TradeUpdate]]]
+
+
+class ClientOrderTracker:
+    """Active, cached (recently finished) and lost orders of one connector.
+
+    ``clock`` gives the current time in seconds (event timestamps, cache
+    expiry); ``trigger_event(tag, event)`` publishes (default: a PubSub owned by
+    the tracker, see ``add_listener``); ``fetch_missing_fills(order)`` is an
+    async hook returning the exchange's fills of an order (used when a FILLED
+    status arrives before its fills).  Passing a hummingbot-style ``connector``
+    fills any of these left out from ``connector.current_timestamp``,
+    ``connector.trigger_event`` and ``connector._all_trade_updates_for_order``.
+
+    Cost: ``process_order_update`` / ``process_trade_update`` are O(1) plus
+    the listeners; the ``all_*`` views build a new dict, O(orders).
+    """
+
+    MAX_CACHE_SIZE = 1000
+    CACHED_ORDER_TTL = 30.0  # seconds of clock time a finished order still takes late fills
+
+    def __init__(self, connector: Any = None, lost_order_count_limit: int = 3, *,
+                 clock: Optional[Callable[[], float]] = None,
+                 trigger_event: Optional[Callable[[Any, Any], Any]] = None,
+                 fetch_missing_fills: Optional[FetchMissingFills] = None,
+                 cached_order_ttl: Optional[float] = None,
+                 max_cache_size: Optional[int] = None) -> None:
+        if clock is None:
+            if connector is None:
+                raise ValueError("ClientOrderTracker needs a clock (or a connector with current_timestamp)")
+            clock = _connector_clock(connector)
+        if trigger_event is None and connector is not None:
+            trigger_event = connector.trigger_event
+        if fetch_missing_fills is None and connector is not None:
+            fetch_missing_fills = getattr(connector, "_all_trade_updates_for_order", None)
+        if lost_order_count_limit < 0:
+            raise ValueError("lost_order_count_limit must be >= 0")
+        self._connector = connector
+        self._clock = clock
+        self._fetch_missing_fills = fetch_missing_fills
+        self._lost_order_count_limit = lost_order_count_limit
+        self._cache_ttl = self.CACHED_ORDER_TTL if cached_order_ttl is None else float(cached_order_ttl)
+        self._max_cache_size = self.MAX_CACHE_SIZE if max_cache_size is None else int(max_cache_size)
+
+        self.pubsub: Optional[PubSub] = None
+        if trigger_event is None:
+            self.pubsub = PubSub()
+            trigger_event = self.pubsub.trigger_event
+            tag = _int_tag  # our PubSub takes the int value: no Enum attribute access per event
+        else:
+            tag = _enum_tag
+        self._trigger = trigger_event
+        self._tag_buy_created = tag(MarketEvent.BuyOrderCreated)
+        self._tag_sell_created = tag(MarketEvent.SellOrderCreated)
+        self._tag_filled = tag(MarketEvent.OrderFilled)
+        self._tag_buy_completed = tag(MarketEvent.BuyOrderCompleted)
+        self._tag_sell_completed = tag(MarketEvent.SellOrderCompleted)
+        self._tag_cancelled = tag(MarketEvent.OrderCancelled)
+        self._tag_expired = tag(MarketEvent.OrderExpired)
+        self._tag_failure = tag(MarketEvent.OrderFailure)
+
+        self._in_flight_orders: Dict[str, InFlightOrder] = {}
+        self._cached_orders: Dict[str, InFlightOrder] = {}
+        self._cache_deadlines: deque = deque()  # (deadline, client id), in insertion order
+        self._cache_deadline_of: Dict[str, float] = {}
+        self._lost_orders: Dict[str, InFlightOrder] = {}
+        self._by_exchange_id: Dict[str, InFlightOrder] = {}  # every fillable order with an exchange id
+        self._order_not_found_records: Dict[str, int] = {}
+        self._fill_fetches: Dict[str, asyncio.Task] = {}
+
+    # ---- listeners (when the tracker owns its PubSub) ---------------------------
+    def add_listener(self, event_tag: Any, listener: Callable[[Any], Any]) -> None:
+        self._own_pubsub().add_listener(event_tag, listener)
+
+    def remove_listener(self, event_tag: Any, listener: Callable[[Any], Any]) -> None:
+        self._own_pubsub().remove_listener(event_tag, listener)
+
+    def _own_pubsub(self) -> PubSub:
+        if self.pubsub is None:
+            raise RuntimeError("this tracker publishes through the trigger_event it was given; "
+                               "subscribe there")
+        return self.pubsub
+
+    # ---- views ------------------------------------------------------------------
+    @property
+    def current_timestamp(self) -> float:
+        return self._clock()
+
+    @property
+    def active_orders(self) -> Dict[str, InFlightOrder]:
+        """The live dict of active orders (do not modify it)."""
+        return self._in_flight_orders
+
+    @property
+    def cached_orders(self) -> Dict[str, InFlightOrder]:
+        self._expire_cache()
+        return dict(self._cached_orders)
+
+    @property
+    def lost_orders(self) -> Dict[str, InFlightOrder]:
+        return dict(self._lost_orders)
+
+    @property
+    def all_orders(self) -> Dict[str, InFlightOrder]:
+        return {**self._in_flight_orders, **self.cached_orders}
+
+    @property
+    def all_fillable_orders(self) -> Dict[str, InFlightOrder]:
+        """Orders that can still receive fills: active, cached and lost."""
+        return {**self._in_flight_orders, **self.cached_orders, **self._lost_orders}
+
+    @property
+    def all_fillable_orders_by_exchange_order_id(self) -> Dict[str, InFlightOrder]:
+        return {o.exchange_order_id: o for o in self.all_fillable_orders.values()
+                if o.exchange_order_id is not None}
+
+    @property
+    def all_updatable_orders(self) -> Dict[str, InFlightOrder]:
+        """Orders whose status is still polled: active and lost."""
+        return {**self._in_flight_orders, **self._lost_orders}
+
+    @property
+    def all_updatable_orders_by_exchange_order_id(self) -> Dict[str, InFlightOrder]:
+        return {o.exchange_order_id: o for o in self.all_updatable_orders.values()
+                if o.exchange_order_id is not None}
+
+    @property
+    def tracking_states(self) -> Dict[str, Dict[str, Any]]:
+        """``to_json`` of every updatable order, for ``restore_tracking_states``."""
+        return {cid: order.to_json() for cid, order in self.all_updatable_orders.items()}
+
+    @property
+    def lost_order_count_limit(self) -> int:
+        return self._lost_order_count_limit
+
+    @lost_order_count_limit.setter
+    def lost_order_count_limit(self, value: int) -> None:
+        self._lost_order_count_limit = value
+
+    # ---- tracking ---------------------------------------------------------------------
+    def start_tracking_order(self, order: InFlightOrder) -> None:
+        """Track a new order (before its request is sent).  A client id that is
+        already known is a ValueError: an order is never tracked twice."""
+        cid = order.client_order_id
+        if cid in self._in_flight_orders or cid in self._cached_orders or cid in self._lost_orders:
+            raise ValueError(f"order {cid} is already tracked")
+        self._in_flight_orders[cid] = order
+        if order.exchange_order_id is not None:
+            self._by_exchange_id[order.exchange_order_id] = order
+
+    def stop_tracking_order(self, client_order_id: str) -> None:
+        """Move an active order to the cache, where it still takes late fills
+        for ``CACHED_ORDER_TTL`` seconds of clock time."""
+        order = self._in_flight_orders.pop(client_order_id, None)
+        if order is None:
+            return
+        self._order_not_found_records.pop(client_order_id, None)
+        self._cache(order)
+
+    def update_exchange_order_id(self, client_order_id: str, exchange_order_id: str) -> bool:
+        """Record an order's exchange id and index it.  (Setting it through an
+        OrderUpdate does the same; calling ``order.update_exchange_order_id``
+        directly bypasses the index.)"""
+        order = self.fetch_order(client_order_id=client_order_id) or self._lost_orders.get(client_order_id)
+        if order is None:
+            return False
+        changed = order.update_exchange_order_id(exchange_order_id)
+        if changed:
+            self._by_exchange_id[exchange_order_id] = order
+        return changed
+
+    def restore_tracking_states(self, tracking_states: Dict[str, Dict[str, Any]]) -> List[str]:
+        """Rebuild orders from ``to_json`` output (e.g. ``tracking_states``
+        saved before a restart): unfinished orders become active, FAILED ones
+        lost (they were lost orders); finished ones are not needed.  An entry
+        that cannot be restored is logged and its key returned; the others are
+        still restored."""
+        failed = []
+        for key, serialized in tracking_states.items():
+            try:
+                order = order_from_json(serialized)
+            except ValueError:
+                _logger.exception("Could not restore tracked order %s.", key)
+                failed.append(key)
+                continue
+            cid = order.client_order_id
+            if cid in self._in_flight_orders or cid in self._lost_orders:
+                continue
+            if order.is_open:
+                self.start_tracking_order(order)
+            elif order.is_failure:
+                self._lost_orders[cid] = order
+                if order.exchange_order_id is not None:
+                    self._by_exchange_id[order.exchange_order_id] = order
+        return failed
+
+    # ---- lookups (O(1)) --------------------------------------------------------------------
+    def fetch_tracked_order(self, client_order_id: str) -> Optional[InFlightOrder]:
+        return self._in_flight_orders.get(client_order_id)
+
+    def fetch_cached_order(self, client_order_id: str) -> Optional[InFlightOrder]:
+        order = self._cached_orders.get(client_order_id)
+        if order is not None and self._expire_cache() and client_order_id not in self._cached_orders:
+            return None
+        return order
+
+    def fetch_order(self, client_order_id: Optional[str] = None,
+                    exchange_order_id: Optional[str] = None) -> Optional[InFlightOrder]:
+        """An active or cached order by client id, else by exchange id."""
+        if client_order_id is not None:
+            order = self._in_flight_orders.get(client_order_id)
+            if order is not None:
+                return order
+            order = self.fetch_cached_order(client_order_id)
+            if order is not None:
+                return order
+        if exchange_order_id is not None:
+            order = self._by_exchange_id.get(exchange_order_id)
+            if order is not None and order.client_order_id not in self._lost_orders:
+                if order.client_order_id in self._cached_orders:
+                    return self.fetch_cached_order(order.client_order_id)
+                return order
+        return None
+
+    def fetch_lost_order(self, client_order_id: Optional[str] = None,
+                         exchange_order_id: Optional[str] = None) -> Optional[InFlightOrder]:
+        if client_order_id is not None:
+            order = self._lost_orders.get(client_order_id)
+            if order is not None:
+                return order
+        if exchange_order_id is not None:
+            order = self._by_exchange_id.get(exchange_order_id)
+            if order is not None and order.client_order_id in self._lost_orders:
+                return order
+        return None
+
+    def _find(self, client_order_id: Optional[str], exchange_order_id: Optional[str]) -> Optional[InFlightOrder]:
+        # hot path: active orders first, without touching the clock
+        if client_order_id is not None:
+            order = self._in_flight_orders.get(client_order_id)
+            if order is not None:
+                return order
+        elif exchange_order_id is not None:
+            order = self._by_exchange_id.get(exchange_order_id)
+            if order is not None and order.client_order_id in self._in_flight_orders:
+                return order
+        order = self.fetch_order(client_order_id, exchange_order_id)
+        if order is None:
+            order = self.fetch_lost_order(client_order_id, exchange_order_id)
+        return order
+
+    # ---- reports ------------------------------------------------------------------------------
+    def process_order_update(self, order_update: OrderUpdate) -> bool:
+        """Apply a status report now (synchronously, so reports of one order are
+        applied in the order they arrive) and publish the events it causes.
+        Returns True if the order changed."""
+        cid = order_update.client_order_id
+        eid = order_update.exchange_order_id
+        if cid is None and eid is None:
+            _logger.error("OrderUpdate does not contain any client_order_id or exchange_order_id: %r",
+                          order_update)
+            return False
+        order = self._find(cid, eid)
+        if order is None:
+            _logger.debug("Order is not/no longer being tracked (%r)", order_update)
+            return False
+        ocid = order.client_order_id
+        if ocid in self._lost_orders:
+            return self._process_lost_order_update(order, order_update)
+        if self._order_not_found_records and ocid in self._in_flight_orders:
+            # the exchange just told us about it: it exists
+            self._order_not_found_records.pop(ocid, None)
+        prev_state = order.current_state
+        prev_eid = order.exchange_order_id
+        changed = order.update_with_order_update(order_update)
+        if changed:
+            if order.exchange_order_id is not prev_eid:
+                self._by_exchange_id[order.exchange_order_id] = order
+            self._publish_transition(order, prev_state, order_update)
+        if order.exchange_reported_filled and not order.is_done:
+            self._request_missing_fills(order)
+        return changed
+
+    def process_trade_update(self, trade_update: TradeUpdate) -> bool:
+        """Apply a fill now and publish its OrderFilledEvent (and the Created /
+        Completed events it implies).  Returns True if the fill was counted."""
+        order = self._find(trade_update.client_order_id, trade_update.exchange_order_id)
+        if order is None:
+            _logger.debug("Fill for an order that is not/no longer being tracked (%r)", trade_update)
+            return False
+        prev_state = order.current_state
+        prev_eid = order.exchange_order_id
+        if not order.update_with_trade_update(trade_update):
+            return False
+        if order.exchange_order_id is not prev_eid:
+            self._by_exchange_id[order.exchange_order_id] = order
+        state = order.current_state
+        now = self._clock()
+        if prev_state is _PENDING_CREATE:
+            self._publish_created(order, now)
+        if _logger.isEnabledFor(logging.INFO):
+            _logger.info("The %s order %s amounting to %s/%s %s has been filled at %s %s.",
+                         order.trade_type.name, order.client_order_id, order.executed_amount_base, order.amount,
+                         order.base_asset, trade_update.fill_price, order.quote_asset)
+        self._trigger(self._tag_filled, OrderFilledEvent(
+            now, order.client_order_id, order.trading_pair, order.trade_type, order.order_type,
+            trade_update.fill_price, trade_update.fill_base_amount, trade_update.fee,
+            trade_update.trade_id, trade_update.exchange_order_id or order.exchange_order_id or "",
+            order.leverage, order.position._value_))
+        if state is _FILLED and prev_state is not _FILLED:
+            self._publish_completed(order, now)
+            self.stop_tracking_order(order.client_order_id)
+        return True
+
+    async def process_order_not_found(self, client_order_id: str) -> None:
+        """The exchange said explicitly that it does not know this order.  After
+        more than ``lost_order_count_limit`` such answers in a row (any report
+        that the order exists resets the count) an unfinished order is marked
+        lost: it fails (MarketOrderFailureEvent) but still takes fills and status
+        polls.  Only call this for an explicit "order does not exist", never
+        for a timeout, a 5xx or an auth error."""
+        order = self._in_flight_orders.get(client_order_id)
+        if order is not None:
+            count = self._order_not_found_records.get(client_order_id, 0) + 1
+            self._order_not_found_records[client_order_id] = count
+            if count > self._lost_order_count_limit and not order.is_done:
+                _logger.warning("The order %s(%s) will be considered lost. Please check its status in the "
+                                "exchange.", client_order_id, order.exchange_order_id)
+                self.process_order_update(OrderUpdate(
+                    order.trading_pair, self._clock(), _FAILED, client_order_id=client_order_id,
+                    misc_updates={"error_message": f"the exchange reported the order as not found "
+                                                   f"{count} times", "error_type": "OrderNotFound"}))
+                self._cached_orders.pop(client_order_id, None)
+                self._cache_deadline_of.pop(client_order_id, None)
+                self._lost_orders[client_order_id] = order
+            return
+        lost = self._lost_orders.pop(client_order_id, None)
+        if lost is not None:
+            _logger.info("The lost order %s(%s) was not found and will be removed.",
+                         client_order_id, lost.exchange_order_id)
+            self._drop_exchange_id(lost)
+        else:
+            _logger.debug("Order is not/no longer being tracked (%s)", client_order_id)
+
+    def _process_lost_order_update(self, order: InFlightOrder, order_update: OrderUpdate) -> bool:
+        # A lost order already failed (and said so).  A final status from the
+        # exchange settles it: it leaves the lost list for the cache (late
+        # fills still count for a while).  Other statuses change nothing.
+        changed = order.update_with_order_update(order_update)
+        if order_update.new_state in _TERMINAL:
+            del self._lost_orders[order.client_order_id]
+            self._cache(order)
+        return changed
+
+    # ---- missing fills -----------------------------------------------------------------------
+    def _request_missing_fills(self, order: InFlightOrder) -> None:
+        cid = order.client_order_id
+        if cid in self._fill_fetches:
+            return
+        if self._fetch_missing_fills is None:
+            _logger.warning("The exchange reported order %s FILLED at %s/%s executed; no fetch_missing_fills "
+                            "hook: the order completes when its fills arrive.", cid,
+                            order.executed_amount_base, order.amount)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            _logger.warning("Order %s: FILLED before its fills and no running event loop to fetch them; "
+                            "it completes when its fills arrive.", cid)
+            return
+        self._fill_fetches[cid] = loop.create_task(self._fetch_fills(order))
+
+    async def _fetch_fills(self, order: InFlightOrder) -> None:
+        cid = order.client_order_id
+        try:
+            trade_updates = await self._fetch_missing_fills(order)
+            for trade_update in trade_updates or ():
+                self.process_trade_update(trade_update)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            _logger.exception("Could not fetch the fills of order %s; it stays active until they arrive.", cid)
+        finally:
+            self._fill_fetches.pop(cid, None)
+        if not order.is_done:
+            _logger.warning("The exchange reported order %s FILLED but its known fills make %s/%s; it stays "
+                            "active until the rest arrive.", cid, order.executed_amount_base, order.amount)
+
+    async def wait_for_fill_fetches(self) -> None:
+        """Wait until every fill fetch started so far has finished."""
+        while self._fill_fetches:
+            await asyncio.gather(*list(self._fill_fetches.values()), return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Cancel fill fetches in progress (the orders stay as they are)."""
+        tasks = list(self._fill_fetches.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._fill_fetches.clear()
+
+    # ---- events -------------------------------------------------------------------------------
+    def _publish_transition(self, order: InFlightOrder, prev_state: OrderState,
+                            order_update: OrderUpdate) -> None:
+        state = order.current_state
+        if state is prev_state:
+            return
+        now = self._clock()
+        if prev_state is _PENDING_CREATE and state is not _FAILED:
+            self._publish_created(order, now)
+        if state in _TERMINAL and prev_state not in _TERMINAL:
+            cid = order.client_order_id
+            if state is _CANCELED:
+                _logger.info("Successfully canceled order %s.", cid)
+                self._trigger(self._tag_cancelled, OrderCancelledEvent(now, cid, order.exchange_order_id))
+            elif state is _EXPIRED:
+                _logger.info("Order %s has expired.", cid)
+                self._trigger(self._tag_expired, OrderExpiredEvent(now, cid, order.exchange_order_id))
+            elif state is _FAILED:
+                misc = order_update.misc_updates or {}
+                _logger.info("Order %s has failed. Order Update: %r", cid, order_update)
+                self._trigger(self._tag_failure, MarketOrderFailureEvent(
+                    now, cid, order.order_type, misc.get("error_message"), misc.get("error_type")))
+            else:  # FILLED is reached by fills only, handled in process_trade_update
+                self._publish_completed(order, now)
+            self.stop_tracking_order(cid)
+
+    def _publish_created(self, order: InFlightOrder, now: float) -> None:
+        if _logger.isEnabledFor(logging.INFO):
+            _logger.info(order.build_order_created_message())
+        # _name_ / _value_: plain attributes, unlike Enum's .name / .value properties
+        is_buy = order.trade_type._name_ == "BUY"
+        event_class = BuyOrderCreatedEvent if is_buy else SellOrderCreatedEvent
+        self._trigger(self._tag_buy_created if is_buy else self._tag_sell_created, event_class(
+            now, order.order_type, order.trading_pair, order.amount, order.price, order.client_order_id,
+            order.creation_timestamp, order.exchange_order_id, order.leverage, order.position._value_))
+
+    def _publish_completed(self, order: InFlightOrder, now: float) -> None:
+        is_buy = order.trade_type._name_ == "BUY"
+        _logger.info("%s order %s completely filled.", "BUY" if is_buy else "SELL", order.client_order_id)
+        event_class = BuyOrderCompletedEvent if is_buy else SellOrderCompletedEvent
+        self._trigger(self._tag_buy_completed if is_buy else self._tag_sell_completed, event_class(
+            now, order.client_order_id, order.base_asset, order.quote_asset, order.executed_amount_base,
+            order.executed_amount_quote, order.order_type, order.exchange_order_id))
+
+    # ---- cache ----------------------------------------------------------------------------------
+    def _cache(self, order: InFlightOrder) -> None:
+        cid = order.client_order_id
+        now = self._clock()
+        deadline = now + self._cache_ttl
+        self._cached_orders[cid] = order
+        self._cache_deadline_of[cid] = deadline
+        self._cache_deadlines.append((deadline, cid))
+        self._expire_cache(now)
+        deadlines = self._cache_deadlines
+        while len(self._cached_orders) > self._max_cache_size and deadlines:
+            self._uncache(*deadlines.popleft())
+
+    def _expire_cache(self, now: Optional[float] = None) -> bool:
+        """Drop cached orders whose time is up; True if any went.  Amortised O(1)."""
+        deadlines = self._cache_deadlines
+        if not deadlines:
+            return False
+        if now is None:
+            now = self._clock()
+        dropped = False
+        while deadlines and deadlines[0][0] <= now:
+            dropped |= self._uncache(*deadlines.popleft())
+        return dropped
+
+    def _uncache(self, deadline: float, cid: str) -> bool:
+        # a queue entry is stale when its order left the cache (lost) or came
+        # back with a later deadline
+        if self._cache_deadline_of.get(cid) != deadline:
+            return False
+        del self._cache_deadline_of[cid]
+        order = self._cached_orders.pop(cid, None)
+        if order is None:
+            return False
+        self._drop_exchange_id(order)
+        return True
+
+    def _drop_exchange_id(self, order: InFlightOrder) -> None:
+        eid = order.exchange_order_id
+        if eid is not None and self._by_exchange_id.get(eid) is order:
+            del self._by_exchange_id[eid]
+
+
+def _connector_clock(connector: Any) -> Callable[[], float]:
+    def clock() -> float:
+        return connector.current_timestamp
+    return clock
+
+
+def _int_tag(tag: Any) -> int:
+    return tag._value_
+
+
+def _enum_tag(tag: Any) -> Any:
+    return tag

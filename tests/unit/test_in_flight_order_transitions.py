@@ -1,0 +1,112 @@
+"""Every allowed and every forbidden transition of the order state machine,
+generated from the one table (TRANSITIONS) and its complement."""
+import itertools
+from decimal import Decimal
+
+import pytest
+
+from hummingbot_conn.core.common_types import OrderType, TradeType
+from hummingbot_conn.core.in_flight_order import (
+    TERMINAL_STATES,
+    TRANSITIONS,
+    FillTrigger,
+    InFlightOrder,
+    OrderState,
+    OrderUpdate,
+    TradeUpdate,
+    next_state,
+)
+from hummingbot_conn.core.trade_fee import AddedToCostTradeFee
+
+PAIR = "BTC-USDT"
+AMOUNT = Decimal("1")
+TRIGGERS = list(OrderState) + list(FillTrigger)
+ALL_PAIRS = list(itertools.product(OrderState, TRIGGERS))
+ALLOWED = sorted(TRANSITIONS, key=lambda k: (k[0].value, k[1].value))
+# a status equal to the current state is a no-op, neither allowed nor refused
+NO_OPS = [(s, s) for s in OrderState]
+FORBIDDEN = [k for k in ALL_PAIRS if k not in TRANSITIONS and k not in NO_OPS]
+
+
+def _order(state):
+    return InFlightOrder("c1", PAIR, OrderType.LIMIT, TradeType.BUY, AMOUNT, 1.0, Decimal("100"),
+                         exchange_order_id="e1", initial_state=state)
+
+
+def _apply(order, trigger):
+    if trigger is FillTrigger.PARTIAL_FILL:
+        base = Decimal("0.4")
+    elif trigger is FillTrigger.LAST_FILL:
+        base = AMOUNT
+    else:
+        return order.update_with_order_update(OrderUpdate(PAIR, 2.0, trigger, "c1", "e1"))
+    return order.update_with_trade_update(
+        TradeUpdate("t1", "c1", "e1", PAIR, 2.0, Decimal("100"), base, base * 100, AddedToCostTradeFee()))
+
+
+def _label(key):
+    return f"{key[0].name}->{key[1].name}"
+
+
+def test_table_covers_every_state_and_the_sets_partition_all_pairs():
+    assert len(ALLOWED) + len(FORBIDDEN) + len(NO_OPS) == len(ALL_PAIRS)
+    assert {s for s, _ in TRANSITIONS} == set(OrderState) - {OrderState.FILLED}
+    assert all(v in OrderState for v in TRANSITIONS.values())
+
+
+@pytest.mark.parametrize("key", ALL_PAIRS, ids=_label)
+def test_compiled_table_mirrors_the_python_table(key):
+    assert next_state(*key) is TRANSITIONS.get(key)
+
+
+@pytest.mark.parametrize("key", ALLOWED, ids=_label)
+def test_allowed_transition_is_applied(key):
+    state, trigger = key
+    order = _order(state)
+    changed = _apply(order, trigger)
+    assert order.current_state is TRANSITIONS[key]
+    assert order.refused_updates == 0
+    # a status accepted without moving the state (PENDING_CANCEL + PARTIALLY_FILLED) changes nothing
+    assert changed is (isinstance(trigger, FillTrigger) or trigger is OrderState.FILLED
+                       or TRANSITIONS[key] is not state)
+    if isinstance(trigger, FillTrigger):
+        assert "t1" in order.order_fills
+        expected = Decimal("0.4") if trigger is FillTrigger.PARTIAL_FILL else AMOUNT
+        assert order.executed_amount_base == expected
+    else:
+        assert order.executed_amount_base == 0
+        assert order.exchange_reported_filled is (trigger is OrderState.FILLED)
+
+
+@pytest.mark.parametrize("key", FORBIDDEN, ids=_label)
+def test_forbidden_transition_is_refused_reported_and_not_applied(key, caplog):
+    state, trigger = key
+    order = _order(state)
+    before = order.attributes
+    caplog.set_level("INFO", logger="hummingbot_conn.core.in_flight_order")
+    assert _apply(order, trigger) is False
+    assert order.attributes == before
+    assert order.refused_updates == 1
+    assert f"{state.name} -> {trigger.name}" in caplog.text
+
+
+@pytest.mark.parametrize("state", list(OrderState), ids=lambda s: s.name)
+def test_same_status_again_is_a_quiet_no_op(state):
+    order = _order(state)
+    assert order.update_with_order_update(OrderUpdate(PAIR, 2.0, state, "c1", "e1")) is False
+    assert order.current_state is state
+    assert order.refused_updates == 0
+
+
+@pytest.mark.parametrize("state", sorted(TERMINAL_STATES, key=lambda s: s.value), ids=lambda s: s.name)
+def test_terminal_states_absorb_every_status(state):
+    order = _order(state)
+    for status in OrderState:
+        order.update_with_order_update(OrderUpdate(PAIR, 2.0, status, "c1", "e1"))
+        assert order.current_state is state
+
+
+def test_no_status_moves_an_order_back_to_pending_create():
+    for state in OrderState:
+        if state is not OrderState.PENDING_CREATE:
+            assert next_state(state, OrderState.PENDING_CREATE) is None
