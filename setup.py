@@ -19,7 +19,8 @@ DEBUG = os.environ.get("HBCONN_DEBUG") == "1"
 
 
 def _extensions():
-    compile_args = ["-O0", "-g"] if DEBUG else ["-O3"]
+    # -g0: no debug info in release wheels (it triples the size of each module)
+    compile_args = ["-O0", "-g"] if DEBUG else ["-O3", "-g0"]
     macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
     if TRACE:
         macros += [("CYTHON_TRACE", "1"), ("CYTHON_TRACE_NOGIL", "1")]

@@ -1,45 +1,11 @@
-"""Trading enums shared by every layer (hummingbot's names and values)."""
-from enum import Enum
+"""Trading enums shared by every layer (hummingbot's names and values).
 
+They are defined once, in the compiled core (``core/common_types``), because
+core types such as ``InFlightOrder`` need them and core imports nothing from
+outside itself; this module is their public home.
+"""
+from hummingbot_conn.core.common_types import (
+    OrderType, PositionAction, PositionMode, PositionSide, PriceType, TradeType,
+)
 
-class OrderType(Enum):
-    MARKET = 1
-    LIMIT = 2
-    LIMIT_MAKER = 3
-    AMM_SWAP = 4
-
-    def is_limit_type(self) -> bool:
-        return self in (OrderType.LIMIT, OrderType.LIMIT_MAKER)
-
-
-class TradeType(Enum):
-    BUY = 1
-    SELL = 2
-    RANGE = 3
-
-
-class PositionAction(Enum):
-    OPEN = "OPEN"
-    CLOSE = "CLOSE"
-    NIL = "NIL"
-
-
-class PositionSide(Enum):
-    LONG = "LONG"
-    SHORT = "SHORT"
-    BOTH = "BOTH"
-
-
-class PositionMode(Enum):
-    HEDGE = "HEDGE"
-    ONEWAY = "ONEWAY"
-
-
-class PriceType(Enum):
-    MidPrice = 1
-    BestBid = 2
-    BestAsk = 3
-    LastTrade = 4
-    LastOwnTrade = 5
-    InventoryCost = 6
-    Custom = 7
+__all__ = ["OrderType", "PositionAction", "PositionMode", "PositionSide", "PriceType", "TradeType"]
