@@ -30,7 +30,6 @@ Differences from hummingbot's tracker, on purpose (its W-8, W-17):
 """
 import asyncio
 import logging
-from collections import deque
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
 
 from hummingbot_conn.core.in_flight_order import (
@@ -52,6 +51,7 @@ from hummingbot_conn.events import (
     SellOrderCompletedEvent,
     SellOrderCreatedEvent,
 )
+from hummingbot_conn.tracking.finished_order_cache import FinishedOrderCache
 
 _logger = logging.getLogger(__name__)
 
@@ -103,8 +103,6 @@ class ClientOrderTracker:
         self._clock = clock
         self._fetch_missing_fills = fetch_missing_fills
         self._lost_order_count_limit = lost_order_count_limit
-        self._cache_ttl = self.CACHED_ORDER_TTL if cached_order_ttl is None else float(cached_order_ttl)
-        self._max_cache_size = self.MAX_CACHE_SIZE if max_cache_size is None else int(max_cache_size)
 
         self.pubsub: Optional[PubSub] = None
         if trigger_event is None:
@@ -124,9 +122,10 @@ class ClientOrderTracker:
         self._tag_failure = tag(MarketEvent.OrderFailure)
 
         self._in_flight_orders: Dict[str, InFlightOrder] = {}
-        self._cached_orders: Dict[str, InFlightOrder] = {}
-        self._cache_deadlines: deque = deque()  # (deadline, client id), in insertion order
-        self._cache_deadline_of: Dict[str, float] = {}
+        self._cached_orders = FinishedOrderCache(
+            clock, self.CACHED_ORDER_TTL if cached_order_ttl is None else float(cached_order_ttl),
+            self.MAX_CACHE_SIZE if max_cache_size is None else int(max_cache_size),
+            on_evict=self._drop_exchange_id)
         self._lost_orders: Dict[str, InFlightOrder] = {}
         self._by_exchange_id: Dict[str, InFlightOrder] = {}  # every fillable order with an exchange id
         self._order_not_found_records: Dict[str, int] = {}
@@ -157,8 +156,7 @@ class ClientOrderTracker:
 
     @property
     def cached_orders(self) -> Dict[str, InFlightOrder]:
-        self._expire_cache()
-        return dict(self._cached_orders)
+        return self._cached_orders.snapshot()
 
     @property
     def lost_orders(self) -> Dict[str, InFlightOrder]:
@@ -219,7 +217,7 @@ class ClientOrderTracker:
         if order is None:
             return
         self._order_not_found_records.pop(client_order_id, None)
-        self._cache(order)
+        self._cached_orders.add(order)
 
     def update_exchange_order_id(self, client_order_id: str, exchange_order_id: str) -> bool:
         """Record an order's exchange id and index it.  (Setting it through an
@@ -263,10 +261,7 @@ class ClientOrderTracker:
         return self._in_flight_orders.get(client_order_id)
 
     def fetch_cached_order(self, client_order_id: str) -> Optional[InFlightOrder]:
-        order = self._cached_orders.get(client_order_id)
-        if order is not None and self._expire_cache() and client_order_id not in self._cached_orders:
-            return None
-        return order
+        return self._cached_orders.get(client_order_id)
 
     def fetch_order(self, client_order_id: Optional[str] = None,
                     exchange_order_id: Optional[str] = None) -> Optional[InFlightOrder]:
@@ -394,8 +389,7 @@ class ClientOrderTracker:
                     order.trading_pair, self._clock(), _FAILED, client_order_id=client_order_id,
                     misc_updates={"error_message": f"the exchange reported the order as not found "
                                                    f"{count} times", "error_type": "OrderNotFound"}))
-                self._cached_orders.pop(client_order_id, None)
-                self._cache_deadline_of.pop(client_order_id, None)
+                self._cached_orders.discard(client_order_id)
                 self._lost_orders[client_order_id] = order
             return
         lost = self._lost_orders.pop(client_order_id, None)
@@ -413,7 +407,7 @@ class ClientOrderTracker:
         changed = order.update_with_order_update(order_update)
         if order_update.new_state in _TERMINAL:
             del self._lost_orders[order.client_order_id]
-            self._cache(order)
+            self._cached_orders.add(order)
         return changed
 
     # ---- missing fills -----------------------------------------------------------------------
@@ -507,43 +501,7 @@ class ClientOrderTracker:
             now, order.client_order_id, order.base_asset, order.quote_asset, order.executed_amount_base,
             order.executed_amount_quote, order.order_type, order.exchange_order_id))
 
-    # ---- cache ----------------------------------------------------------------------------------
-    def _cache(self, order: InFlightOrder) -> None:
-        cid = order.client_order_id
-        now = self._clock()
-        deadline = now + self._cache_ttl
-        self._cached_orders[cid] = order
-        self._cache_deadline_of[cid] = deadline
-        self._cache_deadlines.append((deadline, cid))
-        self._expire_cache(now)
-        deadlines = self._cache_deadlines
-        while len(self._cached_orders) > self._max_cache_size and deadlines:
-            self._uncache(*deadlines.popleft())
-
-    def _expire_cache(self, now: Optional[float] = None) -> bool:
-        """Drop cached orders whose time is up; True if any went.  Amortised O(1)."""
-        deadlines = self._cache_deadlines
-        if not deadlines:
-            return False
-        if now is None:
-            now = self._clock()
-        dropped = False
-        while deadlines and deadlines[0][0] <= now:
-            dropped |= self._uncache(*deadlines.popleft())
-        return dropped
-
-    def _uncache(self, deadline: float, cid: str) -> bool:
-        # a queue entry is stale when its order left the cache (lost) or came
-        # back with a later deadline
-        if self._cache_deadline_of.get(cid) != deadline:
-            return False
-        del self._cache_deadline_of[cid]
-        order = self._cached_orders.pop(cid, None)
-        if order is None:
-            return False
-        self._drop_exchange_id(order)
-        return True
-
+    # ---- indexes ----------------------------------------------------------------------------
     def _drop_exchange_id(self, order: InFlightOrder) -> None:
         eid = order.exchange_order_id
         if eid is not None and self._by_exchange_id.get(eid) is order:
