@@ -19,10 +19,14 @@ cdef class OrderBook(PubSub):
     cdef double _last_applied_trade
     cdef double _last_trade_price_rest_updated
     cdef object _clock
-    # the best prices as Python floats, built on first read after a change:
-    # repeated reads of an unchanged top allocate nothing
-    cdef object _best_bid_obj
-    cdef object _best_ask_obj
+    # The best prices as Python floats (NaN for an empty side), refreshed
+    # after every change and reused while the top price is unchanged.  Member
+    # slots, not properties: CPython specialises slot reads (LOAD_ATTR_SLOT),
+    # so reading the top of book costs about as much as reading a plain attribute.
+    cdef readonly object best_bid
+    cdef readonly object best_ask
+
+    cdef int _refresh_best(self) except -1
 
     cpdef object apply_snapshot(self, object bids, object asks, int64_t update_id)
     cpdef object apply_diffs(self, object bids, object asks, int64_t update_id, int64_t first_update_id=*)

@@ -42,6 +42,7 @@ import numpy as np
 from libc.math cimport NAN, fabs, isnan
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
+from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_FromDouble
 from cpython.list cimport PyList_GET_SIZE
 
 cimport cython
@@ -95,6 +96,17 @@ cdef inline int64_t _content_id(dict content, str field) except? -2:
     return -1 if value is None else value
 
 
+cdef object _NAN = float("nan")
+
+
+cdef inline object _price_object(object current, double price):
+    # keep the existing float while the price is unchanged (NaN == NaN here)
+    cdef double old = PyFloat_AS_DOUBLE(current)
+    if old == price or (isnan(old) and isnan(price)):
+        return current
+    return PyFloat_FromDouble(price)
+
+
 cdef class OrderBook(PubSub):
     """``OrderBook(dex=False, clock=None)``.
 
@@ -116,6 +128,8 @@ cdef class OrderBook(PubSub):
         self._last_trade_price = NAN
         self._last_applied_trade = -1000.0
         self._last_trade_price_rest_updated = -1000.0
+        self.best_bid = _NAN
+        self.best_ask = _NAN
 
     def __init__(self, dex=False, clock=None):
         if clock is not None and not callable(clock):
@@ -160,9 +174,8 @@ cdef class OrderBook(PubSub):
         side_free(&self._asks)
         self._bids = new_bids
         self._asks = new_asks
-        self._best_bid_obj = None
-        self._best_ask_obj = None
         self._uncross()
+        self._refresh_best()
         self._snapshot_uid = update_id
         self._last_diff_uid = update_id
         self._synced = True
@@ -197,18 +210,17 @@ cdef class OrderBook(PubSub):
         side_reserve(&self._asks, self._asks.n + self._ask_rows.n)
         # nothing below can fail: the diff is applied whole
         if self._bid_rows.n:
-            self._best_bid_obj = None
             for i in range(self._bid_rows.n):
                 row = self._bid_rows.rows + i
                 side_set(&self._bids, row.key, row.amount, update_id)
         if self._ask_rows.n:
-            self._best_ask_obj = None
             for i in range(self._ask_rows.n):
                 row = self._ask_rows.rows + i
                 side_set(&self._asks, row.key, row.amount, update_id)
         if (self._bids.n and self._asks.n
                 and self._bids.levels[self._bids.n - 1].key >= -self._asks.levels[self._asks.n - 1].key):
             self._uncross()
+        self._refresh_best()
         if self._bid_rows.cap > 64 or self._ask_rows.cap > 64:
             buffer_trim(&self._bid_rows)
             buffer_trim(&self._ask_rows)
@@ -232,10 +244,13 @@ cdef class OrderBook(PubSub):
                 drop_bid = bid.update_id <= ask.update_id
             if drop_bid:
                 self._bids.n -= 1
-                self._best_bid_obj = None
             else:
                 self._asks.n -= 1
-                self._best_ask_obj = None
+
+    cdef int _refresh_best(self) except -1:
+        self.best_bid = _price_object(self.best_bid, side_best_price(&self._bids))
+        self.best_ask = _price_object(self.best_ask, side_best_price(&self._asks))
+        return 0
 
     def apply_numpy_snapshot(self, bids_array, asks_array, update_id=None):
         """``apply_snapshot`` for float64 arrays (n, 2) or (n, 3).  Without
@@ -334,20 +349,6 @@ cdef class OrderBook(PubSub):
         return (self._bids.cap, self._asks.cap)
 
     # ---------------------------------------------------------------- queries
-
-    @property
-    def best_bid(self):
-        """Best bid price, NaN when there are no bids.  O(1)."""
-        if self._best_bid_obj is None:
-            self._best_bid_obj = side_best_price(&self._bids)
-        return self._best_bid_obj
-
-    @property
-    def best_ask(self):
-        """Best ask price, NaN when there are no asks.  O(1)."""
-        if self._best_ask_obj is None:
-            self._best_ask_obj = side_best_price(&self._asks)
-        return self._best_ask_obj
 
     @property
     def mid_price(self):
@@ -498,8 +499,8 @@ cdef class OrderBook(PubSub):
         n <= capacity, cached best prices true, and the book not crossed."""
         side_check(&self._bids, 1.0, "bids")
         side_check(&self._asks, -1.0, "asks")
-        for name, cached, side in (("bid", self._best_bid_obj, self.bid_entries()),
-                                   ("ask", self._best_ask_obj, self.ask_entries())):
+        for name, cached, side in (("bid", self.best_bid, self.bid_entries()),
+                                   ("ask", self.best_ask, self.ask_entries())):
             true_best = side[0].price if side else NAN
             if cached is not None and not (cached == true_best or (isnan(cached) and isnan(true_best))):
                 raise AssertionError(f"cached best {name} {cached!r} but the book's best is {true_best!r}")
