@@ -78,6 +78,11 @@ def _ns(value: float) -> str:
     return f"{value:.2f}"
 
 
+def _rate(ns_per_op: float) -> str:
+    # operations per second, so throughput figures (the simulator's) read directly
+    return f"{1e9 / ns_per_op:,.0f}" if ns_per_op > 0 else "-"
+
+
 def _row_key(row: dict) -> tuple:
     impl = row["impl"]
     rank = _IMPL_ORDER.index(impl) if impl in _IMPL_ORDER else len(_IMPL_ORDER)
@@ -106,8 +111,8 @@ def _group_table(name: str, group: dict) -> list[str]:
     lines = [f"### {name}", "",
              f"Run {group['run']['date']}; {'batches of ' + ', '.join(map(str, ops)) + ' ops' if ops != [1] else 'one op per round'}.",
              "",
-             "| impl | min ns/op | median ns/op | ratio (peer / hbconn) | target | verdict |",
-             "| --- | ---: | ---: | ---: | ---: | --- |"]
+             "| impl | min ns/op | median ns/op | ops/s (median) | ratio (peer / hbconn) | target | verdict |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for row in rows:
         if ours is None or row is ours:
             ratio = "1.00 (ref)" if row is ours else "-"
@@ -117,10 +122,11 @@ def _group_table(name: str, group: dict) -> list[str]:
         target = f">= {verdict['target']:g}x" if verdict else ""
         met = ("met" if verdict["met"] else "**NOT MET**") if verdict else ""
         label = row["impl"] if sum(r["impl"] == row["impl"] for r in rows) == 1 else f"{row['impl']} ({row['name']})"
-        lines.append(f"| {label} | {_ns(row['min_ns'])} | {_ns(row['median_ns'])} | {ratio} | {target} | {met} |")
+        lines.append(f"| {label} | {_ns(row['min_ns'])} | {_ns(row['median_ns'])} | {_rate(row['median_ns'])} "
+                     f"| {ratio} | {target} | {met} |")
     for verdict in verdicts:
         if verdict["ratio"] is None:
-            lines.append(f"| {verdict['peer']} | - | - | - | >= {verdict['target']:g}x | **NOT MET** (no row) |")
+            lines.append(f"| {verdict['peer']} | - | - | - | - | >= {verdict['target']:g}x | **NOT MET** (no row) |")
     if ours is None:
         lines += ["", "_No hbconn row in this group: no ratios._"]
     return lines + [""]

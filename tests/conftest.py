@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, settings
 _CHECKOUT = pathlib.Path(__file__).resolve().parent.parent
 _PKG_DIR = pathlib.Path(hummingbot_conn.__file__).resolve().parent
 
-if _PKG_DIR.is_relative_to(_CHECKOUT) and os.environ.get("HBCONN_INPLACE") != "1":
+# (the venv may live inside the checkout, e.g. .venv/: only the source folder counts)
+if _PKG_DIR == _CHECKOUT / "hummingbot_conn":
     raise RuntimeError(
         f"hummingbot_conn was imported from the checkout ({_PKG_DIR}), not from the installed "
         "package. Install it (pip install '.[test]') and run the `pytest` script, not `python -m pytest`."
