@@ -2,8 +2,8 @@
 
 The suite must exercise the *installed* package (the compiled wheel a user
 gets), never the checkout's sources: pytest runs in importlib mode, and this
-file refuses to run if ``hummingbot_conn`` resolves into the checkout unless
-the developer asked for an in-place build on purpose (HBCONN_INPLACE=1).
+file refuses to run if ``hummingbot_conn`` resolves to the checkout's source
+folder.
 """
 import os
 import pathlib
