@@ -80,6 +80,13 @@ def _record_hash(self):
     return hash((type(self).__name__, tuple(self)))
 
 
+def _typed_record(cls):
+    # NamedTuple classes cannot take a mixin base: install the methods directly
+    cls.__eq__, cls.__ne__, cls.__hash__ = _record_eq, _record_ne, _record_hash
+    return cls
+
+
+@_typed_record
 class BuyOrderCreatedEvent(NamedTuple):
     timestamp: float
     type: OrderType
@@ -92,11 +99,8 @@ class BuyOrderCreatedEvent(NamedTuple):
     leverage: Optional[int] = 1
     position: Optional[str] = PositionAction.NIL.value
 
-    __eq__ = _record_eq
-    __ne__ = _record_ne
-    __hash__ = _record_hash
 
-
+@_typed_record
 class SellOrderCreatedEvent(NamedTuple):
     timestamp: float
     type: OrderType
@@ -109,11 +113,8 @@ class SellOrderCreatedEvent(NamedTuple):
     leverage: Optional[int] = 1
     position: Optional[str] = PositionAction.NIL.value
 
-    __eq__ = _record_eq
-    __ne__ = _record_ne
-    __hash__ = _record_hash
 
-
+@_typed_record
 class OrderFilledEvent(NamedTuple):
     """One fill of one of our orders: ``price`` and ``amount`` are this fill's."""
     timestamp: float
@@ -129,11 +130,8 @@ class OrderFilledEvent(NamedTuple):
     leverage: Optional[int] = 1
     position: Optional[str] = PositionAction.NIL.value
 
-    __eq__ = _record_eq
-    __ne__ = _record_ne
-    __hash__ = _record_hash
 
-
+@_typed_record
 class BuyOrderCompletedEvent(NamedTuple):
     """The order is completely filled; amounts are the order's executed totals."""
     timestamp: float
@@ -145,11 +143,8 @@ class BuyOrderCompletedEvent(NamedTuple):
     order_type: OrderType
     exchange_order_id: Optional[str] = None
 
-    __eq__ = _record_eq
-    __ne__ = _record_ne
-    __hash__ = _record_hash
 
-
+@_typed_record
 class SellOrderCompletedEvent(NamedTuple):
     timestamp: float
     order_id: str
@@ -160,31 +155,22 @@ class SellOrderCompletedEvent(NamedTuple):
     order_type: OrderType
     exchange_order_id: Optional[str] = None
 
-    __eq__ = _record_eq
-    __ne__ = _record_ne
-    __hash__ = _record_hash
 
-
+@_typed_record
 class OrderCancelledEvent(NamedTuple):
     timestamp: float
     order_id: str
     exchange_order_id: Optional[str] = None
 
-    __eq__ = _record_eq
-    __ne__ = _record_ne
-    __hash__ = _record_hash
 
-
+@_typed_record
 class OrderExpiredEvent(NamedTuple):
     timestamp: float
     order_id: str
     exchange_order_id: Optional[str] = None
 
-    __eq__ = _record_eq
-    __ne__ = _record_ne
-    __hash__ = _record_hash
 
-
+@_typed_record
 class MarketOrderFailureEvent(NamedTuple):
     """Any order that failed (not only market orders, despite the name)."""
     timestamp: float
@@ -193,20 +179,14 @@ class MarketOrderFailureEvent(NamedTuple):
     error_message: Optional[str] = None
     error_type: Optional[str] = None
 
-    __eq__ = _record_eq
-    __ne__ = _record_ne
-    __hash__ = _record_hash
 
-
+@_typed_record
 class MarketTransactionFailureEvent(NamedTuple):
     timestamp: float
     order_id: str
 
-    __eq__ = _record_eq
-    __ne__ = _record_ne
-    __hash__ = _record_hash
 
-
+@_typed_record
 class FundingPaymentCompletedEvent(NamedTuple):
     timestamp: float
     market: str
@@ -214,33 +194,24 @@ class FundingPaymentCompletedEvent(NamedTuple):
     amount: Decimal
     funding_rate: Decimal
 
-    __eq__ = _record_eq
-    __ne__ = _record_ne
-    __hash__ = _record_hash
 
-
+@_typed_record
 class PositionModeChangeEvent(NamedTuple):
     timestamp: float
     trading_pair: str
     position_mode: PositionMode
     message: Optional[str] = None
 
-    __eq__ = _record_eq
-    __ne__ = _record_ne
-    __hash__ = _record_hash
 
-
+@_typed_record
 class BalanceUpdateEvent(NamedTuple):
     timestamp: float
     asset_name: str
     total_balance: Optional[Decimal] = None
     available_balance: Optional[Decimal] = None
 
-    __eq__ = _record_eq
-    __ne__ = _record_ne
-    __hash__ = _record_hash
 
-
+@_typed_record
 class PositionUpdateEvent(NamedTuple):
     timestamp: float
     trading_pair: str
@@ -249,10 +220,6 @@ class PositionUpdateEvent(NamedTuple):
     entry_price: Decimal
     amount: Decimal
     leverage: Decimal
-
-    __eq__ = _record_eq
-    __ne__ = _record_ne
-    __hash__ = _record_hash
 
 
 __all__ = [
