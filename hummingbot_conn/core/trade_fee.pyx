@@ -218,7 +218,9 @@ cdef class TradeFeeBase:
 
     @classmethod
     def type_descriptor_for_json(cls):
-        raise NotImplementedError
+        # only the two concrete fee kinds have a JSON name
+        raise NotImplementedError(f"{cls.__name__} is abstract: use AddedToCostTradeFee or "
+                                  "DeductedFromReturnsTradeFee")
 
     @classmethod
     def fee_class_for_type(cls, str type_descriptor):
