@@ -13,6 +13,8 @@ package or a library version the venv already pins.
 """
 from __future__ import annotations
 
+import contextlib
+
 import importlib
 import importlib.metadata
 import importlib.util
@@ -83,22 +85,18 @@ def _version(dist: str) -> str:
 
 
 def _os_name() -> str:
-    try:
+    with contextlib.suppress(OSError):  # no os-release: fall back to platform's name
         for line in Path("/etc/os-release").read_text().splitlines():
             if line.startswith("PRETTY_NAME="):
                 return line.partition("=")[2].strip().strip('"')
-    except OSError:
-        pass
     return platform.platform()
 
 
 def _cpu_model() -> str:
-    try:
+    with contextlib.suppress(OSError):  # no /proc (not Linux): fall back to platform's answer
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 return line.partition(":")[2].strip()
-    except OSError:
-        pass
     return platform.processor() or platform.machine()
 
 
