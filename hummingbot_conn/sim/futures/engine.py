@@ -14,7 +14,6 @@ per contract whenever the clock passes its next funding time.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Callable
 
@@ -22,6 +21,7 @@ from ..book import SymbolBook
 from ..errors import SimError
 from . import render
 from .margin import FuturesAccount, FuturesAccountRegistry
+from .records import FuturesFill, FuturesOrder, FuturesTrade, Income
 from .specs import FuturesSymbolSpec
 
 ZERO = Decimal(0)
@@ -34,74 +34,6 @@ NO_SUCH_ORDER = SimError(-2013, "Order does not exist.")
 MARGIN_INSUFFICIENT = SimError(-2019, "Margin is insufficient.")
 REDUCE_ONLY_REJECTED = SimError(-2022, "ReduceOnly Order is rejected.")
 POSITION_SIDE_MISMATCH = SimError(-4061, "Order's position side does not match user's setting.")
-
-
-@dataclass(slots=True, eq=False)
-class FuturesOrder:
-    symbol: str
-    order_id: int
-    client_order_id: str
-    account_id: int
-    side: str
-    position_side: str
-    type: str
-    time_in_force: str
-    price: Decimal
-    orig_qty: Decimal
-    reduce_only: bool
-    time: int
-    update_time: int
-    executed_qty: Decimal = ZERO
-    cum_quote: Decimal = ZERO
-    status: str = "NEW"
-    on_book: bool = False
-
-    @property
-    def remaining(self) -> Decimal:
-        return self.orig_qty - self.executed_qty
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in ("NEW", "PARTIALLY_FILLED")
-
-    @property
-    def avg_price(self) -> Decimal:
-        return self.cum_quote / self.executed_qty if self.executed_qty else ZERO
-
-
-@dataclass(slots=True)
-class FuturesFill:
-    trade_id: int
-    order_id: int
-    side: str
-    position_side: str
-    price: Decimal
-    qty: Decimal
-    commission: Decimal
-    realized: Decimal
-    is_maker: bool
-    time: int
-
-
-@dataclass(slots=True)
-class FuturesTrade:
-    trade_id: int
-    price: Decimal
-    qty: Decimal
-    time: int
-    buyer_is_maker: bool
-
-
-@dataclass(slots=True)
-class Income:
-    symbol: str
-    income_type: str
-    income: Decimal
-    asset: str
-    time: int
-    tran_id: int
-    trade_id: str = ""
-    info: str = ""
 
 
 class FuturesEngine:

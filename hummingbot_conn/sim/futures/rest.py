@@ -19,11 +19,14 @@ from aiohttp import web
 from .. import auth
 from ..errors import SimError
 from ..params import Params
-from . import render
+from . import documents, render
 from .specs import exchange_info, plain
 
 if TYPE_CHECKING:
-    from .server import SimulatedFuturesExchange
+    from ..faults import FaultInjector
+    from ..ratelimit import OrderCounter, WeightLimiter
+    from .engine import FuturesEngine
+    from .listen_keys import ListenKeys
 
 log = logging.getLogger(__name__)
 NONE, SIGNED, API_KEY = "NONE", "SIGNED", "API_KEY"
@@ -49,9 +52,16 @@ def _bool(p: Params, name: str) -> bool | None:
 
 
 class FuturesRestApi:
-    def __init__(self, sim: SimulatedFuturesExchange) -> None:
-        self.sim = sim
-        self.engine = sim.engine
+    def __init__(self, engine: FuturesEngine, faults: FaultInjector, limiter: WeightLimiter,
+                 order_counter: OrderCounter, clock, listen_keys: ListenKeys,
+                 depth_snapshot: Callable[[str, int], dict]) -> None:
+        self.engine = engine
+        self.faults = faults
+        self.limiter = limiter
+        self.order_counter = order_counter
+        self.clock = clock
+        self.listen_keys = listen_keys
+        self.depth_snapshot = depth_snapshot
         one_or = (lambda single, every: (lambda p: single if "symbol" in p else every))
         self.endpoints: dict[tuple[str, str], tuple[Callable, int | Callable, str]] = {
             ("GET", "/fapi/v1/ping"): (self.ping, 1, NONE),
@@ -90,7 +100,7 @@ class FuturesRestApi:
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         handler, weight, security = self.endpoints[(request.method, request.path)]
         ip = request.remote or "?"
-        sim, faults, limiter = self.sim, self.sim.faults, self.sim.limiter
+        faults, limiter = self.faults, self.limiter
         headers: dict[str, str] = {}
         params = Params({})
         try:
@@ -107,10 +117,10 @@ class FuturesRestApi:
             limiter.charge(ip, weight(params) if callable(weight) else weight)
             account = None
             if security == SIGNED:
-                account = auth.verify_rest(sim.accounts, request.headers.get("X-MBX-APIKEY"), raw_query,
-                                           raw_body, params.values, sim.clock.now_ms())
+                account = auth.verify_rest(self.engine.accounts, request.headers.get("X-MBX-APIKEY"), raw_query,
+                                           raw_body, params.values, self.clock.now_ms())
             elif security == API_KEY:
-                account = auth.lookup_key(sim.accounts, request.headers.get("X-MBX-APIKEY"))
+                account = auth.lookup_key(self.engine.accounts, request.headers.get("X-MBX-APIKEY"))
             body, status = handler(params, account, headers), 200
         except SimError as err:
             body, status = err.body(), err.http_status
@@ -135,11 +145,11 @@ class FuturesRestApi:
         return {}
 
     def time(self, p, account, headers):
-        return {"serverTime": self.sim.clock.now_ms()}
+        return {"serverTime": self.clock.now_ms()}
 
     def exchange_info(self, p, account, headers):
-        return exchange_info(list(self.engine.specs.values()), self.sim.clock.now_ms(), self.sim.limiter.limit,
-                             self.sim.order_counter.limit_10s)
+        return exchange_info(list(self.engine.specs.values()), self.clock.now_ms(), self.limiter.limit,
+                             self.order_counter.limit_10s)
 
     def depth(self, p, account, headers):
         symbol = p.text("symbol", required=True)
@@ -147,11 +157,11 @@ class FuturesRestApi:
         limit = p.integer("limit") or 500
         if limit not in (5, 10, 20, 50, 100, 500, 1000):
             raise SimError(-1130, "Data sent for parameter 'limit' is not valid.")
-        stale = self.sim.faults.take("stale_snapshot", symbol, "/fapi/v1/depth", "GET")
+        stale = self.faults.take("stale_snapshot", symbol, "/fapi/v1/depth", "GET")
         if stale is not None and stale.snapshot is not None:
             snap = stale.snapshot
             return {**snap, "bids": snap["bids"][:limit], "asks": snap["asks"][:limit]}
-        return self.sim.depth_snapshot(symbol, limit)
+        return self.depth_snapshot(symbol, limit)
 
     def trades(self, p, account, headers):
         symbol = p.text("symbol", required=True)
@@ -170,13 +180,13 @@ class FuturesRestApi:
 
     def premium_index(self, p, account, headers):
         symbols, single = self._symbols(p)
-        now = self.sim.clock.now_ms()
-        out = [render.premium_index(self.engine, s, now) for s in symbols]
+        now = self.clock.now_ms()
+        out = [documents.premium_index(self.engine, s, now) for s in symbols]
         return out[0] if single else out
 
     def ticker_24hr(self, p, account, headers):
         symbols, single = self._symbols(p)
-        now = self.sim.clock.now_ms()
+        now = self.clock.now_ms()
         out = []
         for s in symbols:
             trades = [t for t in self.engine.trades[s] if t.time >= now - 86_400_000]
@@ -198,13 +208,13 @@ class FuturesRestApi:
             bid, ask = book.best_bid(), book.best_ask()
             out.append({"symbol": s, "bidPrice": plain(bid.price) if bid else "0",
                         "bidQty": plain(bid.total) if bid else "0", "askPrice": plain(ask.price) if ask else "0",
-                        "askQty": plain(ask.total) if ask else "0", "time": self.sim.clock.now_ms()})
+                        "askQty": plain(ask.total) if ask else "0", "time": self.clock.now_ms()})
         return out[0] if single else out
 
     def ticker_price(self, p, account, headers):
         symbols, single = self._symbols(p)
         out = [{"symbol": s, "price": plain(self.engine.trades[s][-1].price if self.engine.trades[s]
-                                            else self.engine.mark[s]), "time": self.sim.clock.now_ms()}
+                                            else self.engine.mark[s]), "time": self.clock.now_ms()}
                for s in symbols]
         return out[0] if single else out
 
@@ -222,11 +232,11 @@ class FuturesRestApi:
         client_id = p.client_id("newClientOrderId")
         if order_type not in ("LIMIT", "MARKET"):
             raise SimError(-1116, "Invalid orderType.")
-        self.sim.order_counter.check(account.account_id)
+        self.order_counter.check(account.account_id)
         order, accepted = self.engine.place_order(
             account, symbol, side, order_type, quantity=p.decimal("quantity"), price=p.decimal("price"),
             time_in_force=tif, position_side=position_side, reduce_only=reduce_only, client_order_id=client_id)
-        headers.update(self.sim.order_counter.count(account.account_id))
+        headers.update(self.order_counter.count(account.account_id))
         return render.order_json(order) if resp_type == "RESULT" else accepted
 
     def _order_ref(self, p) -> tuple[str, int | None, str | None]:
@@ -291,19 +301,19 @@ class FuturesRestApi:
         symbol = p.text("symbol")
         if symbol is not None:
             self.engine.spec(symbol)
-        return render.position_rows(self.engine, account, symbol, v3=False)
+        return documents.position_rows(self.engine, account, symbol, v3=False)
 
     def position_risk_v3(self, p, account, headers):
         symbol = p.text("symbol")
         if symbol is not None:
             self.engine.spec(symbol)
-        return render.position_rows(self.engine, account, symbol, v3=True)
+        return documents.position_rows(self.engine, account, symbol, v3=True)
 
     def account(self, p, account, headers):
-        return render.account_json(self.engine, account, self.sim.clock.now_ms())
+        return documents.account_json(self.engine, account, self.clock.now_ms())
 
     def balance(self, p, account, headers):
-        doc = render.account_json(self.engine, account, self.sim.clock.now_ms())["assets"][0]
+        doc = documents.account_json(self.engine, account, self.clock.now_ms())["assets"][0]
         return [{"accountAlias": "SgsR", "asset": doc["asset"], "balance": doc["walletBalance"],
                  "crossWalletBalance": doc["crossWalletBalance"], "crossUnPnl": doc["crossUnPnl"],
                  "availableBalance": doc["availableBalance"], "maxWithdrawAmount": doc["maxWithdrawAmount"],
@@ -315,7 +325,7 @@ class FuturesRestApi:
         start, end = p.integer("startTime"), p.integer("endTime")
         limit = p.integer("limit", low=1, high=1000) or 100
         page = p.integer("page", low=1) or 1
-        now = self.sim.clock.now_ms()
+        now = self.clock.now_ms()
         if start is None and end is None:
             start = now - 7 * 86_400_000     # the venue's default window: the last 7 days
         items = [i for i in self.engine.income.get(account.account_id, [])
@@ -325,11 +335,11 @@ class FuturesRestApi:
 
     # -- user data stream keys ---------------------------------------------------------------------
     def listen_key_create(self, p, account, headers):
-        return {"listenKey": self.sim.listen_keys.create(account.account_id)}
+        return {"listenKey": self.listen_keys.create(account.account_id)}
 
     def listen_key_keepalive(self, p, account, headers):
-        return {"listenKey": self.sim.listen_keys.keepalive(account.account_id)}
+        return {"listenKey": self.listen_keys.keepalive(account.account_id)}
 
     def listen_key_delete(self, p, account, headers):
-        self.sim.listen_keys.delete(account.account_id)
+        self.listen_keys.delete(account.account_id)
         return {}

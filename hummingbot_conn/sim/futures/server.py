@@ -17,73 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import secrets
 from decimal import Decimal
 
 import orjson
 from aiohttp import web
 
 from ..clock import SystemClock
-from ..errors import SimError
 from ..faults import FaultInjector
 from ..ratelimit import OrderCounter, WeightLimiter
 from .engine import EIGHT_HOURS_MS, FuturesEngine
+from .listen_keys import ListenKeys
 from .margin import FuturesAccountRegistry
 from .rest import FuturesRestApi
 from .specs import FuturesSymbolSpec, default_futures_symbols, plain
 from .streams import FuturesStreams
-
-LISTEN_KEY_VALIDITY_MS = 60 * 60 * 1000
-
-
-class ListenKeys:
-    """One listenKey per account, valid 60 minutes; POST / PUT extend it, DELETE ends it."""
-
-    def __init__(self, clock, streams: FuturesStreams, validity_ms: int = LISTEN_KEY_VALIDITY_MS) -> None:
-        self.clock = clock
-        self.streams = streams
-        self.validity_ms = validity_ms
-        self.keys: dict[str, tuple[int, int]] = {}     # key -> (account id, expiry ms)
-
-    def key_of(self, account_id: int) -> str | None:
-        for key, (acc, _) in self.keys.items():
-            if acc == account_id:
-                return key
-        return None
-
-    def account_of(self, key: str) -> int | None:
-        entry = self.keys.get(key)
-        return entry[0] if entry is not None else None
-
-    def create(self, account_id: int) -> str:
-        key = self.key_of(account_id) or secrets.token_urlsafe(48)[:64].replace("-", "a").replace("_", "b")
-        self.keys[key] = (account_id, self.clock.now_ms() + self.validity_ms)
-        return key
-
-    def keepalive(self, account_id: int) -> str:
-        key = self.key_of(account_id)
-        if key is None:
-            raise SimError(-1125, "This listenKey does not exist.")
-        self.keys[key] = (account_id, self.clock.now_ms() + self.validity_ms)
-        return key
-
-    def delete(self, account_id: int) -> None:
-        key = self.key_of(account_id)
-        if key is None:
-            raise SimError(-1125, "This listenKey does not exist.")
-        del self.keys[key]
-        self.streams.close_user_sockets(key)
-
-    def expire(self) -> int:
-        """Send ``listenKeyExpired`` and close the sockets of every key past its validity."""
-        now = self.clock.now_ms()
-        gone = [k for k, (_, expiry) in self.keys.items() if expiry <= now]
-        for key in gone:
-            del self.keys[key]
-            self.streams.publish_user(key, {"e": "listenKeyExpired", "E": now, "listenKey": key})
-            self.streams.close_user_sockets(key)
-        return len(gone)
-
 
 class SimulatedFuturesExchange:
     """A Binance USDⓈ-M futures venue on 127.0.0.1 (docs/binance_usdm_futures.md).
@@ -110,7 +57,8 @@ class SimulatedFuturesExchange:
                                       route_streams=route_streams)
         self.listen_keys = ListenKeys(self.clock, self.streams)
         self.engine.user_listeners.append(self._on_user_event)
-        self.rest = FuturesRestApi(self)
+        self.rest = FuturesRestApi(self.engine, self.faults, self.limiter, self.order_counter, self.clock,
+                                   self.listen_keys, self.depth_snapshot)
         self.stream_interval = stream_interval
         self.auto_flush = auto_flush
         self._house = None

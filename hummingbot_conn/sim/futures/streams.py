@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING
 import orjson
 from aiohttp import WSMsgType, web
 
-from .render import mark_price_event
+from .documents import mark_price_event
 from .specs import plain
 
 if TYPE_CHECKING:
     from ..faults import FaultInjector
-    from .engine import FuturesEngine, FuturesTrade
+    from .engine import FuturesEngine
+    from .records import FuturesTrade
 
 _STREAM_RE = re.compile(r"^([a-z0-9]+)@(depth|depth5|depth10|depth20|aggTrade|markPrice|bookTicker)"
                         r"(@100ms|@500ms|@1s)?$")
