@@ -14,12 +14,11 @@ that one counter, so ``lastUpdateId`` and ``U``/``u`` are contiguous
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import Callable, Iterator
 
 from sortedcontainers import SortedDict
 
-if TYPE_CHECKING:
-    from .engine import Order
+from .records import Order
 
 ZERO = Decimal(0)
 BookListener = Callable[[str, str, Decimal, int], None]

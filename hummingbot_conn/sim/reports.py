@@ -6,11 +6,9 @@ engine calls these when it publishes.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .accounts import Account
-    from .engine import Fill, Order
+from .accounts import Account
+from .records import Fill, Order
 
 
 def fmt(value: Decimal) -> str:

@@ -12,19 +12,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import secrets
-from typing import TYPE_CHECKING
 
 import orjson
 from aiohttp import WSMsgType, web
 
 from . import auth
+from .accounts import AccountRegistry
+from .engine import MatchingEngine
 from .errors import SimError
+from .ratelimit import WeightLimiter
 from .streams import StreamConnection, _write_loop
-
-if TYPE_CHECKING:
-    from .accounts import AccountRegistry
-    from .engine import MatchingEngine
-    from .ratelimit import WeightLimiter
 
 SUBSCRIBE_WEIGHT = 2
 

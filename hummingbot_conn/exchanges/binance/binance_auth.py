@@ -19,7 +19,7 @@ import hashlib
 import hmac
 from typing import Any, Callable, Dict, Mapping, Optional, Union
 
-from hummingbot_conn.auth import AuthBase
+from hummingbot_conn.web.auth import AuthBase
 from hummingbot_conn.web.data_types import RESTRequest, WSJSONRequest, WSRequest, encode_params, encode_value
 
 __all__ = ["BinanceAuth"]
