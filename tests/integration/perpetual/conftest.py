@@ -34,6 +34,16 @@ def make_connector(sim: SimulatedFuturesExchange, key: str, secret: str, pairs=P
                                       **options)
 
 
+async def quoted(connector, trading_pair: str, is_buy: bool, price: str) -> None:
+    """Wait until the connector's book shows ``price`` as the best ask (buy) / bid (sell)."""
+    def ok() -> bool:
+        try:
+            return connector.get_price(trading_pair, is_buy) == Decimal(price)
+        except Exception:
+            return False
+    await until(ok)
+
+
 class Session:
     def __init__(self, sim: SimulatedFuturesExchange, connector: BinancePerpetualDerivative, api_key: str) -> None:
         self.sim, self.connector, self.api_key = sim, connector, api_key
@@ -93,6 +103,7 @@ class Harness:
     make_connector = staticmethod(make_connector)
     start_session = staticmethod(start_session)
     until = staticmethod(until)
+    quoted = staticmethod(quoted)
 
 
 @pytest.fixture

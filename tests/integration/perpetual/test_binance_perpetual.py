@@ -22,6 +22,7 @@ async def test_oneway_open_and_close_with_exact_pnl_and_fees(session, harness):
     assert await ex.set_leverage(PAIR, 10) is True
     assert ex.get_leverage(PAIR) == 10 and session.account.leverage["BTCUSDT"] == 10
     sim.place_liquidity("BTCUSDT", "SELL", "60000", "0.01")
+    await harness.quoted(ex, PAIR, True, "60000")
     open_id = ex.buy(PAIR, Decimal("0.01"), OrderType.MARKET, position_action=PositionAction.OPEN)
     await session.wait_kinds(open_id, ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"])
     fill = session.events(open_id)[1]
@@ -37,6 +38,7 @@ async def test_oneway_open_and_close_with_exact_pnl_and_fees(session, harness):
     await ex._update_positions()
     assert ex.get_position(PAIR).unrealized_pnl == Decimal("10")
     sim.place_liquidity("BTCUSDT", "BUY", "61000", "0.01")
+    await harness.quoted(ex, PAIR, False, "61000")
     close_id = ex.sell(PAIR, Decimal("0.01"), OrderType.MARKET, position_action=PositionAction.CLOSE)
     await session.wait_kinds(close_id, ["SellOrderCreatedEvent", "OrderFilledEvent", "SellOrderCompletedEvent"])
     fill = session.events(close_id)[1]
@@ -57,6 +59,8 @@ async def test_hedge_mode_long_and_short_then_close_one(session, harness):
     assert sorted(e.trading_pair for e in changes) == ["BTC-USDT", "ETH-USDT"]
     sim.place_liquidity("BTCUSDT", "SELL", "60000", "0.02")
     sim.place_liquidity("BTCUSDT", "BUY", "59000", "0.01")
+    await harness.quoted(ex, PAIR, True, "60000")
+    await harness.quoted(ex, PAIR, False, "59000")
     long_id = ex.buy(PAIR, Decimal("0.02"), OrderType.MARKET, position_action=PositionAction.OPEN)
     short_id = ex.sell(PAIR, Decimal("0.01"), OrderType.MARKET, position_action=PositionAction.OPEN)
     await session.wait_kinds(long_id, ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"])
@@ -66,6 +70,7 @@ async def test_hedge_mode_long_and_short_then_close_one(session, harness):
     assert ex.get_position(PAIR, PositionSide.SHORT).amount == Decimal("-0.01")
     # close the short at 58000: +10 realised
     sim.place_liquidity("BTCUSDT", "SELL", "58000", "0.01")
+    await harness.quoted(ex, PAIR, True, "58000")
     close_id = ex.buy(PAIR, Decimal("0.01"), OrderType.MARKET, position_action=PositionAction.CLOSE)
     await session.wait_kinds(close_id, ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"])
     await harness.until(lambda: set(ex.account_positions) == {"BTC-USDTLONG"})
@@ -80,12 +85,13 @@ async def test_leverage_and_mode_changes_fail_cleanly(session, harness):
     assert await ex.set_leverage(PAIR, 0) is False              # refused locally
     assert ex.get_leverage(PAIR) == 20                          # the account's value, read at start
     sim.place_liquidity("BTCUSDT", "SELL", "60000", "0.01")
+    await harness.quoted(ex, PAIR, True, "60000")
     open_id = ex.buy(PAIR, Decimal("0.01"), OrderType.MARKET, position_action=PositionAction.OPEN)
     await session.wait_kinds(open_id, ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"])
     assert await ex.set_position_mode(PositionMode.HEDGE) is False   # a position exists: -4068
     failed = session.of_type(PositionModeChangeEvent)
     assert failed and "-4068" in failed[-1].message and ex.position_mode is PositionMode.ONEWAY
-    nil_id = ex.buy(PAIR, Decimal("0.01"), OrderType.MARKET)      # no position action: fails, never sent
+    nil_id = ex.buy(PAIR, Decimal("0.01"), OrderType.LIMIT, Decimal("50000"))  # no position action: never sent
     await session.wait_kinds(nil_id, ["MarketOrderFailureEvent"])
     assert "Invalid position action" in session.events(nil_id)[0].error_message
     big_id = ex.buy(PAIR, Decimal("5"), OrderType.LIMIT, Decimal("50000"), position_action=PositionAction.OPEN)
@@ -96,6 +102,7 @@ async def test_leverage_and_mode_changes_fail_cleanly(session, harness):
 async def test_funding_payment_event_after_the_funding_time(session, harness):
     ex, sim = session.connector, session.sim
     sim.place_liquidity("BTCUSDT", "SELL", "60000", "0.01")
+    await harness.quoted(ex, PAIR, True, "60000")
     open_id = ex.buy(PAIR, Decimal("0.01"), OrderType.MARKET, position_action=PositionAction.OPEN)
     await session.wait_kinds(open_id, ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"])
     info = ex.get_funding_info(PAIR)
