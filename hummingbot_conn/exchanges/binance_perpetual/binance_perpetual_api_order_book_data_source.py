@@ -184,7 +184,7 @@ class BinancePerpetualAPIOrderBookDataSource(OrderBookTrackerDataSource):
             "trading_pair": self._pair_of(raw_message["s"]),
             "first_update_id": _int(raw_message.get("pu"), "pu") + 1,
             "update_id": _int(raw_message.get("u"), "u"),
-            "bids": raw_message["b"], "asks": raw_message["a"]}, timestamp=raw_message.get("E", 0) * 1e-3))
+            "bids": raw_message["b"], "asks": raw_message["a"]}, timestamp=raw_message.get("E", 0) / 1000))
 
     async def _parse_trade_message(self, raw_message: Dict[str, Any], message_queue: Any) -> None:
         """Trades arrive on the /market socket (``listen_for_funding_info``), not here."""
@@ -268,7 +268,7 @@ class BinancePerpetualAPIOrderBookDataSource(OrderBookTrackerDataSource):
                     next_funding_utc_timestamp=_int(data["T"], "T") // 1000, rate=Decimal(data["r"])))
         elif event == CONSTANTS.AGG_TRADE_EVENT_TYPE and self._sink is not None:
             self._sink.on_trade(OrderBookTradeEvent(
-                self._pair_of(data["s"]), _int(data["T"], "T") * 1e-3,
+                self._pair_of(data["s"]), _int(data["T"], "T") / 1000,
                 TradeType.SELL if data["m"] else TradeType.BUY, float(data["p"]), float(data["q"]), data["a"]))
 
     async def close(self) -> None:

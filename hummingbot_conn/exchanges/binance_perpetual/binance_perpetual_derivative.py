@@ -242,7 +242,7 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
             if update.new_state in _TERMINAL:
                 # the tracker fetches the fills it has not seen before completing the order
                 self._order_tracker.process_order_update(update)
-        return str(response["orderId"]), int(response["updateTime"]) * 1e-3
+        return str(response["orderId"]), int(response["updateTime"]) / 1000
 
     async def _place_cancel(self, order_id: str, tracked_order: InFlightOrder) -> bool:
         symbol = await self.exchange_symbol_associated_to_pair(tracked_order.trading_pair)
@@ -341,7 +341,7 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
             return 0, Decimal(-1), Decimal(-1)
         latest = max(payments, key=lambda r: int(r["time"]))
         premium = await self._api_get(path_url=CONSTANTS.MARK_PRICE_URL, params={"symbol": symbol})
-        return int(latest["time"]) * 1e-3, utils.finite_decimal(premium["lastFundingRate"]), \
+        return int(latest["time"]) / 1000, utils.finite_decimal(premium["lastFundingRate"]), \
             utils.finite_decimal(latest["income"])
 
     async def get_last_traded_prices(self, trading_pairs: List[str]) -> Dict[str, Decimal]:

@@ -87,7 +87,7 @@ def order_update_from_order(payload: Dict[str, Any], trading_pair: str) -> Order
 
         {"orderId": 1, "clientOrderId": "x-1", "status": "FILLED", "executedQty": "0.01", "updateTime": 1700...}
     """
-    return OrderUpdate(trading_pair, int(payload["updateTime"]) * 1e-3, ORDER_STATE[payload["status"]],
+    return OrderUpdate(trading_pair, int(payload["updateTime"]) / 1000, ORDER_STATE[payload["status"]],
                        client_order_id=str(payload["clientOrderId"]), exchange_order_id=str(payload["orderId"]),
                        misc_updates={"executed_amount_base": finite_decimal(payload["executedQty"])})
 
@@ -95,7 +95,7 @@ def order_update_from_order(payload: Dict[str, Any], trading_pair: str) -> Order
 def order_update_from_event(event: Dict[str, Any], trading_pair: str) -> OrderUpdate:
     """``ORDER_TRADE_UPDATE`` (section 8): ``o.c`` client id, ``o.i`` order id, ``o.X`` status, ``o.z`` filled."""
     o = event["o"]
-    return OrderUpdate(trading_pair, int(event["T"]) * 1e-3, ORDER_STATE[o["X"]], client_order_id=str(o["c"]),
+    return OrderUpdate(trading_pair, int(event["T"]) / 1000, ORDER_STATE[o["X"]], client_order_id=str(o["c"]),
                        exchange_order_id=str(o["i"]), misc_updates={"executed_amount_base": finite_decimal(o["z"])})
 
 
@@ -106,7 +106,7 @@ def trade_update_from_event(event: Dict[str, Any], trading_pair: str, trade_type
     o = event["o"]
     base, price = finite_decimal(o["l"]), finite_decimal(o["L"])
     action = position_action_of(trade_type, o.get("ps", "BOTH"), finite_decimal(o.get("rp", "0")))
-    return TradeUpdate(str(o["t"]), str(o["c"]), str(o["i"]), trading_pair, int(o["T"]) * 1e-3, price, base,
+    return TradeUpdate(str(o["t"]), str(o["c"]), str(o["i"]), trading_pair, int(o["T"]) / 1000, price, base,
                        base * price, fill_fee(fee_schema, action, o.get("n"), o.get("N")),
                        is_taker=not o.get("m", False))
 
@@ -121,7 +121,7 @@ def trade_update_from_user_trade(trade: Dict[str, Any], client_order_id: str, tr
     action = position_action_of(trade_type, trade.get("positionSide", "BOTH"),
                                 finite_decimal(trade.get("realizedPnl", "0")))
     return TradeUpdate(str(trade["id"]), client_order_id, str(trade["orderId"]), trading_pair,
-                       int(trade["time"]) * 1e-3, finite_decimal(trade["price"]), finite_decimal(trade["qty"]),
+                       int(trade["time"]) / 1000, finite_decimal(trade["price"]), finite_decimal(trade["qty"]),
                        finite_decimal(trade["quoteQty"]),
                        fill_fee(fee_schema, action, trade.get("commission"), trade.get("commissionAsset")),
                        is_taker=not trade.get("maker", False))
