@@ -70,6 +70,11 @@ class WebAssistantsFactory:
         return self._auth
 
     @property
+    def time_sync_retry(self) -> Optional[TimeSyncRetry]:
+        """The timestamp-error hook (resync the clock), for WebSocket requests signed with the same clock."""
+        return self._time_sync_retry
+
+    @property
     def connections_factory(self) -> ConnectionsFactory:
         return self._connections
 
