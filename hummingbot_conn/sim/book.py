@@ -9,7 +9,7 @@ Every mutation of the visible book (an order rests, a level shrinks through a
 fill, an order is cancelled) increments ``update_id`` by one and reports the
 touched ``(side, price)`` to the listeners; depth diffs and snapshots use
 that one counter, so ``lastUpdateId`` and ``U``/``u`` are contiguous
-(reference section 6, simulator obligations).
+(docs/binance_spot.md section 6, simulator obligations).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 ``MatchingEngine`` owns one :class:`SymbolBook` per symbol and the order /
 trade history. ``place_order`` validates (filters -> duplicate client id ->
-balance, reference section 8), locks funds, matches at the resting orders'
+balance, docs/binance_spot.md section 8), locks funds, matches at the resting orders'
 prices in price-time priority, then rests, expires or fills the order, and
 publishes executionReports / outboundAccountPosition to ``user_listeners``
 and public trades to ``trade_listeners``. Everything is synchronous: one call

@@ -1,6 +1,6 @@
 """User data: the WebSocket API (``/ws-api/v3``) and the legacy listenKey streams.
 
-``userDataStream.subscribe.signature`` (reference 7.1) attaches an account's
+``userDataStream.subscribe.signature`` (docs/binance_spot.md 7.1) attaches an account's
 events to a WS-API connection; each event is sent wrapped as
 ``{"subscriptionId": n, "event": {...}}``. The removed listenKey mechanism
 (3.13) is still served for older clients when ``legacy=True``: ``POST

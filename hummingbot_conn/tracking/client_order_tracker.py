@@ -2,7 +2,7 @@
 
 It holds every order from before its request is sent until well after it is
 finished, feeds status and fill reports to the orders' state machines, and
-publishes the lifecycle events (DESIGN.md Contract 2):
+publishes the lifecycle events (docs/contracts.md, Contract 2):
 
     one Buy/SellOrderCreatedEvent
     -> one OrderFilledEvent per distinct trade id

@@ -1,4 +1,4 @@
-"""ClientOrderTracker: events per Contract 2, O(1) lookups, missing fills,
+"""ClientOrderTracker: events per docs/contracts.md Contract 2, O(1) lookups, missing fills,
 lost orders, the clock-based cache, restore."""
 import asyncio
 from decimal import Decimal
