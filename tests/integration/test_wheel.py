@@ -1,5 +1,6 @@
 """The wheel a user installs: compiled modules, stubs and py.typed inside, no
 sources; it installs into a fresh environment with no Cython and runs there."""
+import os
 import pathlib
 import subprocess
 import sys
@@ -50,7 +51,8 @@ def test_wheel_installs_and_runs_without_cython(wheel, tmp_path):
         "print(book.best_bid, book.best_ask)\n"
         "print(ob.__file__)\n"
     )
-    done = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    clean_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # a dev run may point at the checkout
+    done = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path, env=clean_env)
     assert done.returncode == 0, done.stderr
     prices, module_file = done.stdout.splitlines()
     assert prices.split() == ["nan", "30000.02"]
