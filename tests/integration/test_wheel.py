@@ -14,12 +14,16 @@ CORE_SOURCES = sorted(p.stem for p in (CHECKOUT / "hummingbot_conn" / "core").gl
 
 pytestmark = pytest.mark.slow
 
+# a developer run may put the checkout on PYTHONPATH (HBCONN_TEST_CHECKOUT): the fresh
+# environment must see only what the wheel installed
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> pathlib.Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(CHECKOUT)],
-                   check=True, capture_output=True, text=True)
+                   check=True, capture_output=True, text=True, env=CLEAN_ENV)
     (built,) = out.glob("hummingbot_conn-*.whl")
     return built
 
@@ -39,7 +43,7 @@ def test_wheel_installs_and_runs_without_cython(wheel, tmp_path):
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)],
-                   check=True, capture_output=True, text=True)
+                   check=True, capture_output=True, text=True, env=CLEAN_ENV)
     script = (
         "import importlib.util, importlib.machinery as m\n"
         "assert importlib.util.find_spec('Cython') is None, 'Cython must not be needed'\n"
@@ -51,8 +55,8 @@ def test_wheel_installs_and_runs_without_cython(wheel, tmp_path):
         "print(book.best_bid, book.best_ask)\n"
         "print(ob.__file__)\n"
     )
-    clean_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # a dev run may point at the checkout
-    done = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path, env=clean_env)
+    done = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path,
+                          env=CLEAN_ENV)
     assert done.returncode == 0, done.stderr
     prices, module_file = done.stdout.splitlines()
     assert prices.split() == ["nan", "30000.02"]
