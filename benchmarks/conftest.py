@@ -20,7 +20,6 @@ package or a library version the venv already pins.
 from __future__ import annotations
 
 import contextlib
-
 import importlib
 import importlib.metadata
 import importlib.util

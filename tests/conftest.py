@@ -12,8 +12,9 @@ import os
 import pathlib
 from importlib import metadata
 
-import hummingbot_conn
 from hypothesis import HealthCheck, settings
+
+import hummingbot_conn
 
 _CHECKOUT = pathlib.Path(__file__).resolve().parent.parent
 _PKG_DIR = pathlib.Path(hummingbot_conn.__file__).resolve().parent

@@ -56,6 +56,7 @@ def test_stubs_match_compiled_modules():
     package_root = CORE_DIR.parents[1]
     if package_root.name != "site-packages":  # an editable install: its import hook is invisible to mypy
         env["MYPYPATH"] = str(package_root)
-    proc = subprocess.run([sys.executable, "-m", "mypy.stubtest", "--ignore-unused-allowlist", "--allowlist", str(allowlist), *modules],
+    proc = subprocess.run([sys.executable, "-m", "mypy.stubtest", "--ignore-unused-allowlist",
+                           "--allowlist", str(allowlist), *modules],
                           capture_output=True, text=True, cwd="/", env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
