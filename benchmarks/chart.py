@@ -102,7 +102,7 @@ def draw(groups: dict[str, dict], output: Path, subtitle: str = "") -> int:
     drawn = [impl for impl in COLOURS if any(impl == p[1] for p in positions)]
     drawn += sorted({p[1] for p in positions} - set(drawn))
     handles = [Patch(color=COLOURS.get(impl, _OTHER)) for impl in drawn]
-    ax.legend(handles, drawn, loc="lower right", fontsize=8)
+    ax.legend(handles, drawn, loc="upper right", fontsize=8)   # the top rows are the shortest
     fig.tight_layout()
     output.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(output, format="png")
