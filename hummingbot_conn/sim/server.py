@@ -84,6 +84,7 @@ class SimulatedExchange:
         app = web.Application()
         self.rest.routes(app)
         app.router.add_get("/ws/{stream:.*}", self.streams.handle_raw)
+        app.router.add_get("/ws", self.streams.handle_raw)      # no stream yet: SUBSCRIBE later (5.2)
         app.router.add_get("/stream", self.streams.handle_combined)
         app.router.add_get("/ws-api/v3", self.user_streams.handle_ws_api)
         admin.add_routes(app, faults=self.faults, accounts=self.accounts, engine=self.engine,

@@ -236,7 +236,7 @@ class MarketStreams:
 
     # -- aiohttp handlers -----------------------------------------------------------
     async def handle_raw(self, request: web.Request) -> web.WebSocketResponse:
-        name = request.match_info["stream"]
+        name = request.match_info.get("stream", "")
         if self.user_streams is not None and self.user_streams.is_listen_key(name):
             return await self.user_streams.handle_listen_key(request, name, combined=False)
         return await self._serve(request, [name] if name else [], combined=False)
