@@ -113,6 +113,7 @@ class OrderBookPairSync:
                 result = self.book.apply_diffs(bids, asks, update_id, first_update_id)
             except (ValueError, TypeError, OverflowError) as exc:
                 # the book is unchanged; the lost update shows as a gap on the next diff
+                self.metrics.diffs_refused += 1
                 _log.warning("%s: diff %d refused by the book: %s", self.trading_pair, update_id, exc)
                 return
             if result is _APPLIED:
@@ -238,6 +239,7 @@ class OrderBookPairSync:
             try:
                 result = book.apply_diffs(bids, asks, update_id, first_update_id)
             except (ValueError, TypeError, OverflowError) as exc:
+                metrics.diffs_refused += 1
                 _log.warning("%s: buffered diff %d refused by the book: %s", self.trading_pair, update_id, exc)
                 buffer.popleft()
                 continue

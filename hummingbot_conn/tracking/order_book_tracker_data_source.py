@@ -229,7 +229,9 @@ class OrderBookTrackerDataSource(ABC):
                         raise
                     except Exception as exc:      # noqa: BLE001 - reported per pair, others go on
                         for pair in todo:
-                            errors[pair] = SubscriptionError(f"cannot open a market-data connection: {exc}")
+                            errors[pair] = SubscriptionError(f"cannot open a market-data connection for {pair}: "
+                                                             f"{type(exc).__name__}: {exc}")
+                            self._forget(pair)
                         break
                 chunk = todo[:self._max_pairs - len(conn.pairs)]
                 todo = todo[len(chunk):]
@@ -396,8 +398,14 @@ class OrderBookTrackerDataSource(ABC):
 
         async def resubscribe(assistant: WSAssistant) -> None:
             conn.control_sent.clear()       # a new socket: the venue's counter starts over
-            if conn.pairs:
+            if not conn.pairs:
+                return
+            try:
                 await self._send_subscription(conn, sorted(conn.pairs))
+            except (asyncio.CancelledError, WSDisconnectedError):
+                raise
+            except Exception as exc:        # noqa: BLE001 - WSAssistant retries a reconnect on WSDisconnectedError
+                raise WSDisconnectedError(f"resubscribing failed ({type(exc).__name__}: {exc})") from exc
 
         ws.on_reconnected = resubscribe
         self._connections.append(conn)

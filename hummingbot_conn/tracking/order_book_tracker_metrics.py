@@ -73,7 +73,9 @@ class OrderBookPairMetrics:
     they were older than what the book or its buffer already held (fetched
     again, never applied); ``buffer_overflows``: buffered diffs dropped
     (oldest first) while a snapshot was awaited; ``safeguard_snapshots``:
-    periodic refreshes applied.
+    periodic refreshes applied; ``diffs_refused``: diffs whose rows the book
+    refused (``ValueError``: NaN, negative, malformed), the book unchanged (the
+    lost update then shows as a gap and is repaired).
     """
 
     diffs_applied: int = 0
@@ -87,11 +89,12 @@ class OrderBookPairMetrics:
     safeguard_snapshots: int = 0
     buffer_overflows: int = 0
     stream_interruptions: int = 0
+    diffs_refused: int = 0
     latency: LatencyStats = field(default_factory=LatencyStats, repr=False)
 
     _COUNTERS = ("diffs_applied", "diffs_stale", "gaps", "resyncs", "trades", "snapshots_applied",
                  "snapshots_stale", "snapshot_errors", "safeguard_snapshots", "buffer_overflows",
-                 "stream_interruptions")
+                 "stream_interruptions", "diffs_refused")
 
     def to_dict(self) -> Dict[str, float]:
         out: Dict[str, float] = {name: getattr(self, name) for name in self._COUNTERS}
