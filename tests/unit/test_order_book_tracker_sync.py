@@ -266,6 +266,12 @@ async def test_malformed_binance_frames_are_refused_and_lose_nothing(caplog):
         assert pending is not None
         await pending
         assert tracker.metrics.parse_errors == 3
+        # undecoded text frames (the fast parser's input): good ones apply, odd ones take the JSON path
+        frame('{"e":"depthUpdate","E":1,"s":"ABUSDT","U":7,"u":7,"b":[["10.0","7"]],"a":[]}')
+        frame('{"e":"depthUpdate","E":1,"s":"ABUSDT","U":"8","u":8,"b":[],"a":[]}')
+        frame('{"e":"depthUpdate","E":1,"s":"ABUSDT","U":8,"u":8,"b":[["10.0","-1"]],"a":[]}')
+        assert book.last_diff_uid == 7 and _levels(book)[0] == {10.0: 7.0} and book.is_synced
+        assert tracker.metrics.parse_errors == 4 and tracker.metrics.pairs["AB-USDT"].diffs_refused == 4
     finally:
         await tracker.stop()
 
