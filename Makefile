@@ -3,8 +3,10 @@
 PY ?= .venv/bin
 # `make bench BENCH_K="pubsub or order_book"` times a subset (pytest -k) and
 # merges its groups into the existing RESULTS.md instead of rewriting it.
+# `hbconn bench [-k EXPR]` does the same from the installed command.
 BENCH_K ?=
 RESULTS := benchmarks/RESULTS.md
+CHART := benchmarks/results.png
 
 .PHONY: bench peers
 
@@ -12,7 +14,8 @@ bench:
 	@json=$$(mktemp -t hbconn-bench.XXXXXX) && \
 	$(PY)/pytest benchmarks --benchmark-enable --benchmark-only --benchmark-json=$$json \
 		$(if $(BENCH_K),-k '$(BENCH_K)') && \
-	$(PY)/python benchmarks/report.py $$json -o $(RESULTS) $(if $(BENCH_K),--merge); \
+	$(PY)/python benchmarks/report.py $$json -o $(RESULTS) $(if $(BENCH_K),--merge) && \
+	$(PY)/python benchmarks/chart.py $$json -o $(CHART) --merge $(RESULTS); \
 	status=$$?; rm -f $$json; exit $$status
 
 # build (or check) the benchmark peers cache benchmarks/.peers/

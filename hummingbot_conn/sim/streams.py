@@ -31,7 +31,7 @@ QUEUE_LIMIT = 10_000
 class StreamConnection:
     """One client socket; frames go through a bounded :class:`Outbox` so publishers never await."""
 
-    def __init__(self, ws: web.WebSocketResponse, combined: bool, transport: asyncio.BaseTransport | None = None,
+    def __init__(self, ws: web.WebSocketResponse, combined: bool, transport: asyncio.Transport | None = None,
                  queue_limit: int = QUEUE_LIMIT) -> None:
         self.ws = ws
         self.combined = combined

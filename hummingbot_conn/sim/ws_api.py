@@ -36,7 +36,7 @@ def _malformed(name: str) -> SimError:
 
 
 class _ApiConnection:
-    def __init__(self, ws: web.WebSocketResponse, transport: asyncio.BaseTransport | None, limit: int) -> None:
+    def __init__(self, ws: web.WebSocketResponse, transport: asyncio.Transport | None, limit: int) -> None:
         self.ws = ws
         self.outbox = Outbox(ws, limit, transport)
         self.subscriptions: dict[int, int] = {}   # subscriptionId -> account id
