@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+
+import orjson
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
 from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
 from hummingbot_conn.exchanges.binance.binance_order_book import BinanceOrderBook
+from hummingbot_conn.core._binance_depth import parse_depth_update
 from hummingbot_conn.core.order_book_message import OrderBookMessage
 from hummingbot_conn.common import TradeType
 from hummingbot_conn.events import OrderBookTradeEvent
@@ -71,13 +74,16 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
         callable returning it (the connector's own map), instead of fetching
         exchangeInfo here.
     :param snapshot_limit: levels per side of each REST snapshot (<= 5000).
+    :param fast_parser: read text frames undecoded and parse ``depthUpdate``
+        frames in C (``core/_binance_depth``), falling back to JSON for
+        anything else; False: every frame is decoded by the connection.
     Other keyword arguments: see ``OrderBookTrackerDataSource``.
     """
 
     def __init__(self, trading_pairs: Sequence[str], domain: web_utils.Domain = CONSTANTS.DEFAULT_DOMAIN,
                  api_factory: Optional[WebAssistantsFactory] = None, throttler: Optional[AsyncThrottler] = None,
                  *, symbol_map: Optional[SymbolMapSource] = None, snapshot_limit: int = DEFAULT_SNAPSHOT_LIMIT,
-                 max_pairs_per_connection: int = DEFAULT_PAIRS_PER_CONNECTION,
+                 max_pairs_per_connection: int = DEFAULT_PAIRS_PER_CONNECTION, fast_parser: bool = True,
                  clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
         if not 1 <= max_pairs_per_connection * STREAMS_PER_PAIR <= MAX_STREAMS_PER_CONNECTION:
             raise ValueError(f"max_pairs_per_connection must be 1..{MAX_STREAMS_PER_CONNECTION // STREAMS_PER_PAIR}")
@@ -96,6 +102,7 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
         self._pair_to_symbol: Dict[str, str] = {}
         self._map_lock = asyncio.Lock()
         self._order_book_create_function = BinanceOrderBook
+        self._fast_parser = fast_parser
 
     # ------------------------------------------------------------ symbol map
     async def trading_pair_symbol_map(self) -> Dict[str, str]:
@@ -177,7 +184,8 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
     # ------------------------------------------------------------ streams
     async def _connected_websocket_assistant(self) -> WSAssistant:
         ws = await self._api_factory.get_ws_assistant(connect_limit_id=CONSTANTS.WS_CONNECTIONS)
-        await ws.connect(self._endpoints.stream_url(), message_timeout=CONSTANTS.WS_MESSAGE_TIMEOUT)
+        await ws.connect(self._endpoints.stream_url(), message_timeout=CONSTANTS.WS_MESSAGE_TIMEOUT,
+                         decode_json=not self._fast_parser)
         return ws
 
     def _streams(self, trading_pairs: Sequence[str]) -> List[str]:
@@ -234,7 +242,20 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
         return self._symbol_to_pair.get(symbol, symbol) if self._symbol_to_pair is not None else symbol
 
     def _process_frame(self, data: Any, received_at: float, ws: WSAssistant) -> Optional[Awaitable[None]]:
-        """The hot path: depth diffs and trades go to the tracker without a coroutine or a message object."""
+        """The hot path: depth diffs and trades go to the tracker without a coroutine or a message object.
+
+        Undecoded text (``fast_parser``): a ``depthUpdate`` is parsed in C
+        straight into row buffers; any other frame is decoded here."""
+        if type(data) is str:
+            parsed = parse_depth_update(data)
+            if parsed is not None:
+                symbol, first_update_id, update_id, bids, asks = parsed
+                self._sink.on_diff(self._pair_of(symbol), bids, asks, update_id, first_update_id, received_at)
+                return None
+            try:
+                data = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                pass        # not JSON: the unknown-channel hook below gets the text
         if type(data) is dict:
             event = data.get("e")
             if event == "depthUpdate":
