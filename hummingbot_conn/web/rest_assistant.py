@@ -48,8 +48,16 @@ from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import RESTConnection
 from hummingbot_conn.web.data_types import RESTMethod, RESTRequest, RESTResponse
 from hummingbot_conn.web.errors import (
-    ExchangeError, IPBannedError, MalformedResponseError, NetworkError, RateLimitExceededError,
-    RequestOutcomeUnknownError, RequestTimeoutError, ResponseTooLargeError, ServerError, ThrottleTimeoutError,
+    ExchangeError,
+    IPBannedError,
+    MalformedResponseError,
+    NetworkError,
+    RateLimitExceededError,
+    RequestOutcomeUnknownError,
+    RequestTimeoutError,
+    ResponseTooLargeError,
+    ServerError,
+    ThrottleTimeoutError,
 )
 from hummingbot_conn.web.processors import RESTPostProcessorBase, RESTPreProcessorBase
 from hummingbot_conn.web.time_synchronizer import TimeSyncRetry

@@ -11,9 +11,19 @@ import pytest
 from aiohttp import web
 
 from hummingbot_conn.web import (
-    AsyncThrottler, ConnectionsFactory, ExchangeError, MalformedResponseError, RateLimit, RateLimitExceededError,
-    RequestOutcomeUnknownError, ResponseTooLargeError, RESTMethod, ThrottleTimeoutError, TimeSynchronizer,
-    TimeSyncRetry, WebAssistantsFactory,
+    AsyncThrottler,
+    ConnectionsFactory,
+    ExchangeError,
+    MalformedResponseError,
+    RateLimit,
+    RateLimitExceededError,
+    RequestOutcomeUnknownError,
+    ResponseTooLargeError,
+    RESTMethod,
+    ThrottleTimeoutError,
+    TimeSynchronizer,
+    TimeSyncRetry,
+    WebAssistantsFactory,
 )
 
 LIMIT = "L"
