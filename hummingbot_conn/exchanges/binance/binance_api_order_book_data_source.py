@@ -250,7 +250,9 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
             parsed = parse_depth_update(data)
             if parsed is not None:
                 symbol, first_update_id, update_id, bids, asks = parsed
-                self._sink.on_diff(self._pair_of(symbol), bids, asks, update_id, first_update_id, received_at)
+                pairs = self._symbol_to_pair
+                self._sink.on_diff(pairs.get(symbol, symbol) if pairs is not None else symbol,
+                                   bids, asks, update_id, first_update_id, received_at)
                 return None
             try:
                 data = orjson.loads(data)
