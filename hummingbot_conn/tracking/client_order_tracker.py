@@ -41,6 +41,7 @@ import logging
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
 
 from hummingbot_conn.core.in_flight_order import (
+    TERMINAL_STATES,
     InFlightOrder,
     OrderState,
     OrderUpdate,
@@ -68,7 +69,7 @@ _FILLED = OrderState.FILLED
 _CANCELED = OrderState.CANCELED
 _EXPIRED = OrderState.EXPIRED
 _FAILED = OrderState.FAILED
-_TERMINAL = frozenset((_FILLED, _CANCELED, _EXPIRED, _FAILED))
+_TERMINAL = TERMINAL_STATES     # the state machine's own set (core/order_state), not a copy
 
 FetchMissingFills = Callable[[InFlightOrder], Awaitable[Iterable[TradeUpdate]]]
 
