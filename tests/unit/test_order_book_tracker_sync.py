@@ -13,7 +13,9 @@ import pytest
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.exchanges.binance import BinanceAPIOrderBookDataSource, BinanceOrderBook
 from hummingbot_conn.tracking import (
-    OrderBookTracker, OrderBookTrackerDataSource, OrderBookTrackerEvent,
+    OrderBookTracker,
+    OrderBookTrackerDataSource,
+    OrderBookTrackerEvent,
 )
 from hummingbot_conn.tracking.order_book_tracker_metrics import LatencyStats
 
@@ -35,7 +37,7 @@ class _HandFedSource(OrderBookTrackerDataSource):
     def __init__(self, pairs, **kwargs):
         super().__init__(pairs, **kwargs)
         self.snapshots = {pair: asyncio.Queue() for pair in pairs}
-        self.requests = {pair: 0 for pair in pairs}
+        self.requests = dict.fromkeys(pairs, 0)
 
     def give(self, pair, update_id, bids, asks):
         self.snapshots[pair].put_nowait(OrderBookMessage(OrderBookMessageType.SNAPSHOT, {
