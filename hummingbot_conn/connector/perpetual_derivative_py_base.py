@@ -36,7 +36,11 @@ from hummingbot_conn.connector.position import Position
 from hummingbot_conn.core.in_flight_order import InFlightOrder, PerpetualDerivativeInFlightOrder
 from hummingbot_conn.core.trade_fee import TradeFeeBase
 from hummingbot_conn.events import (
-    AccountEvent, FundingPaymentCompletedEvent, MarketEvent, PositionModeChangeEvent, PositionUpdateEvent,
+    AccountEvent,
+    FundingPaymentCompletedEvent,
+    MarketEvent,
+    PositionModeChangeEvent,
+    PositionUpdateEvent,
 )
 
 __all__ = ["PerpetualDerivativePyBase"]

@@ -52,7 +52,7 @@ def test_trade_and_order_updates_from_an_order_trade_update():
 
 @pytest.mark.parametrize("bad", [{"l": "NaN"}, {"L": "Infinity"}, {"n": "x"}, {"l": None}])
 def test_malformed_fills_are_refused(bad):
-    with pytest.raises(Exception):
+    with pytest.raises((ValueError, ArithmeticError, TypeError)):
         utils.trade_update_from_event(_event(**bad), "BTC-USDT", TradeType.SELL, utils.DEFAULT_FEES)
 
 

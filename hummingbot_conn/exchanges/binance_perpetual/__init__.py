@@ -4,7 +4,9 @@ from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_api_order_boo
 )
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_auth import BinancePerpetualAuth
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_constants import (
-    DOMAIN, TESTNET_DOMAIN, BinancePerpetualEndpoints,
+    DOMAIN,
+    TESTNET_DOMAIN,
+    BinancePerpetualEndpoints,
 )
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_derivative import BinancePerpetualDerivative
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_user_stream_data_source import (

@@ -31,10 +31,13 @@ from hummingbot_conn.common import TradeType
 from hummingbot_conn.connector.funding_info import FundingInfo, FundingInfoUpdate
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.events import OrderBookTradeEvent
-from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_web_utils as web_utils
+from hummingbot_conn.exchanges.binance_perpetual import (
+    binance_perpetual_constants as CONSTANTS,
+    binance_perpetual_web_utils as web_utils,
+)
 from hummingbot_conn.tracking.order_book_tracker_data_source import (
-    OrderBookTrackerDataSource, UnknownTradingPairError,
+    OrderBookTrackerDataSource,
+    UnknownTradingPairError,
 )
 from hummingbot_conn.web.data_types import RESTMethod, WSJSONRequest
 from hummingbot_conn.web.errors import WSDisconnectedError
@@ -190,10 +193,11 @@ class BinancePerpetualAPIOrderBookDataSource(OrderBookTrackerDataSource):
         """Trades arrive on the /market socket (``listen_for_funding_info``), not here."""
 
     def _process_frame(self, data: Any, received_at: float, ws: WSAssistant) -> Optional[Awaitable[None]]:
-        if type(data) is dict and data.get("e") == CONSTANTS.DIFF_EVENT_TYPE:
+        sink = self._sink
+        if sink is not None and type(data) is dict and data.get("e") == CONSTANTS.DIFF_EVENT_TYPE:
             update_id = _int(data.get("u"), "u")
             previous = _int(data.get("pu"), "pu")
-            self._sink.on_diff(self._pair_of(data["s"]), data["b"], data["a"], update_id, previous + 1, received_at)
+            sink.on_diff(self._pair_of(data["s"]), data["b"], data["a"], update_id, previous + 1, received_at)
             return None
         return super()._process_frame(data, received_at, ws)
 

@@ -25,9 +25,11 @@ from hummingbot_conn.connector.perpetual_derivative_py_base import PerpetualDeri
 from hummingbot_conn.connector.trading_rule import TradingRule
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import TradeFeeBase, TradeFeeSchema
-from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_utils as utils
-from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_web_utils as web_utils
+from hummingbot_conn.exchanges.binance_perpetual import (
+    binance_perpetual_constants as CONSTANTS,
+    binance_perpetual_utils as utils,
+    binance_perpetual_web_utils as web_utils,
+)
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_api_order_book_data_source import (
     BinancePerpetualAPIOrderBookDataSource,
 )

@@ -10,7 +10,10 @@ from decimal import Decimal
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee, DeductedFromReturnsTradeFee
 from hummingbot_conn.events import (
-    FundingPaymentCompletedEvent, MarketOrderFailureEvent, OrderFilledEvent, PositionModeChangeEvent,
+    FundingPaymentCompletedEvent,
+    MarketOrderFailureEvent,
+    OrderFilledEvent,
+    PositionModeChangeEvent,
     PositionUpdateEvent,
 )
 

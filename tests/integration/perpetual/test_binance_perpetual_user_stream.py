@@ -14,7 +14,7 @@ from hummingbot_conn.sim import ManualClock
 from hummingbot_conn.sim.futures import SimulatedFuturesExchange
 from hummingbot_conn.web import ExponentialBackoff, TimeSynchronizer
 
-FAST = dict(initial=0.01, maximum=0.08, rng=lambda: 0.0)
+FAST = {"initial": 0.01, "maximum": 0.08, "rng": lambda: 0.0}
 
 
 async def until(predicate, timeout=5.0):
