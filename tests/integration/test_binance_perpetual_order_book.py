@@ -53,7 +53,7 @@ async def tracked():
 
 async def test_a_pu_gap_resyncs_only_that_pair(tracked):
     sim, source, tracker = tracked
-    synced = [lambda: levels(tracker.order_books[p]) == sim.book_levels(s)
+    synced = [lambda p=p, s=s: levels(tracker.order_books[p]) == sim.book_levels(s)
               for p, s in (("BTC-USDT", "BTCUSDT"), ("ETH-USDT", "ETHUSDT"))]
     await until(lambda: all(f() for f in synced))
     lost, resynced = [], []
