@@ -155,7 +155,8 @@ class BinanceExchange(ExchangePyBase):
 
     def _create_order_book_data_source(self) -> BinanceAPIOrderBookDataSource:
         return BinanceAPIOrderBookDataSource(trading_pairs=self._trading_pairs, domain=self._domain,
-                                             api_factory=self._web_assistants_factory, throttler=self._throttler)
+                                             api_factory=self._web_assistants_factory, throttler=self._throttler,
+                                             symbol_map=self.trading_pair_symbol_map)
 
     def _create_user_stream_data_source(self) -> BinanceAPIUserStreamDataSource:
         return BinanceAPIUserStreamDataSource(auth=self._auth, trading_pairs=self._trading_pairs, connector=self,
