@@ -104,7 +104,7 @@ class ExchangeLifecycle:
             await self._order_book_tracker.stop()
             if self._user_stream_tracker is not None:
                 await self._user_stream_tracker.stop()
-            await self._web_assistants_factory.close()
+        await self._web_assistants_factory.close()
         self._user_stream_connections = 0
 
     async def check_network(self) -> NetworkStatus:

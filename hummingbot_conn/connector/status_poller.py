@@ -114,8 +114,14 @@ class StatusPoller:
     async def update_order_status(self) -> None:
         tracker = self._connector._order_tracker
         placer = self._connector._order_placer
-        orders = [o for o in tracker.all_updatable_orders.values()
-                  if not placer.is_placing(o.client_order_id)]
+        orders = []
+        for order in tracker.all_updatable_orders.values():
+            if placer.is_placing(order.client_order_id):
+                continue                    # its request has not returned: nothing to ask yet
+            if order.current_state is OrderState.PENDING_CREATE:
+                self.resolve_soon(order)    # e.g. restored after a restart: resolve it promptly
+            else:
+                orders.append(order)
         if orders:
             await asyncio.gather(*(self.refresh_order(o) for o in orders))
 
