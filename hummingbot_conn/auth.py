@@ -1,23 +1,9 @@
-"""AuthBase: how a connector signs REST requests and WebSocket messages."""
-from abc import ABC, abstractmethod
+"""``AuthBase`` under its historical import path; it lives in :mod:`hummingbot_conn.web.auth`.
 
-from hummingbot_conn.web.data_types import RESTRequest, WSRequest
+Kept so that ``from hummingbot_conn.auth import AuthBase`` keeps working. The
+web layer itself imports ``hummingbot_conn.web.auth`` and never this module,
+so there is no import cycle between the two.
+"""
+from hummingbot_conn.web.auth import AuthBase
 
 __all__ = ["AuthBase"]
-
-
-class AuthBase(ABC):
-    """Signs requests for ``WebAssistantsFactory`` (called only when ``is_auth_required``).
-
-    Implementations receive a private copy of the request (the REST layer
-    re-signs from the original on a retry) and must keep secrets out of
-    ``repr``/``str``, logs and exception messages.
-    """
-
-    @abstractmethod
-    async def rest_authenticate(self, request: RESTRequest) -> RESTRequest:
-        ...
-
-    @abstractmethod
-    async def ws_authenticate(self, request: WSRequest) -> WSRequest:
-        ...

@@ -4,7 +4,7 @@
 Each walk reads contiguous 24-byte levels from the end of the array, so a
 query over k levels costs O(k) with no Python object touched.  ``side`` is
 the asks for a buy and the bids for a sell; prices are ``fabs(key)``.
-Semantics follow hummingbot's (inventory section 1), fixes noted inline.
+Semantics follow hummingbot's (docs/weaknesses.md, numbers we matched), fixes noted inline.
 """
 from libc.math cimport NAN, fabs
 

@@ -30,6 +30,7 @@ cdef class InFlightOrder:
     cpdef bint update_with_order_update(self, _os.OrderUpdate order_update) except -1
     cpdef bint update_with_trade_update(self, _os.TradeUpdate trade_update) except -1
     cpdef bint update_exchange_order_id(self, str exchange_order_id) except -1
+    cpdef bint mark_lost(self, double timestamp) except -1
     cpdef object cumulative_fee_paid(self, str token, object rate_source=*)
     cpdef dict to_json(self)
     cdef bint _ids_match(self, object client_order_id, object exchange_order_id)

@@ -1,16 +1,18 @@
 import asyncio
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from typing_extensions import Self, disjoint_base
 
+from hummingbot_conn.core.common_types import OrderType, PositionAction, TradeType
 from hummingbot_conn.core.limit_order import LimitOrder
 from hummingbot_conn.core.order_state import TERMINAL_STATES as TERMINAL_STATES
 from hummingbot_conn.core.order_state import TRANSITIONS as TRANSITIONS
 from hummingbot_conn.core.order_state import FillTrigger as FillTrigger
+from hummingbot_conn.core.order_state import LostTrigger as LostTrigger
 from hummingbot_conn.core.order_state import OrderState as OrderState
 from hummingbot_conn.core.order_state import OrderUpdate as OrderUpdate
+from hummingbot_conn.core.order_state import PresumedState as PresumedState
 from hummingbot_conn.core.order_state import TradeUpdate as TradeUpdate
 from hummingbot_conn.core.order_state import next_state as next_state
 from hummingbot_conn.core.trade_fee import _RateSource
@@ -29,9 +31,9 @@ class InFlightOrder:
     @property
     def quote_asset(self) -> str: ...
     @property
-    def order_type(self) -> Any: ...
+    def order_type(self) -> OrderType: ...
     @property
-    def trade_type(self) -> Any: ...
+    def trade_type(self) -> TradeType: ...
     @property
     def price(self) -> Decimal | None: ...
     @property
@@ -41,7 +43,7 @@ class InFlightOrder:
     @property
     def leverage(self) -> int: ...
     @property
-    def position(self) -> Any: ...
+    def position(self) -> PositionAction: ...
     @property
     def creation_timestamp(self) -> float: ...
     @property
@@ -60,15 +62,15 @@ class InFlightOrder:
         self,
         client_order_id: str,
         trading_pair: str,
-        order_type: Enum,
-        trade_type: Enum,
+        order_type: OrderType,
+        trade_type: TradeType,
         amount: Decimal,
         creation_timestamp: float,
         price: Decimal | None = None,
         exchange_order_id: str | None = None,
         initial_state: OrderState = ...,
         leverage: int = 1,
-        position: Enum = ...,
+        position: PositionAction = ...,
     ) -> None: ...
     @property
     def current_state(self) -> OrderState: ...
@@ -84,6 +86,8 @@ class InFlightOrder:
     def is_filled(self) -> bool: ...
     @property
     def is_failure(self) -> bool: ...
+    @property
+    def is_presumed_failure(self) -> bool: ...
     @property
     def is_cancelled(self) -> bool: ...
     @property
@@ -104,6 +108,7 @@ class InFlightOrder:
     def update_exchange_order_id(self, exchange_order_id: str) -> bool: ...
     def update_with_order_update(self, order_update: OrderUpdate) -> bool: ...
     def update_with_trade_update(self, trade_update: TradeUpdate) -> bool: ...
+    def mark_lost(self, timestamp: float) -> bool: ...
     def cumulative_fee_paid(self, token: str, rate_source: _RateSource | None = None) -> Decimal: ...
     def fees_paid_by_token(self) -> dict[str, Decimal]: ...
     def to_limit_order(self) -> LimitOrder: ...
@@ -121,15 +126,15 @@ class PerpetualDerivativeInFlightOrder(InFlightOrder):
         self,
         client_order_id: str,
         trading_pair: str,
-        order_type: Enum,
-        trade_type: Enum,
+        order_type: OrderType,
+        trade_type: TradeType,
         amount: Decimal,
         creation_timestamp: float,
         price: Decimal | None = None,
         exchange_order_id: str | None = None,
         initial_state: OrderState = ...,
         leverage: int = 1,
-        position: Enum = ...,
+        position: PositionAction = ...,
     ) -> None: ...
 
 def order_from_json(data: dict[str, Any]) -> InFlightOrder: ...

@@ -26,13 +26,14 @@ from cpython.object cimport PyObject
 from hummingbot_conn.core.common_types import OrderType, PositionAction, TradeType
 from hummingbot_conn.core.limit_order import LimitOrder
 from hummingbot_conn.core.order_state cimport (
-    _is_terminal, _next_code, _optional_id, _state_member, _trigger_member,
-    ST_PENDING_CREATE, ST_PENDING_CANCEL, ST_CANCELED, ST_FILLED, ST_FAILED, ST_EXPIRED,
-    TR_PARTIAL_FILL, TR_LAST_FILL,
+    _is_failure, _is_terminal, _next_code, _optional_id, _state_member, _trigger_member,
+    ST_PENDING_CREATE, ST_PENDING_CANCEL, ST_CANCELED, ST_FILLED, ST_FAILED, ST_PRESUMED_FAILED, ST_EXPIRED,
+    TR_PARTIAL_FILL, TR_LAST_FILL, TR_NOT_FOUND,
 )
 # re-exported: hummingbot users import these from here
 from hummingbot_conn.core.order_state import (  # noqa: F401
-    TERMINAL_STATES, TRANSITIONS, FillTrigger, OrderState, OrderUpdate, TradeUpdate, next_state,
+    TERMINAL_STATES, TRANSITIONS, FillTrigger, LostTrigger, OrderState, OrderUpdate, PresumedState, TradeUpdate,
+    next_state,
 )
 from hummingbot_conn.core.trade_fee cimport TradeFeeBase, _checked_decimal, _split_pair
 
@@ -121,7 +122,13 @@ cdef class InFlightOrder:
     @property
     def is_failure(self):
         """FAILED (rejected, or lost), as in hummingbot; see is_cancelled / is_expired."""
-        return self._state == ST_FAILED
+        return _is_failure(self._state)
+
+    @property
+    def is_presumed_failure(self):
+        """FAILED only because it was lost (``mark_lost``): the exchange's own
+        final word (a fill of the rest, CANCELED, EXPIRED, FAILED) still replaces it."""
+        return self._state == ST_PRESUMED_FAILED
 
     @property
     def is_cancelled(self):
@@ -224,6 +231,21 @@ cdef class InFlightOrder:
         self.exchange_order_id = exchange_order_id
         if self._eid_event is not None:
             self._eid_event.set()
+        return True
+
+    cpdef bint mark_lost(self, double timestamp) except -1:
+        """The exchange said repeatedly that it does not know this order: it
+        becomes FAILED, presumed (``PresumedState.FAILED``, the table's
+        ``LostTrigger.NOT_FOUND`` rows).  Returns True if the state changed; a
+        finished order is refused (False, counted, logged).  O(1)."""
+        cdef int nxt = _next_code(TR_NOT_FOUND, self._state)
+        if nxt < 0:
+            self._refuse(TR_NOT_FOUND, "marked lost")
+            return False
+        self._state = nxt
+        if timestamp > self.last_update_timestamp:
+            self.last_update_timestamp = timestamp
+        self._on_processed()
         return True
 
     cdef bint _ids_match(self, object client_order_id, object exchange_order_id):
@@ -372,7 +394,8 @@ cdef class InFlightOrder:
         return (self.client_order_id, self.trading_pair, self.order_type, self.trade_type, self.price,
                 self.amount, self.exchange_order_id, self.current_state, self.leverage, self.position,
                 self.executed_amount_base, self.executed_amount_quote, self.creation_timestamp,
-                self.last_update_timestamp, self.exchange_reported_filled, self.order_fills)
+                self.last_update_timestamp, self.exchange_reported_filled, self.order_fills,
+                self._state == ST_PRESUMED_FAILED)
 
     def __eq__(self, other):
         if not isinstance(other, InFlightOrder):
@@ -403,7 +426,9 @@ cdef class InFlightOrder:
             "amount": str(self.amount),
             "executed_amount_base": str(self.executed_amount_base),
             "executed_amount_quote": str(self.executed_amount_quote),
-            "last_state": str(self._state),
+            # hummingbot's code for FAILED; the presumption travels in its own field
+            "last_state": str(ST_FAILED if self._state == ST_PRESUMED_FAILED else self._state),
+            "failure_presumed": self._state == ST_PRESUMED_FAILED,
             "leverage": str(self.leverage),
             "position": self.position.value,
             "creation_timestamp": self.creation_timestamp,
@@ -447,6 +472,8 @@ cdef class InFlightOrder:
         o._pending_quotes = []
         o.exchange_reported_filled = bool(data.get("exchange_reported_filled", False))
         o.last_update_timestamp = data.get("last_update_timestamp", o.creation_timestamp)
+        if data.get("failure_presumed", False) is True and o._state == ST_FAILED:
+            o._state = ST_PRESUMED_FAILED
         return o
 
 

@@ -19,7 +19,7 @@ class DiffResult(IntEnum):
 
 @disjoint_base
 class OrderBook(PubSub):
-    """Compiled order book (hummingbot-compatible API, sequencing per Contract 1)."""
+    """Compiled order book (hummingbot-compatible API, sequencing per docs/contracts.md, Contract 1)."""
     ORDER_BOOK_TRADE_EVENT_TAG: ClassVar[int]
     def __init__(self, dex: bool = False, clock: Callable[[], float] | None = None) -> None: ...
     def __sizeof__(self) -> int: ...

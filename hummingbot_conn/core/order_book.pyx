@@ -9,7 +9,7 @@ last (see ``_book_side.pxd`` for why).  Costs: a diff row O(log n) to locate
 bid/ask O(1); a depth query over k levels O(k) in C; a snapshot O(n) for
 exchange-ordered input, O(n log n) otherwise.
 
-Sequencing (DESIGN.md Contract 1), reported by ``apply_diffs`` as a cached
+Sequencing (docs/contracts.md, Contract 1), reported by ``apply_diffs`` as a cached
 ``DiffResult`` member:
 
 * before the first snapshot, and after a gap until the next snapshot, the

@@ -1,7 +1,7 @@
 """Order book messages: SNAPSHOT / DIFF / TRADE, hummingbot-compatible.
 
 Same constructor and properties as hummingbot's ``OrderBookMessage``, with
-its ordering bugs fixed (inventory W-1..W-3): the order here is a STRICT
+its ordering bugs fixed (W-1..W-3, docs/weaknesses.md): the order here is a STRICT
 TOTAL order, consistent with ``==`` and ``hash``, so ``sorted``, ``bisect``
 and sets all behave.
 

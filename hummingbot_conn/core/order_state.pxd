@@ -11,11 +11,13 @@ cdef enum:
     ST_PARTIALLY_FILLED = 4
     ST_FILLED = 5
     ST_FAILED = 6
+    ST_PRESUMED_FAILED = 7  # lost: FAILED to the outside, but only presumed (never a status)
     ST_EXPIRED = 11
     TR_PARTIAL_FILL = 12    # a fill that leaves something unfilled
     TR_LAST_FILL = 13       # the fill that reaches the order amount
+    TR_NOT_FOUND = 14       # the exchange said repeatedly it does not know the order
     N_STATE_CODES = 12
-    N_TRIGGER_CODES = 14
+    N_TRIGGER_CODES = 15
 
 
 cdef class OrderUpdate:
@@ -41,12 +43,17 @@ cdef class TradeUpdate:
     cdef readonly bint is_taker
 
 
-cdef inline bint _is_terminal(int state):
-    return state == ST_FILLED or state == ST_CANCELED or state == ST_EXPIRED or state == ST_FAILED
+cdef inline bint _is_terminal(int state) noexcept:
+    return (state == ST_FILLED or state == ST_CANCELED or state == ST_EXPIRED or state == ST_FAILED
+            or state == ST_PRESUMED_FAILED)
+
+
+cdef inline bint _is_failure(int state) noexcept:
+    return state == ST_FAILED or state == ST_PRESUMED_FAILED
 
 
 # the compiled table and its lookups, for InFlightOrder
-cdef int _next_code(int trigger, int state)          # next state code, -1 = refused
+cdef int _next_code(int trigger, int state) noexcept  # next state code, -1 = refused
 cdef object _state_member(int code)                  # OrderState member of a state code
 cdef object _trigger_member(int code)                # OrderState / FillTrigger member of a trigger code
 cdef object _optional_id(object value, str field)    # None or str (ints become str)

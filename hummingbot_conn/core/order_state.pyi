@@ -20,10 +20,20 @@ class FillTrigger(Enum):
     PARTIAL_FILL = 12
     LAST_FILL = 13
 
-TRANSITIONS: dict[tuple[OrderState, OrderState | FillTrigger], OrderState]
+class LostTrigger(Enum):
+    NOT_FOUND = 14
+
+class PresumedState(Enum):
+    FAILED = 7
+
+TRANSITIONS: dict[
+    tuple[OrderState | PresumedState, OrderState | FillTrigger | LostTrigger], OrderState | PresumedState
+]
 TERMINAL_STATES: frozenset[OrderState]
 
-def next_state(state: OrderState, trigger: OrderState | FillTrigger) -> OrderState | None: ...
+def next_state(
+    state: OrderState | PresumedState, trigger: OrderState | FillTrigger | LostTrigger
+) -> OrderState | PresumedState | None: ...
 
 @disjoint_base
 class OrderUpdate:

@@ -2,7 +2,7 @@
 transition table, and the two reports that drive it (hummingbot's names).
 
 ``TRANSITIONS`` below is the whole state machine: ``(current state, reported
-status or fill) -> next state``.  ``InFlightOrder`` (in ``in_flight_order``,
+status, fill or loss) -> next state``, the reason for each edge beside it.  ``InFlightOrder`` (in ``in_flight_order``,
 which re-exports everything here) applies it; a pair that is not in the table
 is refused there, counted and logged, never applied.
 
@@ -35,8 +35,25 @@ class FillTrigger(Enum):
     LAST_FILL = TR_LAST_FILL
 
 
+class LostTrigger(Enum):
+    """The tracker's own trigger: the exchange answered "order does not exist"
+    more often in a row than the tracker's limit (``ClientOrderTracker.process_order_not_found``)."""
+    NOT_FOUND = TR_NOT_FOUND
+
+
+class PresumedState(Enum):
+    """A state the order is only presumed to be in.  ``FAILED``: a lost order.
+    Outside the table it is ``OrderState.FAILED`` (``current_state``,
+    ``is_failure``, hummingbot's JSON ``last_state``); unlike a FAILED the
+    exchange reported, the exchange's own final word can still replace it
+    (its rows in ``TRANSITIONS``)."""
+    FAILED = ST_PRESUMED_FAILED
+
+
 _S = OrderState
 _F = FillTrigger
+_P = PresumedState.FAILED
+_LOST = LostTrigger.NOT_FOUND
 
 # (current state, reported status or fill) -> next state.  A pair that is not
 # here is refused; a status equal to the current state is a no-op.
@@ -51,6 +68,7 @@ TRANSITIONS = {
     (_S.PENDING_CREATE, _S.FAILED): _S.FAILED,
     (_S.PENDING_CREATE, _F.PARTIAL_FILL): _S.PARTIALLY_FILLED,    # a fill can be the first news
     (_S.PENDING_CREATE, _F.LAST_FILL): _S.FILLED,
+    (_S.PENDING_CREATE, _LOST): _P,                               # never acknowledged and unknown to the exchange
     # OPEN
     (_S.OPEN, _S.PARTIALLY_FILLED): _S.PARTIALLY_FILLED,
     (_S.OPEN, _S.PENDING_CANCEL): _S.PENDING_CANCEL,
@@ -60,6 +78,7 @@ TRANSITIONS = {
     (_S.OPEN, _S.FAILED): _S.FAILED,
     (_S.OPEN, _F.PARTIAL_FILL): _S.PARTIALLY_FILLED,
     (_S.OPEN, _F.LAST_FILL): _S.FILLED,
+    (_S.OPEN, _LOST): _P,                                         # the exchange repeatedly does not know it
     # PARTIALLY_FILLED (a late OPEN is stale news: refused)
     (_S.PARTIALLY_FILLED, _S.PENDING_CANCEL): _S.PENDING_CANCEL,
     (_S.PARTIALLY_FILLED, _S.FILLED): _S.PARTIALLY_FILLED,        # FILLED waits for its fills
@@ -68,6 +87,7 @@ TRANSITIONS = {
     (_S.PARTIALLY_FILLED, _S.FAILED): _S.FAILED,
     (_S.PARTIALLY_FILLED, _F.PARTIAL_FILL): _S.PARTIALLY_FILLED,
     (_S.PARTIALLY_FILLED, _F.LAST_FILL): _S.FILLED,
+    (_S.PARTIALLY_FILLED, _LOST): _P,
     # PENDING_CANCEL
     (_S.PENDING_CANCEL, _S.PARTIALLY_FILLED): _S.PENDING_CANCEL,  # fills go on while the cancel is pending
     (_S.PENDING_CANCEL, _S.FILLED): _S.PENDING_CANCEL,            # FILLED waits for its fills
@@ -76,17 +96,31 @@ TRANSITIONS = {
     (_S.PENDING_CANCEL, _S.FAILED): _S.FAILED,
     (_S.PENDING_CANCEL, _F.PARTIAL_FILL): _S.PENDING_CANCEL,
     (_S.PENDING_CANCEL, _F.LAST_FILL): _S.FILLED,                 # the fill won the race with the cancel
+    (_S.PENDING_CANCEL, _LOST): _P,
     # terminal states absorb every status; fills are facts and still count
     (_S.CANCELED, _F.PARTIAL_FILL): _S.CANCELED,                  # a fill can be reported after the cancel
     (_S.CANCELED, _F.LAST_FILL): _S.CANCELED,
     (_S.EXPIRED, _F.PARTIAL_FILL): _S.EXPIRED,                    # ... or after the expiry
     (_S.EXPIRED, _F.LAST_FILL): _S.EXPIRED,
-    (_S.FAILED, _F.PARTIAL_FILL): _S.FAILED,                      # a lost order can turn out to have traded
-    (_S.FAILED, _F.LAST_FILL): _S.FAILED,
+    (_S.FAILED, _F.PARTIAL_FILL): _S.FAILED,                      # fills are facts, even after a rejection
+    (_S.FAILED, _F.LAST_FILL): _S.FILLED,                         # it traded its whole amount: not a failure
+    # PRESUMED FAILED (lost): failed to the outside, but the exchange's own
+    # final word replaces a presumption
+    (_P, _S.OPEN): _P,                                            # it exists after all: still polled, still lost
+    (_P, _S.PARTIALLY_FILLED): _P,                                # its fills will tell
+    (_P, _S.PENDING_CANCEL): _P,
+    (_P, _S.FILLED): _P,                                          # FILLED waits for its fills (then LAST_FILL)
+    (_P, _S.CANCELED): _S.CANCELED,                               # the exchange's final word replaces the guess
+    (_P, _S.EXPIRED): _S.EXPIRED,
+    (_P, _S.FAILED): _S.FAILED,                                   # the failure is confirmed
+    (_P, _F.PARTIAL_FILL): _P,                                    # a lost order can turn out to have traded
+    (_P, _F.LAST_FILL): _S.FILLED,                                # ... all of it: it completes after all
     # FILLED: nothing; a further fill would be an over-fill
 }
 
 TERMINAL_STATES = frozenset((_S.FILLED, _S.CANCELED, _S.EXPIRED, _S.FAILED))
+_STATE_TYPES = (OrderState, PresumedState)
+_TRIGGER_TYPES = (OrderState, FillTrigger, LostTrigger)
 
 # The table as a C array for the hot path: _NEXT[trigger][state], -1 = refused.
 cdef signed char _NEXT[N_TRIGGER_CODES][N_STATE_CODES]
@@ -102,7 +136,10 @@ cdef void _build_table():
     for member in OrderState:
         _STATE_BY_CODE[member.value] = member
         _TRIGGER_BY_CODE[member.value] = member
+    _STATE_BY_CODE[ST_PRESUMED_FAILED] = OrderState.FAILED    # what the outside sees
     for member in FillTrigger:
+        _TRIGGER_BY_CODE[member.value] = member
+    for member in LostTrigger:
         _TRIGGER_BY_CODE[member.value] = member
     for (state, trigger), nxt in TRANSITIONS.items():
         _NEXT[trigger.value][state.value] = nxt.value
@@ -112,13 +149,24 @@ _build_table()
 
 
 def next_state(state, trigger):
-    """The compiled table's answer for ``(state, trigger)``: the next
-    ``OrderState``, or None when the move is refused.  O(1)."""
-    nxt = _NEXT[trigger.value][state.value]
-    return None if nxt < 0 else _STATE_BY_CODE[nxt]
+    """The table's answer for ``(state, trigger)``: the next state (an
+    ``OrderState``, or ``PresumedState.FAILED``), or None when the move is
+    refused.  ``state``: an ``OrderState`` or ``PresumedState``; ``trigger``:
+    an ``OrderState`` (a status), ``FillTrigger`` or ``LostTrigger``; anything
+    else is a TypeError.  O(1)."""
+    if type(state) not in _STATE_TYPES:
+        raise TypeError(f"state must be an OrderState or PresumedState, got {state!r}")
+    if type(trigger) not in _TRIGGER_TYPES:
+        raise TypeError(f"trigger must be an OrderState, FillTrigger or LostTrigger, got {trigger!r}")
+    cdef int nxt = _next_code(trigger._value_, state._value_)
+    if nxt < 0:
+        return None
+    return _P if nxt == ST_PRESUMED_FAILED else _STATE_BY_CODE[nxt]
 
 
-cdef int _next_code(int trigger, int state):
+cdef int _next_code(int trigger, int state) noexcept:
+    if trigger < 0 or trigger >= N_TRIGGER_CODES or state < 0 or state >= N_STATE_CODES:
+        return -1
     return _NEXT[trigger][state]
 
 

@@ -1,4 +1,4 @@
-"""A Binance-compatible simulated exchange over real sockets (DESIGN.md Contract 3).
+"""A Binance-compatible simulated exchange over real sockets (docs/contracts.md, Contract 3).
 
 It shares no parsing or signing code with the connector: it is the
 connector's independent judge. Start it in process::

@@ -14,15 +14,15 @@ Bound to the same host as the exchange (127.0.0.1 by default): it is a test tool
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
-
 import orjson
 from aiohttp import web
 
+from .accounts import AccountRegistry
+from .engine import MatchingEngine
 from .errors import SimError
-
-if TYPE_CHECKING:
-    from .server import SimulatedExchange
+from .faults import FaultInjector
+from .streams import MarketStreams
+from .traders import BackgroundTraders
 
 
 def _json(data, status: int = 200) -> web.Response:
@@ -39,9 +39,11 @@ async def _body(request: web.Request) -> dict:
     return data
 
 
-def add_routes(app: web.Application, sim: SimulatedExchange) -> None:
+def add_routes(app: web.Application, *, faults: FaultInjector, accounts: AccountRegistry,
+               engine: MatchingEngine, streams: MarketStreams, traders: BackgroundTraders | None) -> None:
+    """Register the ``/sim`` endpoints on ``app``, acting on the given collaborators."""
     async def list_faults(request):
-        return _json([f.to_json() for f in sim.faults.rules])
+        return _json([f.to_json() for f in faults.rules])
 
     async def add_fault(request):
         data = await _body(request)
@@ -51,13 +53,13 @@ def add_routes(app: web.Application, sim: SimulatedExchange) -> None:
         if not isinstance(kind, str) or unknown:
             return _json({"error": f"need 'kind'; unknown fields: {sorted(unknown)}"}, 400)
         try:
-            fault = sim.faults.add(kind, **data)
+            fault = faults.add(kind, **data)
         except (ValueError, TypeError) as err:
             return _json({"error": str(err)}, 400)
         return _json({"id": fault.fault_id} if fault is not None else {})
 
     async def clear_faults(request):
-        sim.faults.clear()
+        faults.clear()
         return _json({})
 
     async def remove_fault(request):
@@ -65,47 +67,47 @@ def add_routes(app: web.Application, sim: SimulatedExchange) -> None:
             fault_id = int(request.match_info["fault_id"])
         except ValueError:
             return _json({"error": "fault id must be an integer"}, 400)
-        return _json({}) if sim.faults.remove(fault_id) else _json({"error": "no such fault"}, 404)
+        return _json({}) if faults.remove(fault_id) else _json({"error": "no such fault"}, 404)
 
     async def create_account(request):
         data = await _body(request)
         try:
-            key, secret = sim.create_account(data.get("balances") or {})
+            account = accounts.create(data.get("balances") or {})
         except (ValueError, InvalidOperation, TypeError) as err:
             return _json({"error": f"bad balances: {err}"}, 400)
-        return _json({"apiKey": key, "secret": secret})
+        return _json({"apiKey": account.api_key, "secret": account.secret})
 
     async def deposit(request):
         data = await _body(request)
-        account = sim.account(str(data.get("apiKey", "")))
+        account = accounts.by_key(str(data.get("apiKey", "")))
         if account is None:
             return _json({"error": "unknown apiKey"}, 404)
         try:
-            sim.engine.deposit(account, str(data["asset"]), Decimal(str(data["amount"])))
+            engine.deposit(account, str(data["asset"]), Decimal(str(data["amount"])))
         except (KeyError, InvalidOperation) as err:
             return _json({"error": f"need asset and a decimal amount: {err}"}, 400)
         except SimError as err:
             return _json(err.body(), 400)
         return _json({})
 
-    async def traders(request):
+    async def control_traders(request):
         data = await _body(request)
-        if sim.traders is None:
+        if traders is None:
             return _json({"error": "started without background traders"}, 409)
         action = data.get("action")
         if action == "pause":
-            sim.traders.pause()
+            traders.pause()
         elif action == "resume":
-            sim.traders.resume()
+            traders.resume()
         elif action == "step":
             for _ in range(int(data.get("count", 1))):
-                sim.traders.step()
+                traders.step()
         else:
             return _json({"error": "action must be pause, resume or step"}, 400)
-        return _json({"paused": sim.traders.paused, "actions": sim.traders.actions})
+        return _json({"paused": traders.paused, "actions": traders.actions})
 
     async def flush(request):
-        return _json({"sent": sim.streams.flush("100ms") + sim.streams.flush("1000ms")})
+        return _json({"sent": streams.flush("100ms") + streams.flush("1000ms")})
 
     app.router.add_get("/sim/faults", list_faults)
     app.router.add_post("/sim/faults", add_fault)
@@ -113,5 +115,5 @@ def add_routes(app: web.Application, sim: SimulatedExchange) -> None:
     app.router.add_delete("/sim/faults/{fault_id}", remove_fault)
     app.router.add_post("/sim/accounts", create_account)
     app.router.add_post("/sim/deposit", deposit)
-    app.router.add_post("/sim/traders", traders)
+    app.router.add_post("/sim/traders", control_traders)
     app.router.add_post("/sim/flush", flush)

@@ -1,6 +1,6 @@
 """The simulator's own request verification (it never uses the connector's signing code).
 
-REST (reference 2.2, 2.6): the payload is the *raw* query string followed,
+REST (docs/binance_spot.md 2.2, 2.6): the payload is the *raw* query string followed,
 without separator, by the raw form body, each with its ``signature=``
 parameter removed; HMAC-SHA256 with the account secret, hex, compared
 case-insensitively. WebSocket API (2.5): all params but ``signature``,
@@ -102,7 +102,7 @@ def check_timestamp(params: dict[str, str], now_ms: int) -> None:
 
 def verify_rest(registry: AccountRegistry, api_key: str | None, raw_query: str, raw_body: str,
                 params: dict[str, str], now_ms: int) -> Account:
-    """Full SIGNED check in the order of reference 2.6; returns the account."""
+    """Full SIGNED check in the order of docs/binance_spot.md 2.6; returns the account."""
     account = lookup_key(registry, api_key)
     payload, sigs = rest_payload(raw_query, raw_body)
     if not sigs or not sigs[0]:

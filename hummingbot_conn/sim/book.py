@@ -9,17 +9,16 @@ Every mutation of the visible book (an order rests, a level shrinks through a
 fill, an order is cancelled) increments ``update_id`` by one and reports the
 touched ``(side, price)`` to the listeners; depth diffs and snapshots use
 that one counter, so ``lastUpdateId`` and ``U``/``u`` are contiguous
-(reference section 6, simulator obligations).
+(docs/binance_spot.md section 6, simulator obligations).
 """
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import Callable, Iterator
 
 from sortedcontainers import SortedDict
 
-if TYPE_CHECKING:
-    from .engine import Order
+from .records import Order
 
 ZERO = Decimal(0)
 BookListener = Callable[[str, str, Decimal, int], None]

@@ -2,7 +2,7 @@
 
 ``MatchingEngine`` owns one :class:`SymbolBook` per symbol and the order /
 trade history. ``place_order`` validates (filters -> duplicate client id ->
-balance, reference section 8), locks funds, matches at the resting orders'
+balance, docs/binance_spot.md section 8), locks funds, matches at the resting orders'
 prices in price-time priority, then rests, expires or fills the order, and
 publishes executionReports / outboundAccountPosition to ``user_listeners``
 and public trades to ``trade_listeners``. Everything is synchronous: one call
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Callable
 
@@ -22,69 +21,12 @@ from .accounts import Account, AccountRegistry
 from .book import SymbolBook
 from .errors import SimError
 from .filters import SymbolSpec
+from .records import Fill, Order, Trade
 
 ZERO = Decimal(0)
 COMMISSION_QUANTUM = Decimal("0.00000001")
 UserListener = Callable[[int, dict], None]
-TradeListener = Callable[[str, "Trade"], None]
-
-
-@dataclass(slots=True, eq=False)
-class Order:
-    symbol: str
-    order_id: int
-    client_order_id: str
-    account_id: int
-    side: str
-    type: str
-    time_in_force: str
-    price: Decimal
-    orig_qty: Decimal
-    orig_quote_qty: Decimal
-    stp_mode: str
-    time: int
-    update_time: int
-    executed_qty: Decimal = ZERO
-    cum_quote: Decimal = ZERO
-    status: str = "NEW"
-    working_time: int = -1
-    on_book: bool = False
-    locked: Decimal = ZERO
-    expiry_reason: str | None = None
-    prevented_match_id: int | None = None
-    prevented_qty: Decimal = ZERO
-
-    @property
-    def remaining(self) -> Decimal:
-        return self.orig_qty - self.executed_qty
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in ("NEW", "PARTIALLY_FILLED")
-
-
-@dataclass(slots=True)
-class Fill:
-    """One side of a trade, as its order sees it."""
-    trade_id: int
-    order_id: int
-    price: Decimal
-    qty: Decimal
-    commission: Decimal
-    commission_asset: str
-    is_maker: bool
-    is_buyer: bool
-    time: int
-
-
-@dataclass(slots=True)
-class Trade:
-    """A public trade (REST /trades, stream @trade)."""
-    trade_id: int
-    price: Decimal
-    qty: Decimal
-    time: int
-    buyer_is_maker: bool
+TradeListener = Callable[[str, Trade], None]
 
 
 class MatchingEngine:

@@ -2,7 +2,7 @@
 
 Every rejection the simulator produces is a :class:`SimError` carrying the
 Binance ``code``/``msg`` pair and the HTTP status the live exchange uses for
-it (reference/binance_spot.md sections 1.3, 2.4 and 4). REST renders it as
+it (docs/binance_spot.md sections 1.3, 2.4 and 4). REST renders it as
 ``{"code": ..., "msg": ...}``; the WebSocket API wraps the same pair.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ _HTTP_STATUS = {
     -1008: 503,
 }
 
-# engine messages used with -2010 / -2011 (reference section 4)
+# engine messages used with -2010 / -2011 (docs/binance_spot.md section 4)
 UNKNOWN_ORDER = "Unknown order sent."
 DUPLICATE_ORDER = "Duplicate order sent."
 MARKET_CLOSED = "Market is closed."

@@ -6,11 +6,9 @@ engine calls these when it publishes.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .accounts import Account
-    from .engine import Fill, Order
+from .accounts import Account
+from .records import Fill, Order
 
 
 def fmt(value: Decimal) -> str:
@@ -39,7 +37,7 @@ def order_full(order: Order, fills: list[Fill]) -> dict:
 
 
 def order_query(order: Order) -> dict:
-    """GET /api/v3/order and openOrders shape (section 3.9)."""
+    """GET /api/v3/order and openOrders shape (docs/binance_spot.md section 3.9)."""
     out = {"symbol": order.symbol, "orderId": order.order_id, "orderListId": -1,
            "clientOrderId": order.client_order_id}
     out.update(_order_state(order))
@@ -78,7 +76,7 @@ def _conditional(order: Order, out: dict) -> None:
 
 def execution_report(order: Order, exec_type: str, event_time: int, transact_time: int,
                      exec_id: int, fill: Fill | None = None, cancel_client_id: str | None = None) -> dict:
-    """One ``executionReport`` payload (section 7.4), unwrapped."""
+    """One ``executionReport`` payload (docs/binance_spot.md section 7.4), unwrapped."""
     if fill is not None:
         last_qty, last_price = fmt(fill.qty), fmt(fill.price)
         commission, commission_asset = fmt(fill.commission), fill.commission_asset

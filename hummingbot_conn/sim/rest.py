@@ -11,20 +11,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from decimal import Decimal
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import orjson
 from aiohttp import web
 
 from . import auth, reports
 from . import errors as E
+from .accounts import AccountRegistry
+from .engine import MatchingEngine
 from .errors import SimError
+from .faults import FaultInjector
 from .filters import exchange_info
+from .market_data import depth_snapshot, ticker_24h
 from .params import Params
+from .ratelimit import OrderCounter, WeightLimiter
 from .reports import fmt
-
-if TYPE_CHECKING:
-    from .server import SimulatedExchange
+from .ws_api import UserStreams
 
 log = logging.getLogger(__name__)
 NONE, SIGNED, API_KEY = "NONE", "SIGNED", "API_KEY"
@@ -46,9 +49,21 @@ def depth_weight(p: Params) -> int:
 
 
 class RestApi:
-    def __init__(self, sim: SimulatedExchange) -> None:
-        self.sim = sim
-        self.engine = sim.engine
+    """The ``/api/v3`` handlers, given the collaborators they use (not the whole server).
+
+    ``clock`` is any object with ``now_ms()``; ``user_streams`` serves the
+    legacy listenKey endpoints when its ``legacy`` flag is set.
+    """
+
+    def __init__(self, *, engine: MatchingEngine, accounts: AccountRegistry, clock, limiter: WeightLimiter,
+                 order_counter: OrderCounter, faults: FaultInjector, user_streams: UserStreams) -> None:
+        self.engine = engine
+        self.accounts = accounts
+        self.clock = clock
+        self.limiter = limiter
+        self.order_counter = order_counter
+        self.faults = faults
+        self.user_streams = user_streams
         # (method, path) -> (handler, weight or weight(params), security)
         self.endpoints: dict[tuple[str, str], tuple[Callable, int | Callable, str]] = {
             ("GET", "/api/v3/ping"): (self.ping, 1, NONE),
@@ -70,7 +85,7 @@ class RestApi:
             ("GET", "/api/v3/account"): (self.account, 20, SIGNED),
             ("GET", "/api/v3/myTrades"): (self.my_trades, lambda p: 5 if "orderId" in p else 20, SIGNED),
         }
-        if sim.user_streams.legacy:
+        if user_streams.legacy:
             for method, handler in (("POST", self.listen_key_create), ("PUT", self.listen_key_keepalive),
                                     ("DELETE", self.listen_key_delete)):
                 self.endpoints[(method, "/api/v3/userDataStream")] = (handler, 2, API_KEY)
@@ -85,8 +100,8 @@ class RestApi:
         key = (request.method, request.path)
         handler, weight, security = self.endpoints[key]
         ip = request.remote or "?"
-        limiter = self.sim.limiter
-        faults = self.sim.faults
+        limiter = self.limiter
+        faults = self.faults
         headers: dict[str, str] = {}
         try:
             raw_query = request.rel_url.raw_query_string
@@ -102,12 +117,12 @@ class RestApi:
             cost = weight(params) if callable(weight) else weight
             limiter.charge(ip, cost)
             account = None
-            now = self.sim.clock.now_ms()
+            now = self.clock.now_ms()
             if security == SIGNED:
-                account = auth.verify_rest(self.sim.accounts, request.headers.get("X-MBX-APIKEY"),
+                account = auth.verify_rest(self.accounts, request.headers.get("X-MBX-APIKEY"),
                                            raw_query, raw_body, params.values, now)
             elif security == API_KEY:
-                account = auth.lookup_key(self.sim.accounts, request.headers.get("X-MBX-APIKEY"))
+                account = auth.lookup_key(self.accounts, request.headers.get("X-MBX-APIKEY"))
             body = handler(params, account, headers)
             if key in self._zero_on_success:
                 limiter.refund(ip, cost)
@@ -136,7 +151,7 @@ class RestApi:
         return {}
 
     def time(self, p, account, headers):
-        return {"serverTime": self.sim.clock.now_ms()}
+        return {"serverTime": self.clock.now_ms()}
 
     def exchange_info(self, p, account, headers):
         specs = list(self.engine.specs.values())
@@ -154,19 +169,19 @@ class RestApi:
             wanted = [symbol] if symbol is not None else None
         if wanted is not None:
             specs = [self.engine.spec(s) for s in wanted]
-        return exchange_info(specs, self.sim.clock.now_ms(), self.sim.limiter.limit,
-                             self.sim.order_counter.limit_10s)
+        return exchange_info(specs, self.clock.now_ms(), self.limiter.limit,
+                             self.order_counter.limit_10s)
 
     def depth(self, p, account, headers):
         symbol = p.text("symbol", required=True)
         self.engine.spec(symbol)
         limit = min(p.integer("limit", low=1) or 100, 5000)
-        stale = self.sim.faults.take("stale_snapshot", symbol, "/api/v3/depth", "GET")
+        stale = self.faults.take("stale_snapshot", symbol, "/api/v3/depth", "GET")
         if stale is not None and stale.snapshot is not None:
             snap = stale.snapshot
             return {"lastUpdateId": snap["lastUpdateId"], "bids": snap["bids"][:limit],
                     "asks": snap["asks"][:limit]}
-        return self.sim.depth_snapshot(symbol, limit)
+        return depth_snapshot(self.engine, symbol, limit)
 
     def trades(self, p, account, headers):
         symbol = p.text("symbol", required=True)
@@ -211,14 +226,14 @@ class RestApi:
 
     def ticker_24hr(self, p, account, headers):
         symbols, single = self._symbols(p)
-        now = self.sim.clock.now_ms()
-        out = [self.sim.ticker_24h(s, now) for s in symbols]
+        now = self.clock.now_ms()
+        out = [ticker_24h(self.engine, s, now) for s in symbols]
         return out[0] if single else out
 
     def avg_price(self, p, account, headers):
         symbol = p.text("symbol", required=True)
         self.engine.spec(symbol)
-        now = self.sim.clock.now_ms()
+        now = self.clock.now_ms()
         recent = [t for t in self.engine.trades[symbol] if t.time >= now - 300_000]
         qty = sum((t.qty for t in recent), Decimal(0))
         price = sum((t.qty * t.price for t in recent), Decimal(0)) / qty if qty else \
@@ -263,9 +278,9 @@ class RestApi:
         kwargs = self._order_params(p)
         client_id = p.client_id("newClientOrderId")
         resp_type = p.enum("newOrderRespType", ("ACK", "RESULT", "FULL"))
-        self.sim.order_counter.check(account.account_id)
+        self.order_counter.check(account.account_id)
         order, fills = self.engine.place_order(account, client_order_id=client_id, **kwargs)
-        headers.update(self.sim.order_counter.count(account.account_id))
+        headers.update(self.order_counter.count(account.account_id))
         resp_type = resp_type or ("FULL" if order.type in ("LIMIT", "MARKET") else "ACK")
         if resp_type == "ACK":
             return reports.order_ack(order)
@@ -334,12 +349,12 @@ class RestApi:
 
     # -- legacy listenKey ---------------------------------------------------------------------
     def listen_key_create(self, p, account, headers):
-        return {"listenKey": self.sim.user_streams.create_listen_key(account.account_id)}
+        return {"listenKey": self.user_streams.create_listen_key(account.account_id)}
 
     def listen_key_keepalive(self, p, account, headers):
-        self.sim.user_streams.check_listen_key(account.account_id, p.text("listenKey"))
+        self.user_streams.check_listen_key(account.account_id, p.text("listenKey"))
         return {}
 
     def listen_key_delete(self, p, account, headers):
-        self.sim.user_streams.delete_listen_key(account.account_id, p.text("listenKey"))
+        self.user_streams.delete_listen_key(account.account_id, p.text("listenKey"))
         return {}

@@ -16,18 +16,18 @@ from decimal import Decimal
 
 from aiohttp import web
 
+from . import admin
 from .accounts import AccountRegistry
 from .clock import ManualClock, SystemClock
 from .engine import MatchingEngine
 from .faults import FaultInjector
 from .filters import SymbolSpec, default_symbols
+from .market_data import depth_snapshot, ticker_24h
 from .ratelimit import OrderCounter, WeightLimiter
-from .reports import fmt
 from .rest import RestApi
 from .streams import MarketStreams
 from .traders import BackgroundTraders
 from .ws_api import UserStreams
-from . import admin
 
 
 class SimulatedExchange:
@@ -55,7 +55,8 @@ class SimulatedExchange:
                                         legacy=legacy_listen_key)
         self.streams = MarketStreams(self.engine, self.faults, heartbeat=heartbeat,
                                      user_streams=self.user_streams)
-        self.rest = RestApi(self)
+        self.rest = RestApi(engine=self.engine, accounts=self.accounts, clock=self.clock, limiter=self.limiter,
+                            order_counter=self.order_counter, faults=self.faults, user_streams=self.user_streams)
         self.stream_interval = stream_interval
         self.auto_flush = auto_flush
         self.traders: BackgroundTraders | None = None
@@ -85,7 +86,8 @@ class SimulatedExchange:
         app.router.add_get("/ws/{stream:.*}", self.streams.handle_raw)
         app.router.add_get("/stream", self.streams.handle_combined)
         app.router.add_get("/ws-api/v3", self.user_streams.handle_ws_api)
-        admin.add_routes(app, self)
+        admin.add_routes(app, faults=self.faults, accounts=self.accounts, engine=self.engine,
+                         streams=self.streams, traders=self.traders)
         return app
 
     async def start(self) -> None:
@@ -140,11 +142,7 @@ class SimulatedExchange:
 
     def depth_snapshot(self, symbol: str, limit: int = 5000) -> dict:
         """The ``GET /api/v3/depth`` document (levels best first, 8-decimal strings)."""
-        book = self.engine.books[symbol]
-        bids, asks = book.depth(limit)
-        return {"lastUpdateId": book.update_id,
-                "bids": [[fmt(p), fmt(q)] for p, q in bids],
-                "asks": [[fmt(p), fmt(q)] for p, q in asks]}
+        return depth_snapshot(self.engine, symbol, limit)
 
     def book_levels(self, symbol: str) -> tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]:
         """Every aggregated level of the engine's book: ({bid price: qty}, {ask price: qty})."""
@@ -152,29 +150,8 @@ class SimulatedExchange:
         return ({p: lv.total for p, lv in book.bids.items()}, {p: lv.total for p, lv in book.asks.items()})
 
     def ticker_24h(self, symbol: str, now: int) -> dict:
-        trades = [t for t in self.engine.trades[symbol] if t.time >= now - 86_400_000]
-        book = self.engine.books[symbol]
-        bid, ask = book.best_bid(), book.best_ask()
-        zero = Decimal(0)
-        first = trades[0].price if trades else zero
-        last = trades[-1].price if trades else zero
-        volume = sum((t.qty for t in trades), zero)
-        quote_volume = sum((t.qty * t.price for t in trades), zero)
-        return {
-            "symbol": symbol, "priceChange": fmt(last - first),
-            "priceChangePercent": f"{((last - first) / first * 100) if first else zero:.3f}",
-            "weightedAvgPrice": fmt(quote_volume / volume if volume else zero),
-            "prevClosePrice": fmt(first), "lastPrice": fmt(last),
-            "lastQty": fmt(trades[-1].qty if trades else zero),
-            "bidPrice": fmt(bid.price if bid else zero), "bidQty": fmt(bid.total if bid else zero),
-            "askPrice": fmt(ask.price if ask else zero), "askQty": fmt(ask.total if ask else zero),
-            "openPrice": fmt(first), "highPrice": fmt(max((t.price for t in trades), default=zero)),
-            "lowPrice": fmt(min((t.price for t in trades), default=zero)),
-            "volume": fmt(volume), "quoteVolume": fmt(quote_volume),
-            "openTime": trades[0].time if trades else now - 86_400_000, "closeTime": now,
-            "firstId": trades[0].trade_id if trades else -1, "lastId": trades[-1].trade_id if trades else -1,
-            "count": len(trades),
-        }
+        """The ``GET /api/v3/ticker/24hr`` document of ``symbol`` at ``now`` (ms)."""
+        return ticker_24h(self.engine, symbol, now)
 
     def _skew_clock(self, ms: int) -> None:
         self.clock.skew_ms = ms

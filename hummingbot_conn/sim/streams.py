@@ -13,16 +13,14 @@ from __future__ import annotations
 import asyncio
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import orjson
 from aiohttp import WSMsgType, web
 
+from .engine import MatchingEngine
+from .faults import FaultInjector
+from .records import Trade
 from .reports import fmt
-
-if TYPE_CHECKING:
-    from .engine import MatchingEngine, Trade
-    from .faults import FaultInjector
 
 _STREAM_RE = re.compile(r"^([^@]+)@(depth|depth5|depth10|depth20|trade|bookTicker)(@100ms|@1000ms)?$")
 MAX_STREAMS = 1024

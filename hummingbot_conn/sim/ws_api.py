@@ -1,6 +1,6 @@
 """User data: the WebSocket API (``/ws-api/v3``) and the legacy listenKey streams.
 
-``userDataStream.subscribe.signature`` (reference 7.1) attaches an account's
+``userDataStream.subscribe.signature`` (docs/binance_spot.md 7.1) attaches an account's
 events to a WS-API connection; each event is sent wrapped as
 ``{"subscriptionId": n, "event": {...}}``. The removed listenKey mechanism
 (3.13) is still served for older clients when ``legacy=True``: ``POST
@@ -12,19 +12,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import secrets
-from typing import TYPE_CHECKING
 
 import orjson
 from aiohttp import WSMsgType, web
 
 from . import auth
+from .accounts import AccountRegistry
+from .engine import MatchingEngine
 from .errors import SimError
+from .ratelimit import WeightLimiter
 from .streams import StreamConnection, _write_loop
-
-if TYPE_CHECKING:
-    from .accounts import AccountRegistry
-    from .engine import MatchingEngine
-    from .ratelimit import WeightLimiter
 
 SUBSCRIBE_WEIGHT = 2
 

@@ -2,7 +2,7 @@
 
 It holds every order from before its request is sent until well after it is
 finished, feeds status and fill reports to the orders' state machines, and
-publishes the lifecycle events (DESIGN.md Contract 2):
+publishes the lifecycle events (docs/contracts.md, Contract 2):
 
     one Buy/SellOrderCreatedEvent
     -> one OrderFilledEvent per distinct trade id
@@ -11,6 +11,14 @@ publishes the lifecycle events (DESIGN.md Contract 2):
 
 Fills that arrive after the terminal event (after a cancel, expiry or a lost
 order's failure) are still counted and still get their OrderFilledEvent.
+
+A lost order (``process_order_not_found``) is FAILED only presumably
+(``PresumedState.FAILED`` in the one transition table): it gets its
+MarketOrderFailureEvent at once, stays polled and fillable, and the
+exchange's final word replaces the presumption.  If its fills reach the
+amount it becomes FILLED and gets a Completed event after all (the one case
+with two final events: a strategy must learn that the order traded); a
+CANCELED / EXPIRED / FAILED status settles it without a second event.
 
 Differences from hummingbot's tracker, on purpose (its W-8, W-17):
 
@@ -367,8 +375,14 @@ class ClientOrderTracker:
             trade_update.trade_id, trade_update.exchange_order_id or order.exchange_order_id or "",
             order.leverage, order.position._value_))
         if state is _FILLED and prev_state is not _FILLED:
+            # also a lost (presumed failed) or failed order whose fills reached
+            # its amount: it traded, so it completes (TRANSITIONS, LAST_FILL rows)
             self._publish_completed(order, now)
-            self.stop_tracking_order(order.client_order_id)
+            cid = order.client_order_id
+            if self._lost_orders.pop(cid, None) is not None:
+                self._cached_orders.add(order)
+            else:
+                self.stop_tracking_order(cid)
         return True
 
     async def process_order_not_found(self, client_order_id: str) -> None:
@@ -385,12 +399,7 @@ class ClientOrderTracker:
             if count > self._lost_order_count_limit and not order.is_done:
                 _logger.warning("The order %s(%s) will be considered lost. Please check its status in the "
                                 "exchange.", client_order_id, order.exchange_order_id)
-                self.process_order_update(OrderUpdate(
-                    order.trading_pair, self._clock(), _FAILED, client_order_id=client_order_id,
-                    misc_updates={"error_message": f"the exchange reported the order as not found "
-                                                   f"{count} times", "error_type": "OrderNotFound"}))
-                self._cached_orders.discard(client_order_id)
-                self._lost_orders[client_order_id] = order
+                self._mark_lost(order, count)
             return
         lost = self._lost_orders.pop(client_order_id, None)
         if lost is not None:
@@ -400,14 +409,35 @@ class ClientOrderTracker:
         else:
             _logger.debug("Order is not/no longer being tracked (%s)", client_order_id)
 
+    def _mark_lost(self, order: InFlightOrder, count: int) -> None:
+        # FAILED, presumed (the table's LostTrigger.NOT_FOUND rows): the
+        # failure event now, the order kept apart from the active ones
+        cid = order.client_order_id
+        now = self._clock()
+        if not order.mark_lost(now):
+            return
+        error = f"the exchange reported the order as not found {count} times"
+        _logger.info("Order %s has failed (lost): %s.", cid, error)
+        self._trigger(self._tag_failure, MarketOrderFailureEvent(
+            now, cid, order.order_type, error, "OrderNotFound"))
+        self._in_flight_orders.pop(cid, None)
+        self._order_not_found_records.pop(cid, None)
+        self._lost_orders[cid] = order
+
     def _process_lost_order_update(self, order: InFlightOrder, order_update: OrderUpdate) -> bool:
-        # A lost order already failed (and said so).  A final status from the
-        # exchange settles it: it leaves the lost list for the cache (late
-        # fills still count for a while).  Other statuses change nothing.
+        # A lost order already failed (and said so), but only presumably: the
+        # exchange's final word replaces the guess (TRANSITIONS, PresumedState
+        # rows).  CANCELED / EXPIRED / FAILED settle it quietly (the failure
+        # event already said it is gone) and it leaves the lost list for the
+        # cache, where late fills still count.  FILLED waits for its fills
+        # (fetched like an active order's); the last one completes the order
+        # (Completed event, in process_trade_update).  Other statuses keep it lost.
         changed = order.update_with_order_update(order_update)
-        if order_update.new_state in _TERMINAL:
+        if not order.is_presumed_failure:
             del self._lost_orders[order.client_order_id]
             self._cached_orders.add(order)
+        elif order.exchange_reported_filled and order.executed_amount_base < order.amount:
+            self._request_missing_fills(order)
         return changed
 
     # ---- missing fills -----------------------------------------------------------------------

@@ -4,6 +4,7 @@ Public names follow hummingbot's (``AsyncThrottler``, ``RateLimit``,
 ``WebAssistantsFactory`` ...) so its connectors port with an import change.
 """
 from hummingbot_conn.web.async_throttler import AsyncRequestContext, AsyncThrottler
+from hummingbot_conn.web.auth import AuthBase
 from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import ConnectionsFactory, RESTConnection, WSConnection
 from hummingbot_conn.web.data_types import (
@@ -25,7 +26,7 @@ from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 from hummingbot_conn.web.ws_assistant import WSAssistant
 
 __all__ = [
-    "AsyncRequestContext", "AsyncThrottler", "ConnectionsFactory", "ExchangeError", "ExponentialBackoff",
+    "AsyncRequestContext", "AsyncThrottler", "AuthBase", "ConnectionsFactory", "ExchangeError", "ExponentialBackoff",
     "IPBannedError", "LinkedLimitWeightPair", "NetworkError", "RESTAssistant", "RESTConnection", "RESTMethod",
     "RESTPostProcessorBase", "RESTPreProcessorBase", "RESTRequest", "RESTResponse", "RateLimit",
     "RateLimitExceededError", "RequestOutcomeUnknownError", "RequestTimeoutError", "ServerError",

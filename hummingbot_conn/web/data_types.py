@@ -15,17 +15,14 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Tuple, Union
+from typing import Any, Iterable, Mapping, Optional, Protocol, Tuple, Union
 from urllib.parse import quote
 
 import orjson
 
-if TYPE_CHECKING:
-    from hummingbot_conn.web.connections import WSConnection
-
 __all__ = [
     "RESTMethod", "RESTRequest", "RESTResponse", "WSRequest", "WSJSONRequest", "WSPlainTextRequest",
-    "WSBinaryRequest", "WSResponse", "encode_value", "encode_params", "redact_headers",
+    "WSBinaryRequest", "WSResponse", "WSFrameSink", "encode_value", "encode_params", "redact_headers",
     "redact_encoded", "REDACTED",
 ]
 
@@ -165,6 +162,20 @@ class RESTResponse:
 _UNSET = object()
 
 
+class WSFrameSink(Protocol):
+    """What a ``WSRequest`` sends itself through (``web.connections.WSConnection`` is one).
+
+    Stated here as a protocol so that the request records do not import the
+    transport that imports them.
+    """
+
+    async def send_str(self, payload: str) -> None: ...
+
+    async def send_bytes(self, payload: bytes) -> None: ...
+
+    async def send_bytes_as_text(self, payload: bytes) -> None: ...
+
+
 class WSRequest(ABC):
     """A frame to send over a ``WSConnection``."""
 
@@ -172,7 +183,7 @@ class WSRequest(ABC):
     is_auth_required: bool
 
     @abstractmethod
-    async def send_with_connection(self, connection: "WSConnection") -> None:
+    async def send_with_connection(self, connection: WSFrameSink) -> None:
         ...
 
 
@@ -190,7 +201,7 @@ class WSJSONRequest(WSRequest):
     throttler_limit_id: Optional[str] = None
     is_auth_required: bool = False
 
-    async def send_with_connection(self, connection: "WSConnection") -> None:
+    async def send_with_connection(self, connection: WSFrameSink) -> None:
         await connection.send_bytes_as_text(orjson.dumps(self.payload))
 
     def __repr__(self) -> str:
@@ -204,7 +215,7 @@ class WSPlainTextRequest(WSRequest):
     throttler_limit_id: Optional[str] = None
     is_auth_required: bool = False
 
-    async def send_with_connection(self, connection: "WSConnection") -> None:
+    async def send_with_connection(self, connection: WSFrameSink) -> None:
         await connection.send_str(self.payload)
 
 
@@ -214,7 +225,7 @@ class WSBinaryRequest(WSRequest):
     throttler_limit_id: Optional[str] = None
     is_auth_required: bool = False
 
-    async def send_with_connection(self, connection: "WSConnection") -> None:
+    async def send_with_connection(self, connection: WSFrameSink) -> None:
         await connection.send_bytes(self.payload)
 
 

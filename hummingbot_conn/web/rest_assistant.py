@@ -23,12 +23,13 @@ JSON-encoded every non-GET body by default).
 import asyncio
 import logging
 from dataclasses import replace
-from typing import Any, Dict, List, Mapping, Optional, TYPE_CHECKING, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import aiohttp
 import orjson
 
 from hummingbot_conn.web.async_throttler import AsyncThrottler
+from hummingbot_conn.web.auth import AuthBase
 from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import RESTConnection
 from hummingbot_conn.web.data_types import RESTMethod, RESTRequest, RESTResponse
@@ -38,9 +39,6 @@ from hummingbot_conn.web.errors import (
 )
 from hummingbot_conn.web.processors import RESTPostProcessorBase, RESTPreProcessorBase
 from hummingbot_conn.web.time_synchronizer import TimeSyncRetry
-
-if TYPE_CHECKING:  # auth.py imports web.data_types, which imports this package
-    from hummingbot_conn.auth import AuthBase
 
 __all__ = ["RESTAssistant", "parse_error_body"]
 
@@ -86,7 +84,7 @@ class RESTAssistant:
     def __init__(self, connection: RESTConnection, throttler: AsyncThrottler,
                  rest_pre_processors: Optional[List[RESTPreProcessorBase]] = None,
                  rest_post_processors: Optional[List[RESTPostProcessorBase]] = None,
-                 auth: Optional["AuthBase"] = None, *,
+                 auth: Optional[AuthBase] = None, *,
                  time_sync_retry: Optional[TimeSyncRetry] = None,
                  used_weight_headers: Optional[Mapping[str, str]] = None,
                  request_timeout: float = 10.0, max_retries: int = 2,

@@ -1,8 +1,9 @@
 """WebAssistantsFactory: one connector's web stack (session, throttler, auth, hooks)."""
 import asyncio
-from typing import Awaitable, Callable, List, Mapping, Optional, TYPE_CHECKING
+from typing import Awaitable, Callable, List, Mapping, Optional
 
 from hummingbot_conn.web.async_throttler import AsyncThrottler
+from hummingbot_conn.web.auth import AuthBase
 from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import ConnectionsFactory
 from hummingbot_conn.web.processors import (
@@ -11,9 +12,6 @@ from hummingbot_conn.web.processors import (
 from hummingbot_conn.web.rest_assistant import RESTAssistant
 from hummingbot_conn.web.time_synchronizer import TimeSyncRetry
 from hummingbot_conn.web.ws_assistant import ReconnectHook, WSAssistant
-
-if TYPE_CHECKING:  # auth.py imports web.data_types, which imports this package
-    from hummingbot_conn.auth import AuthBase
 
 __all__ = ["WebAssistantsFactory"]
 
@@ -32,7 +30,7 @@ class WebAssistantsFactory:
                  rest_post_processors: Optional[List[RESTPostProcessorBase]] = None,
                  ws_pre_processors: Optional[List[WSPreProcessorBase]] = None,
                  ws_post_processors: Optional[List[WSPostProcessorBase]] = None,
-                 auth: Optional["AuthBase"] = None, connections_factory: Optional[ConnectionsFactory] = None,
+                 auth: Optional[AuthBase] = None, connections_factory: Optional[ConnectionsFactory] = None,
                  *, time_sync_retry: Optional[TimeSyncRetry] = None,
                  used_weight_headers: Optional[Mapping[str, str]] = None,
                  request_timeout: float = 10.0, max_retries: int = 2,
@@ -61,7 +59,7 @@ class WebAssistantsFactory:
         return self._throttler
 
     @property
-    def auth(self) -> Optional["AuthBase"]:
+    def auth(self) -> Optional[AuthBase]:
         return self._auth
 
     @property

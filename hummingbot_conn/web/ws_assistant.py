@@ -14,19 +14,17 @@ never throttled WebSocket sends).
 """
 import asyncio
 import logging
-from typing import AsyncIterator, Awaitable, Callable, Dict, List, Mapping, Optional, TYPE_CHECKING
+from typing import AsyncIterator, Awaitable, Callable, Dict, List, Mapping, Optional
 
 import aiohttp
 
 from hummingbot_conn.web.async_throttler import AsyncThrottler
+from hummingbot_conn.web.auth import AuthBase
 from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import WSConnection
 from hummingbot_conn.web.data_types import WSRequest, WSResponse
 from hummingbot_conn.web.errors import WSDisconnectedError
 from hummingbot_conn.web.processors import WSPostProcessorBase, WSPreProcessorBase
-
-if TYPE_CHECKING:  # auth.py imports web.data_types, which imports this package
-    from hummingbot_conn.auth import AuthBase
 
 __all__ = ["WSAssistant"]
 
@@ -39,7 +37,7 @@ class WSAssistant:
     """One logical WebSocket subscription stream (reconnects keep the same assistant)."""
 
     def __init__(self, connection: WSConnection, ws_pre_processors: Optional[List[WSPreProcessorBase]] = None,
-                 ws_post_processors: Optional[List[WSPostProcessorBase]] = None, auth: Optional["AuthBase"] = None,
+                 ws_post_processors: Optional[List[WSPostProcessorBase]] = None, auth: Optional[AuthBase] = None,
                  *, throttler: Optional[AsyncThrottler] = None, backoff: Optional[ExponentialBackoff] = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  on_reconnected: Optional[ReconnectHook] = None,

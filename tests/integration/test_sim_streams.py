@@ -1,4 +1,4 @@
-"""Market streams over real sockets, and the documented local-order-book procedure (reference 6)."""
+"""Market streams over real sockets, and the documented local-order-book procedure (docs/binance_spot.md 6)."""
 import asyncio
 import json
 from decimal import Decimal
@@ -10,7 +10,7 @@ from hummingbot_conn.sim import SimulatedExchange
 
 
 class LocalOrderBook:
-    """The client side of reference section 6, written from the doc (nothing shared with the sim)."""
+    """The client side of docs/binance_spot.md section 6, written from the doc (nothing shared with the sim)."""
 
     def __init__(self, session, rest_url, symbol):
         self.session, self.rest_url, self.symbol = session, rest_url, symbol

@@ -1,7 +1,7 @@
 """The REST stack against a local aiohttp server on 127.0.0.1 port 0 (real sockets).
 
 The server verifies HMAC signatures over the *raw* received query string and
-body (reference section 2.6), keeps its own skewable clock, and can answer
+body (docs/binance_spot.md section 2.6), keeps its own skewable clock, and can answer
 429 / 418 / 5xx / slowly, so every path of the REST layer runs for real.
 """
 import asyncio
@@ -193,7 +193,7 @@ async def test_signed_bytes_are_the_sent_bytes_verified_by_the_server(server):
         assert result["params"]["quantity"] == "10"
         method, raw_q, raw_b = server.received[-1]
         assert "newClientOrderId=x-MG%3Aa%2Fb%2Bc%20d" in raw_q and raw_b == ""
-        # mixed query + body (reference 10.2 layout) and a signed GET
+        # mixed query + body (docs/binance_spot.md 10.2 layout) and a signed GET
         result = await rest.execute_request(server.url("/order"), CONSTANTS.ORDER_PATH_URL,
                                             params={"symbol": "LTCBTC"}, data={"quantity": "1", "price": "0.1"},
                                             method=RESTMethod.POST, is_auth_required=True)

@@ -17,7 +17,7 @@ from hummingbot_conn.core.order_book import DiffResult, OrderBook
 
 
 class ReferenceBook:
-    """What Contract 1 says, written the slow obvious way."""
+    """What docs/contracts.md Contract 1 says, written the slow obvious way."""
 
     def __init__(self, dex=False):
         self.dex = dex

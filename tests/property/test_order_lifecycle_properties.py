@@ -1,4 +1,4 @@
-"""Properties of the order lifecycle (DESIGN.md Contract 2).
+"""Properties of the order lifecycle (docs/contracts.md, Contract 2).
 
 For a valid order history (create, open, partial fills, then fill / cancel /
 expire / fail), any reordering and duplication of its status and trade

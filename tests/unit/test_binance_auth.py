@@ -1,4 +1,4 @@
-"""BinanceAuth against every signing vector of reference section 10.1-10.3, and secret hygiene."""
+"""BinanceAuth against every signing vector of docs/binance_spot.md section 10.1-10.3, and secret hygiene."""
 import logging
 import pickle
 

@@ -1,4 +1,4 @@
-"""ClientOrderTracker: events per Contract 2, O(1) lookups, missing fills,
+"""ClientOrderTracker: events per docs/contracts.md Contract 2, O(1) lookups, missing fills,
 lost orders, the clock-based cache, restore."""
 import asyncio
 from decimal import Decimal
@@ -216,6 +216,90 @@ async def test_lost_order_only_after_more_than_limit_explicit_not_found_in_a_row
     tracker.process_order_update(status(OrderState.CANCELED))
     assert "c1" not in tracker.lost_orders and "c1" in tracker.cached_orders
     assert kinds(events) == ["MarketOrderFailureEvent", "OrderFilledEvent"]
+
+
+async def _lost_tracker(**kw):
+    tracker, events, clock = make_tracker(lost_order_count_limit=0, **kw)
+    tracker.start_tracking_order(new_order(eid="e1", initial_state=OrderState.OPEN))
+    await tracker.process_order_not_found("c1")
+    order = tracker.fetch_lost_order("c1")
+    assert order.is_failure and order.is_presumed_failure and not order.is_filled
+    assert kinds(events) == ["MarketOrderFailureEvent"]
+    return tracker, events, order
+
+
+async def test_lost_order_that_turns_out_filled_completes_with_its_fills():
+    # issue 10: never left both is_failure and is_filled; the late FILLED is not refused
+    fetched = []
+
+    async def fetch_missing_fills(order):
+        fetched.append(order.client_order_id)
+        return [fill("t1", "0.4"), fill("t2", "0.6")]
+
+    tracker, events, order = await _lost_tracker(fetch_missing_fills=fetch_missing_fills)
+    assert tracker.process_trade_update(fill("t1", "0.4"))
+    assert order.is_presumed_failure and order.executed_amount_base == D("0.4")
+    assert tracker.process_order_update(status(OrderState.FILLED))
+    await tracker.wait_for_fill_fetches()
+    assert fetched == ["c1"]
+    assert order.refused_updates == 0
+    assert order.current_state is OrderState.FILLED and order.is_filled and not order.is_failure
+    assert kinds(events) == ["MarketOrderFailureEvent", "OrderFilledEvent", "OrderFilledEvent",
+                             "BuyOrderCompletedEvent"]
+    assert events[-1].base_asset_amount == D(1) and events[-1].quote_asset_amount == D(100)
+    assert tracker.lost_orders == {} and tracker.fetch_order("c1") is order  # cached: late fills still land
+    assert "c1" not in tracker.all_updatable_orders
+
+
+async def test_lost_order_completed_by_fills_alone():
+    tracker, events, order = await _lost_tracker()
+    assert tracker.process_trade_update(fill("t1", "1", cid=None))
+    assert order.current_state is OrderState.FILLED and not order.is_failure
+    assert kinds(events) == ["MarketOrderFailureEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"]
+    assert tracker.lost_orders == {}
+
+
+@pytest.mark.parametrize("final", [OrderState.CANCELED, OrderState.EXPIRED, OrderState.FAILED])
+async def test_lost_order_settled_by_the_exchanges_final_word_quietly(final):
+    tracker, events, order = await _lost_tracker()
+    assert tracker.process_order_update(status(final))
+    assert order.current_state is final and not order.is_presumed_failure
+    assert order.refused_updates == 0
+    assert kinds(events) == ["MarketOrderFailureEvent"]   # the failure event already said it is gone
+    assert tracker.lost_orders == {} and tracker.fetch_order("c1") is order
+
+
+@pytest.mark.parametrize("live", [OrderState.OPEN, OrderState.PARTIALLY_FILLED, OrderState.PENDING_CANCEL])
+async def test_lost_order_reported_live_stays_lost_and_polled(live):
+    tracker, events, order = await _lost_tracker()
+    tracker.process_order_update(status(live))
+    assert order.is_presumed_failure and order.refused_updates == 0
+    assert "c1" in tracker.lost_orders and "c1" in tracker.all_updatable_orders
+    assert kinds(events) == ["MarketOrderFailureEvent"]
+
+
+async def test_lost_order_restores_as_lost_and_can_still_complete():
+    tracker, _, order = await _lost_tracker()
+    states = tracker.tracking_states
+    assert states["c1"]["last_state"] == "6" and states["c1"]["failure_presumed"] is True
+    restored, events, _ = make_tracker()
+    assert restored.restore_tracking_states(states) == []
+    again = restored.fetch_lost_order("c1")
+    assert again == order and again.is_presumed_failure
+    assert restored.process_trade_update(fill("t1", "1"))
+    assert kinds(events) == ["OrderFilledEvent", "BuyOrderCompletedEvent"]
+
+
+def test_a_rejected_order_whose_fills_reach_the_amount_completes():
+    # a confirmed FAILED that trades its whole amount was not a failure (fills are facts)
+    tracker, events, _ = make_tracker()
+    tracker.start_tracking_order(new_order(eid="e1", initial_state=OrderState.OPEN))
+    tracker.process_order_update(status(OrderState.FAILED))
+    assert tracker.process_order_update(status(OrderState.OPEN)) is False  # a real failure absorbs statuses
+    assert tracker.process_trade_update(fill("t1", "1"))
+    order = tracker.fetch_order("c1")
+    assert order.current_state is OrderState.FILLED and not order.is_failure
+    assert kinds(events) == ["MarketOrderFailureEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"]
 
 
 async def test_not_found_for_a_lost_order_removes_it():

@@ -11,8 +11,10 @@ from hummingbot_conn.core.in_flight_order import (
     TRANSITIONS,
     FillTrigger,
     InFlightOrder,
+    LostTrigger,
     OrderState,
     OrderUpdate,
+    PresumedState,
     TradeUpdate,
     next_state,
 )
@@ -20,8 +22,9 @@ from hummingbot_conn.core.trade_fee import AddedToCostTradeFee
 
 PAIR = "BTC-USDT"
 AMOUNT = Decimal("1")
-TRIGGERS = list(OrderState) + list(FillTrigger)
-ALL_PAIRS = list(itertools.product(OrderState, TRIGGERS))
+STATES = list(OrderState) + list(PresumedState)
+TRIGGERS = list(OrderState) + list(FillTrigger) + list(LostTrigger)
+ALL_PAIRS = list(itertools.product(STATES, TRIGGERS))
 ALLOWED = sorted(TRANSITIONS, key=lambda k: (k[0].value, k[1].value))
 # a status equal to the current state is a no-op, neither allowed nor refused
 NO_OPS = [(s, s) for s in OrderState]
@@ -29,11 +32,22 @@ FORBIDDEN = [k for k in ALL_PAIRS if k not in TRANSITIONS and k not in NO_OPS]
 
 
 def _order(state):
+    if state is PresumedState.FAILED:   # only reachable by being lost
+        order = _order(OrderState.OPEN)
+        assert order.mark_lost(1.5) and order.is_presumed_failure
+        return order
     return InFlightOrder("c1", PAIR, OrderType.LIMIT, TradeType.BUY, AMOUNT, 1.0, Decimal("100"),
                          exchange_order_id="e1", initial_state=state)
 
 
+def _public(state):
+    # what current_state shows: a presumed failure is FAILED to the outside
+    return OrderState.FAILED if state is PresumedState.FAILED else state
+
+
 def _apply(order, trigger):
+    if trigger is LostTrigger.NOT_FOUND:
+        return order.mark_lost(2.0)
     if trigger is FillTrigger.PARTIAL_FILL:
         base = Decimal("0.4")
     elif trigger is FillTrigger.LAST_FILL:
@@ -50,8 +64,11 @@ def _label(key):
 
 def test_table_covers_every_state_and_the_sets_partition_all_pairs():
     assert len(ALLOWED) + len(FORBIDDEN) + len(NO_OPS) == len(ALL_PAIRS)
-    assert {s for s, _ in TRANSITIONS} == set(OrderState) - {OrderState.FILLED}
-    assert all(v in OrderState for v in TRANSITIONS.values())
+    assert {s for s, _ in TRANSITIONS} == set(STATES) - {OrderState.FILLED}
+    assert all(v in STATES for v in TRANSITIONS.values())
+    # only being lost leads to a presumed failure
+    assert all(t is LostTrigger.NOT_FOUND or s is PresumedState.FAILED
+               for (s, t), v in TRANSITIONS.items() if v is PresumedState.FAILED)
 
 
 @pytest.mark.parametrize("key", ALL_PAIRS, ids=_label)
@@ -64,8 +81,11 @@ def test_allowed_transition_is_applied(key):
     state, trigger = key
     order = _order(state)
     changed = _apply(order, trigger)
-    assert order.current_state is TRANSITIONS[key]
+    assert order.current_state is _public(TRANSITIONS[key])
+    assert order.is_presumed_failure is (TRANSITIONS[key] is PresumedState.FAILED)
     assert order.refused_updates == 0
+    # never both a failure and filled (issue: a lost order that traded completes)
+    assert not (order.is_failure and order.is_filled)
     # a status accepted without moving the state (PENDING_CANCEL + PARTIALLY_FILLED) changes nothing
     assert changed is (isinstance(trigger, FillTrigger) or trigger is OrderState.FILLED
                        or TRANSITIONS[key] is not state)
@@ -88,6 +108,19 @@ def test_forbidden_transition_is_refused_reported_and_not_applied(key, caplog):
     assert order.attributes == before
     assert order.refused_updates == 1
     assert f"{state.name} -> {trigger.name}" in caplog.text
+
+
+def test_next_state_checks_its_argument_types():
+    # swapped arguments used to read the next row of the C table (issue 10)
+    with pytest.raises(TypeError, match="state must be"):
+        next_state(FillTrigger.LAST_FILL, OrderState.OPEN)
+    with pytest.raises(TypeError, match="trigger must be"):
+        next_state(OrderState.OPEN, PresumedState.FAILED)
+    for bad in (1, None, "OPEN", 1.0):
+        with pytest.raises(TypeError):
+            next_state(bad, OrderState.OPEN)
+        with pytest.raises(TypeError):
+            next_state(OrderState.OPEN, bad)
 
 
 @pytest.mark.parametrize("state", list(OrderState), ids=lambda s: s.name)

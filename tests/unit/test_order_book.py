@@ -1,4 +1,4 @@
-"""OrderBook: sequencing (Contract 1), row validation, crossed books, state."""
+"""OrderBook: sequencing (docs/contracts.md, Contract 1), row validation, crossed books, state."""
 import math
 from decimal import Decimal
 

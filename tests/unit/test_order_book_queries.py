@@ -1,4 +1,4 @@
-"""OrderBook queries: hummingbot's verified numbers (inventory section 1), its bugs fixed.
+"""OrderBook queries: hummingbot's verified numbers (docs/weaknesses.md), its bugs fixed.
 
 Book: bids 100x1, 99x2, 98x3 / asks 101x1, 102x2, 103x3.
 """

@@ -1,4 +1,4 @@
-"""The simulator's own verifier against the reference's test vectors (section 10)."""
+"""The simulator's own verifier against the test vectors of docs/binance_spot.md section 10."""
 import pytest
 
 from hummingbot_conn.sim import auth

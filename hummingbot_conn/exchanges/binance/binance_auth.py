@@ -1,6 +1,6 @@
 """BinanceAuth: HMAC-SHA256 signing for REST and the WebSocket API.
 
-REST (reference section 2.2): the payload is the *percent-encoded* query
+REST (docs/binance_spot.md section 2.2): the payload is the *percent-encoded* query
 string concatenated, with no separator, to the form body; ``recvWindow`` and
 ``timestamp`` go last into the body if there is one, else into the query,
 and ``signature`` is appended after them.  The encoded strings are handed to
@@ -19,7 +19,7 @@ import hashlib
 import hmac
 from typing import Any, Callable, Dict, Mapping, Optional, Union
 
-from hummingbot_conn.auth import AuthBase
+from hummingbot_conn.web.auth import AuthBase
 from hummingbot_conn.web.data_types import RESTRequest, WSJSONRequest, WSRequest, encode_params, encode_value
 
 __all__ = ["BinanceAuth"]

@@ -1,6 +1,6 @@
 """Binance Spot venue facts as data: endpoints, paths, rate limits, error codes.
 
-Sources: ``reference/binance_spot.md`` sections 1.1 (endpoints), 1.4-1.5
+Sources: ``docs/binance_spot.md`` sections 1.1 (endpoints), 1.4-1.5
 (limits and weights, values as of 2026-04), 2 (security) and 4 (errors).
 
 URLs are built from a base, so the same connector talks to Binance, its
