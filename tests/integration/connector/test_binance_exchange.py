@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from hummingbot_conn.common import OrderType
+from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector import NetworkStatus
-from hummingbot_conn.core.in_flight_order import OrderState
+from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState
 from hummingbot_conn.events import BuyOrderCompletedEvent, OrderFilledEvent, SellOrderCompletedEvent
 
 PAIR = "BTC-USDT"
@@ -254,3 +254,36 @@ async def test_cancel_all_and_public_queries(session):
     assert math.isnan(ex.get_price("ETH-USDT", True))          # empty book
     assert set(ex.supported_order_types()) == {OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET}
     assert ex.trading_rules[PAIR].min_notional_size == Decimal("5")
+
+
+async def test_market_order_larger_than_the_book_expires_after_its_fills(session, harness):
+    ex = session.connector
+    harness.Counterparty(session.sim).limit("SELL", "0.001", "60000")
+    await harness.until(lambda: ex.get_price(PAIR, True) == Decimal("60000"))
+    order_id = ex.buy(PAIR, Decimal("0.003"), OrderType.MARKET)
+    await session.wait_kinds(order_id, ["BuyOrderCreatedEvent", "OrderFilledEvent", "OrderExpiredEvent"])
+    assert session.events(order_id)[1].amount == Decimal("0.001")
+    await harness.until(lambda: session.our_balances() == session.sim_balances())
+
+
+async def test_restart_resolves_an_order_whose_placement_answer_was_lost(sim, harness):
+    # the process died after sending the order and before its answer: the saved state
+    # says PENDING_CREATE, the exchange has the order
+    key, secret = sim.create_account({"USDT": "100000"})
+    order_id = "x-MG43PCSNBBCUTlost1"
+    pending = InFlightOrder(order_id, PAIR, OrderType.LIMIT, TradeType.BUY, Decimal("0.001"), 1.0,
+                            price=Decimal("55000"))
+    sim.engine.place_order(sim.account(key), "BTCUSDT", "BUY", "LIMIT", quantity=Decimal("0.001"),
+                           price=Decimal("55000"), time_in_force="GTC", client_order_id=order_id)
+    posts = harness.RequestCounter(sim)
+    connector = harness.make_connector(sim, key, secret)
+    session = harness.Session(sim, connector, key)
+    connector.restore_tracking_states({order_id: pending.to_json()})
+    await connector.start_network()
+    try:
+        await session.wait_kinds(order_id, ["BuyOrderCreatedEvent"])
+        harness.Counterparty(sim).limit("SELL", "0.001", "55000")
+        await session.wait_kinds(order_id, ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"])
+        assert posts.count == 0                    # resolved by asking, never resent
+    finally:
+        await connector.stop_network()
