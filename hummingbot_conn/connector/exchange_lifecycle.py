@@ -54,6 +54,28 @@ class ExchangeLifecycle:
         return self._throttler
 
     @property
+    def order_book_tracker(self) -> OrderBookTracker:
+        return self._order_book_tracker
+
+    @property
+    def user_stream_tracker(self) -> Optional[UserStreamTracker]:
+        return self._user_stream_tracker
+
+    async def add_trading_pair(self, trading_pair: str) -> bool:
+        """Track one more pair's order book (True if added)."""
+        added = await self._order_book_tracker.add_trading_pair(trading_pair)
+        if added and trading_pair not in self.trading_pairs:
+            self.trading_pairs.append(trading_pair)
+        return added
+
+    async def remove_trading_pair(self, trading_pair: str) -> bool:
+        """Stop tracking a pair's order book (True if removed)."""
+        removed = await self._order_book_tracker.remove_trading_pair(trading_pair)
+        if removed and trading_pair in self.trading_pairs:
+            self.trading_pairs.remove(trading_pair)
+        return removed
+
+    @property
     def status_dict(self) -> Dict[str, bool]:
         trading = self.is_trading_required
         return {
