@@ -28,7 +28,7 @@ import logging
 import time
 from abc import ABC, abstractmethod
 from decimal import Decimal
-from typing import Any, AsyncIterable, Callable, Dict, List, Optional
+from typing import Any, AsyncIterable, Callable, Dict, List, Mapping, Optional
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.balances import Balances
@@ -318,6 +318,10 @@ class ExchangePyBase(ExchangeLifecycle, ABC):
     def trading_rules(self) -> Dict[str, TradingRule]:
         return self._trading_rules_part.rules
 
+    @property
+    def _trading_rules(self) -> Dict[str, TradingRule]:     # hummingbot's attribute (tests write to it)
+        return self._trading_rules_part.rules
+
     def quantize_order_price(self, trading_pair: str, price: Decimal) -> Decimal:
         """``price`` rounded down to the pair's tick (KeyError for a pair without rules)."""
         return self._trading_rules_part.quantize_order_price(trading_pair, price)
@@ -414,9 +418,9 @@ class ExchangePyBase(ExchangeLifecycle, ABC):
         await self._ensure_symbol_map()
         return self._symbol_map.trading_pair(symbol)
 
-    def _set_trading_pair_symbol_map(self, pairs: List[tuple]) -> None:
-        """``[(exchange_symbol, trading_pair), ...]`` (hummingbot took a bidict)."""
-        self._symbol_map.set_mapping(pairs)
+    def _set_trading_pair_symbol_map(self, pairs: Any) -> None:
+        """``[(exchange_symbol, trading_pair), ...]`` or a mapping symbol -> pair (hummingbot's bidict)."""
+        self._symbol_map.set_mapping(pairs.items() if isinstance(pairs, Mapping) else pairs)
 
     async def _ensure_symbol_map(self) -> None:
         if self._symbol_map.initialized:

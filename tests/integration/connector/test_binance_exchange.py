@@ -287,3 +287,19 @@ async def test_restart_resolves_an_order_whose_placement_answer_was_lost(sim, ha
         assert posts.count == 0                    # resolved by asking, never resent
     finally:
         await connector.stop_network()
+
+
+async def test_market_socket_dropped_the_book_resyncs(session, harness):
+    ex, sim = session.connector, session.sim
+    cp = harness.Counterparty(sim)
+    cp.limit("SELL", "0.5", "61000")
+    await harness.until(lambda: ex.get_price(PAIR, True) == Decimal("61000"))
+    sim.faults.add("close_market_sockets")
+    cp.limit("SELL", "0.25", "60500")             # published while we may be away
+    cp.limit("BUY", "0.75", "59500")
+    await harness.until(lambda: ex.get_price(PAIR, True) == Decimal("60500")
+                        and ex.get_price(PAIR, False) == Decimal("59500"))
+    bids, asks = sim.book_levels("BTCUSDT")
+    book = ex.get_order_book(PAIR)
+    await harness.until(lambda: {Decimal(repr(r.price)): Decimal(repr(r.amount)) for r in book.ask_entries()} == asks
+                        and {Decimal(repr(r.price)): Decimal(repr(r.amount)) for r in book.bid_entries()} == bids)
