@@ -46,8 +46,9 @@ class BinanceUserEventHandler:
     def _execution_report(self, event: Dict[str, Any]) -> None:
         connector = self._connector
         symbol_map = connector._symbol_map
+        symbol = event["s"]
         try:
-            trading_pair = symbol_map.trading_pair(event["s"])
+            trading_pair = symbol_map.trading_pair(symbol)
         except KeyError:
             return                      # a symbol we do not trade
         tracker = connector._order_tracker
