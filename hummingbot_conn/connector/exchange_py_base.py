@@ -59,6 +59,8 @@ _NAN = Decimal("NaN")
 class ExchangePyBase(ExchangeLifecycle, ABC):
     """The public API of a spot connector; a venue subclasses it and fills the hooks.
 
+    :param balance_asset_limit: ``{exchange name: {asset: max amount}}``: the most
+        ``get_available_balance`` reports for an asset (hummingbot's option)
     :param clock: current time in seconds (event timestamps, poll cadence); default ``time.time``
     :param client_order_id_generator: ``(is_buy, trading_pair) -> str``; default a
         ``ClientOrderIdGenerator`` with the venue's prefix and maximum length
@@ -353,7 +355,10 @@ class ExchangePyBase(ExchangeLifecycle, ABC):
         return self._balances.get_balance(currency)
 
     def get_available_balance(self, currency: str) -> Decimal:
-        return self._balances.get_available_balance(currency)
+        """Free amount; capped by ``balance_asset_limit[name][currency]`` when one is configured."""
+        available = self._balances.get_available_balance(currency)
+        limit = self._balance_asset_limit.get(self.name, {}).get(currency)
+        return available if limit is None else min(available, Decimal(limit))
 
     def get_all_balances(self) -> Dict[str, Decimal]:
         return self._balances.get_all_balances()

@@ -85,3 +85,13 @@ async def test_account_events_update_balances_in_venue_time_order(exchange):
     handler.process({"e": "balanceUpdate", "E": 11, "a": "USDT", "d": "-40.5", "T": 11})
     assert (ex.get_balance("BTC"), ex.get_available_balance("BTC")) == (Decimal("2.0"), Decimal("1.5"))
     assert (ex.get_balance("USDT"), ex.get_available_balance("USDT")) == (Decimal("59.5"), Decimal("59.5"))
+
+
+async def test_balance_asset_limit_caps_the_available_amount():
+    ex = BinanceExchange(binance_api_key="key", binance_api_secret="secret",
+                         balance_asset_limit={"binance": {"USDT": Decimal("100")}})
+    ex._user_events.process({"e": "outboundAccountPosition", "E": 1, "u": 1,
+                             "B": [{"a": "USDT", "f": "250", "l": "0"}, {"a": "BTC", "f": "1", "l": "0"}]})
+    assert ex.get_available_balance("USDT") == Decimal("100") and ex.get_balance("USDT") == Decimal("250")
+    assert ex.get_available_balance("BTC") == Decimal("1")
+    await ex.stop_network()
