@@ -2,12 +2,18 @@
 
 Each subcommand lives in the module that owns it and exposes
 ``main(argv: list[str] | None) -> int``; this file only dispatches, so the
-command's start-up imports nothing heavy.
+command's start-up imports nothing heavy. Each subcommand turns its expected
+failures into one sentence (``hummingbot_conn.cli_edge``); whatever still
+escapes is a bug, reported here in one sentence as well (with the traceback
+under ``--verbose``).
 """
 import argparse
 import importlib
 import sys
 from typing import Optional, Sequence
+
+from hummingbot_conn import __version__
+from hummingbot_conn.cli_edge import EXIT_INTERRUPTED, EXIT_USAGE, fail_unexpected, wants_verbose
 
 # subcommand -> (module holding main(argv), one-line help)
 SUBCOMMANDS = {
@@ -18,7 +24,9 @@ SUBCOMMANDS = {
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="hbconn", description="hummingbot_conn: fast, exact exchange connectors.")
+        prog="hbconn", description="hummingbot_conn: fast, exact exchange connectors.",
+        epilog="Run 'hbconn COMMAND --help' for the options of a command.")
+    parser.add_argument("--version", action="version", version=f"hbconn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in SUBCOMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
@@ -27,15 +35,30 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = _parser()
     if not argv or argv[0] in ("-h", "--help"):
-        parser.print_help()
-        return 0 if argv else 2
+        _parser().print_help()
+        return 0 if argv else EXIT_USAGE
+    if argv[0] == "--version":
+        print(f"hbconn {__version__}")
+        return 0
     command, rest = argv[0], argv[1:]
     if command not in SUBCOMMANDS:
-        parser.error(f"unknown command {command!r} (choose from {', '.join(SUBCOMMANDS)})")
-    module = importlib.import_module(SUBCOMMANDS[command][0])
-    return int(module.main(rest) or 0)
+        print(f"hbconn: unknown command {command!r}. Choose one of {', '.join(SUBCOMMANDS)} "
+              "(hbconn --help lists them).", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        module = importlib.import_module(SUBCOMMANDS[command][0])
+        return int(module.main(rest) or 0)
+    except SystemExit as exit_:  # argparse's --help / error path: keep its status
+        if exit_.code is None or isinstance(exit_.code, int):
+            return exit_.code or 0
+        print(exit_.code, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\nhbconn {command}: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as err:  # noqa: BLE001 - the last edge: one sentence, never a bare traceback
+        return fail_unexpected(f"hbconn {command}", err, wants_verbose(rest))
 
 
 if __name__ == "__main__":  # pragma: no cover

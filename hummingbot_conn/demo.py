@@ -22,12 +22,13 @@ import math
 from decimal import Decimal
 from typing import Callable, Optional, Sequence
 
+from hummingbot_conn.cli_edge import CommandError, CommandParser, non_negative_float, positive_float, run_command
 from hummingbot_conn.core.order_book import DiffResult, OrderBook
 from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
 from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
 from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
 from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
-from hummingbot_conn.sim import SimulatedExchange
+from hummingbot_conn.sim import SimulatedExchange, default_symbols
 from hummingbot_conn.web import RESTMethod, TimeSynchronizer, WebAssistantsFactory, WSJSONRequest
 
 SNAPSHOT_LIMIT = 1000
@@ -179,10 +180,23 @@ async def run_demo(seconds: float = 5.0, symbol: str = "BTCUSDT", seed: int = 7,
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="hbconn demo", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="how long the market runs (default 5)")
-    parser.add_argument("--symbol", default="BTCUSDT")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--rate", type=float, default=40.0, help="background trader actions per second")
+    known = [spec.symbol for spec in default_symbols()]
+    parser = CommandParser(
+        "hbconn demo",
+        "Run the library end to end against the embedded simulated exchange: a local order book\n"
+        "kept by snapshot and diffs (one diff dropped on purpose, the gap caught and resynced),\n"
+        "a signed order, its execution reports, and a check that the book equals the exchange's.")
+    parser.add_argument("--duration", "--seconds", dest="duration", type=non_negative_float, default=5.0,
+                        help="seconds the market runs")
+    parser.add_argument("--symbol", default="BTCUSDT", type=str.upper, help=f"pair to trade: {', '.join(known)}")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the simulated market")
+    parser.add_argument("--rate", type=positive_float, default=40.0,
+                        help="background trader actions per second (more than 0)")
     args = parser.parse_args(argv)
-    return asyncio.run(run_demo(args.seconds, args.symbol.upper(), args.seed, args.rate))
+
+    def body() -> int:
+        if args.symbol not in known:
+            raise CommandError(f"unknown pair {args.symbol}", f"Choose one of {', '.join(known)}.")
+        return asyncio.run(run_demo(args.duration, args.symbol, args.seed, args.rate))
+
+    return run_command("hbconn demo", body, args.verbose)

@@ -1,52 +1,163 @@
-"""``hbconn sim`` / ``python -m hummingbot_conn.sim``: run the simulated exchange until Ctrl-C."""
+"""``hbconn sim`` / ``python -m hummingbot_conn.sim``: run the simulated exchange until Ctrl+C.
+
+Expected failures (a bad option, a port in use, an address not on this
+machine) print one sentence plus the next step and exit non-zero; ``--verbose``
+logs every HTTP request and WebSocket connection and shows tracebacks. The
+simulator imports nothing of ours outside ``sim``, so the few argument types it
+needs are kept here rather than shared with ``hummingbot_conn.cli_edge``.
+"""
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
+import logging
+import math
 import signal
+import socket
 import sys
-from decimal import Decimal
+import traceback
+from decimal import Decimal, InvalidOperation
+from typing import NoReturn
+
+from aiohttp import web
 
 from .filters import default_symbols
 from .server import SimulatedExchange
 
+log = logging.getLogger("hummingbot_conn.sim")
+
+EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions keep their line breaks; an option with a meaningful default shows it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default is None or action.default is False or action.default == [] \
+                or action.default is argparse.SUPPRESS or "default" in text:
+            return text
+        return text + " (default: %(default)s)"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        message = message.removeprefix("argument ")
+        self.exit(EXIT_USAGE, f"{self.prog}: {message[0].upper()}{message[1:].rstrip('.')}. "
+                              f"Run '{self.prog} --help' for the options.\n")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port number; use 1-65535, or 0 for a free port")
+    return port
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number")
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text} must be a finite number, 0 or more")
+    return value
+
+
+def _balance(text: str) -> tuple[str, Decimal]:
+    asset, sep, amount = text.partition("=")
+    if not sep or not asset.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not ASSET=AMOUNT (for example USDT=10000)")
+    try:
+        value = Decimal(amount.strip())
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{amount.strip()!r} in {text!r} is not a decimal amount")
+    if not value.is_finite() or value < 0:
+        raise argparse.ArgumentTypeError(f"the amount in {text!r} must be a finite number, 0 or more")
+    return asset.strip().upper(), value
+
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="hbconn sim", description="Run a Binance-compatible simulated exchange.")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=0, help="port (default 0: a free port)")
+    p = _Parser(prog="hbconn sim", formatter_class=_Formatter,
+                description="Run a Binance-compatible simulated exchange (REST, market streams, WebSocket API)\n"
+                            "on this machine until Ctrl+C. It prints its URLs and a ready-made API key.")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)")
+    p.add_argument("--port", type=_port, default=0, help="TCP port, 1-65535; 0 picks a free port")
     p.add_argument("--seed", type=int, default=0, help="seed for traders and generated ids")
     p.add_argument("--symbols", default=None,
                    help="comma-separated subset of the built-in symbols "
-                        f"({', '.join(s.symbol for s in default_symbols())})")
-    p.add_argument("--traders-rate", type=float, default=5.0,
+                        f"({', '.join(s.symbol for s in default_symbols())}); default: all")
+    p.add_argument("--traders-rate", type=_non_negative, default=5.0,
                    help="background trader actions per second per symbol (0: no traders)")
-    p.add_argument("--traders-volatility", type=float, default=0.001,
+    p.add_argument("--traders-volatility", type=_non_negative, default=0.001,
                    help="relative std-dev of the mid price per trader step")
     p.add_argument("--api-key", default=None, help="API key of the ready-made account (default: random)")
     p.add_argument("--api-secret", default=None, help="secret of the ready-made account (default: random)")
-    p.add_argument("--balance", action="append", default=[], metavar="ASSET=AMOUNT",
+    p.add_argument("--balance", type=_balance, action="append", default=[], metavar="ASSET=AMOUNT",
                    help="starting balance of the ready-made account (repeatable; "
-                        "default 100000 of each quote asset and 10 of each base asset)")
+                        "default: 100000 of each quote asset and 10 of each base asset)")
     p.add_argument("--no-legacy-listen-key", action="store_true",
                    help="do not serve the removed /api/v3/userDataStream endpoints")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="log every HTTP request and WebSocket connection; show tracebacks of errors")
     return p
 
 
 def _balances(args, symbols) -> dict[str, Decimal]:
     if args.balance:
-        out = {}
-        for item in args.balance:
-            asset, sep, amount = item.partition("=")
-            if not sep:
-                raise SystemExit(f"--balance expects ASSET=AMOUNT, got {item!r}")
-            out[asset.upper()] = Decimal(amount)
-        return out
-    out = {}
+        return dict(args.balance)
+    out: dict[str, Decimal] = {}
     for spec in symbols:
         out[spec.quote_asset] = Decimal(100000)
         out.setdefault(spec.base_asset, Decimal(10))
     return out
+
+
+@web.middleware
+async def _log_request(request: web.Request, handler):
+    # WebSocket handlers return only when the socket closes: log the upgrade on the way in
+    if request.headers.get("Upgrade", "").lower() == "websocket":
+        log.info("%s %s WebSocket from %s", request.method, request.path_qs, request.remote)
+        response = await handler(request)
+        log.info("%s %s WebSocket closed", request.method, request.path)
+        return response
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        log.info("%s %s -> %s", request.method, request.path_qs, exc.status)
+        raise
+    log.info("%s %s -> %s", request.method, request.path_qs, response.status)
+    return response
+
+
+class _LoggingExchange(SimulatedExchange):
+    """The simulator with a request log (``--verbose``)."""
+
+    def make_app(self) -> web.Application:
+        app = super().make_app()
+        app.middlewares.append(_log_request)
+        return app
+
+
+def _explain_listen_error(err: OSError, host: str, port: int) -> str:
+    where = f"{host}:{port}" if port else host
+    if isinstance(err, socket.gaierror):
+        return f"Cannot resolve --host {host!r}. Use an address of this machine such as 127.0.0.1 or 0.0.0.0."
+    if err.errno == errno.EADDRINUSE:
+        return (f"Port {port} on {host} is already in use. Stop what listens there, or choose another "
+                "--port (0 picks a free one).")
+    if err.errno == errno.EADDRNOTAVAIL:
+        return (f"{host} is not an address of this machine. Use 127.0.0.1 (this machine only) "
+                "or 0.0.0.0 (every interface).")
+    if err.errno == errno.EACCES:
+        return (f"No permission to listen on {where}: ports below 1024 need administrator rights. "
+                "Choose a higher --port (0 picks a free one).")
+    return f"Cannot listen on {where}: {(err.strerror or str(err)).rstrip('.')}. Check --host and --port."
 
 
 async def _serve(args) -> int:
@@ -55,27 +166,36 @@ async def _serve(args) -> int:
         wanted = [s.strip().upper() for s in args.symbols.split(",") if s.strip()]
         known = {s.symbol: s for s in symbols}
         unknown = [w for w in wanted if w not in known]
-        if unknown:
-            print(f"unknown symbols: {', '.join(unknown)} (choose from {', '.join(known)})", file=sys.stderr)
-            return 2
+        if unknown or not wanted:
+            print(f"hbconn sim: unknown symbols: {', '.join(unknown) or '(none given)'}. "
+                  f"Choose from {', '.join(known)}.", file=sys.stderr)
+            return EXIT_USAGE
         symbols = [known[w] for w in wanted]
     traders = {"rate": args.traders_rate, "volatility": args.traders_volatility} if args.traders_rate > 0 else None
-    sim = SimulatedExchange(seed=args.seed, symbols=symbols, traders=traders, host=args.host, port=args.port,
-                            legacy_listen_key=not args.no_legacy_listen_key)
+    cls = _LoggingExchange if args.verbose else SimulatedExchange
+    sim = cls(seed=args.seed, symbols=symbols, traders=traders, host=args.host, port=args.port,
+              legacy_listen_key=not args.no_legacy_listen_key)
     key, secret = sim.create_account(_balances(args, symbols), api_key=args.api_key, secret=args.api_secret)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await sim.start()
     try:
+        try:
+            await sim.start()
+        except OSError as err:
+            if args.verbose:
+                traceback.print_exc()
+            print(f"hbconn sim: {_explain_listen_error(err, args.host, args.port)}", file=sys.stderr)
+            return 1
         print(f"REST:           {sim.rest_url}/api/v3")
         print(f"market streams: {sim.ws_url}/ws/<stream>  |  {sim.ws_url}/stream?streams=<a>/<b>")
         print(f"WebSocket API:  {sim.ws_api_url}")
         print(f"admin:          {sim.rest_url}/sim/faults")
         print(f"symbols:        {', '.join(s.symbol for s in symbols)}")
         print(f"API key:        {key}")
-        print(f"API secret:     {secret}", flush=True)
+        print(f"API secret:     {secret}")
+        print("Ctrl+C to stop.", flush=True)
         await stop.wait()
     finally:
         await sim.stop()
@@ -85,7 +205,13 @@ async def _serve(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return asyncio.run(_serve(args))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(message)s", stream=sys.stderr)
+    try:
+        return asyncio.run(_serve(args))
+    except KeyboardInterrupt:  # Ctrl+C before the signal handlers were installed
+        print("\nhbconn sim: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -1,0 +1,166 @@
+"""Where the ``hbconn`` commands meet the user: argument types and one-sentence errors.
+
+Every subcommand parses its options with :class:`CommandParser` and runs
+through :func:`run_command`. Expected failures become one sentence plus the
+next step on stderr and a non-zero exit status, never a traceback:
+
+* a bad option value -> ``CommandParser.error`` (exit 2);
+* a :class:`CommandError` raised by the command -> its message (exit 2);
+* an ``OSError`` from the network (a refused connection, a port in use) ->
+  the reason and what to try (exit 1);
+* Ctrl+C before the command installs its own handler -> "interrupted" (130).
+
+``--verbose`` adds the traceback (and, per command, debug logging).
+``hummingbot_conn.sim`` may not import this module (the simulator imports
+nothing of ours outside ``sim``), so ``hbconn sim`` keeps its own copy of
+the few types it needs.
+"""
+from __future__ import annotations
+
+import argparse
+import errno
+import math
+import socket
+import sys
+import traceback
+from decimal import Decimal, InvalidOperation
+from typing import Callable, NoReturn, Optional, Sequence
+
+#: exit status for a usage error or a refused value (argparse's own convention)
+EXIT_USAGE = 2
+#: exit status after Ctrl+C (128 + SIGINT, what shells report)
+EXIT_INTERRUPTED = 130
+
+
+class CommandError(Exception):
+    """An expected failure a user can fix: ``message`` says what, ``hint`` what to do next."""
+
+    def __init__(self, message: str, hint: str = "", status: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.message, self.hint, self.status = message.rstrip("."), hint, status
+
+    def sentence(self) -> str:
+        return f"{self.message}." + (f" {self.hint}" if self.hint else "")
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions keep their line breaks; an option with a meaningful default shows it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default is None or action.default is False or action.default == [] \
+                or action.default is argparse.SUPPRESS or "default" in text:
+            return text
+        return text + " (default: %(default)s)"
+
+
+class CommandParser(argparse.ArgumentParser):
+    """``argparse`` with defaults in ``--help`` and errors as one sentence plus the next step."""
+
+    def __init__(self, prog: str, description: str, **kwargs) -> None:
+        super().__init__(prog=prog, description=description, formatter_class=_HelpFormatter, **kwargs)
+        self.add_argument("-v", "--verbose", action="store_true",
+                          help="log debug detail and show tracebacks of errors")
+
+    def error(self, message: str) -> NoReturn:
+        message = message.removeprefix("argument ")
+        sentence = message[0].upper() + message[1:] if message else "Invalid arguments"
+        self.exit(EXIT_USAGE, f"{self.prog}: {sentence.rstrip('.')}. "
+                              f"Run '{self.prog} --help' for the options.\n")
+
+
+# -- argument types (each raises ArgumentTypeError with a sentence) ----------------------------
+
+def port_number(text: str) -> int:
+    """A TCP port: 1-65535, or 0 for a free one chosen by the system."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number; use 1-65535, or 0 for a free port")
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number; use 1-65535, or 0 for a free port")
+    return port
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number")
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = _finite(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be greater than 0")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    value = _finite(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} must be 0 or more")
+    return value
+
+
+def asset_amount(text: str) -> tuple[str, Decimal]:
+    """``ASSET=AMOUNT`` with a finite, non-negative decimal amount -> (ASSET, amount)."""
+    asset, sep, amount = text.partition("=")
+    if not sep or not asset.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not ASSET=AMOUNT (for example USDT=10000)")
+    try:
+        value = Decimal(amount.strip())
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{amount.strip()!r} in {text!r} is not a decimal amount")
+    if not value.is_finite() or value < 0:
+        raise argparse.ArgumentTypeError(f"the amount in {text!r} must be a finite number, 0 or more")
+    return asset.strip().upper(), value
+
+
+# -- the edge -----------------------------------------------------------------------------------
+
+def explain_os_error(err: OSError, what: str) -> str:
+    """One sentence plus the next step for a network ``OSError`` met while ``what`` (e.g. 'connecting to X')."""
+    if isinstance(err, socket.gaierror):
+        return f"Cannot resolve the host name while {what}. Check the address for typos."
+    reason = (err.strerror or str(err)).rstrip(".")
+    if err.errno == errno.ECONNREFUSED:
+        return f"Nothing answered while {what} (connection refused). Check that the server runs and the URL is right."
+    if err.errno == errno.EADDRINUSE:
+        return f"The address is already in use while {what}. Stop what listens there or choose another port."
+    return f"Network error while {what}: {reason}. Check the address and that the server is reachable."
+
+
+def run_command(prog: str, body: Callable[[], int], verbose: bool) -> int:
+    """Run ``body`` and turn expected failures into one sentence on stderr (see the module doc)."""
+    try:
+        return int(body() or 0)
+    except CommandError as err:
+        if verbose:
+            traceback.print_exc()
+        print(f"{prog}: {err.sentence()}", file=sys.stderr)
+        return err.status
+    except KeyboardInterrupt:
+        print(f"\n{prog}: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as err:
+        if verbose:
+            traceback.print_exc()
+        print(f"{prog}: {explain_os_error(err, 'talking to the exchange')}", file=sys.stderr)
+        return 1
+
+
+def fail_unexpected(prog: str, err: BaseException, verbose: bool) -> int:
+    """The last resort for a bug: one sentence naming it, the traceback only with ``--verbose``."""
+    if verbose:
+        traceback.print_exception(err)
+    print(f"{prog}: unexpected error {type(err).__name__}: {err}. This is a bug; run again with --verbose "
+          "and report the traceback.", file=sys.stderr)
+    return 1
+
+
+def wants_verbose(argv: Optional[Sequence[str]]) -> bool:
+    return any(arg in ("-v", "--verbose") for arg in (argv or ()))
