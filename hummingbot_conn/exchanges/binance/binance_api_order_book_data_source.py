@@ -20,19 +20,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-
-import orjson
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
-from hummingbot_conn.exchanges.binance.binance_order_book import BinanceOrderBook
+import orjson
+
+from hummingbot_conn.common import TradeType
 from hummingbot_conn.core._binance_depth import parse_depth_update
 from hummingbot_conn.core.order_book_message import OrderBookMessage
-from hummingbot_conn.common import TradeType
 from hummingbot_conn.events import OrderBookTradeEvent
+from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance.binance_order_book import BinanceOrderBook
 from hummingbot_conn.tracking.order_book_tracker_data_source import (
-    OrderBookTrackerDataSource, UnknownTradingPairError,
+    OrderBookTrackerDataSource,
+    UnknownTradingPairError,
 )
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.data_types import RESTMethod, WSJSONRequest
@@ -246,11 +246,16 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
 
         Undecoded text (``fast_parser``): a ``depthUpdate`` is parsed in C
         straight into row buffers; any other frame is decoded here."""
+        sink = self._sink
+        if sink is None:
+            return None
         if type(data) is str:
             parsed = parse_depth_update(data)
             if parsed is not None:
                 symbol, first_update_id, update_id, bids, asks = parsed
-                self._sink.on_diff(self._pair_of(symbol), bids, asks, update_id, first_update_id, received_at)
+                pairs = self._symbol_to_pair
+                sink.on_diff(pairs.get(symbol, symbol) if pairs is not None else symbol,
+                             bids, asks, update_id, first_update_id, received_at)
                 return None
             try:
                 data = orjson.loads(data)
@@ -263,12 +268,12 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
                 first_update_id = data["U"]
                 if type(update_id) is not int or type(first_update_id) is not int:
                     raise ValueError(f"depthUpdate ids must be integers: U={first_update_id!r} u={update_id!r}")
-                self._sink.on_diff(self._pair_of(data["s"]), data["b"], data["a"], update_id, first_update_id,
-                                   received_at)
+                sink.on_diff(self._pair_of(data["s"]), data["b"], data["a"], update_id, first_update_id,
+                             received_at)
                 return None
             if event == "trade":
                 trade_time = data["T"]
-                self._sink.on_trade(OrderBookTradeEvent(
+                sink.on_trade(OrderBookTradeEvent(
                     self._pair_of(data["s"]), trade_time * 1e-3, _SELL if data["m"] else _BUY,
                     float(data["p"]), float(data["q"]), data["t"]))
                 return None
