@@ -616,7 +616,8 @@ def _update_id_of(message):
 
 
 def _max_uid_column(bids_array, asks_array):
-    ids = [int(np.max(arr[:, 2])) for arr in (bids_array, asks_array)
+    # the float itself, not int() of it: a fractional id is refused by the id check, never truncated
+    ids = [float(np.max(arr[:, 2])) for arr in (bids_array, asks_array)
            if getattr(arr, "ndim", 0) == 2 and arr.shape[1] >= 3 and arr.shape[0] > 0]
     if not ids:
         raise ValueError("update_id is required unless the arrays carry it in column 3")
