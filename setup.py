@@ -11,7 +11,12 @@ from glob import glob
 
 import numpy
 from Cython.Build import cythonize
+from Cython.Compiler import Options
 from setuptools import Extension, setup
+
+# A Cython warning is an error: each one so far was a real defect (undefined
+# negative indexing under wraparound=False, an ignored exception clause).
+Options.warning_errors = True
 
 TRACE = os.environ.get("HBCONN_TRACE") == "1"
 ANNOTATE = os.environ.get("HBCONN_ANNOTATE") == "1"

@@ -53,8 +53,12 @@ import orjson
 import pytest
 
 from hummingbot_conn.core.order_book import DiffResult, OrderBook
-from hummingbot_conn.exchanges.binance import BinanceAPIOrderBookDataSource, BinanceEndpoints, BinanceOrderBook
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance import (
+    BinanceAPIOrderBookDataSource,
+    BinanceEndpoints,
+    BinanceOrderBook,
+    binance_web_utils as web_utils,
+)
 from hummingbot_conn.tracking import OrderBookTracker
 from hummingbot_conn.web.data_types import WSResponse
 

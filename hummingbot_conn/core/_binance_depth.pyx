@@ -7,8 +7,9 @@ throws away.  This scanner reads the frame's own bytes once and writes the
 rows as doubles into two small ``DepthRows`` buffers, which ``apply_diffs``
 takes as (n, 2) float64 arrays (see ``_row_parse.pyx``).
 
-Scope (deliberately narrow): one JSON object whose ``"e"`` is ``"depthUpdate"`` (docs/binance_spot.md section 5.3): ``"s"`` a
-string, ``"U"`` / ``"u"`` non-negative integers, ``"b"`` / ``"a"`` arrays of
+Scope (deliberately narrow): one JSON object whose ``"e"`` is
+``"depthUpdate"`` (docs/binance_spot.md section 5.3): ``"s"`` a string,
+``"U"`` / ``"u"`` non-negative integers, ``"b"`` / ``"a"`` arrays of
 ``["price", "quantity"]`` decimal strings; other keys may carry a string, a
 number, ``true``, ``false`` or ``null``.  Anything else (another event, a combined-stream wrapper, escapes
 in strings, numbers as rows, extra row items, a missing field, malformed

@@ -8,13 +8,21 @@ import asyncio
 
 import pytest
 
-from hummingbot_conn.exchanges.binance import BinanceAPIOrderBookDataSource, BinanceEndpoints, BinanceOrderBook
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.events import OrderBookEvent, OrderBookTradeEvent
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance import (
+    BinanceAPIOrderBookDataSource,
+    BinanceEndpoints,
+    BinanceOrderBook,
+    binance_web_utils as web_utils,
+)
 from hummingbot_conn.sim import SimulatedExchange
 from hummingbot_conn.tracking import (
-    OrderBookTracker, OrderBookTrackerDataSource, OrderBookTrackerEvent, SubscriptionError, UnknownTradingPairError,
+    OrderBookTracker,
+    OrderBookTrackerDataSource,
+    OrderBookTrackerEvent,
+    SubscriptionError,
+    UnknownTradingPairError,
 )
 from hummingbot_conn.web import ExponentialBackoff, WSJSONRequest
 
@@ -227,7 +235,7 @@ class _NoUpdateIdSource(OrderBookTrackerDataSource):
         self._sim = sim
         self._factory = web_utils.build_api_factory_without_time_synchronizer_pre_processor(
             web_utils.create_throttler())
-        self._seq = {pair: 0 for pair in pairs}
+        self._seq = dict.fromkeys(pairs, 0)
         self._pair_of = {symbol: pair for pair, symbol in PAIRS.items()}
 
     async def get_last_traded_prices(self, trading_pairs, domain=None):

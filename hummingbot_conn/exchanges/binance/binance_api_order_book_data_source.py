@@ -20,19 +20,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-
-import orjson
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
-from hummingbot_conn.exchanges.binance.binance_order_book import BinanceOrderBook
+import orjson
+
+from hummingbot_conn.common import TradeType
 from hummingbot_conn.core._binance_depth import parse_depth_update
 from hummingbot_conn.core.order_book_message import OrderBookMessage
-from hummingbot_conn.common import TradeType
 from hummingbot_conn.events import OrderBookTradeEvent
+from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance.binance_order_book import BinanceOrderBook
 from hummingbot_conn.tracking.order_book_tracker_data_source import (
-    OrderBookTrackerDataSource, UnknownTradingPairError,
+    OrderBookTrackerDataSource,
+    UnknownTradingPairError,
 )
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.data_types import RESTMethod, WSJSONRequest
@@ -45,6 +45,7 @@ MAX_STREAMS_PER_CONNECTION = 1024       # docs/binance_spot.md section 5.1
 STREAMS_PER_PAIR = 2                    # depth diffs + trades
 DEFAULT_PAIRS_PER_CONNECTION = 200      # 400 streams: a drop resyncs at most 200 books
 DEFAULT_SNAPSHOT_LIMIT = 1000           # weight 50 (5000 would weigh 250)
+SYMBOL_MAP_REFRESH_S = 60.0             # an unknown pair reloads a map older than this (new listings)
 
 SymbolMapSource = Union[Mapping[str, str], Callable[[], Awaitable[Mapping[str, str]]]]
 
@@ -101,41 +102,52 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
         self._symbol_to_pair: Optional[Dict[str, str]] = None
         self._pair_to_symbol: Dict[str, str] = {}
         self._map_lock = asyncio.Lock()
+        self._map_loaded_at = 0.0
         self._order_book_create_function = BinanceOrderBook
         self._fast_parser = fast_parser
 
     # ------------------------------------------------------------ symbol map
     async def trading_pair_symbol_map(self) -> Dict[str, str]:
-        """``{exchange symbol: trading pair}`` (loaded once)."""
+        """``{exchange symbol: trading pair}`` (loaded once; see ``exchange_symbol_associated_to_pair``)."""
         if self._symbol_to_pair is None:
-            async with self._map_lock:
-                if self._symbol_to_pair is None:
-                    source = self._symbol_map_source
-                    if source is None:
-                        rest = await self._api_factory.get_rest_assistant()
-                        info = await rest.execute_request(self._endpoints.rest_url(CONSTANTS.EXCHANGE_INFO_PATH_URL),
-                                                          CONSTANTS.EXCHANGE_INFO_PATH_URL)
-                        mapping: Mapping[str, str] = symbol_map_from_exchange_info(info)
-                    elif callable(source):
-                        mapping = await source()
-                    else:
-                        mapping = source
-                    self._set_symbol_map(mapping)
+            await self._load_symbol_map(None)
         assert self._symbol_to_pair is not None
         return dict(self._symbol_to_pair)
 
-    def _set_symbol_map(self, mapping: Mapping[str, str]) -> None:
-        self._symbol_to_pair = dict(mapping)
-        self._pair_to_symbol = {pair: symbol for symbol, pair in self._symbol_to_pair.items()}
+    async def _load_symbol_map(self, loaded: Optional[Dict[str, str]]) -> None:
+        """(Re)load the map unless another task replaced ``loaded`` meanwhile."""
+        async with self._map_lock:
+            if self._symbol_to_pair is not loaded:
+                return
+            source = self._symbol_map_source
+            if source is None:
+                rest = await self._api_factory.get_rest_assistant()
+                info = await rest.execute_request(self._endpoints.rest_url(CONSTANTS.EXCHANGE_INFO_PATH_URL),
+                                                  CONSTANTS.EXCHANGE_INFO_PATH_URL)
+                mapping: Mapping[str, str] = symbol_map_from_exchange_info(info)
+            elif callable(source):
+                mapping = await source()
+            else:
+                mapping = source
+            self._symbol_to_pair = dict(mapping)
+            self._pair_to_symbol = {pair: symbol for symbol, pair in self._symbol_to_pair.items()}
+            self._map_loaded_at = self._clock()
 
     async def exchange_symbol_associated_to_pair(self, trading_pair: str) -> str:
-        """``"BTC-USDT"`` -> ``"BTCUSDT"``; ``UnknownTradingPairError`` if Binance does not list it."""
+        """``"BTC-USDT"`` -> ``"BTCUSDT"``; ``UnknownTradingPairError`` if Binance does not list it.
+
+        A pair missing from a map older than ``SYMBOL_MAP_REFRESH_S`` reloads
+        the map once (a new listing), so unknown names cost at most one
+        exchangeInfo call (weight 20) per that interval."""
         await self.trading_pair_symbol_map()
-        try:
-            return self._pair_to_symbol[trading_pair]
-        except KeyError:
+        symbol = self._pair_to_symbol.get(trading_pair)
+        if symbol is None and self._clock() - self._map_loaded_at >= SYMBOL_MAP_REFRESH_S:
+            await self._load_symbol_map(self._symbol_to_pair)
+            symbol = self._pair_to_symbol.get(trading_pair)
+        if symbol is None:
             raise UnknownTradingPairError(trading_pair, "Binance's exchangeInfo does not list it "
-                                          "as a TRADING spot symbol") from None
+                                          "as a TRADING spot symbol")
+        return symbol
 
     async def trading_pair_associated_to_exchange_symbol(self, symbol: str) -> str:
         await self.trading_pair_symbol_map()
@@ -246,11 +258,16 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
 
         Undecoded text (``fast_parser``): a ``depthUpdate`` is parsed in C
         straight into row buffers; any other frame is decoded here."""
+        sink = self._sink
+        if sink is None:
+            return None
         if type(data) is str:
             parsed = parse_depth_update(data)
             if parsed is not None:
                 symbol, first_update_id, update_id, bids, asks = parsed
-                self._sink.on_diff(self._pair_of(symbol), bids, asks, update_id, first_update_id, received_at)
+                pairs = self._symbol_to_pair
+                sink.on_diff(pairs.get(symbol, symbol) if pairs is not None else symbol,
+                             bids, asks, update_id, first_update_id, received_at)
                 return None
             try:
                 data = orjson.loads(data)
@@ -263,12 +280,12 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
                 first_update_id = data["U"]
                 if type(update_id) is not int or type(first_update_id) is not int:
                     raise ValueError(f"depthUpdate ids must be integers: U={first_update_id!r} u={update_id!r}")
-                self._sink.on_diff(self._pair_of(data["s"]), data["b"], data["a"], update_id, first_update_id,
-                                   received_at)
+                sink.on_diff(self._pair_of(data["s"]), data["b"], data["a"], update_id, first_update_id,
+                             received_at)
                 return None
             if event == "trade":
                 trade_time = data["T"]
-                self._sink.on_trade(OrderBookTradeEvent(
+                sink.on_trade(OrderBookTradeEvent(
                     self._pair_of(data["s"]), trade_time * 1e-3, _SELL if data["m"] else _BUY,
                     float(data["p"]), float(data["q"]), data["t"]))
                 return None
