@@ -29,7 +29,7 @@ class Outbox:
     :param transport: the socket's transport (``request.transport``), aborted on a cut-off
     """
 
-    def __init__(self, ws: web.WebSocketResponse, limit: int, transport: asyncio.BaseTransport | None = None) -> None:
+    def __init__(self, ws: web.WebSocketResponse, limit: int, transport: asyncio.Transport | None = None) -> None:
         if limit < 1:
             raise ValueError("an outbox limit must be >= 1")
         self.ws = ws

@@ -71,7 +71,8 @@ class Params:
         out = strict_decimal(value)
         if out is None:
             raise E.illegal_chars(name)
-        if -out.normalize().as_tuple().exponent > MAX_DECIMALS and out.normalize() != 0:
+        exponent = out.normalize().as_tuple().exponent     # an int: ``out`` is finite
+        if isinstance(exponent, int) and -exponent > MAX_DECIMALS and out != 0:
             raise SimError(-1111, f"Parameter '{name}' has too much precision.")
         return out
 

@@ -31,7 +31,7 @@ QUEUE_LIMIT = 10_000
 class StreamConnection:
     """One client socket; frames go through a bounded :class:`Outbox` so publishers never await."""
 
-    def __init__(self, ws: web.WebSocketResponse, combined: bool, transport: asyncio.BaseTransport | None = None,
+    def __init__(self, ws: web.WebSocketResponse, combined: bool, transport: asyncio.Transport | None = None,
                  queue_limit: int = QUEUE_LIMIT) -> None:
         self.ws = ws
         self.combined = combined
@@ -209,7 +209,7 @@ class MarketStreams:
         self.subscribers.setdefault(stream, set()).add(conn)
         symbol = stream.split("@", 1)[0].upper()
         conn.symbols.add(symbol)
-        if stream.endswith("@depth") or stream.endswith("@depth@1000ms"):
+        if stream.endswith(("@depth", "@depth@1000ms")):
             self._acc.setdefault((symbol, "1000ms"), _DepthAccumulator())
         elif stream.endswith("@depth@100ms"):
             self._acc.setdefault((symbol, "100ms"), _DepthAccumulator())

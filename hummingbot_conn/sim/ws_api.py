@@ -21,8 +21,8 @@ from . import auth
 from .accounts import AccountRegistry
 from .engine import MatchingEngine
 from .errors import SimError
-from .ratelimit import WeightLimiter
 from .outbox import Outbox, write_loop
+from .ratelimit import WeightLimiter
 from .streams import StreamConnection
 
 SUBSCRIBE_WEIGHT = 2
@@ -36,7 +36,7 @@ def _malformed(name: str) -> SimError:
 
 
 class _ApiConnection:
-    def __init__(self, ws: web.WebSocketResponse, transport: asyncio.BaseTransport | None, limit: int) -> None:
+    def __init__(self, ws: web.WebSocketResponse, transport: asyncio.Transport | None, limit: int) -> None:
         self.ws = ws
         self.outbox = Outbox(ws, limit, transport)
         self.subscriptions: dict[int, int] = {}   # subscriptionId -> account id

@@ -10,11 +10,11 @@ import pickle
 import traceback
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
 from hummingbot_conn.web.async_throttler import AsyncThrottler
+from hummingbot_conn.web.data_types import WSJSONRequest
 from hummingbot_conn.web.errors import ThrottleTimeoutError
 from hummingbot_conn.web.rate_limit import RateLimit
 from hummingbot_conn.web.time_synchronizer import TimeSynchronizer
@@ -37,7 +37,7 @@ def _everything_reachable_from(exc: BaseException) -> list:
             if "hummingbot_conn" not in tb.tb_frame.f_code.co_filename:   # the caller's own frames hold it
                 tb = tb.tb_next
                 continue
-            for name, value in tb.tb_frame.f_locals.items():
+            for value in tb.tb_frame.f_locals.values():
                 if isinstance(value, (str, bytes)):
                     out.append(value if isinstance(value, str) else value.decode("utf-8", "replace"))
                 else:
@@ -81,6 +81,16 @@ def test_no_credential_in_any_error_whatever_the_input(key, secret):
             needle = credential if isinstance(credential, str) else credential.decode("latin-1")
             for text in _everything_reachable_from(exc):
                 assert needle not in text
+
+
+async def test_a_parameter_that_cannot_be_encoded_does_not_quote_the_api_key():
+    key = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+    auth = BinanceAuth(key, "S" * 64, lambda: 1.0)
+    with pytest.raises(ValueError) as info:
+        await auth.ws_authenticate(WSJSONRequest({"id": 1, "method": "order.place",
+                                                  "params": {"symbol": "BTC\udc80USDT"}}))
+    for text in _everything_reachable_from(info.value):
+        assert key not in text and "SSSS" not in text
 
 
 def test_valid_auth_repr_masks_and_refuses_pickling():

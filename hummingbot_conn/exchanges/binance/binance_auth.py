@@ -73,8 +73,19 @@ class BinanceAuth(AuthBase):
         return int(round(self._now() * 1e3))
 
     def sign(self, payload: str) -> str:
-        """Hex HMAC-SHA256 of ``payload`` (UTF-8) with the secret."""
-        return hmac.new(self._secret, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+        """Hex HMAC-SHA256 of ``payload`` (UTF-8) with the secret.
+
+        :raises ValueError: ``payload`` cannot be encoded (a lone surrogate); the message
+            does not quote it (a WebSocket payload holds the API key)
+        """
+        try:
+            data = payload.encode("utf-8")
+        except UnicodeEncodeError:
+            data = None
+        if data is None:
+            del payload
+            raise ValueError("a request parameter cannot be encoded as UTF-8 (it holds a lone surrogate)")
+        return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
 
     def header_for_authentication(self) -> Dict[str, str]:
         return {API_KEY_HEADER: self._api_key}
@@ -124,6 +135,9 @@ class BinanceAuth(AuthBase):
             return request
         payload = dict(request.payload)
         params = dict(payload.get("params") or {})
+        params.pop("apiKey", None)
+        params.pop("signature", None)
+        _check_encodable(params)          # before the key joins them: no error may quote it
         params["apiKey"] = self._api_key
         params.setdefault("timestamp", self.timestamp_ms())
         params.pop("signature", None)
@@ -152,6 +166,16 @@ def _has_param(request: RESTRequest, name: str) -> bool:
             if any(p.split("=", 1)[0] == name for p in text.split("&")):
                 return True
     return False
+
+
+def _check_encodable(params: Mapping[str, Any]) -> None:
+    """Raise ``ValueError`` (naming the parameter) if a name or value has no UTF-8 text (a lone surrogate)."""
+    for name, value in params.items():
+        try:
+            f"{name}={encode_value(value, str(name))}".encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"parameter {str(name).encode('utf-8', 'backslashreplace').decode()!r} cannot be "
+                             "encoded as UTF-8 (it holds a lone surrogate)") from None
 
 
 def _check_api_key(api_key: Any) -> Optional[Exception]:
