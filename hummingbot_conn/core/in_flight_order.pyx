@@ -22,6 +22,7 @@ import logging
 from decimal import Decimal
 
 from cpython.object cimport PyObject
+from libc.math cimport isfinite
 
 from hummingbot_conn.core.common_types import OrderType, PositionAction, TradeType
 from hummingbot_conn.core.limit_order import LimitOrder
@@ -65,6 +66,8 @@ cdef class InFlightOrder:
                  object position=PositionAction.NIL):
         if not client_order_id:
             raise ValueError("client_order_id must be a non-empty string")
+        if not isfinite(creation_timestamp):
+            raise ValueError(f"creation_timestamp must be finite, got {creation_timestamp!r}")
         self.base_asset, self.quote_asset = _split_pair(trading_pair)
         if type(initial_state) is not OrderState:
             raise TypeError(f"initial_state must be an OrderState, got {safe_repr(initial_state)}")

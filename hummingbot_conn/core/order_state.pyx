@@ -13,6 +13,8 @@ edge, never a corrupt order later.
 from decimal import Decimal
 from enum import Enum
 
+from libc.math cimport isfinite
+
 from hummingbot_conn.core._safe_repr cimport safe_repr
 from hummingbot_conn.core.trade_fee cimport (
     TradeFeeBase, _checked_decimal, _json_bool, _json_decimal, _json_dict, _json_str, _json_timestamp)
@@ -204,6 +206,8 @@ cdef class OrderUpdate:
                  object client_order_id=None, object exchange_order_id=None, object misc_updates=None):
         if type(new_state) is not OrderState:
             raise TypeError(f"new_state must be an OrderState, got {safe_repr(new_state)}")
+        if not isfinite(update_timestamp):
+            raise ValueError(f"update_timestamp must be finite, got {update_timestamp!r}")
         self.trading_pair = trading_pair
         self.update_timestamp = update_timestamp
         self.new_state = new_state
@@ -241,6 +245,8 @@ cdef class TradeUpdate:
                  TradeFeeBase fee, bint is_taker=True):
         if trade_id is None:
             raise ValueError("trade_id is required: fills are deduplicated by it")
+        if not isfinite(fill_timestamp):
+            raise ValueError(f"fill_timestamp must be finite, got {fill_timestamp!r}")
         self.trade_id = trade_id if type(trade_id) is str else _optional_id(trade_id, "trade_id")
         self.client_order_id = _optional_id(client_order_id, "client_order_id")
         self.exchange_order_id = _optional_id(exchange_order_id, "exchange_order_id")

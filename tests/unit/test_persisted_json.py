@@ -174,3 +174,14 @@ def test_trade_update_and_fee_round_trip_exactly():
     update = fill("77", "0.123456789")
     assert TradeUpdate.from_json(json.loads(json.dumps(update.to_json()))) == update
     assert TradeFeeBase.from_json(json.loads(json.dumps(update.fee.to_json()))) == update.fee
+
+
+@pytest.mark.parametrize("stamp", [math.nan, math.inf, -math.inf])
+def test_constructors_refuse_non_finite_timestamps(stamp):
+    # what cannot be restored cannot be built either
+    with pytest.raises(ValueError, match="creation_timestamp"):
+        InFlightOrder("c1", PAIR, OrderType.LIMIT, TradeType.BUY, D("1"), stamp, D("100"))
+    with pytest.raises(ValueError, match="update_timestamp"):
+        OrderUpdate(PAIR, stamp, OrderState.OPEN, "c1")
+    with pytest.raises(ValueError, match="fill_timestamp"):
+        TradeUpdate("t1", "c1", None, PAIR, stamp, D("1"), D("1"), D("1"), AddedToCostTradeFee())
