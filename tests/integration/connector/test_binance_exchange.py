@@ -58,7 +58,8 @@ async def test_market_buy_and_sell_walk_the_book(session, harness):
     cp.limit("SELL", "0.001", "60000")
     cp.limit("SELL", "0.002", "60001")
     cp.limit("BUY", "0.003", "59000")
-    await harness.until(lambda: ex.get_price(PAIR, True) == Decimal("60000") and ex.get_price(PAIR, False) == Decimal("59000"))
+    await harness.until(lambda: ex.get_price(PAIR, True) == Decimal("60000")
+                        and ex.get_price(PAIR, False) == Decimal("59000"))
 
     buy_id = ex.buy(PAIR, Decimal("0.002"), OrderType.MARKET)
     await session.wait_kinds(buy_id, ["BuyOrderCreatedEvent", "OrderFilledEvent", "OrderFilledEvent",
