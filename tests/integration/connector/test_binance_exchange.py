@@ -332,3 +332,18 @@ async def test_cancel_refused_by_a_server_error_or_rate_limit_leaves_the_order_o
     await harness.until(lambda: not ex._status_poller.resolving())
     assert await ex._execute_cancel(PAIR, order_id) is True
     await session.wait_kinds(order_id, ["BuyOrderCreatedEvent", "OrderCancelledEvent"])
+
+
+async def test_a_connector_without_keys_serves_market_data(sim, harness):
+    connector = harness.make_connector(sim, "", "", trading_required=False)
+    harness.Counterparty(sim).limit("SELL", "0.5", "61000")
+    await connector.start_network()
+    try:
+        await connector.wait_ready(10)
+        assert connector.status_dict["user_stream_initialized"] and connector.user_stream_tracker is None
+        await harness.until(lambda: connector.get_price(PAIR, True) == Decimal("61000"))
+        assert connector.get_mid_price(PAIR).is_nan()              # no bids: no mid price
+        result = connector.get_quote_volume_for_price(PAIR, True, Decimal("61000"))
+        assert result.result_volume == Decimal("30500")            # quote units (W-9)
+    finally:
+        await connector.stop_network()
