@@ -27,6 +27,7 @@ import math
 
 from libc.math cimport isfinite
 
+from hummingbot_conn.core._safe_repr cimport safe_repr
 from hummingbot_conn.core._row_parse cimport parse_update_id, rows_to_list
 
 
@@ -48,7 +49,7 @@ cdef int64_t _required_id(dict content, str field, object message_type) except? 
     except KeyError:
         raise ValueError(f"{message_type.name} message content needs {field!r}") from None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{message_type.name} message {field} must be an int, got {value!r}")
+        raise ValueError(f"{message_type.name} message {field} must be an int, got {safe_repr(value)}")
     try:
         return parse_update_id(value, f"{message_type.name} message {field}", 0)
     except TypeError as exc:
@@ -59,7 +60,8 @@ cdef class OrderBookMessage:
     """``OrderBookMessage(message_type, content, timestamp=None)``.
 
     ``content`` holds ``update_id`` (SNAPSHOT/DIFF, required), optionally
-    ``first_update_id`` (DIFF), ``trade_id`` (TRADE), ``trading_pair``,
+    ``first_update_id`` and ``prev_update_id`` (DIFF; the latter is a futures
+    diff's ``pu``, the previous diff's final id), ``trade_id`` (TRADE), ``trading_pair``,
     ``bids`` / ``asks`` (rows as the exchange sent them) and for trades
     ``price``, ``amount``, ``trade_type``.  Ids are read once here.
     """
@@ -69,7 +71,7 @@ cdef class OrderBookMessage:
             message_type = OrderBookMessageType(message_type)
         if timestamp is not None and (isinstance(timestamp, bool) or not isinstance(timestamp, (int, float))
                                       or not isfinite(timestamp)):
-            raise ValueError(f"timestamp must be a finite number (seconds) or None, got {timestamp!r}")
+            raise ValueError(f"timestamp must be a finite number (seconds) or None, got {safe_repr(timestamp)}")
         self.type = message_type
         self.content = content
         self.timestamp = timestamp
@@ -78,6 +80,7 @@ cdef class OrderBookMessage:
         if message_type is _TRADE:
             self.update_id = -1
             self.first_update_id = -1
+            self.prev_update_id = -1
             self.has_update_id = False
             self.has_trade_id = True
             trade_id = content.get("trade_id", -1)
@@ -103,9 +106,16 @@ cdef class OrderBookMessage:
                                          f"update_id {self.update_id}")
                 else:
                     self.first_update_id = self.update_id
+                self.prev_update_id = -1
+                if content.get("prev_update_id") is not None:
+                    self.prev_update_id = _required_id(content, "prev_update_id", message_type)
+                    if self.prev_update_id >= self.update_id:
+                        raise ValueError(f"DIFF message prev_update_id {self.prev_update_id} >= "
+                                         f"update_id {self.update_id}")
                 self._key = (0, self.update_id, 0)
             else:
                 self.first_update_id = -1
+                self.prev_update_id = -1
                 self._key = (0, self.update_id, 1)
 
     @property
