@@ -46,6 +46,9 @@ FAULTS = [
     dict(kind="http_429", endpoint="DELETE /api/v3/order"),
     dict(kind="delay_response", endpoint="POST /api/v3/order", delay=0.2),
     dict(kind="delay_response", endpoint="DELETE /api/v3/order", delay=0.2),
+    dict(kind="http_429", endpoint="POST /api/v3/order"),
+    dict(kind="http_error", endpoint="GET /api/v3/myTrades", status=503),
+    dict(kind="lose_response", endpoint="GET /api/v3/order"),
 ]
 QTY = st.sampled_from(["0.001", "0.002", "0.003"])
 ORDER = st.one_of(
@@ -54,10 +57,12 @@ ORDER = st.one_of(
     st.tuples(st.just("market"), st.booleans(), QTY))
 COUNTERPARTY = st.one_of(
     st.tuples(st.just("cp_sell"), st.sampled_from(["54500", "55000", "56000"]), QTY),
-    st.tuples(st.just("cp_buy"), st.sampled_from(["55000", "56000", "56500"]), QTY))
+    st.tuples(st.just("cp_buy"), st.sampled_from(["55000", "56000", "56500"]), QTY),
+    st.tuples(st.just("cp_market"), st.booleans(), st.sampled_from(["0.002", "0.005"])))
 # orders, counterparty trades and cancels weigh more than faults and pauses
 actions = st.one_of(ORDER, ORDER, COUNTERPARTY, COUNTERPARTY,
                     st.tuples(st.just("cancel"), st.integers(0, 7)), st.tuples(st.just("cancel"), st.integers(0, 7)),
+                    st.tuples(st.just("cancel_all")),
                     st.tuples(st.just("fault"), st.sampled_from(range(len(FAULTS)))),
                     st.tuples(st.just("pause"), st.sampled_from([0.0, 0.02, 0.1])))
 
@@ -86,6 +91,7 @@ class Scenario:
         self.sim, self.connector, self.key = sim, connector, key
         self.log = EventLogger().subscribe(connector, list(MarketEvent))
         self.orders = []
+        self.background = []
         self.counterparty = sim.accounts.create({"USDT": "100000000", "BTC": "10000"}, maker_rate="0",
                                                 taker_rate="0")
 
@@ -110,6 +116,12 @@ class Scenario:
             price, qty = args
             engine.place_order(self.counterparty, SYMBOL, "SELL" if kind == "cp_sell" else "BUY", "LIMIT",
                                quantity=Decimal(qty), price=Decimal(price), time_in_force="GTC")
+        elif kind == "cp_market":
+            is_buy, qty = args
+            engine.place_order(self.counterparty, SYMBOL, "BUY" if is_buy else "SELL", "MARKET",
+                               quantity=Decimal(qty))
+        elif kind == "cancel_all":
+            self.background.append(asyncio.ensure_future(ex.cancel_all(5)))
         elif kind == "cancel":
             if self.orders:
                 ex.cancel(PAIR, self.orders[args[0] % len(self.orders)])
@@ -190,6 +202,7 @@ async def run(actions_):
                 await asyncio.sleep(action[1] if action[0] == "pause" else 0)
             await asyncio.sleep(0.05)
             sim.faults.clear()
+            await asyncio.gather(*scenario.background)
             await until(lambda: all(scenario.settled(o) for o in scenario.orders))
             await connector._status_poller.poll_once()
             await until(scenario.balances_match)

@@ -290,6 +290,7 @@ async def test_update_order_status_after_one_partial_fill(idle, harness):
 async def test_a_failing_status_request_is_not_order_not_found(idle):
     # hummingbot counted a 401 as "not found" and failed a live order after 3 of them (W-8)
     order = track(idle, "OID1", engine_order(idle, "OID1"))
+    idle.connector._order_tracker.lost_order_count_limit = 1        # each failing poll retries (slow): keep few
     idle.sim.faults.add("http_error", endpoint="GET /api/v3/order", status=503, count=None)
     for _ in range(connector_limit(idle) + 2):
         await idle.connector._status_poller.update_order_status()
