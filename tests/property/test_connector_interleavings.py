@@ -128,6 +128,13 @@ class Scenario:
         elif kind == "fault":
             self.sim.faults.add(**FAULTS[args[0]])
 
+    def quiet(self):
+        """No request of ours in flight: placements, cancels (a cancel waits for its order's placement
+        answer, which a delayed answer holds back) and outcome resolutions."""
+        placer = self.connector._order_placer
+        return not placer.placing and not self.connector._status_poller.resolving() \
+            and all(task.done() for task in placer._tasks)
+
     def settled(self, order_id):
         kinds = self.kinds(order_id)
         terminal = [k for k in kinds if k in TERMINAL]
@@ -203,7 +210,7 @@ async def run(actions_):
             await asyncio.sleep(0.05)
             sim.faults.clear()
             await asyncio.gather(*scenario.background)
-            await until(lambda: all(scenario.settled(o) for o in scenario.orders))
+            await until(lambda: scenario.quiet() and all(scenario.settled(o) for o in scenario.orders))
             await connector._status_poller.poll_once()
             await until(scenario.balances_match)
             before = len(scenario.log.event_log)
