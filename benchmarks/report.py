@@ -9,7 +9,8 @@
 Per group: one row per implementation with min and median time per operation
 (divided by ``extra_info["ops"]`` for batched rounds), the ratio
 ``peer median / hbconn median`` (how many times faster ours is) and the target
-from the hbconn row's ``extra_info["targets"]``.  The data behind the tables is
+from the hbconn row's ``extra_info["targets"]``; a row's ``extra_info["figures"]``
+(``{name: text}``, e.g. a CPU share) is listed under its group's table.  The data behind the tables is
 kept inside RESULTS.md (an HTML comment) so a later ``--merge`` does not have
 to parse markdown.  Standard library only.
 """
@@ -66,6 +67,7 @@ def _rows(run: dict) -> dict[str, dict]:
             "rounds": stats["rounds"],
             "ops": ops,
             "targets": extra.get("targets") or {},
+            "figures": extra.get("figures") or {},
         })
     return groups
 
@@ -129,6 +131,10 @@ def _group_table(name: str, group: dict) -> list[str]:
             lines.append(f"| {verdict['peer']} | - | - | - | - | >= {verdict['target']:g}x | **NOT MET** (no row) |")
     if ours is None:
         lines += ["", "_No hbconn row in this group: no ratios._"]
+    # measurements a time per op cannot carry (CPU share, rates), as the benchmark stated them
+    figures = [(k, v) for row in rows for k, v in (row.get("figures") or {}).items()]
+    if figures:
+        lines += [""] + [f"- {name}: {value}" for name, value in figures]
     return lines + [""]
 
 

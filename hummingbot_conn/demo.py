@@ -3,9 +3,9 @@
 Everything goes over real sockets on 127.0.0.1: the simulated Binance
 exchange starts with background traders, and the demo
 
-1. keeps a local order book with the compiled ``OrderBook`` from the depth
-   stream and a REST snapshot (Binance's documented procedure: buffer diffs,
-   snapshot, replay only newer diffs, resync on a sequence gap), while the
+1. keeps a local order book with ``OrderBookTracker`` and the Binance data
+   source (Binance's documented procedure: buffer diffs, snapshot, replay
+   only newer diffs, resync on a sequence gap), while the
    simulator drops a diff on purpose to show the gap being caught;
 2. subscribes to the user data stream over the WebSocket API and places a
    signed order through the throttled, time-synced REST stack;
@@ -23,61 +23,22 @@ from decimal import Decimal
 from typing import Callable, Optional, Sequence
 
 from hummingbot_conn.cli_edge import CommandError, CommandParser, non_negative_float, positive_float, run_command
-from hummingbot_conn.core.order_book import DiffResult, OrderBook
+from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
 from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance.binance_api_order_book_data_source import BinanceAPIOrderBookDataSource
 from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
 from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
 from hummingbot_conn.sim import SimulatedExchange, default_symbols
-from hummingbot_conn.web import RESTMethod, TimeSynchronizer, WebAssistantsFactory, WSJSONRequest
+from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
+from hummingbot_conn.web import RESTMethod, TimeSynchronizer, WSJSONRequest
 
-SNAPSHOT_LIMIT = 1000
-
-
-class LocalBook:
-    """One symbol's local book fed by ``<symbol>@depth@100ms`` diffs.
-
-    A compact version of what the order book tracker does: diffs that arrive
-    before the snapshot are buffered; after the snapshot only those newer than
-    it are replayed; a gap (``U > last_diff_uid + 1``) triggers a resync.
-    """
-
-    def __init__(self, factory: WebAssistantsFactory, endpoints: BinanceEndpoints, symbol: str) -> None:
-        self.factory, self.endpoints, self.symbol = factory, endpoints, symbol
-        self.book = OrderBook()
-        self.counts = {result: 0 for result in DiffResult}
-        self.resyncs = 0
-        self._buffer: list[dict] = []
-        self._snapshot_task: Optional[asyncio.Task] = None
-
-    async def _snapshot(self) -> None:
-        rest = await self.factory.get_rest_assistant()
-        path = CONSTANTS.SNAPSHOT_PATH_URL
-        snapshot = await rest.execute_request(
-            self.endpoints.rest_url(path), CONSTANTS.snapshot_limit_id(SNAPSHOT_LIMIT),
-            params={"symbol": self.symbol, "limit": SNAPSHOT_LIMIT})
-        self.book.apply_snapshot(snapshot["bids"], snapshot["asks"], snapshot["lastUpdateId"])
-        buffered, self._buffer = self._buffer, []
-        for diff in buffered:
-            self.on_diff(diff)
-
-    def on_diff(self, diff: dict) -> None:
-        if not self.book.is_synced:
-            self._buffer.append(diff)
-            if self._snapshot_task is None or self._snapshot_task.done():
-                self._snapshot_task = asyncio.ensure_future(self._snapshot())
-            return
-        result = self.book.apply_diffs(diff["b"], diff["a"], diff["u"], diff["U"])
-        self.counts[result] += 1
-        if result == DiffResult.GAP:
-            self.resyncs += 1
-            self._buffer.append(diff)
-            self._snapshot_task = asyncio.ensure_future(self._snapshot())
-
-    async def wait_synced(self) -> None:
-        while self._snapshot_task is None or not self._snapshot_task.done() or not self.book.is_synced:
-            await asyncio.sleep(0.01)
-        self._snapshot_task.result()
+def symbol_to_pair(symbol: str) -> str:
+    """``BTCUSDT`` -> ``BTC-USDT`` for the simulator's quote assets."""
+    for quote in ("USDT", "BTC"):
+        if symbol.endswith(quote) and len(symbol) > len(quote):
+            return f"{symbol[:-len(quote)]}-{quote}"
+    raise ValueError(f"cannot split {symbol!r} into base and quote")
 
 
 def _fmt(x: float) -> str:
@@ -104,19 +65,15 @@ async def run_demo(seconds: float = 5.0, symbol: str = "BTCUSDT", seed: int = 7,
         factory = web_utils.build_api_factory(throttler=web_utils.create_throttler(), time_synchronizer=sync,
                                               domain=endpoints, auth=auth)
         async with factory:
-            local = LocalBook(factory, endpoints, symbol)
-            market_ws = await factory.get_ws_assistant()
-            await market_ws.connect(f"{endpoints.stream_url()}/{symbol.lower()}@depth@100ms")
+            pair = symbol_to_pair(symbol)
+            tracker = OrderBookTracker(BinanceAPIOrderBookDataSource([pair], domain=endpoints, api_factory=factory),
+                                       [pair])
+            tracker.start()
             user_ws = await factory.get_ws_assistant()
             await user_ws.connect(endpoints.ws_api_url())
             await user_ws.send(WSJSONRequest({"id": "user-data", "method": CONSTANTS.WS_USER_STREAM_SUBSCRIBE_METHOD,
                                               "params": auth.generate_ws_subscribe_params()}))
             reports: list[dict] = []
-
-            async def read_market() -> None:
-                async for message in market_ws.iter_messages():
-                    if isinstance(message.data, dict) and message.data.get("e") == "depthUpdate":
-                        local.on_diff(message.data)
 
             async def read_user() -> None:
                 async for message in user_ws.iter_messages():
@@ -124,15 +81,16 @@ async def run_demo(seconds: float = 5.0, symbol: str = "BTCUSDT", seed: int = 7,
                     if event and event.get("e") == "executionReport":
                         reports.append(event)
 
-            readers = [asyncio.ensure_future(read_market()), asyncio.ensure_future(read_user())]
+            readers = [asyncio.ensure_future(read_user())]
             try:
-                await asyncio.wait_for(local.wait_synced(), timeout=10)
-                out(f"local book synced at update id {local.book.snapshot_uid}")
+                await tracker.wait_ready(timeout=10)
+                book = tracker.order_books[pair]
+                out(f"local book synced at update id {book.snapshot_uid}")
                 sim.faults.add("drop_diff", symbol=symbol, count=1)  # a lost frame: the book must notice
                 await asyncio.sleep(seconds / 2)
 
                 rest = await factory.get_rest_assistant()
-                price = Decimal(str(local.book.best_ask)).quantize(Decimal("0.01"))
+                price = Decimal(str(book.best_ask)).quantize(Decimal("0.01"))
                 order = await rest.execute_request(
                     endpoints.rest_url(CONSTANTS.ORDER_PATH_URL), CONSTANTS.ORDER_PATH_URL,
                     method=RESTMethod.POST, is_auth_required=True,
@@ -146,17 +104,17 @@ async def run_demo(seconds: float = 5.0, symbol: str = "BTCUSDT", seed: int = 7,
                 sim.traders.pause()
                 target = sim.engine.books[symbol].update_id
                 for _ in range(300):
-                    if local.book.is_synced and local.book.last_diff_uid >= target:
+                    if book.is_synced and book.last_diff_uid >= target:
                         break
                     await asyncio.sleep(0.02)
             finally:
                 for task in readers:
                     task.cancel()
                 await asyncio.gather(*readers, return_exceptions=True)
-                await market_ws.disconnect()
+                await tracker.stop()
                 await user_ws.disconnect()
 
-        book = local.book
+        metrics = tracker.metrics.pairs[pair]
         out("")
         out(f"{symbol} local book, update id {book.last_diff_uid}: "
             f"{book.bid_level_count} bids / {book.ask_level_count} asks")
@@ -169,8 +127,8 @@ async def run_demo(seconds: float = 5.0, symbol: str = "BTCUSDT", seed: int = 7,
         out(f"mid {_fmt(book.mid_price)}  spread {_fmt(book.spread)}  "
             f"VWAP to buy 0.01: {_fmt(book.get_vwap_for_volume(True, 0.01).result_price)}  "
         f"price to sell 0.01: {_fmt(book.get_price_for_volume(False, 0.01).result_price)}")
-        out("diffs: " + ", ".join(f"{result.name.lower()} {count}" for result, count in local.counts.items())
-            + f"; gaps caught and resynced: {local.resyncs}")
+        out(f"diffs: applied {metrics.diffs_applied}, stale {metrics.diffs_stale}, gap {metrics.gaps}; "
+            f"gaps caught and resynced: {metrics.resyncs}")
         for report in reports:
             out(f"execution report: {report['x']:<6} status {report['X']:<16} "
                 f"filled {report['z']} @ {report['L']}  fee {report['n']} {report['N'] or ''}".rstrip())

@@ -17,3 +17,5 @@ cdef void buffer_trim(RowBuffer* buf) noexcept
 cdef int parse_rows(object rows, RowBuffer* buf, double sign, int64_t update_id,
                     const char* side_name) except -1
 cdef double parse_price(object value, str what) except? -1.0
+cdef list rows_to_list(object rows, int64_t update_id, const char* side_name)
+cdef int64_t parse_update_id(object value, str name, int64_t minimum) except? -2

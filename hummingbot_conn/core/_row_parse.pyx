@@ -11,6 +11,19 @@ A row is bad when it has the wrong shape or type, unparsable text, a price
 that is not finite and > 0, or an amount that is not finite and >= 0.  The
 first bad row raises ``ValueError("bad row 3 of bids: ...")``; the caller has
 not mutated anything yet, so the book is left exactly as it was.
+
+No code of a row's own runs while rows are parsed: values are read from the
+objects' C data (a ``str`` subclass's characters, a ``float`` subclass's
+double, a ``Decimal`` subclass through ``Decimal.__str__``, never an
+overridden ``__str__`` / ``__float__`` / ``__index__``), so a hostile value
+cannot mutate the rows or the book under the loop.  Python code can still
+run in between (a finaliser during an allocation), so the rows list's size
+is checked at every row, and a list that changes size is a RuntimeError.
+Every helper propagates exceptions (none is ``noexcept`` while it can raise).
+
+This is the one row parser: ``OrderBookMessage.bids`` / ``.asks`` use it too
+(``rows_to_list``), so a message refuses exactly what the book refuses.
+Update ids: ``parse_update_id``, the one id check of the core.
 """
 from cpython.bool cimport PyBool_Check
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_Check, PyBytes_GET_SIZE
@@ -20,7 +33,7 @@ from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.long cimport PyLong_Check
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.object cimport PyObject
-from libc.math cimport INFINITY
+from libc.math cimport INFINITY, floor, isfinite
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free, malloc, realloc
 
@@ -30,6 +43,10 @@ from hummingbot_conn.core._book_side cimport Level
 from hummingbot_conn.core._decimal_parse cimport parse_decimal
 
 from decimal import Decimal
+from numbers import Integral
+from operator import index as _index
+
+from hummingbot_conn.core.order_book_row import OrderBookRow
 
 
 cdef extern from "Python.h":
@@ -40,7 +57,15 @@ cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object o, Py_ssize_t* size) except NULL
     bint PyList_CheckExact(object o)
     bint PyTuple_Check(object o)
+    bint PyLong_CheckExact(object o)
+    bint PyObject_TypeCheck(object o, type t)
     double PyLong_AsDouble(object o) except? -1.0
+
+
+# Decimal's own text, whatever a subclass overrides (exact: "1E-12"; "NaN" is refused)
+cdef object _decimal_str = Decimal.__str__
+cdef type _Decimal = Decimal
+cdef object _tuple_new = tuple.__new__
 
 
 cdef enum:
@@ -91,8 +116,9 @@ cdef int _reserve(RowBuffer* buf, Py_ssize_t need) except -1:
     return 0
 
 
-cdef inline int _value(object v, double* out) noexcept:
-    """One price or amount -> double.  Never raises; returns a code."""
+cdef inline int _value(object v, double* out) except -1:
+    """One price or amount -> double.  Returns _OK, _BAD_TEXT or _BAD_TYPE;
+    -1 only with an exception set (e.g. MemoryError), never swallowed."""
     if PyUnicode_Check(v):
         if PyUnicode_IS_COMPACT_ASCII(v):
             if parse_decimal(<const char*>PyUnicode_DATA(v), PyUnicode_GET_LENGTH(v), out) == 0:
@@ -117,27 +143,28 @@ cdef inline int _value(object v, double* out) noexcept:
     return _other_value(v, out)
 
 
-cdef int _other_text(object v, double* out) noexcept:
+cdef int _other_text(object v, double* out) except -1:
     # str subclasses and non-ASCII text have no compact ASCII buffer: go
-    # through UTF-8 (any non-ASCII byte then fails the grammar)
+    # through UTF-8 (any non-ASCII byte then fails the grammar).  Only an
+    # unencodable text (a lone surrogate) is caught: it is bad text.
     cdef Py_ssize_t size
     cdef const char* text
     try:
         text = PyUnicode_AsUTF8AndSize(v, &size)
-    except Exception:
+    except UnicodeError:
         return _BAD_TEXT
     if parse_decimal(text, size, out) == 0:
         return _OK
     return _BAD_TEXT
 
 
-cdef int _other_value(object v, double* out) noexcept:
+cdef int _other_value(object v, double* out) except -1:
     # kept out of _value so that one stays inlinable (no recursion)
     cdef object text
-    if isinstance(v, Decimal):
-        # str(Decimal) is exact decimal text ("1E-12"; "NaN" is rejected)
-        text = str(v)
-        if parse_decimal(<const char*>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), out) == 0:
+    if PyObject_TypeCheck(v, _Decimal):
+        text = _decimal_str(v)
+        if (PyUnicode_Check(text) and PyUnicode_IS_COMPACT_ASCII(text)
+                and parse_decimal(<const char*>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), out) == 0):
             return _OK
         return _BAD_TEXT
     return _BAD_TYPE
@@ -186,7 +213,7 @@ cdef int _parse_array(object rows, RowBuffer* buf, double sign, int64_t update_i
     _reserve(buf, n)
     for i in range(n):
         if not (arr[i, 0] > 0.0 and arr[i, 0] < INFINITY and arr[i, 1] >= 0.0 and arr[i, 1] < INFINITY):
-            _store(buf, i, arr[i, 0], arr[i, 1], sign, update_id, side_name, list(rows[i]))
+            _store(buf, i, arr[i, 0], arr[i, 1], sign, update_id, side_name, [arr[i, 0], arr[i, 1]])
         buf.rows[i].key = sign * arr[i, 0]
         buf.rows[i].amount = arr[i, 1] + 0.0
         buf.rows[i].update_id = update_id
@@ -216,6 +243,9 @@ cdef int parse_rows(object rows, RowBuffer* buf, double sign, int64_t update_id,
     n = PyList_GET_SIZE(rows) if is_list else PyTuple_GET_SIZE(rows)
     _reserve(buf, n)
     for i in range(n):
+        # the size again at every row: Python code (a finaliser) may have run
+        if is_list and PyList_GET_SIZE(rows) != n:
+            raise RuntimeError(f"{side_name.decode()} changed size while its rows were parsed")
         row = <object>(PyList_GET_ITEM(rows, i) if is_list else PyTuple_GET_ITEM(rows, i))
         if PyList_CheckExact(row):
             width = PyList_GET_SIZE(row)
@@ -249,3 +279,51 @@ cdef double parse_price(object value, str what) except? -1.0:
     if code != _OK or not (price > 0.0 and price < INFINITY):
         raise ValueError(f"{what} must be a finite positive number, got {value!r}")
     return price
+
+
+cdef list rows_to_list(object rows, int64_t update_id, const char* side_name):
+    """``rows`` parsed and validated exactly as the book does, as a list of
+    ``OrderBookRow(price, amount, update_id)`` floats in input order (zero
+    amounts kept).  ValueError naming the first bad row."""
+    cdef RowBuffer buf
+    cdef list out
+    cdef Py_ssize_t i
+    cdef Level* level
+    buffer_init(&buf)
+    try:
+        parse_rows(rows, &buf, 1.0, update_id, side_name)
+        out = [None] * buf.n
+        for i in range(buf.n):
+            level = buf.rows + i
+            out[i] = _tuple_new(OrderBookRow, (level.key, level.amount, update_id))
+    finally:
+        buffer_free(&buf)
+    return out
+
+
+cdef int64_t parse_update_id(object value, str name, int64_t minimum) except? -2:
+    """An update id as int64: an ``int`` (not ``bool``; numpy integers too) or
+    an integral finite ``float`` (ids read from a float64 array column), at
+    least ``minimum``.  Anything else: TypeError (wrong type) or ValueError
+    (not integral, out of range), naming ``name``."""
+    cdef double d
+    cdef int64_t out
+    if PyLong_CheckExact(value):
+        try:
+            out = value
+        except OverflowError:
+            out = minimum - 1
+        if out < minimum:
+            raise ValueError(f"{name} must be an integer in [{minimum}, 2**63), got {value!r}")
+        return out
+    if PyBool_Check(value):
+        raise TypeError(f"{name} must be an int, got bool {value!r}")
+    if PyFloat_Check(value):
+        d = PyFloat_AS_DOUBLE(value)
+        if not isfinite(d) or d != floor(d) or d < minimum or d >= 9223372036854775808.0:
+            raise ValueError(f"{name} must be an integer in [{minimum}, 2**63), got {value!r}")
+        return <int64_t>d
+    if PyLong_Check(value) or isinstance(value, Integral):
+        # int subclasses, numpy integers: their integer value (operator.index)
+        return parse_update_id(int(_index(value)), name, minimum)
+    raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")

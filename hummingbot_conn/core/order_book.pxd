@@ -15,6 +15,8 @@ cdef class OrderBook(PubSub):
     cdef int64_t _snapshot_uid
     cdef int64_t _last_diff_uid
     cdef bint _synced
+    cdef bint _from_snapshot       # last_diff_uid was set by a snapshot (futures rule: no pu to match yet)
+    cdef bint _busy                # applying a message: a re-entrant apply_* is refused
     cdef double _last_trade_price
     cdef double _last_applied_trade
     cdef double _last_trade_price_rest_updated
@@ -28,8 +30,9 @@ cdef class OrderBook(PubSub):
 
     cdef int _refresh_best(self) except -1
 
-    cpdef object apply_snapshot(self, object bids, object asks, int64_t update_id)
-    cpdef object apply_diffs(self, object bids, object asks, int64_t update_id, int64_t first_update_id=*)
+    cpdef object apply_snapshot(self, object bids, object asks, object update_id)
+    cpdef object apply_diffs(self, object bids, object asks, object update_id, object first_update_id=*,
+                             object prev_update_id=*)
     cpdef object apply_trade(self, object trade)
     cpdef double get_price(self, bint is_buy) except? -1.0
     cpdef OrderBookQueryResult get_price_for_volume(self, bint is_buy, double volume)

@@ -9,15 +9,43 @@ last (see ``_book_side.pxd`` for why).  Costs: a diff row O(log n) to locate
 bid/ask O(1); a depth query over k levels O(k) in C; a snapshot O(n) for
 exchange-ordered input, O(n log n) otherwise.
 
-Sequencing (docs/contracts.md, Contract 1), reported by ``apply_diffs`` as a cached
-``DiffResult`` member:
+Sequencing (docs/contracts.md, Contract 1), reported by ``apply_diffs`` as
+a cached ``DiffResult`` member:
 
 * before the first snapshot, and after a gap until the next snapshot, the
   book is not synced: diffs are not applied and return ``UNSYNCED``;
 * ``update_id <= last_diff_uid``: ``STALE``, not applied (nor parsed);
-* ``first_update_id >= 0`` and ``> last_diff_uid + 1``: ``GAP``, not applied,
-  the book becomes unsynced (``is_synced`` False) until ``apply_snapshot``;
+* a gap: ``GAP``, not applied, the book becomes unsynced (``is_synced``
+  False) until ``apply_snapshot``.  Three modes, by what the diff carries:
+
+  - spot (Binance ``U``, ``first_update_id >= 0``): a gap when
+    ``first_update_id > last_diff_uid + 1``;
+  - futures (Binance USDS-M ``pu``, ``prev_update_id >= 0``): the diff
+    continues the previous diff when ``prev_update_id == last_diff_uid``,
+    anything else is a gap.  The first diff after a snapshot cannot name the
+    snapshot (its ``pu`` is an earlier event's id): it is judged by
+    ``first_update_id`` when given, else it must straddle the snapshot
+    (``prev_update_id <= last_diff_uid < update_id``);
+  - neither: no gap can be seen (only STALE is detected);
 * otherwise ``APPLIED``: each row sets its level, amount 0 deletes it.
+
+Snapshots (the rule for one older than the book, issue 10): a snapshot with
+``update_id < last_diff_uid`` is refused: ``apply_snapshot`` returns
+``STALE`` and the book is unchanged (synced or not).  Accepting it would roll
+the book back behind diffs it has already consumed, which a live stream can
+never bridge; without first ids (the third mode) nothing would notice the
+levels lost.  A snapshot at or after ``last_diff_uid`` is ``APPLIED``.  The
+same in every mode.  (A venue that restarts its ids needs a new OrderBook.)
+
+Ids: ints (numpy integers, integral floats too), never ``bool``, ``Decimal``
+or a fractional float: TypeError / ValueError naming the argument, the book
+unchanged.  ``update_id >= 0``; ``first_update_id`` and ``prev_update_id``
+are -1 (absent) or ``>= 0``, with ``first_update_id <= update_id`` and
+``prev_update_id < update_id``.
+
+Re-entrancy: a row's code cannot run during the parse (``_row_parse.pyx``),
+but anything that would call ``apply_snapshot`` / ``apply_diffs`` on a book
+while that book is applying a message is refused with RuntimeError.
 
 Rows: see ``_row_parse.pyx`` (decimal strings parsed in C, floats, ints,
 Decimals, OrderBookRow, float64 arrays).  Every row of a message is validated
@@ -53,7 +81,7 @@ from hummingbot_conn.core._book_walk cimport (
     side_best_price, walk_price_for_quote_volume, walk_price_for_volume, walk_quote_volume_for_base_amount,
     walk_volume_for_price, walk_vwap_for_volume)
 from hummingbot_conn.core._row_parse cimport (
-    buffer_free, buffer_init, buffer_trim, parse_price, parse_rows)
+    buffer_free, buffer_init, buffer_trim, parse_price, parse_rows, parse_update_id)
 from hummingbot_conn.core.order_book_query_result cimport OrderBookQueryResult, make_query_result
 from hummingbot_conn.core.pubsub cimport PubSub
 
@@ -75,6 +103,8 @@ cdef object _GAP = DiffResult.GAP
 cdef object _UNSYNCED = DiffResult.UNSYNCED
 cdef extern from "Python.h":
     bint PyList_CheckExact(object o)
+    bint PyLong_CheckExact(object o)
+    long long PyLong_AsLongLongAndOverflow(object o, int* overflow) except? -1
 
 
 cdef object _tuple_new = tuple.__new__     # rows without the namedtuple's Python __new__
@@ -91,9 +121,28 @@ cdef inline double _checked(double value, str what) except? -1.0:
     return value
 
 
-cdef inline int64_t _content_id(dict content, str field) except? -2:
+cdef inline object _content_id(dict content, str field):
     value = content.get(field, -1)
     return -1 if value is None else value
+
+
+cdef object _NO_ID = -1     # the default of first/prev_update_id (a cached small int)
+
+
+cdef inline int64_t _uid(object value, str name, int64_t minimum) except? -2:
+    # the common case, an exact int in range, without a call into _row_parse
+    cdef int overflow = 0
+    cdef long long out
+    if PyLong_CheckExact(value):
+        out = PyLong_AsLongLongAndOverflow(value, &overflow)
+        if overflow == 0 and out >= minimum:
+            return out
+    return parse_update_id(value, name, minimum)
+
+
+cdef int _refuse_reentry(str what) except -1:
+    raise RuntimeError(f"OrderBook.{what} called while this book is applying another message "
+                       f"(from code run during it); refused, the book is unchanged")
 
 
 cdef object _NAN = float("nan")
@@ -125,6 +174,8 @@ cdef class OrderBook(PubSub):
         self._snapshot_uid = 0
         self._last_diff_uid = 0
         self._synced = False
+        self._from_snapshot = False
+        self._busy = False
         self._last_trade_price = NAN
         self._last_applied_trade = -1000.0
         self._last_trade_price_rest_updated = -1000.0
@@ -150,83 +201,130 @@ cdef class OrderBook(PubSub):
 
     # ---------------------------------------------------------------- updates
 
-    cpdef object apply_snapshot(self, object bids, object asks, int64_t update_id):
+    cpdef object apply_snapshot(self, object bids, object asks, object update_id):
         """Replace the whole book atomically; ``snapshot_uid = last_diff_uid =
-        update_id``; the book is synced.  Zero amounts are skipped, duplicate
-        prices keep the last row.  O(n) for exchange-ordered rows."""
+        update_id``; the book is synced; returns ``DiffResult.APPLIED``.  A
+        snapshot older than ``last_diff_uid`` is refused: ``STALE``, book
+        unchanged (module docstring).  Zero amounts are skipped, duplicate
+        prices keep the last row.  Bad rows: ValueError; bad id: TypeError /
+        ValueError.  O(n) for exchange-ordered rows."""
         cdef BookSide new_bids
         cdef BookSide new_asks
-        parse_rows(bids, &self._bid_rows, 1.0, update_id, b"bids")
-        parse_rows(asks, &self._ask_rows, -1.0, update_id, b"asks")
+        if self._busy:
+            _refuse_reentry("apply_snapshot")
+        cdef int64_t uid = _uid(update_id, "update_id", 0)
+        if self._busy:      # the id's own code may have started one
+            _refuse_reentry("apply_snapshot")
+        if uid < self._last_diff_uid:
+            return _STALE
         new_bids.levels = NULL
         new_asks.levels = NULL
+        self._busy = True
         try:
+            parse_rows(bids, &self._bid_rows, 1.0, uid, b"bids")
+            parse_rows(asks, &self._ask_rows, -1.0, uid, b"asks")
             side_build(self._bid_rows.rows, self._bid_rows.n, &new_bids)
             side_build(self._ask_rows.rows, self._ask_rows.n, &new_asks)
-        except BaseException:
+            # nothing below can fail or run Python code but the best prices' floats
+            side_free(&self._bids)
+            side_free(&self._asks)
+            self._bids = new_bids
+            self._asks = new_asks
+            new_bids.levels = NULL
+            new_asks.levels = NULL
+            self._uncross()
+            self._snapshot_uid = uid
+            self._last_diff_uid = uid
+            self._synced = True
+            self._from_snapshot = True
+            self._refresh_best()
+        finally:
             free(new_bids.levels)
             free(new_asks.levels)
-            raise
-        finally:
             buffer_trim(&self._bid_rows)
             buffer_trim(&self._ask_rows)
-        side_free(&self._bids)
-        side_free(&self._asks)
-        self._bids = new_bids
-        self._asks = new_asks
-        self._uncross()
-        self._refresh_best()
-        self._snapshot_uid = update_id
-        self._last_diff_uid = update_id
-        self._synced = True
-        return None
+            self._busy = False
+        return _APPLIED
 
     @cython.boundscheck(False)
     @cython.wraparound(False)
-    cpdef object apply_diffs(self, object bids, object asks, int64_t update_id, int64_t first_update_id=-1):
+    cpdef object apply_diffs(self, object bids, object asks, object update_id, object first_update_id=-1,
+                             object prev_update_id=-1):
         """Apply one diff message under the sequencing rule (module docstring);
         returns ``DiffResult.APPLIED``, ``STALE``, ``GAP`` or ``UNSYNCED``.
-        ``first_update_id`` (Binance ``U``) enables gap detection; -1 = none.
-        Cost: O(rows * (log n + distance from the top))."""
+        ``first_update_id`` (Binance spot ``U``) and ``prev_update_id``
+        (Binance USDS-M futures ``pu``) enable gap detection; -1 = absent.
+        Bad rows: ValueError; bad ids: TypeError / ValueError; either way the
+        book is unchanged.  Cost: O(rows * (log n + distance from the top))."""
         cdef Py_ssize_t i
         cdef Level* row
+        cdef bint gap
+        if self._busy:
+            _refuse_reentry("apply_diffs")
+        cdef int64_t uid = _uid(update_id, "update_id", 0)
+        cdef int64_t first_uid = -1
+        cdef int64_t prev_uid = -1
+        if first_update_id is not _NO_ID:
+            first_uid = _uid(first_update_id, "first_update_id", -1)
+            if first_uid > uid:
+                raise ValueError(f"first_update_id {first_uid} > update_id {uid}")
+        if prev_update_id is not _NO_ID:
+            prev_uid = _uid(prev_update_id, "prev_update_id", -1)
+            if prev_uid >= uid:
+                raise ValueError(f"prev_update_id {prev_uid} >= update_id {uid}")
+        if self._busy:      # an id's own code may have started one
+            _refuse_reentry("apply_diffs")
         if not self._synced:
             return _UNSYNCED
-        if update_id <= self._last_diff_uid:
+        if uid <= self._last_diff_uid:
             return _STALE
-        if first_update_id >= 0 and first_update_id > self._last_diff_uid + 1:
+        if prev_uid >= 0:
+            if not self._from_snapshot:
+                gap = prev_uid != self._last_diff_uid
+            elif first_uid >= 0:
+                gap = first_uid > self._last_diff_uid + 1
+            else:
+                gap = prev_uid > self._last_diff_uid
+        else:
+            gap = first_uid >= 0 and first_uid > self._last_diff_uid + 1
+        if gap:
             self._synced = False
             return _GAP
-        # an empty side (most single-level diffs) skips the parser call
-        if PyList_CheckExact(bids) and PyList_GET_SIZE(bids) == 0:
-            self._bid_rows.n = 0
-        else:
-            parse_rows(bids, &self._bid_rows, 1.0, update_id, b"bids")
-        if PyList_CheckExact(asks) and PyList_GET_SIZE(asks) == 0:
-            self._ask_rows.n = 0
-        else:
-            parse_rows(asks, &self._ask_rows, -1.0, update_id, b"asks")
-        side_reserve(&self._bids, self._bids.n + self._bid_rows.n)
-        side_reserve(&self._asks, self._asks.n + self._ask_rows.n)
-        # nothing below can fail: the diff is applied whole
-        if self._bid_rows.n:
-            for i in range(self._bid_rows.n):
-                row = self._bid_rows.rows + i
-                side_set(&self._bids, row.key, row.amount, update_id)
-        if self._ask_rows.n:
-            for i in range(self._ask_rows.n):
-                row = self._ask_rows.rows + i
-                side_set(&self._asks, row.key, row.amount, update_id)
-        if (self._bids.n and self._asks.n
-                and self._bids.levels[self._bids.n - 1].key >= -self._asks.levels[self._asks.n - 1].key):
-            self._uncross()
-        self._refresh_best()
-        if self._bid_rows.cap > 64 or self._ask_rows.cap > 64:
-            buffer_trim(&self._bid_rows)
-            buffer_trim(&self._ask_rows)
-        side_maybe_shrink(&self._bids)
-        side_maybe_shrink(&self._asks)
-        self._last_diff_uid = update_id
+        self._busy = True
+        try:
+            # an empty side (most single-level diffs) skips the parser call
+            if PyList_CheckExact(bids) and PyList_GET_SIZE(bids) == 0:
+                self._bid_rows.n = 0
+            else:
+                parse_rows(bids, &self._bid_rows, 1.0, uid, b"bids")
+            if PyList_CheckExact(asks) and PyList_GET_SIZE(asks) == 0:
+                self._ask_rows.n = 0
+            else:
+                parse_rows(asks, &self._ask_rows, -1.0, uid, b"asks")
+            side_reserve(&self._bids, self._bids.n + self._bid_rows.n)
+            side_reserve(&self._asks, self._asks.n + self._ask_rows.n)
+            # nothing below can fail: the diff is applied whole
+            if self._bid_rows.n:
+                for i in range(self._bid_rows.n):
+                    row = self._bid_rows.rows + i
+                    side_set(&self._bids, row.key, row.amount, uid)
+            if self._ask_rows.n:
+                for i in range(self._ask_rows.n):
+                    row = self._ask_rows.rows + i
+                    side_set(&self._asks, row.key, row.amount, uid)
+            if (self._bids.n and self._asks.n
+                    and self._bids.levels[self._bids.n - 1].key >= -self._asks.levels[self._asks.n - 1].key):
+                self._uncross()
+            self._last_diff_uid = uid
+            self._from_snapshot = False
+            if self._bid_rows.cap > 64 or self._ask_rows.cap > 64:
+                buffer_trim(&self._bid_rows)
+                buffer_trim(&self._ask_rows)
+            side_maybe_shrink(&self._bids)
+            side_maybe_shrink(&self._asks)
+            self._refresh_best()
+        finally:
+            self._busy = False
         return _APPLIED
 
     cdef void _uncross(self) noexcept:
@@ -259,21 +357,22 @@ cdef class OrderBook(PubSub):
             update_id = _max_uid_column(bids_array, asks_array)
         return self.apply_snapshot(bids_array, asks_array, update_id)
 
-    def apply_numpy_diffs(self, bids_array, asks_array, update_id=None, first_update_id=-1):
+    def apply_numpy_diffs(self, bids_array, asks_array, update_id=None, first_update_id=-1, prev_update_id=-1):
         """``apply_diffs`` for float64 arrays (n, 2) or (n, 3).  Without
         ``update_id`` the max of column 3 is used (hummingbot's convention)."""
         if update_id is None:
             update_id = _max_uid_column(bids_array, asks_array)
-        return self.apply_diffs(bids_array, asks_array, update_id, first_update_id)
+        return self.apply_diffs(bids_array, asks_array, update_id, first_update_id, prev_update_id)
 
     def restore_from_snapshot_and_diffs(self, snapshot, diffs):
         """Apply ``snapshot`` (an OrderBookMessage) then replay, in update-id
         order, only the book messages of ``diffs`` with ``update_id >
         snapshot.update_id`` (hummingbot replays stale ones too, W-1).  Gap
-        detection uses each diff's ``first_update_id`` content field when
-        present.  Each step is atomic; a bad diff raises after the ones before it."""
+        detection uses each diff's ``first_update_id`` and ``prev_update_id``
+        content fields when present.  Each step is atomic; a bad diff raises
+        after the ones before it."""
         cdef dict content = snapshot.content
-        cdef int64_t snapshot_uid = snapshot.update_id
+        cdef object snapshot_uid = snapshot.update_id
         cdef list newer = []
         for diff in diffs:
             if diff.has_update_id and diff.update_id > snapshot_uid:
@@ -283,7 +382,7 @@ cdef class OrderBook(PubSub):
         for diff in newer:
             content = diff.content
             self.apply_diffs(content["bids"], content["asks"], diff.update_id,
-                             _content_id(content, "first_update_id"))
+                             _content_id(content, "first_update_id"), _content_id(content, "prev_update_id"))
 
     cpdef object apply_trade(self, object trade):
         """Record a public trade (any object with ``price``; ``timestamp`` is

@@ -12,7 +12,8 @@ The order, by one sort key per message:
   the SNAPSHOT (a snapshot with id 10 already contains diff 10's effect, so
   ``bisect_right(diffs, snapshot)`` skips it);
 * trades by ``trade_id`` (integer ids before string ids); trades without an
-  id by ``timestamp`` (None or NaN count as -inf).
+  id by ``timestamp`` (None counts as -inf; a timestamp is a finite
+  number of seconds, NaN / inf / bool are refused).
 
 Why book messages do not interleave with trades by timestamp: comparing
 update ids inside a kind and timestamps across kinds is not transitive
@@ -24,7 +25,9 @@ same id are different too).
 from enum import Enum
 import math
 
-from hummingbot_conn.core.order_book_row import OrderBookRow
+from libc.math cimport isfinite
+
+from hummingbot_conn.core._row_parse cimport parse_update_id, rows_to_list
 
 
 class OrderBookMessageType(Enum):
@@ -39,21 +42,17 @@ cdef object _TRADE = OrderBookMessageType.TRADE
 cdef double _NEG_INF = -math.inf
 
 
-cdef int64_t _required_id(dict content, str field, object message_type) except? -1:
+cdef int64_t _required_id(dict content, str field, object message_type) except? -2:
     try:
         value = content[field]
     except KeyError:
         raise ValueError(f"{message_type.name} message content needs {field!r}") from None
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{message_type.name} message {field} must be an int, got {value!r}")
-    return value
-
-
-cdef list _rows(object raw_rows, int64_t update_id):
-    cdef list out = []
-    for row in raw_rows:
-        out.append(OrderBookRow(float(row[0]), float(row[1]), update_id))
-    return out
+    try:
+        return parse_update_id(value, f"{message_type.name} message {field}", 0)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
 
 
 cdef class OrderBookMessage:
@@ -68,8 +67,9 @@ cdef class OrderBookMessage:
     def __init__(self, message_type, dict content not None, timestamp=None):
         if not isinstance(message_type, OrderBookMessageType):
             message_type = OrderBookMessageType(message_type)
-        if timestamp is not None and not isinstance(timestamp, (int, float)):
-            raise ValueError(f"timestamp must be a number or None, got {timestamp!r}")
+        if timestamp is not None and (isinstance(timestamp, bool) or not isinstance(timestamp, (int, float))
+                                      or not isfinite(timestamp)):
+            raise ValueError(f"timestamp must be a finite number (seconds) or None, got {timestamp!r}")
         self.type = message_type
         self.content = content
         self.timestamp = timestamp
@@ -89,7 +89,7 @@ cdef class OrderBookMessage:
             elif isinstance(trade_id, str):
                 self._key = (1, 1, trade_id)
             else:
-                ts = _NEG_INF if timestamp is None or math.isnan(timestamp) else timestamp
+                ts = _NEG_INF if timestamp is None else timestamp
                 self._key = (1, 2, ts)
         else:
             self.has_update_id = True
@@ -98,6 +98,9 @@ cdef class OrderBookMessage:
             if message_type is _DIFF:
                 if "first_update_id" in content:
                     self.first_update_id = _required_id(content, "first_update_id", message_type)
+                    if self.first_update_id > self.update_id:
+                        raise ValueError(f"DIFF message first_update_id {self.first_update_id} > "
+                                         f"update_id {self.update_id}")
                 else:
                     self.first_update_id = self.update_id
                 self._key = (0, self.update_id, 0)
@@ -111,13 +114,15 @@ cdef class OrderBookMessage:
 
     @property
     def bids(self):
-        """Bid rows as ``OrderBookRow(float price, float amount, update_id)``; O(n) per access."""
-        return _rows(self.content["bids"], self.update_id)
+        """Bid rows as ``OrderBookRow(float price, float amount, update_id)``,
+        parsed by the book's own row parser (same rules, same ValueError
+        naming the bad row); O(n) per access."""
+        return rows_to_list(self.content.get("bids"), self.update_id, b"bids")
 
     @property
     def asks(self):
-        """Ask rows as ``OrderBookRow(float price, float amount, update_id)``; O(n) per access."""
-        return _rows(self.content["asks"], self.update_id)
+        """Ask rows, as ``bids``."""
+        return rows_to_list(self.content.get("asks"), self.update_id, b"asks")
 
     def __richcmp__(self, other, int op):
         if not isinstance(other, OrderBookMessage):

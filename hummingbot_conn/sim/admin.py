@@ -18,6 +18,7 @@ import orjson
 from aiohttp import web
 
 from .accounts import AccountRegistry
+from .connection_guard import answer, read_body
 from .engine import MatchingEngine
 from .errors import SimError
 from .faults import FaultInjector
@@ -25,28 +26,40 @@ from .streams import MarketStreams
 from .traders import BackgroundTraders
 
 
+MAX_STEPS = 100_000
+
+
 def _json(data, status: int = 200) -> web.Response:
     return web.Response(body=orjson.dumps(data), status=status, content_type="application/json")
 
 
-async def _body(request: web.Request) -> dict:
+async def _body(request: web.Request, timeout: float) -> dict | web.StreamResponse:
+    """The JSON object of the body, or the error answer to send instead."""
     try:
-        data = orjson.loads(await request.read() or b"{}")
+        raw = await read_body(request, timeout)
+    except SimError as err:
+        return await answer(request, web.Response(body=orjson.dumps({"error": err.msg}), status=err.http_status,
+                                                  headers=err.headers, content_type="application/json"))
+    try:
+        data = orjson.loads(raw or b"{}")
     except orjson.JSONDecodeError as err:
-        raise web.HTTPBadRequest(text=f"invalid JSON: {err}") from None
+        return _json({"error": f"invalid JSON: {err}"}, 400)
     if not isinstance(data, dict):
-        raise web.HTTPBadRequest(text="expected a JSON object")
+        return _json({"error": "expected a JSON object"}, 400)
     return data
 
 
 def add_routes(app: web.Application, *, faults: FaultInjector, accounts: AccountRegistry,
-               engine: MatchingEngine, streams: MarketStreams, traders: BackgroundTraders | None) -> None:
+               engine: MatchingEngine, streams: MarketStreams, traders: BackgroundTraders | None,
+               body_timeout: float = 10.0) -> None:
     """Register the ``/sim`` endpoints on ``app``, acting on the given collaborators."""
     async def list_faults(request):
         return _json([f.to_json() for f in faults.rules])
 
     async def add_fault(request):
-        data = await _body(request)
+        data = await _body(request, body_timeout)
+        if isinstance(data, web.StreamResponse):
+            return data
         kind = data.pop("kind", None)
         allowed = {"symbol", "endpoint", "count", "status", "delay", "ms"}
         unknown = set(data) - allowed
@@ -70,15 +83,19 @@ def add_routes(app: web.Application, *, faults: FaultInjector, accounts: Account
         return _json({}) if faults.remove(fault_id) else _json({"error": "no such fault"}, 404)
 
     async def create_account(request):
-        data = await _body(request)
+        data = await _body(request, body_timeout)
+        if isinstance(data, web.StreamResponse):
+            return data
         try:
             account = accounts.create(data.get("balances") or {})
-        except (ValueError, InvalidOperation, TypeError) as err:
+        except (ValueError, InvalidOperation, TypeError, AttributeError) as err:
             return _json({"error": f"bad balances: {err}"}, 400)
         return _json({"apiKey": account.api_key, "secret": account.secret})
 
     async def deposit(request):
-        data = await _body(request)
+        data = await _body(request, body_timeout)
+        if isinstance(data, web.StreamResponse):
+            return data
         account = accounts.by_key(str(data.get("apiKey", "")))
         if account is None:
             return _json({"error": "unknown apiKey"}, 404)
@@ -91,7 +108,9 @@ def add_routes(app: web.Application, *, faults: FaultInjector, accounts: Account
         return _json({})
 
     async def control_traders(request):
-        data = await _body(request)
+        data = await _body(request, body_timeout)
+        if isinstance(data, web.StreamResponse):
+            return data
         if traders is None:
             return _json({"error": "started without background traders"}, 409)
         action = data.get("action")
@@ -100,7 +119,10 @@ def add_routes(app: web.Application, *, faults: FaultInjector, accounts: Account
         elif action == "resume":
             traders.resume()
         elif action == "step":
-            for _ in range(int(data.get("count", 1))):
+            count = data.get("count", 1)
+            if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_STEPS:
+                return _json({"error": f"count must be an integer in [1, {MAX_STEPS}]"}, 400)
+            for _ in range(count):
                 traders.step()
         else:
             return _json({"error": "action must be pause, resume or step"}, 400)

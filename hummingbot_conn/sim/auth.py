@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode
 
 from . import errors as E
 from .accounts import Account, AccountRegistry
 from .errors import SimError
+from .params import strict_decimal, strict_int
 
-_KEY_FORMAT = re.compile(r"^[A-Za-z0-9]{1,128}$")
+_KEY_FORMAT = re.compile(r"[A-Za-z0-9]{1,128}")
 MAX_RECV_WINDOW = Decimal(60000)
 DEFAULT_RECV_WINDOW = Decimal(5000)
 
@@ -64,7 +65,7 @@ def lookup_key(registry: AccountRegistry, api_key: str | None) -> Account:
     """X-MBX-APIKEY -> account, or -2014 (malformed) / -2015 (absent or unknown)."""
     if not api_key:
         raise E.rejected_api_key()
-    if not _KEY_FORMAT.match(api_key):
+    if not isinstance(api_key, str) or not _KEY_FORMAT.fullmatch(api_key):
         raise E.bad_api_key_format()
     account = registry.by_key(api_key)
     if account is None:
@@ -73,25 +74,26 @@ def lookup_key(registry: AccountRegistry, api_key: str | None) -> Account:
 
 
 def check_timestamp(params: dict[str, str], now_ms: int) -> None:
-    """Timing security (2.3): -1102 missing, -1021 outside recvWindow or > 1 s ahead."""
+    """Timing security (2.3): -1102 missing or malformed, -1021 outside recvWindow or > 1 s ahead.
+
+    ``timestamp`` is ASCII digits only (ms, or µs above 10^14); ``recvWindow``
+    ASCII ``digits[.ddd]`` (up to three decimals), in (0, 60000].
+    """
     raw_ts = params.get("timestamp")
     if not raw_ts:
         raise E.mandatory("timestamp")
-    try:
-        timestamp = int(raw_ts)
-    except ValueError:
-        raise E.mandatory("timestamp") from None
+    timestamp = strict_int(raw_ts, signed=False)
+    if timestamp is None:
+        raise E.mandatory("timestamp")
     if timestamp > 10**14:  # sent in microseconds
         timestamp //= 1000
     raw_window = params.get("recvWindow")
     window = DEFAULT_RECV_WINDOW
     if raw_window is not None:
-        try:
-            window = Decimal(raw_window)
-        except InvalidOperation:
-            raise E.mandatory("recvWindow") from None
-        if not window.is_finite() or window <= 0:
+        parsed = strict_decimal(raw_window, max_decimals=3)
+        if parsed is None or parsed <= 0:
             raise E.mandatory("recvWindow")
+        window = parsed
         if window > MAX_RECV_WINDOW:
             raise SimError(-1102, "'recvWindow' contains unexpected value. Cannot be greater than 60000.")
     if timestamp >= now_ms + 1000:
@@ -127,7 +129,13 @@ def _ws_value(value) -> str:
 
 def verify_ws(registry: AccountRegistry, params: dict, now_ms: int) -> Account:
     """A SIGNED WebSocket API request (``apiKey``, ``timestamp``, ``signature`` in params)."""
-    account = lookup_key(registry, params.get("apiKey"))
+    api_key = params.get("apiKey")
+    if api_key is not None and not isinstance(api_key, str):
+        raise E.bad_api_key_format()
+    for name, value in params.items():   # only JSON scalars can be signed as name=value
+        if not isinstance(value, (str, int, float, bool)) or isinstance(value, float) and value != value:
+            raise SimError(-1100, f"Illegal characters found in parameter '{name}'.")
+    account = lookup_key(registry, api_key)
     signature = params.get("signature")
     if not isinstance(signature, str) or not signature:
         raise E.mandatory("signature")

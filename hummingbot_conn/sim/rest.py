@@ -19,6 +19,7 @@ from aiohttp import web
 from . import auth, reports
 from . import errors as E
 from .accounts import AccountRegistry
+from .connection_guard import answer, read_body
 from .engine import MatchingEngine
 from .errors import SimError
 from .faults import FaultInjector
@@ -52,12 +53,15 @@ class RestApi:
     """The ``/api/v3`` handlers, given the collaborators they use (not the whole server).
 
     ``clock`` is any object with ``now_ms()``; ``user_streams`` serves the
-    legacy listenKey endpoints when its ``legacy`` flag is set.
+    legacy listenKey endpoints when its ``legacy`` flag is set; a body must
+    arrive within ``body_timeout`` seconds (408 after, 413 over the size cap).
     """
 
     def __init__(self, *, engine: MatchingEngine, accounts: AccountRegistry, clock, limiter: WeightLimiter,
-                 order_counter: OrderCounter, faults: FaultInjector, user_streams: UserStreams) -> None:
+                 order_counter: OrderCounter, faults: FaultInjector, user_streams: UserStreams,
+                 body_timeout: float = 10.0) -> None:
         self.engine = engine
+        self.body_timeout = body_timeout
         self.accounts = accounts
         self.clock = clock
         self.limiter = limiter
@@ -105,7 +109,7 @@ class RestApi:
         headers: dict[str, str] = {}
         try:
             raw_query = request.rel_url.raw_query_string
-            raw_body = (await request.read()).decode("utf-8", "replace") if request.can_read_body else ""
+            raw_body = (await read_body(request, self.body_timeout)).decode("utf-8", "replace")
             params = Params(auth.parse_params(raw_query, raw_body))
             symbol = params.values.get("symbol")
             fault = faults.take("http_error", symbol, request.path, request.method)
@@ -144,7 +148,7 @@ class RestApi:
             delayed = faults.take("delay_response", params.values.get("symbol"), request.path, request.method)
             if delayed is not None:
                 await asyncio.sleep(delayed.delay)
-        return _json(body, status, headers)
+        return await answer(request, _json(body, status, headers))
 
     # -- public ------------------------------------------------------------------------
     def ping(self, p, account, headers):

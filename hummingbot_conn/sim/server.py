@@ -19,6 +19,7 @@ from aiohttp import web
 from . import admin
 from .accounts import AccountRegistry
 from .clock import ManualClock, SystemClock
+from .connection_guard import ConnectionGuard, GuardedTCPSite
 from .engine import MatchingEngine
 from .faults import FaultInjector
 from .filters import SymbolSpec, default_symbols
@@ -27,7 +28,7 @@ from .ratelimit import OrderCounter, WeightLimiter
 from .rest import RestApi
 from .streams import MarketStreams
 from .traders import BackgroundTraders
-from .ws_api import UserStreams
+from .ws_api import REPLY_QUEUE_LIMIT, UserStreams
 
 
 class SimulatedExchange:
@@ -37,13 +38,21 @@ class SimulatedExchange:
     "volatility": relative step std-dev, "seed_levels": levels per side placed at start}``.
     ``clock``: any object with ``now_ms()`` and ``skew_ms`` (``ManualClock`` for tests).
     ``stream_interval``: seconds between 100 ms depth flushes (the 1000 ms cadence is 10x).
+
+    Protection against hostile clients (see ``connection_guard``): ``max_connections``
+    sockets at once (None: 1000 or what the descriptor limit allows), ``header_timeout``
+    and ``body_timeout`` seconds to receive a request's headers / body, ``max_body_size``
+    bytes per body (413 beyond), ``reply_queue_limit`` frames waiting for a WS-API client
+    that does not read before it is disconnected.
     """
 
     def __init__(self, *, seed: int = 0, symbols: list[SymbolSpec] | None = None,
                  traders: dict | None = None, clock=None, host: str = "127.0.0.1", port: int = 0,
                  weight_limit: int = 6000, ban_after: int = 5, orders_per_10s: int = 100,
                  heartbeat: float = 20.0, stream_interval: float = 0.1, legacy_listen_key: bool = True,
-                 auto_flush: bool = True) -> None:
+                 auto_flush: bool = True, max_connections: int | None = None, header_timeout: float = 10.0,
+                 body_timeout: float = 10.0, max_body_size: int = 1024 * 1024,
+                 reply_queue_limit: int = REPLY_QUEUE_LIMIT) -> None:
         self.clock = clock if clock is not None else SystemClock()
         self.host, self.port = host, port
         self.accounts = AccountRegistry()
@@ -52,11 +61,15 @@ class SimulatedExchange:
         self.limiter = WeightLimiter(self.clock, weight_limit, ban_after)
         self.order_counter = OrderCounter(self.clock, orders_per_10s)
         self.user_streams = UserStreams(self.engine, self.accounts, self.limiter, heartbeat=heartbeat,
-                                        legacy=legacy_listen_key)
+                                        legacy=legacy_listen_key, reply_queue_limit=reply_queue_limit)
+        self.guard = ConnectionGuard(max_connections=max_connections, header_timeout=header_timeout)
+        self.body_timeout = body_timeout
+        self.max_body_size = max_body_size
         self.streams = MarketStreams(self.engine, self.faults, heartbeat=heartbeat,
                                      user_streams=self.user_streams)
         self.rest = RestApi(engine=self.engine, accounts=self.accounts, clock=self.clock, limiter=self.limiter,
-                            order_counter=self.order_counter, faults=self.faults, user_streams=self.user_streams)
+                            order_counter=self.order_counter, faults=self.faults, user_streams=self.user_streams,
+                            body_timeout=body_timeout)
         self.stream_interval = stream_interval
         self.auto_flush = auto_flush
         self.traders: BackgroundTraders | None = None
@@ -81,20 +94,20 @@ class SimulatedExchange:
 
     # -- lifecycle ----------------------------------------------------------------------
     def make_app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(client_max_size=self.max_body_size, middlewares=[self.guard.middleware])
         self.rest.routes(app)
         app.router.add_get("/ws/{stream:.*}", self.streams.handle_raw)
+        app.router.add_get("/ws", self.streams.handle_raw)      # no stream yet: SUBSCRIBE later (5.2)
         app.router.add_get("/stream", self.streams.handle_combined)
         app.router.add_get("/ws-api/v3", self.user_streams.handle_ws_api)
         admin.add_routes(app, faults=self.faults, accounts=self.accounts, engine=self.engine,
-                         streams=self.streams, traders=self.traders)
+                         streams=self.streams, traders=self.traders, body_timeout=self.body_timeout)
         return app
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self.make_app(), handle_signals=False, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        await GuardedTCPSite(self._runner, self.host, self.port, self.guard).start()
         self.port = self._runner.addresses[0][1]
         base = f"{self.host}:{self.port}"
         self.rest_url = f"http://{base}"

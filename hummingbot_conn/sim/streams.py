@@ -19,6 +19,7 @@ from aiohttp import WSMsgType, web
 
 from .engine import MatchingEngine
 from .faults import FaultInjector
+from .outbox import Outbox, write_loop
 from .records import Trade
 from .reports import fmt
 
@@ -28,27 +29,29 @@ QUEUE_LIMIT = 10_000
 
 
 class StreamConnection:
-    """One client socket; frames go through a bounded queue so publishers never await."""
+    """One client socket; frames go through a bounded :class:`Outbox` so publishers never await."""
 
-    def __init__(self, ws: web.WebSocketResponse, combined: bool) -> None:
+    def __init__(self, ws: web.WebSocketResponse, combined: bool, transport: asyncio.Transport | None = None,
+                 queue_limit: int = QUEUE_LIMIT) -> None:
         self.ws = ws
         self.combined = combined
         self.streams: list[str] = []
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self.outbox = Outbox(ws, queue_limit, transport)
         self.symbols: set[str] = set()
 
     def send(self, stream: str, payload: dict | bytes) -> None:
-        if self.queue.qsize() >= QUEUE_LIMIT:
-            # a consumer this far behind is cut off, as the live exchange does
-            self.queue.put_nowait(None)
+        if self.outbox.cut_off:
             return
         data = payload if isinstance(payload, bytes) else orjson.dumps(payload)
         if self.combined:
             data = b'{"stream":"' + stream.encode() + b'","data":' + data + b"}"
-        self.queue.put_nowait(data.decode())
+        self.outbox.put(data.decode())
+
+    def reply(self, payload: dict) -> None:
+        self.outbox.put(orjson.dumps(payload).decode())
 
     def close(self) -> None:
-        self.queue.put_nowait(None)
+        self.outbox.close()
 
 
 class _DepthAccumulator:
@@ -236,7 +239,7 @@ class MarketStreams:
 
     # -- aiohttp handlers -----------------------------------------------------------
     async def handle_raw(self, request: web.Request) -> web.WebSocketResponse:
-        name = request.match_info["stream"]
+        name = request.match_info.get("stream", "")
         if self.user_streams is not None and self.user_streams.is_listen_key(name):
             return await self.user_streams.handle_listen_key(request, name, combined=False)
         return await self._serve(request, [name] if name else [], combined=False)
@@ -251,17 +254,17 @@ class MarketStreams:
     async def _serve(self, request: web.Request, names: list[str], combined: bool) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)
         await ws.prepare(request)
-        conn = StreamConnection(ws, combined)
+        conn = StreamConnection(ws, combined, request.transport)
         self.connections.add(conn)
         for name in names[:MAX_STREAMS]:
             self.subscribe(conn, name)
-        writer = asyncio.ensure_future(_write_loop(conn))
+        writer = asyncio.ensure_future(write_loop(conn.outbox))
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
                     reply = self._control(conn, msg.data)
                     if reply is not None:
-                        conn.queue.put_nowait(orjson.dumps(reply).decode())
+                        conn.reply(reply)
                 elif msg.type == WSMsgType.ERROR:
                     break
         finally:
@@ -314,18 +317,3 @@ class MarketStreams:
         return {"code": 2, "msg": f"Invalid request: unknown variant `{method}`, expected one of "
                 "`SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY` "
                 "at line 1 column 1", "id": req_id}
-
-
-async def _write_loop(conn) -> None:
-    """Drain a connection's queue onto its socket; ``None`` closes it."""
-    ws = conn.ws
-    while True:
-        text = await conn.queue.get()
-        if text is None or ws.closed:
-            break
-        try:
-            await ws.send_str(text)
-        except (ConnectionError, RuntimeError):
-            break
-    if not ws.closed:
-        await ws.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import secrets
 
 import orjson
@@ -21,31 +22,42 @@ from .accounts import AccountRegistry
 from .engine import MatchingEngine
 from .errors import SimError
 from .ratelimit import WeightLimiter
-from .streams import StreamConnection, _write_loop
+from .outbox import Outbox, write_loop
+from .streams import StreamConnection
 
 SUBSCRIBE_WEIGHT = 2
+REPLY_QUEUE_LIMIT = 1000
+MAX_ID_LENGTH = 36
+log = logging.getLogger(__name__)
+
+
+def _malformed(name: str) -> SimError:
+    return SimError(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.")
 
 
 class _ApiConnection:
-    def __init__(self, ws: web.WebSocketResponse) -> None:
+    def __init__(self, ws: web.WebSocketResponse, transport: asyncio.Transport | None, limit: int) -> None:
         self.ws = ws
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self.outbox = Outbox(ws, limit, transport)
         self.subscriptions: dict[int, int] = {}   # subscriptionId -> account id
         self._next_sub = itertools.count(0)
 
     def send(self, payload: dict) -> None:
-        self.queue.put_nowait(orjson.dumps(payload).decode())
+        self.outbox.put(orjson.dumps(payload).decode())
 
     def close(self) -> None:
-        self.queue.put_nowait(None)
+        self.outbox.close()
 
 
 class UserStreams:
     """Routes the engine's per-account events to WS-API subscriptions and listenKey streams."""
 
     def __init__(self, engine: MatchingEngine, accounts: AccountRegistry, limiter: WeightLimiter,
-                 *, heartbeat: float = 20.0, legacy: bool = True) -> None:
+                 *, heartbeat: float = 20.0, legacy: bool = True, reply_queue_limit: int = REPLY_QUEUE_LIMIT) -> None:
+        """``reply_queue_limit``: replies and events that may wait for a WS-API client that does not
+        read before it is disconnected."""
         self.engine = engine
+        self.reply_queue_limit = reply_queue_limit
         self.accounts = accounts
         self.limiter = limiter
         self.heartbeat = heartbeat
@@ -90,10 +102,10 @@ class UserStreams:
     async def handle_ws_api(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)
         await ws.prepare(request)
-        conn = _ApiConnection(ws)
+        conn = _ApiConnection(ws, request.transport, self.reply_queue_limit)
         self.api_connections.add(conn)
         ip = request.remote or "?"
-        writer = asyncio.ensure_future(_write_loop(conn))
+        writer = asyncio.ensure_future(write_loop(conn.outbox))
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
@@ -107,22 +119,33 @@ class UserStreams:
         return ws
 
     def _request(self, conn: _ApiConnection, ip: str, text: str) -> dict:
+        """One request -> its reply. Every malformed request gets an error reply; the session stays."""
         try:
             req = orjson.loads(text)
         except orjson.JSONDecodeError:
-            return _error(None, SimError(-1102, "Mandatory parameter 'id' was not sent, was empty/null, or malformed."))
+            return _error(None, _malformed("id"))
         if not isinstance(req, dict):
-            return _error(None, SimError(-1102, "Mandatory parameter 'method' was not sent, was empty/null, or malformed."))
+            return _error(None, _malformed("method"))
         req_id = req.get("id")
+        if isinstance(req_id, bool) or not isinstance(req_id, (str, int, type(None))) \
+                or isinstance(req_id, str) and len(req_id) > MAX_ID_LENGTH:
+            return _error(None, _malformed("id"))
         method = req.get("method")
-        params = req.get("params") or {}
+        params = req.get("params")
         try:
+            if not isinstance(method, str) or not method:
+                raise _malformed("method")
+            if params is None:
+                params = {}
             if not isinstance(params, dict):
-                raise SimError(-1102, "Mandatory parameter 'params' was not sent, was empty/null, or malformed.")
-            used = self.limiter.charge(ip, SUBSCRIBE_WEIGHT if method and "ubscri" in method else 1)
+                raise _malformed("params")
+            used = self.limiter.charge(ip, SUBSCRIBE_WEIGHT if "ubscri" in method else 1)
             result = self._dispatch(conn, method, params)
         except SimError as err:
             return _error(req_id, err, self.limiter.used(ip))
+        except Exception:   # a simulator bug must answer like the exchange, not drop the session
+            log.exception("simulator error on WS API method %r", method)
+            return _error(req_id, SimError(-1000, "An unknown error occurred while processing the request."))
         return {"id": req_id, "status": 200, "result": result, "rateLimits": _rate_limits(self.limiter, used)}
 
     def _dispatch(self, conn: _ApiConnection, method, params: dict):
@@ -140,6 +163,9 @@ class UserStreams:
             return {"subscriptionId": sub_id}
         if method == "userDataStream.unsubscribe":
             wanted = params.get("subscriptionId")
+            if wanted is not None and (isinstance(wanted, bool) or not isinstance(wanted, int)):
+                raise SimError(-1100, "Illegal characters found in parameter 'subscriptionId'; "
+                                      "legal range is '^[0-9]{1,19}$'.")
             ids = list(conn.subscriptions) if wanted is None else [wanted]
             if wanted is not None and wanted not in conn.subscriptions:
                 raise SimError(-2036, "User Data Stream subscription not active.")
@@ -181,9 +207,9 @@ class UserStreams:
     async def handle_listen_key(self, request: web.Request, key: str, combined: bool) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)
         await ws.prepare(request)
-        conn = StreamConnection(ws, combined)
+        conn = StreamConnection(ws, combined, request.transport)
         self.key_streams.setdefault(key, set()).add(conn)
-        writer = asyncio.ensure_future(_write_loop(conn))
+        writer = asyncio.ensure_future(write_loop(conn.outbox))
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.ERROR:

@@ -12,9 +12,10 @@ from hummingbot_conn.web.data_types import (
     WSResponse,
 )
 from hummingbot_conn.web.errors import (
-    ExchangeError, IPBannedError, NetworkError, RateLimitExceededError, RequestOutcomeUnknownError,
-    RequestTimeoutError, ServerError, ThrottlerError, UnknownLimitError, WebError, WeightExceedsLimitError,
-    WSDisconnectedError, WSError, WSSilentError,
+    ExchangeError, IPBannedError, MalformedResponseError, NetworkError, RateLimitExceededError,
+    RequestOutcomeUnknownError, RequestTimeoutError, ResponseTooLargeError, ServerError, ThrottlerError,
+    ThrottleTimeoutError, UnknownLimitError, WebError, WeightExceedsLimitError, WSDisconnectedError, WSError,
+    WSSilentError,
 )
 from hummingbot_conn.web.processors import (
     RESTPostProcessorBase, RESTPreProcessorBase, WSPostProcessorBase, WSPreProcessorBase,
@@ -27,7 +28,8 @@ from hummingbot_conn.web.ws_assistant import WSAssistant
 
 __all__ = [
     "AsyncRequestContext", "AsyncThrottler", "AuthBase", "ConnectionsFactory", "ExchangeError", "ExponentialBackoff",
-    "IPBannedError", "LinkedLimitWeightPair", "NetworkError", "RESTAssistant", "RESTConnection", "RESTMethod",
+    "IPBannedError", "LinkedLimitWeightPair", "MalformedResponseError", "ResponseTooLargeError",
+    "ThrottleTimeoutError", "NetworkError", "RESTAssistant", "RESTConnection", "RESTMethod",
     "RESTPostProcessorBase", "RESTPreProcessorBase", "RESTRequest", "RESTResponse", "RateLimit",
     "RateLimitExceededError", "RequestOutcomeUnknownError", "RequestTimeoutError", "ServerError",
     "ThrottlerError", "TimeSyncRetry", "TimeSynchronizer", "TimeSynchronizerRESTPreProcessor",

@@ -39,7 +39,7 @@ from collections import deque
 from decimal import Decimal
 from typing import Awaitable, Callable, Deque, Dict, Iterable, List, Optional, Tuple, Union
 
-from hummingbot_conn.web.errors import UnknownLimitError, WeightExceedsLimitError
+from hummingbot_conn.web.errors import ThrottleTimeoutError, UnknownLimitError, WeightExceedsLimitError
 from hummingbot_conn.web.rate_limit import RateLimit
 
 __all__ = ["AsyncThrottler", "AsyncRequestContext"]
@@ -132,25 +132,40 @@ class AsyncRequestContext:
 
     The weight is consumed on entry (the window counts requests sent, whatever
     their outcome); leaving the block releases nothing.  ``acquired_at`` is the
-    throttler-clock time of admission, for ``update_used_weight(sent_at=...)``.
+    throttler-clock time of admission, for ``update_used_weight(sent_at=...)``;
+    ``waited`` the seconds spent waiting for it.  With a ``timeout``, entry
+    raises ``ThrottleTimeoutError`` once that many seconds passed unadmitted
+    (nothing is reserved then).
     """
 
-    __slots__ = ("_throttler", "_plan", "acquired_at")
+    __slots__ = ("_throttler", "_plan", "_timeout", "acquired_at", "waited")
 
-    def __init__(self, throttler: "AsyncThrottler", plan: Plan) -> None:
+    def __init__(self, throttler: "AsyncThrottler", plan: Plan, timeout: Optional[float] = None) -> None:
         self._throttler = throttler
         self._plan = plan
+        self._timeout = timeout
         self.acquired_at: float = math.nan
+        self.waited: float = 0.0
 
     async def acquire(self) -> None:
-        self.acquired_at = await self._throttler._admit(self._plan)
+        await self.__aenter__()
 
     async def __aenter__(self) -> "AsyncRequestContext":
-        self.acquired_at = await self._throttler._admit(self._plan)
+        start = self._throttler._clock()
+        self.acquired_at = await self._throttler._admit(self._plan, self._timeout)
+        self.waited = max(0.0, self.acquired_at - start)
         return self
 
     async def __aexit__(self, exc_type, exc, tb) -> None:
         return None
+
+
+def _check_timeout(timeout: Optional[float]) -> Optional[float]:
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout >= 0:
+        raise ValueError(f"timeout must be a number of seconds >= 0 or None, got {timeout!r}")
+    return float(timeout)
 
 
 class AsyncThrottler:
@@ -233,18 +248,21 @@ class AsyncThrottler:
         return self._pool(limit_id).paused_until
 
     # --------------------------------------------------------------- acquiring
-    def execute_task(self, limit_id: str, weight: Optional[int] = None) -> AsyncRequestContext:
+    def execute_task(self, limit_id: str, weight: Optional[int] = None, *,
+                     timeout: Optional[float] = None) -> AsyncRequestContext:
         """An async context manager that admits one request on ``limit_id``.
 
         ``weight`` overrides the limit's own weight (the linked pools are
-        charged their declared weights).  Raises ``UnknownLimitError`` or
+        charged their declared weights).  ``timeout``: seconds (throttler
+        clock) to wait at most, then ``ThrottleTimeoutError``; None waits as
+        long as it takes.  Raises ``UnknownLimitError`` or
         ``WeightExceedsLimitError`` here, synchronously.
         """
-        return AsyncRequestContext(self, self._plan(limit_id, weight))
+        return AsyncRequestContext(self, self._plan(limit_id, weight), _check_timeout(timeout))
 
-    async def acquire(self, limit_id: str, weight: Optional[int] = None) -> float:
-        """Wait until admitted; returns the admission time on the throttler clock."""
-        return await self._admit(self._plan(limit_id, weight))
+    async def acquire(self, limit_id: str, weight: Optional[int] = None, *, timeout: Optional[float] = None) -> float:
+        """Wait until admitted; returns the admission time on the throttler clock (``timeout`` as above)."""
+        return await self._admit(self._plan(limit_id, weight), _check_timeout(timeout))
 
     def try_acquire(self, limit_id: str, weight: Optional[int] = None) -> bool:
         """Admit now if possible without waiting (and without overtaking a waiter)."""
@@ -299,14 +317,14 @@ class AsyncThrottler:
             if weight:
                 pool.add(now, weight)
 
-    async def _admit(self, plan: Plan) -> float:
+    async def _admit(self, plan: Plan, timeout: Optional[float] = None) -> float:
         now = self._clock()
         if self._fits(plan, now, None):          # fast path: no await between check and reserve
             self._reserve(plan, now)
             return now
-        return await self._wait(plan)
+        return await self._wait(plan, math.inf if timeout is None else now + timeout)
 
-    async def _wait(self, plan: Plan) -> float:
+    async def _wait(self, plan: Plan, deadline: float = math.inf) -> float:
         loop = asyncio.get_running_loop()
         waiter = _Waiter(plan)
         for pool, _ in plan:
@@ -323,9 +341,15 @@ class AsyncThrottler:
                     if ready <= now:
                         self._reserve(plan, now)
                         return now
-                    await self._sleep_until_kicked(waiter.kick, ready - now)
-                else:
+                    if now >= deadline:
+                        raise self._timed_out(plan, deadline, ready)
+                    await self._sleep_until_kicked(waiter.kick, min(ready, deadline) - now)
+                elif now >= deadline:
+                    raise self._timed_out(plan, deadline, math.nan)
+                elif deadline == math.inf:
                     await waiter.kick
+                else:
+                    await self._sleep_until_kicked(waiter.kick, deadline - now)
         finally:
             for pool, _ in plan:
                 if pool.waiters and pool.waiters[0] is waiter:
@@ -337,6 +361,12 @@ class AsyncThrottler:
                         pass
             # the next in line may fit now (admitted: leftover capacity; cancelled: it was blocked by us)
             self._wake_heads(plan)
+
+    def _timed_out(self, plan: Plan, deadline: float, ready: float) -> ThrottleTimeoutError:
+        limit_id = plan[0][0].limit_id
+        when = f"; capacity expected in {ready - deadline:.3g}s more" if ready == ready and ready < math.inf else ""
+        return ThrottleTimeoutError(f"no capacity on rate limit {limit_id!r} within the timeout{when}: "
+                                    "the request was not sent")
 
     async def _sleep_until_kicked(self, kick: asyncio.Future, delay: float) -> None:
         sleeper = asyncio.ensure_future(self._sleep(delay))

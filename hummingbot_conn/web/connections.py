@@ -20,10 +20,17 @@ import aiohttp
 import orjson
 from yarl import URL
 
-from hummingbot_conn.web.data_types import RESTRequest, RESTResponse, WSRequest, WSResponse, encode_params
-from hummingbot_conn.web.errors import WSDisconnectedError, WSSilentError
+from hummingbot_conn.web.data_types import RESTRequest, RESTResponse, WSRequest, WSResponse
+from hummingbot_conn.web.encoding import encode_json, encode_params
+from hummingbot_conn.web.errors import ResponseTooLargeError, WSDisconnectedError, WSSilentError
 
-__all__ = ["ConnectionsFactory", "RESTConnection", "WSConnection", "FORM_CONTENT_TYPE", "JSON_CONTENT_TYPE"]
+__all__ = ["ConnectionsFactory", "RESTConnection", "WSConnection", "FORM_CONTENT_TYPE", "JSON_CONTENT_TYPE",
+           "DEFAULT_MAX_RESPONSE_SIZE"]
+
+# Binance's largest answer in scope, the full exchangeInfo, is a few MB; 32 MiB leaves room
+# and still bounds what a broken or hostile server can make us hold
+DEFAULT_MAX_RESPONSE_SIZE = 32 * 1024 * 1024
+_CHUNK = 256 * 1024
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 JSON_CONTENT_TYPE = "application/json"
@@ -55,15 +62,22 @@ def build_body(data: Any, headers: Optional[Mapping[str, str]]) -> Optional[byte
         return data.encode()
     ctype = _content_type(headers) or ""
     if ctype.startswith(JSON_CONTENT_TYPE):
-        return orjson.dumps(data)
+        return encode_json(data, "data")
     return encode_params(data).encode()
 
 
 class RESTConnection:
-    """Sends one ``RESTRequest`` and reads the whole answer."""
+    """Sends one ``RESTRequest`` and reads the whole answer, at most ``max_response_size`` bytes of it.
 
-    def __init__(self, session: aiohttp.ClientSession) -> None:
+    The cap counts the body after decompression; an answer over it raises
+    ``ResponseTooLargeError`` after reading no more than the cap (plus one chunk).
+    """
+
+    def __init__(self, session: aiohttp.ClientSession, max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE) -> None:
+        if isinstance(max_response_size, bool) or not isinstance(max_response_size, int) or max_response_size < 1:
+            raise ValueError(f"max_response_size must be an int >= 1, got {max_response_size!r}")
         self._session = session
+        self.max_response_size = max_response_size
 
     async def call(self, request: RESTRequest, timeout: Optional[float] = None) -> RESTResponse:
         if request.url is None:
@@ -76,9 +90,26 @@ class RESTConnection:
         # timeout None means none at all; RESTAssistant always passes one
         async with self._session.request(request.method.value, target, data=body, headers=headers,
                                          allow_redirects=False, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
-            payload = await resp.read()
+            payload = await self._read_capped(resp, request)
             return RESTResponse(url=request.url, method=request.method, status=resp.status,
                                 headers=resp.headers, body=payload)
+
+
+    async def _read_capped(self, resp: aiohttp.ClientResponse, request: RESTRequest) -> bytes:
+        limit = self.max_response_size
+        length = resp.content_length
+        if length is not None and length > limit:
+            raise ResponseTooLargeError(limit, request.method.value, request.url or "")
+        if length is not None and resp.headers.get("Content-Encoding", "identity").lower() == "identity":
+            return await resp.read()      # the parser stops at Content-Length (<= limit)
+        body = bytearray()
+        while True:
+            chunk = await resp.content.read(_CHUNK)
+            if not chunk:
+                return bytes(body)
+            body += chunk
+            if len(body) > limit:
+                raise ResponseTooLargeError(limit, request.method.value, request.url or "")
 
 
 class WSConnection:
@@ -245,7 +276,12 @@ class ConnectionsFactory:
     """
 
     def __init__(self, session: Optional[aiohttp.ClientSession] = None, *, limit_per_host: int = 20,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE) -> None:
+        """:param max_response_size: cap in bytes of one REST answer (``ResponseTooLargeError`` beyond)"""
+        if isinstance(max_response_size, bool) or not isinstance(max_response_size, int) or max_response_size < 1:
+            raise ValueError(f"max_response_size must be an int >= 1, got {max_response_size!r}")
+        self.max_response_size = max_response_size
         self._session = session
         self._owns_session = session is None
         self._limit_per_host = limit_per_host
@@ -263,7 +299,7 @@ class ConnectionsFactory:
         return self._session
 
     async def get_rest_connection(self) -> RESTConnection:
-        return RESTConnection(self._get_session())
+        return RESTConnection(self._get_session(), self.max_response_size)
 
     async def get_ws_connection(self) -> WSConnection:
         return WSConnection(self._get_session(), clock=self._clock)

@@ -6,6 +6,10 @@ Signing auths use the second form: they build the query string / form body
 themselves, sign exactly those bytes, and the connection sends them with
 ``yarl.URL(..., encoded=True)`` so nothing re-normalises them.
 
+Values are encoded by :mod:`hummingbot_conn.web.encoding` (re-exported
+here): numbers as plain decimal text, floats and non-finite values refused
+before anything is signed or sent.
+
 Reprs redact credentials: header values whose name looks like a key,
 signature or token, ``signature=`` in encoded payloads, and ``apiKey`` /
 ``signature`` fields of WebSocket payloads.
@@ -13,12 +17,12 @@ signature or token, ``signature=`` in encoded payloads, and ``apiKey`` /
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import Enum
-from typing import Any, Iterable, Mapping, Optional, Protocol, Tuple, Union
-from urllib.parse import quote
+from typing import Any, Mapping, Optional, Protocol, Union
 
 import orjson
+
+from hummingbot_conn.web.encoding import encode_json, encode_params, encode_value
 
 __all__ = [
     "RESTMethod", "RESTRequest", "RESTResponse", "WSRequest", "WSJSONRequest", "WSPlainTextRequest",
@@ -43,34 +47,6 @@ class RESTMethod(Enum):
 
     def __repr__(self) -> str:
         return self.value
-
-
-def encode_value(value: Any) -> str:
-    """The text of one parameter value: bools as ``true``/``false``, Decimals
-    without exponent, lists/dicts as compact JSON (Binance's ``symbols=[...]``)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, (list, tuple, dict)):
-        return orjson.dumps(value).decode()
-    if isinstance(value, Enum):
-        return str(value.value)
-    return str(value)
-
-
-def encode_params(params: Union[Mapping[str, Any], Iterable[Tuple[str, Any]], None]) -> str:
-    """Percent-encode ``name=value`` pairs in the given order, joined by ``&``.
-
-    Everything but RFC 3986 unreserved characters is escaped (UTF-8), so the
-    result is what Binance signs: ``symbol=%EF%BC%91...``.  ``None`` values
-    are dropped.  Cost: O(total length).
-    """
-    if not params:
-        return ""
-    items = params.items() if isinstance(params, Mapping) else params
-    return "&".join(f"{quote(str(k), safe='')}={quote(encode_value(v), safe='')}"
-                    for k, v in items if v is not None)
 
 
 def redact_headers(headers: Optional[Mapping[str, Any]]) -> Optional[dict]:
@@ -202,7 +178,7 @@ class WSJSONRequest(WSRequest):
     is_auth_required: bool = False
 
     async def send_with_connection(self, connection: WSFrameSink) -> None:
-        await connection.send_bytes_as_text(orjson.dumps(self.payload))
+        await connection.send_bytes_as_text(encode_json(self.payload, "payload"))
 
     def __repr__(self) -> str:
         return (f"WSJSONRequest(payload={_redact_payload(self.payload)!r}, "

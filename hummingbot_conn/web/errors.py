@@ -14,6 +14,7 @@ from typing import Any, Optional
 __all__ = [
     "WebError", "ExchangeError", "RateLimitExceededError", "IPBannedError",
     "ServerError", "NetworkError", "RequestTimeoutError", "RequestOutcomeUnknownError",
+    "ThrottleTimeoutError", "ResponseTooLargeError", "MalformedResponseError",
     "WSError", "WSDisconnectedError", "WSSilentError",
     "ThrottlerError", "UnknownLimitError", "WeightExceedsLimitError",
 ]
@@ -83,13 +84,58 @@ class RequestTimeoutError(NetworkError):
     """An idempotent request got no answer within its timeout."""
 
 
+class ThrottleTimeoutError(RequestTimeoutError, TimeoutError):
+    """The request waited for rate-limit capacity for its whole timeout and was never sent.
+
+    Safe for any method: nothing reached the exchange.  Also a ``TimeoutError``
+    (``asyncio.TimeoutError``), for code written against hummingbot's throttler.
+    """
+
+
+class ResponseTooLargeError(WebError):
+    """An answer larger than the connection's ``max_response_size`` (bytes, after decompression).
+
+    Reading stops at the cap, so a huge answer costs at most that much memory.
+    On a non-idempotent request the REST layer raises
+    ``RequestOutcomeUnknownError`` instead (this error as its cause).
+    """
+
+    def __init__(self, limit: int, method: str = "", url: str = "") -> None:
+        self.limit = limit
+        self.method = method
+        self.url = url
+        super().__init__(f"{method} {url}: the answer is larger than max_response_size={limit} bytes")
+
+    def __reduce__(self):
+        return (type(self), (self.limit, self.method, self.url))
+
+
+class MalformedResponseError(WebError):
+    """An idempotent request got a success status (< 400) whose body could not be decoded.
+
+    (A non-idempotent one gets ``RequestOutcomeUnknownError`` instead: an
+    answer nobody can read says nothing about whether the order exists.)
+    """
+
+    def __init__(self, status: int, reason: str, method: str = "", url: str = "") -> None:
+        self.status = status
+        self.reason = reason
+        self.method = method
+        self.url = url
+        super().__init__(f"{method} {url}: HTTP {status} answer could not be read: {reason}")
+
+    def __reduce__(self):
+        return (type(self), (self.status, self.reason, self.method, self.url))
+
+
 class RequestOutcomeUnknownError(WebError):
     """A non-idempotent request (e.g. order placement) may or may not have taken effect.
 
-    Raised on a timeout, a connection lost after the request was sent, or a
-    5xx answer.  The caller must not resend it blindly: keep the order
+    Raised on a timeout, a connection lost after the request was sent, a
+    5xx answer, or a success answer that cannot be read (not JSON, too large,
+    a redirect).  The caller must not resend it blindly: keep the order
     PENDING_CREATE and reconcile by client order id.  ``status``/``code``/``msg``
-    are set when a 5xx answer was received, else ``None``.
+    are set when an answer was received (``code``/``msg`` when it carried them), else ``None``.
     """
 
     def __init__(self, reason: str, method: str = "", url: str = "", status: Optional[int] = None,
@@ -100,7 +146,12 @@ class RequestOutcomeUnknownError(WebError):
         self.status = status
         self.code = code
         self.msg = msg
-        detail = f" (HTTP {status}, code {code}: {msg})" if status is not None else ""
+        if status is None:
+            detail = ""
+        elif code is None and msg is None:
+            detail = f" (HTTP {status})"
+        else:
+            detail = f" (HTTP {status}, code {code}: {msg})"
         super().__init__(f"{method} {url} outcome unknown: {reason}{detail}")
 
     def __reduce__(self):

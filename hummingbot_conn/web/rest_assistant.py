@@ -10,11 +10,24 @@ post-process -> learn from the headers -> classify the answer:
 * a timestamp error recognised by the ``TimeSyncRetry`` hook (Binance -1021):
   resync the clock at once and resend **once**, freshly signed.  Safe for any
   method: the exchange rejected the request before executing it.
+  If the resync itself fails, the ``ExchangeError`` of the timestamp
+  rejection is raised, naming the failed time request too (its ``__cause__``).
 * 5xx, timeouts, dropped connections: retried with capped exponential
   back-off only when the request is idempotent (GET by default).  For the
   rest (order placement) the outcome is unknown: ``RequestOutcomeUnknownError``
   is raised and nothing is resent.
 * other 4xx: ``ExchangeError`` carrying the HTTP status, the exchange's code and msg.
+* a success answer that cannot be read (not JSON, over ``max_response_size``):
+  ``RequestOutcomeUnknownError`` for a non-idempotent request, never an
+  ``ExchangeError`` (which a connector would take for a rejection and so drop
+  a live order); ``MalformedResponseError`` / ``ResponseTooLargeError`` otherwise.
+
+The caller's ``timeout`` covers the wait for rate-limit capacity and the
+HTTP exchange together (``ThrottleTimeoutError`` when the capacity does not
+come in time: nothing was sent).  A server's ``Retry-After`` is honoured up
+to ``max_retry_after`` seconds (default three days, the longest Binance ban,
+docs/binance_spot.md section 1.4), so a hostile header cannot stop the
+client for years.
 
 Bodies given as a mapping are form-encoded (what Binance takes); send
 ``headers={"Content-Type": "application/json"}`` for a JSON body (hummingbot
@@ -22,6 +35,7 @@ JSON-encoded every non-GET body by default).
 """
 import asyncio
 import logging
+import re
 from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
@@ -34,16 +48,23 @@ from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import RESTConnection
 from hummingbot_conn.web.data_types import RESTMethod, RESTRequest, RESTResponse
 from hummingbot_conn.web.errors import (
-    ExchangeError, IPBannedError, NetworkError, RateLimitExceededError, RequestOutcomeUnknownError,
-    RequestTimeoutError, ServerError,
+    ExchangeError, IPBannedError, MalformedResponseError, NetworkError, RateLimitExceededError,
+    RequestOutcomeUnknownError, RequestTimeoutError, ResponseTooLargeError, ServerError, ThrottleTimeoutError,
 )
 from hummingbot_conn.web.processors import RESTPostProcessorBase, RESTPreProcessorBase
 from hummingbot_conn.web.time_synchronizer import TimeSyncRetry
 
-__all__ = ["RESTAssistant", "parse_error_body"]
+__all__ = ["RESTAssistant", "parse_error_body", "DEFAULT_MAX_RETRY_AFTER"]
 
 _log = logging.getLogger(__name__)
 _BODY_EXCERPT = 200
+DEFAULT_MAX_RETRY_AFTER = 3 * 86_400.0     # the longest Binance IP ban (docs/binance_spot.md section 1.4)
+_SIGNATURE = re.compile(r"(signature=)[^&\s'\"]*", re.IGNORECASE)
+
+
+def _safe(exc: BaseException) -> str:
+    """``Type: message`` of a transport error with any ``signature=`` value masked (aiohttp quotes URLs)."""
+    return _SIGNATURE.sub(r"\1***", f"{type(exc).__name__}: {exc}")
 
 
 def parse_error_body(body: bytes) -> Tuple[Optional[int], str, Any]:
@@ -67,15 +88,18 @@ def parse_error_body(body: bytes) -> Tuple[Optional[int], str, Any]:
     return None, orjson.dumps(decoded)[:_BODY_EXCERPT].decode(errors="replace"), decoded
 
 
-def _retry_after(headers: Mapping[str, str], default: float) -> float:
+def _retry_after(headers: Mapping[str, str], default: float, cap: float) -> float:
+    """Seconds to pause from ``Retry-After``: ``default`` if absent or unreadable, never above ``cap``."""
     value = headers.get("Retry-After")
-    if value is None:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        return default            # an HTTP-date: rare; the default is a safe pause
-    return seconds if 0 <= seconds < float("inf") else default
+    seconds = default
+    if value is not None:
+        try:
+            parsed = float(value)
+        except ValueError:
+            parsed = default      # an HTTP-date: rare; the default is a safe pause
+        if 0 <= parsed < float("inf"):
+            seconds = parsed
+    return min(seconds, cap)
 
 
 class RESTAssistant:
@@ -89,13 +113,20 @@ class RESTAssistant:
                  used_weight_headers: Optional[Mapping[str, str]] = None,
                  request_timeout: float = 10.0, max_retries: int = 2,
                  backoff: Optional[ExponentialBackoff] = None, sleep=asyncio.sleep,
-                 default_retry_after: float = 60.0) -> None:
+                 default_retry_after: float = 60.0, max_retry_after: float = DEFAULT_MAX_RETRY_AFTER) -> None:
         """
         :param used_weight_headers: response header -> throttler limit id it
             reports on, e.g. ``{"X-MBX-USED-WEIGHT-1M": "REQUEST_WEIGHT"}``
         :param request_timeout: default timeout of every request, seconds
+            (rate-limit wait and HTTP exchange together)
         :param max_retries: retries of an idempotent request after a transient failure
+        :param default_retry_after: pause after a 429 / 418 without a readable ``Retry-After``
+        :param max_retry_after: the longest pause a ``Retry-After`` may impose, seconds
         """
+        for name, value in (("request_timeout", request_timeout), ("default_retry_after", default_retry_after),
+                            ("max_retry_after", max_retry_after)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+                raise ValueError(f"{name} must be a finite number of seconds > 0, got {value!r}")
         self._connection = connection
         self._throttler = throttler
         self._pre = list(rest_pre_processors or [])
@@ -109,7 +140,8 @@ class RESTAssistant:
         self._max_retries = max_retries
         self._backoff = backoff or ExponentialBackoff(initial=0.5, maximum=8.0)
         self._sleep = sleep
-        self._default_retry_after = default_retry_after
+        self._default_retry_after = min(default_retry_after, max_retry_after)
+        self._max_retry_after = max_retry_after
 
     @property
     def throttler(self) -> AsyncThrottler:
@@ -121,16 +153,23 @@ class RESTAssistant:
                               headers: Optional[Mapping[str, str]] = None, *, idempotent: Optional[bool] = None,
                               weight: Optional[int] = None) -> Any:
         """Send and return the decoded JSON body (hummingbot's signature, plus ``idempotent``/``weight``)."""
-        response = await self.execute_request_and_get_response(
-            url, throttler_limit_id, params=params, data=data, method=method, is_auth_required=is_auth_required,
-            return_err=return_err, timeout=timeout, headers=headers, idempotent=idempotent, weight=weight)
+        request = RESTRequest(method=method, url=url, params=params, data=data, headers=dict(headers or {}),
+                              is_auth_required=is_auth_required, throttler_limit_id=throttler_limit_id,
+                              idempotent=idempotent, weight=weight)
+        response = await self.send(request, timeout=timeout, return_err=return_err)
         try:
             return response.json_data()
         except orjson.JSONDecodeError:
+            excerpt = response.body[:_BODY_EXCERPT].decode("utf-8", errors="replace")
+            if response.status < 400:
+                reason = f"the answer is not JSON: {excerpt!r}"
+                if not request.is_idempotent:
+                    raise RequestOutcomeUnknownError(reason, method.value, url, response.status) from None
+                if not return_err:
+                    raise MalformedResponseError(response.status, reason, method.value, url) from None
             if return_err:
                 return await response.text()
-            raise ExchangeError(response.status, None, "the answer is not JSON: "
-                                + response.body[:_BODY_EXCERPT].decode("utf-8", errors="replace"),
+            raise ExchangeError(response.status, None, "the answer is not JSON: " + excerpt,
                                 method.value, url) from None
 
     async def execute_request_and_get_response(
@@ -165,31 +204,42 @@ class RESTAssistant:
             raise ValueError(f"{request.method.value} {request.url}: throttler_limit_id is required")
         method, url = request.method.value, request.url or ""
         idempotent = request.is_idempotent
+        budget = self._timeout if timeout is None else timeout
+        if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not 0 < budget < float("inf"):
+            raise ValueError(f"timeout must be a finite number of seconds > 0, got {budget!r}")
         attempt = 0
         resynced = False
         while True:
-            context = self._throttler.execute_task(limit_id, request.weight)
+            context = self._throttler.execute_task(limit_id, request.weight, timeout=budget)
             failure: Optional[Exception] = None
             outcome_known = False
-            async with context:
+            async with context:   # ThrottleTimeoutError here: nothing was sent
+                remaining = budget - context.waited
+                if remaining <= 0:
+                    raise ThrottleTimeoutError(f"{method} {url}: admitted by the rate limiter only at the end of "
+                                               f"its {budget:g}s timeout: the request was not sent")
                 try:
-                    response = await self.call(request, timeout)
+                    response = await self.call(request, remaining)
                 except asyncio.CancelledError:
                     raise
+                except ResponseTooLargeError as exc:
+                    failure = exc
+                    outcome_known = False
                 except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
                     # the connection was never established: nothing reached the server
-                    failure = NetworkError(f"{method} {url}: cannot connect: {type(exc).__name__}: {exc}")
+                    failure = NetworkError(f"{method} {url}: cannot connect: {_safe(exc)}")
                     outcome_known = True
                 except asyncio.TimeoutError:
-                    failure = RequestTimeoutError(f"{method} {url}: no answer within "
-                                                  f"{self._timeout if timeout is None else timeout:g}s")
+                    failure = RequestTimeoutError(f"{method} {url}: no answer within {budget:g}s")
                     outcome_known = False
                 except (aiohttp.ClientError, OSError) as exc:
-                    failure = NetworkError(f"{method} {url}: connection failed: {type(exc).__name__}: {exc}")
+                    failure = NetworkError(f"{method} {url}: connection failed: {_safe(exc)}")
                     outcome_known = False
             if failure is not None:
                 if not idempotent and not outcome_known:
                     raise RequestOutcomeUnknownError(str(failure), method, url) from failure
+                if isinstance(failure, ResponseTooLargeError):
+                    raise failure      # retrying would fetch the same oversized answer
                 if not idempotent or attempt >= self._max_retries:
                     raise failure
                 await self._retry_pause(attempt, failure)
@@ -202,7 +252,7 @@ class RESTAssistant:
                 return response
             code, msg, decoded = parse_error_body(response.body)
             if status in (418, 429):
-                retry_after = _retry_after(response.headers, self._default_retry_after)
+                retry_after = _retry_after(response.headers, self._default_retry_after, self._max_retry_after)
                 self._throttler.pause(limit_id, retry_after)
                 _log.warning("%s %s: HTTP %d, pausing %r for %gs", method, url, status, limit_id, retry_after)
                 if return_err:
@@ -215,7 +265,13 @@ class RESTAssistant:
                 resynced = True
                 _log.info("%s %s: timestamp rejected (code %s); resyncing the clock and retrying once",
                           method, url, code)
-                await self._time_sync_retry.resync()
+                try:
+                    await self._time_sync_retry.resync()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    raise ExchangeError(status, code, f"{msg}; resyncing the clock after it failed too: "
+                                        f"{_safe(exc)}", method, url, decoded) from exc
                 continue
             if status >= 500:
                 if idempotent and attempt < self._max_retries:

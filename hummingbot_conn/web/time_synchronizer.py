@@ -1,9 +1,16 @@
 """Server-time synchronisation for timestamped signatures.
 
 ``TimeSynchronizer`` keeps the last few offset samples, each corrected for
-the round trip: ``offset = server_time - (local_before + local_after) / 2``,
-and uses their median (robust to one slow round trip).  ``time()`` is the
-local monotonic clock plus that offset, so it never jumps with the wall clock.
+the round trip: ``offset = server_time - (local_before + local_after) / 2``.
+The server stamped its time somewhere inside the round trip, so a sample of
+round trip ``rtt`` pins the true offset to ``offset +- rtt / 2``.  The estimate
+is the median of the samples (robust to one outlier), kept inside the
+intersection of their intervals (the newest ones that agree, so drift ages
+old samples out): a slow
+round trip widens nothing and can move the estimate at most by half its own
+round trip, and one fast sample after a slow first one pulls it back within
+half the fast trip.  ``time()`` is the local monotonic clock plus that
+offset, so it never jumps with the wall clock.
 
 Refreshing: ``TimeSynchronizerRESTPreProcessor`` syncs before the first
 signed request and refreshes in the background once the samples are older
@@ -13,10 +20,11 @@ after a timestamp error (Binance -1021): resync at once, retry the request once.
 import asyncio
 import inspect
 import logging
+import math
 import statistics
 import time
 from collections import deque
-from typing import Awaitable, Callable, Deque, List, Optional, Union
+from typing import Awaitable, Callable, Deque, List, Optional, Tuple, Union
 
 from hummingbot_conn.web.data_types import RESTRequest
 from hummingbot_conn.web.errors import ExchangeError
@@ -56,6 +64,7 @@ class TimeSynchronizer:
         self._clock = clock
         self._wall_clock = wall_clock
         self._samples: Deque[float] = deque(maxlen=max_samples)
+        self._rtts: Deque[float] = deque(maxlen=max_samples)      # ms; inf when not measured
         self._offset_ms: Optional[float] = None
         self._last_update = -float("inf")
         self.refresh_interval = refresh_interval
@@ -84,27 +93,51 @@ class TimeSynchronizer:
         """Estimated server time in seconds."""
         return self._clock() + self.time_offset_ms * 1e-3
 
-    def add_time_offset_ms_sample(self, offset_ms: float) -> None:
-        self._samples.append(float(offset_ms))
-        self._offset_ms = statistics.median(self._samples)
+    def add_time_offset_ms_sample(self, offset_ms: float, rtt_ms: Optional[float] = None) -> None:
+        """Add one sample (ms); ``rtt_ms`` is its round trip (None: unknown, the sample is not an interval).
+
+        :raises ValueError: a non-finite offset or a negative / NaN round trip
+        """
+        offset_ms = float(offset_ms)
+        rtt = math.inf if rtt_ms is None else float(rtt_ms)
+        if not math.isfinite(offset_ms) or not rtt >= 0:
+            raise ValueError(f"bad time sample: offset {offset_ms!r} ms, round trip {rtt_ms!r} ms")
+        self._samples.append(offset_ms)
+        self._rtts.append(rtt)
+        self._offset_ms = self._estimate()
         self._last_update = self._clock()
+
+    def _estimate(self) -> float:
+        # intersect the intervals from the newest back, stopping at the first that disagrees
+        # (clock drift makes old samples inconsistent with new ones: the new ones win)
+        low, high = -math.inf, math.inf
+        for offset, rtt in zip(reversed(self._samples), reversed(self._rtts)):
+            new_low, new_high = max(low, offset - rtt / 2), min(high, offset + rtt / 2)
+            if new_low > new_high:
+                break
+            low, high = new_low, new_high
+        return min(max(statistics.median(self._samples), low), high)
 
     def clear_time_offset_ms_samples(self) -> None:
         self._samples.clear()
+        self._rtts.clear()
         self._offset_ms = None
         self._last_update = -float("inf")
 
-    async def _sample(self, provider: Union[ServerTimeProvider, Awaitable[float]]) -> float:
+    async def _sample(self, provider: Union[ServerTimeProvider, Awaitable[float]]) -> Tuple[float, float]:
+        """One (offset, round trip) measurement, in ms."""
         before_ms = self._clock() * 1e3
         server_ms = await _call(provider)
         after_ms = self._clock() * 1e3
-        return server_ms - (before_ms + after_ms) / 2.0
+        if not math.isfinite(server_ms):
+            raise ValueError(f"the server time is not a finite number: {server_ms!r}")
+        return server_ms - (before_ms + after_ms) / 2.0, max(0.0, after_ms - before_ms)
 
     async def update_server_time_offset_with_time_provider(
             self, time_provider: Union[ServerTimeProvider, Awaitable[float]]) -> None:
         """Take one sample.  A failure is logged, not raised (hummingbot's contract)."""
         try:
-            self.add_time_offset_ms_sample(await self._sample(time_provider))
+            self.add_time_offset_ms_sample(*await self._sample(time_provider))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -140,11 +173,9 @@ class TimeSynchronizer:
             if not fresh:
                 assert error is not None
                 raise error
-            self._samples.clear()
-            for sample in fresh:
-                self._samples.append(sample)
-            self._offset_ms = statistics.median(self._samples)
-            self._last_update = self._clock()
+            self.clear_time_offset_ms_samples()
+            for offset, rtt in fresh:
+                self.add_time_offset_ms_sample(offset, rtt)
 
     def __repr__(self) -> str:
         return f"TimeSynchronizer(offset_ms={self.time_offset_ms:.1f}, samples={len(self._samples)})"

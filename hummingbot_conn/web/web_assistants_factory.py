@@ -9,7 +9,7 @@ from hummingbot_conn.web.connections import ConnectionsFactory
 from hummingbot_conn.web.processors import (
     RESTPostProcessorBase, RESTPreProcessorBase, WSPostProcessorBase, WSPreProcessorBase,
 )
-from hummingbot_conn.web.rest_assistant import RESTAssistant
+from hummingbot_conn.web.rest_assistant import DEFAULT_MAX_RETRY_AFTER, RESTAssistant
 from hummingbot_conn.web.time_synchronizer import TimeSyncRetry
 from hummingbot_conn.web.ws_assistant import ReconnectHook, WSAssistant
 
@@ -36,7 +36,13 @@ class WebAssistantsFactory:
                  request_timeout: float = 10.0, max_retries: int = 2,
                  rest_backoff: Optional[ExponentialBackoff] = None,
                  ws_backoff: Optional[ExponentialBackoff] = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 max_retry_after: float = DEFAULT_MAX_RETRY_AFTER) -> None:
+        """``max_retry_after``: the longest pause (s) a server's ``Retry-After`` may impose; the cap
+        on answer sizes is the ``ConnectionsFactory``'s ``max_response_size``."""
+        if isinstance(max_retry_after, bool) or not isinstance(max_retry_after, (int, float)) \
+                or not 0 < max_retry_after < float("inf"):
+            raise ValueError(f"max_retry_after must be a finite number of seconds > 0, got {max_retry_after!r}")
         self._throttler = throttler
         self._connections = connections_factory or ConnectionsFactory()
         self._rest_pre = list(rest_pre_processors or [])
@@ -53,6 +59,7 @@ class WebAssistantsFactory:
         self._rest_backoff = rest_backoff
         self._ws_backoff = ws_backoff
         self._sleep = sleep
+        self._max_retry_after = max_retry_after
 
     @property
     def throttler(self) -> AsyncThrottler:
@@ -76,7 +83,7 @@ class WebAssistantsFactory:
         return RESTAssistant(connection, self._throttler, self._rest_pre, self._rest_post, self._auth,
                              time_sync_retry=self._time_sync_retry, used_weight_headers=self._weight_headers,
                              request_timeout=self._timeout, max_retries=self._max_retries,
-                             backoff=self._rest_backoff, sleep=self._sleep)
+                             backoff=self._rest_backoff, sleep=self._sleep, max_retry_after=self._max_retry_after)
 
     async def get_ws_assistant(self, on_reconnected: Optional[ReconnectHook] = None,
                                max_reconnect_attempts: Optional[int] = None,

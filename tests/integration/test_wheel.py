@@ -1,5 +1,6 @@
 """The wheel a user installs: compiled modules, stubs and py.typed inside, no
 sources; it installs into a fresh environment with no Cython and runs there."""
+import os
 import pathlib
 import subprocess
 import sys
@@ -13,12 +14,16 @@ CORE_SOURCES = sorted(p.stem for p in (CHECKOUT / "hummingbot_conn" / "core").gl
 
 pytestmark = pytest.mark.slow
 
+# a developer run may put the checkout on PYTHONPATH (HBCONN_TEST_CHECKOUT): the fresh
+# environment must see only what the wheel installed
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> pathlib.Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(CHECKOUT)],
-                   check=True, capture_output=True, text=True)
+                   check=True, capture_output=True, text=True, env=CLEAN_ENV)
     (built,) = out.glob("hummingbot_conn-*.whl")
     return built
 
@@ -38,7 +43,7 @@ def test_wheel_installs_and_runs_without_cython(wheel, tmp_path):
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)],
-                   check=True, capture_output=True, text=True)
+                   check=True, capture_output=True, text=True, env=CLEAN_ENV)
     script = (
         "import importlib.util, importlib.machinery as m\n"
         "assert importlib.util.find_spec('Cython') is None, 'Cython must not be needed'\n"
@@ -50,7 +55,8 @@ def test_wheel_installs_and_runs_without_cython(wheel, tmp_path):
         "print(book.best_bid, book.best_ask)\n"
         "print(ob.__file__)\n"
     )
-    done = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    done = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path,
+                          env=CLEAN_ENV)
     assert done.returncode == 0, done.stderr
     prices, module_file = done.stdout.splitlines()
     assert prices.split() == ["nan", "30000.02"]

@@ -38,10 +38,20 @@ class BinanceAuth(AuthBase):
 
     def __init__(self, api_key: str, secret_key: str, time_provider: Union[Any, Callable[[], float]],
                  recv_window_ms: Optional[int] = 5000) -> None:
-        if not api_key or not secret_key:
-            raise ValueError("BinanceAuth needs a non-empty API key and secret")
-        self._api_key = api_key
-        self._secret = secret_key.encode("utf-8")
+        """:raises TypeError / ValueError: a key that is not a usable ``str``; the message never holds it."""
+        # the credentials leave this frame's locals before anything can raise, so neither a
+        # traceback printer that shows locals nor the exception itself carries them
+        key_problem, secret, secret_problem = _check_api_key(api_key), _secret_bytes(secret_key), None
+        if secret is None:
+            secret_problem = _secret_problem(secret_key)
+        api_key_ok = api_key if key_problem is None else None
+        del api_key, secret_key
+        problem = key_problem or secret_problem
+        if problem is not None:
+            del secret, api_key_ok, key_problem, secret_problem
+            raise problem
+        self._api_key: str = api_key_ok  # type: ignore[assignment]
+        self._secret: bytes = secret  # type: ignore[assignment]
         self.time_provider = time_provider
         self._now: Callable[[], float] = time_provider.time if hasattr(time_provider, "time") else time_provider
         self.recv_window_ms = recv_window_ms
@@ -51,7 +61,7 @@ class BinanceAuth(AuthBase):
         return self._api_key
 
     def __repr__(self) -> str:
-        return f"BinanceAuth(api_key={_mask(self._api_key)!r})"
+        return f"BinanceAuth(api_key={_mask(getattr(self, '_api_key', ''))!r})"
 
     __str__ = __repr__
 
@@ -63,8 +73,19 @@ class BinanceAuth(AuthBase):
         return int(round(self._now() * 1e3))
 
     def sign(self, payload: str) -> str:
-        """Hex HMAC-SHA256 of ``payload`` (UTF-8) with the secret."""
-        return hmac.new(self._secret, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+        """Hex HMAC-SHA256 of ``payload`` (UTF-8) with the secret.
+
+        :raises ValueError: ``payload`` cannot be encoded (a lone surrogate); the message
+            does not quote it (a WebSocket payload holds the API key)
+        """
+        try:
+            data = payload.encode("utf-8")
+        except UnicodeEncodeError:
+            data = None
+        if data is None:
+            del payload
+            raise ValueError("a request parameter cannot be encoded as UTF-8 (it holds a lone surrogate)")
+        return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
 
     def header_for_authentication(self) -> Dict[str, str]:
         return {API_KEY_HEADER: self._api_key}
@@ -114,6 +135,9 @@ class BinanceAuth(AuthBase):
             return request
         payload = dict(request.payload)
         params = dict(payload.get("params") or {})
+        params.pop("apiKey", None)
+        params.pop("signature", None)
+        _check_encodable(params)          # before the key joins them: no error may quote it
         params["apiKey"] = self._api_key
         params.setdefault("timestamp", self.timestamp_ms())
         params.pop("signature", None)
@@ -142,6 +166,45 @@ def _has_param(request: RESTRequest, name: str) -> bool:
             if any(p.split("=", 1)[0] == name for p in text.split("&")):
                 return True
     return False
+
+
+def _check_encodable(params: Mapping[str, Any]) -> None:
+    """Raise ``ValueError`` (naming the parameter) if a name or value has no UTF-8 text (a lone surrogate)."""
+    for name, value in params.items():
+        try:
+            f"{name}={encode_value(value, str(name))}".encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"parameter {str(name).encode('utf-8', 'backslashreplace').decode()!r} cannot be "
+                             "encoded as UTF-8 (it holds a lone surrogate)") from None
+
+
+def _check_api_key(api_key: Any) -> Optional[Exception]:
+    """The problem with an API key (it goes into an HTTP header: printable ASCII), or None."""
+    if not isinstance(api_key, str):
+        return TypeError(f"the API key must be a str, not {type(api_key).__name__}")
+    if not api_key:
+        return ValueError("BinanceAuth needs a non-empty API key and secret")
+    if not all("!" <= ch <= "~" for ch in api_key):
+        return ValueError("the API key must be printable ASCII without spaces (it is sent as a header)")
+    return None
+
+
+def _secret_bytes(secret_key: Any) -> Optional[bytes]:
+    """The secret as UTF-8 bytes, or None when it is not a non-empty, encodable str."""
+    if not isinstance(secret_key, str) or not secret_key:
+        return None
+    try:
+        return secret_key.encode("utf-8")
+    except UnicodeEncodeError:   # a lone surrogate; the exception would quote the whole secret
+        return None
+
+
+def _secret_problem(secret_key: Any) -> Exception:
+    if not isinstance(secret_key, str):
+        return TypeError(f"the API secret must be a str, not {type(secret_key).__name__}")
+    if not secret_key:
+        return ValueError("BinanceAuth needs a non-empty API key and secret")
+    return ValueError("the API secret cannot be encoded as UTF-8 (it holds a lone surrogate)")
 
 
 def _mask(value: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from decimal import Decimal
 
 import orjson
@@ -31,6 +32,9 @@ from .margin import FuturesAccountRegistry
 from .rest import FuturesRestApi
 from .specs import FuturesSymbolSpec, default_futures_symbols, plain
 from .streams import FuturesStreams
+
+log = logging.getLogger(__name__)
+
 
 class SimulatedFuturesExchange:
     """A Binance USDⓈ-M futures venue on 127.0.0.1 (docs/binance_usdm_futures.md).
@@ -121,15 +125,18 @@ class SimulatedFuturesExchange:
         while True:
             await asyncio.sleep(self.stream_interval)
             ticks += 1
-            self.engine.settle_due_funding()
-            self.listen_keys.expire()
-            self.streams.flush("100ms")
-            if ticks % 3 == 0:
-                self.streams.flush("250ms")
-            if ticks % 5 == 0:
-                self.streams.flush("500ms")
-            if ticks % 10 == 0:
-                self.streams.flush_mark_prices(fast_only=ticks % 30 != 0)
+            try:
+                self.engine.settle_due_funding()
+                self.listen_keys.expire()
+                self.streams.flush("100ms")
+                if ticks % 3 == 0:
+                    self.streams.flush("250ms")
+                if ticks % 5 == 0:
+                    self.streams.flush("500ms")
+                if ticks % 10 == 0:
+                    self.streams.flush_mark_prices(fast_only=ticks % 30 != 0)
+            except Exception:       # a simulator bug must not silence every stream
+                log.exception("futures simulator tick failed")
 
     def tick(self) -> dict[str, int]:
         """One deterministic step (for ``auto_flush=False``): funding, key expiry, every stream."""

@@ -1,0 +1,284 @@
+"""One pair's book kept in sync: buffer, snapshot, replay, live diffs, resync.
+
+The procedure is Binance's (docs/binance_spot.md section 6) stated for any
+venue, on the compiled ``OrderBook``'s sequencing (docs/contracts.md,
+"Contract 1: order book sequencing"):
+
+1. While the book is not synced, diffs are buffered (the stream is already
+   open: the tracker starts a sync only once the subscription is live).
+2. A REST snapshot is fetched.  It must cover everything the pair already
+   moved past: at least ``U - 1`` of the oldest buffered diff, at least the
+   last id the book applied before it lost sync (a snapshot never steps the
+   book back), at least the newest diff dropped from a full buffer.  An
+   older snapshot is counted (``snapshots_stale``) and fetched again after a
+   short back-off; it is never applied.
+3. The snapshot is applied and the buffer replayed through ``apply_diffs``:
+   diffs it covers come back ``STALE`` and are dropped, the rest apply.  A
+   ``GAP`` inside the buffer (a diff lost before the snapshot) keeps the
+   diffs from there on and goes back to 2.
+4. Live diffs are applied as they arrive; a ``GAP`` puts this pair (only)
+   back to 1 with the offending diff as the first buffered one.
+
+The buffer is bounded (``max_buffered``).  Policy when full: the oldest diff
+is dropped and the snapshot must then cover it (step 2), so an overflow costs
+at most a newer snapshot, never a silently wrong book; it is counted in
+``buffer_overflows``.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Awaitable, Callable, Deque, Optional, Tuple
+
+from hummingbot_conn.core.order_book import DiffResult, OrderBook
+from hummingbot_conn.core.order_book_message import OrderBookMessage
+from hummingbot_conn.tracking.order_book_tracker_metrics import OrderBookPairMetrics
+from hummingbot_conn.web.backoff import ExponentialBackoff
+
+__all__ = ["OrderBookPairSync", "OrderBookSyncEvent", "OrderBookTrackerEvent", "SyncState"]
+
+_log = logging.getLogger(__name__)
+
+_APPLIED = DiffResult.APPLIED
+_STALE = DiffResult.STALE
+_GAP = DiffResult.GAP
+# A diff "from the far future": by Contract 1 it is a gap, so the book marks
+# itself unsynced (the OrderBook has no other way to be told its stream broke).
+_FAR = 2 ** 62
+
+# (bids, asks, update_id, first_update_id, received_at)
+_Diff = Tuple[Any, Any, int, int, float]
+
+
+class OrderBookTrackerEvent(Enum):
+    """Tags of the tracker's own events (``OrderBookTracker.add_listener``)."""
+    BookOutOfSync = 911
+    BookResynced = 912
+
+
+@dataclass(frozen=True, slots=True)
+class OrderBookSyncEvent:
+    """A pair's book lost sync (``reason``: ``"gap"``, ``"stream_interrupted"``)
+    or became synced (``reason``: ``"initial"`` for its first sync, else what
+    had broken it).  ``update_id``: the book's last applied id at that moment;
+    ``timestamp``: the tracker's clock."""
+    trading_pair: str
+    timestamp: float
+    reason: str
+    update_id: int
+
+
+class SyncState(Enum):
+    SYNCING = 1
+    SYNCED = 2
+    CLOSED = 3
+
+
+class OrderBookPairSync:
+    """The sync state machine of one pair (used by ``OrderBookTracker``)."""
+
+    def __init__(self, trading_pair: str, book: OrderBook, metrics: OrderBookPairMetrics, *,
+                 fetch_snapshot: Callable[[str], Awaitable[OrderBookMessage]],
+                 notify: Callable[[OrderBookTrackerEvent, OrderBookSyncEvent], None],
+                 clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]],
+                 max_buffered: int = 1000, retry_backoff: Optional[ExponentialBackoff] = None) -> None:
+        if max_buffered < 1:
+            raise ValueError("max_buffered must be >= 1")
+        self.trading_pair = trading_pair
+        self.book = book
+        self.metrics = metrics
+        self.state = SyncState.SYNCING
+        self.ever_synced = False
+        self.synced_event = asyncio.Event()
+        self._fetch = fetch_snapshot
+        self._notify = notify
+        self._clock = clock
+        self._sleep = sleep
+        self._max_buffered = max_buffered
+        self._backoff = retry_backoff or ExponentialBackoff(initial=0.05, maximum=5.0)
+        self._buffer: Deque[_Diff] = deque()
+        self._floor = -1            # the snapshot must be at least this new
+        self._reason = "initial"
+        self._task: Optional[asyncio.Task] = None
+
+    # ------------------------------------------------------------ live diffs
+    def on_diff(self, bids: Any, asks: Any, update_id: int, first_update_id: int, received_at: float) -> None:
+        """Apply (synced) or buffer (syncing) one diff.  Never blocks, never raises for bad rows."""
+        state = self.state
+        if state is SyncState.SYNCED:
+            try:
+                result = self.book.apply_diffs(bids, asks, update_id, first_update_id)
+            except (ValueError, TypeError, OverflowError) as exc:
+                # the book is unchanged; the lost update shows as a gap on the next diff
+                self.metrics.diffs_refused += 1
+                _log.warning("%s: diff %d refused by the book: %s", self.trading_pair, update_id, exc)
+                return
+            if result is _APPLIED:
+                self.metrics.diffs_applied += 1
+                self.metrics.latency.add(self._clock() - received_at)
+            elif result is _STALE:
+                self.metrics.diffs_stale += 1
+            else:       # GAP (or a book someone else unsynced)
+                if result is _GAP:
+                    self.metrics.gaps += 1
+                self._lose_sync("gap")
+                self._buffer.append((bids, asks, update_id, first_update_id, received_at))
+                self.start()
+        elif state is SyncState.SYNCING:
+            self._buffer.append((bids, asks, update_id, first_update_id, received_at))
+            if len(self._buffer) > self._max_buffered:
+                dropped = self._buffer.popleft()
+                self._floor = max(self._floor, dropped[2])
+                self.metrics.buffer_overflows += 1
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
+
+    # ------------------------------------------------------------ sync control
+    def start(self) -> None:
+        """Start fetching a snapshot unless one is on its way (the stream must be live)."""
+        if self.state is SyncState.SYNCING and (self._task is None or self._task.done()):
+            self._task = asyncio.ensure_future(self._sync())
+
+    def interrupt(self) -> None:
+        """The stream carrying this pair broke: out of sync until resubscribed and resynced."""
+        if self.state is SyncState.CLOSED:
+            return
+        self.metrics.stream_interruptions += 1
+        if self.state is SyncState.SYNCED:
+            self._lose_sync("stream_interrupted")
+        elif self._task is not None:
+            self._task.cancel()         # its buffer misses what the broken socket lost
+            self._task = None
+        # the diffs held so far are superseded: the snapshot must be newer than all of them
+        for diff in self._buffer:
+            self._floor = max(self._floor, diff[2])
+        self._buffer.clear()
+
+    def close(self) -> None:
+        self.state = SyncState.CLOSED
+        self._buffer.clear()
+        if self._task is not None:
+            self._task.cancel()
+
+    async def wait_closed(self) -> None:
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def _lose_sync(self, reason: str) -> None:
+        book = self.book
+        self._floor = max(self._floor, book.last_diff_uid)
+        if book.is_synced:
+            book.apply_diffs((), (), _FAR, _FAR)
+        self.state = SyncState.SYNCING
+        self.synced_event.clear()
+        self._reason = reason
+        self._notify(OrderBookTrackerEvent.BookOutOfSync,
+                     OrderBookSyncEvent(self.trading_pair, self._clock(), reason, book.last_diff_uid))
+
+    # ------------------------------------------------------------ snapshot + replay
+    def _required_snapshot_id(self) -> int:
+        need = self._floor
+        if self._buffer:
+            first_update_id = self._buffer[0][3]
+            if first_update_id >= 0:
+                need = max(need, first_update_id - 1)
+        return need
+
+    async def _sync(self) -> None:
+        attempt = 0
+        while self.state is SyncState.SYNCING:
+            try:
+                snapshot = await self._fetch(self.trading_pair)
+                update_id = snapshot.update_id
+                content = snapshot.content
+                bids, asks = content["bids"], content["asks"]
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:        # noqa: BLE001 - network, venue or format: retry with back-off
+                self.metrics.snapshot_errors += 1
+                _log.warning("%s: snapshot failed (%s: %s); retrying", self.trading_pair, type(exc).__name__, exc)
+                await self._sleep(self._backoff.delay(attempt))
+                attempt += 1
+                continue
+            if self.state is not SyncState.SYNCING:
+                return
+            if update_id < self._required_snapshot_id():
+                self.metrics.snapshots_stale += 1
+                _log.info("%s: snapshot %d older than the book needs (%d); fetching again",
+                          self.trading_pair, update_id, self._required_snapshot_id())
+                await self._sleep(self._backoff.delay(attempt))
+                attempt += 1
+                continue
+            try:
+                self.book.apply_snapshot(bids, asks, update_id)
+            except (ValueError, TypeError, OverflowError) as exc:
+                self.metrics.snapshot_errors += 1
+                _log.warning("%s: snapshot %d refused by the book: %s", self.trading_pair, update_id, exc)
+                await self._sleep(self._backoff.delay(attempt))
+                attempt += 1
+                continue
+            self.metrics.snapshots_applied += 1
+            if self._replay():
+                self._synced()
+                return
+            attempt = 0     # a gap inside the buffer: a newer snapshot is needed, fetch it at once
+
+    def _replay(self) -> bool:
+        """Replay the buffer over the fresh snapshot; False on a gap (buffer kept from it)."""
+        buffer = self._buffer
+        book = self.book
+        metrics = self.metrics
+        clock = self._clock
+        while buffer:
+            bids, asks, update_id, first_update_id, received_at = buffer[0]
+            try:
+                result = book.apply_diffs(bids, asks, update_id, first_update_id)
+            except (ValueError, TypeError, OverflowError) as exc:
+                metrics.diffs_refused += 1
+                _log.warning("%s: buffered diff %d refused by the book: %s", self.trading_pair, update_id, exc)
+                buffer.popleft()
+                continue
+            if result is _GAP:
+                metrics.gaps += 1
+                self._floor = max(self._floor, book.last_diff_uid)
+                return False
+            buffer.popleft()
+            if result is _APPLIED:
+                metrics.diffs_applied += 1
+                metrics.latency.add(clock() - received_at)
+            else:
+                metrics.diffs_stale += 1
+        return True
+
+    def _synced(self) -> None:
+        self.state = SyncState.SYNCED
+        self._floor = -1
+        if self.ever_synced:
+            self.metrics.resyncs += 1
+        self.ever_synced = True
+        self.synced_event.set()
+        self._notify(OrderBookTrackerEvent.BookResynced,
+                     OrderBookSyncEvent(self.trading_pair, self._clock(), self._reason, self.book.last_diff_uid))
+
+    # ------------------------------------------------------------ safeguard
+    def apply_safeguard_snapshot(self, snapshot: OrderBookMessage) -> bool:
+        """A periodic refresh: applied only to a synced book it does not step back."""
+        if self.state is not SyncState.SYNCED:
+            return False
+        if snapshot.update_id < self.book.last_diff_uid:
+            self.metrics.snapshots_stale += 1
+            return False
+        content = snapshot.content
+        try:
+            self.book.apply_snapshot(content["bids"], content["asks"], snapshot.update_id)
+        except (KeyError, ValueError, TypeError, OverflowError) as exc:
+            self.metrics.snapshot_errors += 1
+            _log.warning("%s: safeguard snapshot refused: %s", self.trading_pair, exc)
+            return False
+        self.metrics.safeguard_snapshots += 1
+        return True

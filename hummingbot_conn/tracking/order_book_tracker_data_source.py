@@ -1,0 +1,462 @@
+"""``OrderBookTrackerDataSource``: what a venue implements so ``OrderBookTracker`` can keep its books.
+
+The hooks keep hummingbot's names and roles, so a hummingbot data source
+ports with small changes:
+
+* ``_connected_websocket_assistant()`` opens one market-data WebSocket;
+* ``_subscribe_channels(ws, trading_pairs)`` subscribes pairs on it
+  (hummingbot's takes no pairs and subscribes them all: here one connection
+  carries a share of the pairs, see below);
+* ``_channel_originating_message(event)`` names the channel of a frame
+  (``"order_book_diff"``, ``"trade"``, ``"order_book_snapshot"``, or anything
+  else for ``_process_message_for_unknown_channel``);
+* ``_parse_order_book_diff_message(raw, message_queue)``,
+  ``_parse_trade_message``, ``_parse_order_book_snapshot_message`` turn a
+  frame into ``OrderBookMessage``s and ``put_nowait`` them;
+* ``_order_book_snapshot(trading_pair)`` fetches a REST snapshot as an
+  ``OrderBookMessage`` (``SNAPSHOT``);
+* ``get_last_traded_prices``, ``subscribe_to_trading_pair``,
+  ``unsubscribe_from_trading_pair`` as in hummingbot.
+
+Differences, on purpose:
+
+* There is no chain of unbounded per-channel queues (hummingbot's
+  ``_message_queue``, W-16): the "queue" the parse hooks receive is the
+  tracker itself, which sequences and applies each message as it arrives,
+  so the socket reader never waits on a consumer and nothing piles up.
+* Pairs are spread over several connections, at most
+  ``max_pairs_per_connection`` each (a venue's streams-per-connection limit);
+  more pairs open more connections.
+* A dropped socket reconnects with back-off (``WSAssistant``, never a tight
+  loop: W-18); the pairs it carried are reported interrupted at once (their
+  books go out of sync), resubscribed after the reconnect, and resynced when
+  the venue confirms the subscription.
+* Subscriptions are confirmed: ``_subscribe_channels`` may return a request
+  id, and the reader reports the venue's answer through
+  ``_confirm_subscription``; the tracker fetches a pair's snapshot only once
+  its diffs are flowing (the buffer-first procedure of docs/binance_spot.md
+  section 6).
+
+Gap detection is opt-in per message: a DIFF message whose content carries
+``first_update_id`` promises contiguous ids (Binance ``U``); without it the
+ids only order the diffs (a venue without update ids stamps a local
+sequence number, see docs/contracts.md, "Contract 1: order book sequencing").
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections import deque
+from typing import (
+    Any, Awaitable, Callable, Deque, Dict, Iterable, List, Optional, Protocol, Sequence, Set,
+)
+
+from hummingbot_conn.core.order_book import OrderBook
+from hummingbot_conn.core.order_book_message import OrderBookMessage
+from hummingbot_conn.events import OrderBookTradeEvent
+from hummingbot_conn.web.errors import WSDisconnectedError
+from hummingbot_conn.web.ws_assistant import WSAssistant
+
+__all__ = ["OrderBookMessageSink", "OrderBookTrackerDataSource", "SubscriptionError", "UnknownTradingPairError"]
+
+_log = logging.getLogger(__name__)
+
+
+class UnknownTradingPairError(ValueError):
+    """The venue does not list ``trading_pair`` (raised by ``check_trading_pairs`` users)."""
+
+    def __init__(self, trading_pair: str, detail: str = "") -> None:
+        self.trading_pair = trading_pair
+        super().__init__(f"unknown trading pair {trading_pair!r}" + (f": {detail}" if detail else ""))
+
+
+class SubscriptionError(RuntimeError):
+    """The venue refused (or never confirmed) a market-data subscription."""
+
+
+class OrderBookMessageSink(Protocol):
+    """Where a data source delivers what it reads (``OrderBookTracker`` implements it).
+
+    ``put_nowait(message)`` takes any ``OrderBookMessage`` (hummingbot's queue
+    interface, so ported parse hooks work unchanged); ``on_diff`` /
+    ``on_trade`` are the allocation-free fast path for a venue's own reader.
+    ``received_at`` is set by the reader before each frame is dispatched
+    (the connection's clock, seconds).
+    """
+
+    received_at: float
+
+    def put_nowait(self, message: OrderBookMessage) -> None: ...
+
+    def on_diff(self, trading_pair: str, bids: Any, asks: Any, update_id: int, first_update_id: int,
+                received_at: float) -> None: ...
+
+    def on_trade(self, trade: OrderBookTradeEvent) -> None: ...
+
+    def on_subscribed(self, trading_pairs: Sequence[str]) -> None: ...
+
+    def on_stream_interrupted(self, trading_pairs: Sequence[str]) -> None: ...
+
+    def on_message_error(self, error: BaseException, raw: Any) -> None: ...
+
+
+class _Connection:
+    """One market-data socket and the pairs it carries."""
+
+    __slots__ = ("ws", "pairs", "reader", "closed", "control_sent")
+
+    def __init__(self, ws: WSAssistant) -> None:
+        self.ws = ws
+        self.pairs: Set[str] = set()
+        self.reader: Optional[asyncio.Task] = None
+        self.closed = False
+        self.control_sent: Deque[float] = deque()
+
+
+class OrderBookTrackerDataSource(ABC):
+    """Market data of one venue for a set of trading pairs (hummingbot-style names).
+
+    ``max_pairs_per_connection``: pairs per socket (a venue's stream limit
+    divided by the streams one pair needs); ``control_messages_per_second``:
+    the venue's limit on messages a client may send on one socket (Binance
+    disconnects above 5 per second, docs/binance_spot.md section 5.1; we stay
+    one under it); ``subscription_timeout``: seconds to wait for a venue's
+    answer to a subscription.  ``clock`` / ``sleep`` are injected (tests).
+    """
+
+    TRADE_CHANNEL = "trade"
+    DIFF_CHANNEL = "order_book_diff"
+    SNAPSHOT_CHANNEL = "order_book_snapshot"
+
+    def __init__(self, trading_pairs: Iterable[str], *, max_pairs_per_connection: int = 200,
+                 control_messages_per_second: int = 4, subscription_timeout: float = 10.0,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        if max_pairs_per_connection < 1:
+            raise ValueError("max_pairs_per_connection must be >= 1")
+        if control_messages_per_second < 1:
+            raise ValueError("control_messages_per_second must be >= 1")
+        self._trading_pairs: List[str] = list(dict.fromkeys(trading_pairs))
+        self._order_book_create_function: Callable[[], OrderBook] = OrderBook
+        self._max_pairs = max_pairs_per_connection
+        self._control_rate = control_messages_per_second
+        self._subscription_timeout = subscription_timeout
+        self._clock = clock
+        self._sleep = sleep
+        self._sink: Optional[OrderBookMessageSink] = None
+        self._connections: List[_Connection] = []
+        self._connection_of: Dict[str, _Connection] = {}
+        self._connection_by_ws: Dict[int, _Connection] = {}
+        self._pending: Dict[Any, tuple] = {}        # request id -> (future, pairs)
+        self._next_request_id = 1
+        self._lock = asyncio.Lock()
+
+    # ------------------------------------------------------------ hummingbot API
+    @property
+    def trading_pairs(self) -> List[str]:
+        return list(self._trading_pairs)
+
+    @property
+    def order_book_create_function(self) -> Callable[[], OrderBook]:
+        return self._order_book_create_function
+
+    @order_book_create_function.setter
+    def order_book_create_function(self, func: Callable[[], OrderBook]) -> None:
+        self._order_book_create_function = func
+
+    @abstractmethod
+    async def get_last_traded_prices(self, trading_pairs: List[str], domain: Optional[str] = None) -> Dict[str, float]:
+        """``{trading_pair: last trade price}`` from REST."""
+
+    async def get_new_order_book(self, trading_pair: str) -> OrderBook:
+        """A fresh book holding the REST snapshot (no stream involved)."""
+        snapshot = await self._order_book_snapshot(trading_pair)
+        book = self._order_book_create_function()
+        book.apply_snapshot(snapshot.content["bids"], snapshot.content["asks"], snapshot.update_id)
+        return book
+
+    async def check_trading_pairs(self, trading_pairs: Sequence[str]) -> Dict[str, Exception]:
+        """``{pair: error}`` for the pairs the venue cannot serve (default: none).
+
+        Venues override this with their symbol map (Binance: exchangeInfo)."""
+        return {}
+
+    async def subscribe_to_trading_pair(self, trading_pair: str) -> bool:
+        """Subscribe one pair on a connection with room; True once the venue confirmed it."""
+        errors = await self.subscribe_to_trading_pairs([trading_pair])
+        return trading_pair not in errors
+
+    async def unsubscribe_from_trading_pair(self, trading_pair: str) -> bool:
+        """Stop one pair's streams (a connection left empty is closed); False if it was not subscribed."""
+        async with self._lock:
+            conn = self._connection_of.pop(trading_pair, None)
+            if trading_pair in self._trading_pairs:
+                self._trading_pairs.remove(trading_pair)
+            if conn is None:
+                return False
+            conn.pairs.discard(trading_pair)
+            if not conn.pairs:
+                await self._close_connection(conn)
+                return True
+            try:
+                await self._pace(conn)
+                await self._unsubscribe_channels(conn.ws, [trading_pair])
+            except WSDisconnectedError:
+                pass        # the reconnect resubscribes only conn.pairs, which no longer holds it
+            return True
+
+    async def subscribe_to_trading_pairs(self, trading_pairs: Sequence[str]) -> Dict[str, SubscriptionError]:
+        """Subscribe pairs, opening connections as needed; ``{pair: error}`` for those that failed.
+
+        Waits for the venue's confirmations (``subscription_timeout``)."""
+        if self._sink is None:
+            raise RuntimeError("attach an OrderBookMessageSink (an OrderBookTracker) before subscribing")
+        waits: List[tuple] = []
+        errors: Dict[str, SubscriptionError] = {}
+        async with self._lock:
+            todo = [p for p in dict.fromkeys(trading_pairs) if p not in self._connection_of]
+            for pair in todo:
+                if pair not in self._trading_pairs:
+                    self._trading_pairs.append(pair)
+            while todo:
+                conn = next((c for c in self._connections if len(c.pairs) < self._max_pairs), None)
+                if conn is None:
+                    try:
+                        conn = await self._open_connection()
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception as exc:      # noqa: BLE001 - reported per pair, others go on
+                        for pair in todo:
+                            errors[pair] = SubscriptionError(f"cannot open a market-data connection for {pair}: "
+                                                             f"{type(exc).__name__}: {exc}")
+                            self._forget(pair)
+                        break
+                chunk = todo[:self._max_pairs - len(conn.pairs)]
+                todo = todo[len(chunk):]
+                conn.pairs.update(chunk)
+                for pair in chunk:
+                    self._connection_of[pair] = conn
+                try:
+                    waits.append((chunk, await self._send_subscription(conn, chunk)))
+                except WSDisconnectedError:
+                    # the reader's reconnect resubscribes conn.pairs and confirms them later
+                    waits.append((chunk, None))
+        for chunk, future in waits:
+            if future is None:
+                continue
+            try:
+                error = await asyncio.wait_for(asyncio.shield(future), self._subscription_timeout)
+            except asyncio.TimeoutError:
+                error = f"no answer to the subscription within {self._subscription_timeout:g}s"
+            if error is not None:
+                for pair in chunk:
+                    errors[pair] = SubscriptionError(f"subscribing {pair} failed: {error}")
+                    self._forget(pair)
+        return errors
+
+    async def listen_for_subscriptions(self) -> None:
+        """hummingbot's entry point: subscribe this source's pairs and serve them until cancelled."""
+        await self.subscribe_to_trading_pairs(self._trading_pairs)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.close()
+
+    def attach(self, sink: OrderBookMessageSink) -> None:
+        """Deliver everything read from now on to ``sink`` (the tracker calls this in ``start()``)."""
+        self._sink = sink
+
+    async def close(self) -> None:
+        """Close every connection (the pairs stay listed; subscribing again reopens)."""
+        async with self._lock:
+            for conn in list(self._connections):
+                await self._close_connection(conn)
+            self._connection_of.clear()
+            for future, _ in self._pending.values():
+                if not future.done():
+                    future.set_result("the data source was closed")
+            self._pending.clear()
+
+    @property
+    def connection_count(self) -> int:
+        return len(self._connections)
+
+    @property
+    def reconnect_count(self) -> int:
+        return sum(conn.ws.reconnect_count for conn in self._connections)
+
+    # ------------------------------------------------------------ venue hooks
+    @abstractmethod
+    async def _order_book_snapshot(self, trading_pair: str) -> OrderBookMessage:
+        """The REST snapshot as a SNAPSHOT ``OrderBookMessage`` (content: trading_pair, update_id, bids, asks)."""
+
+    @abstractmethod
+    async def _connected_websocket_assistant(self) -> WSAssistant:
+        """A new, connected market-data ``WSAssistant``."""
+
+    @abstractmethod
+    async def _subscribe_channels(self, ws: WSAssistant, trading_pairs: Sequence[str]) -> Optional[Any]:
+        """Send the subscription of ``trading_pairs`` on ``ws``.
+
+        Return a request id (from ``_new_request_id``) when the venue answers
+        subscriptions: the reader then reports the answer through
+        ``_confirm_subscription``.  Return None when the venue confirms
+        nothing: the pairs count as subscribed at once."""
+
+    async def _unsubscribe_channels(self, ws: WSAssistant, trading_pairs: Sequence[str]) -> None:
+        """Send the unsubscription of ``trading_pairs`` (default: nothing to send)."""
+
+    @abstractmethod
+    def _channel_originating_message(self, event_message: Any) -> str:
+        """``DIFF_CHANNEL``, ``TRADE_CHANNEL``, ``SNAPSHOT_CHANNEL`` or another name."""
+
+    @abstractmethod
+    async def _parse_order_book_diff_message(self, raw_message: Any, message_queue: Any) -> None:
+        """Put the DIFF ``OrderBookMessage``(s) of ``raw_message`` on ``message_queue``."""
+
+    @abstractmethod
+    async def _parse_trade_message(self, raw_message: Any, message_queue: Any) -> None:
+        """Put the TRADE ``OrderBookMessage``(s) of ``raw_message`` on ``message_queue``."""
+
+    async def _parse_order_book_snapshot_message(self, raw_message: Any, message_queue: Any) -> None:
+        """Put a streamed SNAPSHOT ``OrderBookMessage`` on ``message_queue`` (venues that stream them)."""
+
+    async def _process_message_for_unknown_channel(self, event_message: Any, websocket_assistant: WSAssistant) -> None:
+        """Frames of no known channel: control answers, heartbeats ... (default: ignored)."""
+
+    def _process_frame(self, data: Any, received_at: float, ws: WSAssistant) -> Optional[Awaitable[None]]:
+        """Dispatch one decoded frame; returns an awaitable when a hook must be awaited.
+
+        Venues override it to serve their hot messages without a coroutine
+        (see the Binance source); the default routes through the hooks."""
+        channel = self._channel_originating_message(data)
+        if channel == self.DIFF_CHANNEL:
+            return self._parse_order_book_diff_message(data, self._sink)
+        if channel == self.TRADE_CHANNEL:
+            return self._parse_trade_message(data, self._sink)
+        if channel == self.SNAPSHOT_CHANNEL:
+            return self._parse_order_book_snapshot_message(data, self._sink)
+        return self._process_message_for_unknown_channel(data, ws)
+
+    # ------------------------------------------------------------ subscriptions
+    def _new_request_id(self, trading_pairs: Sequence[str]) -> int:
+        """A request id whose answer confirms (or refuses) ``trading_pairs``."""
+        request_id = self._next_request_id
+        self._next_request_id += 1
+        self._pending[request_id] = (asyncio.get_running_loop().create_future(), list(trading_pairs))
+        return request_id
+
+    def _confirm_subscription(self, request_id: Any, error: Optional[str] = None) -> bool:
+        """Report the venue's answer to a subscription (False: not a pending request id)."""
+        entry = self._pending.pop(request_id, None)
+        if entry is None:
+            return False
+        future, pairs = entry
+        if not future.done():
+            future.set_result(error)
+        if error is None:
+            live = [p for p in pairs if p in self._connection_of]
+            if live and self._sink is not None:
+                self._sink.on_subscribed(live)
+        else:
+            _log.error("subscription of %s refused: %s", ", ".join(pairs), error)
+        return True
+
+    async def _send_subscription(self, conn: _Connection, pairs: Sequence[str]) -> Optional[asyncio.Future]:
+        await self._pace(conn)
+        request_id = await self._subscribe_channels(conn.ws, pairs)
+        if request_id is None:
+            if self._sink is not None:
+                self._sink.on_subscribed(list(pairs))
+            return None
+        return self._pending[request_id][0]
+
+    async def _pace(self, conn: _Connection) -> None:
+        """Keep client messages on one socket under the venue's per-second limit."""
+        sent = conn.control_sent
+        now = self._clock()
+        while sent and now - sent[0] >= 1.0:
+            sent.popleft()
+        if len(sent) >= self._control_rate:
+            await self._sleep(1.0 - (now - sent[0]))
+            sent.popleft()
+        sent.append(self._clock())
+
+    def _forget(self, pair: str) -> None:
+        conn = self._connection_of.pop(pair, None)
+        if conn is not None:
+            conn.pairs.discard(pair)
+        if pair in self._trading_pairs:
+            self._trading_pairs.remove(pair)
+
+    # ------------------------------------------------------------ connections
+    async def _open_connection(self) -> _Connection:
+        ws = await self._connected_websocket_assistant()
+        conn = _Connection(ws)
+
+        async def resubscribe(assistant: WSAssistant) -> None:
+            conn.control_sent.clear()       # a new socket: the venue's counter starts over
+            if not conn.pairs:
+                return
+            try:
+                await self._send_subscription(conn, sorted(conn.pairs))
+            except (asyncio.CancelledError, WSDisconnectedError):
+                raise
+            except Exception as exc:        # noqa: BLE001 - WSAssistant retries a reconnect on WSDisconnectedError
+                raise WSDisconnectedError(f"resubscribing failed ({type(exc).__name__}: {exc})") from exc
+
+        ws.on_reconnected = resubscribe
+        self._connections.append(conn)
+        self._connection_by_ws[id(ws)] = conn
+        conn.reader = asyncio.ensure_future(self._read(conn))
+        return conn
+
+    async def _close_connection(self, conn: _Connection) -> None:
+        conn.closed = True
+        if conn in self._connections:
+            self._connections.remove(conn)
+        self._connection_by_ws.pop(id(conn.ws), None)
+        for pair in list(conn.pairs):
+            if self._connection_of.get(pair) is conn:
+                del self._connection_of[pair]
+        await conn.ws.disconnect()
+        if conn.reader is not None and conn.reader is not asyncio.current_task():
+            conn.reader.cancel()
+            await asyncio.gather(conn.reader, return_exceptions=True)
+
+    async def _read(self, conn: _Connection) -> None:
+        """One connection's reader: dispatch frames; on a drop, report, reconnect, resubscribe."""
+        ws = conn.ws
+        while not conn.closed:
+            try:
+                response = await ws.receive()
+            except WSDisconnectedError as exc:
+                if conn.closed:
+                    return
+                _log.warning("market data stream interrupted (%s); reconnecting", exc)
+                if conn.pairs and self._sink is not None:
+                    self._sink.on_stream_interrupted(sorted(conn.pairs))
+                try:
+                    await ws.reconnect()        # back-off, then the resubscribe hook
+                except WSDisconnectedError as gave_up:
+                    if not conn.closed:
+                        _log.error("market data stream lost for good: %s", gave_up)
+                    return
+                continue
+            if response is None:
+                return
+            sink = self._sink
+            if sink is None:
+                continue
+            data = response.data
+            sink.received_at = response.received_at
+            try:
+                pending = self._process_frame(data, response.received_at, ws)
+                if pending is not None:
+                    await pending
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:        # noqa: BLE001 - a bad frame must not stop the stream
+                sink.on_message_error(exc, data)

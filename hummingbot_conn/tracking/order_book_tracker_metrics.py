@@ -1,0 +1,131 @@
+"""Counters and latency figures of an ``OrderBookTracker``, per pair and in total.
+
+hummingbot's ``OrderBookTrackerMetrics`` counts processed / rejected / queued
+messages; these count what the sequencing rule (docs/contracts.md, "Contract 1:
+order book sequencing") decided for each diff, plus the repairs it caused.
+
+Latency is message-to-applied: from the moment the frame was read off the
+socket (``WSResponse.received_at``, the connection's clock) to the moment the
+book changed, so a diff that waited in a resync buffer shows its wait.  Every
+applied diff is sampled into a fixed ring (no unbounded growth); percentiles
+are computed when asked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List
+
+__all__ = ["LatencyStats", "OrderBookPairMetrics", "OrderBookTrackerMetrics"]
+
+LATENCY_WINDOW = 1024        # samples kept per ring: the last ~100 s of a 10 frames/s pair
+
+
+class LatencyStats:
+    """A ring of the last ``window`` latency samples (seconds); p50 / p99 on demand."""
+
+    __slots__ = ("_samples", "_next", "_window", "count")
+
+    def __init__(self, window: int = LATENCY_WINDOW) -> None:
+        if window < 1:
+            raise ValueError("window must be >= 1")
+        self._samples: List[float] = []
+        self._next = 0
+        self._window = window
+        self.count = 0          # samples ever recorded
+
+    def add(self, seconds: float) -> None:
+        if len(self._samples) < self._window:
+            self._samples.append(seconds)
+        else:
+            self._samples[self._next] = seconds
+            self._next = (self._next + 1) % self._window
+        self.count += 1
+
+    def extend(self, other: "LatencyStats") -> None:
+        for sample in other._samples:
+            self.add(sample)
+
+    def percentile(self, q: float) -> float:
+        """The ``q``-quantile (0..1, nearest rank) of the kept samples; NaN when empty."""
+        if not self._samples:
+            return float("nan")
+        ordered = sorted(self._samples)
+        rank = min(len(ordered) - 1, max(0, int(round(q * (len(ordered) - 1)))))
+        return ordered[rank]
+
+    @property
+    def p50(self) -> float:
+        return self.percentile(0.50)
+
+    @property
+    def p99(self) -> float:
+        return self.percentile(0.99)
+
+
+@dataclass
+class OrderBookPairMetrics:
+    """What happened to one pair's book since it was added.
+
+    ``diffs_applied`` / ``diffs_stale`` / ``gaps``: the core's verdicts
+    (``DiffResult``); ``resyncs``: snapshots applied to repair a book that had
+    been synced before (a gap, a dropped socket, a buffer overflow), so the
+    first sync is not a resync; ``snapshots_stale``: snapshots refused because
+    they were older than what the book or its buffer already held (fetched
+    again, never applied); ``buffer_overflows``: buffered diffs dropped
+    (oldest first) while a snapshot was awaited; ``safeguard_snapshots``:
+    periodic refreshes applied; ``diffs_refused``: diffs whose rows the book
+    refused (``ValueError``: NaN, negative, malformed), the book unchanged (the
+    lost update then shows as a gap and is repaired).
+    """
+
+    diffs_applied: int = 0
+    diffs_stale: int = 0
+    gaps: int = 0
+    resyncs: int = 0
+    trades: int = 0
+    snapshots_applied: int = 0
+    snapshots_stale: int = 0
+    snapshot_errors: int = 0
+    safeguard_snapshots: int = 0
+    buffer_overflows: int = 0
+    stream_interruptions: int = 0
+    diffs_refused: int = 0
+    latency: LatencyStats = field(default_factory=LatencyStats, repr=False)
+
+    _COUNTERS = ("diffs_applied", "diffs_stale", "gaps", "resyncs", "trades", "snapshots_applied",
+                 "snapshots_stale", "snapshot_errors", "safeguard_snapshots", "buffer_overflows",
+                 "stream_interruptions", "diffs_refused")
+
+    def to_dict(self) -> Dict[str, float]:
+        out: Dict[str, float] = {name: getattr(self, name) for name in self._COUNTERS}
+        out["latency_p50_s"] = self.latency.p50
+        out["latency_p99_s"] = self.latency.p99
+        return out
+
+
+@dataclass
+class OrderBookTrackerMetrics:
+    """``pairs[trading_pair]`` and ``total`` (the sum over pairs, latency rings merged).
+
+    ``unknown_pair_messages``: messages for a pair the tracker does not track
+    (a late frame after ``remove_trading_pair``, or a venue sending extra data).
+    """
+
+    pairs: Dict[str, OrderBookPairMetrics] = field(default_factory=dict)
+    unknown_pair_messages: int = 0
+    parse_errors: int = 0
+
+    @property
+    def total(self) -> OrderBookPairMetrics:
+        total = OrderBookPairMetrics(latency=LatencyStats(LATENCY_WINDOW * 4))
+        for pair_metrics in self.pairs.values():
+            for name in OrderBookPairMetrics._COUNTERS:
+                setattr(total, name, getattr(total, name) + getattr(pair_metrics, name))
+            total.latency.extend(pair_metrics.latency)
+        return total
+
+    def to_dict(self) -> Dict[str, object]:
+        return {"total": self.total.to_dict(),
+                "pairs": {pair: m.to_dict() for pair, m in self.pairs.items()},
+                "unknown_pair_messages": self.unknown_pair_messages,
+                "parse_errors": self.parse_errors}

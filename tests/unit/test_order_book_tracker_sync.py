@@ -1,0 +1,281 @@
+"""OrderBookTracker sequencing and resync, driven step by step.
+
+The data source here serves snapshots the test hands over (so a test decides
+what the snapshot holds and when it arrives) and an idle socket; diffs and
+frames go through the tracker's sink API exactly as a venue's reader calls it.
+End-to-end behaviour over real sockets is in tests/integration/test_order_book_tracker.py.
+"""
+import asyncio
+import logging
+
+import pytest
+
+from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
+from hummingbot_conn.exchanges.binance import BinanceAPIOrderBookDataSource, BinanceOrderBook
+from hummingbot_conn.tracking import (
+    OrderBookTracker, OrderBookTrackerDataSource, OrderBookTrackerEvent,
+)
+from hummingbot_conn.tracking.order_book_tracker_metrics import LatencyStats
+
+
+class _IdleSocket:
+    reconnect_count = 0
+    on_reconnected = None
+
+    async def receive(self):
+        await asyncio.Event().wait()
+
+    async def disconnect(self):
+        return None
+
+
+class _HandFedSource(OrderBookTrackerDataSource):
+    """Snapshots come from per-pair queues the test fills; nothing is read from a socket."""
+
+    def __init__(self, pairs, **kwargs):
+        super().__init__(pairs, **kwargs)
+        self.snapshots = {pair: asyncio.Queue() for pair in pairs}
+        self.requests = {pair: 0 for pair in pairs}
+
+    def give(self, pair, update_id, bids, asks):
+        self.snapshots[pair].put_nowait(OrderBookMessage(OrderBookMessageType.SNAPSHOT, {
+            "trading_pair": pair, "update_id": update_id, "bids": bids, "asks": asks}))
+
+    async def get_last_traded_prices(self, trading_pairs, domain=None):
+        return {}
+
+    async def _order_book_snapshot(self, trading_pair):
+        self.requests[trading_pair] += 1
+        return await self.snapshots[trading_pair].get()
+
+    async def _connected_websocket_assistant(self):
+        return _IdleSocket()
+
+    async def _subscribe_channels(self, ws, trading_pairs):
+        return None
+
+    def _channel_originating_message(self, event_message):
+        return ""
+
+    async def _parse_order_book_diff_message(self, raw_message, message_queue):
+        raise AssertionError("not used")
+
+    async def _parse_trade_message(self, raw_message, message_queue):
+        raise AssertionError("not used")
+
+
+async def _settle():
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def _no_wait(_seconds):
+    await asyncio.sleep(0)
+
+
+@pytest.fixture
+async def hand_fed():
+    made = []
+
+    async def make(pairs, **kwargs):
+        source = _HandFedSource(pairs)
+        tracker = OrderBookTracker(source, pairs, snapshot_interval=None, sleep=_no_wait, **kwargs)
+        tracker.start()
+        await _settle()
+        made.append(tracker)
+        return source, tracker
+    yield make
+    for tracker in made:
+        await tracker.stop()
+
+
+def _levels(book):
+    return ({r.price: r.amount for r in book.bid_entries()}, {r.price: r.amount for r in book.ask_entries()})
+
+
+async def test_buffered_diffs_the_snapshot_covers_are_dropped(hand_fed):
+    source, tracker = await hand_fed(["A-B"])
+    # diffs arrive before the snapshot: 5-6 deletes 99 (older than the snapshot: must not apply, W-4)
+    tracker.on_diff("A-B", [["99", "0"]], [], 6, 5, 0.0)
+    tracker.on_diff("A-B", [["98", "1"]], [], 8, 7, 0.0)
+    tracker.on_diff("A-B", [["97", "2"]], [["101", "3"]], 10, 9, 0.0)
+    assert not tracker.ready
+    source.give("A-B", 8, [["99", "5"], ["98", "1"]], [["101", "1"]])
+    await tracker.wait_ready(timeout=1)
+    book = tracker.order_books["A-B"]
+    assert _levels(book) == ({99.0: 5.0, 98.0: 1.0, 97.0: 2.0}, {101.0: 3.0})
+    assert book.snapshot_uid == 8 and book.last_diff_uid == 10
+    metrics = tracker.metrics.pairs["A-B"]
+    assert (metrics.diffs_stale, metrics.diffs_applied, metrics.resyncs) == (2, 1, 0)
+
+
+async def test_a_snapshot_older_than_the_buffer_is_fetched_again_never_applied(hand_fed):
+    source, tracker = await hand_fed(["A-B"])
+    tracker.on_diff("A-B", [["99", "1"]], [], 21, 20, 0.0)
+    source.give("A-B", 10, [["50", "1"]], [])          # too old: 20 > 10 + 1
+    source.give("A-B", 25, [["99", "1"], ["98", "2"]], [])
+    await tracker.wait_ready(timeout=1)
+    book = tracker.order_books["A-B"]
+    metrics = tracker.metrics.pairs["A-B"]
+    assert metrics.snapshots_stale == 1 and metrics.snapshots_applied == 1 and source.requests["A-B"] == 2
+    assert book.snapshot_uid == 25 and 50.0 not in _levels(book)[0]
+
+
+async def test_a_gap_resyncs_that_pair_while_the_others_keep_applying(hand_fed):
+    events = []
+    source, tracker = await hand_fed(["A-B", "C-D"])
+    tracker.add_listener(OrderBookTrackerEvent.BookOutOfSync, events.append)
+    tracker.add_listener(OrderBookTrackerEvent.BookResynced, events.append)
+    source.give("A-B", 1, [["10", "1"]], [["11", "1"]])
+    source.give("C-D", 1, [["20", "1"]], [["21", "1"]])
+    await tracker.wait_ready(timeout=1)
+    tracker.on_diff("A-B", [["10", "2"]], [], 2, 2, 0.0)
+    tracker.on_diff("A-B", [["10", "3"]], [], 9, 5, 0.0)        # 3..4 missing: a gap
+    book_a, book_c = tracker.order_books["A-B"], tracker.order_books["C-D"]
+    assert not book_a.is_synced and not tracker.is_synced("A-B")
+    assert events[-1].trading_pair == "A-B" and events[-1].reason == "gap" and events[-1].update_id == 2
+    for uid in range(2, 6):                                       # C-D goes on meanwhile
+        tracker.on_diff("C-D", [["20", str(uid)]], [], uid, uid, 0.0)
+    tracker.on_diff("A-B", [["10", "4"]], [], 10, 10, 0.0)       # buffered behind the gap
+    assert book_c.last_diff_uid == 5 and _levels(book_c)[0] == {20.0: 5.0}
+    source.give("A-B", 8, [["10", "7"]], [["11", "1"]])
+    await _settle()
+    assert book_a.is_synced and book_a.last_diff_uid == 10 and _levels(book_a)[0] == {10.0: 4.0}
+    a, c = tracker.metrics.pairs["A-B"], tracker.metrics.pairs["C-D"]
+    assert (a.gaps, a.resyncs) == (1, 1) and (c.gaps, c.resyncs) == (0, 0)
+    assert [e.reason for e in events if e.trading_pair == "A-B"] == ["initial", "gap", "gap"]
+
+
+async def test_a_gap_inside_the_buffer_fetches_a_newer_snapshot(hand_fed):
+    source, tracker = await hand_fed(["A-B"])
+    tracker.on_diff("A-B", [["10", "1"]], [], 5, 5, 0.0)
+    tracker.on_diff("A-B", [["10", "2"]], [], 9, 8, 0.0)        # 6..7 lost before the snapshot
+    source.give("A-B", 5, [["10", "1"]], [])
+    await _settle()
+    assert not tracker.order_books["A-B"].is_synced and source.requests["A-B"] == 2
+    source.give("A-B", 9, [["10", "2"]], [])
+    await tracker.wait_ready(timeout=1)
+    assert tracker.order_books["A-B"].last_diff_uid == 9
+    assert tracker.metrics.pairs["A-B"].gaps == 1 and tracker.metrics.pairs["A-B"].resyncs == 0
+
+
+async def test_a_full_buffer_drops_the_oldest_and_needs_a_snapshot_that_covers_it(hand_fed):
+    source, tracker = await hand_fed(["A-B"], max_buffered_diffs=3)
+    for uid in range(1, 7):
+        tracker.on_diff("A-B", [["10", str(uid)]], [], uid, uid, 0.0)
+    metrics = tracker.metrics.pairs["A-B"]
+    assert metrics.buffer_overflows == 3
+    source.give("A-B", 2, [["10", "2"]], [])    # covers U-1 of the oldest kept (4) ... but not dropped 3
+    source.give("A-B", 3, [["10", "3"]], [])
+    await tracker.wait_ready(timeout=1)
+    assert metrics.snapshots_stale == 1 and tracker.order_books["A-B"].last_diff_uid == 6
+    assert _levels(tracker.order_books["A-B"])[0] == {10.0: 6.0}
+
+
+async def test_interruption_unsyncs_and_the_resubscription_resyncs(hand_fed):
+    events = []
+    source, tracker = await hand_fed(["A-B"])
+    tracker.add_listener(OrderBookTrackerEvent.BookOutOfSync, events.append)
+    source.give("A-B", 4, [["10", "1"]], [])
+    await tracker.wait_ready(timeout=1)
+    tracker.on_stream_interrupted(["A-B"])
+    book = tracker.order_books["A-B"]
+    assert not book.is_synced and events[-1].reason == "stream_interrupted"
+    tracker.on_diff("A-B", [["10", "9"]], [], 3, 3, 0.0)         # older than the book: the snapshot must be newer
+    tracker.on_subscribed(["A-B"])
+    source.give("A-B", 2, [["10", "2"]], [])                     # would step the book back: refused
+    source.give("A-B", 7, [["10", "7"]], [])
+    await _settle()
+    assert book.is_synced and book.snapshot_uid == 7 and _levels(book)[0] == {10.0: 7.0}
+    metrics = tracker.metrics.pairs["A-B"]
+    assert (metrics.stream_interruptions, metrics.resyncs, metrics.snapshots_stale) == (1, 1, 1)
+
+
+async def test_ids_only_order_without_first_update_id(hand_fed):
+    source, tracker = await hand_fed(["A-B"])
+    source.give("A-B", 0, [["10", "1"]], [])
+    await tracker.wait_ready(timeout=1)
+    tracker.put_nowait(OrderBookMessage(OrderBookMessageType.DIFF, {
+        "trading_pair": "A-B", "update_id": 5, "bids": [["10", "2"]], "asks": []}))
+    assert tracker.order_books["A-B"].is_synced and _levels(tracker.order_books["A-B"])[0] == {10.0: 2.0}
+    tracker.put_nowait(OrderBookMessage(OrderBookMessageType.TRADE, {
+        "trading_pair": "A-B", "trade_type": 2.0, "trade_id": 1, "price": "10.5", "amount": "1"}, timestamp=1.0))
+    assert tracker.order_books["A-B"].last_trade_price == 10.5 and tracker.metrics.pairs["A-B"].trades == 1
+    tracker.put_nowait(OrderBookMessage(OrderBookMessageType.DIFF, {
+        "trading_pair": "X-Y", "update_id": 5, "bids": [], "asks": []}))
+    assert tracker.metrics.unknown_pair_messages == 1
+
+
+class _OfflineBinance(BinanceAPIOrderBookDataSource):
+    def __init__(self, pairs, snapshot):
+        super().__init__(pairs, symbol_map={"ABUSDT": "AB-USDT"})
+        self._snapshot = snapshot
+
+    async def _order_book_snapshot(self, trading_pair):
+        return BinanceOrderBook.snapshot_message_from_exchange(self._snapshot.pop(0), 0.0,
+                                                               {"trading_pair": trading_pair})
+
+    async def _connected_websocket_assistant(self):
+        return _IdleSocket()
+
+    async def _subscribe_channels(self, ws, trading_pairs):
+        return None
+
+
+async def test_malformed_binance_frames_are_refused_and_lose_nothing(caplog):
+    caplog.set_level(logging.CRITICAL)
+    snapshots = [{"lastUpdateId": 1, "bids": [["10.0", "1"]], "asks": [["11.0", "1"]]},
+                 {"lastUpdateId": 6, "bids": [["10.0", "6"]], "asks": [["11.0", "1"]]}]
+    source = _OfflineBinance(["AB-USDT"], snapshots)
+    tracker = OrderBookTracker(source, ["AB-USDT"], snapshot_interval=None, sleep=_no_wait)
+    tracker.start()
+    try:
+        await tracker.wait_ready(timeout=1)
+        book = tracker.order_books["AB-USDT"]
+
+        def frame(data):
+            pending = None
+            try:
+                pending = source._process_frame(data, 0.0, None)
+            except Exception as exc:      # what the reader does with a frame that raises
+                tracker.on_message_error(exc, data)
+            assert pending is None or asyncio.iscoroutine(pending)
+            return pending
+
+        base = {"e": "depthUpdate", "E": 1, "s": "ABUSDT"}
+        frame({**base, "U": 2, "u": 2, "b": [["10.0", "2"]], "a": []})
+        before = _levels(book)
+        frame({**base, "U": "3", "u": 3, "b": [], "a": []})                      # string id
+        frame({**base, "U": 3, "b": [], "a": []})                                # missing u
+        frame({**base, "U": 3, "u": 3, "b": [["10.0", "nan"]], "a": []})         # NaN amount
+        frame({**base, "U": 3, "u": 3, "b": [["10.0", "-1"]], "a": []})          # negative amount
+        frame({**base, "U": 3, "u": 3, "b": [["10.0"]], "a": []})                # short row
+        frame({"e": "trade", "s": "ABUSDT", "t": 1, "p": "x", "q": "1", "T": 1, "m": True})
+        assert _levels(book) == before and book.last_diff_uid == 2 and book.is_synced
+        assert tracker.metrics.parse_errors == 3 and tracker.metrics.pairs["AB-USDT"].diffs_refused == 3
+        # the refused diff 3 shows as a gap at the next one, and the pair is repaired
+        frame({**base, "U": 4, "u": 6, "b": [["10.0", "6"]], "a": []})
+        await _settle()
+        assert book.is_synced and book.last_diff_uid == 6 and _levels(book)[0] == {10.0: 6.0}
+        assert tracker.metrics.pairs["AB-USDT"].resyncs == 1
+        frame({"e": "trade", "E": 1, "s": "ABUSDT", "t": 2, "p": "10.5", "q": "1", "T": 2, "m": False})
+        assert book.last_trade_price == 10.5
+        frame({"e": "depthUpdate", "s": "ZZUSDT", "U": 1, "u": 1, "b": [], "a": []})
+        assert tracker.metrics.unknown_pair_messages == 1
+        pending = frame("not json at all")      # no channel: the unknown-channel hook, which ignores it
+        assert pending is not None
+        await pending
+        assert tracker.metrics.parse_errors == 3
+    finally:
+        await tracker.stop()
+
+
+def test_latency_stats_ring_and_percentiles():
+    stats = LatencyStats(window=4)
+    assert stats.p50 != stats.p50          # NaN when empty
+    for sample in (5.0, 1.0, 3.0, 2.0, 4.0):
+        stats.add(sample)
+    assert stats.count == 5                # the oldest sample (5.0) left the ring
+    assert stats.p50 == 3.0 and stats.p99 == 4.0 and stats.percentile(0.0) == 1.0
+    with pytest.raises(ValueError):
+        LatencyStats(window=0)

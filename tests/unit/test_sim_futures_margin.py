@@ -1,0 +1,50 @@
+"""The futures simulator's position arithmetic and funding, exactly (docs/binance_usdm_futures.md section 7)."""
+from decimal import Decimal as D
+
+from hummingbot_conn.sim import ManualClock
+from hummingbot_conn.sim.futures.engine import FuturesEngine
+from hummingbot_conn.sim.futures.margin import FuturesAccountRegistry, FuturesPosition
+from hummingbot_conn.sim.futures.specs import default_futures_symbols
+
+
+def test_entry_is_the_weighted_average_and_reductions_realise():
+    p = FuturesPosition("BTCUSDT", "BOTH")
+    assert p.apply_fill(D("0.01"), D("60000")) == 0
+    assert p.apply_fill(D("0.03"), D("62000")) == 0
+    assert (p.amount, p.entry_price) == (D("0.04"), D("61500"))
+    assert p.apply_fill(D("-0.01"), D("63000")) == D("15")          # 0.01 * (63000 - 61500)
+    assert (p.amount, p.entry_price, p.realized) == (D("0.03"), D("61500"), D("15"))
+    assert p.unrealized(D("61000")) == D("-15")
+    # through zero: 0.03 closes at 60000 (-45), the other 0.02 opens a short at 60000
+    assert p.apply_fill(D("-0.05"), D("60000")) == D("-45")
+    assert (p.amount, p.entry_price) == (D("-0.02"), D("60000"))
+    assert p.unrealized(D("59000")) == D("20")
+    assert p.apply_fill(D("0.02"), D("59500")) == D("10")
+    assert (p.amount, p.entry_price, p.realized) == (D("0"), D("0"), D("-20"))
+
+
+def test_funding_by_sign_of_rate_and_position_with_hedge_sides():
+    clock = ManualClock(1_700_000_000_000)
+    accounts = FuturesAccountRegistry()
+    engine = FuturesEngine(default_futures_symbols(), accounts, clock, funding_interval_ms=60_000,
+                           funding_rate="-0.0002")
+    trader = accounts.create("100000", dual_side=True)
+    house = accounts.create("100000000", maker_rate="0", taker_rate="0")
+    events = []
+    engine.user_listeners.append(lambda account_id, event: events.append((account_id, event)))
+    engine.place_order(house, "ETHUSDT", "SELL", "LIMIT", quantity=D("2"), price=D("3000"), time_in_force="GTC")
+    engine.place_order(house, "ETHUSDT", "BUY", "LIMIT", quantity=D("1"), price=D("2990"), time_in_force="GTC")
+    engine.place_order(trader, "ETHUSDT", "BUY", "MARKET", quantity=D("2"), position_side="LONG")
+    engine.place_order(trader, "ETHUSDT", "SELL", "MARKET", quantity=D("1"), position_side="SHORT")
+    wallet = trader.wallet
+    engine.set_mark_price("ETHUSDT", D("3010"))
+    events.clear()
+    clock.set(engine.next_funding["ETHUSDT"])
+    assert engine.settle_due_funding() == 2
+    # rate -0.0002 at 3010: the long (2) receives 1.204, the short (-1) pays 0.602
+    assert trader.wallet - wallet == D("0.602")
+    [(account_id, event)] = [(a, e) for a, e in events if a == trader.account_id]
+    assert event["a"]["m"] == "FUNDING_FEE" and event["a"]["B"][0]["wb"] == f"{trader.wallet:.8f}"
+    assert [(i.income_type, i.income) for i in engine.income[trader.account_id] if i.income_type == "FUNDING_FEE"] \
+        == [("FUNDING_FEE", D("0.60200000"))]
+    assert engine.settle_due_funding() == 0                       # nothing more is due
