@@ -63,7 +63,7 @@ async def test_supported_order_types_and_name(sim, harness):
     connector = harness.make_connector(sim, key, secret)
     assert connector.supported_order_types() == [OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET]
     assert connector.name == "binance"
-    assert harness.make_connector.__name__ and connector.is_cancel_request_in_exchange_synchronous
+    assert connector.is_cancel_request_in_exchange_synchronous
     await connector.stop_network()
 
 
