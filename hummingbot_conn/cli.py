@@ -19,6 +19,8 @@ from hummingbot_conn.cli_edge import EXIT_INTERRUPTED, EXIT_USAGE, fail_unexpect
 SUBCOMMANDS = {
     "demo": ("hummingbot_conn.demo", "run the library end to end against the embedded simulator"),
     "sim": ("hummingbot_conn.sim.__main__", "run the Binance-compatible simulated exchange"),
+    "book": ("hummingbot_conn.book", "watch live order books through the tracker, with health figures"),
+    "bench": ("hummingbot_conn.bench", "time the benchmarks beside their peers (needs a checkout)"),
 }
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import logging
 import math
 import socket
 import sys
@@ -122,16 +123,32 @@ def asset_amount(text: str) -> tuple[str, Decimal]:
 
 # -- the edge -----------------------------------------------------------------------------------
 
-def explain_os_error(err: OSError, what: str) -> str:
-    """One sentence plus the next step for a network ``OSError`` met while ``what`` (e.g. 'connecting to X')."""
+def configure_logging(verbose: bool) -> None:
+    """Debug records on stderr with ``--verbose``; otherwise only errors (retries are not news to a user)."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.ERROR, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if verbose:   # the event loop's and the HTTP client's debug chatter says nothing about our work
+        for name in ("asyncio", "aiohttp"):
+            logging.getLogger(name).setLevel(logging.INFO)
+
+
+def explain_os_error(err: OSError) -> str:
+    """One sentence plus the next step for a network ``OSError`` (the web layer's errors derive from it)."""
+    # imported here: `hbconn --help` / `--version` should not pay for the web stack
+    from hummingbot_conn.web.errors import ExchangeError, WebError
+
+    if isinstance(err, ExchangeError):
+        return f"The exchange refused a request ({err}). Check the URL and the request."
+    if isinstance(err, WebError):
+        return f"Cannot reach the exchange ({err}). Check the URL and that the server runs."
     if isinstance(err, socket.gaierror):
-        return f"Cannot resolve the host name while {what}. Check the address for typos."
+        return f"Cannot resolve the host name ({err}). Check the address for typos."
     reason = (err.strerror or str(err)).rstrip(".")
     if err.errno == errno.ECONNREFUSED:
-        return f"Nothing answered while {what} (connection refused). Check that the server runs and the URL is right."
+        return "Nothing answered (connection refused). Check that the server runs and the URL is right."
     if err.errno == errno.EADDRINUSE:
-        return f"The address is already in use while {what}. Stop what listens there or choose another port."
-    return f"Network error while {what}: {reason}. Check the address and that the server is reachable."
+        return "The address is already in use. Stop what listens there or choose another port."
+    return f"Network error: {reason}. Check the address and that the server is reachable."
 
 
 def run_command(prog: str, body: Callable[[], int], verbose: bool) -> int:
@@ -149,7 +166,7 @@ def run_command(prog: str, body: Callable[[], int], verbose: bool) -> int:
     except OSError as err:
         if verbose:
             traceback.print_exc()
-        print(f"{prog}: {explain_os_error(err, 'talking to the exchange')}", file=sys.stderr)
+        print(f"{prog}: {explain_os_error(err)}", file=sys.stderr)
         return 1
 
 

@@ -16,7 +16,6 @@ Exit status 0 when the local book matched the exchange's, 1 otherwise.
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import math
 from decimal import Decimal
@@ -24,14 +23,14 @@ from typing import Callable, Optional, Sequence
 
 from hummingbot_conn.cli_edge import CommandError, CommandParser, non_negative_float, positive_float, run_command
 from hummingbot_conn.core.order_book import OrderBook
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
 from hummingbot_conn.exchanges.binance.binance_api_order_book_data_source import BinanceAPIOrderBookDataSource
 from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
 from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
 from hummingbot_conn.sim import SimulatedExchange, default_symbols
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
 from hummingbot_conn.web import RESTMethod, TimeSynchronizer, WSJSONRequest
+
 
 def symbol_to_pair(symbol: str) -> str:
     """``BTCUSDT`` -> ``BTC-USDT`` for the simulator's quote assets."""

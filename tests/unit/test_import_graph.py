@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2] / "hummingbot_conn"
 PKG = "hummingbot_conn"
 _PYX_IMPORT = re.compile(r"^(?:from[ \t]+[\w.]+[ \t]+c?import[ \t]+(?:\([^)]*\)|[^\n]*)|c?import[ \t]+[^\n]*)",
                          re.MULTILINE)
-MAY_IMPORT_SIM = {f"{PKG}.cli", f"{PKG}.demo", f"{PKG}.__main__"}
+# the CLI commands that start the simulator in process (`hbconn demo`, `hbconn book` by default)
+MAY_IMPORT_SIM = {f"{PKG}.cli", f"{PKG}.demo", f"{PKG}.book", f"{PKG}.__main__"}
 
 
 def _module_name(path: Path) -> str:

@@ -1,0 +1,62 @@
+"""live_view: each pair's own precision, rates from an injected clock, ladders as text."""
+from decimal import Decimal
+
+import pytest
+
+from hummingbot_conn.live_view import (
+    BookTop, PairFormat, RateMeter, decimals_of, formats_from_exchange_info, ladder_lines, top_line,
+)
+
+
+@pytest.mark.parametrize("increment, decimals", [
+    ("0.01", 2), ("0.00001", 5), ("0.00100000", 3), ("1", 0), ("1.00000000", 0), ("10", 0), ("0.5", 1),
+])
+def test_decimals_of_an_increment(increment, decimals):
+    assert decimals_of(Decimal(increment)) == decimals
+
+
+@pytest.mark.parametrize("bad", ["0", "-0.01", "NaN", "Infinity"])
+def test_decimals_of_refuses_what_is_not_an_increment(bad):
+    with pytest.raises(ValueError):
+        decimals_of(Decimal(bad))
+
+
+def test_formats_from_exchange_info_use_tick_and_step():
+    info = {"symbols": [
+        {"symbol": "ETHBTC", "filters": [{"filterType": "PRICE_FILTER", "tickSize": "0.00001000"},
+                                         {"filterType": "LOT_SIZE", "stepSize": "0.00100000"}]},
+        {"symbol": "BROKEN", "filters": [{"filterType": "PRICE_FILTER", "tickSize": "abc"}]},
+        {"symbol": "NOFILTERS"},
+    ]}
+    formats = formats_from_exchange_info(info)
+    assert formats == {"ETHBTC": PairFormat(5, 3)}
+    # a float from the compiled book prints at the pair's tick, not at a 0.01 grid
+    assert formats["ETHBTC"].price(0.05) == "0.05000"
+    assert formats["ETHBTC"].amount(1.5) == "1.500"
+    assert PairFormat(2, 5).price(60012.0) == "60,012.00"
+    assert PairFormat(2, 5).price(float("nan")) == "-" and PairFormat().price(None) == "-"
+
+
+def test_rate_meter_measures_between_looks():
+    now = [100.0]
+    meter = RateMeter(lambda: now[0])
+    assert meter.update("BTC-USDT", 10) == 0.0          # the first look has nothing to compare with
+    now[0] += 2.0
+    assert meter.update("BTC-USDT", 30) == pytest.approx(10.0)
+    now[0] += 0.1                                         # too soon: the last rate stands
+    assert meter.update("BTC-USDT", 40) == pytest.approx(10.0)
+    now[0] += 0.9
+    assert meter.update("BTC-USDT", 50) == pytest.approx(20.0)     # since the last measured look
+    assert meter.update("ETH-BTC", 5) == 0.0              # keys are independent
+
+
+def test_text_ladder_and_top_line():
+    top = BookTop("ETH-BTC", True, 42, bids=[(0.05, 0.004), (0.04999, 1.25)], asks=[(0.05001, 0.011)])
+    fmt = PairFormat(5, 3)
+    assert top_line(top, fmt) == ("ETH-BTC: bid 0.05000 x 0.004 | ask 0.05001 x 0.011 | mid 0.050005 "
+                                  "spread 0.00001 | update 42")
+    lines = ladder_lines(top, fmt)
+    assert lines[0] == "ETH-BTC order book, update 42: mid 0.050005, spread 0.00001"
+    assert lines[2].split() == ["0.004", "0.05000", "|", "0.05001", "0.011"]
+    assert lines[3].split() == ["1.250", "0.04999", "|"]
+    assert top_line(BookTop("BTC-USDT", False, 0, [], []), fmt) == "BTC-USDT: syncing"
