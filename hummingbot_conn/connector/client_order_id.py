@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import time
-from typing import Callable, Optional
+from typing import Callable, Dict, Optional, Tuple
 
 __all__ = ["ClientOrderIdGenerator", "get_new_client_order_id"]
 
@@ -59,7 +59,7 @@ class ClientOrderIdGenerator:
         return order_id
 
 
-_default_generators = {}
+_default_generators: Dict[Tuple[str, Optional[int]], ClientOrderIdGenerator] = {}
 
 
 def get_new_client_order_id(is_buy: bool, trading_pair: str, hbot_order_id_prefix: str = "",

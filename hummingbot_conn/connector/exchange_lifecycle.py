@@ -9,15 +9,24 @@ keep each module readable.
 """
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
+from hummingbot_conn.connector.balances import Balances
 from hummingbot_conn.connector.network_status import NetworkStatus
+from hummingbot_conn.connector.order_placer import OrderPlacer
+from hummingbot_conn.connector.status_poller import StatusPoller
+from hummingbot_conn.connector.symbol_map import SymbolMap
+from hummingbot_conn.connector.trading_rule import TradingRule
+from hummingbot_conn.connector.trading_rules import TradingRules
+from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
 from hummingbot_conn.tracking.user_stream_tracker import UserStreamTracker
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.data_types import RESTMethod
 from hummingbot_conn.web.time_synchronizer import TimeSynchronizer
+from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 
 __all__ = ["ExchangeLifecycle"]
 
@@ -26,8 +35,85 @@ _logger = logging.getLogger(__name__)
 RULES_RETRY_DELAY = 5.0   # seconds before retrying trading rules that failed to load
 
 
-class ExchangeLifecycle:
-    """Mixed into ``ExchangePyBase``; reads the venue's properties and hooks from ``self``."""
+class ExchangeLifecycle(ABC):
+    """The network half of ``ExchangePyBase`` (its base): the venue's declarations
+    and network hooks, the web stack, the trackers and the loops."""
+
+    TRADING_RULES_INTERVAL = 30 * 60.0
+    TRADING_FEES_INTERVAL = 12 * 3600.0
+
+    # parts ExchangePyBase builds before it calls ``ExchangeLifecycle.__init__``
+    _rate_limits_share_pct: Decimal
+    _trading_rules_part: TradingRules
+    _balances: Balances
+    _symbol_map: SymbolMap
+    _order_tracker: ClientOrderTracker
+    _order_placer: OrderPlacer
+    _status_poller: StatusPoller
+
+    # ---- what a venue declares (hummingbot's abstract properties) ------------------------------
+    @property
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def authenticator(self) -> Any: ...
+
+    @property
+    @abstractmethod
+    def rate_limits_rules(self) -> List[Any]: ...
+
+    @property
+    @abstractmethod
+    def domain(self) -> Any: ...
+
+    @property
+    @abstractmethod
+    def trading_rules_request_path(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def trading_pairs_request_path(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def check_network_request_path(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def trading_pairs(self) -> List[str]: ...
+
+    @property
+    @abstractmethod
+    def is_trading_required(self) -> bool: ...
+
+    @property
+    def name_cap(self) -> str:
+        return self.name.capitalize()
+
+    # ---- hooks a venue implements (network side) --------------------------------------------------
+    @abstractmethod
+    def _create_web_assistants_factory(self) -> WebAssistantsFactory: ...
+
+    @abstractmethod
+    def _create_order_book_data_source(self) -> Any: ...
+
+    @abstractmethod
+    def _create_user_stream_data_source(self) -> Any: ...
+
+    @abstractmethod
+    async def _format_trading_rules(self, exchange_info_dict: Dict[str, Any]) -> List[TradingRule]: ...
+
+    @abstractmethod
+    def _initialize_trading_pair_symbols_from_exchange_info(self, exchange_info: Dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    async def _user_stream_event_listener(self) -> None:
+        """Consume ``self._iter_user_event_queue()`` and feed the tracker and balances."""
+
+    async def _update_trading_fees(self) -> None:
+        """Refresh fee rates (default: nothing to do)."""
 
     def __init__(self) -> None:
         self._time_synchronizer = TimeSynchronizer()
@@ -108,7 +194,7 @@ class ExchangeLifecycle:
         spawn = asyncio.get_running_loop().create_task
         self._network_tasks = [spawn(self._trading_rules_polling_loop()),
                                spawn(self._trading_fees_polling_loop())]
-        if self.is_trading_required:
+        if self._user_stream_tracker is not None:       # built when trading is required
             self._network_tasks += [spawn(self._user_stream_tracker.start()),
                                     spawn(self._user_stream_event_listener_loop()),
                                     spawn(self._status_poller.run())]

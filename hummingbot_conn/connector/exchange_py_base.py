@@ -26,7 +26,7 @@ The connector runs on its own in an asyncio loop after ``start_network()``;
 import asyncio
 import logging
 import time
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from decimal import Decimal
 from typing import Any, AsyncIterable, Callable, Dict, List, Mapping, Optional
 
@@ -36,7 +36,6 @@ from hummingbot_conn.connector.cancellation_result import CancellationResult
 from hummingbot_conn.connector.client_order_id import ClientOrderIdGenerator
 from hummingbot_conn.connector.exchange_lifecycle import ExchangeLifecycle
 from hummingbot_conn.connector.market_data import ClientOrderBookQueryResult, OrderBookQueries
-from hummingbot_conn.connector.network_status import NetworkStatus
 from hummingbot_conn.connector.order_placer import OrderPlacer
 from hummingbot_conn.connector.status_poller import StatusPoller
 from hummingbot_conn.connector.symbol_map import SymbolMap
@@ -56,7 +55,7 @@ _logger = logging.getLogger(__name__)
 _NAN = Decimal("NaN")
 
 
-class ExchangePyBase(ExchangeLifecycle, ABC):
+class ExchangePyBase(ExchangeLifecycle):
     """The public API of a spot connector; a venue subclasses it and fills the hooks.
 
     :param balance_asset_limit: ``{exchange name: {asset: max amount}}``: the most
@@ -70,8 +69,6 @@ class ExchangePyBase(ExchangeLifecycle, ABC):
 
     SHORT_POLL_INTERVAL = 5.0
     LONG_POLL_INTERVAL = 120.0
-    TRADING_RULES_INTERVAL = 30 * 60.0
-    TRADING_FEES_INTERVAL = 12 * 3600.0
     TICK_INTERVAL_LIMIT = 60.0
     UNKNOWN_OUTCOME_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
 
@@ -105,22 +102,6 @@ class ExchangePyBase(ExchangeLifecycle, ABC):
     # ---- what a venue declares -----------------------------------------------------------
     @property
     @abstractmethod
-    def name(self) -> str: ...
-
-    @property
-    @abstractmethod
-    def authenticator(self) -> Any: ...
-
-    @property
-    @abstractmethod
-    def rate_limits_rules(self) -> List[Any]: ...
-
-    @property
-    @abstractmethod
-    def domain(self) -> Any: ...
-
-    @property
-    @abstractmethod
     def client_order_id_max_length(self) -> Optional[int]: ...
 
     @property
@@ -129,27 +110,7 @@ class ExchangePyBase(ExchangeLifecycle, ABC):
 
     @property
     @abstractmethod
-    def trading_rules_request_path(self) -> str: ...
-
-    @property
-    @abstractmethod
-    def trading_pairs_request_path(self) -> str: ...
-
-    @property
-    @abstractmethod
-    def check_network_request_path(self) -> str: ...
-
-    @property
-    @abstractmethod
-    def trading_pairs(self) -> List[str]: ...
-
-    @property
-    @abstractmethod
     def is_cancel_request_in_exchange_synchronous(self) -> bool: ...
-
-    @property
-    @abstractmethod
-    def is_trading_required(self) -> bool: ...
 
     @abstractmethod
     def supported_order_types(self) -> List[OrderType]: ...
@@ -183,16 +144,6 @@ class ExchangePyBase(ExchangeLifecycle, ABC):
     def _get_fee(self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
                  amount: Decimal, price: Decimal = _NAN, is_maker: Optional[bool] = None) -> TradeFeeBase: ...
 
-    async def _update_trading_fees(self) -> None:
-        """Refresh fee rates (default: nothing to do)."""
-
-    @abstractmethod
-    async def _user_stream_event_listener(self) -> None:
-        """Consume ``self._iter_user_event_queue()`` and feed the tracker and balances."""
-
-    @abstractmethod
-    async def _format_trading_rules(self, exchange_info_dict: Dict[str, Any]) -> List[TradingRule]: ...
-
     @abstractmethod
     async def _update_balances(self) -> None: ...
 
@@ -203,18 +154,6 @@ class ExchangePyBase(ExchangeLifecycle, ABC):
     async def _request_order_status(self, tracked_order: InFlightOrder) -> OrderUpdate:
         """The order's status by client id; put ``executed_amount_base`` (Decimal)
         in ``misc_updates`` when known, so fills are fetched only when some are missing."""
-
-    @abstractmethod
-    def _create_web_assistants_factory(self) -> Any: ...
-
-    @abstractmethod
-    def _create_order_book_data_source(self) -> Any: ...
-
-    @abstractmethod
-    def _create_user_stream_data_source(self) -> Any: ...
-
-    @abstractmethod
-    def _initialize_trading_pair_symbols_from_exchange_info(self, exchange_info: Dict[str, Any]) -> None: ...
 
     def _create_order_tracker(self) -> ClientOrderTracker:
         return ClientOrderTracker(clock=self._clock, fetch_missing_fills=self._all_trade_updates_for_order)
@@ -438,12 +377,10 @@ class ExchangePyBase(ExchangeLifecycle, ABC):
     # ---- user stream ------------------------------------------------------------------------------
     async def _iter_user_event_queue(self) -> AsyncIterable[Dict[str, Any]]:
         """Events of the user stream, one by one (for ``_user_stream_event_listener``)."""
+        if self._user_stream_tracker is None:
+            raise RuntimeError(f"{self.name} was built with trading_required=False: it has no user stream")
         queue = self._user_stream_tracker.user_stream
         while True:
             event = await queue.get()
             self._status_poller.stream_activity()
             yield event
-
-    @property
-    def name_cap(self) -> str:
-        return self.name.capitalize()

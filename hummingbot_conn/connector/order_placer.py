@@ -96,9 +96,10 @@ class OrderPlacer:
         _logger.warning("Rejected %s %s order %s for %s %s at %s: %s",
                         getattr(trade_type, "name", trade_type), getattr(order_type, "name", order_type),
                         order_id, amount, trading_pair, price, exc)
+        # an order_type that is not an OrderType is reported as None: there is no true value to give
+        reported_type = order_type if isinstance(order_type, OrderType) else None
         connector.trigger_event(MarketEvent.OrderFailure, MarketOrderFailureEvent(
-            connector.current_timestamp, order_id, order_type if isinstance(order_type, OrderType) else None,
-            str(exc), type(exc).__name__))
+            connector.current_timestamp, order_id, reported_type, str(exc), type(exc).__name__))  # type: ignore[arg-type]
 
     async def _place(self, order: InFlightOrder, kwargs: Dict[str, Any]) -> None:
         connector = self._connector

@@ -35,6 +35,9 @@ def to_decimal(value: Any, field: str) -> Decimal:
     raise OrderRejected(f"{field} must be a Decimal, got {type(value).__name__}")
 
 
+_NOT_CREATED = " The order will not be created."
+
+
 def _plain(value: Decimal) -> str:
     # plain decimal text in messages: "0.00000001", never "1E-8"
     return f"{value:f}" if isinstance(value, Decimal) and value.is_finite() else str(value)
@@ -125,15 +128,15 @@ class TradingRules:
         quantized_amount = _floor_to(amount, rule.min_base_amount_increment)
         if quantized_amount <= 0 or quantized_amount < rule.min_order_size:
             raise OrderRejected(f"Order amount {_plain(amount)} is lower than minimum order size "
-                                f"{_plain(rule.min_order_size)} for the pair {trading_pair}. The order will not be created.")
+                                f"{_plain(rule.min_order_size)} for the pair {trading_pair}." + _NOT_CREATED)
         if quantized_amount > rule.max_order_size:
             raise OrderRejected(f"Order amount {_plain(amount)} is greater than maximum order size "
-                                f"{_plain(rule.max_order_size)} for the pair {trading_pair}. The order will not be created.")
+                                f"{_plain(rule.max_order_size)} for the pair {trading_pair}." + _NOT_CREATED)
         notional = quantized_amount * notional_price
         if (not is_market or rule.min_notional_applies_to_market) and notional < rule.min_notional_size:
             raise OrderRejected(f"Order notional {_plain(notional)} is lower than minimum notional size "
-                                f"{_plain(rule.min_notional_size)} for the pair {trading_pair}. The order will not be created.")
+                                f"{_plain(rule.min_notional_size)} for the pair {trading_pair}." + _NOT_CREATED)
         if not is_market and notional > rule.max_notional_size:
             raise OrderRejected(f"Order notional {_plain(notional)} is greater than maximum notional size "
-                                f"{_plain(rule.max_notional_size)} for the pair {trading_pair}. The order will not be created.")
+                                f"{_plain(rule.max_notional_size)} for the pair {trading_pair}." + _NOT_CREATED)
         return quantized_amount, quantized_price

@@ -95,3 +95,25 @@ async def test_balance_asset_limit_caps_the_available_amount():
     assert ex.get_available_balance("USDT") == Decimal("100") and ex.get_balance("USDT") == Decimal("250")
     assert ex.get_available_balance("BTC") == Decimal("1")
     await ex.stop_network()
+
+
+async def test_poll_cadence_follows_stream_health_and_the_hummingbot_clock():
+    now = [1000.0]
+    ex = BinanceExchange(binance_api_key="key", binance_api_secret="secret", clock=lambda: now[0],
+                         short_poll_interval=5.0, long_poll_interval=120.0)
+    poller = ex._status_poller
+    assert poller.poll_interval == 5.0                 # no stream yet: poll often
+    ex._on_user_stream_connected(1)
+    assert poller.poll_interval == 120.0 and ex._user_stream_connections == 1
+    assert poller._notifier.is_set()                   # a (re)connect asks for a reconciliation at once
+    poller._notifier.clear()
+    now[0] += 61.0                                     # the stream has been silent for a minute
+    assert poller.poll_interval == 5.0
+    ex.tick(1002.0)
+    assert poller._notifier.is_set()                   # the first tick polls (as hummingbot's)
+    poller._notifier.clear()
+    ex.tick(1004.0)
+    assert not poller._notifier.is_set()               # the same 5 s interval...
+    ex.tick(1006.0)
+    assert poller._notifier.is_set()                   # ...a new one: poll
+    await ex.stop_network()

@@ -5,7 +5,12 @@ import pytest
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector import (
-    Balances, ClientOrderIdGenerator, OrderRejected, SymbolMap, TradingRule, TradingRules,
+    Balances,
+    ClientOrderIdGenerator,
+    OrderRejected,
+    SymbolMap,
+    TradingRule,
+    TradingRules,
 )
 from hummingbot_conn.core.in_flight_order import OrderState
 from hummingbot_conn.exchanges.binance import binance_utils as utils
@@ -113,7 +118,8 @@ def test_symbol_map_both_ways():
 def test_binance_trading_rule_reads_notional_or_min_notional():
     info = {"symbol": "ETHBTC", "status": "TRADING", "baseAsset": "ETH", "quoteAsset": "BTC",
             "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET"], "permissionSets": [["SPOT"]], "permissions": [],
-            "filters": [{"filterType": "PRICE_FILTER", "minPrice": "0.00001000", "maxPrice": "0", "tickSize": "0.00001000"},
+            "filters": [{"filterType": "PRICE_FILTER", "minPrice": "0.00001000", "maxPrice": "0",
+                         "tickSize": "0.00001000"},
                         {"filterType": "LOT_SIZE", "minQty": "0.00100000", "maxQty": "100000.00000000",
                          "stepSize": "0.00100000"},
                         {"filterType": "MIN_NOTIONAL", "minNotional": "0.00010000", "applyToMarket": True,

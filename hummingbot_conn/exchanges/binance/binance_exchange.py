@@ -27,9 +27,11 @@ from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
 from hummingbot_conn.connector.trading_rule import TradingRule
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import TradeFeeBase, TradeFeeSchema
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance import binance_utils as utils
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance import (
+    binance_constants as CONSTANTS,
+    binance_utils as utils,
+    binance_web_utils as web_utils,
+)
 from hummingbot_conn.exchanges.binance.binance_api_order_book_data_source import BinanceAPIOrderBookDataSource
 from hummingbot_conn.exchanges.binance.binance_api_user_stream_data_source import BinanceAPIUserStreamDataSource
 from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
@@ -159,8 +161,9 @@ class BinanceExchange(ExchangePyBase):
                                              symbol_map=self.trading_pair_symbol_map)
 
     def _create_user_stream_data_source(self) -> BinanceAPIUserStreamDataSource:
-        return BinanceAPIUserStreamDataSource(auth=self._auth, trading_pairs=self._trading_pairs, connector=self,
-                                              api_factory=self._web_assistants_factory, domain=self._domain)
+        return BinanceAPIUserStreamDataSource(auth=self.authenticator, trading_pairs=self._trading_pairs,
+                                              connector=self, api_factory=self._web_assistants_factory,
+                                              domain=self._domain)
 
     async def _api_request_url(self, path_url: str, is_auth_required: bool = False) -> str:
         return web_utils.private_rest_url(path_url, self._domain)
@@ -210,7 +213,7 @@ class BinanceExchange(ExchangePyBase):
         try:
             trade_updates = utils.trade_updates_from_order_response(response, order_id, trading_pair, trade_type,
                                                                     self._fee_schema)
-            state = utils.ORDER_STATE.get(response.get("status"))
+            state = utils.ORDER_STATE.get(str(response.get("status")))
         except Exception:
             self.logger().exception("Unreadable fills in the answer to order %s; the stream and polls will "
                                     "report them.", order_id)

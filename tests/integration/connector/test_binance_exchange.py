@@ -58,7 +58,8 @@ async def test_market_buy_and_sell_walk_the_book(session, harness):
     cp.limit("SELL", "0.001", "60000")
     cp.limit("SELL", "0.002", "60001")
     cp.limit("BUY", "0.003", "59000")
-    await harness.until(lambda: ex.get_price(PAIR, True) == Decimal("60000") and ex.get_price(PAIR, False) == Decimal("59000"))
+    await harness.until(lambda: ex.get_price(PAIR, True) == Decimal("60000")
+                        and ex.get_price(PAIR, False) == Decimal("59000"))
 
     buy_id = ex.buy(PAIR, Decimal("0.002"), OrderType.MARKET)
     await session.wait_kinds(buy_id, ["BuyOrderCreatedEvent", "OrderFilledEvent", "OrderFilledEvent",
@@ -303,3 +304,46 @@ async def test_market_socket_dropped_the_book_resyncs(session, harness):
     book = ex.get_order_book(PAIR)
     await harness.until(lambda: {Decimal(repr(r.price)): Decimal(repr(r.amount)) for r in book.ask_entries()} == asks
                         and {Decimal(repr(r.price)): Decimal(repr(r.amount)) for r in book.bid_entries()} == bids)
+
+
+async def test_fills_streamed_before_the_placement_answer_are_reported_once_after_created(session, harness):
+    ex, sim = session.connector, session.sim
+    harness.Counterparty(sim).limit("SELL", "0.001", "60000")
+    await harness.until(lambda: ex.get_price(PAIR, True) == Decimal("60000"))
+    sim.faults.add("delay_response", endpoint="POST /api/v3/order", delay=0.3, count=1)
+    order_id = ex.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("60000"))
+    await session.wait_kinds(order_id, ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"])
+    await harness.until(lambda: not ex._order_placer.is_placing(order_id))   # the late answer changes nothing
+    await ex._status_poller.poll_once()
+    assert session.kinds(order_id) == ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"]
+
+
+@pytest.mark.parametrize("fault", [{"kind": "http_error", "status": 503}, {"kind": "http_429"}])
+async def test_cancel_refused_by_a_server_error_or_rate_limit_leaves_the_order_open(session, harness, fault):
+    ex, sim = session.connector, session.sim
+    order_id = ex.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("55000"))
+    await session.wait_kinds(order_id, ["BuyOrderCreatedEvent"])
+    params = {k: v for k, v in fault.items() if k != "kind"}
+    sim.faults.add(fault["kind"], endpoint="DELETE /api/v3/order", count=1, **params)
+    assert await ex._execute_cancel(PAIR, order_id) is False
+    await ex._status_poller.poll_once()
+    assert session.kinds(order_id) == ["BuyOrderCreatedEvent"]
+    assert ex.in_flight_orders[order_id].is_open
+    await harness.until(lambda: not ex._status_poller.resolving())
+    assert await ex._execute_cancel(PAIR, order_id) is True
+    await session.wait_kinds(order_id, ["BuyOrderCreatedEvent", "OrderCancelledEvent"])
+
+
+async def test_a_connector_without_keys_serves_market_data(sim, harness):
+    connector = harness.make_connector(sim, "", "", trading_required=False)
+    harness.Counterparty(sim).limit("SELL", "0.5", "61000")
+    await connector.start_network()
+    try:
+        await connector.wait_ready(10)
+        assert connector.status_dict["user_stream_initialized"] and connector.user_stream_tracker is None
+        await harness.until(lambda: connector.get_price(PAIR, True) == Decimal("61000"))
+        assert connector.get_mid_price(PAIR).is_nan()              # no bids: no mid price
+        result = connector.get_quote_volume_for_price(PAIR, True, Decimal("61000"))
+        assert result.result_volume == Decimal("30500")            # quote units (W-9)
+    finally:
+        await connector.stop_network()
