@@ -12,9 +12,13 @@ from decimal import Decimal
 
 import pytest
 
-from hummingbot_conn.exchanges.binance import BinanceAPIUserStreamDataSource, BinanceAuth, BinanceEndpoints
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance import (
+    BinanceAPIUserStreamDataSource,
+    BinanceAuth,
+    BinanceEndpoints,
+    binance_constants as CONSTANTS,
+    binance_web_utils as web_utils,
+)
 from hummingbot_conn.sim import SimulatedExchange
 from hummingbot_conn.tracking import UserStreamTracker
 from hummingbot_conn.web import ExchangeError, ExponentialBackoff, TimeSynchronizer, WSJSONRequest

@@ -18,8 +18,7 @@ import logging
 import os
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from hummingbot_conn.common import OrderType
 from hummingbot_conn.event_logger import EventLogger

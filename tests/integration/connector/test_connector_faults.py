@@ -127,7 +127,7 @@ async def test_user_socket_dropped_between_every_partial_fill_reports_each_fill_
     for i in range(3):
         sim.faults.add("close_user_sockets")
         counterparty.limit("SELL", "0.001", "55000")               # while we are away, or just back
-        await harness.until(lambda: stream.connection_number >= i + 2 and stream.connected)
+        await harness.until(lambda n=i + 2: stream.connection_number >= n and stream.connected)
     await session.wait_kinds(order_id, [CREATED] + [FILLED] * 3 + [DONE])
     await settle(session, harness)
     events = session.events(order_id)

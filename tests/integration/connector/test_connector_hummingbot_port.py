@@ -208,7 +208,7 @@ async def test_cancel_order_successfully(session):
 
 async def test_cancel_of_an_order_the_exchange_does_not_know_is_not_a_guess(idle):
     # hummingbot: not done, not failed, not cancelled, one "not found" record
-    connector, sim = idle.connector, idle.sim
+    connector = idle.connector
     connector.start_tracking_order("OID-ghost", "999999", PAIR, TradeType.BUY, Decimal("50000"), Decimal("0.001"),
                                    OrderType.LIMIT)
     order = connector.in_flight_orders["OID-ghost"]
