@@ -39,18 +39,19 @@ def resolve_pairs(wanted: Sequence[str], symbol_map: Dict[str, str]) -> List[str
 
     Raises ``CommandError`` naming the unknown ones and the known pairs.
     """
-    by_key = {}
+    by_key: Dict[str, str] = {}
     for symbol, pair in symbol_map.items():
         by_key[symbol.upper()] = pair
         by_key[pair.replace("-", "").upper()] = pair
-    out, unknown = [], []
+    out: List[str] = []
+    unknown: List[str] = []
     for text in wanted:
         key = text.strip().upper().replace("-", "").replace("/", "").replace("_", "")
-        pair = by_key.get(key)
-        if pair is None:
+        found = by_key.get(key)
+        if found is None:
             unknown.append(text)
-        elif pair not in out:
-            out.append(pair)
+        elif found not in out:
+            out.append(found)
     if unknown:
         known = sorted(symbol_map.values())
         listed = ", ".join(known[:30]) + (f" and {len(known) - 30} more" if len(known) > 30 else "")

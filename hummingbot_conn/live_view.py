@@ -25,7 +25,9 @@ def decimals_of(increment: Decimal) -> int:
     """Digits after the point of a tick or step size: ``Decimal("0.00001")`` -> 5, ``Decimal("1")`` -> 0."""
     if not increment.is_finite() or increment <= 0:
         raise ValueError(f"an increment must be a positive finite number, got {increment}")
-    return max(0, -increment.normalize().as_tuple().exponent)
+    exponent = increment.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)        # finite, checked above
+    return max(0, -exponent)
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,11 @@ class BookTop:
 
     @property
     def mid(self) -> Optional[float]:
-        return (self.best_bid + self.best_ask) / 2 if self.bids and self.asks else None
+        return (self.bids[0][0] + self.asks[0][0]) / 2 if self.bids and self.asks else None
 
     @property
     def spread(self) -> Optional[float]:
-        return self.best_ask - self.best_bid if self.bids and self.asks else None
+        return self.asks[0][0] - self.bids[0][0] if self.bids and self.asks else None
 
 
 def read_top(pair: str, book: Any, levels: int) -> BookTop:
