@@ -245,12 +245,22 @@ async def _trade(demo: Demo, stop: asyncio.Event, ui: bool, out: Callable[[str],
     if ui:
         from rich.live import Live
 
-        with Live(render(demo.frame(demo.clock())), refresh_per_second=5) as live:
+        def view():
+            # as many event lines as the terminal has room for (narrow terminals stack the panels)
+            frame, console = demo.frame(demo.clock()), live.console
+            for events in (12, 8, 5, 3):
+                screen = render(frame, max_events=events)
+                if len(console.render_lines(screen, console.options, pad=False)) < console.size.height:
+                    break
+            return screen
+
+        with Live(refresh_per_second=5) as live:
             while not stop.is_set() and demo.clock() < deadline:
+                live.update(view())
                 demo.inject_due_faults(demo.clock())
                 demo.maker.step()
                 await _sleep_or_stop(stop, min(STEP, max(0.0, deadline - demo.clock())))
-                live.update(render(demo.frame(demo.clock())))
+            live.update(view())
         return
     next_status = 1.0
     while not stop.is_set() and demo.clock() < deadline:

@@ -6,6 +6,7 @@ Prices and amounts print in each pair's own precision (``PairFormat``).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
@@ -71,8 +72,16 @@ def _ms(value: float) -> str:
     return "-" if value != value else f"{value:.2f}"
 
 
-def render(frame: DemoFrame) -> "RenderableType":
-    """The live view: focus ladder beside our orders, then events, balances and health."""
+_LONG_ID = re.compile(r"\b(\S{2})\S{8,}(\S{8})\b")
+
+
+def _short_ids(text: str) -> str:
+    # client order ids are ~32 characters: the view keeps their ends, the plain log keeps them whole
+    return _LONG_ID.sub(r"\1…\2", text)
+
+
+def render(frame: DemoFrame, max_events: int = 10) -> "RenderableType":
+    """The live view: focus ladder beside our orders, then the last ``max_events`` events, balances, health."""
     from rich.columns import Columns
     from rich.console import Group
     from rich.panel import Panel
@@ -88,7 +97,7 @@ def render(frame: DemoFrame) -> "RenderableType":
     for o in frame.orders:
         f = frame.formats.get(o.pair, PairFormat())
         colour = "green" if o.side == "BUY" else "red"
-        orders.add_row(o.order_id[-10:], o.pair, f"[{colour}]{o.side}[/{colour}]", f.price(o.price),
+        orders.add_row(_short_ids(o.order_id), o.pair, f"[{colour}]{o.side}[/{colour}]", f.price(o.price),
                        f.amount(o.amount), f.amount(o.filled), o.state)
 
     balances = Table(title="balances", title_justify="left", padding=(0, 1))
@@ -97,7 +106,8 @@ def render(frame: DemoFrame) -> "RenderableType":
     for asset, (total, available) in sorted(frame.balances.items()):
         balances.add_row(asset, _amount(total), _amount(available))
 
-    events = "\n".join(f"[dim]{t:5.1f}s[/dim] {_colour(text)}" for t, text in frame.lines[-10:]) or "(none yet)"
+    events = "\n".join(f"[dim]{t:5.1f}s[/dim] {_colour(_short_ids(text))}"
+                       for t, text in frame.lines[-max_events:]) or "(none yet)"
     header = (f"[b]hbconn demo[/b]  {frame.elapsed:5.1f} / {frame.duration:g} s   {counts_line(frame.counts)}   "
               f"user stream reconnects {frame.user_reconnects}   [dim]Ctrl+C stops, cancels our orders, "
               "prints the summary[/dim]")
