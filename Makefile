@@ -21,3 +21,27 @@ bench:
 # build (or check) the benchmark peers cache benchmarks/.peers/
 peers:
 	$(PY)/python benchmarks/peers/build_peers.py
+
+# ---- the development loop (README, Development; the same tools as .pre-commit-config.yaml) ----
+.PHONY: dev test lint fix typecheck
+
+# the development set-up: an editable install whose extensions are built in place
+dev:
+	python3 -m venv .venv && $(PY)/pip install -e '.[dev]'
+
+# what CI runs: every test, and every benchmark of ours once as a smoke pass
+# (peer benchmarks skip: they need `make bench` or HBCONN_BENCH_PEERS=1)
+test:
+	$(PY)/pytest
+
+lint:
+	$(PY)/ruff check .
+	PATH="$(abspath $(PY)):$$PATH" $(PY)/cython-lint hummingbot_conn/core/*.pyx hummingbot_conn/core/*.pxd
+
+# ruff's automatic fixes over the whole tree (review the diff before committing it)
+fix:
+	$(PY)/ruff check --fix .
+
+# the whole package at the strictness stated in pyproject.toml ([tool.mypy])
+typecheck:
+	$(PY)/mypy

@@ -61,36 +61,37 @@ def _rows(benchmark, impl, group, ops):
 
 
 # ---- trade update ----------------------------------------------------------------
-def test_trade_update_hbconn(benchmark):
-    _rows(benchmark, "hbconn", "in-flight order: trade update", OPS)
-    fee = AddedToCostTradeFee(percent=Decimal("0.001"))
-    updates = [TradeUpdate(f"t{i}", "c1", "e1", PAIR, 1.0, FILL_PRICE, FILL_BASE, FILL_BASE * FILL_PRICE, fee)
+class _Api:
+    """One implementation's names for the trade-update workload (the timed loop is shared)."""
+
+    def __init__(self, in_flight_order, trade_fee, common) -> None:
+        self.InFlightOrder, self.TradeUpdate, self.OrderState = (
+            in_flight_order.InFlightOrder, in_flight_order.TradeUpdate, in_flight_order.OrderState)
+        self.AddedToCostTradeFee = trade_fee.AddedToCostTradeFee
+        self.OrderType, self.TradeType = common.OrderType, common.TradeType
+
+
+def _api(impl, request) -> _Api:
+    if impl == "hbconn":
+        import hummingbot_conn.core.common_types as common
+        import hummingbot_conn.core.in_flight_order as in_flight_order
+        import hummingbot_conn.core.trade_fee as trade_fee
+        return _Api(in_flight_order, trade_fee, common)
+    hb = request.getfixturevalue("hb")   # a peer: skips unless peers are enabled (benchmarks/conftest.py)
+    return _Api(hb["ifo"], hb["fee"], hb["common"])
+
+
+@pytest.mark.parametrize("impl", ["hbconn", "hummingbot"])
+def test_trade_update(benchmark, request, impl):
+    api = _api(impl, request)
+    _rows(benchmark, impl, "in-flight order: trade update", OPS)
+    fee = api.AddedToCostTradeFee(percent=Decimal("0.001"))
+    updates = [api.TradeUpdate(f"t{i}", "c1", "e1", PAIR, 1.0, FILL_PRICE, FILL_BASE, FILL_BASE * FILL_PRICE, fee)
                for i in range(OPS)]
 
     def setup():
-        order = InFlightOrder("c1", PAIR, OrderType.LIMIT, TradeType.BUY, Decimal(1000000), 1.0,
-                              Decimal("30000"), "e1", OrderState.OPEN)
-        return (order,), {}
-
-    def run(order):
-        for update in updates:
-            order.update_with_trade_update(update)
-        assert order.executed_amount_base == FILL_BASE * OPS
-        assert len(order.order_fills) == OPS
-
-    benchmark.pedantic(run, setup=setup, rounds=ROUNDS, iterations=1)
-
-
-def test_trade_update_hummingbot(benchmark, hb):
-    _rows(benchmark, "hummingbot", "in-flight order: trade update", OPS)
-    ifo, common = hb["ifo"], hb["common"]
-    fee = hb["fee"].AddedToCostTradeFee(percent=Decimal("0.001"))
-    updates = [ifo.TradeUpdate(f"t{i}", "c1", "e1", PAIR, 1.0, FILL_PRICE, FILL_BASE, FILL_BASE * FILL_PRICE, fee)
-               for i in range(OPS)]
-
-    def setup():
-        order = ifo.InFlightOrder("c1", PAIR, common.OrderType.LIMIT, common.TradeType.BUY, Decimal(1000000), 1.0,
-                                  Decimal("30000"), "e1", ifo.OrderState.OPEN)
+        order = api.InFlightOrder("c1", PAIR, api.OrderType.LIMIT, api.TradeType.BUY, Decimal(1000000), 1.0,
+                                  Decimal("30000"), "e1", api.OrderState.OPEN)
         return (order,), {}
 
     def run(order):

@@ -4,11 +4,15 @@
    bid + 10 ask rows goes in; out comes a book that has applied it and can
    be queried.  Rows of the group:
 
-   * ``hbconn``: what our reader does per text frame: ``orjson.loads`` and
-     the ``WSResponse`` (as ``WSConnection.receive``), then the Binance data
-     source's ``_process_frame`` -> ``OrderBookTracker.on_diff`` -> the pair's
-     sync state -> ``OrderBook.apply_diffs`` (sequenced, rows parsed in C)
-     -> latency sample;
+   * ``hbconn``: what our reader does per text frame by default
+     (``fast_parser=True``): the ``WSResponse`` holding the undecoded text
+     (``WSConnection.receive`` with ``decode_json=False``), then the Binance
+     data source's ``_process_frame``: ``core._binance_depth`` parses the
+     frame in C into two row buffers -> ``OrderBookTracker.on_diff`` -> the
+     pair's sync state -> ``OrderBook.apply_diffs`` (sequenced) -> latency
+     sample;
+   * ``hbconn_json``: the same with ``fast_parser=False``: ``orjson.loads``
+     in the connection, then the dict path of ``_process_frame``;
    * ``hbconn_core``: the compiled book alone (``orjson.loads`` +
      ``apply_diffs`` on the string rows), no tracker: the floor the tracker
      adds to;
@@ -49,8 +53,12 @@ import orjson
 import pytest
 
 from hummingbot_conn.core.order_book import DiffResult, OrderBook
-from hummingbot_conn.exchanges.binance import BinanceAPIOrderBookDataSource, BinanceEndpoints, BinanceOrderBook
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance import (
+    BinanceAPIOrderBookDataSource,
+    BinanceEndpoints,
+    BinanceOrderBook,
+    binance_web_utils as web_utils,
+)
 from hummingbot_conn.tracking import OrderBookTracker
 from hummingbot_conn.web.data_types import WSResponse
 
@@ -169,10 +177,9 @@ class _OfflineBinanceSource(BinanceAPIOrderBookDataSource):
         return None
 
 
-@pytest.fixture
-def synced_tracker():
+def _synced_tracker(fast_parser):
     loop = asyncio.new_event_loop()
-    source = _OfflineBinanceSource([PAIR], symbol_map={SYMBOL: PAIR})
+    source = _OfflineBinanceSource([PAIR], symbol_map={SYMBOL: PAIR}, fast_parser=fast_parser)
     tracker = OrderBookTracker(source, [PAIR], snapshot_interval=None)
 
     async def up():
@@ -184,25 +191,43 @@ def synced_tracker():
     loop.close()
 
 
-def test_frame_end_to_end_hbconn(benchmark, synced_tracker):
-    source, tracker = synced_tracker
-    book = tracker.order_books[PAIR]
-    loads, clock, process = orjson.loads, time.monotonic, source._process_frame
+@pytest.fixture
+def synced_tracker():
+    yield from _synced_tracker(fast_parser=True)
 
+
+@pytest.fixture
+def synced_tracker_json():
+    yield from _synced_tracker(fast_parser=False)
+
+
+def _tracker_path(benchmark, source, tracker, impl, decode, **targets):
+    book = tracker.order_books[PAIR]
+    clock, process = time.monotonic, source._process_frame
     fed = []
 
     def run(frames):
         for text in frames:
-            response = WSResponse(loads(text), clock())
+            response = WSResponse(decode(text), clock())
             process(response.data, response.received_at, None)
         fed.append(len(frames))
 
-    _group(benchmark, "depthUpdate frame end to end (10+10 levels)", "hbconn", FRAMES, hummingbot=10.0)
+    _group(benchmark, "depthUpdate frame end to end (10+10 levels)", impl, FRAMES, **targets)
     benchmark.pedantic(run, setup=_Frames().round, rounds=ROUNDS, iterations=1)
     metrics = tracker.metrics.pairs[PAIR]
     assert metrics.diffs_applied == sum(fed) > 0 and metrics.gaps == 0 and book.is_synced
     assert _levels(book.bid_entries(), book.ask_entries()) == EXPECTED
     assert book.best_bid == EXPECTED[0][0][0]
+
+
+def test_frame_end_to_end_hbconn(benchmark, synced_tracker):
+    # the connection hands over the text undecoded (decode_json=False)
+    _tracker_path(benchmark, *synced_tracker, "hbconn", str, hummingbot=10.0)
+
+
+def test_frame_end_to_end_hbconn_json(benchmark, synced_tracker_json):
+    # the connection decodes every text frame with orjson (decode_json=True)
+    _tracker_path(benchmark, *synced_tracker_json, "hbconn_json", orjson.loads)
 
 
 def test_frame_end_to_end_hbconn_core(benchmark):

@@ -51,7 +51,7 @@ class SymbolSpec:
     extra: dict = field(default_factory=dict)
 
     def filters_json(self) -> list[dict]:
-        out = [
+        out: list[dict] = [
             {"filterType": "PRICE_FILTER", "minPrice": fmt(self.min_price),
              "maxPrice": fmt(self.max_price), "tickSize": fmt(self.tick_size)},
             {"filterType": "LOT_SIZE", "minQty": fmt(self.min_qty),

@@ -3,14 +3,21 @@ from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
 from hummingbot_conn.tracking.order_book_sync import OrderBookSyncEvent, OrderBookTrackerEvent
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
 from hummingbot_conn.tracking.order_book_tracker_data_source import (
-    OrderBookMessageSink, OrderBookTrackerDataSource, SubscriptionError, UnknownTradingPairError,
+    OrderBookMessageSink,
+    OrderBookTrackerDataSource,
+    SubscriptionError,
+    UnknownTradingPairError,
 )
 from hummingbot_conn.tracking.order_book_tracker_metrics import (
-    LatencyStats, OrderBookPairMetrics, OrderBookTrackerMetrics,
+    LatencyStats,
+    OrderBookPairMetrics,
+    OrderBookTrackerMetrics,
 )
 from hummingbot_conn.tracking.user_stream_tracker import UserStreamTracker
 from hummingbot_conn.tracking.user_stream_tracker_data_source import (
-    ConnectionListener, UserStreamOverflowError, UserStreamTrackerDataSource,
+    ConnectionListener,
+    UserStreamOverflowError,
+    UserStreamTrackerDataSource,
 )
 
 __all__ = [

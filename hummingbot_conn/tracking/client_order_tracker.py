@@ -41,6 +41,7 @@ import logging
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
 
 from hummingbot_conn.core.in_flight_order import (
+    TERMINAL_STATES,
     InFlightOrder,
     OrderState,
     OrderUpdate,
@@ -68,7 +69,7 @@ _FILLED = OrderState.FILLED
 _CANCELED = OrderState.CANCELED
 _EXPIRED = OrderState.EXPIRED
 _FAILED = OrderState.FAILED
-_TERMINAL = frozenset((_FILLED, _CANCELED, _EXPIRED, _FAILED))
+_TERMINAL = TERMINAL_STATES     # the state machine's own set (core/order_state), not a copy
 
 FetchMissingFills = Callable[[InFlightOrder], Awaitable[Iterable[TradeUpdate]]]
 
@@ -341,8 +342,9 @@ class ClientOrderTracker:
         prev_eid = order.exchange_order_id
         changed = order.update_with_order_update(order_update)
         if changed:
-            if order.exchange_order_id is not prev_eid:
-                self._by_exchange_id[order.exchange_order_id] = order
+            eid = order.exchange_order_id
+            if eid is not prev_eid and eid is not None:
+                self._by_exchange_id[eid] = order
             self._publish_transition(order, prev_state, order_update)
         if order.exchange_reported_filled and not order.is_done:
             self._request_missing_fills(order)
@@ -359,8 +361,9 @@ class ClientOrderTracker:
         prev_eid = order.exchange_order_id
         if not order.update_with_trade_update(trade_update):
             return False
-        if order.exchange_order_id is not prev_eid:
-            self._by_exchange_id[order.exchange_order_id] = order
+        eid = order.exchange_order_id
+        if eid is not prev_eid and eid is not None:
+            self._by_exchange_id[eid] = order
         state = order.current_state
         now = self._clock()
         if prev_state is _PENDING_CREATE:
@@ -460,8 +463,10 @@ class ClientOrderTracker:
 
     async def _fetch_fills(self, order: InFlightOrder) -> None:
         cid = order.client_order_id
+        fetch = self._fetch_missing_fills
+        assert fetch is not None   # _request_missing_fills schedules this only when a hook is set
         try:
-            trade_updates = await self._fetch_missing_fills(order)
+            trade_updates = await fetch(order)
             for trade_update in trade_updates or ():
                 self.process_trade_update(trade_update)
         except asyncio.CancelledError:

@@ -77,6 +77,10 @@ class SyncState(Enum):
     CLOSED = 3
 
 
+_SYNCED = SyncState.SYNCED      # module constants: the hot path skips the Enum class lookups
+_SYNCING = SyncState.SYNCING
+
+
 class OrderBookPairSync:
     """The sync state machine of one pair (used by ``OrderBookTracker``)."""
 
@@ -108,7 +112,7 @@ class OrderBookPairSync:
     def on_diff(self, bids: Any, asks: Any, update_id: int, first_update_id: int, received_at: float) -> None:
         """Apply (synced) or buffer (syncing) one diff.  Never blocks, never raises for bad rows."""
         state = self.state
-        if state is SyncState.SYNCED:
+        if state is _SYNCED:
             try:
                 result = self.book.apply_diffs(bids, asks, update_id, first_update_id)
             except (ValueError, TypeError, OverflowError) as exc:
@@ -116,18 +120,19 @@ class OrderBookPairSync:
                 self.metrics.diffs_refused += 1
                 _log.warning("%s: diff %d refused by the book: %s", self.trading_pair, update_id, exc)
                 return
+            metrics = self.metrics
             if result is _APPLIED:
-                self.metrics.diffs_applied += 1
-                self.metrics.latency.add(self._clock() - received_at)
+                metrics.diffs_applied += 1
+                metrics.latency.add(self._clock() - received_at)
             elif result is _STALE:
-                self.metrics.diffs_stale += 1
+                metrics.diffs_stale += 1
             else:       # GAP (or a book someone else unsynced)
                 if result is _GAP:
-                    self.metrics.gaps += 1
+                    metrics.gaps += 1
                 self._lose_sync("gap")
                 self._buffer.append((bids, asks, update_id, first_update_id, received_at))
                 self.start()
-        elif state is SyncState.SYNCING:
+        elif state is _SYNCING:
             self._buffer.append((bids, asks, update_id, first_update_id, received_at))
             if len(self._buffer) > self._max_buffered:
                 dropped = self._buffer.popleft()

@@ -43,7 +43,10 @@ from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookM
 from hummingbot_conn.core.pubsub import PubSub
 from hummingbot_conn.events import OrderBookTradeEvent
 from hummingbot_conn.tracking.order_book_sync import (
-    OrderBookPairSync, OrderBookSyncEvent, OrderBookTrackerEvent, SyncState,
+    OrderBookPairSync,
+    OrderBookSyncEvent,
+    OrderBookTrackerEvent,
+    SyncState,
 )
 from hummingbot_conn.tracking.order_book_tracker_data_source import OrderBookTrackerDataSource
 from hummingbot_conn.tracking.order_book_tracker_metrics import OrderBookPairMetrics, OrderBookTrackerMetrics
@@ -185,10 +188,10 @@ class OrderBookTracker:
         if trading_pair in self._syncs:     # added concurrently meanwhile
             return False
         sync = self._new_sync(trading_pair)
-        errors = await self._data_source.subscribe_to_trading_pairs([trading_pair])
-        if trading_pair in errors:
+        refused = await self._data_source.subscribe_to_trading_pairs([trading_pair])
+        if trading_pair in refused:
             self._drop(trading_pair)
-            raise errors[trading_pair]
+            raise refused[trading_pair]
         self._failed.pop(trading_pair, None)
         await asyncio.wait_for(sync.synced_event.wait(), timeout)
         return True

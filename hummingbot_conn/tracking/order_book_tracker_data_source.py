@@ -50,7 +50,17 @@ import time
 from abc import ABC, abstractmethod
 from collections import deque
 from typing import (
-    Any, Awaitable, Callable, Deque, Dict, Iterable, List, Optional, Protocol, Sequence, Set,
+    Any,
+    Awaitable,
+    Callable,
+    Deque,
+    Dict,
+    Iterable,
+    List,
+    Optional,
+    Protocol,
+    Sequence,
+    Set,
 )
 
 from hummingbot_conn.core.order_book import OrderBook
@@ -307,6 +317,7 @@ class OrderBookTrackerDataSource(ABC):
 
     async def _unsubscribe_channels(self, ws: WSAssistant, trading_pairs: Sequence[str]) -> None:
         """Send the unsubscription of ``trading_pairs`` (default: nothing to send)."""
+        return None
 
     @abstractmethod
     def _channel_originating_message(self, event_message: Any) -> str:
@@ -322,9 +333,11 @@ class OrderBookTrackerDataSource(ABC):
 
     async def _parse_order_book_snapshot_message(self, raw_message: Any, message_queue: Any) -> None:
         """Put a streamed SNAPSHOT ``OrderBookMessage`` on ``message_queue`` (venues that stream them)."""
+        return None
 
     async def _process_message_for_unknown_channel(self, event_message: Any, websocket_assistant: WSAssistant) -> None:
         """Frames of no known channel: control answers, heartbeats ... (default: ignored)."""
+        return None
 
     def _process_frame(self, data: Any, received_at: float, ws: WSAssistant) -> Optional[Awaitable[None]]:
         """Dispatch one decoded frame; returns an awaitable when a hook must be awaited.

@@ -28,28 +28,34 @@ class LatencyStats:
     def __init__(self, window: int = LATENCY_WINDOW) -> None:
         if window < 1:
             raise ValueError("window must be >= 1")
-        self._samples: List[float] = []
+        self._samples: List[float] = [0.0] * window      # preallocated: add() is one store
         self._next = 0
         self._window = window
         self.count = 0          # samples ever recorded
 
     def add(self, seconds: float) -> None:
-        if len(self._samples) < self._window:
-            self._samples.append(seconds)
-        else:
-            self._samples[self._next] = seconds
-            self._next = (self._next + 1) % self._window
+        i = self._next
+        self._samples[i] = seconds
+        i += 1
+        self._next = 0 if i == self._window else i
         self.count += 1
 
+    def samples(self) -> List[float]:
+        """The kept samples (at most ``window``, oldest first once the ring wrapped)."""
+        if self.count < self._window:
+            return self._samples[:self.count]
+        return self._samples[self._next:] + self._samples[:self._next]
+
     def extend(self, other: "LatencyStats") -> None:
-        for sample in other._samples:
+        for sample in other.samples():
             self.add(sample)
 
     def percentile(self, q: float) -> float:
         """The ``q``-quantile (0..1, nearest rank) of the kept samples; NaN when empty."""
-        if not self._samples:
+        kept = self.samples()
+        if not kept:
             return float("nan")
-        ordered = sorted(self._samples)
+        ordered = sorted(kept)
         rank = min(len(ordered) - 1, max(0, int(round(q * (len(ordered) - 1)))))
         return ordered[rank]
 
@@ -105,7 +111,8 @@ class OrderBookPairMetrics:
 
 @dataclass
 class OrderBookTrackerMetrics:
-    """``pairs[trading_pair]`` and ``total`` (the sum over pairs, latency rings merged).
+    """``pairs[trading_pair]`` and ``total`` (the sum over pairs, latency rings merged;
+    ``total`` is computed on each access, O(pairs * LATENCY_WINDOW)).
 
     ``unknown_pair_messages``: messages for a pair the tracker does not track
     (a late frame after ``remove_trading_pair``, or a venue sending extra data).
@@ -117,7 +124,8 @@ class OrderBookTrackerMetrics:
 
     @property
     def total(self) -> OrderBookPairMetrics:
-        total = OrderBookPairMetrics(latency=LatencyStats(LATENCY_WINDOW * 4))
+        kept = sum(min(m.latency.count, LATENCY_WINDOW) for m in self.pairs.values())
+        total = OrderBookPairMetrics(latency=LatencyStats(max(1, kept)))      # every pair's samples
         for pair_metrics in self.pairs.values():
             for name in OrderBookPairMetrics._COUNTERS:
                 setattr(total, name, getattr(total, name) + getattr(pair_metrics, name))

@@ -151,9 +151,7 @@ class AsyncRequestContext:
         await self.__aenter__()
 
     async def __aenter__(self) -> "AsyncRequestContext":
-        start = self._throttler._clock()
-        self.acquired_at = await self._throttler._admit(self._plan, self._timeout)
-        self.waited = max(0.0, self.acquired_at - start)
+        self.acquired_at = await self._throttler._admit(self._plan, self._timeout, self)
         return self
 
     async def __aexit__(self, exc_type, exc, tb) -> None:
@@ -258,7 +256,8 @@ class AsyncThrottler:
         long as it takes.  Raises ``UnknownLimitError`` or
         ``WeightExceedsLimitError`` here, synchronously.
         """
-        return AsyncRequestContext(self, self._plan(limit_id, weight), _check_timeout(timeout))
+        return AsyncRequestContext(self, self._plan(limit_id, weight),
+                                   None if timeout is None else _check_timeout(timeout))
 
     async def acquire(self, limit_id: str, weight: Optional[int] = None, *, timeout: Optional[float] = None) -> float:
         """Wait until admitted; returns the admission time on the throttler clock (``timeout`` as above)."""
@@ -317,12 +316,16 @@ class AsyncThrottler:
             if weight:
                 pool.add(now, weight)
 
-    async def _admit(self, plan: Plan, timeout: Optional[float] = None) -> float:
+    async def _admit(self, plan: Plan, timeout: Optional[float] = None,
+                     context: Optional[AsyncRequestContext] = None) -> float:
         now = self._clock()
         if self._fits(plan, now, None):          # fast path: no await between check and reserve
             self._reserve(plan, now)
             return now
-        return await self._wait(plan, math.inf if timeout is None else now + timeout)
+        admitted = await self._wait(plan, math.inf if timeout is None else now + timeout)
+        if context is not None:
+            context.waited = max(0.0, admitted - now)
+        return admitted
 
     async def _wait(self, plan: Plan, deadline: float = math.inf) -> float:
         loop = asyncio.get_running_loop()

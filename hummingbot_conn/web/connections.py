@@ -125,6 +125,7 @@ class WSConnection:
         self._closing = False
         self._ping_interval: Optional[float] = None
         self._message_timeout: Optional[float] = None
+        self._decode_json = True
         self._last_recv_time = 0.0
         self._last_ping_sent = -float("inf")
         self._url = ""
@@ -145,8 +146,11 @@ class WSConnection:
     async def connect(self, ws_url: str, *, ping_timeout: Optional[float] = 10.0,
                       message_timeout: Optional[float] = None, ws_headers: Optional[Mapping[str, str]] = None,
                       max_msg_size: Optional[int] = None, connect_timeout: float = 10.0,
-                      close_timeout: float = 2.0) -> None:
+                      close_timeout: float = 2.0, decode_json: bool = True) -> None:
         """Open the socket (``connect_timeout`` bounds the handshake, ``close_timeout`` the closing one).
+
+        ``decode_json=False``: text frames are returned as ``str``, undecoded (a
+        reader with its own frame parser skips the JSON round trip).
 
         :param ping_timeout: idle seconds after which we ping the server (None: never)
         :param message_timeout: seconds without any frame (data, ping, pong) after
@@ -164,6 +168,7 @@ class WSConnection:
         self._url = ws_url
         self._ping_interval = ping_timeout
         self._message_timeout = message_timeout
+        self._decode_json = decode_json
         self._last_recv_time = self._clock()
         self._last_ping_sent = -float("inf")
         self._connected = True
@@ -245,10 +250,12 @@ class WSConnection:
             mtype = msg.type
             if mtype is aiohttp.WSMsgType.TEXT:
                 self._last_recv_time = self._clock()
-                try:
-                    data = orjson.loads(msg.data)
-                except orjson.JSONDecodeError:
-                    data = msg.data
+                data = msg.data
+                if self._decode_json:
+                    try:
+                        data = orjson.loads(data)
+                    except orjson.JSONDecodeError:
+                        pass
                 return WSResponse(data, self._last_recv_time)
             if mtype is aiohttp.WSMsgType.BINARY:
                 self._last_recv_time = self._clock()

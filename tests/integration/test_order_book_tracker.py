@@ -8,12 +8,21 @@ import asyncio
 
 import pytest
 
-from hummingbot_conn.exchanges.binance import BinanceAPIOrderBookDataSource, BinanceEndpoints, BinanceOrderBook
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.events import OrderBookEvent, OrderBookTradeEvent
+from hummingbot_conn.exchanges.binance import (
+    BinanceAPIOrderBookDataSource,
+    BinanceEndpoints,
+    BinanceOrderBook,
+    binance_web_utils as web_utils,
+)
 from hummingbot_conn.sim import SimulatedExchange
 from hummingbot_conn.tracking import (
-    OrderBookTracker, OrderBookTrackerDataSource, OrderBookTrackerEvent, SubscriptionError, UnknownTradingPairError,
+    OrderBookTracker,
+    OrderBookTrackerDataSource,
+    OrderBookTrackerEvent,
+    SubscriptionError,
+    UnknownTradingPairError,
 )
 from hummingbot_conn.web import ExponentialBackoff, WSJSONRequest
 
@@ -73,6 +82,8 @@ async def test_three_pairs_equal_the_exchange_level_for_level(sim):
         await tracker.wait_ready(timeout=5)
         assert tracker.ready and set(tracker.order_books) == set(PAIRS)
         assert all(isinstance(book, BinanceOrderBook) for book in tracker.order_books.values())
+        trades = []
+        tracker.order_books["BTC-USDT"].add_listener(OrderBookEvent.TradeEvent, trades.append)
         await _run_market(sim, 1.5)
         await _settle_and_compare(sim, tracker, PAIRS)
         total = tracker.metrics.total
@@ -81,6 +92,8 @@ async def test_three_pairs_equal_the_exchange_level_for_level(sim):
         assert source.connection_count == 1                     # one socket carries all three pairs
         assert total.latency.count == total.diffs_applied and total.latency.p50 >= 0.0
         assert tracker.order_books["BTC-USDT"].last_trade_price > 0
+        assert trades and all(isinstance(t, OrderBookTradeEvent) and t.trading_pair == "BTC-USDT" for t in trades)
+        assert tracker.order_books["BTC-USDT"].last_trade_price == trades[-1].price
         assert tracker.metrics.to_dict()["pairs"]["ETH-BTC"]["diffs_applied"] > 0
     finally:
         await tracker.stop()
@@ -222,7 +235,7 @@ class _NoUpdateIdSource(OrderBookTrackerDataSource):
         self._sim = sim
         self._factory = web_utils.build_api_factory_without_time_synchronizer_pre_processor(
             web_utils.create_throttler())
-        self._seq = {pair: 0 for pair in pairs}
+        self._seq = dict.fromkeys(pairs, 0)
         self._pair_of = {symbol: pair for pair, symbol in PAIRS.items()}
 
     async def get_last_traded_prices(self, trading_pairs, domain=None):

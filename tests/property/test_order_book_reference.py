@@ -119,8 +119,14 @@ class ReferenceBook:
         return last, cum
 
 
-# prices on a 0.01 grid, written in many spellings of the same decimal
-TICKS = st.integers(min_value=9990, max_value=10010)
+# prices on a 0.01 grid, written in many spellings of the same decimal.  Bids
+# and asks come from two ranges of ~300 ticks that overlap near 100.00 (so
+# crossing is still exercised) and snapshots carry up to 32 rows a side: books
+# often hold more than the 16 levels the compiled side scans linearly from its
+# top (TOP_SCAN in _book_side.pxd), so a diff deep in the book takes the
+# bisection path and is compared with the model too.
+BID_TICKS = st.integers(min_value=9700, max_value=10010)
+ASK_TICKS = st.integers(min_value=9990, max_value=10300)
 SPELLINGS = st.sampled_from(["plain", "padded", "float", "decimal", "exp", "bytes"])
 AMOUNTS = st.sampled_from(["0", "0.0", "0.5", "1", "1.25", "2.000", "3", "0.001"])
 
@@ -141,10 +147,10 @@ def spell(tick, how):
 
 
 @st.composite
-def rows(draw, max_size=6):
+def rows(draw, ticks, max_size=6):
     out = []
     for _ in range(draw(st.integers(0, max_size))):
-        tick, how, amount = draw(TICKS), draw(SPELLINGS), draw(AMOUNTS)
+        tick, how, amount = draw(ticks), draw(SPELLINGS), draw(AMOUNTS)
         out.append(((Decimal(tick) / 100), Decimal(amount), [spell(tick, how), amount]))
     return out
 
@@ -155,17 +161,17 @@ BAD_VALUES = st.sampled_from([["x", "1"], ["100", "-1"], ["0", "1"], ["nan", "1"
 
 @st.composite
 def operations(draw):
-    ops = [("snapshot", draw(rows(8)), draw(rows(8)))]
+    ops = [("snapshot", draw(rows(BID_TICKS, 32)), draw(rows(ASK_TICKS, 32)))]
     for _ in range(draw(st.integers(1, 12))):
         kind = draw(st.sampled_from(["diff", "diff", "diff", "diff", "stale", "gap", "bad", "snapshot", "nofirst"]))
         if kind == "snapshot":
-            ops.append(("snapshot", draw(rows(8)), draw(rows(8))))
+            ops.append(("snapshot", draw(rows(BID_TICKS, 32)), draw(rows(ASK_TICKS, 32))))
         elif kind == "bad":
-            bids, asks = draw(rows()), draw(rows())
+            bids, asks = draw(rows(BID_TICKS)), draw(rows(ASK_TICKS))
             bad = draw(BAD_VALUES)
             ops.append(("bad", bids, asks, draw(st.booleans()), draw(st.integers(0, 6)), bad))
         else:
-            ops.append((kind, draw(rows()), draw(rows()), draw(st.integers(1, 3))))
+            ops.append((kind, draw(rows(BID_TICKS, 8)), draw(rows(ASK_TICKS, 8)), draw(st.integers(1, 3))))
     return ops
 
 
@@ -187,7 +193,7 @@ def assert_same(book, ref):
             assert (r.result_price, r.result_volume) == pytest.approx(ref.vwap(is_buy, volume), nan_ok=True)
             r = book.get_quote_volume_for_base_amount(is_buy, volume)
             assert (r.result_price, r.result_volume) == pytest.approx(ref.quote_for_base(is_buy, volume), nan_ok=True)
-        for limit in (99.95, 100.0, 100.05):
+        for limit in (97.5, 99.95, 100.0, 100.05, 102.5):
             for quote in (False, True):
                 r = (book.get_quote_volume_for_price if quote else book.get_volume_for_price)(is_buy, limit)
                 assert (r.result_price, r.result_volume) == pytest.approx(

@@ -13,7 +13,9 @@ import pytest
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.exchanges.binance import BinanceAPIOrderBookDataSource, BinanceOrderBook
 from hummingbot_conn.tracking import (
-    OrderBookTracker, OrderBookTrackerDataSource, OrderBookTrackerEvent,
+    OrderBookTracker,
+    OrderBookTrackerDataSource,
+    OrderBookTrackerEvent,
 )
 from hummingbot_conn.tracking.order_book_tracker_metrics import LatencyStats
 
@@ -35,7 +37,7 @@ class _HandFedSource(OrderBookTrackerDataSource):
     def __init__(self, pairs, **kwargs):
         super().__init__(pairs, **kwargs)
         self.snapshots = {pair: asyncio.Queue() for pair in pairs}
-        self.requests = {pair: 0 for pair in pairs}
+        self.requests = dict.fromkeys(pairs, 0)
 
     def give(self, pair, update_id, bids, asks):
         self.snapshots[pair].put_nowait(OrderBookMessage(OrderBookMessageType.SNAPSHOT, {
@@ -266,6 +268,12 @@ async def test_malformed_binance_frames_are_refused_and_lose_nothing(caplog):
         assert pending is not None
         await pending
         assert tracker.metrics.parse_errors == 3
+        # undecoded text frames (the fast parser's input): good ones apply, odd ones take the JSON path
+        frame('{"e":"depthUpdate","E":1,"s":"ABUSDT","U":7,"u":7,"b":[["10.0","7"]],"a":[]}')
+        frame('{"e":"depthUpdate","E":1,"s":"ABUSDT","U":"8","u":8,"b":[],"a":[]}')
+        frame('{"e":"depthUpdate","E":1,"s":"ABUSDT","U":8,"u":8,"b":[["10.0","-1"]],"a":[]}')
+        assert book.last_diff_uid == 7 and _levels(book)[0] == {10.0: 7.0} and book.is_synced
+        assert tracker.metrics.parse_errors == 4 and tracker.metrics.pairs["AB-USDT"].diffs_refused == 4
     finally:
         await tracker.stop()
 
@@ -279,3 +287,23 @@ def test_latency_stats_ring_and_percentiles():
     assert stats.p50 == 3.0 and stats.p99 == 4.0 and stats.percentile(0.0) == 1.0
     with pytest.raises(ValueError):
         LatencyStats(window=0)
+
+
+async def test_safeguard_snapshots_refresh_synced_books_and_never_step_back():
+    source = _HandFedSource(["A-B"])
+    tracker = OrderBookTracker(source, ["A-B"], snapshot_interval=60.0, sleep=_no_wait)
+    tracker.start()
+    try:
+        source.give("A-B", 4, [["10", "1"]], [])
+        await tracker.wait_ready(timeout=1)
+        tracker.on_diff("A-B", [["10", "6"]], [], 6, 5, 0.0)
+        source.give("A-B", 5, [["10", "5"]], [])        # older than the book (6): not a repair
+        await _settle()
+        book, metrics = tracker.order_books["A-B"], tracker.metrics.pairs["A-B"]
+        assert book.last_diff_uid == 6 and _levels(book)[0] == {10.0: 6.0} and metrics.snapshots_stale == 1
+        source.give("A-B", 9, [["10", "9"], ["9", "1"]], [])
+        await _settle()
+        assert book.snapshot_uid == 9 and _levels(book)[0] == {10.0: 9.0, 9.0: 1.0}
+        assert metrics.safeguard_snapshots == 1 and metrics.resyncs == 0 and book.is_synced
+    finally:
+        await tracker.stop()

@@ -22,14 +22,17 @@ import asyncio
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
-from hummingbot_conn.exchanges.binance.binance_order_book import BinanceOrderBook
-from hummingbot_conn.core.order_book_message import OrderBookMessage
+import orjson
+
 from hummingbot_conn.common import TradeType
+from hummingbot_conn.core._binance_depth import parse_depth_update
+from hummingbot_conn.core.order_book_message import OrderBookMessage
 from hummingbot_conn.events import OrderBookTradeEvent
+from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance.binance_order_book import BinanceOrderBook
 from hummingbot_conn.tracking.order_book_tracker_data_source import (
-    OrderBookTrackerDataSource, UnknownTradingPairError,
+    OrderBookTrackerDataSource,
+    UnknownTradingPairError,
 )
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.data_types import RESTMethod, WSJSONRequest
@@ -71,13 +74,16 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
         callable returning it (the connector's own map), instead of fetching
         exchangeInfo here.
     :param snapshot_limit: levels per side of each REST snapshot (<= 5000).
+    :param fast_parser: read text frames undecoded and parse ``depthUpdate``
+        frames in C (``core/_binance_depth``), falling back to JSON for
+        anything else; False: every frame is decoded by the connection.
     Other keyword arguments: see ``OrderBookTrackerDataSource``.
     """
 
     def __init__(self, trading_pairs: Sequence[str], domain: web_utils.Domain = CONSTANTS.DEFAULT_DOMAIN,
                  api_factory: Optional[WebAssistantsFactory] = None, throttler: Optional[AsyncThrottler] = None,
                  *, symbol_map: Optional[SymbolMapSource] = None, snapshot_limit: int = DEFAULT_SNAPSHOT_LIMIT,
-                 max_pairs_per_connection: int = DEFAULT_PAIRS_PER_CONNECTION,
+                 max_pairs_per_connection: int = DEFAULT_PAIRS_PER_CONNECTION, fast_parser: bool = True,
                  clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
         if not 1 <= max_pairs_per_connection * STREAMS_PER_PAIR <= MAX_STREAMS_PER_CONNECTION:
             raise ValueError(f"max_pairs_per_connection must be 1..{MAX_STREAMS_PER_CONNECTION // STREAMS_PER_PAIR}")
@@ -96,6 +102,7 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
         self._pair_to_symbol: Dict[str, str] = {}
         self._map_lock = asyncio.Lock()
         self._order_book_create_function = BinanceOrderBook
+        self._fast_parser = fast_parser
 
     # ------------------------------------------------------------ symbol map
     async def trading_pair_symbol_map(self) -> Dict[str, str]:
@@ -177,7 +184,8 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
     # ------------------------------------------------------------ streams
     async def _connected_websocket_assistant(self) -> WSAssistant:
         ws = await self._api_factory.get_ws_assistant(connect_limit_id=CONSTANTS.WS_CONNECTIONS)
-        await ws.connect(self._endpoints.stream_url(), message_timeout=CONSTANTS.WS_MESSAGE_TIMEOUT)
+        await ws.connect(self._endpoints.stream_url(), message_timeout=CONSTANTS.WS_MESSAGE_TIMEOUT,
+                         decode_json=not self._fast_parser)
         return ws
 
     def _streams(self, trading_pairs: Sequence[str]) -> List[str]:
@@ -234,7 +242,25 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
         return self._symbol_to_pair.get(symbol, symbol) if self._symbol_to_pair is not None else symbol
 
     def _process_frame(self, data: Any, received_at: float, ws: WSAssistant) -> Optional[Awaitable[None]]:
-        """The hot path: depth diffs and trades go to the tracker without a coroutine or a message object."""
+        """The hot path: depth diffs and trades go to the tracker without a coroutine or a message object.
+
+        Undecoded text (``fast_parser``): a ``depthUpdate`` is parsed in C
+        straight into row buffers; any other frame is decoded here."""
+        sink = self._sink
+        if sink is None:
+            return None
+        if type(data) is str:
+            parsed = parse_depth_update(data)
+            if parsed is not None:
+                symbol, first_update_id, update_id, bids, asks = parsed
+                pairs = self._symbol_to_pair
+                sink.on_diff(pairs.get(symbol, symbol) if pairs is not None else symbol,
+                             bids, asks, update_id, first_update_id, received_at)
+                return None
+            try:
+                data = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                pass        # not JSON: the unknown-channel hook below gets the text
         if type(data) is dict:
             event = data.get("e")
             if event == "depthUpdate":
@@ -242,12 +268,12 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
                 first_update_id = data["U"]
                 if type(update_id) is not int or type(first_update_id) is not int:
                     raise ValueError(f"depthUpdate ids must be integers: U={first_update_id!r} u={update_id!r}")
-                self._sink.on_diff(self._pair_of(data["s"]), data["b"], data["a"], update_id, first_update_id,
-                                   received_at)
+                sink.on_diff(self._pair_of(data["s"]), data["b"], data["a"], update_id, first_update_id,
+                             received_at)
                 return None
             if event == "trade":
                 trade_time = data["T"]
-                self._sink.on_trade(OrderBookTradeEvent(
+                sink.on_trade(OrderBookTradeEvent(
                     self._pair_of(data["s"]), trade_time * 1e-3, _SELL if data["m"] else _BUY,
                     float(data["p"]), float(data["q"]), data["t"]))
                 return None

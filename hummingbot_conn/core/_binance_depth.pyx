@@ -1,0 +1,301 @@
+# cython: binding=False
+"""Binance ``depthUpdate`` text frames -> (symbol, U, u, bid rows, ask rows), in C.
+
+Why: decoding a frame with a JSON library builds ~60 Python objects (a dict,
+row lists, 40 strings) that ``OrderBook.apply_diffs`` then reads back and
+throws away.  This scanner reads the frame's own bytes once and writes the
+rows as doubles into two small ``DepthRows`` buffers, which ``apply_diffs``
+takes as (n, 2) float64 arrays (see ``_row_parse.pyx``).
+
+Scope (deliberately narrow): one JSON object whose ``"e"`` is
+``"depthUpdate"`` (docs/binance_spot.md section 5.3): ``"s"`` a string,
+``"U"`` / ``"u"`` non-negative integers, ``"b"`` / ``"a"`` arrays of
+``["price", "quantity"]`` decimal strings; other keys may carry a string, a
+number, ``true``, ``false`` or ``null``.  Anything else (another event, a combined-stream wrapper, escapes
+in strings, numbers as rows, extra row items, a missing field, malformed
+text) returns ``None`` so the caller falls back to the general JSON path,
+which reports real errors.  Prices and quantities are parsed by
+``_decimal_parse.pxd`` (the same double ``float()`` gives); the book then
+validates them (finite, price > 0, quantity >= 0) as for any other rows.
+"""
+from cpython.buffer cimport PyBUF_FORMAT, PyBUF_WRITABLE
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from libc.stdint cimport INT64_MAX, int64_t
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcmp
+
+from hummingbot_conn.core._decimal_parse cimport parse_decimal
+
+
+cdef extern from "Python.h":
+    const char* PyUnicode_AsUTF8AndSize(object o, Py_ssize_t* size) except NULL
+    object PyUnicode_DecodeASCII(const char* s, Py_ssize_t size, const char* errors)
+    bint PyUnicode_CheckExact(object o)
+    bint PyBytes_CheckExact(object o)
+
+
+cdef enum:
+    _INITIAL_ROWS = 16
+
+cdef char* _FORMAT = b"d"
+
+
+cdef class DepthRows:
+    """One side of a parsed frame: ``n`` rows of (price, quantity) doubles.
+
+    A read-only (n, 2) float64 buffer (``numpy.asarray(rows)`` views it, and
+    ``OrderBook.apply_diffs`` takes it as rows).  ``len(rows)``, ``rows[i]``
+    -> ``(price, quantity)``, ``rows.tolist()``."""
+
+    def __cinit__(self):
+        self._data = <double*>malloc(_INITIAL_ROWS * 2 * sizeof(double))
+        if self._data == NULL:
+            raise MemoryError()
+        self._n = 0
+        self._cap = _INITIAL_ROWS
+        self._exports = 0
+
+    def __dealloc__(self):
+        free(self._data)
+
+    cdef int _push(self, double price, double amount) except -1:
+        cdef double* grown
+        if self._exports:
+            raise BufferError("DepthRows is exported: it cannot grow")
+        if self._n == self._cap:
+            grown = <double*>realloc(self._data, self._cap * 4 * sizeof(double))
+            if grown == NULL:
+                raise MemoryError()
+            self._data = grown
+            self._cap *= 2
+        self._data[2 * self._n] = price
+        self._data[2 * self._n + 1] = amount
+        self._n += 1
+        return 0
+
+    def __len__(self):
+        return self._n
+
+    def __getitem__(self, Py_ssize_t i):
+        if i < 0:
+            i += self._n
+        if i < 0 or i >= self._n:
+            raise IndexError("DepthRows index out of range")
+        return (self._data[2 * i], self._data[2 * i + 1])
+
+    def tolist(self):
+        return [[self._data[2 * i], self._data[2 * i + 1]] for i in range(self._n)]
+
+    def __getbuffer__(self, Py_buffer* view, int flags):
+        if flags & PyBUF_WRITABLE:
+            raise BufferError("DepthRows is read-only")
+        self._shape[0] = self._n
+        self._shape[1] = 2
+        self._strides[0] = 2 * sizeof(double)
+        self._strides[1] = sizeof(double)
+        view.buf = <void*>self._data
+        view.obj = self
+        view.len = self._n * 2 * sizeof(double)
+        view.readonly = 1
+        view.itemsize = sizeof(double)
+        view.format = _FORMAT if flags & PyBUF_FORMAT else NULL
+        view.ndim = 2
+        view.shape = self._shape
+        view.strides = self._strides
+        view.suboffsets = NULL
+        view.internal = NULL
+        self._exports += 1
+
+    def __releasebuffer__(self, Py_buffer* view):
+        self._exports -= 1
+
+    def __repr__(self):
+        return f"DepthRows({self.tolist()!r})"
+
+
+cdef inline Py_ssize_t _ws(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
+    while i < n and (s[i] == b' ' or s[i] == b'\n' or s[i] == b'\r' or s[i] == b'\t'):
+        i += 1
+    return i
+
+
+cdef inline Py_ssize_t _string_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
+    """``s[i]`` follows an opening quote: the index of the closing one, -1 on an escape or control byte."""
+    cdef unsigned char c
+    while i < n:
+        c = <unsigned char>s[i]
+        if c == b'"':
+            return i
+        if c == b'\\' or c < 0x20:
+            return -1
+        i += 1
+    return -1
+
+
+cdef inline Py_ssize_t _integer(const char* s, Py_ssize_t i, Py_ssize_t n, int64_t* out) noexcept:
+    """A non-negative JSON integer at ``s[i]``: the index after it, -1 otherwise (fractions too)."""
+    cdef Py_ssize_t start = i
+    cdef int64_t value = 0
+    cdef int d
+    while i < n:
+        d = <int>(<unsigned char>s[i]) - 48
+        if d < 0 or d > 9:
+            break
+        if value > (INT64_MAX - d) // 10:
+            return -1
+        value = value * 10 + d
+        i += 1
+    if i == start or (i < n and (s[i] == b'.' or s[i] == b'e' or s[i] == b'E')):
+        return -1
+    out[0] = value
+    return i
+
+
+cdef Py_ssize_t _scalar_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
+    """Skip a string, number, true, false or null; -1 for anything else (objects, arrays)."""
+    cdef unsigned char c
+    if i >= n:
+        return -1
+    c = <unsigned char>s[i]
+    if c == b'"':
+        i = _string_end(s, i + 1, n)
+        return -1 if i < 0 else i + 1
+    if c == b'-' or (b'0' <= c <= b'9'):
+        i += 1
+        while i < n and (b'0' <= s[i] <= b'9' or s[i] == b'.' or s[i] == b'e' or s[i] == b'E'
+                         or s[i] == b'+' or s[i] == b'-'):
+            i += 1
+        return i
+    if n - i >= 4 and (s[i:i + 4] == b"true" or s[i:i + 4] == b"null"):
+        return i + 4
+    if n - i >= 5 and s[i:i + 5] == b"false":
+        return i + 5
+    return -1
+
+
+cdef Py_ssize_t _decimal_string(const char* s, Py_ssize_t i, Py_ssize_t n, double* out) noexcept:
+    """A ``"decimal"`` string at ``s[i]``: the index after its closing quote, -1 otherwise."""
+    cdef Py_ssize_t end
+    if i >= n or s[i] != b'"':
+        return -1
+    end = _string_end(s, i + 1, n)
+    if end < 0 or parse_decimal(s + i + 1, end - i - 1, out) != 0:
+        return -1
+    return end + 1
+
+
+cdef Py_ssize_t _rows(const char* s, Py_ssize_t i, Py_ssize_t n, DepthRows rows) except -2:
+    """``[["p", "q"], ...]`` at ``s[i]`` into ``rows``: the index after it, -1 if not that shape."""
+    cdef double price, amount
+    if i >= n or s[i] != b'[':
+        return -1
+    i = _ws(s, i + 1, n)
+    if i < n and s[i] == b']':
+        return i + 1
+    while True:
+        if i >= n or s[i] != b'[':
+            return -1
+        i = _decimal_string(s, _ws(s, i + 1, n), n, &price)
+        if i < 0:
+            return -1
+        i = _ws(s, i, n)
+        if i >= n or s[i] != b',':
+            return -1
+        i = _decimal_string(s, _ws(s, i + 1, n), n, &amount)
+        if i < 0:
+            return -1
+        i = _ws(s, i, n)
+        if i >= n or s[i] != b']':
+            return -1
+        rows._push(price, amount)
+        i = _ws(s, i + 1, n)
+        if i < n and s[i] == b',':
+            i = _ws(s, i + 1, n)
+            continue
+        if i < n and s[i] == b']':
+            return i + 1
+        return -1
+
+
+def parse_depth_update(object frame):
+    """``(symbol, first_update_id, update_id, bids, asks)`` of a ``depthUpdate`` frame, else None.
+
+    ``frame``: the text frame as ``str`` (or ``bytes``).  ``bids`` / ``asks``
+    are ``DepthRows``.  None means "not this fast shape": decode it with a
+    JSON library instead (module docstring).  Never raises for bad input
+    (only ``MemoryError``)."""
+    cdef const char* s
+    cdef Py_ssize_t n, i, key_end, end
+    cdef char key
+    cdef int64_t first_update_id = -1, update_id = -1
+    cdef bint is_depth = False
+    cdef object symbol = None
+    cdef DepthRows bids = None, asks = None
+    if PyUnicode_CheckExact(frame):
+        s = PyUnicode_AsUTF8AndSize(frame, &n)
+    elif PyBytes_CheckExact(frame):
+        s = PyBytes_AS_STRING(frame)
+        n = PyBytes_GET_SIZE(frame)
+    else:
+        return None
+    i = _ws(s, 0, n)
+    if i >= n or s[i] != b'{':
+        return None
+    i = _ws(s, i + 1, n)
+    while True:
+        # a key: the fields used have one character; longer ones (futures' "pu") are skipped
+        if i >= n or s[i] != b'"':
+            return None
+        key_end = _string_end(s, i + 1, n)
+        if key_end < 0:
+            return None
+        key = s[i + 1] if key_end == i + 2 else 0
+        i = _ws(s, key_end + 1, n)
+        if i >= n or s[i] != b':':
+            return None
+        i = _ws(s, i + 1, n)
+        if key == b'e':
+            end = _scalar_end(s, i, n)
+            if end != i + 13 or s[i] != b'"' or memcmp(s + i + 1, b"depthUpdate", 11) != 0:
+                return None         # another event: most frames that are not diffs leave here
+            is_depth = True
+            i = end
+        elif key == b's':
+            if i >= n or s[i] != b'"':
+                return None
+            end = _string_end(s, i + 1, n)
+            if end < 0:
+                return None
+            if end == i + 1:
+                return None
+            try:
+                symbol = PyUnicode_DecodeASCII(s + i + 1, end - i - 1, NULL)
+            except UnicodeDecodeError:
+                return None
+            i = end + 1
+        elif key == b'U':
+            i = _integer(s, i, n, &first_update_id)
+        elif key == b'u':
+            i = _integer(s, i, n, &update_id)
+        elif key == b'b':
+            bids = DepthRows()
+            i = _rows(s, i, n, bids)
+        elif key == b'a':
+            asks = DepthRows()
+            i = _rows(s, i, n, asks)
+        else:
+            i = _scalar_end(s, i, n)
+        if i < 0:
+            return None
+        i = _ws(s, i, n)
+        if i < n and s[i] == b',':
+            i = _ws(s, i + 1, n)
+            continue
+        if i < n and s[i] == b'}':
+            break
+        return None
+    if _ws(s, i + 1, n) != n:
+        return None
+    if not is_depth or symbol is None or first_update_id < 0 or update_id < 0 or bids is None or asks is None:
+        return None
+    return (symbol, first_update_id, update_id, bids, asks)
