@@ -19,15 +19,23 @@ import time
 from typing import Callable, Dict, List, Optional, Sequence
 
 from hummingbot_conn.cli_edge import CommandError, CommandParser, configure_logging, positive_float, run_command
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
 from hummingbot_conn.exchanges.binance.binance_api_order_book_data_source import (
-    BinanceAPIOrderBookDataSource, symbol_map_from_exchange_info,
+    BinanceAPIOrderBookDataSource,
+    symbol_map_from_exchange_info,
 )
 from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
 from hummingbot_conn.live_view import (
-    PairFormat, RateMeter, formats_from_exchange_info, health_line, health_table, ladder_lines, ladder_table,
-    read_health, read_top, top_line,
+    PairFormat,
+    RateMeter,
+    formats_from_exchange_info,
+    health_line,
+    health_table,
+    ladder_lines,
+    ladder_table,
+    read_health,
+    read_top,
+    top_line,
 )
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
 
@@ -161,13 +169,13 @@ async def _run(args) -> int:
     loop.add_signal_handler(signal.SIGINT, stop.set)
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     ui = not args.no_ui and sys.stdout.isatty()
-    common = dict(levels=args.levels, duration=args.duration, ui=ui, interval=args.interval,
-                  sync_timeout=args.sync_timeout, stop=stop)
+    common = {"levels": args.levels, "duration": args.duration, "ui": ui, "interval": args.interval,
+              "sync_timeout": args.sync_timeout, "stop": stop}
     try:
         if args.rest_url:
             endpoints = BinanceEndpoints(rest=args.rest_url, stream=args.stream_url, ws_api=args.stream_url)
             return await watch(endpoints, args.pairs, **common)
-        from hummingbot_conn.sim import SimulatedExchange      # only the default venue needs the simulator
+        from hummingbot_conn.sim import SimulatedExchange  # only the default venue needs the simulator
 
         async with SimulatedExchange(seed=args.seed, traders={"rate": 20.0, "volatility": 0.0005,
                                                               "seed_levels": 20}) as sim:

@@ -26,13 +26,24 @@ from decimal import Decimal
 from typing import Callable, Dict, List, Optional, Sequence
 
 from hummingbot_conn.cli_edge import (
-    EXIT_INTERRUPTED, CommandError, CommandParser, configure_logging, non_negative_float, positive_float,
+    EXIT_INTERRUPTED,
+    CommandError,
+    CommandParser,
+    configure_logging,
+    non_negative_float,
+    positive_float,
     run_command,
 )
 from hummingbot_conn.demo_market_maker import MarketMaker
 from hummingbot_conn.demo_recorder import DemoRecorder
 from hummingbot_conn.demo_view import (
-    BalanceCheck, BookCheck, DemoFrame, OpenOrder, render, status_line, summary_lines,
+    BalanceCheck,
+    BookCheck,
+    DemoFrame,
+    OpenOrder,
+    render,
+    status_line,
+    summary_lines,
 )
 from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
 from hummingbot_conn.exchanges.binance.binance_exchange import BinanceExchange

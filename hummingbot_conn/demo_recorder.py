@@ -15,8 +15,15 @@ from decimal import Decimal
 from typing import Any, Callable, Deque, Dict, List, Tuple
 
 from hummingbot_conn.events import (
-    BuyOrderCompletedEvent, BuyOrderCreatedEvent, MarketEvent, MarketOrderFailureEvent, OrderCancelledEvent,
-    OrderExpiredEvent, OrderFilledEvent, SellOrderCompletedEvent, SellOrderCreatedEvent,
+    BuyOrderCompletedEvent,
+    BuyOrderCreatedEvent,
+    MarketEvent,
+    MarketOrderFailureEvent,
+    OrderCancelledEvent,
+    OrderExpiredEvent,
+    OrderFilledEvent,
+    SellOrderCompletedEvent,
+    SellOrderCreatedEvent,
 )
 from hummingbot_conn.live_view import PairFormat
 from hummingbot_conn.tracking.order_book_sync import OrderBookSyncEvent, OrderBookTrackerEvent
