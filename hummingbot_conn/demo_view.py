@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from hummingbot_conn.demo_recorder import DemoCounts
-from hummingbot_conn.live_view import BookTop, Health, PairFormat, health_table, ladder_table
+from hummingbot_conn.live_view import BookTop, Health, PairFormat, health_table, ladder_table, ms_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -62,14 +62,10 @@ def status_line(frame: DemoFrame) -> str:
     fmt = frame.formats.get(top.pair, PairFormat())
     book = (f"{top.pair} bid {fmt.price(top.best_bid)} ask {fmt.price(top.best_ask)} spread {fmt.price(top.spread)}"
             if top.synced else f"{top.pair} syncing")
-    health = ", ".join(f"{h.pair} {h.diffs_per_s:.1f} diffs/s p50 {_ms(h.p50_ms)} p99 {_ms(h.p99_ms)} ms "
+    health = ", ".join(f"{h.pair} {h.diffs_per_s:.1f} diffs/s p50 {ms_text(h.p50_ms)} p99 {ms_text(h.p99_ms)} ms "
                        f"gaps {h.gaps} resyncs {h.resyncs}" for h in frame.health)
     return (f"[{frame.elapsed:5.1f}s] {book} | open orders {len(frame.orders)} | {counts_line(frame.counts)} "
             f"| {health} | user stream reconnects {frame.user_reconnects}")
-
-
-def _ms(value: float) -> str:
-    return "-" if value != value else f"{value:.2f}"
 
 
 _LONG_ID = re.compile(r"\b(\S{2})\S{8,}(\S{8})\b")
