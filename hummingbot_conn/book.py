@@ -17,6 +17,7 @@ import signal
 import sys
 import time
 from typing import Callable, Dict, List, Optional, Sequence
+from urllib.parse import urlsplit
 
 from hummingbot_conn.cli_edge import CommandError, CommandParser, configure_logging, positive_float, run_command
 from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
@@ -187,13 +188,16 @@ async def _run(args) -> int:
 
 
 def _base_url(text: str) -> str:
-    # a user may paste the full REST or stream URL; the endpoints want the base
-    text = text.rstrip("/")
-    for suffix in ("/api/v3", "/ws", "/stream"):
-        text = text.removesuffix(suffix)
-    if "://" not in text:
+    # a user may paste a full REST or stream URL (.../api/v3, .../ws/<stream>, .../stream?streams=...):
+    # the endpoints want the base before those paths
+    parts = urlsplit(text.strip())
+    if not parts.scheme or not parts.netloc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a URL (for example https://api.binance.com)")
-    return text
+    path = parts.path
+    for marker in ("/api/", "/ws", "/stream"):
+        if marker in path:
+            path = path[:path.index(marker)]
+    return f"{parts.scheme}://{parts.netloc}{path.rstrip('/')}"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
