@@ -5,13 +5,21 @@ Every ``hummingbot_conn/core/*.pyx`` becomes an extension module.  Flags:
 * ``HBCONN_TRACE=1``     line tracing (coverage / profiling of .pyx code)
 * ``HBCONN_ANNOTATE=1``  write Cython's HTML annotation next to each .pyx
 * ``HBCONN_DEBUG=1``     -O0 -g and Cython's bounds checks back on
+* ``HBCONN_CYTHON_WARNINGS=1``  Cython warnings stay warnings (by default each
+  one is an error; the escape hatch is for building with a newer Cython that
+  warns about something new before the code is fixed)
 """
 import os
 from glob import glob
 
 import numpy
 from Cython.Build import cythonize
+from Cython.Compiler import Options
 from setuptools import Extension, setup
+
+# A Cython warning is an error: each one so far was a real defect (undefined
+# negative indexing under wraparound=False, an ignored exception clause).
+Options.warning_errors = os.environ.get("HBCONN_CYTHON_WARNINGS") != "1"
 
 TRACE = os.environ.get("HBCONN_TRACE") == "1"
 ANNOTATE = os.environ.get("HBCONN_ANNOTATE") == "1"

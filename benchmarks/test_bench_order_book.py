@@ -196,6 +196,27 @@ def _ob_set(side, price, amount):
         del side[price]
 
 
+# When two implementations share an API, their benchmark is one function
+# parametrised over them: the timed loop is written once and runs the same
+# bytecode for each.  Peers come from their fixtures only when their row runs,
+# so the default smoke pass (peers off) skips just those rows.
+
+def _snapshot_book(impl, request):
+    """hbconn's or hummingbot's book holding the snapshot (the two share the query API)."""
+    if impl == "hbconn":
+        return _hbconn_book()
+    return _hb_book(request.getfixturevalue("hb"))
+
+
+def _dict_book(impl, request):
+    """A dict-like book holding the snapshot, and how to read its levels back."""
+    if impl == "sortedcontainers":
+        ref = ReferenceBook(_floats(SNAP_BIDS), _floats(SNAP_ASKS))
+        return ref, ref.levels
+    book = _ob_book(request.getfixturevalue("pypi_order_book"))
+    return book, lambda: _ob_levels(book)
+
+
 # ---------------------------------------------------------------- 1. single-level diff
 #
 # Every implementation starts from the same input: the decoded diff message
@@ -252,30 +273,18 @@ def test_single_diff_hummingbot(benchmark, hb):
     assert _hb_levels(book) == EXPECTED_SINGLE
 
 
-def test_single_diff_order_book(benchmark, pypi_order_book):
-    book = _ob_book(pypi_order_book)
+@pytest.mark.parametrize("impl", ["order_book", "sortedcontainers"])
+def test_single_diff_dict_book(benchmark, request, impl):
+    book, levels = _dict_book(impl, request)
     messages = _float_messages()
 
     def run():
         for bids, asks in messages:
             _dict_apply(book.bids, book.asks, bids, asks)
 
-    _targets(benchmark, "single-level diff", "order_book")
+    _targets(benchmark, "single-level diff", impl)
     benchmark(run)
-    assert _ob_levels(book) == EXPECTED_SINGLE
-
-
-def test_single_diff_sortedcontainers(benchmark):
-    ref = ReferenceBook(_floats(SNAP_BIDS), _floats(SNAP_ASKS))
-    messages = _float_messages()
-
-    def run():
-        for bids, asks in messages:
-            _dict_apply(ref.bids, ref.asks, bids, asks)
-
-    _targets(benchmark, "single-level diff", "sortedcontainers")
-    benchmark(run)
-    assert ref.levels() == EXPECTED_SINGLE
+    assert levels() == EXPECTED_SINGLE
 
 
 # ---------------------------------------------------------------- 2. diff then best bid/ask
@@ -564,8 +573,9 @@ def test_best_empty_call(benchmark):
     assert out[-1] is True
 
 
-def test_get_price_hbconn(benchmark):
-    book = _hbconn_book()
+@pytest.mark.parametrize("impl", ["hbconn", "hummingbot"])
+def test_get_price(benchmark, request, impl):
+    book = _snapshot_book(impl, request)
     out = []
 
     def run():
@@ -575,23 +585,7 @@ def test_get_price_hbconn(benchmark):
             b.get_price(True); b.get_price(False); b.get_price(True); b.get_price(False); x = b.get_price(True)
         out.append(x)
 
-    _targets(benchmark, "get_price(is_buy)", "hbconn", ops=BEST_LOOPS * 10)
-    benchmark(run)
-    assert out[-1] == float(SNAP_ASKS[0][0])
-
-
-def test_get_price_hummingbot(benchmark, hb):
-    book = _hb_book(hb)
-    out = []
-
-    def run():
-        b = book
-        for _ in range(BEST_LOOPS):
-            b.get_price(False); b.get_price(True); b.get_price(False); b.get_price(True); b.get_price(False)
-            b.get_price(True); b.get_price(False); b.get_price(True); b.get_price(False); x = b.get_price(True)
-        out.append(x)
-
-    _targets(benchmark, "get_price(is_buy)", "hummingbot", ops=BEST_LOOPS * 10)
+    _targets(benchmark, "get_price(is_buy)", impl, ops=BEST_LOOPS * 10)
     benchmark(run)
     assert out[-1] == float(SNAP_ASKS[0][0])
 
@@ -637,16 +631,12 @@ def _sorted_vwap(asks, volume):
     return math.nan
 
 
-def test_price_for_volume_hbconn(benchmark):
-    book = _hbconn_book()
-    _query_bench(benchmark, "price for volume (50 levels)", "hbconn", book.get_price_for_volume,
-                 lambda r: r.result_price == PRICE_50, hummingbot=100.0)
-
-
-def test_price_for_volume_hummingbot(benchmark, hb):
-    book = _hb_book(hb)
-    _query_bench(benchmark, "price for volume (50 levels)", "hummingbot", book.get_price_for_volume,
-                 lambda r: r.result_price == PRICE_50)
+@pytest.mark.parametrize("impl", ["hbconn", "hummingbot"])
+def test_price_for_volume(benchmark, request, impl):
+    book = _snapshot_book(impl, request)
+    targets = {"hummingbot": 100.0} if impl == "hbconn" else {}
+    _query_bench(benchmark, "price for volume (50 levels)", impl, book.get_price_for_volume,
+                 lambda r: r.result_price == PRICE_50, **targets)
 
 
 def test_price_for_volume_sortedcontainers(benchmark):
@@ -655,16 +645,12 @@ def test_price_for_volume_sortedcontainers(benchmark):
                  lambda is_buy, volume: _sorted_price_for_volume(ref.asks, volume), lambda r: r == PRICE_50)
 
 
-def test_vwap_hbconn(benchmark):
-    book = _hbconn_book()
-    _query_bench(benchmark, "VWAP (50 levels)", "hbconn", book.get_vwap_for_volume,
-                 lambda r: r.result_price == pytest.approx(VWAP_50), hummingbot=100.0)
-
-
-def test_vwap_hummingbot(benchmark, hb):
-    book = _hb_book(hb)
-    _query_bench(benchmark, "VWAP (50 levels)", "hummingbot", book.get_vwap_for_volume,
-                 lambda r: r.result_price == pytest.approx(VWAP_50))
+@pytest.mark.parametrize("impl", ["hbconn", "hummingbot"])
+def test_vwap(benchmark, request, impl):
+    book = _snapshot_book(impl, request)
+    targets = {"hummingbot": 100.0} if impl == "hbconn" else {}
+    _query_bench(benchmark, "VWAP (50 levels)", impl, book.get_vwap_for_volume,
+                 lambda r: r.result_price == pytest.approx(VWAP_50), **targets)
 
 
 def test_vwap_sortedcontainers(benchmark):

@@ -39,6 +39,7 @@ from libc.stdlib cimport free, malloc, realloc
 
 cimport cython
 
+from hummingbot_conn.core._safe_repr cimport safe_repr
 from hummingbot_conn.core._book_side cimport Level
 from hummingbot_conn.core._decimal_parse cimport parse_decimal
 
@@ -171,12 +172,12 @@ cdef int _other_value(object v, double* out) except -1:
 
 
 cdef int _raise_bad(const char* side_name, Py_ssize_t i, object row, str reason) except -1:
-    raise ValueError(f"bad row {i} of {side_name.decode()}: {reason}: {row!r}")
+    raise ValueError(f"bad row {i} of {side_name.decode()}: {reason}: {safe_repr(row)}")
 
 
 cdef int _bad_value(const char* side_name, Py_ssize_t i, object row, str field, object v, int code) except -1:
     if code == _BAD_TEXT:
-        return _raise_bad(side_name, i, row, f"{field} {v!r} is not a decimal number")
+        return _raise_bad(side_name, i, row, f"{field} {safe_repr(v)} is not a decimal number")
     return _raise_bad(side_name, i, row, f"{field} has unsupported type {type(v).__name__}")
 
 
@@ -277,7 +278,7 @@ cdef double parse_price(object value, str what) except? -1.0:
     cdef double price
     cdef int code = _value(value, &price)
     if code != _OK or not (price > 0.0 and price < INFINITY):
-        raise ValueError(f"{what} must be a finite positive number, got {value!r}")
+        raise ValueError(f"{what} must be a finite positive number, got {safe_repr(value)}")
     return price
 
 
@@ -314,16 +315,16 @@ cdef int64_t parse_update_id(object value, str name, int64_t minimum) except? -2
         except OverflowError:
             out = minimum - 1
         if out < minimum:
-            raise ValueError(f"{name} must be an integer in [{minimum}, 2**63), got {value!r}")
+            raise ValueError(f"{name} must be an integer in [{minimum}, 2**63), got {safe_repr(value)}")
         return out
     if PyBool_Check(value):
-        raise TypeError(f"{name} must be an int, got bool {value!r}")
+        raise TypeError(f"{name} must be an int, got bool {safe_repr(value)}")
     if PyFloat_Check(value):
         d = PyFloat_AS_DOUBLE(value)
         if not isfinite(d) or d != floor(d) or d < minimum or d >= 9223372036854775808.0:
-            raise ValueError(f"{name} must be an integer in [{minimum}, 2**63), got {value!r}")
+            raise ValueError(f"{name} must be an integer in [{minimum}, 2**63), got {safe_repr(value)}")
         return <int64_t>d
     if PyLong_Check(value) or isinstance(value, Integral):
         # int subclasses, numpy integers: their integer value (operator.index)
         return parse_update_id(int(_index(value)), name, minimum)
-    raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    raise TypeError(f"{name} must be an int, got {type(value).__name__} {safe_repr(value)}")

@@ -22,11 +22,13 @@ import logging
 from decimal import Decimal
 
 from cpython.object cimport PyObject
+from libc.math cimport isfinite
 
 from hummingbot_conn.core.common_types import OrderType, PositionAction, TradeType
 from hummingbot_conn.core.limit_order import LimitOrder
+from hummingbot_conn.core._safe_repr cimport safe_repr
 from hummingbot_conn.core.order_state cimport (
-    _is_failure, _is_terminal, _next_code, _optional_id, _state_member, _trigger_member,
+    _is_failure, _is_terminal, _json_id, _next_code, _optional_id, _state_member, _trigger_member,
     ST_PENDING_CREATE, ST_PENDING_CANCEL, ST_CANCELED, ST_FILLED, ST_FAILED, ST_PRESUMED_FAILED, ST_EXPIRED,
     TR_PARTIAL_FILL, TR_LAST_FILL, TR_NOT_FOUND,
 )
@@ -35,7 +37,8 @@ from hummingbot_conn.core.order_state import (  # noqa: F401
     TERMINAL_STATES, TRANSITIONS, FillTrigger, LostTrigger, OrderState, OrderUpdate, PresumedState, TradeUpdate,
     next_state,
 )
-from hummingbot_conn.core.trade_fee cimport TradeFeeBase, _checked_decimal, _split_pair
+from hummingbot_conn.core.trade_fee cimport (
+    TradeFeeBase, _checked_decimal, _json_bool, _json_decimal, _json_dict, _json_str, _json_timestamp, _split_pair)
 
 cdef extern from "Python.h":
     # borrowed reference to the value now stored under key
@@ -63,9 +66,11 @@ cdef class InFlightOrder:
                  object position=PositionAction.NIL):
         if not client_order_id:
             raise ValueError("client_order_id must be a non-empty string")
+        if not isfinite(creation_timestamp):
+            raise ValueError(f"creation_timestamp must be finite, got {creation_timestamp!r}")
         self.base_asset, self.quote_asset = _split_pair(trading_pair)
         if type(initial_state) is not OrderState:
-            raise TypeError(f"initial_state must be an OrderState, got {initial_state!r}")
+            raise TypeError(f"initial_state must be an OrderState, got {safe_repr(initial_state)}")
         if leverage < 1:
             raise ValueError(f"leverage must be >= 1, got {leverage}")
         if order_type is None or trade_type is None or position is None:
@@ -440,41 +445,123 @@ cdef class InFlightOrder:
     @classmethod
     def from_json(cls, data):
         """Rebuild an order from ``to_json`` output (this format's ``version``
-        1, or hummingbot's unversioned format, whose "None" price and missing
-        ``is_taker`` are understood).  A malformed dict is a ValueError."""
-        version = data.get("version")
-        if version is not None and version != JSON_VERSION:
-            raise ValueError(f"unsupported InFlightOrder JSON version {version!r} (this build reads "
+        1, or hummingbot's unversioned format, whose "None" / "NaN" price and
+        missing ``is_taker`` are understood), exactly: ``from_json(o.to_json())
+        == o`` and its ``to_json()`` is the same dict.
+
+        Read strictly, and the restored order must satisfy what a live one
+        does, else ValueError naming the field: amounts as plain decimal text
+        (no "1_000", " 1 ", NaN), finite timestamps, booleans as booleans;
+        ``executed_amount_base`` / ``_quote`` equal to the sums of the fills
+        (each fill's ``trade_id`` its key, its ids and pair this order's);
+        executed <= amount; FILLED exactly when executed == amount (or
+        CANCELED / EXPIRED after a fill that raced them); no fills while
+        PENDING_CREATE; ``failure_presumed`` only on FAILED; last update not
+        before creation."""
+        cdef dict d = _json_dict(data, "InFlightOrder JSON")
+        version = d.get("version")
+        if version is not None and (type(version) is not int or version != JSON_VERSION):
+            raise ValueError(f"unsupported InFlightOrder JSON version {safe_repr(version)} (this build reads "
                              f"{JSON_VERSION} and hummingbot's unversioned format)")
+        for field in ("client_order_id", "trading_pair", "order_type", "trade_type", "amount", "last_state",
+                      "executed_amount_base", "executed_amount_quote"):
+            if field not in d:
+                raise ValueError(f"InFlightOrder JSON needs {field!r}")
+        cid = _json_str(d["client_order_id"], "client_order_id", False)
+        pair = _json_str(d["trading_pair"], "trading_pair", False)
+        order_type = _json_member(OrderType, d["order_type"], "order_type", True)
+        trade_type = _json_member(TradeType, d["trade_type"], "trade_type", True)
+        position = _json_member(PositionAction, d.get("position", "NIL"), "position", False)
+        price = d.get("price")
+        if price is None or price == "None" or price == "NaN":
+            price = None
+        else:
+            price = _json_decimal(price, "price", 1)
+        amount = _json_decimal(d["amount"], "amount", 1)
+        state = _json_state(d["last_state"])
+        leverage = _json_leverage(d.get("leverage", "1"))
+        creation = _json_timestamp(d.get("creation_timestamp", -1), "creation_timestamp")
+        last_update = _json_timestamp(d.get("last_update_timestamp", creation), "last_update_timestamp")
+        if last_update < creation:
+            raise ValueError(f"last_update_timestamp {last_update!r} is before creation_timestamp {creation!r}")
+        eid = _json_id(d.get("exchange_order_id"), "exchange_order_id")
+        reported_filled = _json_bool(d.get("exchange_reported_filled", False), "exchange_reported_filled")
+        presumed = _json_bool(d.get("failure_presumed", False), "failure_presumed")
+        executed_base = _json_decimal(d["executed_amount_base"], "executed_amount_base", 0)
+        executed_quote = _json_decimal(d["executed_amount_quote"], "executed_amount_quote", 0)
+        raw_fills = _json_dict(d.get("order_fills", {}), "order_fills")
         try:
-            price = data.get("price")
-            if price is not None and price != "None":
-                price = Decimal(price)
-            else:
-                price = None
-            state = OrderState(int(data["last_state"]))
-            order = cls(data["client_order_id"], data["trading_pair"], OrderType[data["order_type"]],
-                        TradeType[data["trade_type"]], Decimal(data["amount"]),
-                        data.get("creation_timestamp", -1), price, data.get("exchange_order_id"), state,
-                        int(data.get("leverage", 1)), PositionAction(data.get("position", "NIL")))
-            fills = [TradeUpdate.from_json(fill) for fill in data.get("order_fills", {}).values()]
-            executed_base = _checked_decimal(Decimal(data["executed_amount_base"]), "executed_amount_base", 0)
-            executed_quote = _checked_decimal(Decimal(data["executed_amount_quote"]), "executed_amount_quote", 0)
-        except (KeyError, TypeError, ValueError, ArithmeticError) as e:
-            raise ValueError(f"malformed InFlightOrder JSON ({type(e).__name__}: {e}): {data!r}") from e
-        if executed_base > order.amount:
-            raise ValueError(f"malformed InFlightOrder JSON: executed {executed_base} > amount {order.amount}")
+            order = cls(cid, pair, order_type, trade_type, amount, creation, price, eid, state, leverage, position)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"malformed InFlightOrder JSON: {exc}") from None
         cdef InFlightOrder o = order
-        for fill in fills:
-            o.order_fills[fill.trade_id] = fill
+        cdef _os.TradeUpdate fill
+        fill_base = _ZERO
+        fill_quote = _ZERO
+        for key, raw in raw_fills.items():
+            fill = TradeUpdate.from_json(raw)
+            if fill.trade_id != key:
+                raise ValueError(f"order_fills: key {key!r} holds trade {fill.trade_id!r}")
+            if not o._ids_match(fill.client_order_id, fill.exchange_order_id) or fill.trading_pair != pair:
+                raise ValueError(f"order_fills: trade {key!r} is not a fill of this order "
+                                 f"({fill.client_order_id!r}, {fill.exchange_order_id!r}, {fill.trading_pair!r})")
+            o.order_fills[key] = fill
+            fill_base += fill.fill_base_amount
+            fill_quote += fill.fill_quote_amount
+        if fill_base != executed_base:
+            raise ValueError(f"executed_amount_base {executed_base} is not the sum of the fills ({fill_base})")
+        if fill_quote != executed_quote:
+            raise ValueError(f"executed_amount_quote {executed_quote} is not the sum of the fills ({fill_quote})")
+        if executed_base > amount:
+            raise ValueError(f"executed_amount_base {executed_base} > amount {amount}")
+        cdef int code = o._state
+        if code == ST_FILLED and executed_base != amount:
+            raise ValueError(f"last_state FILLED but executed {executed_base} of {amount}")
+        if executed_base == amount and code != ST_FILLED and code != ST_CANCELED and code != ST_EXPIRED:
+            raise ValueError(f"executed the whole amount {amount} but last_state is {state.name}")
+        if code == ST_PENDING_CREATE and (executed_base != _ZERO or reported_filled):
+            raise ValueError("a PENDING_CREATE order has no fills and no FILLED report")
+        if presumed:
+            if code != ST_FAILED:
+                raise ValueError(f"failure_presumed on a {state.name} order (only FAILED can be presumed)")
+            o._state = ST_PRESUMED_FAILED
         o.executed_amount_base = executed_base
         o._executed_quote = executed_quote
         o._pending_quotes = []
-        o.exchange_reported_filled = bool(data.get("exchange_reported_filled", False))
-        o.last_update_timestamp = data.get("last_update_timestamp", o.creation_timestamp)
-        if data.get("failure_presumed", False) is True and o._state == ST_FAILED:
-            o._state = ST_PRESUMED_FAILED
+        o.exchange_reported_filled = reported_filled
+        o.last_update_timestamp = last_update
         return o
+
+
+cdef object _json_member(object enum_type, object value, str field, bint by_name):
+    # OrderType / TradeType by name (hummingbot writes .name), PositionAction by value
+    if type(value) is str:
+        try:
+            return enum_type[value] if by_name else enum_type(value)
+        except (KeyError, ValueError):
+            pass
+    raise ValueError(f"{field} must be one of {[m.name if by_name else m.value for m in enum_type]}, "
+                     f"got {safe_repr(value)}")
+
+
+cdef object _json_state(object value):
+    # hummingbot writes str(int code); our codes are hummingbot's where both have the state
+    if type(value) is str and value.isascii() and value.isdigit() and len(value) <= 3:
+        value = int(value)
+    if type(value) is int:
+        try:
+            return OrderState(value)
+        except ValueError:
+            pass
+    raise ValueError(f"last_state must be an OrderState code ({[s.value for s in OrderState]}), got {safe_repr(value)}")
+
+
+cdef int _json_leverage(object value) except -1:
+    if type(value) is str and value.isascii() and value.isdigit() and len(value) <= 6:
+        value = int(value)
+    if type(value) is int and 1 <= value <= 1000000:
+        return value
+    raise ValueError(f"leverage must be an integer in [1, 1000000], got {safe_repr(value)}")
 
 
 cdef class PerpetualDerivativeInFlightOrder(InFlightOrder):
@@ -499,7 +586,12 @@ cdef class PerpetualDerivativeInFlightOrder(InFlightOrder):
 
 def order_from_json(data):
     """``InFlightOrder`` or ``PerpetualDerivativeInFlightOrder`` from ``to_json``
-    output, chosen by its ``kind``."""
-    if data.get("kind") == "perpetual":
-        return PerpetualDerivativeInFlightOrder.from_json(data)
-    return InFlightOrder.from_json(data)
+    output, chosen by its ``kind`` ("spot", "perpetual", or absent for
+    hummingbot's format); anything else is a ValueError."""
+    cdef dict d = _json_dict(data, "InFlightOrder JSON")
+    kind = d.get("kind")
+    if kind == "perpetual" and type(kind) is str:
+        return PerpetualDerivativeInFlightOrder.from_json(d)
+    if kind is None or (kind == "spot" and type(kind) is str):
+        return InFlightOrder.from_json(d)
+    raise ValueError(f"kind must be 'spot' or 'perpetual', got {safe_repr(kind)}")

@@ -4,7 +4,7 @@ from typing import Any
 
 from typing_extensions import disjoint_base
 
-from hummingbot_conn.core.common_types import OrderType
+from hummingbot_conn.core.common_types import OrderType, PositionAction
 
 class LimitOrderStatus(Enum):
     UNKNOWN = 0
@@ -38,7 +38,7 @@ class LimitOrder:
     @property
     def status(self) -> LimitOrderStatus: ...
     @property
-    def position(self) -> Enum: ...
+    def position(self) -> PositionAction: ...
     def __init__(
         self,
         client_order_id: str,
@@ -51,7 +51,7 @@ class LimitOrder:
         filled_quantity: Decimal = ...,
         creation_timestamp: int = 0,
         status: LimitOrderStatus = ...,
-        position: Enum = ...,
+        position: PositionAction = ...,
     ) -> None: ...
     def age_til(self, end_timestamp: int) -> int: ...
     def order_type(self) -> OrderType: ...

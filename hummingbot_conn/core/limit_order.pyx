@@ -47,10 +47,12 @@ cdef class LimitOrder:
         or -1 when the creation time is unknown or not before the end.  (There is
         no ``age()``: pass the clock's now, no wall time is read here.)"""
         cdef int64_t start = self.creation_timestamp
-        if start <= 0:
+        cdef Py_ssize_t n = len(self.client_order_id)
+        if start <= 0 and n > 16:
             # hummingbot's client ids end with a 16-digit microsecond timestamp
-            tail = self.client_order_id[-16:]
-            if len(self.client_order_id) > 16 and tail.isdigit():
+            # (an explicit start index: negative ones are undefined under wraparound=False)
+            tail = self.client_order_id[n - 16:]
+            if tail.isascii() and tail.isdigit():
                 start = int(tail)
         if 0 < start < end_timestamp:
             return (end_timestamp - start) // 1000000

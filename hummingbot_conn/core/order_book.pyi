@@ -5,6 +5,7 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import disjoint_base
 
+from hummingbot_conn.core.order_book_message import OrderBookMessage
 from hummingbot_conn.core.order_book_query_result import OrderBookQueryResult
 from hummingbot_conn.core.order_book_row import OrderBookRow
 from hummingbot_conn.core.pubsub import PubSub
@@ -35,7 +36,7 @@ class OrderBook(PubSub):
     def apply_numpy_diffs(self, bids_array: npt.NDArray[np.float64], asks_array: npt.NDArray[np.float64],
                           update_id: _Id | None = None, first_update_id: _Id = -1,
                           prev_update_id: _Id = -1) -> DiffResult: ...
-    def restore_from_snapshot_and_diffs(self, snapshot: Any, diffs: Iterable[Any]) -> None: ...
+    def restore_from_snapshot_and_diffs(self, snapshot: OrderBookMessage, diffs: Iterable[OrderBookMessage]) -> None: ...
     def apply_trade(self, trade: Any) -> None: ...
     @property
     def snapshot_uid(self) -> int: ...

@@ -104,7 +104,6 @@ cdef object _UNSYNCED = DiffResult.UNSYNCED
 cdef extern from "Python.h":
     bint PyList_CheckExact(object o)
     bint PyLong_CheckExact(object o)
-    long long PyLong_AsLongLongAndOverflow(object o, int* overflow) except? -1
 
 
 cdef object _tuple_new = tuple.__new__     # rows without the namedtuple's Python __new__
@@ -129,14 +128,35 @@ cdef inline object _content_id(dict content, str field):
 cdef object _NO_ID = -1     # the default of first/prev_update_id (a cached small int)
 
 
+cdef extern from *:
+    """
+    /* An exact int of at most 60 bits, >= 0, read in place (no call, no
+       exception); 0 for anything else, which takes the checked slow path. */
+    static CYTHON_INLINE int hbconn_small_uid(PyObject* v, int64_t* out) {
+    #if PY_VERSION_HEX >= 0x030C0000
+        if (PyUnstable_Long_IsCompact((PyLongObject*)v)) {
+            Py_ssize_t x = PyUnstable_Long_CompactValue((PyLongObject*)v);
+            if (x >= 0) { *out = (int64_t)x; return 1; }
+        }
+        return 0;
+    #else
+        Py_ssize_t size = Py_SIZE(v);
+        const digit* d = ((PyLongObject*)v)->ob_digit;
+        if (size == 0) { *out = 0; return 1; }
+        if (size == 1) { *out = (int64_t)d[0]; return 1; }
+        if (size == 2) { *out = ((int64_t)d[1] << PyLong_SHIFT) | (int64_t)d[0]; return 1; }
+        return 0;
+    #endif
+    }
+    """
+    bint hbconn_small_uid(object v, int64_t* out) noexcept
+
+
 cdef inline int64_t _uid(object value, str name, int64_t minimum) except? -2:
-    # the common case, an exact int in range, without a call into _row_parse
-    cdef int overflow = 0
-    cdef long long out
-    if PyLong_CheckExact(value):
-        out = PyLong_AsLongLongAndOverflow(value, &overflow)
-        if overflow == 0 and out >= minimum:
-            return out
+    # the common case, a small non-negative exact int, without a call
+    cdef int64_t out
+    if PyLong_CheckExact(value) and hbconn_small_uid(value, &out):
+        return out
     return parse_update_id(value, name, minimum)
 
 
@@ -616,7 +636,8 @@ def _update_id_of(message):
 
 
 def _max_uid_column(bids_array, asks_array):
-    ids = [int(np.max(arr[:, 2])) for arr in (bids_array, asks_array)
+    # the float itself, not int() of it: a fractional id is refused by the id check, never truncated
+    ids = [float(np.max(arr[:, 2])) for arr in (bids_array, asks_array)
            if getattr(arr, "ndim", 0) == 2 and arr.shape[1] >= 3 and arr.shape[0] > 0]
     if not ids:
         raise ValueError("update_id is required unless the arrays carry it in column 3")

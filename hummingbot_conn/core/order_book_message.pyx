@@ -27,6 +27,7 @@ import math
 
 from libc.math cimport isfinite
 
+from hummingbot_conn.core._safe_repr cimport safe_repr
 from hummingbot_conn.core._row_parse cimport parse_update_id, rows_to_list
 
 
@@ -48,7 +49,7 @@ cdef int64_t _required_id(dict content, str field, object message_type) except? 
     except KeyError:
         raise ValueError(f"{message_type.name} message content needs {field!r}") from None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{message_type.name} message {field} must be an int, got {value!r}")
+        raise ValueError(f"{message_type.name} message {field} must be an int, got {safe_repr(value)}")
     try:
         return parse_update_id(value, f"{message_type.name} message {field}", 0)
     except TypeError as exc:
@@ -69,7 +70,7 @@ cdef class OrderBookMessage:
             message_type = OrderBookMessageType(message_type)
         if timestamp is not None and (isinstance(timestamp, bool) or not isinstance(timestamp, (int, float))
                                       or not isfinite(timestamp)):
-            raise ValueError(f"timestamp must be a finite number (seconds) or None, got {timestamp!r}")
+            raise ValueError(f"timestamp must be a finite number (seconds) or None, got {safe_repr(timestamp)}")
         self.type = message_type
         self.content = content
         self.timestamp = timestamp

@@ -57,3 +57,4 @@ cdef int _next_code(int trigger, int state) noexcept  # next state code, -1 = re
 cdef object _state_member(int code)                  # OrderState member of a state code
 cdef object _trigger_member(int code)                # OrderState / FillTrigger member of a trigger code
 cdef object _optional_id(object value, str field)    # None or str (ints become str)
+cdef object _json_id(object value, str field)        # the same, read from JSON: ValueError naming the field

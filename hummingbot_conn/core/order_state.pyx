@@ -13,7 +13,11 @@ edge, never a corrupt order later.
 from decimal import Decimal
 from enum import Enum
 
-from hummingbot_conn.core.trade_fee cimport TradeFeeBase, _checked_decimal
+from libc.math cimport isfinite
+
+from hummingbot_conn.core._safe_repr cimport safe_repr
+from hummingbot_conn.core.trade_fee cimport (
+    TradeFeeBase, _checked_decimal, _json_bool, _json_decimal, _json_dict, _json_str, _json_timestamp)
 from hummingbot_conn.core.trade_fee import TradeFeeBase as _TradeFeeBase
 
 
@@ -155,9 +159,9 @@ def next_state(state, trigger):
     an ``OrderState`` (a status), ``FillTrigger`` or ``LostTrigger``; anything
     else is a TypeError.  O(1)."""
     if type(state) not in _STATE_TYPES:
-        raise TypeError(f"state must be an OrderState or PresumedState, got {state!r}")
+        raise TypeError(f"state must be an OrderState or PresumedState, got {safe_repr(state)}")
     if type(trigger) not in _TRIGGER_TYPES:
-        raise TypeError(f"trigger must be an OrderState, FillTrigger or LostTrigger, got {trigger!r}")
+        raise TypeError(f"trigger must be an OrderState, FillTrigger or LostTrigger, got {safe_repr(trigger)}")
     cdef int nxt = _next_code(trigger._value_, state._value_)
     if nxt < 0:
         return None
@@ -186,6 +190,13 @@ cdef object _optional_id(object value, str field):
     raise TypeError(f"{field} must be a str or None, got {type(value).__name__}")
 
 
+cdef object _json_id(object value, str field):
+    # an order id in JSON: null, a non-empty string, or an int (hummingbot writes some ids as numbers)
+    if type(value) is int:
+        return str(value)
+    return _json_str(value, field, True)
+
+
 cdef class OrderUpdate:
     """A status report for one order (immutable).  Identify the order by
     ``client_order_id`` and/or ``exchange_order_id``; a failure carries
@@ -194,7 +205,9 @@ cdef class OrderUpdate:
     def __init__(self, str trading_pair, double update_timestamp, object new_state,
                  object client_order_id=None, object exchange_order_id=None, object misc_updates=None):
         if type(new_state) is not OrderState:
-            raise TypeError(f"new_state must be an OrderState, got {new_state!r}")
+            raise TypeError(f"new_state must be an OrderState, got {safe_repr(new_state)}")
+        if not isfinite(update_timestamp):
+            raise ValueError(f"update_timestamp must be finite, got {update_timestamp!r}")
         self.trading_pair = trading_pair
         self.update_timestamp = update_timestamp
         self.new_state = new_state
@@ -232,6 +245,8 @@ cdef class TradeUpdate:
                  TradeFeeBase fee, bint is_taker=True):
         if trade_id is None:
             raise ValueError("trade_id is required: fills are deduplicated by it")
+        if not isfinite(fill_timestamp):
+            raise ValueError(f"fill_timestamp must be finite, got {fill_timestamp!r}")
         self.trade_id = trade_id if type(trade_id) is str else _optional_id(trade_id, "trade_id")
         self.client_order_id = _optional_id(client_order_id, "client_order_id")
         self.exchange_order_id = _optional_id(exchange_order_id, "exchange_order_id")
@@ -265,10 +280,28 @@ cdef class TradeUpdate:
 
     @classmethod
     def from_json(cls, data):
-        return cls(data["trade_id"], data["client_order_id"], data["exchange_order_id"], data["trading_pair"],
-                   data["fill_timestamp"], Decimal(data["fill_price"]), Decimal(data["fill_base_amount"]),
-                   Decimal(data["fill_quote_amount"]), _TradeFeeBase.from_json(data["fee"]),
-                   data.get("is_taker", True))
+        """From ``to_json`` output (hummingbot's too: a missing ``is_taker`` is
+        True).  Read strictly: a missing or malformed field is a ValueError
+        naming it (amounts as plain decimal text, a finite timestamp, booleans
+        as booleans), never a lenient guess."""
+        cdef dict d = _json_dict(data, "trade update")
+        for field in ("trade_id", "trading_pair", "fill_timestamp", "fill_price", "fill_base_amount",
+                      "fill_quote_amount", "fee"):
+            if field not in d:
+                raise ValueError(f"trade update JSON needs {field!r}")
+        trade_id = d["trade_id"]
+        if type(trade_id) is int:
+            trade_id = str(trade_id)
+        return cls(_json_str(trade_id, "trade_id", False),
+                   _json_id(d.get("client_order_id"), "client_order_id"),
+                   _json_id(d.get("exchange_order_id"), "exchange_order_id"),
+                   _json_str(d["trading_pair"], "trading_pair", False),
+                   _json_timestamp(d["fill_timestamp"], "fill_timestamp"),
+                   _json_decimal(d["fill_price"], "fill_price", 0),
+                   _json_decimal(d["fill_base_amount"], "fill_base_amount", 1),
+                   _json_decimal(d["fill_quote_amount"], "fill_quote_amount", 0),
+                   _TradeFeeBase.from_json(d["fee"]),
+                   _json_bool(d.get("is_taker", True), "is_taker"))
 
     def _fields(self):
         return (self.trade_id, self.client_order_id, self.exchange_order_id, self.trading_pair,

@@ -35,5 +35,11 @@ cdef class DeductedFromReturnsTradeFee(TradeFeeBase):
 # Shared by the core modules: a Decimal (int and str accepted, float refused:
 # it is not exact), finite, optionally > 0 or >= 0.  Raises ValueError/TypeError
 # naming the field.
-cdef object _checked_decimal(object value, str field, int sign) except *
+cdef object _checked_decimal(object value, str field, int sign)
+# Persisted JSON, read strictly (issue 10): each raises ValueError naming the field.
+cdef object _json_decimal(object value, str field, int sign)   # plain decimal text (or int), like _checked_decimal
+cdef double _json_timestamp(object value, str field) except? -1.0   # a finite int/float (not bool)
+cdef bint _json_bool(object value, str field) except -1        # exactly True or False
+cdef object _json_str(object value, str field, bint optional)   # a non-empty str (or None when optional)
+cdef dict _json_dict(object value, str field)
 cdef tuple _split_pair(str trading_pair)

@@ -1,8 +1,9 @@
 from decimal import Decimal
-from enum import Enum
 from typing import Any, Iterable, Iterator, Protocol
 
 from typing_extensions import Self, disjoint_base
+
+from hummingbot_conn.core.common_types import PositionAction, TradeType
 
 class _RateSource(Protocol):
     def get_pair_rate(self, pair: str) -> Decimal | None: ...
@@ -69,7 +70,7 @@ class TradeFeeBase:
     def new_spot_fee(
         cls,
         fee_schema: TradeFeeSchema,
-        trade_type: Enum,
+        trade_type: TradeType,
         percent: Decimal | int | str = ...,
         percent_token: str | None = None,
         flat_fees: Iterable[TokenAmount] | None = None,
@@ -78,7 +79,7 @@ class TradeFeeBase:
     def new_perpetual_fee(
         cls,
         fee_schema: TradeFeeSchema,
-        position_action: Enum,
+        position_action: PositionAction,
         percent: Decimal | int | str = ...,
         percent_token: str | None = None,
         flat_fees: Iterable[TokenAmount] | None = None,

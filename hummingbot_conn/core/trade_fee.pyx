@@ -22,7 +22,12 @@ pair's* rate when asked for a third token, which gives base units labelled as
 that token.  Here the third-token case needs the quote->token rate.
 """
 import math
+import re
+
+from libc.math cimport isfinite
 from decimal import Decimal, InvalidOperation
+
+from hummingbot_conn.core._safe_repr cimport safe_repr
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
@@ -36,7 +41,7 @@ _INTERCHANGEABLE = (
 )
 
 
-cdef object _checked_decimal(object value, str field, int sign) except *:
+cdef object _checked_decimal(object value, str field, int sign):
     # sign: 1 -> must be > 0, 0 -> must be >= 0, -1 -> any finite value
     cdef object d
     if type(value) is Decimal:
@@ -49,9 +54,9 @@ cdef object _checked_decimal(object value, str field, int sign) except *:
         try:
             d = Decimal(value)
         except InvalidOperation:
-            raise ValueError(f"{field} is not a decimal number: {value!r}") from None
+            raise ValueError(f"{field} is not a decimal number: {safe_repr(value)}") from None
     elif isinstance(value, float):
-        raise TypeError(f"{field} must be a Decimal (or str/int), not float {value!r}: floats are not exact")
+        raise TypeError(f"{field} must be a Decimal (or str/int), not float {safe_repr(value)}: floats are not exact")
     else:
         raise TypeError(f"{field} must be a Decimal, got {type(value).__name__}")
     if not d.is_finite():
@@ -61,6 +66,59 @@ cdef object _checked_decimal(object value, str field, int sign) except *:
     if sign == 0 and d < _ZERO:
         raise ValueError(f"{field} must be >= 0, got {d}")
     return d
+
+
+# The decimal text Decimal.__str__ writes, and nothing laxer: ASCII digits only,
+# no spaces, no "_" separators, no NaN / Infinity.
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+
+
+cdef object _json_decimal(object value, str field, int sign):
+    if type(value) is str:
+        if _DECIMAL_TEXT.fullmatch(value) is None:
+            raise ValueError(f"{field} must be plain decimal text, got {safe_repr(value)}")
+        if len(value) > 200:
+            raise ValueError(f"{field}: decimal text too long ({len(value)} characters)")
+    elif type(value) is not int:
+        raise ValueError(f"{field} must be decimal text, got {type(value).__name__} {safe_repr(value)}")
+    try:
+        return _checked_decimal(Decimal(value), field, sign)
+    except (TypeError, ArithmeticError) as exc:
+        raise ValueError(f"{field}: {exc}") from None
+
+
+cdef double _json_timestamp(object value, str field) except? -1.0:
+    cdef double out
+    if type(value) is float or type(value) is int:
+        try:
+            out = value
+        except OverflowError:
+            raise ValueError(f"{field} must be a finite number of seconds, got {safe_repr(value)}") from None
+        if isfinite(out):
+            return out
+    raise ValueError(f"{field} must be a finite number of seconds, got {safe_repr(value)}")
+
+
+cdef bint _json_bool(object value, str field) except -1:
+    if value is True:
+        return True
+    if value is False:
+        return False
+    raise ValueError(f"{field} must be true or false, got {safe_repr(value)}")
+
+
+cdef object _json_str(object value, str field, bint optional):
+    if value is None and optional:
+        return None
+    if type(value) is not str or not value:
+        raise ValueError(f"{field} must be a non-empty string{' or null' if optional else ''}, got {safe_repr(value)}")
+    return value
+
+
+cdef dict _json_dict(object value, str field):
+    if type(value) is not dict:
+        raise ValueError(f"{field} must be a JSON object, got {type(value).__name__}")
+    return value
 
 
 cdef tuple _split_pair(str trading_pair):
@@ -140,7 +198,10 @@ cdef class TokenAmount:
 
     @classmethod
     def from_json(cls, data):
-        return cls(data["token"], Decimal(data["amount"]))
+        """From ``to_json`` output; anything else is a ValueError naming the field."""
+        cdef dict d = _json_dict(data, "flat fee")
+        return cls(_json_str(d.get("token"), "flat fee token", False),
+                   _json_decimal(d.get("amount"), "flat fee amount", -1))
 
 
 cdef class TradeFeeSchema:
@@ -251,9 +312,16 @@ cdef class TradeFeeBase:
 
     @classmethod
     def from_json(cls, data):
-        fee_class = TradeFeeBase.fee_class_for_type(data["fee_type"])
-        return fee_class(Decimal(data["percent"]), data.get("percent_token"),
-                         [TokenAmount.from_json(d) for d in data.get("flat_fees", ())])
+        """From ``to_json`` output (or hummingbot's); anything else is a
+        ValueError naming the field."""
+        cdef dict d = _json_dict(data, "fee")
+        fee_class = TradeFeeBase.fee_class_for_type(_json_str(d.get("fee_type"), "fee_type", False))
+        flat = d.get("flat_fees", [])
+        if type(flat) is not list:
+            raise ValueError(f"flat_fees must be a list, got {type(flat).__name__}")
+        return fee_class(_json_decimal(d.get("percent", "0"), "fee percent", -1),
+                         _json_str(d.get("percent_token"), "percent_token", True),
+                         [TokenAmount.from_json(item) for item in flat])
 
     def to_json(self):
         return {

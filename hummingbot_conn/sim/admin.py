@@ -14,6 +14,7 @@ Bound to the same host as the exchange (127.0.0.1 by default): it is a test tool
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+
 import orjson
 from aiohttp import web
 
@@ -24,7 +25,6 @@ from .errors import SimError
 from .faults import FaultInjector
 from .streams import MarketStreams
 from .traders import BackgroundTraders
-
 
 MAX_STEPS = 100_000
 

@@ -15,8 +15,7 @@ from collections import deque
 from decimal import ROUND_DOWN, Decimal
 from typing import Callable
 
-from . import errors as E
-from . import reports
+from . import errors as E, reports
 from .accounts import Account, AccountRegistry
 from .book import SymbolBook
 from .errors import SimError

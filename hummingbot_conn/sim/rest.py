@@ -16,8 +16,7 @@ from typing import Callable
 import orjson
 from aiohttp import web
 
-from . import auth, reports
-from . import errors as E
+from . import auth, errors as E, reports
 from .accounts import AccountRegistry
 from .connection_guard import answer, read_body
 from .engine import MatchingEngine

@@ -209,7 +209,7 @@ class MarketStreams:
         self.subscribers.setdefault(stream, set()).add(conn)
         symbol = stream.split("@", 1)[0].upper()
         conn.symbols.add(symbol)
-        if stream.endswith("@depth") or stream.endswith("@depth@1000ms"):
+        if stream.endswith(("@depth", "@depth@1000ms")):
             self._acc.setdefault((symbol, "1000ms"), _DepthAccumulator())
         elif stream.endswith("@depth@100ms"):
             self._acc.setdefault((symbol, "100ms"), _DepthAccumulator())

@@ -21,8 +21,8 @@ from . import auth
 from .accounts import AccountRegistry
 from .engine import MatchingEngine
 from .errors import SimError
-from .ratelimit import WeightLimiter
 from .outbox import Outbox, write_loop
+from .ratelimit import WeightLimiter
 from .streams import StreamConnection
 
 SUBSCRIBE_WEIGHT = 2

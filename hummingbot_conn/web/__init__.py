@@ -8,17 +8,39 @@ from hummingbot_conn.web.auth import AuthBase
 from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import ConnectionsFactory, RESTConnection, WSConnection
 from hummingbot_conn.web.data_types import (
-    RESTMethod, RESTRequest, RESTResponse, WSBinaryRequest, WSJSONRequest, WSPlainTextRequest, WSRequest,
+    RESTMethod,
+    RESTRequest,
+    RESTResponse,
+    WSBinaryRequest,
+    WSJSONRequest,
+    WSPlainTextRequest,
+    WSRequest,
     WSResponse,
 )
 from hummingbot_conn.web.errors import (
-    ExchangeError, IPBannedError, MalformedResponseError, NetworkError, RateLimitExceededError,
-    RequestOutcomeUnknownError, RequestTimeoutError, ResponseTooLargeError, ServerError, ThrottlerError,
-    ThrottleTimeoutError, UnknownLimitError, WebError, WeightExceedsLimitError, WSDisconnectedError, WSError,
+    ExchangeError,
+    IPBannedError,
+    MalformedResponseError,
+    NetworkError,
+    RateLimitExceededError,
+    RequestOutcomeUnknownError,
+    RequestTimeoutError,
+    ResponseTooLargeError,
+    ServerError,
+    ThrottlerError,
+    ThrottleTimeoutError,
+    UnknownLimitError,
+    WebError,
+    WeightExceedsLimitError,
+    WSDisconnectedError,
+    WSError,
     WSSilentError,
 )
 from hummingbot_conn.web.processors import (
-    RESTPostProcessorBase, RESTPreProcessorBase, WSPostProcessorBase, WSPreProcessorBase,
+    RESTPostProcessorBase,
+    RESTPreProcessorBase,
+    WSPostProcessorBase,
+    WSPreProcessorBase,
 )
 from hummingbot_conn.web.rate_limit import LinkedLimitWeightPair, RateLimit
 from hummingbot_conn.web.rest_assistant import RESTAssistant

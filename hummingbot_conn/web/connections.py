@@ -245,7 +245,7 @@ class WSConnection:
                     try:
                         await ws.ping()
                     except (ConnectionError, RuntimeError, aiohttp.ClientError):
-                        raise await self._dead(WSDisconnectedError(f"WS to {self._url} broke while pinging"))
+                        raise await self._dead(WSDisconnectedError(f"WS to {self._url} broke while pinging")) from None
                 continue
             mtype = msg.type
             if mtype is aiohttp.WSMsgType.TEXT:

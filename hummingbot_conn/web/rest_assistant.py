@@ -17,7 +17,8 @@ post-process -> learn from the headers -> classify the answer:
   rest (order placement) the outcome is unknown: ``RequestOutcomeUnknownError``
   is raised and nothing is resent.
 * other 4xx: ``ExchangeError`` carrying the HTTP status, the exchange's code and msg.
-* a success answer that cannot be read (not JSON, over ``max_response_size``):
+* a success answer that cannot be read (not JSON, over ``max_response_size``)
+  or a redirect (never followed):
   ``RequestOutcomeUnknownError`` for a non-idempotent request, never an
   ``ExchangeError`` (which a connector would take for a rejection and so drop
   a live order); ``MalformedResponseError`` / ``ResponseTooLargeError`` otherwise.
@@ -48,8 +49,16 @@ from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import RESTConnection
 from hummingbot_conn.web.data_types import RESTMethod, RESTRequest, RESTResponse
 from hummingbot_conn.web.errors import (
-    ExchangeError, IPBannedError, MalformedResponseError, NetworkError, RateLimitExceededError,
-    RequestOutcomeUnknownError, RequestTimeoutError, ResponseTooLargeError, ServerError, ThrottleTimeoutError,
+    ExchangeError,
+    IPBannedError,
+    MalformedResponseError,
+    NetworkError,
+    RateLimitExceededError,
+    RequestOutcomeUnknownError,
+    RequestTimeoutError,
+    ResponseTooLargeError,
+    ServerError,
+    ThrottleTimeoutError,
 )
 from hummingbot_conn.web.processors import RESTPostProcessorBase, RESTPreProcessorBase
 from hummingbot_conn.web.time_synchronizer import TimeSyncRetry
@@ -248,8 +257,11 @@ class RESTAssistant:
 
             self._learn_used_weight(response, context.acquired_at)
             status = response.status
-            if status < 400:
+            if status < 300 or status < 400 and (idempotent or return_err):
                 return response
+            if status < 400:      # a redirect (never followed) says nothing of whether the order exists
+                raise RequestOutcomeUnknownError(f"answered with a redirect to {response.headers.get('Location')!r}",
+                                                 method, url, status)
             code, msg, decoded = parse_error_body(response.body)
             if status in (418, 429):
                 retry_after = _retry_after(response.headers, self._default_retry_after, self._max_retry_after)

@@ -7,7 +7,10 @@ from hummingbot_conn.web.auth import AuthBase
 from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import ConnectionsFactory
 from hummingbot_conn.web.processors import (
-    RESTPostProcessorBase, RESTPreProcessorBase, WSPostProcessorBase, WSPreProcessorBase,
+    RESTPostProcessorBase,
+    RESTPreProcessorBase,
+    WSPostProcessorBase,
+    WSPreProcessorBase,
 )
 from hummingbot_conn.web.rest_assistant import DEFAULT_MAX_RETRY_AFTER, RESTAssistant
 from hummingbot_conn.web.time_synchronizer import TimeSyncRetry

@@ -18,7 +18,6 @@ import time
 
 import aiohttp
 import orjson
-import pytest
 import yarl
 
 from hummingbot_conn.sim import SimulatedExchange

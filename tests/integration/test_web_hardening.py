@@ -11,9 +11,19 @@ import pytest
 from aiohttp import web
 
 from hummingbot_conn.web import (
-    AsyncThrottler, ConnectionsFactory, ExchangeError, MalformedResponseError, RateLimit, RateLimitExceededError,
-    RequestOutcomeUnknownError, ResponseTooLargeError, RESTMethod, ThrottleTimeoutError, TimeSynchronizer,
-    TimeSyncRetry, WebAssistantsFactory,
+    AsyncThrottler,
+    ConnectionsFactory,
+    ExchangeError,
+    MalformedResponseError,
+    RateLimit,
+    RateLimitExceededError,
+    RequestOutcomeUnknownError,
+    ResponseTooLargeError,
+    RESTMethod,
+    ThrottleTimeoutError,
+    TimeSynchronizer,
+    TimeSyncRetry,
+    WebAssistantsFactory,
 )
 
 LIMIT = "L"
@@ -44,6 +54,9 @@ async def base_url():
         return web.Response(status=200, body=bomb, headers={"Content-Encoding": "gzip",
                                                             "Content-Type": "application/json"})
 
+    async def redirect(request):
+        raise web.HTTPFound("/elsewhere")
+
     async def retry_after_forever(request):
         return web.json_response({"code": -1003, "msg": "Too many requests."}, status=429,
                                  headers={"Retry-After": "1e9"})
@@ -55,7 +68,7 @@ async def base_url():
     app = web.Application()
     for path, handler in (("/not_json", not_json), ("/too_big", too_big), ("/too_big_chunked", too_big_chunked),
                           ("/gzip_bomb", gzip_bomb), ("/retry_after", retry_after_forever),
-                          ("/order_1021", always_1021)):
+                          ("/order_1021", always_1021), ("/redirect", redirect)):
         app.router.add_route("*", path, handler)
     runner = web.AppRunner(app)
     await runner.setup()
@@ -81,6 +94,11 @@ async def test_a_200_that_is_not_json_is_outcome_unknown_for_an_order(base_url):
             await rest.execute_request(base_url + "/not_json", LIMIT)
         with pytest.raises(RequestOutcomeUnknownError):               # DELETE is not idempotent by default
             await rest.execute_request(base_url + "/not_json", LIMIT, method=RESTMethod.DELETE, return_err=True)
+        with pytest.raises(RequestOutcomeUnknownError) as redirected:  # a redirect is never followed
+            await rest.execute_request(base_url + "/redirect", LIMIT, method=RESTMethod.POST)
+        assert redirected.value.status == 302 and "/elsewhere" in str(redirected.value)
+        response = await rest.execute_request_and_get_response(base_url + "/redirect", LIMIT)
+        assert response.status == 302                                 # a GET gets the answer itself
 
 
 @pytest.mark.parametrize("path", ["/too_big", "/too_big_chunked", "/gzip_bomb"])

@@ -14,7 +14,10 @@ from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee, TradeFeeBase, TradeFeeSchema
 from hummingbot_conn.events import OrderFilledEvent
+from hummingbot_conn.exchanges.binance.binance_order_book import BinanceOrderBook
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
+from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
+from hummingbot_conn.tracking.user_stream_tracker import UserStreamTracker
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.rate_limit import RateLimit
 
@@ -66,3 +69,16 @@ reveal_type(throttler.execute_task("orders"))  # R: hummingbot_conn.web.async_th
 perpetual = PerpetualTrading(["BTC-USDT"])
 reveal_type(perpetual.get_position("BTC-USDT"))  # R: hummingbot_conn.connector.position.Position | None
 reveal_type(perpetual.get_leverage("BTC-USDT"))  # R: int
+
+
+# ---- trackers (built by a connector from its data sources) ---------------------
+def _trackers(books: OrderBookTracker, account: UserStreamTracker) -> None:
+    reveal_type(books.order_books)  # R: dict[str, hummingbot_conn.core.order_book.OrderBook]
+    reveal_type(books.metrics)  # R: hummingbot_conn.tracking.order_book_tracker_metrics.OrderBookTrackerMetrics
+    reveal_type(account.last_recv_time)  # R: float
+
+
+diff = BinanceOrderBook.diff_message_from_exchange(
+    {"e": "depthUpdate", "E": 1, "s": "BTCUSDT", "U": 157, "u": 160, "b": [["0.0024", "10"]], "a": []}, 1.0)
+reveal_type(diff)  # R: hummingbot_conn.core.order_book_message.OrderBookMessage
+reveal_type(diff.first_update_id)  # R: int

@@ -334,3 +334,13 @@ def test_message_timestamps_must_be_finite_numbers(ts):
 def test_message_ids_are_checked_with_value_error(content):
     with pytest.raises(ValueError):
         OrderBookMessage(OrderBookMessageType.DIFF, {"bids": [], "asks": [], **content}, 1.0)
+
+
+def test_numpy_id_column_must_hold_integers():
+    book = OrderBook()
+    bids = np.array([[100.0, 1.0, 7.0]])
+    assert book.apply_numpy_snapshot(bids, np.empty((0, 3))) is APPLIED and book.last_diff_uid == 7
+    before = state(book)
+    with pytest.raises(ValueError, match="update_id"):
+        book.apply_numpy_diffs(np.array([[99.0, 1.0, 8.5]]), np.empty((0, 3)))
+    assert same_state(state(book), before)

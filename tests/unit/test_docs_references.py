@@ -5,6 +5,9 @@
 * Relative links in the Markdown files lead to files of the repository.
 * No file points outside the repository: not to a build machine's absolute
   path, nor to design notes a reader does not have (cite ``docs/...``).
+* A citation of ``docs/<name>.md`` names a file that exists, and its section
+  (``docs/binance_spot.md section 6.2``) or contract
+  (``docs/contracts.md, Contract 2``) is a heading of that file.
 """
 import re
 import subprocess
@@ -18,6 +21,8 @@ _CITED = re.compile(r"`((?:tests|benchmarks)/[\w/.-]+\.py)?(?:::(\w+))?`")
 _LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 # what a reader of the repository cannot open
 _OUTSIDE = re.compile(r"/work/|\.\./shared|DESIGN\.md|hummingbot_inventory|reference/binance_spot")
+# docs/x.md, optionally followed by "section 6" / "sections 2.3" / "6.1" / ", Contract 2"
+_DOC_CITE = re.compile(r"docs/([\w.-]+\.md)(?:,? (?:(?:section|sections|§) ?)?(\d+(?:\.\d+)?)\b|,? \"?Contract (\d+))?")
 
 
 def _repository_files() -> list:
@@ -76,3 +81,49 @@ def test_nothing_points_outside_the_repository():
             if _OUTSIDE.search(line):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
     assert not offenders, "cite docs/... instead:\n" + "\n".join(offenders)
+
+
+def _headings(doc: Path) -> tuple:
+    """(section numbers, contract numbers) declared by a doc's Markdown headings."""
+    sections, contracts = set(), set()
+    for line in doc.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"#{2,4} (\d+(?:\.\d+)?)[.\s]", line)
+        if match:
+            sections.add(match.group(1))
+        match = re.match(r"#{2,4} Contract (\d+):", line)
+        if match:
+            contracts.add(match.group(1))
+    return sections, contracts
+
+
+def test_citations_of_docs_resolve():
+    broken = []
+    for path in _repository_files():
+        if path.suffix not in {".py", ".pyx", ".pxd", ".pyi", ".md"} or path == Path(__file__).resolve():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for name, section, contract in _DOC_CITE.findall(line):
+                doc = ROOT / "docs" / name
+                where = f"{path.relative_to(ROOT)}:{number}"
+                if not doc.exists():
+                    broken.append(f"{where}: docs/{name} does not exist")
+                    continue
+                sections, contracts = _headings(doc)
+                if section and section not in sections:
+                    broken.append(f"{where}: docs/{name} has no section {section}")
+                if contract and contract not in contracts:
+                    broken.append(f"{where}: docs/{name} has no Contract {contract}")
+    assert not broken, "\n".join(broken)
+
+
+def test_every_weakness_id_cited_is_in_the_table():
+    table = (ROOT / "docs" / "weaknesses.md").read_text(encoding="utf-8")
+    known = set(re.findall(r"^\| (W-\d+) \|", table, re.MULTILINE))
+    assert known == {f"W-{n}" for n in range(1, 22)}, sorted(known)
+    unknown = []
+    for path in _repository_files():
+        if path.suffix in {".py", ".pyx", ".pxd", ".pyi", ".md"}:
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                unknown += [f"{path.relative_to(ROOT)}:{number}: {w}" for w in re.findall(r"\bW-\d+", line)
+                            if w not in known]
+    assert not unknown, unknown

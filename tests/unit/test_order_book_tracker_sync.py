@@ -16,6 +16,7 @@ from hummingbot_conn.tracking import (
     OrderBookTracker,
     OrderBookTrackerDataSource,
     OrderBookTrackerEvent,
+    UnknownTradingPairError,
 )
 from hummingbot_conn.tracking.order_book_tracker_metrics import LatencyStats
 
@@ -307,3 +308,28 @@ async def test_safeguard_snapshots_refresh_synced_books_and_never_step_back():
         assert metrics.safeguard_snapshots == 1 and metrics.resyncs == 0 and book.is_synced
     finally:
         await tracker.stop()
+
+
+async def test_binance_symbol_map_reloads_once_for_a_new_listing():
+    maps = [{"ABUSDT": "AB-USDT"}, {"ABUSDT": "AB-USDT", "CDUSDT": "CD-USDT"}]
+    calls = []
+    now = [1000.0]
+
+    async def connector_map():
+        calls.append(now[0])
+        return maps[min(len(calls), len(maps)) - 1]
+
+    source = BinanceAPIOrderBookDataSource(["AB-USDT"], symbol_map=connector_map, clock=lambda: now[0])
+    try:
+        assert await source.exchange_symbol_associated_to_pair("AB-USDT") == "ABUSDT"
+        with pytest.raises(UnknownTradingPairError, match="CD-USDT"):
+            await source.exchange_symbol_associated_to_pair("CD-USDT")     # map fresh: no reload
+        assert len(calls) == 1
+        now[0] += 61.0
+        assert await source.exchange_symbol_associated_to_pair("CD-USDT") == "CDUSDT"
+        assert len(calls) == 2
+        errors = await source.check_trading_pairs(["AB-USDT", "ZZ-USDT"])
+        assert list(errors) == ["ZZ-USDT"] and isinstance(errors["ZZ-USDT"], UnknownTradingPairError)
+        assert len(calls) == 2          # the map is fresh again: ZZ-USDT did not reload it
+    finally:
+        await source.close()

@@ -8,8 +8,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from hummingbot_conn.sim import auth
 from hummingbot_conn.sim.errors import SimError

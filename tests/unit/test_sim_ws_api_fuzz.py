@@ -4,14 +4,13 @@ The handler is driven directly (its socket loop only sends what it returns);
 tests/integration/test_sim_hostile_clients.py checks the same over a socket.
 """
 import orjson
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from hummingbot_conn.sim import SimulatedExchange
 from hummingbot_conn.sim.ws_api import _ApiConnection
 
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**64 - 1), st.floats(allow_nan=False, allow_infinity=False),
-                    st.text(max_size=12))
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**64 - 1),
+                    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12))
 VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                        st.dictionaries(st.text(max_size=6), inner, max_size=3)),
                       max_leaves=6)

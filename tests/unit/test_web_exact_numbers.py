@@ -9,8 +9,7 @@ from enum import Enum
 
 import orjson
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
 from hummingbot_conn.web.connections import build_body, build_url

@@ -10,8 +10,7 @@ import pickle
 import traceback
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
 from hummingbot_conn.web.async_throttler import AsyncThrottler
@@ -38,7 +37,7 @@ def _everything_reachable_from(exc: BaseException) -> list:
             if "hummingbot_conn" not in tb.tb_frame.f_code.co_filename:   # the caller's own frames hold it
                 tb = tb.tb_next
                 continue
-            for name, value in tb.tb_frame.f_locals.items():
+            for value in tb.tb_frame.f_locals.values():
                 if isinstance(value, (str, bytes)):
                     out.append(value if isinstance(value, str) else value.decode("utf-8", "replace"))
                 else:

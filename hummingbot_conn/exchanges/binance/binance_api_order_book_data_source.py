@@ -45,6 +45,7 @@ MAX_STREAMS_PER_CONNECTION = 1024       # docs/binance_spot.md section 5.1
 STREAMS_PER_PAIR = 2                    # depth diffs + trades
 DEFAULT_PAIRS_PER_CONNECTION = 200      # 400 streams: a drop resyncs at most 200 books
 DEFAULT_SNAPSHOT_LIMIT = 1000           # weight 50 (5000 would weigh 250)
+SYMBOL_MAP_REFRESH_S = 60.0             # an unknown pair reloads a map older than this (new listings)
 
 SymbolMapSource = Union[Mapping[str, str], Callable[[], Awaitable[Mapping[str, str]]]]
 
@@ -101,41 +102,52 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
         self._symbol_to_pair: Optional[Dict[str, str]] = None
         self._pair_to_symbol: Dict[str, str] = {}
         self._map_lock = asyncio.Lock()
+        self._map_loaded_at = 0.0
         self._order_book_create_function = BinanceOrderBook
         self._fast_parser = fast_parser
 
     # ------------------------------------------------------------ symbol map
     async def trading_pair_symbol_map(self) -> Dict[str, str]:
-        """``{exchange symbol: trading pair}`` (loaded once)."""
+        """``{exchange symbol: trading pair}`` (loaded once; see ``exchange_symbol_associated_to_pair``)."""
         if self._symbol_to_pair is None:
-            async with self._map_lock:
-                if self._symbol_to_pair is None:
-                    source = self._symbol_map_source
-                    if source is None:
-                        rest = await self._api_factory.get_rest_assistant()
-                        info = await rest.execute_request(self._endpoints.rest_url(CONSTANTS.EXCHANGE_INFO_PATH_URL),
-                                                          CONSTANTS.EXCHANGE_INFO_PATH_URL)
-                        mapping: Mapping[str, str] = symbol_map_from_exchange_info(info)
-                    elif callable(source):
-                        mapping = await source()
-                    else:
-                        mapping = source
-                    self._set_symbol_map(mapping)
+            await self._load_symbol_map(None)
         assert self._symbol_to_pair is not None
         return dict(self._symbol_to_pair)
 
-    def _set_symbol_map(self, mapping: Mapping[str, str]) -> None:
-        self._symbol_to_pair = dict(mapping)
-        self._pair_to_symbol = {pair: symbol for symbol, pair in self._symbol_to_pair.items()}
+    async def _load_symbol_map(self, loaded: Optional[Dict[str, str]]) -> None:
+        """(Re)load the map unless another task replaced ``loaded`` meanwhile."""
+        async with self._map_lock:
+            if self._symbol_to_pair is not loaded:
+                return
+            source = self._symbol_map_source
+            if source is None:
+                rest = await self._api_factory.get_rest_assistant()
+                info = await rest.execute_request(self._endpoints.rest_url(CONSTANTS.EXCHANGE_INFO_PATH_URL),
+                                                  CONSTANTS.EXCHANGE_INFO_PATH_URL)
+                mapping: Mapping[str, str] = symbol_map_from_exchange_info(info)
+            elif callable(source):
+                mapping = await source()
+            else:
+                mapping = source
+            self._symbol_to_pair = dict(mapping)
+            self._pair_to_symbol = {pair: symbol for symbol, pair in self._symbol_to_pair.items()}
+            self._map_loaded_at = self._clock()
 
     async def exchange_symbol_associated_to_pair(self, trading_pair: str) -> str:
-        """``"BTC-USDT"`` -> ``"BTCUSDT"``; ``UnknownTradingPairError`` if Binance does not list it."""
+        """``"BTC-USDT"`` -> ``"BTCUSDT"``; ``UnknownTradingPairError`` if Binance does not list it.
+
+        A pair missing from a map older than ``SYMBOL_MAP_REFRESH_S`` reloads
+        the map once (a new listing), so unknown names cost at most one
+        exchangeInfo call (weight 20) per that interval."""
         await self.trading_pair_symbol_map()
-        try:
-            return self._pair_to_symbol[trading_pair]
-        except KeyError:
+        symbol = self._pair_to_symbol.get(trading_pair)
+        if symbol is None and self._clock() - self._map_loaded_at >= SYMBOL_MAP_REFRESH_S:
+            await self._load_symbol_map(self._symbol_to_pair)
+            symbol = self._pair_to_symbol.get(trading_pair)
+        if symbol is None:
             raise UnknownTradingPairError(trading_pair, "Binance's exchangeInfo does not list it "
-                                          "as a TRADING spot symbol") from None
+                                          "as a TRADING spot symbol")
+        return symbol
 
     async def trading_pair_associated_to_exchange_symbol(self, symbol: str) -> str:
         await self.trading_pair_symbol_map()
