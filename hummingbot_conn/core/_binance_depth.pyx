@@ -7,14 +7,15 @@ throws away.  This scanner reads the frame's own bytes once and writes the
 rows as doubles into two small ``DepthRows`` buffers, which ``apply_diffs``
 takes as (n, 2) float64 arrays (see ``_row_parse.pyx``).
 
-Scope (deliberately narrow): one JSON object whose ``"e"`` is
+Scope (deliberately narrow): one ASCII JSON object whose ``"e"`` is
 ``"depthUpdate"`` (docs/binance_spot.md section 5.3): ``"s"`` a string,
 ``"U"`` / ``"u"`` non-negative integers, ``"b"`` / ``"a"`` arrays of
 ``["price", "quantity"]`` decimal strings; other keys may carry a string, a
-number, ``true``, ``false`` or ``null``.  Anything else (another event, a combined-stream wrapper, escapes
-in strings, numbers as rows, extra row items, a missing field, malformed
-text) returns ``None`` so the caller falls back to the general JSON path,
-which reports real errors.  Prices and quantities are parsed by
+number (JSON's grammar, finite as a double), ``true``, ``false`` or
+``null``.  Anything else (another event, a combined-stream wrapper, escapes
+or non-ASCII text in strings, numbers as rows, extra row items, a missing
+field, malformed text) returns ``None`` so the caller falls back to the
+general JSON path, which reports real errors.  Prices and quantities are parsed by
 ``_decimal_parse.pxd`` (the same double ``float()`` gives); the book then
 validates them (finite, price > 0, quantity >= 0) as for any other rows.
 """
@@ -22,6 +23,7 @@ from cpython.buffer cimport PyBUF_FORMAT, PyBUF_WRITABLE
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from libc.stdint cimport INT64_MAX, int64_t
 from libc.stdlib cimport free, malloc, realloc
+from libc.math cimport isfinite
 from libc.string cimport memcmp
 
 from hummingbot_conn.core._decimal_parse cimport parse_decimal
@@ -32,6 +34,7 @@ cdef extern from "Python.h":
     object PyUnicode_DecodeASCII(const char* s, Py_ssize_t size, const char* errors)
     bint PyUnicode_CheckExact(object o)
     bint PyBytes_CheckExact(object o)
+    bint PyUnicode_IS_ASCII(object o)
 
 
 cdef enum:
@@ -120,20 +123,23 @@ cdef inline Py_ssize_t _ws(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
 
 
 cdef inline Py_ssize_t _string_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
-    """``s[i]`` follows an opening quote: the index of the closing one, -1 on an escape or control byte."""
+    """``s[i]`` follows an opening quote: the index of the closing one, -1 on an escape, a control
+    byte or a non-ASCII byte (bytes frames may hold invalid UTF-8, which a JSON decoder refuses:
+    such strings step aside rather than be checked here)."""
     cdef unsigned char c
     while i < n:
         c = <unsigned char>s[i]
         if c == b'"':
             return i
-        if c == b'\\' or c < 0x20:
+        if c == b'\\' or c < 0x20 or c >= 0x80:
             return -1
         i += 1
     return -1
 
 
 cdef inline Py_ssize_t _integer(const char* s, Py_ssize_t i, Py_ssize_t n, int64_t* out) noexcept:
-    """A non-negative JSON integer at ``s[i]``: the index after it, -1 otherwise (fractions too)."""
+    """A non-negative JSON integer at ``s[i]``: the index after it, -1 otherwise (fractions, exponents,
+    a leading zero as in ``01``, which JSON forbids)."""
     cdef Py_ssize_t start = i
     cdef int64_t value = 0
     cdef int d
@@ -147,7 +153,50 @@ cdef inline Py_ssize_t _integer(const char* s, Py_ssize_t i, Py_ssize_t n, int64
         i += 1
     if i == start or (i < n and (s[i] == b'.' or s[i] == b'e' or s[i] == b'E')):
         return -1
+    if s[start] == b'0' and i - start > 1:
+        return -1
     out[0] = value
+    return i
+
+
+cdef inline Py_ssize_t _digits(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
+    while i < n and b'0' <= s[i] <= b'9':
+        i += 1
+    return i
+
+
+cdef Py_ssize_t _number_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
+    """A JSON number at ``s[i]`` (RFC 8259 grammar, finite as a double, as orjson demands): the
+    index after it, -1 otherwise."""
+    cdef Py_ssize_t start = i, j
+    cdef double value
+    if i < n and s[i] == b'-':
+        i += 1
+    if i >= n:
+        return -1
+    if s[i] == b'0':
+        i += 1
+    elif b'1' <= s[i] <= b'9':
+        i = _digits(s, i + 1, n)
+    else:
+        return -1
+    if i < n and s[i] == b'.':
+        j = _digits(s, i + 1, n)
+        if j == i + 1:
+            return -1
+        i = j
+    if i < n and (s[i] == b'e' or s[i] == b'E'):
+        i += 1
+        if i < n and (s[i] == b'+' or s[i] == b'-'):
+            i += 1
+        j = _digits(s, i, n)
+        if j == i:
+            return -1
+        i = j
+    # what follows is not part of a number (checked above), so the slow path of
+    # parse_decimal stops exactly at s[i]; a value beyond the double range is refused
+    if parse_decimal(s + start, i - start, &value) != 0 or not isfinite(value):
+        return -1
     return i
 
 
@@ -161,11 +210,7 @@ cdef Py_ssize_t _scalar_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
         i = _string_end(s, i + 1, n)
         return -1 if i < 0 else i + 1
     if c == b'-' or (b'0' <= c <= b'9'):
-        i += 1
-        while i < n and (b'0' <= s[i] <= b'9' or s[i] == b'.' or s[i] == b'e' or s[i] == b'E'
-                         or s[i] == b'+' or s[i] == b'-'):
-            i += 1
-        return i
+        return _number_end(s, i, n)
     if n - i >= 4 and (s[i:i + 4] == b"true" or s[i:i + 4] == b"null"):
         return i + 4
     if n - i >= 5 and s[i:i + 5] == b"false":
@@ -232,6 +277,10 @@ def parse_depth_update(object frame):
     cdef object symbol = None
     cdef DepthRows bids = None, asks = None
     if PyUnicode_CheckExact(frame):
+        # Binance frames are ASCII; anything else (a lone surrogate cannot even be encoded)
+        # steps aside to the JSON decoder, which reports it
+        if not PyUnicode_IS_ASCII(frame):
+            return None
         s = PyUnicode_AsUTF8AndSize(frame, &n)
     elif PyBytes_CheckExact(frame):
         s = PyBytes_AS_STRING(frame)

@@ -60,7 +60,8 @@ cdef class OrderBookMessage:
     """``OrderBookMessage(message_type, content, timestamp=None)``.
 
     ``content`` holds ``update_id`` (SNAPSHOT/DIFF, required), optionally
-    ``first_update_id`` (DIFF), ``trade_id`` (TRADE), ``trading_pair``,
+    ``first_update_id`` and ``prev_update_id`` (DIFF; the latter is a futures
+    diff's ``pu``, the previous diff's final id), ``trade_id`` (TRADE), ``trading_pair``,
     ``bids`` / ``asks`` (rows as the exchange sent them) and for trades
     ``price``, ``amount``, ``trade_type``.  Ids are read once here.
     """
@@ -79,6 +80,7 @@ cdef class OrderBookMessage:
         if message_type is _TRADE:
             self.update_id = -1
             self.first_update_id = -1
+            self.prev_update_id = -1
             self.has_update_id = False
             self.has_trade_id = True
             trade_id = content.get("trade_id", -1)
@@ -104,9 +106,16 @@ cdef class OrderBookMessage:
                                          f"update_id {self.update_id}")
                 else:
                     self.first_update_id = self.update_id
+                self.prev_update_id = -1
+                if content.get("prev_update_id") is not None:
+                    self.prev_update_id = _required_id(content, "prev_update_id", message_type)
+                    if self.prev_update_id >= self.update_id:
+                        raise ValueError(f"DIFF message prev_update_id {self.prev_update_id} >= "
+                                         f"update_id {self.update_id}")
                 self._key = (0, self.update_id, 0)
             else:
                 self.first_update_id = -1
+                self.prev_update_id = -1
                 self._key = (0, self.update_id, 1)
 
     @property

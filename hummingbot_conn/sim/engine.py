@@ -45,7 +45,7 @@ class MatchingEngine:
         self._next_trade_id = {s.symbol: 1 for s in specs}
         self._next_exec_id = 1
         self._next_prevented_id = 1
-        self.trades = {s.symbol: deque(maxlen=trade_history) for s in specs}
+        self.trades: dict[str, deque[Trade]] = {s.symbol: deque(maxlen=trade_history) for s in specs}
         self.account_fills: dict[tuple[int, str], list[Fill]] = {}
         self.last_price: dict[str, Decimal] = {}
         self.user_listeners: list[UserListener] = []
@@ -139,6 +139,7 @@ class MatchingEngine:
                     raise SimError(-1013, "Invalid quantity.")
                 spec.check_notional(quote_order_qty, True)
             else:
+                assert quantity is not None     # exactly one of the two was checked above
                 spec.check_quantity(quantity)
                 ref = self.reference_price(symbol, side)
                 if ref is not None:
@@ -148,9 +149,10 @@ class MatchingEngine:
                 raise E.mandatory("price")
             if quantity is None:
                 raise E.mandatory("quantity")
-            tif = "GTC" if order_type == "LIMIT_MAKER" else time_in_force
-            if tif not in ("GTC", "IOC", "FOK"):
+            given_tif = "GTC" if order_type == "LIMIT_MAKER" else time_in_force
+            if given_tif is None or given_tif not in ("GTC", "IOC", "FOK"):
                 raise SimError(-1115, "Invalid timeInForce.")
+            tif = given_tif
             spec.check_price(price)
             spec.check_quantity(quantity)
             spec.check_notional(price * quantity, False)
@@ -175,6 +177,7 @@ class MatchingEngine:
         if (account.account_id, symbol, client_order_id) in self._open_by_client:
             raise E.new_order_rejected(E.DUPLICATE_ORDER)
         if order_type == "LIMIT_MAKER":
+            assert price is not None            # validate_order requires it
             best = book.best_ask() if side == "BUY" else book.best_bid()
             if best is not None and (price >= best.price if side == "BUY" else price <= best.price):
                 raise E.new_order_rejected(E.WOULD_TAKE)
@@ -182,16 +185,18 @@ class MatchingEngine:
         # funds to lock: exact for MARKET (the step is atomic), worst case for LIMIT
         spend_asset = spec.quote_asset if side == "BUY" else spec.base_asset
         if is_market:
-            lock_amount, quantity = self._market_needs(spec, book, side, quantity, quote_order_qty)
+            lock_amount, qty = self._market_needs(spec, book, side, quantity, quote_order_qty)
         else:
-            lock_amount = price * quantity if side == "BUY" else quantity
+            assert price is not None and quantity is not None   # validate_order requires both
+            qty = quantity
+            lock_amount = price * qty if side == "BUY" else qty
         account.lock(spend_asset, lock_amount)
 
         now = self.clock.now_ms()
         order_id = self._next_order_id[symbol]
         self._next_order_id[symbol] = order_id + 1
         order = Order(symbol, order_id, client_order_id, account.account_id, side, order_type, tif,
-                      price if price is not None else ZERO, quantity,
+                      price if price is not None else ZERO, qty,
                       quote_order_qty if quote_order_qty is not None else ZERO, stp_mode, now, now,
                       working_time=now, locked=lock_amount)
         self.orders[(symbol, order_id)] = order
@@ -200,7 +205,7 @@ class MatchingEngine:
         self._report(order, "NEW", now)
 
         fills: list[Fill] = []
-        if tif == "FOK" and self._fillable(book, order) < quantity:
+        if tif == "FOK" and self._fillable(book, order) < qty:
             self._finish(order, "EXPIRED", "UNFILLED_FOK_ORDER_EXPIRED", now)
         else:
             self._match(spec, book, order, account, fills, now)
@@ -224,7 +229,7 @@ class MatchingEngine:
         """Walk the book: (amount of the spent asset to lock, base quantity to trade)."""
         best = book.best_ask() if side == "BUY" else book.best_bid()
         if best is None:
-            if quote_qty is not None:
+            if quantity is None:
                 raise E.new_order_rejected(E.LIQUIDITY_BELOW_MIN)
             return ZERO, quantity
         got_base = got_quote = ZERO
@@ -232,6 +237,7 @@ class MatchingEngine:
             if quantity is not None:
                 take = min(level.total, quantity - got_base)
             else:
+                assert quote_qty is not None    # validate_order: exactly one of the two
                 take = min(level.total, spec.floor_to_step((quote_qty - got_quote) / level.price))
             if take <= ZERO:
                 break

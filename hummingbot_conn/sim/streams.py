@@ -100,10 +100,11 @@ class MarketStreams:
                    ask.price if ask else None, ask.total if ask else None)
             if top != self._last_ticker.get(symbol):
                 self._last_ticker[symbol] = top
+                none = "0.00000000"
                 payload = orjson.dumps({
                     "u": update_id, "s": symbol,
-                    "b": fmt(top[0]) if bid else "0.00000000", "B": fmt(top[1]) if bid else "0.00000000",
-                    "a": fmt(top[2]) if ask else "0.00000000", "A": fmt(top[3]) if ask else "0.00000000"})
+                    "b": fmt(bid.price) if bid else none, "B": fmt(bid.total) if bid else none,
+                    "a": fmt(ask.price) if ask else none, "A": fmt(ask.total) if ask else none})
                 for conn in subs:
                     conn.send(f"{low}@bookTicker", payload)
 
@@ -153,7 +154,9 @@ class MarketStreams:
             if held is not None:
                 frames = [event, held]
         for name in (stream, alt):
-            for conn in self.subscribers.get(name, ()) if name else ():
+            if name is None:
+                continue
+            for conn in self.subscribers.get(name, ()):
                 for frame in frames:
                     conn.send(name, frame)
         return len(frames)
@@ -165,6 +168,8 @@ class MarketStreams:
             if not subs:
                 continue
             match = _STREAM_RE.match(stream)
+            if match is None:       # only normalised names are ever subscribed
+                continue
             kind, speed = match.group(2), match.group(3) or ""
             if kind not in ("depth5", "depth10", "depth20") or (speed == "@100ms") != (suffix == "@100ms"):
                 continue

@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import operator
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Awaitable, Callable, Deque, Optional, Tuple
+from typing import Any, Awaitable, Callable, Deque, List, Optional, Tuple
 
 from hummingbot_conn.core.order_book import DiffResult, OrderBook
 from hummingbot_conn.core.order_book_message import OrderBookMessage
@@ -48,9 +49,23 @@ _GAP = DiffResult.GAP
 # A diff "from the far future": by Contract 1 it is a gap, so the book marks
 # itself unsynced (the OrderBook has no other way to be told its stream broke).
 _FAR = 2 ** 62
+_ID_END = 2 ** 63       # the book's ids are int64 (docs/contracts.md, "Contract 1: order book sequencing")
 
 # (bids, asks, update_id, first_update_id, received_at)
 _Diff = Tuple[Any, Any, int, int, float]
+
+
+def _refused_ids(update_id: Any, first_update_id: Any) -> bool:
+    """True for ids the book refuses whatever its state: integers out of int64 or negative,
+    ``first_update_id > update_id``, bools.  Other types (numpy integers, integral floats) are
+    left to the book's own check at replay."""
+    if type(update_id) is bool or type(first_update_id) is bool:
+        return True
+    try:
+        last, first = operator.index(update_id), operator.index(first_update_id)
+    except TypeError:
+        return False
+    return not (0 <= last < _ID_END and -1 <= first <= last)
 
 
 class OrderBookTrackerEvent(Enum):
@@ -107,6 +122,7 @@ class OrderBookPairSync:
         self._floor = -1            # the snapshot must be at least this new
         self._reason = "initial"
         self._task: Optional[asyncio.Task] = None
+        self._waiters: List[asyncio.Future] = []
 
     # ------------------------------------------------------------ live diffs
     def on_diff(self, bids: Any, asks: Any, update_id: int, first_update_id: int, received_at: float) -> None:
@@ -133,6 +149,13 @@ class OrderBookPairSync:
                 self._buffer.append((bids, asks, update_id, first_update_id, received_at))
                 self.start()
         elif state is _SYNCING:
+            # ids the book would refuse never enter the buffer: they would set what the
+            # snapshot must cover (_required_snapshot_id) and stall the resync on a bad frame
+            if _refused_ids(update_id, first_update_id):
+                self.metrics.diffs_refused += 1
+                _log.warning("%s: diff refused while syncing: ids U=%.40r u=%.40r", self.trading_pair,
+                             first_update_id, update_id)
+                return
             self._buffer.append((bids, asks, update_id, first_update_id, received_at))
             if len(self._buffer) > self._max_buffered:
                 dropped = self._buffer.popleft()
@@ -169,6 +192,30 @@ class OrderBookPairSync:
         self._buffer.clear()
         if self._task is not None:
             self._task.cancel()
+        self._wake_waiters()
+
+    async def wait_synced(self) -> None:
+        """Return once the book is synced; ``RuntimeError`` if the pair is closed first
+        (removed, or the tracker stopped), so no caller waits for a sync that cannot come."""
+        while True:
+            if self.state is _SYNCED:
+                return
+            if self.state is SyncState.CLOSED:
+                raise RuntimeError(f"{self.trading_pair} is no longer tracked (removed, or the tracker "
+                                   f"stopped) before its book synced")
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+
+    def _wake_waiters(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def wait_closed(self) -> None:
         if self._task is not None:
@@ -267,6 +314,7 @@ class OrderBookPairSync:
             self.metrics.resyncs += 1
         self.ever_synced = True
         self.synced_event.set()
+        self._wake_waiters()
         self._notify(OrderBookTrackerEvent.BookResynced,
                      OrderBookSyncEvent(self.trading_pair, self._clock(), self._reason, self.book.last_diff_uid))
 

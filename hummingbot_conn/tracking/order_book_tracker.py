@@ -33,9 +33,10 @@ Times (``clock``) are in seconds on the same clock as the connections'
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterable, List, Optional, Sequence
 
 from hummingbot_conn.common import TradeType
 from hummingbot_conn.core.order_book import OrderBook
@@ -93,6 +94,9 @@ class OrderBookTracker:
         self._initialized = False
         self._tasks: List[asyncio.Task] = []
         self._running = False
+        # add / remove of one pair run one at a time: a remove racing an add (or the reverse)
+        # must not leave a pair tracked but unsubscribed, nor subscribed but untracked
+        self._pair_locks: Dict[str, List[Any]] = {}      # pair -> [lock, holders + waiters]
         self.received_at = 0.0      # set by the data source's reader before each frame
 
     # ------------------------------------------------------------ public API
@@ -156,6 +160,7 @@ class OrderBookTracker:
         if not self._running:
             return
         self._running = False
+        self._initial_pairs = list(self._syncs)     # pairs added while stopping are kept after them
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
@@ -163,7 +168,6 @@ class OrderBookTracker:
             sync.close()
         await asyncio.gather(*tasks, *(s.wait_closed() for s in self._syncs.values()), return_exceptions=True)
         await self._data_source.close()
-        self._initial_pairs = list(self._syncs)
         self._syncs.clear()
         self._initialized = False
         self._ready.clear()
@@ -173,27 +177,35 @@ class OrderBookTracker:
 
         False if it is already tracked.  Raises ``UnknownTradingPairError``
         (the venue does not list it), ``SubscriptionError`` (the venue refused
-        the stream) or ``asyncio.TimeoutError`` (not synced within ``timeout``;
-        the pair stays tracked and keeps trying)."""
+        the stream), ``asyncio.TimeoutError`` (not synced within ``timeout``;
+        the pair stays tracked and keeps trying) or ``RuntimeError`` (the pair
+        was removed, or the tracker stopped, before its book synced)."""
         if not self._running:
             if trading_pair in self._initial_pairs:
                 return False
             self._initial_pairs.append(trading_pair)
             return True
-        if trading_pair in self._syncs:
-            return False
-        errors = await self._data_source.check_trading_pairs([trading_pair])
-        if trading_pair in errors:
-            raise errors[trading_pair]
-        if trading_pair in self._syncs:     # added concurrently meanwhile
-            return False
-        sync = self._new_sync(trading_pair)
-        refused = await self._data_source.subscribe_to_trading_pairs([trading_pair])
-        if trading_pair in refused:
-            self._drop(trading_pair)
-            raise refused[trading_pair]
-        self._failed.pop(trading_pair, None)
-        await asyncio.wait_for(sync.synced_event.wait(), timeout)
+        async with self._pair_lock(trading_pair):
+            if trading_pair in self._syncs:
+                return False
+            errors = await self._data_source.check_trading_pairs([trading_pair])
+            if trading_pair in errors:
+                raise errors[trading_pair]
+            if trading_pair in self._syncs:     # added by the start-up meanwhile
+                return False
+            if not self._running:
+                raise RuntimeError(f"the tracker stopped while {trading_pair} was being added")
+            sync = self._new_sync(trading_pair)
+            refused = await self._data_source.subscribe_to_trading_pairs([trading_pair])
+            if trading_pair in refused:
+                if self._syncs.get(trading_pair) is sync:
+                    self._drop(trading_pair)
+                raise refused[trading_pair]
+            if not self._running:
+                # stop() closed the sockets before this subscription opened one: close it too
+                await self._data_source.unsubscribe_from_trading_pair(trading_pair)
+            self._failed.pop(trading_pair, None)
+        await asyncio.wait_for(sync.wait_synced(), timeout)
         return True
 
     async def remove_trading_pair(self, trading_pair: str) -> bool:
@@ -203,12 +215,29 @@ class OrderBookTracker:
                 return False
             self._initial_pairs.remove(trading_pair)
             return True
-        if trading_pair not in self._syncs:
-            return False
-        sync = self._drop(trading_pair)
-        await sync.wait_closed()
-        await self._data_source.unsubscribe_from_trading_pair(trading_pair)
-        return True
+        async with self._pair_lock(trading_pair):
+            if trading_pair not in self._syncs:
+                return False
+            sync = self._drop(trading_pair)
+            await sync.wait_closed()
+            await self._data_source.unsubscribe_from_trading_pair(trading_pair)
+            return True
+
+    @contextlib.asynccontextmanager
+    async def _pair_lock(self, trading_pair: str) -> AsyncIterator[None]:
+        """Hold the pair's lock; the entry goes once nobody holds or awaits it (bounded memory
+        whatever names callers try)."""
+        entry = self._pair_locks.get(trading_pair)
+        if entry is None:
+            entry = self._pair_locks[trading_pair] = [asyncio.Lock(), 0]
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del self._pair_locks[trading_pair]
 
     # ------------------------------------------------------------ sink (called by the data source)
     def on_diff(self, trading_pair: str, bids: Any, asks: Any, update_id: int, first_update_id: int,

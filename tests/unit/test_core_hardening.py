@@ -344,3 +344,12 @@ def test_numpy_id_column_must_hold_integers():
     with pytest.raises(ValueError, match="update_id"):
         book.apply_numpy_diffs(np.array([[99.0, 1.0, 8.5]]), np.empty((0, 3)))
     assert same_state(state(book), before)
+
+
+def test_diff_message_carries_the_futures_prev_update_id():
+    msg = diff([], update_id=110, first_update_id=106, prev_update_id=105)
+    assert (msg.update_id, msg.first_update_id, msg.prev_update_id) == (110, 106, 105)
+    assert diff([]).prev_update_id == -1
+    for bad in (110, 111, -1, 1.5, True, "105"):
+        with pytest.raises(ValueError, match="prev_update_id"):
+            diff([], update_id=110, prev_update_id=bad)

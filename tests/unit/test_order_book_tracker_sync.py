@@ -265,9 +265,14 @@ async def test_malformed_binance_frames_are_refused_and_lose_nothing(caplog):
         assert book.last_trade_price == 10.5
         frame({"e": "depthUpdate", "s": "ZZUSDT", "U": 1, "u": 1, "b": [], "a": []})
         assert tracker.metrics.unknown_pair_messages == 1
-        pending = frame("not json at all")      # no channel: the unknown-channel hook, which ignores it
+        pending = frame("not json at all")      # no channel: the unknown-channel hook refuses it
         assert pending is not None
-        await pending
+        with pytest.raises(ValueError, match="not a JSON object"):
+            await pending
+        for odd in ("[]", "5", b"\x00binary", None):
+            with pytest.raises(ValueError, match="not a JSON object"):
+                await frame(odd)
+        assert await frame({"id": 999, "result": None}) is None      # an answer to nothing pending: ignored
         assert tracker.metrics.parse_errors == 3
         # undecoded text frames (the fast parser's input): good ones apply, odd ones take the JSON path
         frame('{"e":"depthUpdate","E":1,"s":"ABUSDT","U":7,"u":7,"b":[["10.0","7"]],"a":[]}')
@@ -333,3 +338,41 @@ async def test_binance_symbol_map_reloads_once_for_a_new_listing():
         assert len(calls) == 2          # the map is fresh again: ZZ-USDT did not reload it
     finally:
         await source.close()
+
+
+async def test_ids_the_book_refuses_never_enter_the_resync_buffer(hand_fed):
+    # a U far beyond u (or ids beyond int64, or bools) would set what the snapshot must cover
+    # and keep every snapshot "stale": the resync would never end
+    source, tracker = await hand_fed(["A-B"])
+    tracker.on_diff("A-B", [["99", "1"]], [], 5, 10**15, 0.0)
+    tracker.on_diff("A-B", [["99", "1"]], [], 2**64, 3, 0.0)
+    tracker.on_diff("A-B", [["99", "1"]], [], 7, -2, 0.0)
+    tracker.on_diff("A-B", [["99", "1"]], [], True, 1, 0.0)
+    tracker.on_diff("A-B", [["98", "4"]], [], 12, 11, 0.0)
+    metrics = tracker.metrics.pairs["A-B"]
+    assert metrics.diffs_refused == 4 and tracker.data_source.trading_pairs == ["A-B"]
+    source.give("A-B", 10, [["98", "1"]], [])
+    await tracker.wait_ready(timeout=1)
+    book = tracker.order_books["A-B"]
+    assert metrics.snapshots_stale == 0 and source.requests["A-B"] == 1
+    assert _levels(book) == ({98.0: 4.0}, {}) and book.last_diff_uid == 12
+
+
+async def test_adding_a_pair_that_is_removed_or_stopped_before_it_syncs_raises_not_hangs(hand_fed):
+    source, tracker = await hand_fed(["A-B"])
+    source.give("A-B", 1, [["10", "1"]], [])
+    await tracker.wait_ready(timeout=1)
+    source.snapshots["C-D"] = asyncio.Queue()           # C-D's snapshot never comes
+    source.requests["C-D"] = 0
+    adding = asyncio.ensure_future(tracker.add_trading_pair("C-D", timeout=None))
+    await _settle()
+    assert await tracker.remove_trading_pair("C-D") is True
+    with pytest.raises(RuntimeError, match="C-D is no longer tracked"):
+        await asyncio.wait_for(adding, 1)
+    adding = asyncio.ensure_future(tracker.add_trading_pair("C-D", timeout=None))
+    await _settle()
+    await tracker.stop()
+    with pytest.raises(RuntimeError, match="C-D is no longer tracked"):
+        await asyncio.wait_for(adding, 1)
+    assert tracker._pair_locks == {}        # no lock left behind for any name tried
+    assert sorted(tracker.trading_pairs) == ["A-B", "C-D"]     # kept for the next start()

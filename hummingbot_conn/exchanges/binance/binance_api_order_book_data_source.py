@@ -242,7 +242,11 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
         message_queue.put_nowait(BinanceOrderBook.trade_message_from_exchange(raw_message, {"trading_pair": pair}))
 
     async def _process_message_for_unknown_channel(self, event_message: Any, websocket_assistant: WSAssistant) -> None:
-        if isinstance(event_message, dict) and "id" in event_message:
+        if not isinstance(event_message, dict):
+            # Binance's market streams send JSON objects only: anything else is a broken frame,
+            # counted by the reader (``parse_errors``), never passed over in silence
+            raise ValueError(f"market data frame is not a JSON object: {str(event_message)[:100]!r}")
+        if "id" in event_message:
             if "code" in event_message:
                 self._confirm_subscription(event_message["id"], f"{event_message.get('code')}: "
                                                                 f"{event_message.get('msg')}")

@@ -1,0 +1,322 @@
+"""ExchangeLifecycle: the network side of ``ExchangePyBase``.
+
+It builds the web stack (time synchronizer, throttler, auth, web assistants)
+and the two trackers from the venue's hooks, starts and stops the background
+loops, answers ``ready`` / ``status_dict`` / ``check_network``, and offers
+hummingbot's ``_api_get`` / ``_api_post`` / ``_api_delete`` request helpers.
+``ExchangePyBase`` adds the trading API on top; it is split from it only to
+keep each module readable.
+"""
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from decimal import Decimal
+from typing import Any, Dict, List, Optional
+
+from hummingbot_conn.connector.balances import Balances
+from hummingbot_conn.connector.network_status import NetworkStatus
+from hummingbot_conn.connector.order_placer import OrderPlacer
+from hummingbot_conn.connector.status_poller import StatusPoller
+from hummingbot_conn.connector.symbol_map import SymbolMap
+from hummingbot_conn.connector.trading_rule import TradingRule
+from hummingbot_conn.connector.trading_rules import TradingRules
+from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
+from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
+from hummingbot_conn.tracking.user_stream_tracker import UserStreamTracker
+from hummingbot_conn.web.async_throttler import AsyncThrottler
+from hummingbot_conn.web.data_types import RESTMethod
+from hummingbot_conn.web.time_synchronizer import TimeSynchronizer
+from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
+
+__all__ = ["ExchangeLifecycle"]
+
+_logger = logging.getLogger(__name__)
+
+RULES_RETRY_DELAY = 5.0   # seconds before retrying trading rules that failed to load
+
+
+class ExchangeLifecycle(ABC):
+    """The network half of ``ExchangePyBase`` (its base): the venue's declarations
+    and network hooks, the web stack, the trackers and the loops."""
+
+    TRADING_RULES_INTERVAL = 30 * 60.0
+    TRADING_FEES_INTERVAL = 12 * 3600.0
+
+    # parts ExchangePyBase builds before it calls ``ExchangeLifecycle.__init__``
+    _rate_limits_share_pct: Decimal
+    _trading_rules_part: TradingRules
+    _balances: Balances
+    _symbol_map: SymbolMap
+    _order_tracker: ClientOrderTracker
+    _order_placer: OrderPlacer
+    _status_poller: StatusPoller
+
+    # ---- what a venue declares (hummingbot's abstract properties) ------------------------------
+    @property
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def authenticator(self) -> Any: ...
+
+    @property
+    @abstractmethod
+    def rate_limits_rules(self) -> List[Any]: ...
+
+    @property
+    @abstractmethod
+    def domain(self) -> Any: ...
+
+    @property
+    @abstractmethod
+    def trading_rules_request_path(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def trading_pairs_request_path(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def check_network_request_path(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def trading_pairs(self) -> List[str]: ...
+
+    @property
+    @abstractmethod
+    def is_trading_required(self) -> bool: ...
+
+    @property
+    def name_cap(self) -> str:
+        return self.name.capitalize()
+
+    # ---- hooks a venue implements (network side) --------------------------------------------------
+    @abstractmethod
+    def _create_web_assistants_factory(self) -> WebAssistantsFactory: ...
+
+    @abstractmethod
+    def _create_order_book_data_source(self) -> Any: ...
+
+    @abstractmethod
+    def _create_user_stream_data_source(self) -> Any: ...
+
+    @abstractmethod
+    async def _format_trading_rules(self, exchange_info_dict: Dict[str, Any]) -> List[TradingRule]: ...
+
+    @abstractmethod
+    def _initialize_trading_pair_symbols_from_exchange_info(self, exchange_info: Dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    async def _user_stream_event_listener(self) -> None:
+        """Consume ``self._iter_user_event_queue()`` and feed the tracker and balances."""
+
+    async def _update_trading_fees(self) -> None:
+        """Refresh fee rates (default: nothing to do)."""
+
+    def __init__(self) -> None:
+        self._time_synchronizer = TimeSynchronizer()
+        self._throttler = AsyncThrottler(rate_limits=self.rate_limits_rules,
+                                         limits_share_percentage=self._rate_limits_share_pct)
+        self._auth = self.authenticator if self.is_trading_required else None
+        self._web_assistants_factory = self._create_web_assistants_factory()
+        self._order_book_tracker = OrderBookTracker(data_source=self._create_order_book_data_source(),
+                                                    trading_pairs=self.trading_pairs)
+        self._user_stream_tracker: Optional[UserStreamTracker] = None
+        if self.is_trading_required:
+            self._user_stream_tracker = self._create_user_stream_tracker()
+            self._user_stream_tracker.add_connection_listener(self._on_user_stream_connected)
+        self._user_stream_connections = 0
+        self._network_tasks: List[asyncio.Task] = []
+        self._started = False
+
+    def _create_user_stream_tracker(self) -> UserStreamTracker:
+        return UserStreamTracker(data_source=self._create_user_stream_data_source())
+
+    # ---- state --------------------------------------------------------------------------------
+    @property
+    def throttler(self) -> AsyncThrottler:
+        return self._throttler
+
+    @property
+    def order_book_tracker(self) -> OrderBookTracker:
+        return self._order_book_tracker
+
+    @property
+    def user_stream_tracker(self) -> Optional[UserStreamTracker]:
+        return self._user_stream_tracker
+
+    async def add_trading_pair(self, trading_pair: str) -> bool:
+        """Track one more pair's order book (True if added)."""
+        added = await self._order_book_tracker.add_trading_pair(trading_pair)
+        if added and trading_pair not in self.trading_pairs:
+            self.trading_pairs.append(trading_pair)
+        return added
+
+    async def remove_trading_pair(self, trading_pair: str) -> bool:
+        """Stop tracking a pair's order book (True if removed)."""
+        removed = await self._order_book_tracker.remove_trading_pair(trading_pair)
+        if removed and trading_pair in self.trading_pairs:
+            self.trading_pairs.remove(trading_pair)
+        return removed
+
+    @property
+    def status_dict(self) -> Dict[str, bool]:
+        trading = self.is_trading_required
+        return {
+            "symbols_mapping_initialized": self._symbol_map.initialized,
+            "order_books_initialized": bool(self._order_book_tracker.ready),
+            "account_balance": not trading or self._balances.snapshot_received,
+            "trading_rule_initialized": self._trading_rules_part.initialized,
+            "user_stream_initialized": not trading or self._user_stream_connections > 0,
+        }
+
+    @property
+    def ready(self) -> bool:
+        return all(self.status_dict.values())
+
+    async def wait_ready(self, timeout: Optional[float] = None, poll: float = 0.05) -> None:
+        """Wait until ``ready``; ``asyncio.TimeoutError`` after ``timeout`` seconds."""
+        async def _wait() -> None:
+            while not self.ready:
+                await asyncio.sleep(poll)
+        await asyncio.wait_for(_wait(), timeout)
+
+    # ---- start / stop -------------------------------------------------------------------------------
+    async def start_network(self) -> None:
+        """Start the books, the trading rules loop and, when trading, the user
+        stream, its event listener and the status poller.  Returns at once;
+        ``ready`` turns True when everything has loaded."""
+        await self.stop_network()
+        self._started = True
+        self._order_book_tracker.start()
+        spawn = asyncio.get_running_loop().create_task
+        self._network_tasks = [spawn(self._trading_rules_polling_loop()),
+                               spawn(self._trading_fees_polling_loop())]
+        if self._user_stream_tracker is not None:       # built when trading is required
+            self._network_tasks += [spawn(self._user_stream_tracker.start()),
+                                    spawn(self._user_stream_event_listener_loop()),
+                                    spawn(self._status_poller.run())]
+
+    async def stop_network(self) -> None:
+        """Stop every loop and request in progress; tracked orders stay as they are."""
+        tasks, self._network_tasks = self._network_tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._order_placer.stop()
+        await self._order_tracker.stop()
+        if self._started:
+            self._started = False
+            await self._order_book_tracker.stop()
+            if self._user_stream_tracker is not None:
+                await self._user_stream_tracker.stop()
+        await self._web_assistants_factory.close()
+        self._user_stream_connections = 0
+
+    async def check_network(self) -> NetworkStatus:
+        try:
+            await self._make_network_check_request()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            return NetworkStatus.NOT_CONNECTED
+        return NetworkStatus.CONNECTED
+
+    # ---- loops -------------------------------------------------------------------------------------
+    async def _trading_rules_polling_loop(self) -> None:
+        while True:
+            try:
+                await self._update_trading_rules()
+                delay = self.TRADING_RULES_INTERVAL
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                _logger.warning("Could not fetch the trading rules from %s: %s", self.name_cap, exc)
+                delay = RULES_RETRY_DELAY if not self._trading_rules_part.initialized else self.TRADING_RULES_INTERVAL
+            await asyncio.sleep(delay)
+
+    async def _trading_fees_polling_loop(self) -> None:
+        while True:
+            try:
+                await self._update_trading_fees()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                _logger.warning("Could not fetch the trading fees from %s: %s", self.name_cap, exc)
+            await asyncio.sleep(self.TRADING_FEES_INTERVAL)
+
+    async def _user_stream_event_listener_loop(self) -> None:
+        # the venue's listener should not end; if it raises, log and restart it
+        while True:
+            try:
+                await self._user_stream_event_listener()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                _logger.exception("Unexpected error in the user stream listener loop; restarting it.")
+                await asyncio.sleep(1.0)
+
+    def _on_user_stream_connected(self, connection_number: int) -> None:
+        """Called by the user stream tracker after each subscription: whatever
+        happened while disconnected is fetched by REST now (Contract 4)."""
+        self._user_stream_connections = connection_number
+        self._status_poller.stream_activity()
+        if connection_number > 1:
+            _logger.info("User stream reconnected (%d); reconciling orders and balances by REST.",
+                         connection_number)
+        self._status_poller.poll_now()
+
+    async def _update_trading_rules(self) -> None:
+        exchange_info = await self._make_trading_rules_request()
+        rules = await self._format_trading_rules(exchange_info)
+        self._trading_rules_part.replace_all(rules)
+        self._initialize_trading_pair_symbols_from_exchange_info(exchange_info)
+
+    # ---- REST helpers (hummingbot's names) -----------------------------------------------------------
+    async def _make_network_check_request(self) -> Any:
+        return await self._api_get(path_url=self.check_network_request_path)
+
+    async def _make_trading_rules_request(self) -> Any:
+        return await self._api_get(path_url=self.trading_rules_request_path)
+
+    async def _make_trading_pairs_request(self) -> Any:
+        return await self._api_get(path_url=self.trading_pairs_request_path)
+
+    async def _api_request_url(self, path_url: str, is_auth_required: bool = False) -> str:
+        raise NotImplementedError(f"{type(self).__name__} must implement _api_request_url")
+
+    async def _api_get(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["method"] = RESTMethod.GET
+        return await self._api_request(*args, **kwargs)
+
+    async def _api_post(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["method"] = RESTMethod.POST
+        return await self._api_request(*args, **kwargs)
+
+    async def _api_put(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["method"] = RESTMethod.PUT
+        return await self._api_request(*args, **kwargs)
+
+    async def _api_delete(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["method"] = RESTMethod.DELETE
+        return await self._api_request(*args, **kwargs)
+
+    async def _api_request(self, path_url: str, overwrite_url: Optional[str] = None,
+                           method: RESTMethod = RESTMethod.GET, params: Optional[Dict[str, Any]] = None,
+                           data: Optional[Dict[str, Any]] = None, is_auth_required: bool = False,
+                           return_err: bool = False, limit_id: Optional[str] = None,
+                           headers: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Any:
+        """One REST call through the throttler (limit ``limit_id`` or the path);
+        time-sync errors are resynced and retried once by the web layer, errors
+        raise the web layer's typed exceptions."""
+        url = overwrite_url or await self._api_request_url(path_url=path_url, is_auth_required=is_auth_required)
+        rest = await self._web_assistants_factory.get_rest_assistant()
+        return await rest.execute_request(url=url, throttler_limit_id=limit_id or path_url, params=params,
+                                          data=data, method=method, is_auth_required=is_auth_required,
+                                          return_err=return_err, headers=headers, **kwargs)
+
+    @property
+    def rate_limits_share_pct(self) -> Decimal:
+        return self._rate_limits_share_pct
