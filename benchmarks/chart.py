@@ -73,7 +73,7 @@ def draw(groups: dict[str, dict], output: Path, subtitle: str = "") -> int:
     if not data:
         raise ValueError("no benchmark group has both an hbconn row and a peer row: nothing to compare")
     bar, gap = 0.8, 0.9
-    positions, labels, group_ticks = [], [], []
+    positions, group_ticks = [], []
     y = 0.0
     for name, impls in data:
         start = y
