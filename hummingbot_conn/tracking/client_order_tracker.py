@@ -49,18 +49,8 @@ from hummingbot_conn.core.in_flight_order import (
     order_from_json,
 )
 from hummingbot_conn.core.pubsub import PubSub
-from hummingbot_conn.events import (
-    BuyOrderCompletedEvent,
-    BuyOrderCreatedEvent,
-    MarketEvent,
-    MarketOrderFailureEvent,
-    OrderCancelledEvent,
-    OrderExpiredEvent,
-    OrderFilledEvent,
-    SellOrderCompletedEvent,
-    SellOrderCreatedEvent,
-)
 from hummingbot_conn.tracking.finished_order_cache import FinishedOrderCache
+from hummingbot_conn.tracking.order_event_publisher import OrderEventPublisher
 
 _logger = logging.getLogger(__name__)
 
@@ -113,22 +103,8 @@ class ClientOrderTracker:
         self._fetch_missing_fills = fetch_missing_fills
         self._lost_order_count_limit = lost_order_count_limit
 
-        self.pubsub: Optional[PubSub] = None
-        if trigger_event is None:
-            self.pubsub = PubSub()
-            trigger_event = self.pubsub.trigger_event
-            tag = _int_tag  # our PubSub takes the int value: no Enum attribute access per event
-        else:
-            tag = _enum_tag
-        self._trigger = trigger_event
-        self._tag_buy_created = tag(MarketEvent.BuyOrderCreated)
-        self._tag_sell_created = tag(MarketEvent.SellOrderCreated)
-        self._tag_filled = tag(MarketEvent.OrderFilled)
-        self._tag_buy_completed = tag(MarketEvent.BuyOrderCompleted)
-        self._tag_sell_completed = tag(MarketEvent.SellOrderCompleted)
-        self._tag_cancelled = tag(MarketEvent.OrderCancelled)
-        self._tag_expired = tag(MarketEvent.OrderExpired)
-        self._tag_failure = tag(MarketEvent.OrderFailure)
+        self._events = OrderEventPublisher(trigger_event)
+        self.pubsub: Optional[PubSub] = self._events.pubsub
 
         self._in_flight_orders: Dict[str, InFlightOrder] = {}
         self._cached_orders = FinishedOrderCache(
@@ -148,10 +124,7 @@ class ClientOrderTracker:
         self._own_pubsub().remove_listener(event_tag, listener)
 
     def _own_pubsub(self) -> PubSub:
-        if self.pubsub is None:
-            raise RuntimeError("this tracker publishes through the trigger_event it was given; "
-                               "subscribe there")
-        return self.pubsub
+        return self._events.own_pubsub()
 
     # ---- views ------------------------------------------------------------------
     @property
@@ -366,21 +339,14 @@ class ClientOrderTracker:
             self._by_exchange_id[eid] = order
         state = order.current_state
         now = self._clock()
+        events = self._events
         if prev_state is _PENDING_CREATE:
-            self._publish_created(order, now)
-        if _logger.isEnabledFor(logging.INFO):
-            _logger.info("The %s order %s amounting to %s/%s %s has been filled at %s %s.",
-                         order.trade_type.name, order.client_order_id, order.executed_amount_base, order.amount,
-                         order.base_asset, trade_update.fill_price, order.quote_asset)
-        self._trigger(self._tag_filled, OrderFilledEvent(
-            now, order.client_order_id, order.trading_pair, order.trade_type, order.order_type,
-            trade_update.fill_price, trade_update.fill_base_amount, trade_update.fee,
-            trade_update.trade_id, trade_update.exchange_order_id or order.exchange_order_id or "",
-            order.leverage, order.position._value_))
+            events.created(order, now)
+        events.filled(order, trade_update, now)
         if state is _FILLED and prev_state is not _FILLED:
             # also a lost (presumed failed) or failed order whose fills reached
             # its amount: it traded, so it completes (TRANSITIONS, LAST_FILL rows)
-            self._publish_completed(order, now)
+            events.completed(order, now)
             cid = order.client_order_id
             if self._lost_orders.pop(cid, None) is not None:
                 self._cached_orders.add(order)
@@ -419,10 +385,7 @@ class ClientOrderTracker:
         now = self._clock()
         if not order.mark_lost(now):
             return
-        error = f"the exchange reported the order as not found {count} times"
-        _logger.info("Order %s has failed (lost): %s.", cid, error)
-        self._trigger(self._tag_failure, MarketOrderFailureEvent(
-            now, cid, order.order_type, error, "OrderNotFound"))
+        self._events.lost(order, now, f"the exchange reported the order as not found {count} times")
         self._in_flight_orders.pop(cid, None)
         self._order_not_found_records.pop(cid, None)
         self._lost_orders[cid] = order
@@ -499,42 +462,19 @@ class ClientOrderTracker:
         if state is prev_state:
             return
         now = self._clock()
+        events = self._events
         if prev_state is _PENDING_CREATE and state is not _FAILED:
-            self._publish_created(order, now)
+            events.created(order, now)
         if state in _TERMINAL and prev_state not in _TERMINAL:
-            cid = order.client_order_id
             if state is _CANCELED:
-                _logger.info("Successfully canceled order %s.", cid)
-                self._trigger(self._tag_cancelled, OrderCancelledEvent(now, cid, order.exchange_order_id))
+                events.cancelled(order, now)
             elif state is _EXPIRED:
-                _logger.info("Order %s has expired.", cid)
-                self._trigger(self._tag_expired, OrderExpiredEvent(now, cid, order.exchange_order_id))
+                events.expired(order, now)
             elif state is _FAILED:
-                misc = order_update.misc_updates or {}
-                _logger.info("Order %s has failed. Order Update: %r", cid, order_update)
-                self._trigger(self._tag_failure, MarketOrderFailureEvent(
-                    now, cid, order.order_type, misc.get("error_message"), misc.get("error_type")))
+                events.failed(order, now, order_update)
             else:  # FILLED is reached by fills only, handled in process_trade_update
-                self._publish_completed(order, now)
-            self.stop_tracking_order(cid)
-
-    def _publish_created(self, order: InFlightOrder, now: float) -> None:
-        if _logger.isEnabledFor(logging.INFO):
-            _logger.info(order.build_order_created_message())
-        # _name_ / _value_: plain attributes, unlike Enum's .name / .value properties
-        is_buy = order.trade_type._name_ == "BUY"
-        event_class = BuyOrderCreatedEvent if is_buy else SellOrderCreatedEvent
-        self._trigger(self._tag_buy_created if is_buy else self._tag_sell_created, event_class(
-            now, order.order_type, order.trading_pair, order.amount, order.price, order.client_order_id,
-            order.creation_timestamp, order.exchange_order_id, order.leverage, order.position._value_))
-
-    def _publish_completed(self, order: InFlightOrder, now: float) -> None:
-        is_buy = order.trade_type._name_ == "BUY"
-        _logger.info("%s order %s completely filled.", "BUY" if is_buy else "SELL", order.client_order_id)
-        event_class = BuyOrderCompletedEvent if is_buy else SellOrderCompletedEvent
-        self._trigger(self._tag_buy_completed if is_buy else self._tag_sell_completed, event_class(
-            now, order.client_order_id, order.base_asset, order.quote_asset, order.executed_amount_base,
-            order.executed_amount_quote, order.order_type, order.exchange_order_id))
+                events.completed(order, now)
+            self.stop_tracking_order(order.client_order_id)
 
     # ---- indexes ----------------------------------------------------------------------------
     def _drop_exchange_id(self, order: InFlightOrder) -> None:
@@ -548,10 +488,3 @@ def _connector_clock(connector: Any) -> Callable[[], float]:
         return connector.current_timestamp
     return clock
 
-
-def _int_tag(tag: Any) -> int:
-    return tag._value_
-
-
-def _enum_tag(tag: Any) -> Any:
-    return tag
