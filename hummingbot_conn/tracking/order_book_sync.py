@@ -268,7 +268,8 @@ class OrderBookPairSync:
                 continue
             try:
                 self.book.apply_snapshot(bids, asks, update_id)
-            except (ValueError, TypeError, OverflowError) as exc:
+            except Exception as exc:        # noqa: BLE001 - the book is unchanged; this task must not die
+                # (rows from a data source may raise anything while read: the pair would stay unsynced)
                 self.metrics.snapshot_errors += 1
                 _log.warning("%s: snapshot %d refused by the book: %s", self.trading_pair, update_id, exc)
                 await self._sleep(self._backoff.delay(attempt))
@@ -290,7 +291,7 @@ class OrderBookPairSync:
             bids, asks, update_id, first_update_id, received_at = buffer[0]
             try:
                 result = book.apply_diffs(bids, asks, update_id, first_update_id)
-            except (ValueError, TypeError, OverflowError) as exc:
+            except Exception as exc:        # noqa: BLE001 - as for the snapshot: refuse it, keep syncing
                 metrics.diffs_refused += 1
                 _log.warning("%s: buffered diff %d refused by the book: %s", self.trading_pair, update_id, exc)
                 buffer.popleft()
@@ -323,13 +324,13 @@ class OrderBookPairSync:
         """A periodic refresh: applied only to a synced book it does not step back."""
         if self.state is not SyncState.SYNCED:
             return False
-        if snapshot.update_id < self.book.last_diff_uid:
-            self.metrics.snapshots_stale += 1
-            return False
-        content = snapshot.content
         try:
+            if snapshot.update_id < self.book.last_diff_uid:
+                self.metrics.snapshots_stale += 1
+                return False
+            content = snapshot.content
             self.book.apply_snapshot(content["bids"], content["asks"], snapshot.update_id)
-        except (KeyError, ValueError, TypeError, OverflowError) as exc:
+        except Exception as exc:        # noqa: BLE001 - the safeguard loop goes on with the other pairs
             self.metrics.snapshot_errors += 1
             _log.warning("%s: safeguard snapshot refused: %s", self.trading_pair, exc)
             return False

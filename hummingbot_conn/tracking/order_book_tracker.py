@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterable, List, Optional, Sequence
 
@@ -58,6 +59,7 @@ __all__ = ["OrderBookTracker"]
 _log = logging.getLogger(__name__)
 
 _DIFF = OrderBookMessageType.DIFF
+_finite = math.isfinite     # TypeError for what is not a real number: refused as a bad trade
 _TRADE = OrderBookMessageType.TRADE
 _SNAPSHOT = OrderBookMessageType.SNAPSHOT
 
@@ -254,6 +256,11 @@ class OrderBookTracker:
             self._metrics.unknown_pair_messages += 1
             return
         try:
+            # the book checks the price; a trade's amount and time matter to trade listeners
+            # (volume, candles), so a NaN / negative amount or an infinite time stops here too
+            if not (_finite(trade.amount) and trade.amount > 0 and _finite(trade.timestamp)):
+                raise ValueError(f"trade of {trade.trading_pair}: amount must be finite and > 0 and the "
+                                 f"timestamp finite, got amount={trade.amount!r} timestamp={trade.timestamp!r}")
             sync.book.apply_trade(trade)
         except (ValueError, TypeError) as exc:
             self.on_message_error(exc, trade)

@@ -10,7 +10,9 @@ import logging
 
 import pytest
 
+from hummingbot_conn.common import TradeType
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
+from hummingbot_conn.events import OrderBookTradeEvent
 from hummingbot_conn.exchanges.binance import BinanceAPIOrderBookDataSource, BinanceOrderBook
 from hummingbot_conn.tracking import (
     OrderBookTracker,
@@ -376,3 +378,46 @@ async def test_adding_a_pair_that_is_removed_or_stopped_before_it_syncs_raises_n
         await asyncio.wait_for(adding, 1)
     assert tracker._pair_locks == {}        # no lock left behind for any name tried
     assert sorted(tracker.trading_pairs) == ["A-B", "C-D"]     # kept for the next start()
+
+
+class _RowsThatRaise:
+    """Rows from a buggy data source: reading them raises something no parser expects."""
+
+    def __len__(self):
+        raise ZeroDivisionError("buggy rows")
+
+    def __iter__(self):
+        raise ZeroDivisionError("buggy rows")
+
+
+async def test_rows_that_raise_anything_never_leave_a_pair_stuck(hand_fed, caplog):
+    caplog.set_level(logging.CRITICAL)
+    source, tracker = await hand_fed(["A-B"])
+    tracker.on_diff("A-B", _RowsThatRaise(), [], 12, 11, 0.0)       # buffered, refused at replay
+    tracker.on_diff("A-B", [["98", "4"]], [], 14, 13, 0.0)
+    source.give("A-B", 12, _RowsThatRaise(), [])                    # refused snapshot: fetched again
+    source.give("A-B", 12, [["98", "1"]], [])
+    await tracker.wait_ready(timeout=1)
+    metrics = tracker.metrics.pairs["A-B"]
+    assert metrics.snapshot_errors == 1 and source.requests["A-B"] == 2
+    assert _levels(tracker.order_books["A-B"]) == ({98.0: 4.0}, {})
+    sync = tracker._syncs["A-B"]
+    bad = OrderBookMessage(OrderBookMessageType.SNAPSHOT, {"trading_pair": "A-B", "update_id": 20,
+                                                           "bids": _RowsThatRaise(), "asks": []})
+    assert sync.apply_safeguard_snapshot(bad) is False and metrics.snapshot_errors == 2
+    assert tracker.is_synced("A-B") and tracker.order_books["A-B"].last_diff_uid == 14
+
+
+async def test_trades_with_a_bad_amount_or_time_are_refused_and_counted(hand_fed, caplog):
+    caplog.set_level(logging.CRITICAL)
+    source, tracker = await hand_fed(["A-B"])
+    source.give("A-B", 1, [["10", "1"]], [])
+    await tracker.wait_ready(timeout=1)
+    book = tracker.order_books["A-B"]
+    good = dict(trading_pair="A-B", timestamp=1.0, type=TradeType.BUY, price=10.5, amount=1.0, trade_id=1)
+    tracker.on_trade(OrderBookTradeEvent(**good))
+    for bad in (dict(amount=float("nan")), dict(amount=-1.0), dict(amount=0.0), dict(amount=float("inf")),
+                dict(amount="1"), dict(timestamp=float("inf")), dict(timestamp=None), dict(price=float("nan"))):
+        tracker.on_trade(OrderBookTradeEvent(**{**good, "price": 99.0, **bad}))
+    assert book.last_trade_price == 10.5 and tracker.metrics.pairs["A-B"].trades == 1
+    assert tracker.metrics.parse_errors == 8
