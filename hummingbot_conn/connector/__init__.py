@@ -9,6 +9,7 @@ from hummingbot_conn.connector.funding_info import FundingInfo, FundingInfoUpdat
 from hummingbot_conn.connector.market_data import ClientOrderBookQueryResult, OrderBookQueries
 from hummingbot_conn.connector.network_status import NetworkStatus
 from hummingbot_conn.connector.order_placer import OrderPlacer
+from hummingbot_conn.connector.perpetual_derivative_py_base import PerpetualDerivativePyBase
 from hummingbot_conn.connector.perpetual_trading import PerpetualTrading
 from hummingbot_conn.connector.position import Position
 from hummingbot_conn.connector.status_poller import StatusPoller
@@ -19,6 +20,6 @@ from hummingbot_conn.connector.trading_rules import OrderRejected, TradingRules
 __all__ = [
     "Balances", "CancellationResult", "ClientOrderBookQueryResult", "ClientOrderIdGenerator", "ExchangePyBase",
     "FundingInfo", "FundingInfoUpdate", "NetworkStatus", "OrderBookQueries", "OrderPlacer", "OrderRejected",
-    "PerpetualTrading", "Position", "StatusPoller", "SymbolMap", "TradingRule", "TradingRules",
-    "get_new_client_order_id",
+    "PerpetualDerivativePyBase", "PerpetualTrading", "Position", "StatusPoller", "SymbolMap", "TradingRule",
+    "TradingRules", "get_new_client_order_id",
 ]

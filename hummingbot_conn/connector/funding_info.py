@@ -51,7 +51,7 @@ class FundingInfo:
             return NotImplemented
         return self._key() == other._key()
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # mutable (hummingbot's setters)
 
     def _key(self) -> tuple:
         return (self._trading_pair, self._index_price, self._mark_price, self._next_funding_utc_timestamp,

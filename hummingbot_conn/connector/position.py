@@ -51,7 +51,7 @@ class Position:
                                                    other._unrealized_pnl, other._entry_price,
                                                    other._amount, other._leverage)
 
-    __hash__ = None  # mutable through update_position
+    __hash__ = None  # type: ignore[assignment]  # mutable through update_position
 
     @property
     def trading_pair(self) -> str:

@@ -19,7 +19,8 @@ import logging
 from typing import Optional
 
 from hummingbot_conn.tracking.user_stream_tracker_data_source import (
-    ConnectionListener, UserStreamTrackerDataSource,
+    ConnectionListener,
+    UserStreamTrackerDataSource,
 )
 
 __all__ = ["UserStreamTracker"]

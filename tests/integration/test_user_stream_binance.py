@@ -12,9 +12,13 @@ from decimal import Decimal
 
 import pytest
 
-from hummingbot_conn.exchanges.binance import BinanceAPIUserStreamDataSource, BinanceAuth, BinanceEndpoints
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance import (
+    BinanceAPIUserStreamDataSource,
+    BinanceAuth,
+    BinanceEndpoints,
+    binance_constants as CONSTANTS,
+    binance_web_utils as web_utils,
+)
 from hummingbot_conn.sim import SimulatedExchange
 from hummingbot_conn.tracking import UserStreamTracker
 from hummingbot_conn.web import ExchangeError, ExponentialBackoff, TimeSynchronizer, WSJSONRequest
@@ -79,8 +83,7 @@ async def stream(sim):
     await until(lambda: numbers == [1])
     yield tracker, numbers, sim.account(key)
     await tracker.stop()
-    if tracker.data_source._own_factory is False:
-        await tracker.data_source._api_factory.close()
+    await tracker.data_source._api_factory.close()     # the test's factory (the source does not own it)
 
 
 def place(sim, account, client_id, price="50000", qty="0.01", side="BUY"):
@@ -149,7 +152,7 @@ async def test_event_stream_terminated_forces_a_resubscription(sim, stream):
     sim.engine.deposit(account, "BTC", Decimal("1"))
     events = await take(tracker.user_stream, 2)
     assert shape(events) == [("balanceUpdate", None, "BTC"), ("outboundAccountPosition", None, None)]
-    assert isinstance(tracker.data_source.last_error, type(None))
+    assert tracker.data_source.last_error is None
 
 
 async def test_server_shutdown_reconnects(sim, stream):

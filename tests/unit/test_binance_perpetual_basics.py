@@ -1,8 +1,10 @@
 """Binance perpetual constants, URLs and signing (docs/binance_usdm_futures.md sections 1, 2, 10.1)."""
 import pytest
 
-from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_web_utils as web_utils
+from hummingbot_conn.exchanges.binance_perpetual import (
+    binance_perpetual_constants as CONSTANTS,
+    binance_perpetual_web_utils as web_utils,
+)
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_auth import BinancePerpetualAuth
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_constants import BinancePerpetualEndpoints
 from hummingbot_conn.web.data_types import RESTMethod, RESTRequest

@@ -8,8 +8,12 @@ import logging
 
 import pytest
 
-from hummingbot_conn.exchanges.binance import BinanceAPIUserStreamDataSource, BinanceAuth, BinanceEndpoints
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance import (
+    BinanceAPIUserStreamDataSource,
+    BinanceAuth,
+    BinanceEndpoints,
+    binance_web_utils as web_utils,
+)
 from hummingbot_conn.tracking import UserStreamOverflowError, UserStreamTrackerDataSource
 
 EXECUTION_REPORT = {

@@ -154,6 +154,9 @@ class FuturesEngine:
             position_side = "BOTH"
         if quantity is None:
             raise SimError(-1102, "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed.")
+        for name, value in (("quantity", quantity), ("price", price)):
+            if value is not None and not value.is_finite():
+                raise SimError(-1100, f"Illegal characters found in parameter '{name}'.")
         is_market = order_type == "MARKET"
         if is_market:
             if price is not None:
@@ -172,7 +175,7 @@ class FuturesEngine:
         else:
             raise SimError(-1116, "Invalid orderType.")
         spec.check_quantity(quantity, is_market)
-        ref = price if not is_market else self.reference_price(symbol, side)
+        ref = self.reference_price(symbol, side) if price is None else price
         closing = self._closing_qty(account, symbol, side, position_side, quantity, reduce_only)
         spec.check_notional(ref * quantity, reduce_only or closing >= quantity)
         client_order_id = client_order_id or f"sim{next(self._client_ids):020d}"
@@ -181,7 +184,7 @@ class FuturesEngine:
         book = self.books[symbol]
         if tif == "GTX":
             best = book.best_ask() if side == "BUY" else book.best_bid()
-            if best is not None and (price >= best.price if side == "BUY" else price <= best.price):
+            if best is not None and (ref >= best.price if side == "BUY" else ref <= best.price):
                 raise SimError(-5022, "Due to the order could not be executed as maker, the Post Only order "
                                "will be rejected.")
         opening = quantity - closing
@@ -205,7 +208,7 @@ class FuturesEngine:
             if order.is_open:
                 if order.type == "LIMIT" and tif in ("GTC", "GTX"):
                     order.on_book = True
-                    book.add(order)
+                    book.add(order)  # type: ignore[arg-type]  # SymbolBook reads only price/side/id/remaining
                 else:
                     self._finish(order, "EXPIRED", now)
         if not order.is_open:
@@ -247,7 +250,7 @@ class FuturesEngine:
                 return
             if limit is not None and (level.price > limit if taker.side == "BUY" else level.price < limit):
                 return
-            maker = next(iter(level.orders.values()))
+            maker: FuturesOrder = next(iter(level.orders.values()))  # type: ignore[assignment]
             if maker.account_id == taker.account_id:
                 # self-trade prevention, EXPIRE_TAKER (the venue's default mode)
                 taker.status = "EXPIRED_IN_MATCH"
@@ -261,7 +264,7 @@ class FuturesEngine:
         symbol = spec.symbol
         trade_id = self._next_trade_id[symbol]
         self._next_trade_id[symbol] = trade_id + 1
-        book.reduce(maker, qty)
+        book.reduce(maker, qty)  # type: ignore[arg-type]  # SymbolBook reads only price/side/id/remaining
         for order, is_maker in ((taker, False), (maker, True)):
             fill = self._settle(order, qty, price, trade_id, is_maker, now)
             self._emit(order.account_id, render.order_trade_update(order, "TRADE", now, fill))
@@ -301,7 +304,7 @@ class FuturesEngine:
 
     def _finish(self, order: FuturesOrder, status: str, now: int) -> None:
         if order.on_book:
-            self.books[order.symbol].remove(order)
+            self.books[order.symbol].remove(order)  # type: ignore[arg-type]  # SymbolBook reads only price/side/id/remaining
             order.on_book = False
         order.status = status
         order.update_time = now

@@ -12,7 +12,6 @@ from .records import FuturesFill, FuturesOrder, Income
 from .specs import money, plain
 
 
-
 def order_json(order: FuturesOrder) -> dict:
     """``POST`` / ``DELETE`` / ``GET /fapi/v1/order`` body."""
     return {

@@ -51,6 +51,13 @@ def _bool(p: Params, name: str) -> bool | None:
     return value.lower() == "true"
 
 
+def one_or(single: int, every: int) -> Callable:
+    """The weight of an endpoint that costs ``single`` with a symbol and ``every`` without."""
+    def weight(p: Params) -> int:
+        return single if "symbol" in p else every
+    return weight
+
+
 class FuturesRestApi:
     def __init__(self, engine: FuturesEngine, faults: FaultInjector, limiter: WeightLimiter,
                  order_counter: OrderCounter, clock, listen_keys: ListenKeys,
@@ -62,7 +69,6 @@ class FuturesRestApi:
         self.clock = clock
         self.listen_keys = listen_keys
         self.depth_snapshot = depth_snapshot
-        one_or = (lambda single, every: (lambda p: single if "symbol" in p else every))
         self.endpoints: dict[tuple[str, str], tuple[Callable, int | Callable, str]] = {
             ("GET", "/fapi/v1/ping"): (self.ping, 1, NONE),
             ("GET", "/fapi/v1/time"): (self.time, 1, NONE),
@@ -117,10 +123,12 @@ class FuturesRestApi:
             limiter.charge(ip, weight(params) if callable(weight) else weight)
             account = None
             if security == SIGNED:
-                account = auth.verify_rest(self.engine.accounts, request.headers.get("X-MBX-APIKEY"), raw_query,
+                account = auth.verify_rest(self.engine.accounts,  # type: ignore[arg-type]  # duck-typed registry
+                                           request.headers.get("X-MBX-APIKEY"), raw_query,
                                            raw_body, params.values, self.clock.now_ms())
             elif security == API_KEY:
-                account = auth.lookup_key(self.engine.accounts, request.headers.get("X-MBX-APIKEY"))
+                account = auth.lookup_key(self.engine.accounts,  # type: ignore[arg-type]
+                                           request.headers.get("X-MBX-APIKEY"))
             body, status = handler(params, account, headers), 200
         except SimError as err:
             body, status = err.body(), err.http_status

@@ -28,7 +28,7 @@ from ..faults import FaultInjector
 from ..ratelimit import OrderCounter, WeightLimiter
 from .engine import EIGHT_HOURS_MS, FuturesEngine
 from .listen_keys import ListenKeys
-from .margin import FuturesAccountRegistry
+from .margin import FuturesAccount, FuturesAccountRegistry
 from .rest import FuturesRestApi
 from .specs import FuturesSymbolSpec, default_futures_symbols, plain
 from .streams import FuturesStreams
@@ -65,7 +65,7 @@ class SimulatedFuturesExchange:
                                    self.listen_keys, self.depth_snapshot)
         self.stream_interval = stream_interval
         self.auto_flush = auto_flush
-        self._house = None
+        self._house: FuturesAccount | None = None
         self.faults.actions.update({
             "close_market_sockets": lambda symbol=None: self.streams.close_sockets(symbol),
             "close_user_sockets": lambda: self.streams.close_user_sockets(),
@@ -156,12 +156,12 @@ class SimulatedFuturesExchange:
 
     def place_liquidity(self, symbol: str, side: str, price: Decimal | str, qty: Decimal | str) -> int:
         """Rest a GTC order of the house account (unbounded margin, no fees); returns its order id."""
-        if self._house is None:
-            self._house = self.accounts.create("1000000000000", maker_rate="0", taker_rate="0",
-                                               dual_side=False)
+        house = self._house
+        if house is None:
+            house = self._house = self.accounts.create("1000000000000", maker_rate="0", taker_rate="0")
         for s in self.engine.specs:
-            self._house.leverage[s] = self.engine.specs[s].max_leverage
-        order, _ = self.engine.place_order(self._house, symbol, side, "LIMIT", quantity=Decimal(qty),
+            house.leverage[s] = self.engine.specs[s].max_leverage
+        order, _ = self.engine.place_order(house, symbol, side, "LIMIT", quantity=Decimal(qty),
                                            price=Decimal(price), time_in_force="GTC")
         return order.order_id
 

@@ -111,7 +111,8 @@ class FuturesSymbolSpec:
 
 
 def _decimals(quantum: Decimal) -> int:
-    return max(0, -quantum.normalize().as_tuple().exponent)
+    exponent = quantum.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def default_futures_symbols() -> list[FuturesSymbolSpec]:

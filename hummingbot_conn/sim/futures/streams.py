@@ -40,6 +40,14 @@ QUEUE_LIMIT = 10_000
 MAX_STREAMS = 1024
 
 
+def _kind(stream: str) -> str:
+    """``"depth"`` of ``"btcusdt@depth@100ms"`` (names are validated before they get here)."""
+    match = _STREAM_RE.match(stream)
+    if match is None:
+        raise ValueError(f"not a stream name: {stream!r}")
+    return match.group(2)
+
+
 class Connection:
     """One client socket; frames queue up so publishers never await. ``None`` closes it."""
 
@@ -220,7 +228,7 @@ class FuturesStreams:
         return name
 
     def _delivers(self, route: str, stream: str) -> bool:
-        kind = _STREAM_RE.match(stream).group(2)
+        kind = _kind(stream)
         if not self.route_streams:
             return True
         return kind in (MARKET_KINDS if route == "market" else PUBLIC_KINDS)
@@ -233,7 +241,7 @@ class FuturesStreams:
             return   # accepted, silent: the venue routes this stream to another path
         self.subscribers.setdefault(name, set()).add(conn)
         match = _STREAM_RE.match(name)
-        if match.group(2) == "depth":
+        if match is not None and match.group(2) == "depth":
             cadence = {"": "250ms", "@100ms": "100ms", "@500ms": "500ms"}[match.group(3) or ""]
             symbol = match.group(1).upper()
             self._acc.setdefault((symbol, cadence), _Acc(self.update_id(symbol)))

@@ -1,0 +1,376 @@
+"""PerpetualDerivativePyBase: a perpetual-futures connector = ExchangePyBase + PerpetualTrading.
+
+The seeds draw a derivative connector as the exchange connector with a second
+part, ``PerpetualTrading`` (positions, position mode, leverage, funding).
+Here the part is composed, not inherited: ``self._perpetual_trading`` holds the
+state and this class wires it to the network (hummingbot's names and hooks):
+
+* orders carry a ``position_action`` (OPEN / CLOSE) and the pair's leverage
+  (``PerpetualDerivativeInFlightOrder``); any other action fails the order
+  with a ``MarketOrderFailureEvent`` before anything is sent (hummingbot
+  raised inside a detached task and the order was never heard of, W-7);
+* ``get_fee`` takes the position action (``TradeFeeBase.new_perpetual_fee``);
+* ``set_position_mode`` / ``set_leverage`` ask the exchange, then record it;
+  they return the task doing it (hummingbot returned nothing) so a caller can
+  await the outcome; position mode changes fire ``PositionModeChangeSucceeded``
+  / ``Failed`` per trading pair;
+* funding info is initialised by REST per pair, then kept live from the
+  order book data source's funding stream; ``status_dict`` gains
+  ``funding_info``;
+* funding payments are polled (``funding_fee_poll_interval``, or at once when
+  the venue's stream reports one) and each new one fires
+  ``FundingPaymentCompletedEvent``;
+* position changes fire ``PositionUpdateEvent`` (``AccountEvent.PositionUpdate``).
+"""
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Tuple
+
+from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide, TradeType
+from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
+from hummingbot_conn.connector.funding_info import FundingInfo
+from hummingbot_conn.connector.perpetual_trading import PerpetualTrading
+from hummingbot_conn.connector.position import Position
+from hummingbot_conn.core.in_flight_order import InFlightOrder, PerpetualDerivativeInFlightOrder
+from hummingbot_conn.core.trade_fee import TradeFeeBase
+from hummingbot_conn.events import (
+    AccountEvent,
+    FundingPaymentCompletedEvent,
+    MarketEvent,
+    PositionModeChangeEvent,
+    PositionUpdateEvent,
+)
+
+__all__ = ["PerpetualDerivativePyBase"]
+
+_logger = logging.getLogger(__name__)
+
+_NAN = Decimal("NaN")
+_ZERO = Decimal(0)
+FUNDING_INFO_RETRY_DELAY = 5.0
+
+
+class PerpetualDerivativePyBase(ExchangePyBase, ABC):
+    """The base a perpetual venue connector subclasses (see the module docstring)."""
+
+    VALID_POSITION_ACTIONS = (PositionAction.OPEN, PositionAction.CLOSE)
+
+    def __init__(self, balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None,
+                 rate_limits_share_pct: Decimal = Decimal(100), **options: Any) -> None:
+        self._perpetual_trading = PerpetualTrading(self.trading_pairs)
+        self._last_funding_fee_payment_ts: Dict[str, float] = {}
+        self._set_position_mode_lock = asyncio.Lock()
+        self._funding_poll_now = asyncio.Event()
+        self._perpetual_tasks: List[asyncio.Task] = []
+        self._config_tasks: set = set()
+        super().__init__(balance_asset_limit, rate_limits_share_pct, **options)
+
+    # ---- what a venue declares ------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def funding_fee_poll_interval(self) -> float:
+        """Seconds between funding payment polls."""
+
+    @abstractmethod
+    def supported_position_modes(self) -> List[PositionMode]: ...
+
+    @abstractmethod
+    def get_buy_collateral_token(self, trading_pair: str) -> str: ...
+
+    @abstractmethod
+    def get_sell_collateral_token(self, trading_pair: str) -> str: ...
+
+    @abstractmethod
+    async def _update_positions(self) -> None:
+        """Fetch every position and record it with ``_record_position``."""
+
+    @abstractmethod
+    async def _trading_pair_position_mode_set(self, mode: PositionMode, trading_pair: str) -> Tuple[bool, str]:
+        """Set the mode on the exchange: (success, error message)."""
+
+    @abstractmethod
+    async def _set_trading_pair_leverage(self, trading_pair: str, leverage: int) -> Tuple[bool, str]:
+        """Set the pair's leverage on the exchange: (success, error message)."""
+
+    @abstractmethod
+    async def _fetch_last_fee_payment(self, trading_pair: str) -> Tuple[float, Decimal, Decimal]:
+        """The latest funding payment: (timestamp s, funding rate, amount); (0, -1, -1) if none."""
+
+    async def _fetch_account_position_mode(self) -> Optional[PositionMode]:
+        """The account's mode on the exchange (None: the venue cannot tell)."""
+        return None
+
+    @abstractmethod
+    def _get_fee(self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
+                 position_action: PositionAction, amount: Decimal, price: Decimal = _NAN,
+                 is_maker: Optional[bool] = None) -> TradeFeeBase: ...
+
+    # ---- state ------------------------------------------------------------------------------------------
+    @property
+    def status_dict(self) -> Dict[str, bool]:
+        status = super().status_dict
+        status["funding_info"] = self._perpetual_trading.is_funding_info_initialized()
+        return status
+
+    @property
+    def position_mode(self) -> PositionMode:
+        return self._perpetual_trading.position_mode
+
+    @property
+    def account_positions(self):
+        """Open positions by position key (read-only view)."""
+        return self._perpetual_trading.account_positions
+
+    def get_position(self, trading_pair: str, side: Optional[PositionSide] = None) -> Optional[Position]:
+        return self._perpetual_trading.get_position(trading_pair, side)
+
+    def get_leverage(self, trading_pair: str) -> int:
+        return self._perpetual_trading.get_leverage(trading_pair)
+
+    def get_funding_info(self, trading_pair: str) -> FundingInfo:
+        return self._perpetual_trading.get_funding_info(trading_pair)
+
+    # ---- orders -------------------------------------------------------------------------------------------
+    def _create_in_flight_order(self, order_id: str, trading_pair: str, order_type: OrderType,
+                                trade_type: TradeType, amount: Decimal, price: Optional[Decimal],
+                                position_action: PositionAction = PositionAction.NIL,
+                                **kwargs: Any) -> InFlightOrder:
+        """A new order must say whether it opens or closes (ValueError -> a failure event)."""
+        if position_action not in self.VALID_POSITION_ACTIONS:
+            raise ValueError(f"Invalid position action {position_action}. Must be one of "
+                             f"{[a.name for a in self.VALID_POSITION_ACTIONS]}")
+        return self._perpetual_order(order_id, trading_pair, order_type, trade_type, amount, price,
+                                     position_action)
+
+    def _perpetual_order(self, order_id: str, trading_pair: str, order_type: OrderType, trade_type: TradeType,
+                         amount: Decimal, price: Optional[Decimal],
+                         position_action: PositionAction) -> PerpetualDerivativeInFlightOrder:
+        return PerpetualDerivativeInFlightOrder(
+            order_id, trading_pair, order_type, trade_type, amount, self.current_timestamp, price=price,
+            leverage=self.get_leverage(trading_pair), position=position_action)
+
+    def start_tracking_order(self, order_id: str, exchange_order_id: Optional[str], trading_pair: str,
+                             trade_type: TradeType, price: Decimal, amount: Decimal, order_type: OrderType,
+                             position_action: PositionAction = PositionAction.NIL, **kwargs: Any) -> None:
+        order = self._perpetual_order(order_id, trading_pair, order_type, trade_type, amount, price,
+                                      position_action)
+        if exchange_order_id is not None:
+            order.update_exchange_order_id(exchange_order_id)
+        self._order_tracker.start_tracking_order(order)
+
+    def get_fee(self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
+                position_action: PositionAction, amount: Decimal, price: Decimal = _NAN,
+                is_maker: Optional[bool] = None) -> TradeFeeBase:
+        """The expected fee of an order (AddedToCost when it opens, per ``new_perpetual_fee``)."""
+        return self._get_fee(base_currency, quote_currency, order_type, order_side, position_action, amount,
+                             price, is_maker)
+
+    # ---- position mode and leverage ---------------------------------------------------------------------------
+    def _spawn_config(self, coro) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._config_tasks.add(task)
+        task.add_done_callback(self._config_tasks.discard)
+        return task
+
+    def set_position_mode(self, mode: PositionMode) -> asyncio.Task:
+        """Switch the account's mode; returns the task (its result: True on success).
+        Fires ``PositionModeChangeSucceeded`` or ``PositionModeChangeFailed`` for every trading pair."""
+        return self._spawn_config(self._execute_set_position_mode(mode))
+
+    async def _execute_set_position_mode(self, mode: PositionMode) -> bool:
+        if mode not in self.supported_position_modes():
+            message = f"Position mode {mode} is not supported. Mode not set."
+            _logger.error(message)
+            self._fire_position_mode_events(mode, False, message)
+            return False
+        async with self._set_position_mode_lock:
+            try:
+                exchange_mode = await self._fetch_account_position_mode()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                _logger.warning("Could not fetch the position mode from the exchange: %s", exc)
+                exchange_mode = None
+            if exchange_mode == mode:
+                success, message = True, ""
+            else:
+                try:
+                    success, message = await self._trading_pair_position_mode_set(
+                        mode, self.trading_pairs[0] if self.trading_pairs else "")
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    success, message = False, str(exc)
+            if success:
+                self._perpetual_trading.set_position_mode(mode)
+                _logger.info("Position mode switched to %s.", mode)
+            else:
+                _logger.error("Failed to set position mode to %s: %s", mode, message)
+            self._fire_position_mode_events(mode, success, message)
+            return success
+
+    def _fire_position_mode_events(self, mode: PositionMode, success: bool, message: str = "") -> None:
+        tag = AccountEvent.PositionModeChangeSucceeded if success else AccountEvent.PositionModeChangeFailed
+        for trading_pair in self.trading_pairs:
+            self.trigger_event(tag, PositionModeChangeEvent(self.current_timestamp, trading_pair, mode,
+                                                            message or None))
+
+    def set_leverage(self, trading_pair: str, leverage: int = 1) -> asyncio.Task:
+        """Set the pair's leverage on the exchange; returns the task (its result: True on success)."""
+        return self._spawn_config(self._execute_set_leverage(trading_pair, leverage))
+
+    async def _execute_set_leverage(self, trading_pair: str, leverage: int) -> bool:
+        if isinstance(leverage, bool) or not isinstance(leverage, int) or leverage < 1:
+            _logger.error("Error setting leverage %r for %s: leverage must be an integer >= 1",
+                          leverage, trading_pair)
+            return False
+        try:
+            success, message = await self._set_trading_pair_leverage(trading_pair, leverage)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            success, message = False, str(exc)
+        if success:
+            self._perpetual_trading.set_leverage(trading_pair, leverage)
+            _logger.info("Leverage for %s successfully set to %s.", trading_pair, leverage)
+        else:
+            _logger.error("Error setting leverage %s for %s: %s", leverage, trading_pair, message)
+        return success
+
+    # ---- positions ------------------------------------------------------------------------------------------------
+    def _record_position(self, trading_pair: str, side: PositionSide, amount: Decimal, entry_price: Decimal,
+                         unrealized_pnl: Decimal, leverage: Optional[Decimal] = None) -> None:
+        """Store (or, at amount 0, remove) one position; fires ``PositionUpdateEvent`` when it changed.
+
+        ``side`` is the venue's: BOTH in one-way mode, LONG / SHORT in hedge mode.
+        """
+        # the key follows the venue's side (BOTH: one-way), not our local mode, so rows read
+        # before the mode is known can never collide
+        if side is PositionSide.BOTH:
+            key = self._perpetual_trading.position_key(trading_pair, side, PositionMode.ONEWAY)
+        else:
+            key = self._perpetual_trading.position_key(trading_pair, side, PositionMode.HEDGE)
+        current = self._perpetual_trading.account_positions.get(key)
+        leverage = Decimal(self.get_leverage(trading_pair)) if leverage is None else leverage
+        if amount == _ZERO:
+            if current is not None:
+                self._perpetual_trading.remove_position(key)
+                self.trigger_event(AccountEvent.PositionUpdate, PositionUpdateEvent(
+                    self.current_timestamp, trading_pair, None, _ZERO, _ZERO, _ZERO, leverage))
+            return
+        fresh = Position(trading_pair, side, unrealized_pnl, entry_price, amount, leverage)
+        if fresh == current:
+            return
+        if current is None:
+            self._perpetual_trading.set_position(key, fresh)
+        else:
+            current.update_position(side, unrealized_pnl, entry_price, amount, leverage)
+        self.trigger_event(AccountEvent.PositionUpdate, PositionUpdateEvent(
+            self.current_timestamp, trading_pair, side, unrealized_pnl, entry_price, amount, leverage))
+
+    # ---- network -------------------------------------------------------------------------------------------------
+    async def start_network(self) -> None:
+        await super().start_network()
+        self._perpetual_trading.start()
+        spawn = asyncio.get_running_loop().create_task
+        self._perpetual_tasks = [spawn(self._listen_for_funding_info())]
+        if self.is_trading_required:
+            self._perpetual_tasks += [spawn(self._initialize_account_state()),
+                                      spawn(self._funding_payment_polling_loop())]
+
+    async def stop_network(self) -> None:
+        tasks, self._perpetual_tasks = self._perpetual_tasks + list(self._config_tasks), []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._perpetual_trading.stop()
+        self._last_funding_fee_payment_ts.clear()
+        await super().stop_network()
+
+    def tick(self, timestamp: float) -> None:
+        previous = self._last_tick_timestamp
+        super().tick(timestamp)
+        interval = self.funding_fee_poll_interval
+        if int(timestamp / interval) > int(previous / interval):
+            self._funding_poll_now.set()
+
+    async def _initialize_account_state(self) -> None:
+        """The account's position mode (when the venue has several), then its positions."""
+        if len(self.supported_position_modes()) > 1:
+            async with self._set_position_mode_lock:
+                try:
+                    mode = await self._fetch_account_position_mode()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    _logger.warning("Could not fetch the position mode from the exchange (%s); keeping %s.",
+                                    exc, self.position_mode)
+                    mode = None
+                if mode is not None:
+                    self._perpetual_trading.set_position_mode(mode)
+        try:
+            await self._update_positions()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            _logger.warning("Could not fetch the positions: %s (the status poll retries)", exc)
+
+    async def _listen_for_funding_info(self) -> None:
+        data_source = self._order_book_tracker.data_source
+        while True:
+            try:
+                for trading_pair in self.trading_pairs:
+                    if trading_pair not in self._perpetual_trading.funding_info:
+                        self._perpetual_trading.initialize_funding_info(
+                            await data_source.get_funding_info(trading_pair))
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                _logger.warning("Could not fetch the funding info (%s); retrying in %s s.", exc,
+                                FUNDING_INFO_RETRY_DELAY)
+                await asyncio.sleep(FUNDING_INFO_RETRY_DELAY)
+        await data_source.listen_for_funding_info(self._perpetual_trading.funding_info_stream)
+
+    # ---- funding payments ------------------------------------------------------------------------------------------
+    def _funding_payment_poll_soon(self) -> None:
+        """Ask for a funding payment poll now (the venue's stream reported one)."""
+        self._funding_poll_now.set()
+
+    async def _funding_payment_polling_loop(self) -> None:
+        await self._update_all_funding_payments(fire_event_on_new=False)    # the current latest is not news
+        while True:
+            try:
+                await asyncio.wait_for(self._funding_poll_now.wait(), self.funding_fee_poll_interval)
+            except asyncio.TimeoutError:
+                pass
+            self._funding_poll_now.clear()
+            await self._update_all_funding_payments(fire_event_on_new=True)
+
+    async def _update_all_funding_payments(self, fire_event_on_new: bool) -> None:
+        await asyncio.gather(*(self._update_funding_payment(pair, fire_event_on_new)
+                               for pair in self.trading_pairs))
+
+    async def _update_funding_payment(self, trading_pair: str, fire_event_on_new: bool) -> bool:
+        try:
+            timestamp, funding_rate, amount = await self._fetch_last_fee_payment(trading_pair)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            _logger.warning("Could not fetch the last funding payment of %s: %s", trading_pair, exc)
+            return False
+        self._emit_funding_payment_event(trading_pair, timestamp, funding_rate, amount, fire_event_on_new)
+        return True
+
+    def _emit_funding_payment_event(self, trading_pair: str, timestamp: float, funding_rate: Decimal,
+                                    amount: Decimal, fire_event_on_new: bool) -> None:
+        previous = self._last_funding_fee_payment_ts.get(trading_pair)
+        if previous is not None and timestamp > previous and fire_event_on_new and timestamp > 0:
+            action = "paid" if amount < _ZERO else "received"
+            _logger.info("Funding payment of %s %s on %s market.", abs(amount), action, trading_pair)
+            self.trigger_event(MarketEvent.FundingPaymentCompleted, FundingPaymentCompletedEvent(
+                timestamp, self.name, trading_pair, amount, funding_rate))
+        if previous is None or timestamp > previous:
+            self._last_funding_fee_payment_ts[trading_pair] = timestamp

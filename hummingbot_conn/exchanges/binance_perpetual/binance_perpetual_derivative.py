@@ -1,0 +1,360 @@
+"""BinancePerpetualDerivative: the Binance USDⓈ-M perpetual connector (hummingbot's name and constructor).
+
+    exchange = BinancePerpetualDerivative(binance_perpetual_api_key=key, binance_perpetual_api_secret=secret,
+                                          trading_pairs=["BTC-USDT"])
+    await exchange.start_network(); await exchange.wait_ready()
+    await exchange.set_leverage("BTC-USDT", 10)
+    order_id = exchange.buy("BTC-USDT", Decimal("0.01"), OrderType.MARKET, position_action=PositionAction.OPEN)
+
+``domain`` is ``"binance_perpetual"``, ``"binance_perpetual_testnet"`` or a
+``BinancePerpetualEndpoints`` (``BinancePerpetualEndpoints.local("127.0.0.1:PORT")``
+for ``hummingbot_conn.sim.futures``). Protocol facts: docs/binance_usdm_futures.md.
+
+Orders: LIMIT (GTC), LIMIT_MAKER (GTX, post-only) and MARKET. In HEDGE mode
+the position side follows the action (BUY+OPEN = LONG, SELL+CLOSE = LONG,
+SELL+OPEN = SHORT, BUY+CLOSE = SHORT); in ONEWAY mode a CLOSE is sent
+reduce-only. A 5xx or lost answer is an unknown outcome resolved by client
+id (never a fake exchange id, W-19); errors are recognised by typed code.
+"""
+import logging
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+from hummingbot_conn.common import OrderType, PositionAction, PositionMode, TradeType
+from hummingbot_conn.connector.perpetual_derivative_py_base import PerpetualDerivativePyBase
+from hummingbot_conn.connector.trading_rule import TradingRule
+from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
+from hummingbot_conn.core.trade_fee import TradeFeeBase, TradeFeeSchema
+from hummingbot_conn.exchanges.binance_perpetual import (
+    binance_perpetual_constants as CONSTANTS,
+    binance_perpetual_utils as utils,
+    binance_perpetual_web_utils as web_utils,
+)
+from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_api_order_book_data_source import (
+    BinancePerpetualAPIOrderBookDataSource,
+)
+from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_auth import BinancePerpetualAuth
+from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_constants import BinancePerpetualEndpoints
+from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_user_events import (
+    BinancePerpetualUserEventHandler,
+)
+from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_user_stream_data_source import (
+    BinancePerpetualUserStreamDataSource,
+)
+from hummingbot_conn.web.errors import ExchangeError
+
+__all__ = ["BinancePerpetualDerivative"]
+
+_logger = logging.getLogger(__name__)
+
+_NAN = Decimal("NaN")
+_TERMINAL = frozenset((OrderState.FILLED, OrderState.CANCELED, OrderState.EXPIRED, OrderState.FAILED))
+
+
+class BinancePerpetualDerivative(PerpetualDerivativePyBase):
+    """Binance USDⓈ-M perpetuals, cross margin, ONEWAY and HEDGE position modes.
+
+    Keyword-only extras (for tests and tools): ``clock``, ``client_order_id_generator``,
+    ``short_poll_interval``, ``long_poll_interval``, ``unknown_outcome_retry_delays``,
+    ``funding_fee_poll_interval`` (seconds, default 600).
+    """
+
+    web_utils = web_utils
+
+    def __init__(self, binance_perpetual_api_key: str, binance_perpetual_api_secret: str,
+                 trading_pairs: Optional[List[str]] = None, trading_required: bool = True,
+                 domain: Union[str, BinancePerpetualEndpoints] = CONSTANTS.DOMAIN,
+                 rate_limits_share_pct: Decimal = Decimal(100),
+                 balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None,
+                 funding_fee_poll_interval: float = 600.0, **options: Any) -> None:
+        web_utils.endpoints(domain)            # an unknown domain name fails here, clearly
+        self.binance_perpetual_api_key = binance_perpetual_api_key
+        self.binance_perpetual_secret_key = binance_perpetual_api_secret
+        self._domain = domain
+        self._trading_required = trading_required
+        self._trading_pairs = list(trading_pairs or [])
+        self._fee_schema: TradeFeeSchema = utils.DEFAULT_FEES
+        self._funding_fee_poll_interval = float(funding_fee_poll_interval)
+        self._authenticator: Optional[BinancePerpetualAuth] = None
+        super().__init__(balance_asset_limit, rate_limits_share_pct, **options)
+        self._user_events = BinancePerpetualUserEventHandler(self)
+
+    # ---- declarations ------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        if isinstance(self._domain, BinancePerpetualEndpoints):
+            return CONSTANTS.EXCHANGE_NAME
+        return self._domain
+
+    @property
+    def authenticator(self) -> BinancePerpetualAuth:
+        if self._authenticator is None:
+            self._authenticator = BinancePerpetualAuth(self.binance_perpetual_api_key,
+                                                       self.binance_perpetual_secret_key, self._time_synchronizer)
+        return self._authenticator
+
+    @property
+    def rate_limits_rules(self) -> List[Any]:
+        return list(CONSTANTS.RATE_LIMITS)
+
+    @property
+    def domain(self) -> Union[str, BinancePerpetualEndpoints]:
+        return self._domain
+
+    @property
+    def client_order_id_max_length(self) -> int:
+        return CONSTANTS.MAX_ORDER_ID_LEN
+
+    @property
+    def client_order_id_prefix(self) -> str:
+        return CONSTANTS.BROKER_ID
+
+    @property
+    def trading_rules_request_path(self) -> str:
+        return CONSTANTS.EXCHANGE_INFO_URL
+
+    @property
+    def trading_pairs_request_path(self) -> str:
+        return CONSTANTS.EXCHANGE_INFO_URL
+
+    @property
+    def check_network_request_path(self) -> str:
+        return CONSTANTS.PING_URL
+
+    @property
+    def trading_pairs(self) -> List[str]:
+        return self._trading_pairs
+
+    @property
+    def is_cancel_request_in_exchange_synchronous(self) -> bool:
+        return True
+
+    @property
+    def is_trading_required(self) -> bool:
+        return self._trading_required
+
+    @property
+    def funding_fee_poll_interval(self) -> float:
+        return self._funding_fee_poll_interval
+
+    def supported_order_types(self) -> List[OrderType]:
+        return [OrderType.LIMIT, OrderType.MARKET, OrderType.LIMIT_MAKER]
+
+    def supported_position_modes(self) -> List[PositionMode]:
+        return [PositionMode.ONEWAY, PositionMode.HEDGE]
+
+    def get_buy_collateral_token(self, trading_pair: str) -> str:
+        return self._trading_rules_part.rules[trading_pair].buy_order_collateral_token
+
+    def get_sell_collateral_token(self, trading_pair: str) -> str:
+        return self._trading_rules_part.rules[trading_pair].sell_order_collateral_token
+
+    @classmethod
+    def logger(cls) -> logging.Logger:
+        return _logger
+
+    # ---- error classification (typed codes, section 9) -------------------------------------------------
+    def _is_request_exception_related_to_time_synchronizer(self, request_exception: Exception) -> bool:
+        return isinstance(request_exception, ExchangeError) and request_exception.code == CONSTANTS.TIMESTAMP_ERROR_CODE
+
+    def _is_order_not_found_during_status_update_error(self, status_update_exception: Exception) -> bool:
+        return (isinstance(status_update_exception, ExchangeError)
+                and status_update_exception.code == CONSTANTS.ORDER_NOT_EXIST_ERROR_CODE)
+
+    def _is_order_not_found_during_cancelation_error(self, cancelation_exception: Exception) -> bool:
+        return (isinstance(cancelation_exception, ExchangeError)
+                and cancelation_exception.code == CONSTANTS.UNKNOWN_ORDER_ERROR_CODE)
+
+    def _is_request_outcome_unknown(self, request_exception: Exception) -> bool:
+        if super()._is_request_outcome_unknown(request_exception):
+            return True
+        return (isinstance(request_exception, ExchangeError)
+                and request_exception.code in CONSTANTS.OUTCOME_UNKNOWN_ERROR_CODES)
+
+    # ---- factories -------------------------------------------------------------------------------------
+    def _create_web_assistants_factory(self) -> Any:
+        return web_utils.build_api_factory(throttler=self._throttler, time_synchronizer=self._time_synchronizer,
+                                           domain=self._domain, auth=self._auth)
+
+    def _create_order_book_data_source(self) -> BinancePerpetualAPIOrderBookDataSource:
+        return BinancePerpetualAPIOrderBookDataSource(
+            trading_pairs=self._trading_pairs, domain=self._domain, api_factory=self._web_assistants_factory,
+            symbol_map=self.trading_pair_symbol_map)
+
+    def _create_user_stream_data_source(self) -> BinancePerpetualUserStreamDataSource:
+        return BinancePerpetualUserStreamDataSource(auth=self._auth, connector=self,
+                                                    api_factory=self._web_assistants_factory, domain=self._domain)
+
+    async def _api_request_url(self, path_url: str, is_auth_required: bool = False) -> str:
+        return web_utils.private_rest_url(path_url, self._domain)
+
+    # ---- symbols and rules --------------------------------------------------------------------------------
+    def _initialize_trading_pair_symbols_from_exchange_info(self, exchange_info: Dict[str, Any]) -> None:
+        """Perpetuals only; when two contracts share base and quote, BASEQUOTE wins (hummingbot's rule)."""
+        chosen: Dict[str, str] = {}
+        for info in exchange_info.get("symbols", ()):
+            if not web_utils.is_exchange_information_valid(info):
+                continue
+            pair = utils.trading_pair_of(info)
+            if pair not in chosen or info["symbol"] == f"{info['baseAsset']}{info['quoteAsset']}":
+                chosen[pair] = info["symbol"]
+        self._set_trading_pair_symbol_map([(symbol, pair) for pair, symbol in chosen.items()])
+
+    async def _format_trading_rules(self, exchange_info_dict: Dict[str, Any]) -> List[TradingRule]:
+        rules = []
+        for info in exchange_info_dict.get("symbols", ()):
+            if not web_utils.is_exchange_information_valid(info):
+                continue
+            try:
+                rules.append(utils.trading_rule_from_symbol_info(info))
+            except Exception:
+                _logger.exception("Error parsing the trading pair rule %s. Skipping.", info.get("symbol"))
+        return rules
+
+    # ---- orders -------------------------------------------------------------------------------------------
+    def _order_params(self, symbol: str, order_id: str, amount: Decimal, trade_type: TradeType,
+                      order_type: OrderType, price: Decimal, position_action: PositionAction) -> Dict[str, str]:
+        data = {"symbol": symbol, "side": "BUY" if trade_type is TradeType.BUY else "SELL",
+                "quantity": f"{amount:f}", "type": "MARKET" if order_type is OrderType.MARKET else "LIMIT",
+                "newClientOrderId": order_id, "newOrderRespType": "RESULT"}
+        if order_type is not OrderType.MARKET:
+            data["price"] = f"{price:f}"
+            data["timeInForce"] = CONSTANTS.TIME_IN_FORCE_GTX if order_type is OrderType.LIMIT_MAKER \
+                else CONSTANTS.TIME_IN_FORCE_GTC
+        if self.position_mode is PositionMode.HEDGE:
+            opening = position_action is PositionAction.OPEN
+            data["positionSide"] = "LONG" if (trade_type is TradeType.BUY) == opening else "SHORT"
+        elif position_action is PositionAction.CLOSE:
+            data["reduceOnly"] = "true"
+        return data
+
+    async def _place_order(self, order_id: str, trading_pair: str, amount: Decimal, trade_type: TradeType,
+                           order_type: OrderType, price: Decimal,
+                           position_action: PositionAction = PositionAction.NIL, **kwargs: Any) -> Tuple[str, float]:
+        """``POST /fapi/v1/order`` (RESULT answer); a terminal answer is applied at once."""
+        symbol = await self.exchange_symbol_associated_to_pair(trading_pair)
+        response = await self._api_post(
+            path_url=CONSTANTS.ORDER_URL, is_auth_required=True, limit_id=CONSTANTS.POST_ORDER_LIMIT_ID,
+            data=self._order_params(symbol, order_id, amount, trade_type, order_type, price, position_action))
+        try:
+            update = utils.order_update_from_order(response, trading_pair)
+        except Exception:
+            _logger.exception("Unreadable answer to order %s; the stream and polls will report it.", order_id)
+        else:
+            if update.new_state in _TERMINAL:
+                # the tracker fetches the fills it has not seen before completing the order
+                self._order_tracker.process_order_update(update)
+        return str(response["orderId"]), int(response["updateTime"]) / 1000
+
+    async def _place_cancel(self, order_id: str, tracked_order: InFlightOrder) -> bool:
+        symbol = await self.exchange_symbol_associated_to_pair(tracked_order.trading_pair)
+        response = await self._api_delete(path_url=CONSTANTS.ORDER_URL, is_auth_required=True,
+                                          limit_id=CONSTANTS.DELETE_ORDER_LIMIT_ID,
+                                          params={"symbol": symbol, "origClientOrderId": order_id})
+        return response.get("status") == "CANCELED"
+
+    async def _request_order_status(self, tracked_order: InFlightOrder) -> OrderUpdate:
+        symbol = await self.exchange_symbol_associated_to_pair(tracked_order.trading_pair)
+        payload = await self._api_get(path_url=CONSTANTS.ORDER_URL, is_auth_required=True,
+                                      limit_id=CONSTANTS.GET_ORDER_LIMIT_ID,
+                                      params={"symbol": symbol, "origClientOrderId": tracked_order.client_order_id})
+        return utils.order_update_from_order(payload, tracked_order.trading_pair)
+
+    async def _all_trade_updates_for_order(self, order: InFlightOrder) -> List[TradeUpdate]:
+        if order.exchange_order_id is None:
+            return []
+        symbol = await self.exchange_symbol_associated_to_pair(order.trading_pair)
+        trades = await self._api_get(path_url=CONSTANTS.ACCOUNT_TRADE_LIST_URL, is_auth_required=True,
+                                     params={"symbol": symbol, "orderId": int(order.exchange_order_id)})
+        return [utils.trade_update_from_user_trade(trade, order.client_order_id, order.trading_pair,
+                                                   order.trade_type, self._fee_schema)
+                for trade in trades if str(trade.get("orderId")) == order.exchange_order_id]
+
+    def _get_fee(self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
+                 position_action: PositionAction, amount: Decimal, price: Decimal = _NAN,
+                 is_maker: Optional[bool] = None) -> TradeFeeBase:
+        maker = order_type is OrderType.LIMIT_MAKER if is_maker is None else is_maker
+        schema = self._fee_schema
+        percent = schema.maker_percent_fee_decimal if maker else schema.taker_percent_fee_decimal
+        return TradeFeeBase.new_perpetual_fee(schema, position_action, percent=percent)
+
+    # ---- account: balances, positions, mode, leverage, funding ---------------------------------------------------
+    async def _update_balances(self) -> None:
+        """``GET /fapi/v2/account``: wallet and available balance per asset, and every position."""
+        account = await self._api_get(path_url=CONSTANTS.ACCOUNT_INFO_URL, is_auth_required=True)
+        balances = {a["asset"]: (utils.finite_decimal(a["walletBalance"]), utils.finite_decimal(a["availableBalance"]))
+                    for a in account["assets"]}
+        self._balances.apply_snapshot(balances)
+        await self._apply_position_rows(account.get("positions", ()), "unrealizedProfit")
+
+    async def _update_positions(self) -> None:
+        """``GET /fapi/v2/positionRisk``: every position slot with its leverage."""
+        rows = await self._api_get(path_url=CONSTANTS.POSITION_INFORMATION_URL, is_auth_required=True)
+        await self._apply_position_rows(rows, "unRealizedProfit")
+
+    async def _apply_position_rows(self, rows: Any, pnl_field: str) -> None:
+        symbol_map = await self.trading_pair_symbol_map()
+        parsed = []
+        for row in rows:
+            trading_pair = symbol_map.get(row.get("symbol"))
+            if trading_pair is None:
+                continue                        # a contract we do not trade
+            parsed.append((trading_pair, utils.position_side_of(row["positionSide"]),
+                           utils.finite_decimal(row["positionAmt"]), utils.finite_decimal(row["entryPrice"]),
+                           utils.finite_decimal(row[pnl_field]), int(row["leverage"])))
+        for trading_pair, side, amount, entry, pnl, leverage in parsed:
+            self._perpetual_trading.set_leverage(trading_pair, leverage)
+            self._record_position(trading_pair, side, amount, entry, pnl, Decimal(leverage))
+
+    async def _fetch_account_position_mode(self) -> Optional[PositionMode]:
+        answer = await self._api_get(path_url=CONSTANTS.CHANGE_POSITION_MODE_URL, is_auth_required=True,
+                                     limit_id=CONSTANTS.GET_POSITION_MODE_LIMIT_ID)
+        return PositionMode.HEDGE if answer.get("dualSidePosition") is True else PositionMode.ONEWAY
+
+    async def _trading_pair_position_mode_set(self, mode: PositionMode, trading_pair: str) -> Tuple[bool, str]:
+        try:
+            await self._api_post(path_url=CONSTANTS.CHANGE_POSITION_MODE_URL, is_auth_required=True,
+                                 limit_id=CONSTANTS.POST_POSITION_MODE_LIMIT_ID,
+                                 data={"dualSidePosition": "true" if mode is PositionMode.HEDGE else "false"})
+        except ExchangeError as exc:
+            if exc.code == CONSTANTS.NO_NEED_TO_CHANGE_POSITION_SIDE_CODE:
+                return True, ""
+            return False, f"{exc.code}: {exc.msg}"
+        return True, ""
+
+    async def _set_trading_pair_leverage(self, trading_pair: str, leverage: int) -> Tuple[bool, str]:
+        symbol = await self.exchange_symbol_associated_to_pair(trading_pair)
+        try:
+            answer = await self._api_post(path_url=CONSTANTS.SET_LEVERAGE_URL, is_auth_required=True,
+                                          data={"symbol": symbol, "leverage": str(leverage)})
+        except ExchangeError as exc:
+            return False, f"{exc.code}: {exc.msg}"
+        if answer.get("leverage") != leverage:
+            return False, f"Unable to set leverage: the exchange answered {answer!r:.200}"
+        return True, ""
+
+    async def _fetch_last_fee_payment(self, trading_pair: str) -> Tuple[float, Decimal, Decimal]:
+        """The latest ``FUNDING_FEE`` income row: (time s, the contract's last funding rate, amount)."""
+        symbol = await self.exchange_symbol_associated_to_pair(trading_pair)
+        rows = await self._api_get(path_url=CONSTANTS.GET_INCOME_HISTORY_URL, is_auth_required=True,
+                                   params={"symbol": symbol, "incomeType": "FUNDING_FEE"})
+        payments = [r for r in rows if r.get("incomeType") == "FUNDING_FEE"]
+        if not payments:
+            return 0, Decimal(-1), Decimal(-1)
+        latest = max(payments, key=lambda r: int(r["time"]))
+        premium = await self._api_get(path_url=CONSTANTS.MARK_PRICE_URL, params={"symbol": symbol})
+        return int(latest["time"]) / 1000, utils.finite_decimal(premium["lastFundingRate"]), \
+            utils.finite_decimal(latest["income"])
+
+    async def get_last_traded_prices(self, trading_pairs: List[str]) -> Dict[str, Decimal]:
+        tickers = await self._api_get(path_url=CONSTANTS.TICKER_PRICE_CHANGE_URL)
+        symbol_map = await self.trading_pair_symbol_map()
+        wanted = set(trading_pairs)
+        return {symbol_map[t["symbol"]]: Decimal(t["lastPrice"]) for t in tickers
+                if symbol_map.get(t["symbol"]) in wanted}
+
+    # ---- user stream ---------------------------------------------------------------------------------------
+    async def _user_stream_event_listener(self) -> None:
+        await self._ensure_symbol_map()
+        async for event in self._iter_user_event_queue():
+            self._user_events.process(event)

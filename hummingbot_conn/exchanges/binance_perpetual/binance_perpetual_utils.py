@@ -1,0 +1,134 @@
+"""Binance USDⓈ-M payloads -> our records (trading rules, order / trade / position updates).
+
+Each parser quotes what it reads (docs/binance_usdm_futures.md sections 3-8)
+and raises ``ValueError`` / ``KeyError`` on a malformed payload; callers log
+and skip it, so one bad message never half-updates an order or a position.
+"""
+from decimal import Decimal
+from typing import Any, Dict, Optional
+
+from hummingbot_conn.common import PositionAction, PositionSide, TradeType
+from hummingbot_conn.connector.trading_rule import TradingRule
+from hummingbot_conn.core.in_flight_order import OrderState, OrderUpdate, TradeUpdate
+from hummingbot_conn.core.trade_fee import TokenAmount, TradeFeeBase, TradeFeeSchema
+from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_constants as CONSTANTS
+
+__all__ = ["DEFAULT_FEES", "ORDER_STATE", "finite_decimal", "trading_pair_of", "trading_rule_from_symbol_info",
+           "position_action_of", "fill_fee", "order_update_from_order", "order_update_from_event",
+           "trade_update_from_event", "trade_update_from_user_trade"]
+
+# 0.02% maker, 0.05% taker (the venue's base tier), paid in the margin asset. No percent token:
+# the fee class then follows the position action (OPEN: added to cost, CLOSE: deducted from returns)
+DEFAULT_FEES = TradeFeeSchema(maker_percent_fee_decimal=Decimal("0.0002"),
+                              taker_percent_fee_decimal=Decimal("0.0005"))
+
+ORDER_STATE: Dict[str, OrderState] = {status: OrderState[name]
+                                      for status, name in CONSTANTS.ORDER_STATE_NAMES.items()}
+_HUGE = Decimal("1e56")
+
+
+def finite_decimal(value: Any) -> Decimal:
+    d = Decimal(str(value))
+    if not d.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return d
+
+
+def trading_pair_of(symbol_info: Dict[str, Any]) -> str:
+    return f"{symbol_info['baseAsset']}-{symbol_info['quoteAsset']}"
+
+
+def trading_rule_from_symbol_info(info: Dict[str, Any]) -> TradingRule:
+    """One ``exchangeInfo`` contract (section 3); note ``MIN_NOTIONAL.notional``::
+
+        {"symbol": "BTCUSDT", "contractType": "PERPETUAL", "status": "TRADING", "baseAsset": "BTC",
+         "quoteAsset": "USDT", "marginAsset": "USDT",
+         "filters": [{"filterType": "PRICE_FILTER", "minPrice": "0.1", "maxPrice": "1000000", "tickSize": "0.1"},
+                     {"filterType": "LOT_SIZE", "minQty": "0.001", "maxQty": "1000", "stepSize": "0.001"},
+                     {"filterType": "MIN_NOTIONAL", "notional": "100"}, ...]}
+
+    The notional minimum is waived by the venue for reduce-only orders, so it is
+    not enforced locally (a closing order below it must still go through).
+    """
+    filters = {f["filterType"]: f for f in info["filters"]}
+    price, lot = filters.get("PRICE_FILTER", {}), filters.get("LOT_SIZE", {})
+    tiny = Decimal("1e-56")
+    margin = info.get("marginAsset") or info["quoteAsset"]
+    tick, step = Decimal(price.get("tickSize", "0")), Decimal(lot.get("stepSize", "0"))
+    return TradingRule(
+        trading_pair_of(info), min_order_size=Decimal(lot.get("minQty", "0")),
+        max_order_size=Decimal(lot["maxQty"]) if Decimal(lot.get("maxQty", "0")) > 0 else _HUGE,
+        min_price_increment=tick if tick > 0 else tiny, min_base_amount_increment=step if step > 0 else tiny,
+        min_notional_size=Decimal(0), buy_order_collateral_token=margin, sell_order_collateral_token=margin,
+        min_price=Decimal(price.get("minPrice", "0")))
+
+
+def position_action_of(trade_type: TradeType, position_side: str, realized_pnl: Optional[Decimal] = None
+                       ) -> PositionAction:
+    """Whether a fill opened or closed: by side in hedge mode; in one-way mode (BOTH) a fill
+    that realised PnL closed."""
+    if position_side == "LONG":
+        return PositionAction.OPEN if trade_type is TradeType.BUY else PositionAction.CLOSE
+    if position_side == "SHORT":
+        return PositionAction.OPEN if trade_type is TradeType.SELL else PositionAction.CLOSE
+    return PositionAction.CLOSE if realized_pnl else PositionAction.OPEN
+
+
+def fill_fee(fee_schema: TradeFeeSchema, position_action: PositionAction, commission: Any,
+             commission_asset: Optional[str]) -> TradeFeeBase:
+    """The fee of one fill: the commission as a flat amount (none when 0); its class follows the action."""
+    amount = finite_decimal(commission or "0")
+    flat = [TokenAmount(commission_asset, amount)] if commission_asset and amount else []
+    return TradeFeeBase.new_perpetual_fee(fee_schema, position_action, flat_fees=flat)
+
+
+def order_update_from_order(payload: Dict[str, Any], trading_pair: str) -> OrderUpdate:
+    """``GET /fapi/v1/order`` (section 4)::
+
+        {"orderId": 1, "clientOrderId": "x-1", "status": "FILLED", "executedQty": "0.01", "updateTime": 1700...}
+    """
+    return OrderUpdate(trading_pair, int(payload["updateTime"]) / 1000, ORDER_STATE[payload["status"]],
+                       client_order_id=str(payload["clientOrderId"]), exchange_order_id=str(payload["orderId"]),
+                       misc_updates={"executed_amount_base": finite_decimal(payload["executedQty"])})
+
+
+def order_update_from_event(event: Dict[str, Any], trading_pair: str) -> OrderUpdate:
+    """``ORDER_TRADE_UPDATE`` (section 8): ``o.c`` client id, ``o.i`` order id, ``o.X`` status, ``o.z`` filled."""
+    o = event["o"]
+    return OrderUpdate(trading_pair, int(event["T"]) / 1000, ORDER_STATE[o["X"]], client_order_id=str(o["c"]),
+                       exchange_order_id=str(o["i"]), misc_updates={"executed_amount_base": finite_decimal(o["z"])})
+
+
+def trade_update_from_event(event: Dict[str, Any], trading_pair: str, trade_type: TradeType,
+                            fee_schema: TradeFeeSchema) -> TradeUpdate:
+    """An ``x == "TRADE"`` ``ORDER_TRADE_UPDATE``: ``t`` trade id, ``l`` at ``L``, ``n`` in ``N``,
+    ``rp`` realised PnL, ``ps`` position side, ``m`` maker."""
+    o = event["o"]
+    base, price = finite_decimal(o["l"]), finite_decimal(o["L"])
+    action = position_action_of(trade_type, o.get("ps", "BOTH"), finite_decimal(o.get("rp", "0")))
+    return TradeUpdate(str(o["t"]), str(o["c"]), str(o["i"]), trading_pair, int(o["T"]) / 1000, price, base,
+                       base * price, fill_fee(fee_schema, action, o.get("n"), o.get("N")),
+                       is_taker=not o.get("m", False))
+
+
+def trade_update_from_user_trade(trade: Dict[str, Any], client_order_id: str, trading_pair: str,
+                                 trade_type: TradeType, fee_schema: TradeFeeSchema) -> TradeUpdate:
+    """One ``GET /fapi/v1/userTrades`` row (section 4)::
+
+        {"id": 7, "orderId": 3, "price": "60000", "qty": "0.01", "quoteQty": "600", "commission": "0.3",
+         "commissionAsset": "USDT", "realizedPnl": "0", "positionSide": "BOTH", "maker": false, "time": 1700...}
+    """
+    action = position_action_of(trade_type, trade.get("positionSide", "BOTH"),
+                                finite_decimal(trade.get("realizedPnl", "0")))
+    return TradeUpdate(str(trade["id"]), client_order_id, str(trade["orderId"]), trading_pair,
+                       int(trade["time"]) / 1000, finite_decimal(trade["price"]), finite_decimal(trade["qty"]),
+                       finite_decimal(trade["quoteQty"]),
+                       fill_fee(fee_schema, action, trade.get("commission"), trade.get("commissionAsset")),
+                       is_taker=not trade.get("maker", False))
+
+
+def position_side_of(value: str) -> PositionSide:
+    try:
+        return PositionSide[value]
+    except KeyError:
+        raise ValueError(f"unknown position side {value!r}") from None
