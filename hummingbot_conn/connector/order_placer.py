@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional, Set
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.cancellation_result import CancellationResult
+from hummingbot_conn.connector.decimal_context import library_context
 from hummingbot_conn.connector.trading_rules import OrderRejected, describe
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate
 from hummingbot_conn.events import MarketEvent, MarketOrderFailureEvent
@@ -53,7 +54,8 @@ class OrderPlacer:
         return client_order_id in self._placing
 
     def spawn(self, coro: Any) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(coro)
+        # the caller's decimal context (its precision, rounding) must not reach our arithmetic
+        task = asyncio.get_running_loop().create_task(coro, context=library_context())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
