@@ -303,3 +303,36 @@ async def test_balances_of_unknown_or_hostile_assets(session):
     ex = session.connector
     for asset in ("NOPE", "", "usdt"):
         assert ex.get_balance(asset) == Decimal(0) and ex.get_available_balance(asset) == Decimal(0)
+
+
+async def test_caller_decimal_context_does_not_reach_fills_or_totals(sim, harness, loop_errors):
+    """A low precision set by the caller of start_network() and buy() does not round
+    fills, totals or balances (the connector's tasks use the standard decimal context)."""
+    key, secret = sim.create_account({"USDT": "100000", "BTC": "2"})
+    ex = harness.make_connector(sim, key, secret)
+    session = harness.Session(sim, ex, key)
+    cp = harness.Counterparty(sim)
+    cp.limit("SELL", "0.001", "60000")
+    cp.limit("SELL", "0.002", "60001.23")
+    try:
+        low = decimal.Context(prec=3, rounding=decimal.ROUND_UP)
+        with decimal.localcontext(low):
+            await ex.start_network()
+            await ex.wait_ready(10)
+            await harness.until(lambda: ex.get_price(PAIR, True) == Decimal("60000"))
+            market = ex.buy(PAIR, Decimal("0.003"), OrderType.MARKET)
+            resting = ex.buy(PAIR, Decimal("0.00123"), OrderType.LIMIT, Decimal("50000.01"))
+            await session.wait_kinds(market, ["BuyOrderCreatedEvent", "OrderFilledEvent", "OrderFilledEvent",
+                                              "BuyOrderCompletedEvent"])
+            await session.wait_kinds(resting, ["BuyOrderCreatedEvent"])
+        cp.limit("SELL", "0.00123", "50000.01")     # (the simulator's engine runs here, outside the low context)
+        with decimal.localcontext(low):
+            await session.wait_kinds(resting, ["BuyOrderCreatedEvent", "OrderFilledEvent",
+                                               "BuyOrderCompletedEvent"])
+        assert session.events(market)[-1].quote_asset_amount == Decimal("180.00246")
+        assert session.events(resting)[-1].quote_asset_amount == Decimal("61.5000123")
+        await harness.until(lambda: session.our_balances() == session.sim_balances())
+        assert ex.get_balance("USDT") == Decimal("100000") - Decimal("180.00246") - Decimal("61.5000123")
+    finally:
+        await ex.stop_network()
+    assert loop_errors == []
