@@ -46,7 +46,7 @@ from hummingbot_conn.core.limit_order import LimitOrder
 from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.core.trade_fee import TradeFeeBase
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
-from hummingbot_conn.web.errors import RequestOutcomeUnknownError
+from hummingbot_conn.web.errors import RequestOutcomeUnknownError, ThrottleTimeoutError
 
 __all__ = ["ExchangePyBase"]
 
@@ -135,7 +135,13 @@ class ExchangePyBase(ExchangeLifecycle):
 
     def _is_request_outcome_unknown(self, request_exception: Exception) -> bool:
         """True when a request may or may not have taken effect (then the order
-        is resolved by asking the exchange, never resent).  Venues add their codes."""
+        is resolved by asking the exchange, never resent).  Venues add their codes.
+        A ``ThrottleTimeoutError`` is a ``TimeoutError`` but its outcome is known:
+        the request waited for rate-limit capacity and was never sent, so the
+        order fails at once (asking the exchange would only spend more weight
+        while the limit is exhausted, then fail it as "not found")."""
+        if isinstance(request_exception, ThrottleTimeoutError):
+            return False
         return isinstance(request_exception, (RequestOutcomeUnknownError, asyncio.TimeoutError))
 
     @abstractmethod
