@@ -18,6 +18,7 @@ import pytest
 from hummingbot_conn.common import OrderType
 from hummingbot_conn.core.in_flight_order import OrderState
 from hummingbot_conn.events import MarketEvent, MarketOrderFailureEvent
+from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
 
 PAIR = "BTC-USDT"
 CANCEL_ENDPOINT = ("DELETE", "/api/v3/order")
@@ -335,4 +336,48 @@ async def test_caller_decimal_context_does_not_reach_fills_or_totals(sim, harnes
         assert ex.get_balance("USDT") == Decimal("100000") - Decimal("180.00246") - Decimal("61.5000123")
     finally:
         await ex.stop_network()
+    assert loop_errors == []
+
+
+async def test_order_held_back_by_the_rate_limiter_fails_at_once(session, harness, loop_errors):
+    """An order that waited its whole timeout for rate-limit capacity was never sent:
+    it fails at once with that reason, and the exchange is not asked about it (a
+    throttler timeout was taken for an unknown outcome: the order was then queried
+    four times while the limit was exhausted and failed as "not found")."""
+    ex = session.connector
+    async with asyncio.timeout(5):
+        for _ in range(100):                        # the ORDERS pool (100 per 10 s) is used up
+            async with ex.throttler.execute_task(CONSTANTS.ORDER_PATH_URL):
+                pass
+    ex._web_assistants_factory._timeout = 0.5
+    orders = harness.RequestCounter(session.sim)
+    status = harness.RequestCounter(session.sim, ("GET", "/api/v3/order"))
+    held = ex.buy(PAIR, GOOD_AMOUNT, OrderType.LIMIT, GOOD_PRICE)
+    await session.wait_kinds(held, ["MarketOrderFailureEvent"], timeout=3)
+    assert session.events(held)[0].error_type == "ThrottleTimeoutError"
+    await asyncio.sleep(0.3)
+    assert (orders.count, status.count) == (0, 0)
+    assert ex.in_flight_orders == {}
+    assert loop_errors == []
+
+
+async def test_status_queries_and_cancels_leave_the_order_count_pool_alone(session, harness, loop_errors):
+    """Only a placement counts towards Binance's unfilled order count (docs/binance_spot.md
+    section 3).  Status queries and cancels shared the placement's limit id, so polling
+    100 open orders stalled the next placement for up to 10 s."""
+    ex = session.connector
+    resting = ex.buy(PAIR, GOOD_AMOUNT, OrderType.LIMIT, GOOD_PRICE)
+    await session.wait_kinds(resting, ["BuyOrderCreatedEvent"])
+    order = ex.in_flight_orders[resting]
+    used = ex.throttler.used_weight(CONSTANTS.ORDERS)
+    async with asyncio.timeout(5):
+        for _ in range(10):
+            await asyncio.gather(*(ex._request_order_status(order) for _ in range(10)))
+    assert ex.throttler.used_weight(CONSTANTS.ORDERS) == used
+    ex._web_assistants_factory._timeout = 2.0
+    placed = ex.buy(PAIR, GOOD_AMOUNT, OrderType.LIMIT, GOOD_PRICE)
+    await session.wait_kinds(placed, ["BuyOrderCreatedEvent"], timeout=3)
+    ex.cancel(PAIR, resting)
+    await session.wait_kinds(resting, ["BuyOrderCreatedEvent", "OrderCancelledEvent"], timeout=3)
+    assert ex.throttler.used_weight(CONSTANTS.ORDERS) == used + 1       # the one placement
     assert loop_errors == []
