@@ -111,7 +111,8 @@ def _group_table(name: str, group: dict) -> list[str]:
     rows = sorted(group["rows"], key=_row_key)
     ops = sorted({r["ops"] for r in rows})
     lines = [f"### {name}", "",
-             f"Run {group['run']['date']}; {'batches of ' + ', '.join(map(str, ops)) + ' ops' if ops != [1] else 'one op per round'}.",
+             f"Run {group['run']['date']}; "
+             f"{'batches of ' + ', '.join(map(str, ops)) + ' ops' if ops != [1] else 'one op per round'}.",
              "",
              "| impl | min ns/op | median ns/op | ops/s (median) | ratio (peer / hbconn) | target | verdict |",
              "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]

@@ -26,7 +26,7 @@ import asyncio
 import logging
 from abc import ABC, abstractmethod
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Protocol, Tuple, cast
 
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide, TradeType
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
@@ -50,6 +50,14 @@ _logger = logging.getLogger(__name__)
 _NAN = Decimal("NaN")
 _ZERO = Decimal(0)
 FUNDING_INFO_RETRY_DELAY = 5.0
+
+
+class FundingInfoSource(Protocol):
+    """What a perpetual venue's order book data source adds (hummingbot's PerpetualAPIOrderBookDataSource)."""
+
+    async def get_funding_info(self, trading_pair: str) -> FundingInfo: ...
+
+    async def listen_for_funding_info(self, output: asyncio.Queue) -> None: ...
 
 
 class PerpetualDerivativePyBase(ExchangePyBase, ABC):
@@ -103,8 +111,9 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
         return None
 
     @abstractmethod
-    def _get_fee(self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
-                 position_action: PositionAction, amount: Decimal, price: Decimal = _NAN,
+    def _get_fee(  # type: ignore[override]  # hummingbot's derivative API inserts position_action
+            self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
+            position_action: PositionAction, amount: Decimal, price: Decimal = _NAN,
                  is_maker: Optional[bool] = None) -> TradeFeeBase: ...
 
     # ---- state ------------------------------------------------------------------------------------------
@@ -160,9 +169,10 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
             order.update_exchange_order_id(exchange_order_id)
         self._order_tracker.start_tracking_order(order)
 
-    def get_fee(self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
-                position_action: PositionAction, amount: Decimal, price: Decimal = _NAN,
-                is_maker: Optional[bool] = None) -> TradeFeeBase:
+    def get_fee(  # type: ignore[override]  # hummingbot's derivative API inserts position_action
+            self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
+            position_action: PositionAction, amount: Decimal, price: Decimal = _NAN,
+            is_maker: Optional[bool] = None) -> TradeFeeBase:
         """The expected fee of an order (AddedToCost when it opens, per ``new_perpetual_fee``)."""
         return self._get_fee(base_currency, quote_currency, order_type, order_side, position_action, amount,
                              price, is_maker)
@@ -317,8 +327,33 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
         except Exception as exc:
             _logger.warning("Could not fetch the positions: %s (the status poll retries)", exc)
 
+    def _funding_source(self) -> FundingInfoSource:
+        return cast(FundingInfoSource, self._order_book_tracker.data_source)
+
+    async def add_trading_pair(self, trading_pair: str) -> bool:
+        """Funding info first (REST), then the book; nothing is left half-added on failure."""
+        try:
+            info = await self._funding_source().get_funding_info(trading_pair)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            _logger.error("Could not add %s: no funding info (%s)", trading_pair, exc)
+            return False
+        self._perpetual_trading.initialize_funding_info(info)
+        self._perpetual_trading.add_trading_pair(trading_pair)
+        added = await super().add_trading_pair(trading_pair)
+        if not added:
+            self._perpetual_trading.remove_trading_pair(trading_pair)
+        return added
+
+    async def remove_trading_pair(self, trading_pair: str) -> bool:
+        """Stop tracking the pair's book and funding info (its positions stay until closed)."""
+        removed = await super().remove_trading_pair(trading_pair)
+        self._perpetual_trading.remove_trading_pair(trading_pair)
+        return removed
+
     async def _listen_for_funding_info(self) -> None:
-        data_source = self._order_book_tracker.data_source
+        data_source = self._funding_source()
         while True:
             try:
                 for trading_pair in self.trading_pairs:

@@ -6,15 +6,17 @@ from typing_extensions import Self, disjoint_base
 
 from hummingbot_conn.core.common_types import OrderType, PositionAction, TradeType
 from hummingbot_conn.core.limit_order import LimitOrder
-from hummingbot_conn.core.order_state import TERMINAL_STATES as TERMINAL_STATES
-from hummingbot_conn.core.order_state import TRANSITIONS as TRANSITIONS
-from hummingbot_conn.core.order_state import FillTrigger as FillTrigger
-from hummingbot_conn.core.order_state import LostTrigger as LostTrigger
-from hummingbot_conn.core.order_state import OrderState as OrderState
-from hummingbot_conn.core.order_state import OrderUpdate as OrderUpdate
-from hummingbot_conn.core.order_state import PresumedState as PresumedState
-from hummingbot_conn.core.order_state import TradeUpdate as TradeUpdate
-from hummingbot_conn.core.order_state import next_state as next_state
+from hummingbot_conn.core.order_state import (
+    TERMINAL_STATES as TERMINAL_STATES,
+    TRANSITIONS as TRANSITIONS,
+    FillTrigger as FillTrigger,
+    LostTrigger as LostTrigger,
+    OrderState as OrderState,
+    OrderUpdate as OrderUpdate,
+    PresumedState as PresumedState,
+    TradeUpdate as TradeUpdate,
+    next_state as next_state,
+)
 from hummingbot_conn.core.trade_fee import _RateSource
 
 GET_EX_ORDER_ID_TIMEOUT: float

@@ -41,7 +41,7 @@ class BackgroundTraders:
 
     def seed_books(self, levels: int = 10) -> None:
         """Put ``levels`` price levels on each side of every symbol (a book to trade against)."""
-        for symbol, spec in self.engine.specs.items():
+        for symbol in self.engine.specs:
             for i in range(1, levels + 1):
                 for side in ("BUY", "SELL"):
                     self._post(symbol, side, i)

@@ -175,7 +175,8 @@ async def test_security_errors(env):
     assert (status, body["code"]) == (401, -2014)
     status, body, _ = await c.call("GET", "/api/v3/openOrders", params, signed=False)
     assert (status, body["code"]) == (400, -1102)
-    status, body, _ = await c.call("GET", "/api/v3/openOrders", dict(params, timestamp=int(time.time() * 1000) - 10_000))
+    stale = dict(params, timestamp=int(time.time() * 1000) - 10_000)
+    status, body, _ = await c.call("GET", "/api/v3/openOrders", stale)
     assert (status, body) == (400, {"code": -1021, "msg": "Timestamp for this request is outside of the recvWindow."})
     status, body, _ = await c.call("GET", "/api/v3/openOrders", dict(params, recvWindow="60001"))
     assert body["code"] == -1102

@@ -113,7 +113,8 @@ async def test_market_order_over_rest_reaches_ws_subscriber(env):
 async def test_subscription_errors(env):
     sim, session, key, secret = env
     ws, reply = await subscribe(session, sim, key, "0" * 64)
-    assert reply["status"] == 400 and reply["error"] == {"code": -1022, "msg": "Signature for this request is not valid."}
+    assert reply["status"] == 400
+    assert reply["error"] == {"code": -1022, "msg": "Signature for this request is not valid."}
     await ws.close()
     ws, reply = await subscribe(session, sim, "A" * 64, secret)
     assert reply["status"] == 401 and reply["error"]["code"] == -2015

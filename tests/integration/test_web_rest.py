@@ -16,15 +16,25 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
 from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
 from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
 from hummingbot_conn.web import (
-    AsyncThrottler, ExchangeError, ExponentialBackoff, IPBannedError, LinkedLimitWeightPair, NetworkError,
-    RateLimit, RateLimitExceededError, RequestOutcomeUnknownError, RequestTimeoutError, RESTMethod, RESTRequest,
+    AsyncThrottler,
+    ExchangeError,
+    ExponentialBackoff,
+    IPBannedError,
+    LinkedLimitWeightPair,
+    NetworkError,
+    RateLimit,
+    RateLimitExceededError,
+    RequestOutcomeUnknownError,
+    RequestTimeoutError,
+    RESTMethod,
+    RESTRequest,
     ServerError,
-    TimeSynchronizer, WebAssistantsFactory,
+    TimeSynchronizer,
+    WebAssistantsFactory,
 )
 
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"

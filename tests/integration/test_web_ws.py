@@ -16,8 +16,15 @@ from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
 from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
 from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
 from hummingbot_conn.web import (
-    AsyncThrottler, ExponentialBackoff, RateLimit, UnknownLimitError, WebAssistantsFactory, WSDisconnectedError,
-    WSJSONRequest, WSPlainTextRequest, WSSilentError,
+    AsyncThrottler,
+    ExponentialBackoff,
+    RateLimit,
+    UnknownLimitError,
+    WebAssistantsFactory,
+    WSDisconnectedError,
+    WSJSONRequest,
+    WSPlainTextRequest,
+    WSSilentError,
 )
 
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"

@@ -8,6 +8,10 @@ against the simulator never break the connector's contract (docs/contracts.md, C
 * balances end equal to the simulator's;
 * after everything settled, a further full REST poll reports nothing new.
 
+Actions: our LIMIT and MARKET orders, the counterparty's limit and market orders, cancels and
+``cancel_all``, faults (socket drops, lost / delayed / refused REST answers), pauses, and a stop
+and start of the connector (requests in flight are cut off).
+
 Each example runs a fresh simulator and ``BinanceExchange`` over real sockets, so examples are
 expensive: CI runs a few (``HBCONN_CONNECTOR_EXAMPLES``, default 6); set it higher to search
 harder locally.
@@ -48,6 +52,8 @@ FAULTS = [
     dict(kind="http_429", endpoint="POST /api/v3/order"),
     dict(kind="http_error", endpoint="GET /api/v3/myTrades", status=503),
     dict(kind="lose_response", endpoint="GET /api/v3/order"),
+    # the exchange's clock jumps ahead (a backwards jump is a simulator artefact: see test_connector_faults)
+    dict(kind="skew_clock", ms=15_000),
 ]
 QTY = st.sampled_from(["0.001", "0.002", "0.003"])
 ORDER = st.one_of(
@@ -61,7 +67,7 @@ COUNTERPARTY = st.one_of(
 # orders, counterparty trades and cancels weigh more than faults and pauses
 actions = st.one_of(ORDER, ORDER, COUNTERPARTY, COUNTERPARTY,
                     st.tuples(st.just("cancel"), st.integers(0, 7)), st.tuples(st.just("cancel"), st.integers(0, 7)),
-                    st.tuples(st.just("cancel_all")),
+                    st.tuples(st.just("cancel_all")), st.tuples(st.just("restart")),
                     st.tuples(st.just("fault"), st.sampled_from(range(len(FAULTS)))),
                     st.tuples(st.just("pause"), st.sampled_from([0.0, 0.02, 0.1])))
 
@@ -204,6 +210,11 @@ async def run(actions_):
         try:
             await connector.wait_ready(10)
             for action in actions_:
+                if action[0] == "restart":          # stop and start the same connector (requests in flight cut)
+                    await connector.stop_network()
+                    await connector.start_network()
+                    await connector.wait_ready(10)
+                    continue
                 scenario.apply(action)
                 await asyncio.sleep(action[1] if action[0] == "pause" else 0)
             await asyncio.sleep(0.05)

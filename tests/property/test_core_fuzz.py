@@ -22,8 +22,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from hummingbot_conn.core.common_types import OrderType, PositionAction, TradeType
 from hummingbot_conn.core.in_flight_order import (

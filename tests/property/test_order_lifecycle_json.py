@@ -2,8 +2,7 @@
 import json
 from decimal import Decimal
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from hummingbot_conn.core.common_types import OrderType, PositionAction, TradeType
 from hummingbot_conn.core.in_flight_order import (

@@ -11,12 +11,11 @@ import contextlib
 import logging
 from decimal import Decimal
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from hummingbot_conn.core.common_types import OrderType, TradeType
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
-from hummingbot_conn.core.trade_fee import AddedToCostTradeFee, DeductedFromReturnsTradeFee, TokenAmount
+from hummingbot_conn.core.trade_fee import AddedToCostTradeFee
 from hummingbot_conn.events import MarketEvent
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
 

@@ -34,7 +34,7 @@ def test_ten_million_updates_keep_memory_flat():
     uid = 2
     rss = []
     sizes = []
-    for chunk in range(10):
+    for _chunk in range(10):
         for _ in range(UPDATES // 10 // len(diffs)):
             for bids, asks in diffs:
                 apply(bids, asks, uid)

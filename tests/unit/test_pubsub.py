@@ -1,7 +1,7 @@
+import pytest
+
 from hummingbot_conn.core.pubsub import PubSub
 from hummingbot_conn.events import MarketEvent, OrderBookEvent
-
-import pytest
 
 
 def test_listeners_called_in_subscription_order_across_tags():

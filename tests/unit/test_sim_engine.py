@@ -2,8 +2,7 @@
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from hummingbot_conn.sim.accounts import AccountRegistry
 from hummingbot_conn.sim.clock import ManualClock
@@ -142,7 +141,7 @@ def test_market_by_quantity_expires_when_book_runs_out():
                   ("TRADE", "PARTIALLY_FILLED", "2.00000000", "4.00000000"),
                   ("EXPIRED", "EXPIRED", "0.00000000", "4.00000000")]
     ids = [r["I"] for r in w.reports(taker)]
-    assert ids == sorted(ids) and len(set(r["E"] for r in w.reports(taker))) == 1
+    assert ids == sorted(ids) and len({r["E"] for r in w.reports(taker)}) == 1
     assert taker.balance("USDT").free == D("100000") - D("4") and taker.balance("USDT").locked == 0
 
 

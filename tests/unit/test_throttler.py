@@ -4,8 +4,7 @@ import heapq
 import math
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.errors import UnknownLimitError, WeightExceedsLimitError

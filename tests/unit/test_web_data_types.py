@@ -4,16 +4,24 @@ from decimal import Decimal
 
 import pytest
 
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import build_body, build_url
 from hummingbot_conn.web.data_types import (
-    RESTMethod, RESTRequest, RESTResponse, WSJSONRequest, encode_params, encode_value,
+    RESTMethod,
+    RESTRequest,
+    RESTResponse,
+    WSJSONRequest,
+    encode_params,
+    encode_value,
 )
 from hummingbot_conn.web.errors import (
-    ExchangeError, IPBannedError, RateLimitExceededError, RequestOutcomeUnknownError, UnknownLimitError,
+    ExchangeError,
+    IPBannedError,
+    RateLimitExceededError,
+    RequestOutcomeUnknownError,
+    UnknownLimitError,
 )
 from hummingbot_conn.web.rest_assistant import parse_error_body
 
@@ -101,7 +109,7 @@ def test_binance_rate_limits_are_consistent():
     throttler = web_utils.create_throttler()
     for limit_id, weight, _ in CONSTANTS.ENDPOINT_WEIGHTS:
         main, linked = throttler.get_related_limits(limit_id)
-        assert dict((r.limit_id, w) for r, w in linked)[CONSTANTS.REQUEST_WEIGHT] == weight
+        assert {r.limit_id: w for r, w in linked}[CONSTANTS.REQUEST_WEIGHT] == weight
     assert CONSTANTS.snapshot_limit_id(100) == "/depth:100"
     assert CONSTANTS.snapshot_limit_id(101) == "/depth:500"
     assert CONSTANTS.snapshot_limit_id(5000) == "/depth:5000"

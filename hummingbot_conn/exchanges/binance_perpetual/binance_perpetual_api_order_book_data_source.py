@@ -214,6 +214,17 @@ class BinancePerpetualAPIOrderBookDataSource(OrderBookTrackerDataSource):
         return [f"{self._pair_to_symbol[p].lower()}@{kind}" for p in self._trading_pairs
                 if p in self._pair_to_symbol for kind in ("aggTrade", "markPrice@1s")]
 
+    async def subscribe_to_trading_pairs(self, trading_pairs: Sequence[str]) -> Dict[str, Any]:
+        """Depth on /public (the base), and trades and mark prices on the live /market socket."""
+        errors = await super().subscribe_to_trading_pairs(trading_pairs)
+        ws = self._market_ws
+        added = [p for p in trading_pairs if p not in errors and p in self._pair_to_symbol]
+        if ws is not None and added:
+            self._market_request_id += 1
+            await ws.send(WSJSONRequest({"method": "SUBSCRIBE", "id": self._market_request_id, "params": [
+                f"{self._pair_to_symbol[p].lower()}@{kind}" for p in added for kind in ("aggTrade", "markPrice@1s")]}))
+        return errors
+
     async def _subscribe_market(self, ws: WSAssistant) -> None:
         self._market_request_id += 1
         streams = self._market_streams()

@@ -182,7 +182,7 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
             symbol_map=self.trading_pair_symbol_map)
 
     def _create_user_stream_data_source(self) -> BinancePerpetualUserStreamDataSource:
-        return BinancePerpetualUserStreamDataSource(auth=self._auth, connector=self,
+        return BinancePerpetualUserStreamDataSource(auth=self.authenticator, connector=self,
                                                     api_factory=self._web_assistants_factory, domain=self._domain)
 
     async def _api_request_url(self, path_url: str, is_auth_required: bool = False) -> str:
@@ -270,9 +270,10 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
                                                    order.trade_type, self._fee_schema)
                 for trade in trades if str(trade.get("orderId")) == order.exchange_order_id]
 
-    def _get_fee(self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
-                 position_action: PositionAction, amount: Decimal, price: Decimal = _NAN,
-                 is_maker: Optional[bool] = None) -> TradeFeeBase:
+    def _get_fee(  # type: ignore[override]  # hummingbot's derivative API inserts position_action
+            self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
+            position_action: PositionAction, amount: Decimal, price: Decimal = _NAN,
+            is_maker: Optional[bool] = None) -> TradeFeeBase:
         maker = order_type is OrderType.LIMIT_MAKER if is_maker is None else is_maker
         schema = self._fee_schema
         percent = schema.maker_percent_fee_decimal if maker else schema.taker_percent_fee_decimal

@@ -108,3 +108,26 @@ async def test_an_order_that_never_reached_the_exchange_ends_failed_after_the_re
         assert session.kinds(ghost.client_order_id) == ["MarketOrderFailureEvent"]
     finally:
         await connector.stop_network()
+
+
+async def test_the_same_connector_stopped_and_started_again_finds_what_happened_meanwhile(sim, harness):
+    key, secret = sim.create_account({"USDT": "100000"})
+    session = await started(harness, sim, key, secret)
+    ex = session.connector
+    order_id = ex.buy(PAIR, Decimal("0.002"), OrderType.LIMIT, Decimal("55000"))
+    await session.wait_kinds(order_id, ["BuyOrderCreatedEvent"])
+    await ex.stop_network()
+    harness.Counterparty(sim).limit("SELL", "0.002", "55000")     # filled while stopped
+    await ex.start_network()
+    try:
+        await ex.wait_ready(10)
+        await session.wait_kinds(order_id, ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"])
+        await harness.until(lambda: session.our_balances() == session.sim_balances())
+        stream = ex.user_stream_tracker.data_source
+        assert stream.connected and stream.connection_number >= 2      # a restart counts as a reconnect
+        second = ex.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("54000"))
+        await session.wait_kinds(second, ["BuyOrderCreatedEvent"])
+        ex.cancel(PAIR, second)
+        await session.wait_kinds(second, ["BuyOrderCreatedEvent", "OrderCancelledEvent"])
+    finally:
+        await ex.stop_network()

@@ -185,3 +185,22 @@ async def test_restart_from_tracking_states(fsim, harness):
         assert second.get_position(PAIR).amount == Decimal("-0.01")
     finally:
         await second.stop_network()
+
+
+async def test_a_pair_added_while_running_gets_its_book_and_live_funding_info(fsim, harness):
+    key, secret = fsim.create_account("10000")
+    connector = harness.make_connector(fsim, key, secret, pairs=("BTC-USDT",))
+    session = await harness.start_session(fsim, connector, key)
+    try:
+        fsim.place_liquidity("ETHUSDT", "SELL", "3001", "1")
+        assert await connector.add_trading_pair("ETH-USDT") is True
+        assert connector.get_funding_info("ETH-USDT").mark_price == Decimal("3000")
+        await harness.quoted(connector, "ETH-USDT", True, "3001")
+        fsim.set_mark_price("ETHUSDT", "3005")
+        await harness.until(lambda: connector.get_funding_info("ETH-USDT").mark_price == Decimal("3005"))
+        assert connector.status_dict["funding_info"]
+        assert await connector.remove_trading_pair("ETH-USDT") is True
+        assert "ETH-USDT" not in connector._perpetual_trading.funding_info
+        assert session.connector is connector
+    finally:
+        await connector.stop_network()
