@@ -17,17 +17,26 @@ import signal
 import sys
 import time
 from typing import Callable, Dict, List, Optional, Sequence
+from urllib.parse import urlsplit
 
-from hummingbot_conn.cli_edge import CommandError, CommandParser, configure_logging, positive_float, run_command
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.cli_edge import CommandError, CommandParser, configure_logging, positive_float, run_command, say
+from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
 from hummingbot_conn.exchanges.binance.binance_api_order_book_data_source import (
-    BinanceAPIOrderBookDataSource, symbol_map_from_exchange_info,
+    BinanceAPIOrderBookDataSource,
+    symbol_map_from_exchange_info,
 )
 from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
 from hummingbot_conn.live_view import (
-    PairFormat, RateMeter, formats_from_exchange_info, health_line, health_table, ladder_lines, ladder_table,
-    read_health, read_top, top_line,
+    PairFormat,
+    RateMeter,
+    formats_from_exchange_info,
+    health_line,
+    health_table,
+    ladder_lines,
+    ladder_table,
+    read_health,
+    read_top,
+    top_line,
 )
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
 
@@ -39,18 +48,19 @@ def resolve_pairs(wanted: Sequence[str], symbol_map: Dict[str, str]) -> List[str
 
     Raises ``CommandError`` naming the unknown ones and the known pairs.
     """
-    by_key = {}
+    by_key: Dict[str, str] = {}
     for symbol, pair in symbol_map.items():
         by_key[symbol.upper()] = pair
         by_key[pair.replace("-", "").upper()] = pair
-    out, unknown = [], []
+    out: List[str] = []
+    unknown: List[str] = []
     for text in wanted:
         key = text.strip().upper().replace("-", "").replace("/", "").replace("_", "")
-        pair = by_key.get(key)
-        if pair is None:
+        found = by_key.get(key)
+        if found is None:
             unknown.append(text)
-        elif pair not in out:
-            out.append(pair)
+        elif found not in out:
+            out.append(found)
     if unknown:
         known = sorted(symbol_map.values())
         listed = ", ".join(known[:30]) + (f" and {len(known) - 30} more" if len(known) > 30 else "")
@@ -70,7 +80,7 @@ async def _venue_facts(factory, endpoints: BinanceEndpoints) -> tuple[Dict[str, 
 
 
 async def watch(endpoints: BinanceEndpoints, wanted: Sequence[str], *, levels: int, duration: Optional[float],
-                ui: bool, interval: float, sync_timeout: float, out: Callable[[str], None] = print,
+                ui: bool, interval: float, sync_timeout: float, out: Callable[[str], None] = say,
                 stop: Optional[asyncio.Event] = None) -> int:
     """Track ``wanted`` pairs at ``endpoints`` until ``duration`` seconds pass or ``stop`` is set."""
     stop = stop or asyncio.Event()
@@ -160,13 +170,13 @@ async def _run(args) -> int:
     loop.add_signal_handler(signal.SIGINT, stop.set)
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     ui = not args.no_ui and sys.stdout.isatty()
-    common = dict(levels=args.levels, duration=args.duration, ui=ui, interval=args.interval,
-                  sync_timeout=args.sync_timeout, stop=stop)
+    common = {"levels": args.levels, "duration": args.duration, "ui": ui, "interval": args.interval,
+              "sync_timeout": args.sync_timeout, "stop": stop}
     try:
         if args.rest_url:
             endpoints = BinanceEndpoints(rest=args.rest_url, stream=args.stream_url, ws_api=args.stream_url)
             return await watch(endpoints, args.pairs, **common)
-        from hummingbot_conn.sim import SimulatedExchange      # only the default venue needs the simulator
+        from hummingbot_conn.sim import SimulatedExchange  # only the default venue needs the simulator
 
         async with SimulatedExchange(seed=args.seed, traders={"rate": 20.0, "volatility": 0.0005,
                                                               "seed_levels": 20}) as sim:
@@ -178,13 +188,16 @@ async def _run(args) -> int:
 
 
 def _base_url(text: str) -> str:
-    # a user may paste the full REST or stream URL; the endpoints want the base
-    text = text.rstrip("/")
-    for suffix in ("/api/v3", "/ws", "/stream"):
-        text = text.removesuffix(suffix)
-    if "://" not in text:
+    # a user may paste a full REST or stream URL (.../api/v3, .../ws/<stream>, .../stream?streams=...):
+    # the endpoints want the base before those paths
+    parts = urlsplit(text.strip())
+    if not parts.scheme or not parts.netloc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a URL (for example https://api.binance.com)")
-    return text
+    path = parts.path
+    for marker in ("/api/", "/ws", "/stream"):
+        if marker in path:
+            path = path[:path.index(marker)]
+    return f"{parts.scheme}://{parts.netloc}{path.rstrip('/')}"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

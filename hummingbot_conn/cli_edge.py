@@ -77,7 +77,7 @@ def port_number(text: str) -> int:
     try:
         port = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number; use 1-65535, or 0 for a free port")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number; use 1-65535, or 0 for a free port") from None
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{port} is not a port number; use 1-65535, or 0 for a free port")
     return port
@@ -87,7 +87,7 @@ def _finite(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
     return value
@@ -115,7 +115,7 @@ def asset_amount(text: str) -> tuple[str, Decimal]:
     try:
         value = Decimal(amount.strip())
     except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{amount.strip()!r} in {text!r} is not a decimal amount")
+        raise argparse.ArgumentTypeError(f"{amount.strip()!r} in {text!r} is not a decimal amount") from None
     if not value.is_finite() or value < 0:
         raise argparse.ArgumentTypeError(f"the amount in {text!r} must be a finite number, 0 or more")
     return asset.strip().upper(), value
@@ -177,6 +177,11 @@ def fail_unexpected(prog: str, err: BaseException, verbose: bool) -> int:
     print(f"{prog}: unexpected error {type(err).__name__}: {err}. This is a bug; run again with --verbose "
           "and report the traceback.", file=sys.stderr)
     return 1
+
+
+def say(line: str) -> None:
+    """Print one line of a command's output at once: in a pipe (CI, ``| tee``) each line shows as it happens."""
+    print(line, flush=True)
 
 
 def wants_verbose(argv: Optional[Sequence[str]]) -> bool:

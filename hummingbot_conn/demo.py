@@ -1,159 +1,336 @@
-"""``hbconn demo``: the library end to end against the embedded simulator.
+"""``hbconn demo``: a small market maker trading through ``BinanceExchange`` against the embedded simulator.
 
-Everything goes over real sockets on 127.0.0.1: the simulated Binance
-exchange starts with background traders, and the demo
+Everything goes over real sockets on 127.0.0.1.  The simulated Binance
+exchange starts with background traders; the connector (the library's
+``BinanceExchange``, as a user builds it) tracks each pair's book with the
+``OrderBookTracker`` and its orders with the ``ClientOrderTracker``; the
+market maker (``demo_market_maker.py``, public API only) quotes a bid and an
+ask around each mid, refreshes them as the mid moves and lets them fill.
+Two faults are injected on purpose and repaired in view: one depth diff is
+dropped (the tracker sees the gap and resyncs that book) and the user data
+socket is closed (the connector reconnects and reconciles by REST).
 
-1. keeps a local order book with ``OrderBookTracker`` and the Binance data
-   source (Binance's documented procedure: buffer diffs, snapshot, replay
-   only newer diffs, resync on a sequence gap), while the
-   simulator drops a diff on purpose to show the gap being caught;
-2. subscribes to the user data stream over the WebSocket API and places a
-   signed order through the throttled, time-synced REST stack;
-3. prints the book, a few queries, the order's execution reports, and
-   checks that the local book equals the exchange's book level for level.
-
-Exit status 0 when the local book matched the exchange's, 1 otherwise.
+On exit (the duration elapsed, or Ctrl+C) it cancels our orders, waits until
+each book is provably current (its last applied update id has reached the
+venue's; a book that cannot reach it lost a diff nothing later revealed, and
+is resynced) and checks every book and balance against the exchange's.
+Exit status 0 when everything matched, 1 when a check failed, 130 after Ctrl+C.
 """
 from __future__ import annotations
 
 import asyncio
-import math
+import contextlib
+import signal
+import sys
 from decimal import Decimal
-from typing import Callable, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
-from hummingbot_conn.cli_edge import CommandError, CommandParser, non_negative_float, positive_float, run_command
-from hummingbot_conn.core.order_book import OrderBook
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
-from hummingbot_conn.exchanges.binance.binance_api_order_book_data_source import BinanceAPIOrderBookDataSource
-from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
+from hummingbot_conn.cli_edge import (
+    EXIT_INTERRUPTED,
+    CommandError,
+    CommandParser,
+    configure_logging,
+    non_negative_float,
+    positive_float,
+    run_command,
+    say,
+)
+from hummingbot_conn.demo_market_maker import MarketMaker
+from hummingbot_conn.demo_recorder import DemoRecorder
+from hummingbot_conn.demo_view import BalanceCheck, BookCheck, DemoFrame, OpenOrder, render, status_line, summary_lines
 from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
+from hummingbot_conn.exchanges.binance.binance_exchange import BinanceExchange
+from hummingbot_conn.live_view import PairFormat, RateMeter, read_health, read_top
 from hummingbot_conn.sim import SimulatedExchange, default_symbols
-from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
-from hummingbot_conn.web import RESTMethod, TimeSynchronizer, WSJSONRequest
+
+STEP = 0.2                  # seconds between market-maker steps (and view refreshes)
+CURRENT_WAIT = 2.0          # seconds a book may take to reach the venue's update id before it is resynced
+FUNDS = {"USDT": Decimal(100000), "BTC": Decimal(2), "ETH": Decimal(20)}
 
 
-def symbol_to_pair(symbol: str) -> str:
-    """``BTCUSDT`` -> ``BTC-USDT`` for the simulator's quote assets."""
-    for quote in ("USDT", "BTC"):
-        if symbol.endswith(quote) and len(symbol) > len(quote):
-            return f"{symbol[:-len(quote)]}-{quote}"
-    raise ValueError(f"cannot split {symbol!r} into base and quote")
+def known_pairs() -> Dict[str, str]:
+    """``{"BTC-USDT": "BTCUSDT", ...}`` for the simulator's symbols."""
+    return {f"{s.base_asset}-{s.quote_asset}": s.symbol for s in default_symbols()}
 
 
-def _fmt(x: float) -> str:
-    return "n/a" if math.isnan(x) else f"{x:,.2f}"
+def parse_pairs(text: str) -> List[str]:
+    """``"btcusdt,ETH-BTC"`` -> ``["BTC-USDT", "ETH-BTC"]``; ``CommandError`` names unknown ones."""
+    known = known_pairs()
+    by_key = {k.replace("-", ""): k for k in known}
+    out, unknown = [], []
+    for item in (t.strip() for t in text.split(",")):
+        if not item:
+            continue
+        pair = by_key.get(item.upper().replace("-", "").replace("/", ""))
+        if pair is None:
+            unknown.append(item)
+        elif pair not in out:
+            out.append(pair)
+    if unknown or not out:
+        raise CommandError(f"unknown pair {', '.join(unknown) or '(none given)'}",
+                           f"The simulator lists {', '.join(known)}; pass them with --pairs.")
+    return out
 
 
-def _book_matches(book: OrderBook, sim: SimulatedExchange, symbol: str) -> bool:
-    bids, asks = sim.book_levels(symbol)
-    ours_bids = {row.price: row.amount for row in book.bid_entries()}
-    ours_asks = {row.price: row.amount for row in book.ask_entries()}
-    return (ours_bids == {float(p): float(q) for p, q in bids.items()}
-            and ours_asks == {float(p): float(q) for p, q in asks.items()})
+async def start_connector(connector: BinanceExchange, timeout: float = 30.0) -> None:
+    """``start_network`` and wait until ``ready``; ``CommandError`` naming what did not load in time."""
+    await connector.start_network()
+    try:
+        await connector.wait_ready(timeout)
+    except asyncio.TimeoutError:
+        waiting = [name for name, ok in connector.status_dict.items() if not ok]
+        raise CommandError(f"the connector was not ready within {timeout:g} s (waiting for "
+                           f"{', '.join(waiting)})", "Run again with --verbose to see why.", status=1) from None
 
 
-async def run_demo(seconds: float = 5.0, symbol: str = "BTCUSDT", seed: int = 7, rate: float = 40.0,
-                   out: Callable[[str], None] = print) -> int:
-    traders = {"rate": rate, "volatility": 0.0005, "seed_levels": 20}
-    async with SimulatedExchange(seed=seed, traders=traders) as sim:
-        api_key, secret = sim.create_account({"USDT": "100000", "BTC": "2"})
-        out(f"simulated exchange on {sim.rest_url} (streams {sim.ws_url}/ws, WebSocket API {sim.ws_api_url})")
-        endpoints = BinanceEndpoints.local(sim.rest_url.split("://", 1)[1])
-        sync = TimeSynchronizer()
-        auth = BinanceAuth(api_key, secret, sync)
-        factory = web_utils.build_api_factory(throttler=web_utils.create_throttler(), time_synchronizer=sync,
-                                              domain=endpoints, auth=auth)
-        async with factory:
-            pair = symbol_to_pair(symbol)
-            tracker = OrderBookTracker(BinanceAPIOrderBookDataSource([pair], domain=endpoints, api_factory=factory),
-                                       [pair])
-            tracker.start()
-            user_ws = await factory.get_ws_assistant()
-            await user_ws.connect(endpoints.ws_api_url())
-            await user_ws.send(WSJSONRequest({"id": "user-data", "method": CONSTANTS.WS_USER_STREAM_SUBSCRIBE_METHOD,
-                                              "params": auth.generate_ws_subscribe_params()}))
-            reports: list[dict] = []
+class Demo:
+    """One run on a ready connector: the market maker, the faults, the view's frames and the exit checks."""
 
-            async def read_user() -> None:
-                async for message in user_ws.iter_messages():
-                    event = message.data.get("event") if isinstance(message.data, dict) else None
-                    if event and event.get("e") == "executionReport":
-                        reports.append(event)
+    def __init__(self, sim: SimulatedExchange, connector: BinanceExchange, api_key: str, pairs: List[str],
+                 duration: float, clock: Callable[[], float]) -> None:
+        self.sim, self.connector, self.api_key, self.pairs = sim, connector, api_key, pairs
+        self.duration, self.clock = duration, clock
+        self.formats: Dict[str, PairFormat] = {}
+        for pair in pairs:
+            rule = connector.trading_rules[pair]
+            self.formats[pair] = PairFormat.from_increments(rule.min_price_increment, rule.min_base_amount_increment)
+        self.recorder = DemoRecorder(connector, self.formats, clock)
+        self.recorder.counts.user_connections = 1       # ready means the user stream is connected
+        self.maker = MarketMaker(connector, pairs, spread=Decimal("0.0001"))
+        self.meter = RateMeter(clock)
+        self._faults = [(duration / 3, self._drop_diff), (2 * duration / 3, self._drop_user_socket)]
+        self.books: List[BookCheck] = []
+        self.balances: List[BalanceCheck] = []
+        self.printed = 0            # recorder lines already printed (plain output)
 
-            readers = [asyncio.ensure_future(read_user())]
-            try:
-                await tracker.wait_ready(timeout=10)
-                book = tracker.order_books[pair]
-                out(f"local book synced at update id {book.snapshot_uid}")
-                sim.faults.add("drop_diff", symbol=symbol, count=1)  # a lost frame: the book must notice
-                await asyncio.sleep(seconds / 2)
+    # -- faults (on purpose) -------------------------------------------------------------------------------
+    def _drop_diff(self) -> None:
+        symbol = self.pairs[0].replace("-", "")
+        self.sim.faults.add("drop_diff", symbol=symbol, count=1)
+        self.recorder.note(f"Fault     the exchange drops the next {self.pairs[0]} depth diff on purpose")
 
-                rest = await factory.get_rest_assistant()
-                price = Decimal(str(book.best_ask)).quantize(Decimal("0.01"))
-                order = await rest.execute_request(
-                    endpoints.rest_url(CONSTANTS.ORDER_PATH_URL), CONSTANTS.ORDER_PATH_URL,
-                    method=RESTMethod.POST, is_auth_required=True,
-                    data={"symbol": symbol, "side": "BUY", "type": "LIMIT", "timeInForce": "GTC",
-                          "quantity": "0.01", "price": str(price), "newClientOrderId": "hbconn-demo-1",
-                          "newOrderRespType": "RESULT"})
-                out(f"placed BUY 0.01 {symbol} @ {price}: exchange order {order['orderId']}, status {order['status']}")
-                await asyncio.sleep(seconds / 2)
+    def _drop_user_socket(self) -> None:
+        self.sim.faults.add("close_user_sockets")
+        self.recorder.note("Fault     the exchange closes our user data socket on purpose")
 
-                # stop the market, let the last diffs arrive, then compare with the exchange
-                sim.traders.pause()
-                target = sim.engine.books[symbol].update_id
-                for _ in range(300):
-                    if book.is_synced and book.last_diff_uid >= target:
-                        break
-                    await asyncio.sleep(0.02)
-            finally:
-                for task in readers:
-                    task.cancel()
-                await asyncio.gather(*readers, return_exceptions=True)
-                await tracker.stop()
-                await user_ws.disconnect()
+    def inject_due_faults(self, elapsed: float, final: bool = False) -> None:
+        due = [f for f in self._faults if f[0] <= elapsed or (final and f[1] == self._drop_diff)]
+        for fault in due:
+            self._faults.remove(fault)
+            fault[1]()
 
-        metrics = tracker.metrics.pairs[pair]
-        out("")
-        out(f"{symbol} local book, update id {book.last_diff_uid}: "
-            f"{book.bid_level_count} bids / {book.ask_level_count} asks")
-        bids, asks = book.bid_entries()[:5], book.ask_entries()[:5]
-        out(f"{'bid size':>12} {'bid':>12} | {'ask':<12} {'ask size':<12}")
-        for i in range(max(len(bids), len(asks))):
-            b = f"{bids[i].amount:>12.5f} {bids[i].price:>12,.2f}" if i < len(bids) else " " * 25
-            a = f"{asks[i].price:<12,.2f} {asks[i].amount:<12.5f}" if i < len(asks) else ""
-            out(f"{b} | {a}")
-        out(f"mid {_fmt(book.mid_price)}  spread {_fmt(book.spread)}  "
-            f"VWAP to buy 0.01: {_fmt(book.get_vwap_for_volume(True, 0.01).result_price)}  "
-        f"price to sell 0.01: {_fmt(book.get_price_for_volume(False, 0.01).result_price)}")
-        out(f"diffs: applied {metrics.diffs_applied}, stale {metrics.diffs_stale}, gap {metrics.gaps}; "
-            f"gaps caught and resynced: {metrics.resyncs}")
-        for report in reports:
-            out(f"execution report: {report['x']:<6} status {report['X']:<16} "
-                f"filled {report['z']} @ {report['L']}  fee {report['n']} {report['N'] or ''}".rstrip())
-        matches = _book_matches(book, sim, symbol)
-        out(f"local book equals the exchange's book: {'yes' if matches else 'NO'}")
-        return 0 if matches else 1
+    def print_new_lines(self, out: Callable[[str], None]) -> None:
+        for t, text in self.recorder.since(self.printed):
+            out(f"[{t:5.1f}s] {text}")
+        self.printed = self.recorder.total
+
+    # -- one look -----------------------------------------------------------------------------------------
+    def frame(self, elapsed: float) -> DemoFrame:
+        c = self.connector
+        orders = [OpenOrder(o.client_order_id, o.trading_pair, o.trade_type.name, o.price, o.amount,
+                            o.executed_amount_base, o.current_state.name)
+                  for o in list(c.in_flight_orders.values()) if not o.is_done]
+        balances = {asset: (total, c.get_available_balance(asset)) for asset, total in c.get_all_balances().items()}
+        metrics = c.order_book_tracker.metrics.pairs
+        health = [read_health(pair, metrics[pair], self.meter) for pair in self.pairs if pair in metrics]
+        return DemoFrame(elapsed, self.duration, read_top(self.pairs[0], c.get_order_book(self.pairs[0]), 6),
+                         self.formats, orders, list(self.recorder.lines), balances, health, self.recorder.counts,
+                         max(0, self.recorder.counts.user_connections - 1))
+
+    # -- stop and check -------------------------------------------------------------------------------------
+    async def wind_down(self) -> None:
+        """Stop quoting, quiet the market, cancel our orders and wait until none is open."""
+        if self.sim.traders is not None:
+            self.sim.traders.pause()
+        await self.maker.stop(timeout=10)
+        for _ in range(200):
+            if not self.maker.open_orders():
+                break
+            await asyncio.sleep(0.05)
+
+    async def check_books(self) -> None:
+        for pair in self.pairs:
+            self.books.append(await self._check_book(pair))
+
+    async def _check_book(self, pair: str) -> BookCheck:
+        # the venue's update id now, from a REST snapshot through the connector's own data source
+        venue = await self.connector.order_book_tracker.data_source.get_new_order_book(pair)
+        resynced = not await self._reaches(pair, venue.snapshot_uid)
+        if resynced:
+            # the last diff was lost and no later diff will reveal the gap: a fresh sync makes it current
+            self.recorder.note(f"Book      {pair} never reached the venue's update {venue.snapshot_uid}: resyncing")
+            await self.connector.remove_trading_pair(pair)
+            await self.connector.add_trading_pair(pair)
+            if not await self._reaches(pair, venue.snapshot_uid):
+                book = self.connector.get_order_book(pair)
+                return BookCheck(pair, False, book.last_diff_uid, book.bid_level_count, book.ask_level_count, True,
+                                 f"still behind the venue's update {venue.snapshot_uid}")
+        book = self.connector.get_order_book(pair)
+        bids, asks = self.sim.book_levels(pair.replace("-", ""))
+        ours_bids = {row.price: row.amount for row in book.bid_entries()}
+        ours_asks = {row.price: row.amount for row in book.ask_entries()}
+        theirs_bids = {float(p): float(q) for p, q in bids.items()}
+        theirs_asks = {float(p): float(q) for p, q in asks.items()}
+        equal = ours_bids == theirs_bids and ours_asks == theirs_asks
+        detail = "" if equal else (f"{len(set(ours_bids.items()) ^ set(theirs_bids.items()))} bid and "
+                                   f"{len(set(ours_asks.items()) ^ set(theirs_asks.items()))} ask levels differ")
+        return BookCheck(pair, equal, book.last_diff_uid, len(ours_bids), len(ours_asks), resynced, detail)
+
+    async def _reaches(self, pair: str, update_id: int) -> bool:
+        deadline = self.clock() + CURRENT_WAIT
+        while self.clock() < deadline:
+            book = self.connector.get_order_book(pair) if pair in self.connector.order_books else None
+            if book is not None and book.is_synced and book.last_diff_uid >= update_id:
+                return True
+            await asyncio.sleep(0.02)
+        return False
+
+    async def check_balances(self, wait: float = 5.0) -> None:
+        """Ours against the exchange's account, after the user stream delivered the last changes."""
+        deadline = self.clock() + wait
+        while True:
+            checks = self._balance_checks()
+            if all(b.equal for b in checks) or self.clock() >= deadline:
+                self.balances = checks
+                return
+            await asyncio.sleep(0.05)
+
+    def _balance_checks(self) -> List[BalanceCheck]:
+        account = self.sim.account(self.api_key)
+        exchange = {a: (b.free + b.locked, b.free) for a, b in account.balances.items()}
+        ours = {a: (t, self.connector.get_available_balance(a)) for a, t in self.connector.get_all_balances().items()}
+        zero = (Decimal(0), Decimal(0))
+        return [BalanceCheck(a, ours.get(a, zero), exchange.get(a, zero)) for a in sorted(set(ours) | set(exchange))]
+
+
+async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "ETH-BTC"), seed: int = 7,
+                   rate: float = 20.0, ui: bool = False, out: Callable[[str], None] = say,
+                   stop: Optional[asyncio.Event] = None) -> int:
+    """Run the demo (see the module doc); returns the exit status."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    clock = lambda: loop.time() - started        # noqa: E731 - the demo's elapsed seconds
+    stop = stop or asyncio.Event()
+    pairs = list(pairs)
+    specs = [s for s in default_symbols() if f"{s.base_asset}-{s.quote_asset}" in pairs]
+    traders = {"rate": rate, "volatility": 0.0003, "seed_levels": 20}
+    async with SimulatedExchange(seed=seed, symbols=specs, traders=traders) as sim:
+        assets = {a for s in specs for a in (s.base_asset, s.quote_asset)}
+        api_key, secret = sim.create_account({a: FUNDS.get(a, Decimal(1000)) for a in assets})
+        out(f"simulated exchange on {sim.rest_url}; trading {', '.join(pairs)} through BinanceExchange")
+        connector = BinanceExchange(binance_api_key=api_key, binance_api_secret=secret, trading_pairs=pairs,
+                                    domain=BinanceEndpoints.local(sim.rest_url.split("://", 1)[1]))
+        try:
+            await start_connector(connector)
+            demo = Demo(sim, connector, api_key, pairs, duration, clock)
+            out(f"connector ready after {clock():.1f} s: books synced, balances and trading rules loaded, "
+                "user stream connected")
+            await _trade(demo, stop, ui, out)
+            interrupted = stop.is_set()
+            if ui:      # the live view showed those lines already
+                demo.printed = demo.recorder.total
+            demo.inject_due_faults(clock(), final=True)   # a run too short for its faults still drops the diff
+            await demo.wind_down()
+            await demo.check_books()
+            await demo.check_balances()
+            demo.print_new_lines(out)       # the exit checks' own lines
+        finally:
+            await connector.stop_network()
+    for line in summary_lines(demo.recorder.counts, demo.books, demo.balances, interrupted, clock()):
+        out(line)
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return 0 if all(c.equal for c in demo.books) and all(b.equal for b in demo.balances) else 1
+
+
+async def _trade(demo: Demo, stop: asyncio.Event, ui: bool, out: Callable[[str], None]) -> None:
+    """The market-making loop until the duration elapses or ``stop`` is set, with the view."""
+    deadline = demo.duration
+    if ui:
+        from rich.live import Live
+
+        def view():
+            # as many event lines as the terminal has room for (narrow terminals stack the panels)
+            frame, console = demo.frame(demo.clock()), live.console
+            for events in (12, 8, 5, 3):
+                screen = render(frame, max_events=events)
+                if len(console.render_lines(screen, console.options, pad=False)) < console.size.height:
+                    break
+            return screen
+
+        with Live(refresh_per_second=5) as live:
+            while not stop.is_set() and demo.clock() < deadline:
+                live.update(view())
+                demo.inject_due_faults(demo.clock())
+                demo.maker.step()
+                await _sleep_or_stop(stop, min(STEP, max(0.0, deadline - demo.clock())))
+            live.update(view())
+        return
+    next_status = 1.0
+    while not stop.is_set() and demo.clock() < deadline:
+        demo.inject_due_faults(demo.clock())
+        demo.maker.step()
+        await _sleep_or_stop(stop, min(STEP, max(0.0, deadline - demo.clock())))
+        demo.print_new_lines(out)
+        if demo.clock() >= next_status:
+            out(status_line(demo.frame(demo.clock())))
+            next_status += 1.0
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def _main(args) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    presses: List[int] = []
+
+    def on_sigint() -> None:
+        presses.append(1)
+        if len(presses) == 1:
+            stop.set()                  # first Ctrl+C: cancel our orders, check, summarize
+        else:
+            main_task.cancel()          # second: stop at once
+
+    loop.add_signal_handler(signal.SIGINT, on_sigint)
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        ui = not args.no_ui and sys.stdout.isatty()
+        return await run_demo(args.duration, args.pairs, args.seed, args.rate, ui=ui, stop=stop)
+    except asyncio.CancelledError:
+        raise KeyboardInterrupt from None
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    known = [spec.symbol for spec in default_symbols()]
+    known = ", ".join(known_pairs())
     parser = CommandParser(
         "hbconn demo",
-        "Run the library end to end against the embedded simulated exchange: a local order book\n"
-        "kept by snapshot and diffs (one diff dropped on purpose, the gap caught and resynced),\n"
-        "a signed order, its execution reports, and a check that the book equals the exchange's.")
-    parser.add_argument("--duration", "--seconds", dest="duration", type=non_negative_float, default=5.0,
-                        help="seconds the market runs")
-    parser.add_argument("--symbol", default="BTCUSDT", type=str.upper, help=f"pair to trade: {', '.join(known)}")
+        "A small market maker trading through the library's BinanceExchange connector against the\n"
+        "embedded simulated exchange: live order books (OrderBookTracker), orders and their events,\n"
+        "balances and health figures. One depth diff is dropped and the user socket closed on purpose,\n"
+        "and the view shows both repaired. On exit (or Ctrl+C) our orders are cancelled and every book\n"
+        "and balance is checked against the exchange's.")
+    parser.add_argument("--duration", "--seconds", dest="duration", type=non_negative_float, default=30.0,
+                        help="seconds of trading (0: start, check and stop)")
+    parser.add_argument("--pairs", "--symbol", dest="pairs", default="BTC-USDT,ETH-BTC",
+                        help=f"comma-separated pairs to trade, the first one in view (known: {known})")
     parser.add_argument("--seed", type=int, default=7, help="seed of the simulated market")
-    parser.add_argument("--rate", type=positive_float, default=40.0,
-                        help="background trader actions per second (more than 0)")
+    parser.add_argument("--rate", type=positive_float, default=20.0,
+                        help="background trader actions per second per pair (more than 0)")
+    parser.add_argument("--no-ui", action="store_true",
+                        help="plain log lines instead of the live view (automatic when stdout is not a terminal)")
     args = parser.parse_args(argv)
 
     def body() -> int:
-        if args.symbol not in known:
-            raise CommandError(f"unknown pair {args.symbol}", f"Choose one of {', '.join(known)}.")
-        return asyncio.run(run_demo(args.duration, args.symbol, args.seed, args.rate))
+        configure_logging(args.verbose)
+        args.pairs = parse_pairs(args.pairs)
+        return asyncio.run(_main(args))
 
     return run_command("hbconn demo", body, args.verbose)

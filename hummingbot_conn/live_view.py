@@ -25,7 +25,9 @@ def decimals_of(increment: Decimal) -> int:
     """Digits after the point of a tick or step size: ``Decimal("0.00001")`` -> 5, ``Decimal("1")`` -> 0."""
     if not increment.is_finite() or increment <= 0:
         raise ValueError(f"an increment must be a positive finite number, got {increment}")
-    return max(0, -increment.normalize().as_tuple().exponent)
+    exponent = increment.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)        # finite, checked above
+    return max(0, -exponent)
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,11 @@ class BookTop:
 
     @property
     def mid(self) -> Optional[float]:
-        return (self.best_bid + self.best_ask) / 2 if self.bids and self.asks else None
+        return (self.bids[0][0] + self.asks[0][0]) / 2 if self.bids and self.asks else None
 
     @property
     def spread(self) -> Optional[float]:
-        return self.best_ask - self.best_bid if self.bids and self.asks else None
+        return self.asks[0][0] - self.bids[0][0] if self.bids and self.asks else None
 
 
 def read_top(pair: str, book: Any, levels: int) -> BookTop:
@@ -143,8 +145,11 @@ def read_health(pair: str, metrics: Any, meter: RateMeter) -> Health:
                   metrics.diffs_stale)
 
 
-def _ms(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.2f}"
+def ms_text(value: float) -> str:
+    """Milliseconds for the eye: ``-`` for no sample, 3 decimals below 0.1 ms (sub-10 us applies show)."""
+    if math.isnan(value):
+        return "-"
+    return f"{value:.3f}" if value < 0.1 else f"{value:.2f}"
 
 
 # -- plain lines ---------------------------------------------------------------------------------
@@ -164,8 +169,8 @@ def _mid(top: BookTop, fmt: PairFormat) -> str:
 
 
 def health_line(health: Health) -> str:
-    return (f"{health.pair}: {health.diffs_per_s:.1f} diffs/s, apply latency p50 {_ms(health.p50_ms)} ms "
-            f"p99 {_ms(health.p99_ms)} ms, gaps {health.gaps}, resyncs {health.resyncs}, "
+    return (f"{health.pair}: {health.diffs_per_s:.1f} diffs/s, apply latency p50 {ms_text(health.p50_ms)} ms "
+            f"p99 {ms_text(health.p99_ms)} ms, gaps {health.gaps}, resyncs {health.resyncs}, "
             f"reconnects {health.reconnects}")
 
 
@@ -221,7 +226,7 @@ def health_table(rows: Sequence[Health], title: str = "health") -> "RenderableTy
     for name in ("pair", "diffs/s", "p50 ms", "p99 ms", "gaps", "resyncs", "reconnects", "stale"):
         table.add_column(name, justify="left" if name == "pair" else "right")
     for h in rows:
-        table.add_row(h.pair, f"{h.diffs_per_s:.1f}", _ms(h.p50_ms), _ms(h.p99_ms),
+        table.add_row(h.pair, f"{h.diffs_per_s:.1f}", ms_text(h.p50_ms), ms_text(h.p99_ms),
                       _flag(h.gaps), _flag(h.resyncs), _flag(h.reconnects), str(h.stale))
     return table
 

@@ -62,7 +62,7 @@ def _non_negative(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"{text} must be a finite number, 0 or more")
     return value
@@ -75,7 +75,7 @@ def _balance(text: str) -> tuple[str, Decimal]:
     try:
         value = Decimal(amount.strip())
     except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{amount.strip()!r} in {text!r} is not a decimal amount")
+        raise argparse.ArgumentTypeError(f"{amount.strip()!r} in {text!r} is not a decimal amount") from None
     if not value.is_finite() or value < 0:
         raise argparse.ArgumentTypeError(f"the amount in {text!r} must be a finite number, 0 or more")
     return asset.strip().upper(), value

@@ -23,6 +23,12 @@ The buffer is bounded (``max_buffered``).  Policy when full: the oldest diff
 is dropped and the snapshot must then cover it (step 2), so an overflow costs
 at most a newer snapshot, never a silently wrong book; it is counted in
 ``buffer_overflows``.
+
+A venue's stream is in id order, so the buffer is replayed sorted by id (a
+diff delivered late still applies) and a diff that arrived *before* others it
+claims to follow, yet does not fit, is out of the stream's order: a corrupt
+frame, dropped (``diffs_refused``) rather than let its ids decide which
+snapshot is new enough, which would stall the resync for good.
 """
 from __future__ import annotations
 
@@ -51,8 +57,8 @@ _GAP = DiffResult.GAP
 _FAR = 2 ** 62
 _ID_END = 2 ** 63       # the book's ids are int64 (docs/contracts.md, "Contract 1: order book sequencing")
 
-# (bids, asks, update_id, first_update_id, received_at)
-_Diff = Tuple[Any, Any, int, int, float]
+# (bids, asks, update_id, first_update_id, received_at, arrival number)
+_Diff = Tuple[Any, Any, int, int, float, int]
 
 
 def _refused_ids(update_id: Any, first_update_id: Any) -> bool:
@@ -66,6 +72,10 @@ def _refused_ids(update_id: Any, first_update_id: Any) -> bool:
     except TypeError:
         return False
     return not (0 <= last < _ID_END and -1 <= first <= last)
+
+
+def _update_id_of(diff: _Diff) -> int:
+    return diff[2]
 
 
 class OrderBookTrackerEvent(Enum):
@@ -119,6 +129,7 @@ class OrderBookPairSync:
         self._max_buffered = max_buffered
         self._backoff = retry_backoff or ExponentialBackoff(initial=0.05, maximum=5.0)
         self._buffer: Deque[_Diff] = deque()
+        self._arrivals = 0          # numbers the buffered diffs in arrival order
         self._floor = -1            # the snapshot must be at least this new
         self._reason = "initial"
         self._task: Optional[asyncio.Task] = None
@@ -146,7 +157,8 @@ class OrderBookPairSync:
                 if result is _GAP:
                     metrics.gaps += 1
                 self._lose_sync("gap")
-                self._buffer.append((bids, asks, update_id, first_update_id, received_at))
+                self._arrivals += 1
+                self._buffer.append((bids, asks, update_id, first_update_id, received_at, self._arrivals))
                 self.start()
         elif state is _SYNCING:
             # ids the book would refuse never enter the buffer: they would set what the
@@ -156,10 +168,13 @@ class OrderBookPairSync:
                 _log.warning("%s: diff refused while syncing: ids U=%.40r u=%.40r", self.trading_pair,
                              first_update_id, update_id)
                 return
-            self._buffer.append((bids, asks, update_id, first_update_id, received_at))
-            if len(self._buffer) > self._max_buffered:
-                dropped = self._buffer.popleft()
-                self._floor = max(self._floor, dropped[2])
+            self._arrivals += 1
+            buffer = self._buffer
+            buffer.append((bids, asks, update_id, first_update_id, received_at, self._arrivals))
+            if len(buffer) > self._max_buffered:
+                dropped = buffer.popleft()
+                # bounded by the next diff's id: a corrupt far-future id must not become the floor
+                self._floor = max(self._floor, min(dropped[2], buffer[0][2] - 1))
                 self.metrics.buffer_overflows += 1
 
     @property
@@ -183,8 +198,8 @@ class OrderBookPairSync:
             self._task.cancel()         # its buffer misses what the broken socket lost
             self._task = None
         # the diffs held so far are superseded: the snapshot must be newer than all of them
-        for diff in self._buffer:
-            self._floor = max(self._floor, diff[2])
+        # (those in the stream's order: a corrupt far-future id must not become the floor)
+        self._floor = max(self._floor, self._credible_newest_id())
         self._buffer.clear()
 
     def close(self) -> None:
@@ -234,12 +249,26 @@ class OrderBookPairSync:
 
     # ------------------------------------------------------------ snapshot + replay
     def _required_snapshot_id(self) -> int:
+        """The oldest snapshot that may be applied: the floor, and the first id of the oldest
+        buffered diff minus one (the buffer is replayed in id order, see ``_replay``)."""
         need = self._floor
-        if self._buffer:
-            first_update_id = self._buffer[0][3]
-            if first_update_id >= 0:
-                need = max(need, first_update_id - 1)
+        oldest = min((diff[3] for diff in self._buffer if diff[3] >= 0), default=-1)
+        if oldest >= 0:
+            need = max(need, oldest - 1)
         return need
+
+    def _credible_newest_id(self) -> int:
+        """The newest ``update_id`` among buffered diffs no later arrival contradicts (one whose
+        first id lies beyond a diff that arrived after it is out of the stream's order)."""
+        newest = -1
+        later_min: Any = None
+        for diff in reversed(self._buffer):
+            update_id, first_update_id = diff[2], diff[3]
+            start = first_update_id if first_update_id >= 0 else update_id
+            if later_min is None or start <= later_min:
+                newest = max(newest, update_id)
+            later_min = update_id if later_min is None else min(later_min, update_id)
+        return newest
 
     async def _sync(self) -> None:
         attempt = 0
@@ -284,11 +313,14 @@ class OrderBookPairSync:
     def _replay(self) -> bool:
         """Replay the buffer over the fresh snapshot; False on a gap (buffer kept from it)."""
         buffer = self._buffer
+        if len(buffer) > 1 and all(type(diff[2]) is int for diff in buffer):
+            buffer = self._buffer = deque(sorted(buffer, key=_update_id_of))
         book = self.book
         metrics = self.metrics
         clock = self._clock
+        latest_arrival = 0          # the latest arrival number of the diffs consumed so far
         while buffer:
-            bids, asks, update_id, first_update_id, received_at = buffer[0]
+            bids, asks, update_id, first_update_id, received_at, arrival = buffer[0]
             try:
                 result = book.apply_diffs(bids, asks, update_id, first_update_id)
             except Exception as exc:        # noqa: BLE001 - as for the snapshot: refuse it, keep syncing
@@ -297,9 +329,17 @@ class OrderBookPairSync:
                 buffer.popleft()
                 continue
             if result is _GAP:
+                if arrival < latest_arrival:
+                    # diffs that came after it fitted the book before it: not in the stream's order
+                    metrics.diffs_refused += 1
+                    _log.warning("%s: buffered diff U=%r u=%r is out of the stream's order: dropped",
+                                 self.trading_pair, first_update_id, update_id)
+                    buffer.popleft()
+                    continue
                 metrics.gaps += 1
                 self._floor = max(self._floor, book.last_diff_uid)
                 return False
+            latest_arrival = max(latest_arrival, arrival)
             buffer.popleft()
             if result is _APPLIED:
                 metrics.diffs_applied += 1

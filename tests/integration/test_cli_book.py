@@ -47,3 +47,27 @@ def test_book_refuses_bad_input_in_one_sentence(args, status, words):
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     for word in words:
         assert word in proc.stderr
+
+
+def test_book_watches_any_venue_from_the_urls_a_user_pastes():
+    # `hbconn sim` in its own process stands for a remote venue; its printed URLs are pasted as they are
+    sim = subprocess.Popen([sys.executable, "-m", "hummingbot_conn", "sim", "--symbols", "ETHBTC"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
+    try:
+        urls = {}
+        while "market streams" not in urls:
+            line = sim.stdout.readline()
+            assert line, sim.stderr.read()
+            name, _, value = line.partition(":")
+            urls[name.strip()] = value.strip()
+        rest = urls["REST"]                                  # http://127.0.0.1:PORT/api/v3
+        stream = urls["market streams"].split()[0]           # ws://127.0.0.1:PORT/ws/<stream>
+        proc = hbconn("book", "ETHBTC", "--rest-url", rest, "--stream-url", stream, "--duration", "1",
+                      "--levels", "2")
+    finally:
+        sim.terminate()
+        sim.communicate(timeout=20)
+    assert proc.returncode == 0, proc.stderr
+    assert "simulated exchange" not in proc.stdout          # the venue given, not an in-process one
+    assert re.search(r"^ETH-BTC order book, update \d+: mid 0\.\d{6}, spread 0\.\d{5}$", proc.stdout, re.M), \
+        proc.stdout

@@ -43,7 +43,8 @@ def _assert_sentence(proc: subprocess.CompletedProcess, status: int, *words: str
     (["sim", "--traders-rate", "-1"], ["--traders-rate", "0 or more"]),
     (["sim", "--traders-rate", "nan"], ["--traders-rate", "finite"]),
     (["sim", "--symbols", "DOGEUSDT"], ["unknown symbols: DOGEUSDT", "BTCUSDT, ETHUSDT, ETHBTC"]),
-    (["demo", "--symbol", "DOGEUSDT"], ["unknown pair DOGEUSDT", "BTCUSDT, ETHUSDT, ETHBTC"]),
+    (["demo", "--symbol", "DOGEUSDT"], ["unknown pair DOGEUSDT", "BTC-USDT, ETH-USDT, ETH-BTC"]),
+    (["demo", "--pairs", "BTC-USDT,DOGE-USDT"], ["unknown pair DOGE-USDT", "--pairs"]),
     (["demo", "--rate", "0"], ["--rate", "greater than 0"]),
     (["demo", "--rate", "-3"], ["--rate", "greater than 0"]),
     (["demo", "--duration", "-1"], ["--duration", "0 or more"]),
@@ -86,7 +87,7 @@ def test_version():
 
 
 @pytest.mark.parametrize("command, defaults", [
-    ("demo", ["(default: 7)", "(default: BTCUSDT)", "(default: 40.0)"]),
+    ("demo", ["(default: 7)", "(default: BTC-USDT,ETH-BTC)", "(default: 20.0)", "(default: 30.0)"]),
     ("sim", ["(default: 127.0.0.1)", "(default: 0)", "(default: 5.0)"]),
 ])
 def test_help_has_text_and_defaults_and_no_markup(command, defaults):
@@ -94,9 +95,9 @@ def test_help_has_text_and_defaults_and_no_markup(command, defaults):
     assert proc.returncode == 0, proc.stderr
     assert "``" not in proc.stdout and ":func:" not in proc.stdout and "(default: None)" not in proc.stdout
     assert "--verbose" in proc.stdout
-    text = " ".join(proc.stdout.split())   # argparse wraps lines at the terminal width
+    text = "".join(proc.stdout.split())   # argparse wraps lines (even at hyphens) at the terminal width
     for default in defaults:
-        assert default in text, (default, proc.stdout)
+        assert "".join(default.split()) in text, (default, proc.stdout)
 
 
 def test_top_level_help_lists_every_command():

@@ -43,13 +43,16 @@ def test_sim_answers_a_ping_logs_it_with_verbose_and_stops_on_ctrl_c():
     assert "Traceback" not in err
 
 
-def test_demo_stops_cleanly_on_ctrl_c():
-    proc = _start("demo", "--duration", "60")
+def test_demo_on_ctrl_c_cancels_our_orders_and_prints_the_summary():
+    proc = _start("demo", "--duration", "60", "--no-ui")
     try:
-        _read_until(proc, "synced")
+        _read_until(proc, "Created ")         # trading has begun: we have orders out
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        out, err = proc.communicate(timeout=60)
     assert "Traceback" not in err and "Traceback" not in out, err
     assert proc.returncode == 130, (out, err)
-    assert "interrupted" in err
+    summary = out[out.index("Summary after"):]
+    assert "(interrupted)" in summary
+    assert "every book equal: yes; balances equal: yes" in summary, summary
+    assert "Cancelled " in out                # our orders did not outlive the run

@@ -1,17 +1,57 @@
-"""`hbconn demo` end to end: simulator, book sync with an injected gap, a signed order."""
+"""``hbconn demo`` as a user runs it (a subprocess): the market maker trades through ``BinanceExchange``
+against the simulator, the injected faults are repaired, and the closing checks hold."""
+import re
+import subprocess
+import sys
+import tempfile
+
 from hummingbot_conn.cli import main as cli_main
-from hummingbot_conn.demo import run_demo
 
 
-async def test_demo_syncs_book_catches_gap_and_reports_order():
-    lines = []
-    status = await run_demo(seconds=1.0, seed=3, rate=40.0, out=lines.append)
-    text = "\n".join(lines)
-    assert status == 0, text
-    assert "local book equals the exchange's book: yes" in text
-    assert "gaps caught and resynced: 1" in text
-    assert "placed BUY 0.01 BTCUSDT" in text
-    assert "execution report: NEW" in text
+def _demo(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "hummingbot_conn", "demo", *args], capture_output=True,
+                          text=True, timeout=120, cwd=tempfile.gettempdir())
+
+
+def _count(text: str, name: str) -> int:
+    match = re.search(rf"\b{name} (\d+)", text)
+    assert match, (name, text)
+    return int(match.group(1))
+
+
+def test_demo_trades_repairs_faults_and_every_check_holds():
+    proc = _demo("--duration", "15", "--no-ui")
+    out = proc.stdout
+    assert proc.returncode == 0, out[-3000:] + proc.stderr
+    assert "Traceback" not in proc.stderr
+    summary = out[out.index("Summary after"):]
+    assert _count(summary, "filled") >= 1, summary          # orders filled through the connector
+    assert _count(summary, "fills") >= 1
+    # both injected faults were caught and repaired, as the event lines show
+    assert "drops the next BTC-USDT depth diff on purpose" in out
+    assert re.search(r"Book +BTC-USDT out of sync \(gap\)", out), out
+    assert re.search(r"Book +BTC-USDT resynced at update \d+ \(repaired: gap\)", out), out
+    assert "closes our user data socket on purpose" in out
+    assert "User stream reconnected (connection 2)" in out
+    # the event stream: creations, fills and completions, with each pair's precision
+    assert re.search(r"Created +\S+ (BUY|SELL) \d+\.\d{5} BTC-USDT @ [\d,]+\.\d{2}$", out, re.M), out
+    assert re.search(r"Created +\S+ (BUY|SELL) \d+\.\d{3} ETH-BTC @ 0\.\d{5}$", out, re.M), out
+    assert re.search(r"Filled +\S+ (BUY|SELL) ", out) and "Completed " in out
+    assert "ETH-BTC @ 0.05 " not in out and "ETH-BTC @ 0.05\n" not in out   # never at a 0.01 grid
+    # no open order survives the exit, and the closing checks hold
+    assert _count(summary, "cancelled") >= 1
+    assert re.search(r"BTC-USDT +equal at update \d+", summary) and re.search(r"ETH-BTC +equal at update", summary)
+    assert "every book equal: yes; balances equal: yes" in summary
+    assert "NOT EQUAL" not in summary
+
+
+def test_demo_with_no_duration_still_proves_each_book_current():
+    # the dropped diff is the last one: nothing later reveals the gap, so the exit check must find it
+    proc = _demo("--duration", "0", "--no-ui")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    summary = proc.stdout[proc.stdout.index("Summary after"):]
+    assert "every book equal: yes; balances equal: yes" in summary, summary
+    assert re.search(r"BTC-USDT +equal at update \d+", summary)
 
 
 def test_cli_lists_demo(capsys):

@@ -4,7 +4,13 @@ from decimal import Decimal
 import pytest
 
 from hummingbot_conn.live_view import (
-    BookTop, PairFormat, RateMeter, decimals_of, formats_from_exchange_info, ladder_lines, top_line,
+    BookTop,
+    PairFormat,
+    RateMeter,
+    decimals_of,
+    formats_from_exchange_info,
+    ladder_lines,
+    top_line,
 )
 
 

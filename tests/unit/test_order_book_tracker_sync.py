@@ -421,3 +421,50 @@ async def test_trades_with_a_bad_amount_or_time_are_refused_and_counted(hand_fed
         tracker.on_trade(OrderBookTradeEvent(**{**good, "price": 99.0, **bad}))
     assert book.last_trade_price == 10.5 and tracker.metrics.pairs["A-B"].trades == 1
     assert tracker.metrics.parse_errors == 8
+
+
+async def test_a_corrupt_far_future_diff_does_not_stall_the_resync(hand_fed, caplog):
+    # a well-formed diff with ids far ahead of the stream: a gap, then the diffs after it show it
+    # was out of the stream's order; it must not decide which snapshot is new enough
+    caplog.set_level(logging.CRITICAL)
+    source, tracker = await hand_fed(["A-B"], max_buffered_diffs=4)
+    source.give("A-B", 10, [["10", "1"]], [])
+    await tracker.wait_ready(timeout=1)
+    far = 2**60
+    tracker.on_diff("A-B", [["10", "9"]], [], far + 5, far, 0.0)        # corrupt: a gap
+    assert not tracker.is_synced("A-B")
+    for uid in (11, 12):
+        tracker.on_diff("A-B", [["10", str(uid)]], [], uid, uid, 0.0)
+    source.give("A-B", 10, [["10", "1"]], [])                           # the stream's own snapshot
+    await tracker.wait_ready(timeout=1)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    book = tracker.order_books["A-B"]
+    metrics = tracker.metrics.pairs["A-B"]
+    assert tracker.is_synced("A-B") and book.last_diff_uid == 12 and _levels(book)[0] == {10.0: 12.0}
+    assert metrics.diffs_refused == 1 and metrics.snapshots_stale == 0 and metrics.resyncs == 1
+    # the same diff first in a full buffer, then the socket drops: no far-future floor either way
+    tracker.on_diff("A-B", [["10", "9"]], [], far + 5, far, 0.0)
+    for uid in range(13, 18):                                            # 6 diffs held: two overflow
+        tracker.on_diff("A-B", [["10", str(uid)]], [], uid, uid, 0.0)
+        if uid == 15:
+            assert tracker._syncs["A-B"]._required_snapshot_id() == 12       # 13 is the oldest kept
+    assert metrics.buffer_overflows == 2
+    tracker.on_stream_interrupted(["A-B"])
+    assert tracker._syncs["A-B"]._required_snapshot_id() == 17
+    tracker.on_subscribed(["A-B"])
+    source.give("A-B", 17, [["10", "17"]], [])
+    await asyncio.wait_for(tracker._syncs["A-B"].wait_synced(), 1)
+    assert book.last_diff_uid == 17 and metrics.snapshots_stale == 0
+
+
+async def test_buffered_diffs_delivered_out_of_order_are_replayed_in_id_order(hand_fed):
+    source, tracker = await hand_fed(["A-B"])
+    tracker.on_diff("A-B", [["10", "3"]], [], 13, 13, 0.0)              # arrives before 12
+    tracker.on_diff("A-B", [["10", "2"], ["9", "1"]], [], 12, 12, 0.0)
+    source.give("A-B", 11, [["10", "1"]], [])
+    await tracker.wait_ready(timeout=1)
+    book = tracker.order_books["A-B"]
+    metrics = tracker.metrics.pairs["A-B"]
+    assert _levels(book)[0] == {10.0: 3.0, 9.0: 1.0} and book.last_diff_uid == 13
+    assert metrics.diffs_applied == 2 and metrics.diffs_refused == 0 and source.requests["A-B"] == 1
