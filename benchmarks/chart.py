@@ -3,6 +3,8 @@
     python benchmarks/chart.py RUN.json -o benchmarks/results.png
     python benchmarks/chart.py RUN.json -o benchmarks/results.png --merge benchmarks/RESULTS.md
         # also draw the groups of RESULTS.md that RUN.json lacks (a subset run)
+    python benchmarks/chart.py -o benchmarks/results.png --merge benchmarks/RESULTS.md
+        # redraw from the runs RESULTS.md holds (report.py keeps each run's figures in it)
 
 One row of bars per benchmark group that has an ``hbconn`` row and at least
 one peer: the median time per operation of each implementation (divided by
@@ -23,10 +25,20 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-#: one colour per implementation, ours first; an implementation not listed gets grey
+#: one colour per implementation, ours first; others take the spare colours in order of appearance
 COLOURS = {"hbconn": "#1b9e77", "hummingbot": "#d95f02", "order_book": "#7570b3",
            "sortedcontainers": "#e7298a", "pure_python": "#66a61e"}
+_SPARE = ("#a6761d", "#1f78b4", "#e6ab02", "#666666", "#b2df8a", "#fb9a99")
 _OTHER = "#999999"
+
+
+def _colours(impls: list[str]) -> dict[str, str]:
+    out = {impl: COLOURS[impl] for impl in impls if impl in COLOURS}
+    spare = iter(_SPARE)
+    for impl in impls:
+        if impl not in out:
+            out[impl] = next(spare, _OTHER)
+    return out
 
 
 def _load_report() -> ModuleType:
@@ -82,11 +94,14 @@ def draw(groups: dict[str, dict], output: Path, subtitle: str = "") -> int:
             y += bar
         group_ticks.append(((start + y - bar) / 2, name))
         y += gap
+    drawn = [impl for impl in COLOURS if any(impl == p[1] for p in positions)]
+    drawn += sorted({p[1] for p in positions} - set(drawn))
+    colour = _colours(drawn)
     fig = Figure(figsize=(10, 0.9 + 0.28 * y), dpi=110)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     for pos, impl, ns, ours in positions:
-        ax.barh(pos, ns, height=bar * 0.9, color=COLOURS.get(impl, _OTHER))
+        ax.barh(pos, ns, height=bar * 0.9, color=colour[impl])
         text = _time_label(ns) if impl == "hbconn" else f"{_time_label(ns)}  ({ns / ours:,.1f}x ours)"
         ax.text(ns * 1.08, pos, text, va="center", fontsize=7)
     ax.set_xscale("log")
@@ -97,11 +112,9 @@ def draw(groups: dict[str, dict], output: Path, subtitle: str = "") -> int:
     ax.set_xlim(left / 3, right * 300)   # room for the labels right of the longest bar
     ax.set_xlabel("median time per operation (log scale; shorter is faster)")
     ax.grid(axis="x", which="major", alpha=0.3)
-    ax.set_title("hummingbot_conn against its peers, timed side by side in one run"
+    ax.set_title("hummingbot_conn against its peers (each group timed side by side in one run)"
                  + (f"\n{subtitle}" if subtitle else ""), fontsize=10)
-    drawn = [impl for impl in COLOURS if any(impl == p[1] for p in positions)]
-    drawn += sorted({p[1] for p in positions} - set(drawn))
-    handles = [Patch(color=COLOURS.get(impl, _OTHER)) for impl in drawn]
+    handles = [Patch(color=colour[impl]) for impl in drawn]
     ax.legend(handles, drawn, loc="upper right", fontsize=8)   # the top rows are the shortest
     fig.tight_layout()
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -111,23 +124,26 @@ def draw(groups: dict[str, dict], output: Path, subtitle: str = "") -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("json", type=Path, help="pytest-benchmark --benchmark-json output")
+    parser.add_argument("json", type=Path, nargs="?", help="pytest-benchmark --benchmark-json output")
     parser.add_argument("-o", "--output", type=Path, required=True, help="the PNG to write")
     parser.add_argument("--merge", type=Path, metavar="RESULTS.md",
                         help="also draw the groups stored in this RESULTS.md that RUN.json lacks")
     args = parser.parse_args(argv)
+    if args.json is None and args.merge is None:
+        parser.error("give RUN.json, --merge RESULTS.md, or both")
     report = _load_report()
-    groups = report._rows(json.loads(args.json.read_text()))
+    groups = report._rows(json.loads(args.json.read_text())) if args.json is not None else {}
     if args.merge is not None:
         groups = {**report.load_existing(args.merge), **groups}
+    source = args.json or args.merge
     if not groups:
-        print(f"{args.json}: no benchmarks in this run", file=sys.stderr)
+        print(f"{source}: no benchmarks in it", file=sys.stderr)
         return 1
     latest = max(groups.values(), key=lambda g: g["run"]["date"])["run"]
     try:
         count = draw(groups, args.output, f"{latest['date']}, {latest['cpu']}, Python {latest['python']}")
     except ValueError as err:
-        print(f"{args.json}: {err}", file=sys.stderr)
+        print(f"{source}: {err}", file=sys.stderr)
         return 1
     print(f"wrote {args.output} ({count} groups)", file=sys.stderr)
     return 0

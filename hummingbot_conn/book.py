@@ -19,7 +19,7 @@ import time
 from typing import Callable, Dict, List, Optional, Sequence
 from urllib.parse import urlsplit
 
-from hummingbot_conn.cli_edge import CommandError, CommandParser, configure_logging, positive_float, run_command
+from hummingbot_conn.cli_edge import CommandError, CommandParser, configure_logging, positive_float, run_command, say
 from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
 from hummingbot_conn.exchanges.binance.binance_api_order_book_data_source import (
     BinanceAPIOrderBookDataSource,
@@ -80,7 +80,7 @@ async def _venue_facts(factory, endpoints: BinanceEndpoints) -> tuple[Dict[str, 
 
 
 async def watch(endpoints: BinanceEndpoints, wanted: Sequence[str], *, levels: int, duration: Optional[float],
-                ui: bool, interval: float, sync_timeout: float, out: Callable[[str], None] = print,
+                ui: bool, interval: float, sync_timeout: float, out: Callable[[str], None] = say,
                 stop: Optional[asyncio.Event] = None) -> int:
     """Track ``wanted`` pairs at ``endpoints`` until ``duration`` seconds pass or ``stop`` is set."""
     stop = stop or asyncio.Event()

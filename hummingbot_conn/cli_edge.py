@@ -179,5 +179,10 @@ def fail_unexpected(prog: str, err: BaseException, verbose: bool) -> int:
     return 1
 
 
+def say(line: str) -> None:
+    """Print one line of a command's output at once: in a pipe (CI, ``| tee``) each line shows as it happens."""
+    print(line, flush=True)
+
+
 def wants_verbose(argv: Optional[Sequence[str]]) -> bool:
     return any(arg in ("-v", "--verbose") for arg in (argv or ()))

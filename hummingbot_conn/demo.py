@@ -33,18 +33,11 @@ from hummingbot_conn.cli_edge import (
     non_negative_float,
     positive_float,
     run_command,
+    say,
 )
 from hummingbot_conn.demo_market_maker import MarketMaker
 from hummingbot_conn.demo_recorder import DemoRecorder
-from hummingbot_conn.demo_view import (
-    BalanceCheck,
-    BookCheck,
-    DemoFrame,
-    OpenOrder,
-    render,
-    status_line,
-    summary_lines,
-)
+from hummingbot_conn.demo_view import BalanceCheck, BookCheck, DemoFrame, OpenOrder, render, status_line, summary_lines
 from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
 from hummingbot_conn.exchanges.binance.binance_exchange import BinanceExchange
 from hummingbot_conn.live_view import PairFormat, RateMeter, read_health, read_top
@@ -211,7 +204,7 @@ class Demo:
 
 
 async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "ETH-BTC"), seed: int = 7,
-                   rate: float = 20.0, ui: bool = False, out: Callable[[str], None] = print,
+                   rate: float = 20.0, ui: bool = False, out: Callable[[str], None] = say,
                    stop: Optional[asyncio.Event] = None) -> int:
     """Run the demo (see the module doc); returns the exit status."""
     loop = asyncio.get_running_loop()

@@ -32,7 +32,6 @@ from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_Check
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.long cimport PyLong_Check
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
-from cpython.object cimport PyObject
 from libc.math cimport INFINITY, floor, isfinite
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free, malloc, realloc
@@ -229,7 +228,6 @@ cdef int parse_rows(object rows, RowBuffer* buf, double sign, int64_t update_id,
     """Parse and validate every row of one side into ``buf`` (``buf.n`` set).
     ``sign`` is +1 for bids and -1 for asks (see _book_side.pxd keys)."""
     cdef Py_ssize_t n, i, width
-    cdef PyObject* item
     cdef object row
     cdef double price, amount
     cdef int code

@@ -34,8 +34,8 @@ from hummingbot_conn.core.order_state cimport (
 )
 # re-exported: hummingbot users import these from here
 from hummingbot_conn.core.order_state import (  # noqa: F401
-    TERMINAL_STATES, TRANSITIONS, FillTrigger, LostTrigger, OrderState, OrderUpdate, PresumedState, TradeUpdate,
-    next_state,
+    TERMINAL_STATES, TRANSITIONS, FillTrigger, LostTrigger, OrderState, OrderUpdate, PresumedState, TradeUpdate,  # no-cython-lint
+    next_state,  # no-cython-lint
 )
 from hummingbot_conn.core.trade_fee cimport (
     TradeFeeBase, _checked_decimal, _json_bool, _json_decimal, _json_dict, _json_str, _json_timestamp, _split_pair)

@@ -10,7 +10,7 @@ cdef class LimitOrder:
     cdef readonly object price               # Decimal or None (an order with no price)
     cdef readonly object quantity            # Decimal
     cdef readonly object filled_quantity     # Decimal
-    cdef readonly int64_t creation_timestamp # microseconds
+    cdef readonly int64_t creation_timestamp  # microseconds
     cdef readonly object status              # LimitOrderStatus
     cdef readonly object position            # PositionAction
 

@@ -10,7 +10,6 @@ is refused there, counted and logged, never applied.
 immutable records, validated when built: bad input is a clear error at the
 edge, never a corrupt order later.
 """
-from decimal import Decimal
 from enum import Enum
 
 from libc.math cimport isfinite

@@ -21,7 +21,6 @@ Fixes hummingbot W-13: hummingbot divides a percent fee by the *trading
 pair's* rate when asked for a third token, which gives base units labelled as
 that token.  Here the third-token case needs the quote->token rate.
 """
-import math
 import re
 
 from libc.math cimport isfinite
@@ -268,7 +267,8 @@ cdef class TradeFeeBase:
             raise TypeError("TradeFeeBase is abstract: use AddedToCostTradeFee or DeductedFromReturnsTradeFee")
         if percent_token is not None and not isinstance(percent_token, str):
             raise TypeError("percent_token must be a str or None")
-        self.percent = percent if type(percent) is Decimal and percent.is_finite() else _checked_decimal(percent, "percent", -1)
+        self.percent = (percent if type(percent) is Decimal and percent.is_finite()
+                        else _checked_decimal(percent, "percent", -1))
         self.percent_token = percent_token
         self._flat_fees = _token_amounts(flat_fees, "flat_fees")
 

@@ -18,10 +18,7 @@ import contextlib
 import logging
 from typing import Optional
 
-from hummingbot_conn.tracking.user_stream_tracker_data_source import (
-    ConnectionListener,
-    UserStreamTrackerDataSource,
-)
+from hummingbot_conn.tracking.user_stream_tracker_data_source import ConnectionListener, UserStreamTrackerDataSource
 
 __all__ = ["UserStreamTracker"]
 

@@ -115,3 +115,14 @@ def test_bench_outside_a_checkout_says_it_needs_one():
     assert "Traceback" not in proc.stderr
     assert "ship with the repository, not with the installed package" in proc.stderr
     assert "--dir" in proc.stderr
+
+
+def test_chart_redraws_from_the_runs_results_md_keeps(tmp_path):
+    report = _load_chart()._load_report()
+    results = tmp_path / "RESULTS.md"
+    assert report.main([str(FIXTURE), "-o", str(results)]) == 0
+    chart = _load_chart()
+    assert chart.main(["-o", str(tmp_path / "redrawn.png"), "--merge", str(results)]) == 0
+    _png_size(tmp_path / "redrawn.png")
+    with pytest.raises(SystemExit):       # neither a run nor a RESULTS.md: nothing to draw from
+        chart.main(["-o", str(tmp_path / "none.png")])

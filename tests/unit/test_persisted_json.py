@@ -9,13 +9,7 @@ from decimal import Decimal
 import pytest
 
 from hummingbot_conn.core.common_types import OrderType, TradeType
-from hummingbot_conn.core.in_flight_order import (
-    InFlightOrder,
-    OrderState,
-    OrderUpdate,
-    TradeUpdate,
-    order_from_json,
-)
+from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate, order_from_json
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee, TokenAmount, TradeFeeBase
 
 PAIR = "BTC-USDT"

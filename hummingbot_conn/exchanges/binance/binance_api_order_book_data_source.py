@@ -30,10 +30,7 @@ from hummingbot_conn.core.order_book_message import OrderBookMessage
 from hummingbot_conn.events import OrderBookTradeEvent
 from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
 from hummingbot_conn.exchanges.binance.binance_order_book import BinanceOrderBook
-from hummingbot_conn.tracking.order_book_tracker_data_source import (
-    OrderBookTrackerDataSource,
-    UnknownTradingPairError,
-)
+from hummingbot_conn.tracking.order_book_tracker_data_source import OrderBookTrackerDataSource, UnknownTradingPairError
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.data_types import RESTMethod, WSJSONRequest
 from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory

@@ -12,11 +12,7 @@ from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.connections import ConnectionsFactory
 from hummingbot_conn.web.data_types import RESTMethod
 from hummingbot_conn.web.errors import ExchangeError
-from hummingbot_conn.web.time_synchronizer import (
-    TimeSynchronizer,
-    TimeSynchronizerRESTPreProcessor,
-    TimeSyncRetry,
-)
+from hummingbot_conn.web.time_synchronizer import TimeSynchronizer, TimeSynchronizerRESTPreProcessor, TimeSyncRetry
 from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 
 __all__ = [

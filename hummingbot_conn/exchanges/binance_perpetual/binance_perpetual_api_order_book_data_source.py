@@ -35,10 +35,7 @@ from hummingbot_conn.exchanges.binance_perpetual import (
     binance_perpetual_constants as CONSTANTS,
     binance_perpetual_web_utils as web_utils,
 )
-from hummingbot_conn.tracking.order_book_tracker_data_source import (
-    OrderBookTrackerDataSource,
-    UnknownTradingPairError,
-)
+from hummingbot_conn.tracking.order_book_tracker_data_source import OrderBookTrackerDataSource, UnknownTradingPairError
 from hummingbot_conn.web.data_types import RESTMethod, WSJSONRequest
 from hummingbot_conn.web.errors import WSDisconnectedError
 from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory

@@ -35,9 +35,7 @@ from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_api_order_boo
 )
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_auth import BinancePerpetualAuth
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_constants import BinancePerpetualEndpoints
-from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_user_events import (
-    BinancePerpetualUserEventHandler,
-)
+from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_user_events import BinancePerpetualUserEventHandler
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_user_stream_data_source import (
     BinancePerpetualUserStreamDataSource,
 )

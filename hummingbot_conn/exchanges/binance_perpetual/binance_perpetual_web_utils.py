@@ -12,11 +12,7 @@ from hummingbot_conn.web.auth import AuthBase
 from hummingbot_conn.web.connections import ConnectionsFactory
 from hummingbot_conn.web.data_types import RESTMethod
 from hummingbot_conn.web.errors import ExchangeError
-from hummingbot_conn.web.time_synchronizer import (
-    TimeSynchronizer,
-    TimeSynchronizerRESTPreProcessor,
-    TimeSyncRetry,
-)
+from hummingbot_conn.web.time_synchronizer import TimeSynchronizer, TimeSynchronizerRESTPreProcessor, TimeSyncRetry
 from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 
 __all__ = ["endpoints", "public_rest_url", "private_rest_url", "create_throttler", "build_api_factory",
