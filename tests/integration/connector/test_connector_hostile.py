@@ -413,3 +413,16 @@ async def test_accepted_order_with_an_unreadable_answer_is_resolved_not_failed(s
     assert orders.count == 1
     assert len(session.sim.engine.open_orders(session.sim.account(session.api_key))) == 1
     assert loop_errors == []
+
+
+async def test_tick_refuses_what_is_not_a_finite_time(session, loop_errors):
+    ex = session.connector
+    ex.tick(1000.0)
+    for bad, error in ((float("nan"), ValueError), (float("inf"), ValueError), ("1", TypeError),
+                       (None, TypeError), (True, TypeError), (Decimal("NaN"), TypeError)):
+        with pytest.raises(error):
+            ex.tick(bad)
+    assert ex._last_tick_timestamp == 1000.0
+    ex.tick(2000)
+    assert ex._last_tick_timestamp == 2000.0
+    assert loop_errors == []
