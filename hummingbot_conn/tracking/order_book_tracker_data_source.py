@@ -49,19 +49,7 @@ import logging
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from typing import (
-    Any,
-    Awaitable,
-    Callable,
-    Deque,
-    Dict,
-    Iterable,
-    List,
-    Optional,
-    Protocol,
-    Sequence,
-    Set,
-)
+from typing import Any, Awaitable, Callable, Deque, Dict, Iterable, List, Optional, Protocol, Sequence, Set
 
 from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.core.order_book_message import OrderBookMessage

@@ -8,7 +8,6 @@ from hypothesis import example, given, strategies as st
 
 from hummingbot_conn.core.order_book import OrderBook
 
-
 _PLAIN_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
