@@ -45,7 +45,10 @@ class ClientOrderIdGenerator:
         return nonce
 
     def __call__(self, is_buy: bool, trading_pair: str) -> str:
-        base, _, quote = trading_pair.partition("-")
+        """A fresh id for an order on ``trading_pair`` (``TypeError`` if it is not a str)."""
+        if not isinstance(trading_pair, str):
+            raise TypeError(f"trading_pair must be a str, got {type(trading_pair).__name__}")
+        base, _, quote = str.partition(trading_pair, "-")     # str's own method: a subclass's is not run
         initials = _ILLEGAL.sub("", f"{base[:1]}{base[-1:]}{quote[:1]}{quote[-1:]}")
         head = f"{self._prefix}{'B' if is_buy else 'S'}{initials}"
         nonce = format(self.next_nonce(), "x")

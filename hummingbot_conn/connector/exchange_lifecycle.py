@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
 from hummingbot_conn.connector.balances import Balances
+from hummingbot_conn.connector.decimal_context import library_context
 from hummingbot_conn.connector.network_status import NetworkStatus
 from hummingbot_conn.connector.order_placer import OrderPlacer
 from hummingbot_conn.connector.status_poller import StatusPoller
@@ -189,6 +190,11 @@ class ExchangeLifecycle(ABC):
         stream, its event listener and the status poller.  Returns at once;
         ``ready`` turns True when everything has loaded."""
         await self.stop_network()
+        # started inside a task with the standard decimal context: every loop and
+        # task started from here inherits it, not the caller's precision / rounding
+        await asyncio.get_running_loop().create_task(self._start_loops(), context=library_context())
+
+    async def _start_loops(self) -> None:
         self._started = True
         self._order_book_tracker.start()
         spawn = asyncio.get_running_loop().create_task

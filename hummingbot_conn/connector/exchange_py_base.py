@@ -46,13 +46,21 @@ from hummingbot_conn.core.limit_order import LimitOrder
 from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.core.trade_fee import TradeFeeBase
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
-from hummingbot_conn.web.errors import RequestOutcomeUnknownError
+from hummingbot_conn.web.errors import RequestOutcomeUnknownError, ThrottleTimeoutError
 
 __all__ = ["ExchangePyBase"]
 
 _logger = logging.getLogger(__name__)
 
 _NAN = Decimal("NaN")
+
+
+def _exact_str(value: Any, name: str) -> str:
+    # a plain str copy: a str subclass's __hash__ / __eq__ would otherwise run
+    # inside the tracker's and rules' dict lookups
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    return str.__str__(value)
 
 
 class ExchangePyBase(ExchangeLifecycle):
@@ -127,7 +135,13 @@ class ExchangePyBase(ExchangeLifecycle):
 
     def _is_request_outcome_unknown(self, request_exception: Exception) -> bool:
         """True when a request may or may not have taken effect (then the order
-        is resolved by asking the exchange, never resent).  Venues add their codes."""
+        is resolved by asking the exchange, never resent).  Venues add their codes.
+        A ``ThrottleTimeoutError`` is a ``TimeoutError`` but its outcome is known:
+        the request waited for rate-limit capacity and was never sent, so the
+        order fails at once (asking the exchange would only spend more weight
+        while the limit is exhausted, then fail it as "not found")."""
+        if isinstance(request_exception, ThrottleTimeoutError):
+            return False
         return isinstance(request_exception, (RequestOutcomeUnknownError, asyncio.TimeoutError))
 
     @abstractmethod
@@ -199,7 +213,10 @@ class ExchangePyBase(ExchangeLifecycle):
             price: Decimal = _NAN, **kwargs: Any) -> str:
         """Place a buy order; returns its client order id at once.  Its outcome
         arrives as events (Created, Filled..., then Completed / Cancelled /
-        Expired / MarketOrderFailure).  Needs a running event loop."""
+        Expired / MarketOrderFailure).  Needs a running event loop.  A
+        ``trading_pair`` that is not a str is a ``TypeError`` (no id is made);
+        every other bad argument is a ``MarketOrderFailureEvent`` for the id."""
+        trading_pair = _exact_str(trading_pair, "trading_pair")
         order_id = self._new_client_order_id(True, trading_pair)
         self._order_placer.submit(order_id, TradeType.BUY, trading_pair, amount, order_type, price, **kwargs)
         return order_id
@@ -207,13 +224,16 @@ class ExchangePyBase(ExchangeLifecycle):
     def sell(self, trading_pair: str, amount: Decimal, order_type: OrderType = OrderType.LIMIT,
              price: Decimal = _NAN, **kwargs: Any) -> str:
         """Place a sell order (see ``buy``)."""
+        trading_pair = _exact_str(trading_pair, "trading_pair")
         order_id = self._new_client_order_id(False, trading_pair)
         self._order_placer.submit(order_id, TradeType.SELL, trading_pair, amount, order_type, price, **kwargs)
         return order_id
 
     def cancel(self, trading_pair: str, client_order_id: str) -> str:
-        """Request the cancel of an order (asynchronously); returns its id."""
-        return self._order_placer.cancel(trading_pair, client_order_id)
+        """Request the cancel of an order (asynchronously); returns its id
+        (``TypeError`` if either argument is not a str)."""
+        return self._order_placer.cancel(_exact_str(trading_pair, "trading_pair"),
+                                         _exact_str(client_order_id, "client_order_id"))
 
     async def cancel_all(self, timeout_seconds: float) -> List[CancellationResult]:
         return await self._order_placer.cancel_all(timeout_seconds)
@@ -249,7 +269,11 @@ class ExchangePyBase(ExchangeLifecycle):
 
     def restore_tracking_states(self, saved_states: Dict[str, Any]) -> None:
         """Resume the orders of ``tracking_states``; the next poll (at start)
-        finds what happened to them meanwhile, fills included."""
+        finds what happened to them meanwhile, fills included.  ``saved_states``
+        is a mapping (``TypeError`` otherwise); an entry that cannot be restored is
+        logged and skipped."""
+        if not isinstance(saved_states, Mapping):
+            raise TypeError(f"saved_states must be a mapping, got {type(saved_states).__name__}")
         failed = self._order_tracker.restore_tracking_states(saved_states)
         if failed:
             _logger.error("Could not restore the tracking states of %s.", failed)

@@ -25,7 +25,8 @@ from typing import Any, Dict, List, Optional, Set
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.cancellation_result import CancellationResult
-from hummingbot_conn.connector.trading_rules import OrderRejected
+from hummingbot_conn.connector.decimal_context import library_context
+from hummingbot_conn.connector.trading_rules import OrderRejected, describe
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate
 from hummingbot_conn.events import MarketEvent, MarketOrderFailureEvent
 
@@ -53,7 +54,8 @@ class OrderPlacer:
         return client_order_id in self._placing
 
     def spawn(self, coro: Any) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(coro)
+        # the caller's decimal context (its precision, rounding) must not reach our arithmetic
+        task = asyncio.get_running_loop().create_task(coro, context=library_context())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
@@ -74,8 +76,13 @@ class OrderPlacer:
         asyncio.get_running_loop()
         connector = self._connector
         try:
-            if order_type not in connector.supported_order_types():
-                raise OrderRejected(f"{order_type} is not in the list of supported order types")
+            if not connector._started:
+                # after stop_network() nothing watches the order (no stream, no
+                # poller) and the request would reopen the closed web stack
+                raise OrderRejected(f"{connector.name} is not running: call start_network() first")
+            if not isinstance(order_type, OrderType) or order_type not in connector.supported_order_types():
+                raise OrderRejected(f"{describe(order_type) if not isinstance(order_type, OrderType) else order_type}"
+                                    " is not in the list of supported order types")
             reference = None
             if order_type is OrderType.MARKET:
                 reference = connector._market_reference_price(trading_pair, trade_type is TradeType.BUY)
@@ -83,7 +90,11 @@ class OrderPlacer:
                 trading_pair, order_type, amount, price, reference)
             order = connector._create_in_flight_order(
                 order_id, trading_pair, order_type, trade_type, quantized_amount, quantized_price, **kwargs)
-        except (OrderRejected, ValueError, TypeError) as exc:
+        except Exception as exc:
+            # whatever the check raised (a venue hook included), the id the caller
+            # gets back has its outcome: a failure event, and nothing sent
+            if not isinstance(exc, (OrderRejected, ValueError, TypeError, ArithmeticError)):
+                _logger.exception("Unexpected error checking order %s; it is rejected.", order_id)
             self.spawn(self._reject(order_id, trading_pair, trade_type, order_type, amount, price, exc))
             return
         connector._order_tracker.start_tracking_order(order)
@@ -93,9 +104,11 @@ class OrderPlacer:
     async def _reject(self, order_id: str, trading_pair: str, trade_type: Any, order_type: Any,
                       amount: Any, price: Any, exc: Exception) -> None:
         connector = self._connector
+        # the caller's objects are described, never str()-ed: their methods may raise or re-enter
         _logger.warning("Rejected %s %s order %s for %s %s at %s: %s",
-                        getattr(trade_type, "name", trade_type), getattr(order_type, "name", order_type),
-                        order_id, amount, trading_pair, price, exc)
+                        trade_type.name, getattr(order_type, "name", None) if isinstance(order_type, OrderType)
+                        else describe(order_type), order_id, describe(amount), describe(trading_pair),
+                        describe(price), exc)
         # an order_type that is not an OrderType is reported as None: there is no true value to give
         reported_type = order_type if isinstance(order_type, OrderType) else None
         connector.trigger_event(MarketEvent.OrderFailure, MarketOrderFailureEvent(
@@ -137,6 +150,11 @@ class OrderPlacer:
 
     # ---- cancel -------------------------------------------------------------------------
     def cancel(self, trading_pair: str, client_order_id: str) -> str:
+        if not self._connector._started:
+            # nothing would watch the answer, and the request would reopen the closed web stack
+            _logger.warning("Not cancelling order %s: %s is not running.", describe(client_order_id),
+                            self._connector.name)
+            return client_order_id
         self.spawn(self.execute_cancel(trading_pair, client_order_id))
         return client_order_id
 
@@ -186,6 +204,9 @@ class OrderPlacer:
         """Cancel every unfinished active order concurrently; one result per
         order, ``success`` False for those not cancelled within the timeout."""
         orders = [o for o in self._connector._order_tracker.active_orders.values() if not o.is_done]
+        if not self._connector._started:
+            _logger.warning("Not cancelling %d orders: %s is not running.", len(orders), self._connector.name)
+            return [CancellationResult(o.client_order_id, False) for o in orders]
         tasks = {self.spawn(self.execute_cancel(o.trading_pair, o.client_order_id)): o.client_order_id
                  for o in orders}
         if not tasks:

@@ -7,45 +7,83 @@ request: the caller gets a ``MarketOrderFailureEvent`` and the exchange never
 sees it.  hummingbot checked only the minimum size and notional, never the
 maximum size, and crashed on a NaN notional (docs/weaknesses.md W-7).
 """
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Context, Decimal, InvalidOperation, localcontext
 from typing import Any, Dict, Iterable, Optional, Tuple
 
 from hummingbot_conn.common import OrderType
 from hummingbot_conn.connector.trading_rule import TradingRule
 
-__all__ = ["TradingRules", "OrderRejected", "to_decimal"]
+__all__ = ["TradingRules", "OrderRejected", "to_decimal", "describe"]
 
 
 class OrderRejected(ValueError):
     """An order refused locally; ``str(exc)`` says why (it becomes the failure event's message)."""
 
 
+# The arithmetic of the checks runs in this context, not the caller's: a
+# caller who lowered ``getcontext().prec`` must not make a valid order fail
+# (DivisionImpossible) or a notional round past a limit.  60 digits hold any
+# price times any amount the venue's limits allow; beyond them the value is
+# refused as too large (ArithmeticError -> OrderRejected).
+_CHECK_CONTEXT = Context(prec=60, rounding=ROUND_FLOOR, Emax=999_999, Emin=-999_999)
+_MAX_ADJUSTED = 30      # |value| >= 1e31 is no amount or price any venue takes
+
+
+def describe(value: Any) -> str:
+    """A log- and message-safe description of ``value``: the repr of exact
+    builtins and Decimals, only the type name of anything else (a subclass's
+    ``__repr__`` / ``__str__`` may raise, be slow or re-enter the connector)."""
+    if type(value) in (Decimal, int, float, str, bool, type(None)):
+        text = repr(value)
+        return text if len(text) <= 64 else text[:61] + "..."
+    return f"<{type(value).__name__} object>"
+
+
 def to_decimal(value: Any, field: str) -> Decimal:
-    """``value`` as an exact Decimal.  Floats go through ``str`` (their shortest
-    repr, what the caller typed); bools and other types are refused."""
+    """``value`` as an exact, plain ``Decimal`` (never a subclass).  Floats go
+    through their shortest repr (what the caller typed); bools and other types
+    are refused with ``OrderRejected``.  No method of a subclass of Decimal,
+    int, float or str is called: the base type's value is read directly."""
     if isinstance(value, bool):
         raise OrderRejected(f"{field} must be a number, got {value!r}")
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, (int, float, str)):
+    if isinstance(value, (Decimal, int)):
+        return Decimal(value)             # reads the digits; a subclass's methods are not called
+    if isinstance(value, (float, str)):
+        text = float.__repr__(value) if isinstance(value, float) else str.strip(value)
+        if len(text) > 100:
+            raise OrderRejected(f"{field} is not a number: {describe(value)}")
         try:
-            return Decimal(str(value).strip())
+            return Decimal(text)
         except InvalidOperation:
-            raise OrderRejected(f"{field} is not a number: {value!r}") from None
+            raise OrderRejected(f"{field} is not a number: {describe(value)}") from None
     raise OrderRejected(f"{field} must be a Decimal, got {type(value).__name__}")
+
+
+def _number_arg(value: Any, field: str) -> Decimal:
+    # the public quantize_* take a number; a wrong type is a TypeError there
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float)):
+        raise TypeError(f"{field} must be a Decimal, got {type(value).__name__}")
+    return to_decimal(value, field)
 
 
 _NOT_CREATED = " The order will not be created."
 
 
 def _plain(value: Decimal) -> str:
-    # plain decimal text in messages: "0.00000001", never "1E-8"
-    return f"{value:f}" if isinstance(value, Decimal) and value.is_finite() else str(value)
+    # plain decimal text in messages: "0.00000001", never "1E-8" (but a hostile
+    # 1E+999999999 stays in exponent form: its plain text would be a gigabyte)
+    if isinstance(value, Decimal) and value.is_finite() and -40 <= value.adjusted() <= 40:
+        return f"{value:f}"
+    return str(value)
 
 
 def _floor_to(value: Decimal, quantum: Decimal) -> Decimal:
-    # exact floor to a multiple of quantum; the result carries quantum's exponent
-    return (value // quantum) * quantum
+    # exact floor to a multiple of quantum; the result carries quantum's exponent.
+    # A value too large for an exact quotient is refused, whatever the caller's context.
+    if value.adjusted() > _MAX_ADJUSTED:
+        raise OrderRejected(f"{_plain(value)} is too large for an order")
+    with localcontext(_CHECK_CONTEXT):
+        return (value // quantum) * quantum
 
 
 class TradingRules:
@@ -71,15 +109,19 @@ class TradingRules:
         return self._rules.get(trading_pair)
 
     def quantize_order_price(self, trading_pair: str, price: Decimal) -> Decimal:
-        """``price`` rounded down to the tick; NaN passes through; an unknown pair is a KeyError."""
+        """``price`` rounded down to the tick; NaN passes through; an unknown pair
+        is a KeyError, a non-number a TypeError, a value past 1e31 a ValueError."""
         rule = self._rules[trading_pair]
+        price = _number_arg(price, "price")
         if not price.is_finite():
             return price
         return _floor_to(price, rule.min_price_increment)
 
     def quantize_order_amount(self, trading_pair: str, amount: Decimal) -> Decimal:
-        """``amount`` rounded down to the step; an unknown pair is a KeyError."""
+        """``amount`` rounded down to the step; an unknown pair is a KeyError,
+        a non-number a TypeError, a value past 1e31 a ValueError."""
         rule = self._rules[trading_pair]
+        amount = _number_arg(amount, "amount")
         if not amount.is_finite():
             return amount
         return _floor_to(amount, rule.min_base_amount_increment)
@@ -91,14 +133,20 @@ class TradingRules:
         ``price`` is used for LIMIT / LIMIT_MAKER (MARKET orders ignore it and
         get ``None``); ``reference_price`` is the book price a MARKET order is
         expected to trade at (NaN or None: an empty book, refused).
+        Runs in its own decimal context (the caller's precision does not matter).
         """
-        rule = self._rules.get(trading_pair)
+        with localcontext(_CHECK_CONTEXT):
+            return self._check_order(trading_pair, order_type, amount, price, reference_price)
+
+    def _check_order(self, trading_pair: Any, order_type: Any, amount: Any, price: Any,
+                     reference_price: Optional[Decimal]) -> Tuple[Decimal, Optional[Decimal]]:
+        rule = self._rules.get(trading_pair) if isinstance(trading_pair, str) else None
         if rule is None:
             if not self.initialized:
-                raise OrderRejected(f"the trading rules are not loaded yet; {trading_pair} cannot be checked")
-            raise OrderRejected(f"{trading_pair} is not a trading pair of this exchange")
+                raise OrderRejected(f"the trading rules are not loaded yet; {describe(trading_pair)} cannot be checked")
+            raise OrderRejected(f"{describe(trading_pair)} is not a trading pair of this exchange")
         if not isinstance(order_type, OrderType):
-            raise OrderRejected(f"order_type must be an OrderType, got {order_type!r}")
+            raise OrderRejected(f"order_type must be an OrderType, got {describe(order_type)}")
         amount = to_decimal(amount, "amount")
         if not amount.is_finite() or amount <= 0:
             raise OrderRejected(f"Order amount {_plain(amount)} is not a positive finite number.")

@@ -11,6 +11,7 @@ import pytest
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "porting.md"
 _ROW = re.compile(r"^\|\s*`(hummingbot(?:\.\w+)+)`\s*\|\s*`([\w.]+)`\s*\|", re.MULTILINE)
+_OWN = re.compile(r"^\|\s*`(hummingbot_conn(?:\.\w+)+)`\s*\|[^`|]", re.MULTILINE)   # "Names of our own"
 
 
 def _rows():
@@ -43,3 +44,12 @@ def test_row_imports_under_hummingbots_name(theirs, ours):
     obj = _resolve(ours)
     if not isinstance(obj, type(importlib)):
         assert getattr(obj, "__name__", ours.rsplit(".", 1)[1]) == ours.rsplit(".", 1)[1], obj
+
+
+def _own_names():
+    return _OWN.findall(GUIDE.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("ours", _own_names())
+def test_names_of_our_own_import(ours):
+    assert _resolve(ours) is not None

@@ -85,7 +85,12 @@ SNAPSHOT_PATH_URL = "/depth"
 SERVER_TIME_PATH_URL = "/time"
 ACCOUNTS_PATH_URL = "/account"
 MY_TRADES_PATH_URL = "/myTrades"
-ORDER_PATH_URL = "/order"
+ORDER_PATH_URL = "/order"          # also the limit id of POST /order (placements)
+# GET and DELETE /order have their own limit ids: only a placement counts towards
+# the unfilled order count (docs/binance_spot.md section 3); sharing POST's id
+# let status polls of many open orders use up the ORDERS pool and stall placements
+ORDER_STATUS_LIMIT_ID = "GET /order"
+CANCEL_ORDER_LIMIT_ID = "DELETE /order"
 OPEN_ORDERS_PATH_URL = "/openOrders"
 
 # WebSocket API methods (limit ids for throttled WS sends)
@@ -149,7 +154,9 @@ ENDPOINT_WEIGHTS: Tuple[Tuple[str, int, Tuple[str, ...]], ...] = (
     (MY_TRADES_PATH_URL, 20, ()),
     (OPEN_ORDERS_PATH_URL, 6, ()),
     # successful order requests weigh 0 since 2026-04-02, failed ones 1: charge 1 (the safe side)
-    (ORDER_PATH_URL, 4, (ORDERS, ORDERS_24HR)),   # GET /order weighs 4; POST/DELETE share the id
+    (ORDER_PATH_URL, 1, (ORDERS, ORDERS_24HR)),   # POST /order: 1 (0 when successful) + one order
+    (ORDER_STATUS_LIMIT_ID, 4, ()),
+    (CANCEL_ORDER_LIMIT_ID, 1, ()),
     (WS_USER_STREAM_SUBSCRIBE_METHOD, 2, ()),
     (WS_USER_STREAM_UNSUBSCRIBE_METHOD, 2, ()),
 ) + tuple((f"{SNAPSHOT_PATH_URL}:{max_limit}", weight, ()) for max_limit, weight in SNAPSHOT_WEIGHT_TIERS)

@@ -232,7 +232,7 @@ class BinanceExchange(ExchangePyBase):
         symbol = await self.exchange_symbol_associated_to_pair(tracked_order.trading_pair)
         response = await self._api_delete(path_url=CONSTANTS.ORDER_PATH_URL, is_auth_required=True,
                                           params={"symbol": symbol, "origClientOrderId": order_id},
-                                          limit_id=CONSTANTS.ORDER_PATH_URL)
+                                          limit_id=CONSTANTS.CANCEL_ORDER_LIMIT_ID)
         try:
             executed = Decimal(response.get("executedQty", "0"))
         except Exception:
@@ -249,7 +249,7 @@ class BinanceExchange(ExchangePyBase):
         symbol = await self.exchange_symbol_associated_to_pair(tracked_order.trading_pair)
         payload = await self._api_get(path_url=CONSTANTS.ORDER_PATH_URL, is_auth_required=True,
                                       params={"symbol": symbol, "origClientOrderId": tracked_order.client_order_id},
-                                      limit_id=CONSTANTS.ORDER_PATH_URL)
+                                      limit_id=CONSTANTS.ORDER_STATUS_LIMIT_ID)
         return utils.order_update_from_order_status(payload, tracked_order.trading_pair)
 
     async def _all_trade_updates_for_order(self, order: InFlightOrder) -> List[TradeUpdate]:
