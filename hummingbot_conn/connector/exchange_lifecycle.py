@@ -34,6 +34,18 @@ __all__ = ["ExchangeLifecycle"]
 _logger = logging.getLogger(__name__)
 
 RULES_RETRY_DELAY = 5.0   # seconds before retrying trading rules that failed to load
+STOP_TIMEOUT = 10.0       # seconds each part gets to stop in stop_network
+
+
+async def _bounded(what: str, awaitable: Any) -> None:
+    task = asyncio.ensure_future(awaitable)
+    done, _ = await asyncio.wait({task}, timeout=STOP_TIMEOUT)
+    if not done:
+        task.cancel()
+        _logger.warning("Stopping %s took more than %gs; it is left to finish in the background.",
+                        what, STOP_TIMEOUT)
+    elif not task.cancelled() and task.exception() is not None:
+        _logger.warning("Stopping %s failed: %r", what, task.exception())
 
 
 class ExchangeLifecycle(ABC):
@@ -206,19 +218,23 @@ class ExchangeLifecycle(ABC):
                                     spawn(self._status_poller.run())]
 
     async def stop_network(self) -> None:
-        """Stop every loop and request in progress; tracked orders stay as they are."""
+        """Stop every loop and request in progress; tracked orders stay as they are.
+
+        Each part gets ``STOP_TIMEOUT`` seconds to stop; one that does not is
+        logged and left to finish in the background, so stopping never hangs.
+        """
         tasks, self._network_tasks = self._network_tasks, []
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await self._order_placer.stop()
-        await self._order_tracker.stop()
+        await _bounded("the connector's loops", asyncio.gather(*tasks, return_exceptions=True))
+        await _bounded("the order placer", self._order_placer.stop())
+        await _bounded("the order tracker", self._order_tracker.stop())
         if self._started:
             self._started = False
-            await self._order_book_tracker.stop()
+            await _bounded("the order book tracker", self._order_book_tracker.stop())
             if self._user_stream_tracker is not None:
-                await self._user_stream_tracker.stop()
-        await self._web_assistants_factory.close()
+                await _bounded("the user stream tracker", self._user_stream_tracker.stop())
+        await _bounded("the web session", self._web_assistants_factory.close())
         self._user_stream_connections = 0
 
     async def check_network(self) -> NetworkStatus:

@@ -25,6 +25,7 @@ The connector runs on its own in an asyncio loop after ``start_network()``;
 """
 import asyncio
 import logging
+import math
 import time
 from abc import abstractmethod
 from decimal import Decimal
@@ -191,7 +192,14 @@ class ExchangePyBase(ExchangeLifecycle):
         return self._clock()
 
     def tick(self, timestamp: float) -> None:
-        """hummingbot's clock entry: speeds up REST polling when the interval elapses."""
+        """hummingbot's clock entry: speeds up REST polling when the interval elapses.
+        ``timestamp``: finite seconds (``TypeError`` / ``ValueError`` otherwise,
+        raised before any state changes)."""
+        if isinstance(timestamp, bool) or not isinstance(timestamp, (int, float)):
+            raise TypeError(f"timestamp must be a number of seconds, got {type(timestamp).__name__}")
+        if not math.isfinite(timestamp):
+            raise ValueError(f"timestamp must be finite, got {timestamp!r}")
+        timestamp = float(timestamp)
         self._last_tick_timestamp = timestamp
         self._status_poller.tick(timestamp)
 

@@ -248,6 +248,7 @@ class OrderBookTrackerDataSource(ABC):
                 error = await asyncio.wait_for(asyncio.shield(future), self._subscription_timeout)
             except asyncio.TimeoutError:
                 error = f"no answer to the subscription within {self._subscription_timeout:g}s"
+                self._drop_pending(future)      # an answer that never came must not be kept forever
             if error is not None:
                 for pair in chunk:
                     errors[pair] = SubscriptionError(f"subscribing {pair} failed: {error}")
@@ -358,12 +359,25 @@ class OrderBookTrackerDataSource(ABC):
         if not future.done():
             future.set_result(error)
         if error is None:
+            # an older request for some of these pairs whose socket dropped before its answer
+            # came is answered by this one (the reconnect resubscribed every pair of the socket)
+            confirmed = set(pairs)
+            for older_id, (older, older_pairs) in list(self._pending.items()):
+                if confirmed.issuperset(older_pairs):
+                    del self._pending[older_id]
+                    if not older.done():
+                        older.set_result(None)
             live = [p for p in pairs if p in self._connection_of]
             if live and self._sink is not None:
                 self._sink.on_subscribed(live)
         else:
             _log.error("subscription of %s refused: %s", ", ".join(pairs), error)
         return True
+
+    def _drop_pending(self, future: asyncio.Future) -> None:
+        for request_id, (pending, _) in list(self._pending.items()):
+            if pending is future:
+                del self._pending[request_id]
 
     async def _send_subscription(self, conn: _Connection, pairs: Sequence[str]) -> Optional[asyncio.Future]:
         await self._pace(conn)

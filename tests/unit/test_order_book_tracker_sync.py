@@ -18,6 +18,7 @@ from hummingbot_conn.tracking import (
     OrderBookTracker,
     OrderBookTrackerDataSource,
     OrderBookTrackerEvent,
+    SubscriptionError,
     UnknownTradingPairError,
 )
 from hummingbot_conn.tracking.order_book_tracker_metrics import LatencyStats
@@ -468,3 +469,44 @@ async def test_buffered_diffs_delivered_out_of_order_are_replayed_in_id_order(ha
     metrics = tracker.metrics.pairs["A-B"]
     assert _levels(book)[0] == {10.0: 3.0, 9.0: 1.0} and book.last_diff_uid == 13
     assert metrics.diffs_applied == 2 and metrics.diffs_refused == 0 and source.requests["A-B"] == 1
+
+
+class _ConfirmingSource(_HandFedSource):
+    """Subscriptions are answered by the test (``source.answer(request_id)``), as a venue would."""
+
+    def __init__(self, pairs, **kwargs):
+        super().__init__(pairs, **kwargs)
+        self.sent = []
+
+    async def _subscribe_channels(self, ws, trading_pairs):
+        request_id = self._new_request_id(trading_pairs)
+        self.sent.append((request_id, list(trading_pairs)))
+        return request_id
+
+
+async def test_a_subscription_whose_socket_dropped_is_answered_by_the_resubscription():
+    source = _ConfirmingSource(["A-B"], subscription_timeout=0.2)
+    tracker = OrderBookTracker(source, ["A-B"], snapshot_interval=None, sleep=_no_wait)
+    tracker.start()
+    try:
+        await _settle()
+        source.snapshots["C-D"], source.requests["C-D"] = asyncio.Queue(), 0
+        source.snapshots["E-F"], source.requests["E-F"] = asyncio.Queue(), 0
+        source._confirm_subscription(source.sent[-1][0])
+        source.give("A-B", 1, [["10", "1"]], [])
+        await tracker.wait_ready(timeout=1)
+        adding = asyncio.ensure_future(tracker.add_trading_pair("C-D", timeout=1))
+        await _settle()
+        assert source.sent[-1][1] == ["C-D"]       # ... and the socket drops before the answer
+        conn = source._connection_of["C-D"]
+        await source._send_subscription(conn, sorted(conn.pairs))     # what the reconnect hook sends
+        assert source.sent[-1][1] == ["A-B", "C-D"]
+        source._confirm_subscription(source.sent[-1][0])
+        source.give("C-D", 1, [["20", "1"]], [])
+        assert await adding is True and source._pending == {}
+        # a subscription never answered: refused after the timeout, and not kept
+        with pytest.raises(SubscriptionError, match="no answer"):
+            await tracker.add_trading_pair("E-F", timeout=1)
+        assert source._pending == {} and "E-F" not in tracker.order_books
+    finally:
+        await tracker.stop()

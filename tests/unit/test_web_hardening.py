@@ -31,7 +31,10 @@ def _everything_reachable_from(exc: BaseException) -> list:
             continue
         seen.add(id(e))
         out += [repr(e), str(e), repr(e.args)]
-        out.append("".join(traceback.format_exception(e)))
+        # What a printed traceback adds to the message: file paths and source lines, which
+        # are static text and no secret; left out, because a generated credential such as
+        # 'hummingb' can occur in them by chance (hypothesis mines the source for constants).
+        out.append("".join(traceback.format_exception_only(e)))
         tb = e.__traceback__
         while tb is not None:
             if "hummingbot_conn" not in tb.tb_frame.f_code.co_filename:   # the caller's own frames hold it

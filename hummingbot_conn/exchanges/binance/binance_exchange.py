@@ -47,6 +47,13 @@ _NAN = Decimal("NaN")
 _TERMINAL_ANSWERS = frozenset((OrderState.FILLED, OrderState.CANCELED, OrderState.EXPIRED, OrderState.FAILED))
 
 
+def _exchange_id(value: Any) -> Optional[str]:
+    # Binance order ids are integers; a missing, null or odd one is "unknown", not a new id
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or value == "":
+        return None
+    return str(value)
+
+
 class BinanceExchange(ExchangePyBase):
     """Binance Spot: LIMIT, LIMIT_MAKER and MARKET orders, user data over the WebSocket API.
 
@@ -205,8 +212,26 @@ class BinanceExchange(ExchangePyBase):
             data["timeInForce"] = CONSTANTS.TIME_IN_FORCE_GTC
         response = await self._api_post(path_url=CONSTANTS.ORDER_PATH_URL, data=data, is_auth_required=True,
                                         limit_id=CONSTANTS.ORDER_PATH_URL)
+        # a 200 answer means the order was taken: if its body cannot be read, the
+        # order is live but unknown to us, so it is resolved by client id (an
+        # exchange id of None), never failed (a KeyError here used to fail it)
+        if not isinstance(response, dict):
+            self.logger().warning("Unreadable answer to order %s; asking the exchange by client id.", order_id)
+            return None, self.current_timestamp
+        exchange_order_id = _exchange_id(response.get("orderId"))
+        if exchange_order_id is None:
+            self.logger().warning("The answer to order %s has no order id; asking the exchange by client id.",
+                                  order_id)
+            return None, self.current_timestamp
         self._apply_order_answer(response, order_id, trading_pair, trade_type)
-        return str(response["orderId"]), int(response["transactTime"]) * 1e-3
+        return exchange_order_id, self._answer_time(response)
+
+    def _answer_time(self, response: Dict[str, Any]) -> float:
+        # transactTime (ms) when readable, else our clock: a bad time is no reason to drop an order
+        value = response.get("transactTime")
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value * 1e-3
+        return self.current_timestamp
 
     def _apply_order_answer(self, response: Dict[str, Any], order_id: str, trading_pair: str,
                             trade_type: TradeType) -> None:
@@ -220,10 +245,11 @@ class BinanceExchange(ExchangePyBase):
             return
         for trade_update in trade_updates:
             self._order_tracker.process_trade_update(trade_update)
-        if state in _TERMINAL_ANSWERS:
+        exchange_order_id = _exchange_id(response.get("orderId"))
+        if state in _TERMINAL_ANSWERS and exchange_order_id is not None:
             self._order_tracker.process_order_update(OrderUpdate(
-                trading_pair, int(response["transactTime"]) * 1e-3, state, client_order_id=order_id,
-                exchange_order_id=str(response["orderId"])))
+                trading_pair, self._answer_time(response), state, client_order_id=order_id,
+                exchange_order_id=exchange_order_id))
 
     async def _place_cancel(self, order_id: str, tracked_order: InFlightOrder) -> bool:
         """``DELETE /api/v3/order`` by client id; True when the answer says CANCELED.

@@ -381,3 +381,48 @@ async def test_status_queries_and_cancels_leave_the_order_count_pool_alone(sessi
     await session.wait_kinds(resting, ["BuyOrderCreatedEvent", "OrderCancelledEvent"], timeout=3)
     assert ex.throttler.used_weight(CONSTANTS.ORDERS) == used + 1       # the one placement
     assert loop_errors == []
+
+
+def _corrupt_order_answers(sim, corrupt):
+    """The simulator takes each order, then answers 200 with ``corrupt(answer)``."""
+    key = ("POST", "/api/v3/order")
+    handler, weight, security = sim.rest.endpoints[key]
+    sim.rest.endpoints[key] = (lambda *args: corrupt(handler(*args)), weight, security)
+
+
+@pytest.mark.parametrize("corrupt", [
+    lambda a: {k: v for k, v in a.items() if k != "transactTime"},
+    lambda a: {**a, "transactTime": "soon"},
+    lambda a: {k: v for k, v in a.items() if k != "orderId"},
+    lambda a: {**a, "orderId": None, "transactTime": None},
+    lambda a: [a],
+    lambda a: {},
+], ids=["no-time", "bad-time", "no-id", "null-id", "list", "empty"])
+async def test_accepted_order_with_an_unreadable_answer_is_resolved_not_failed(session, harness, loop_errors,
+                                                                              corrupt):
+    """A 200 answer to an order POST means the exchange took the order; if its body
+    cannot be read the outcome is unknown, resolved by client id (issue 10's rule for
+    the web layer), never a failure that drops a live order."""
+    ex = session.connector
+    orders = harness.RequestCounter(session.sim)
+    _corrupt_order_answers(session.sim, corrupt)
+    order_id = ex.buy(PAIR, GOOD_AMOUNT, OrderType.LIMIT, GOOD_PRICE)
+    await session.wait_kinds(order_id, ["BuyOrderCreatedEvent"], timeout=5)
+    assert ex.in_flight_orders[order_id].current_state is OrderState.OPEN
+    assert ex.in_flight_orders[order_id].exchange_order_id is not None
+    assert orders.count == 1
+    assert len(session.sim.engine.open_orders(session.sim.account(session.api_key))) == 1
+    assert loop_errors == []
+
+
+async def test_tick_refuses_what_is_not_a_finite_time(session, loop_errors):
+    ex = session.connector
+    ex.tick(1000.0)
+    for bad, error in ((float("nan"), ValueError), (float("inf"), ValueError), ("1", TypeError),
+                       (None, TypeError), (True, TypeError), (Decimal("NaN"), TypeError)):
+        with pytest.raises(error):
+            ex.tick(bad)
+    assert ex._last_tick_timestamp == 1000.0
+    ex.tick(2000)
+    assert ex._last_tick_timestamp == 2000.0
+    assert loop_errors == []
