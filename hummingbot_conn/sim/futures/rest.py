@@ -5,6 +5,10 @@ security); one ``dispatch`` applies, in order: injected 5xx / 429 faults,
 request weight (429 / 418), API key and signature checks (the spot
 simulator's verifier: the signing rule is the same), the handler, then the
 lose / delay faults, and always the ``X-MBX-USED-WEIGHT-1M`` header.
+Bodies are read with the spot simulator's guard (``sim/connection_guard.py``):
+within ``body_timeout`` seconds (408 after) and under the application's size
+cap (413), after which the connection is closed; numbers and timestamps go
+through the strict ASCII ``Params`` / ``auth`` parsing (-1100 / -1102).
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import orjson
 from aiohttp import web
 
 from .. import auth
+from ..connection_guard import answer, read_body
 from ..errors import SimError
 from ..params import Params
 from . import documents, render
@@ -61,7 +66,8 @@ def one_or(single: int, every: int) -> Callable:
 class FuturesRestApi:
     def __init__(self, engine: FuturesEngine, faults: FaultInjector, limiter: WeightLimiter,
                  order_counter: OrderCounter, clock, listen_keys: ListenKeys,
-                 depth_snapshot: Callable[[str, int], dict]) -> None:
+                 depth_snapshot: Callable[[str, int], dict], body_timeout: float = 10.0) -> None:
+        self.body_timeout = body_timeout
         self.engine = engine
         self.faults = faults
         self.limiter = limiter
@@ -111,7 +117,7 @@ class FuturesRestApi:
         params = Params({})
         try:
             raw_query = request.rel_url.raw_query_string
-            raw_body = (await request.read()).decode("utf-8", "replace") if request.can_read_body else ""
+            raw_body = (await read_body(request, self.body_timeout)).decode("utf-8", "replace")
             params = Params(auth.parse_params(raw_query, raw_body))
             symbol = params.values.get("symbol")
             fault = faults.take("http_error", symbol, request.path, request.method)
@@ -146,7 +152,7 @@ class FuturesRestApi:
             delayed = faults.take("delay_response", symbol, request.path, request.method)
             if delayed is not None:
                 await asyncio.sleep(delayed.delay)
-        return _json(body, status, headers)
+        return await answer(request, _json(body, status, headers))
 
     # -- public --------------------------------------------------------------------------------
     def ping(self, p, account, headers):

@@ -24,6 +24,8 @@ import orjson
 from aiohttp import web
 
 from ..clock import SystemClock
+from ..connection_guard import ConnectionGuard, GuardedTCPSite, answer, read_body
+from ..errors import SimError
 from ..faults import FaultInjector
 from ..ratelimit import OrderCounter, WeightLimiter
 from .engine import EIGHT_HOURS_MS, FuturesEngine
@@ -31,7 +33,7 @@ from .listen_keys import ListenKeys
 from .margin import FuturesAccount, FuturesAccountRegistry
 from .rest import FuturesRestApi
 from .specs import FuturesSymbolSpec, default_futures_symbols, plain
-from .streams import FuturesStreams
+from .streams import QUEUE_LIMIT, FuturesStreams
 
 log = logging.getLogger(__name__)
 
@@ -42,27 +44,39 @@ class SimulatedFuturesExchange:
     ``funding_interval_ms``: funding schedule (8 h like the live default; tests use seconds).
     ``id_stride``: published depth ids advance this much per book change (pu chaining, not U == pu + 1).
     ``route_streams``: stream paths deliver only the streams the venue routes there.
+
+    Protection against hostile clients, the spot simulator's (``sim/connection_guard.py``,
+    ``sim/outbox.py``; docs/contracts.md, Contract 3): ``max_connections`` sockets at once
+    (None: 1000 or what the descriptor limit allows), ``header_timeout`` and ``body_timeout``
+    seconds to receive a request's headers / body (408 after the latter), ``max_body_size``
+    bytes per body (413 beyond), ``queue_limit`` frames waiting for a stream client that
+    does not read before it is disconnected.
     """
 
     def __init__(self, *, symbols: list[FuturesSymbolSpec] | None = None, clock=None, host: str = "127.0.0.1",
                  port: int = 0, weight_limit: int = 2400, ban_after: int = 5, orders_per_10s: int = 300,
                  heartbeat: float = 20.0, funding_interval_ms: int = EIGHT_HOURS_MS,
                  funding_rate: Decimal | str = "0.0001", id_stride: int = 3, route_streams: bool = True,
-                 stream_interval: float = 0.1, auto_flush: bool = True) -> None:
+                 stream_interval: float = 0.1, auto_flush: bool = True, max_connections: int | None = None,
+                 header_timeout: float = 10.0, body_timeout: float = 10.0, max_body_size: int = 1024 * 1024,
+                 queue_limit: int = QUEUE_LIMIT) -> None:
         self.clock = clock if clock is not None else SystemClock()
         self.host, self.port = host, port
         self.accounts = FuturesAccountRegistry()
         self.engine = FuturesEngine(symbols or default_futures_symbols(), self.accounts, self.clock,
                                     funding_interval_ms=funding_interval_ms, funding_rate=funding_rate)
         self.faults = FaultInjector()
+        self.guard = ConnectionGuard(max_connections=max_connections, header_timeout=header_timeout)
+        self.body_timeout = body_timeout
+        self.max_body_size = max_body_size
         self.limiter = WeightLimiter(self.clock, weight_limit, ban_after)
         self.order_counter = OrderCounter(self.clock, orders_per_10s)
         self.streams = FuturesStreams(self.engine, self.faults, heartbeat=heartbeat, id_stride=id_stride,
-                                      route_streams=route_streams)
+                                      route_streams=route_streams, queue_limit=queue_limit)
         self.listen_keys = ListenKeys(self.clock, self.streams)
         self.engine.user_listeners.append(self._on_user_event)
         self.rest = FuturesRestApi(self.engine, self.faults, self.limiter, self.order_counter, self.clock,
-                                   self.listen_keys, self.depth_snapshot)
+                                   self.listen_keys, self.depth_snapshot, body_timeout=body_timeout)
         self.stream_interval = stream_interval
         self.auto_flush = auto_flush
         self._house: FuturesAccount | None = None
@@ -78,7 +92,7 @@ class SimulatedFuturesExchange:
 
     # -- lifecycle ----------------------------------------------------------------------------
     def make_app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(client_max_size=self.max_body_size, middlewares=[self.guard.middleware])
         self.rest.routes(app)
         for route in ("public", "market"):
             app.router.add_get(f"/{route}/ws", self._ws_handler(route, "path"))
@@ -94,7 +108,7 @@ class SimulatedFuturesExchange:
     async def start(self) -> None:
         self._runner = web.AppRunner(self.make_app(), handle_signals=False, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, self.host, self.port).start()
+        await GuardedTCPSite(self._runner, self.host, self.port, self.guard).start()
         self.port = self._runner.addresses[0][1]
         self.rest_url = f"http://{self.host}:{self.port}"
         self.ws_url = f"ws://{self.host}:{self.port}"
@@ -214,9 +228,13 @@ class SimulatedFuturesExchange:
                                 body=orjson.dumps({"code": -1125, "msg": "This listenKey does not exist."}))
         return await self.streams.serve_user(request, key, combined=False)
 
-    async def _admin_fault(self, request: web.Request) -> web.Response:
+    async def _admin_fault(self, request: web.Request) -> web.StreamResponse:
         try:
-            data = orjson.loads(await request.read() or b"{}")
+            raw = await read_body(request, self.body_timeout)
+        except SimError as err:
+            return await answer(request, web.json_response({"error": err.msg}, status=err.http_status))
+        try:
+            data = orjson.loads(raw or b"{}")
             kind = data.pop("kind")
             fault = self.faults.add(kind, **data)
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as err:

@@ -8,6 +8,10 @@ data. The legacy ``/ws`` and ``/stream`` paths route like ``/public``. As on
 the live venue a stream subscribed on the wrong path is accepted and stays
 silent (``route_streams=False`` delivers everything everywhere).
 
+Every socket's frames go through the spot simulator's bounded
+``Outbox`` (``sim/outbox.py``): publishers never await, and a client that does not
+read is cut off at ``queue_limit`` waiting frames (docs/contracts.md, Contract 3).
+
 Depth diffs carry ``U`` (first id), ``u`` (final id) and ``pu`` (the ``u`` of
 the previous event of that stream). Ids advance by ``id_stride`` per book
 change, so consecutive events are *not* ``U == pu + 1``: a client must chain
@@ -23,6 +27,7 @@ from typing import TYPE_CHECKING
 import orjson
 from aiohttp import WSMsgType, web
 
+from ..outbox import Outbox, write_loop
 from .documents import mark_price_event
 from .specs import plain
 
@@ -31,8 +36,9 @@ if TYPE_CHECKING:
     from .engine import FuturesEngine
     from .records import FuturesTrade
 
-_STREAM_RE = re.compile(r"^([a-z0-9]+)@(depth|depth5|depth10|depth20|aggTrade|markPrice|bookTicker)"
-                        r"(@100ms|@500ms|@1s)?$")
+# matched with ``fullmatch``: ``$`` alone would accept a trailing newline
+_STREAM_RE = re.compile(r"([a-z0-9]+)@(depth|depth5|depth10|depth20|aggTrade|markPrice|bookTicker)"
+                        r"(@100ms|@500ms|@1s)?")
 PUBLIC_KINDS = {"depth", "depth5", "depth10", "depth20", "bookTicker"}
 MARKET_KINDS = {"aggTrade", "markPrice"}
 CADENCES = ("100ms", "250ms", "500ms")
@@ -42,46 +48,39 @@ MAX_STREAMS = 1024
 
 def _kind(stream: str) -> str:
     """``"depth"`` of ``"btcusdt@depth@100ms"`` (names are validated before they get here)."""
-    match = _STREAM_RE.match(stream)
+    match = _STREAM_RE.fullmatch(stream)
     if match is None:
         raise ValueError(f"not a stream name: {stream!r}")
     return match.group(2)
 
 
 class Connection:
-    """One client socket; frames queue up so publishers never await. ``None`` closes it."""
+    """One client socket; frames go through a bounded :class:`Outbox` so publishers never await.
 
-    def __init__(self, ws: web.WebSocketResponse, combined: bool, route: str) -> None:
+    :param transport: the socket's transport, aborted when the client is cut off
+    :param queue_limit: frames that may wait before a client that does not read is cut off
+    """
+
+    def __init__(self, ws: web.WebSocketResponse, combined: bool, route: str,
+                 transport: asyncio.Transport | None = None, queue_limit: int = QUEUE_LIMIT) -> None:
         self.ws = ws
         self.combined = combined
         self.route = route
         self.streams: list[str] = []
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self.outbox = Outbox(ws, queue_limit, transport)
 
     def send(self, stream: str, payload: bytes) -> None:
-        if self.queue.qsize() >= QUEUE_LIMIT:
-            self.queue.put_nowait(None)      # a consumer this far behind is cut off
+        if self.outbox.cut_off:
             return
         if self.combined:
             payload = b'{"stream":"' + stream.encode() + b'","data":' + payload + b"}"
-        self.queue.put_nowait(payload.decode())
+        self.outbox.put(payload.decode())
+
+    def reply(self, payload: dict) -> None:
+        self.outbox.put(orjson.dumps(payload).decode())
 
     def close(self) -> None:
-        self.queue.put_nowait(None)
-
-
-async def write_loop(conn: Connection) -> None:
-    ws = conn.ws
-    while True:
-        text = await conn.queue.get()
-        if text is None or ws.closed:
-            break
-        try:
-            await ws.send_str(text)
-        except (ConnectionError, RuntimeError):
-            break
-    if not ws.closed:
-        await ws.close()
+        self.outbox.close()
 
 
 class _Acc:
@@ -98,9 +97,10 @@ class FuturesStreams:
     """Publishes market data and user events; serves the WebSocket paths."""
 
     def __init__(self, engine: FuturesEngine, faults: FaultInjector, *, heartbeat: float = 20.0,
-                 id_stride: int = 3, route_streams: bool = True) -> None:
-        if id_stride < 1:
-            raise ValueError("id_stride must be >= 1")
+                 id_stride: int = 3, route_streams: bool = True, queue_limit: int = QUEUE_LIMIT) -> None:
+        if id_stride < 1 or queue_limit < 1:
+            raise ValueError("id_stride and queue_limit must be >= 1")
+        self.queue_limit = queue_limit
         self.engine = engine
         self.faults = faults
         self.heartbeat = heartbeat
@@ -183,7 +183,7 @@ class FuturesStreams:
         sent = 0
         now = self.engine.clock.now_ms()
         for stream, subs in self.subscribers.items():
-            match = _STREAM_RE.match(stream)
+            match = _STREAM_RE.fullmatch(stream)
             if not subs or match is None or match.group(2) not in ("depth5", "depth10", "depth20"):
                 continue
             symbol = match.group(1).upper()
@@ -219,7 +219,7 @@ class FuturesStreams:
 
     # -- subscriptions ---------------------------------------------------------------------
     def _normalise(self, name: str) -> str | None:
-        match = _STREAM_RE.match(name)
+        match = _STREAM_RE.fullmatch(name)
         if match is None or match.group(1).upper() not in self.engine.books:
             return None
         kind, speed = match.group(2), match.group(3) or ""
@@ -240,7 +240,7 @@ class FuturesStreams:
         if not self._delivers(conn.route, name):
             return   # accepted, silent: the venue routes this stream to another path
         self.subscribers.setdefault(name, set()).add(conn)
-        match = _STREAM_RE.match(name)
+        match = _STREAM_RE.fullmatch(name)
         if match is not None and match.group(2) == "depth":
             cadence = {"": "250ms", "@100ms": "100ms", "@500ms": "500ms"}[match.group(3) or ""]
             symbol = match.group(1).upper()
@@ -274,17 +274,16 @@ class FuturesStreams:
                            combined: bool) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)
         await ws.prepare(request)
-        conn = Connection(ws, combined, route)
+        conn = Connection(ws, combined, route, request.transport, self.queue_limit)
         self.connections.add(conn)
         for name in names[:MAX_STREAMS]:
             if self._normalise(name) is not None:
                 self.subscribe(conn, name)
-        writer = asyncio.ensure_future(write_loop(conn))
+        writer = asyncio.ensure_future(write_loop(conn.outbox))
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
-                    reply = self._control(conn, msg.data)
-                    conn.queue.put_nowait(orjson.dumps(reply).decode())
+                    conn.reply(self._control(conn, msg.data))
                 elif msg.type == WSMsgType.ERROR:
                     break
         finally:
@@ -298,9 +297,9 @@ class FuturesStreams:
     async def serve_user(self, request: web.Request, key: str, combined: bool) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)
         await ws.prepare(request)
-        conn = Connection(ws, combined, "private")
+        conn = Connection(ws, combined, "private", request.transport, self.queue_limit)
         self.user_connections.setdefault(key, set()).add(conn)
-        writer = asyncio.ensure_future(write_loop(conn))
+        writer = asyncio.ensure_future(write_loop(conn.outbox))
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.ERROR:
