@@ -131,7 +131,8 @@ async def _wait_synced(tracker: OrderBookTracker, pairs: List[str], timeout: flo
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+        async with asyncio.timeout(seconds):
+            await stop.wait()
 
 
 def _deadline(duration: Optional[float]) -> float:

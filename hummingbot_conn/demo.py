@@ -279,7 +279,8 @@ async def _trade(demo: Demo, stop: asyncio.Event, ui: bool, out: Callable[[str],
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+        async with asyncio.timeout(seconds):
+            await stop.wait()
 
 
 async def _main(args) -> int:

@@ -53,6 +53,7 @@ class EventLogger:
         future = asyncio.get_running_loop().create_future()
         self._waiters.append((event_type, future))
         try:
-            return await asyncio.wait_for(future, timeout_seconds)
+            async with asyncio.timeout(timeout_seconds):
+                return await future
         finally:
             self._waiters = [(t, f) for t, f in self._waiters if f is not future]

@@ -194,7 +194,8 @@ class ExchangeLifecycle(ABC):
         async def _wait() -> None:
             while not self.ready:
                 await asyncio.sleep(poll)
-        await asyncio.wait_for(_wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await _wait()
 
     # ---- start / stop -------------------------------------------------------------------------------
     async def start_network(self) -> None:

@@ -171,7 +171,8 @@ class OrderPlacer:
         placed = self._placing.get(client_order_id)
         if placed is not None:
             try:
-                await asyncio.wait_for(placed.wait(), PLACEMENT_WAIT_BEFORE_CANCEL)
+                async with asyncio.timeout(PLACEMENT_WAIT_BEFORE_CANCEL):
+                    await placed.wait()
             except asyncio.TimeoutError:
                 pass            # cancel by client id anyway: "unknown order" makes us ask
         if order.is_done:

@@ -378,7 +378,8 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
         await self._update_all_funding_payments(fire_event_on_new=False)    # the current latest is not news
         while True:
             try:
-                await asyncio.wait_for(self._funding_poll_now.wait(), self.funding_fee_poll_interval)
+                async with asyncio.timeout(self.funding_fee_poll_interval):
+                    await self._funding_poll_now.wait()
             except asyncio.TimeoutError:
                 pass
             self._funding_poll_now.clear()

@@ -92,7 +92,8 @@ class StatusPoller:
             except Exception:
                 _logger.exception("Unexpected error while polling the exchange; retrying at the next interval.")
             try:
-                await asyncio.wait_for(self._notifier.wait(), self.poll_interval)
+                async with asyncio.timeout(self.poll_interval):
+                    await self._notifier.wait()
             except asyncio.TimeoutError:
                 pass
             self._notifier.clear()

@@ -200,7 +200,8 @@ async def read_body(request: web.Request, timeout: float) -> bytes:
     if not request.can_read_body:
         return b""
     try:
-        return await asyncio.wait_for(request.read(), timeout)
+        async with asyncio.timeout(timeout):
+            return await request.read()
     except asyncio.TimeoutError:
         raise SimError(-1000, f"The request body was not received within {timeout:g}s.", 408) from None
     except web.HTTPRequestEntityTooLarge:

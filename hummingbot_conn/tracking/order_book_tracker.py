@@ -134,7 +134,8 @@ class OrderBookTracker:
 
     async def wait_ready(self, timeout: Optional[float] = None) -> None:
         """Wait until ``ready``; ``asyncio.TimeoutError`` after ``timeout`` seconds."""
-        await asyncio.wait_for(self._ready.wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await self._ready.wait()
 
     def is_synced(self, trading_pair: str) -> bool:
         sync = self._syncs.get(trading_pair)
@@ -207,7 +208,8 @@ class OrderBookTracker:
                 # stop() closed the sockets before this subscription opened one: close it too
                 await self._data_source.unsubscribe_from_trading_pair(trading_pair)
             self._failed.pop(trading_pair, None)
-        await asyncio.wait_for(sync.wait_synced(), timeout)
+        async with asyncio.timeout(timeout):
+            await sync.wait_synced()
         return True
 
     async def remove_trading_pair(self, trading_pair: str) -> bool:

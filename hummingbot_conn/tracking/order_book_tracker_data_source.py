@@ -245,7 +245,8 @@ class OrderBookTrackerDataSource(ABC):
             if future is None:
                 continue
             try:
-                error = await asyncio.wait_for(asyncio.shield(future), self._subscription_timeout)
+                async with asyncio.timeout(self._subscription_timeout):
+                    error = await asyncio.shield(future)
             except asyncio.TimeoutError:
                 error = f"no answer to the subscription within {self._subscription_timeout:g}s"
                 self._drop_pending(future)      # an answer that never came must not be kept forever

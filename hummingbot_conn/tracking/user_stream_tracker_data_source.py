@@ -255,7 +255,8 @@ class UserStreamTrackerDataSource(ABC):
             queue.put_nowait(event)
         except asyncio.QueueFull:
             try:
-                await asyncio.wait_for(queue.put(event), self._overflow_grace)
+                async with asyncio.timeout(self._overflow_grace):
+                    await queue.put(event)
             except asyncio.TimeoutError:
                 raise UserStreamOverflowError(
                     f"the user stream consumer left the output queue full ({queue.qsize()} events) "

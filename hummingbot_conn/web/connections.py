@@ -160,11 +160,13 @@ class WSConnection:
             raise RuntimeError("WS is connected.")
         if message_timeout is None and ping_timeout:
             message_timeout = 3 * ping_timeout
-        self._ws = await asyncio.wait_for(
-            self._session.ws_connect(ws_url, headers=dict(ws_headers or {}), autoping=False, heartbeat=None,
-                                     max_msg_size=max_msg_size or self.MAX_MSG_SIZE,
-                                     timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=close_timeout)),
-            connect_timeout)
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+        # that races the inner call's completion, and a stop() would then wait forever
+        async with asyncio.timeout(connect_timeout):
+            self._ws = await self._session.ws_connect(
+                ws_url, headers=dict(ws_headers or {}), autoping=False, heartbeat=None,
+                max_msg_size=max_msg_size or self.MAX_MSG_SIZE,
+                timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=close_timeout))
         self._url = ws_url
         self._ping_interval = ping_timeout
         self._message_timeout = message_timeout

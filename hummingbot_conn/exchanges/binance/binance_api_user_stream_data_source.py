@@ -100,7 +100,8 @@ class BinanceAPIUserStreamDataSource(UserStreamTrackerDataSource):
             payload={"id": request_id, "method": CONSTANTS.WS_USER_STREAM_SUBSCRIBE_METHOD,
                      "params": self._auth.generate_ws_subscribe_params()},
             throttler_limit_id=CONSTANTS.WS_USER_STREAM_SUBSCRIBE_METHOD))
-        answer = await asyncio.wait_for(self._answer(ws, request_id), self._subscribe_timeout)
+        async with asyncio.timeout(self._subscribe_timeout):
+            answer = await self._answer(ws, request_id)
         status = answer.get("status")
         if status != 200:
             error = answer.get("error")
