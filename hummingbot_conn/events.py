@@ -9,6 +9,7 @@ from enum import Enum
 from typing import NamedTuple, Optional
 
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide, TradeType
+from hummingbot_conn.core.common_types import ORDER_BOOK_TRADE_EVENT_TAG
 from hummingbot_conn.core.limit_order import LimitOrderStatus
 from hummingbot_conn.core.trade_fee import TradeFeeBase
 
@@ -32,7 +33,7 @@ class MarketEvent(Enum):
 
 
 class OrderBookEvent(Enum):
-    TradeEvent = 901
+    TradeEvent = ORDER_BOOK_TRADE_EVENT_TAG   # 901, defined once in core (the book fires it)
 
 
 class AccountEvent(Enum):

@@ -1,5 +1,7 @@
 from enum import Enum
 
+ORDER_BOOK_TRADE_EVENT_TAG: int
+
 class OrderType(Enum):
     MARKET = 1
     LIMIT = 2

@@ -7,6 +7,10 @@ two hand-kept copies that drift).
 """
 from enum import Enum
 
+# The one definition is TRADE_EVENT_TAG in common_types.pxd: the order book
+# fires it from C, ``hummingbot_conn.events.OrderBookEvent.TradeEvent`` names it.
+ORDER_BOOK_TRADE_EVENT_TAG = TRADE_EVENT_TAG
+
 
 class OrderType(Enum):
     MARKET = 1

@@ -82,6 +82,7 @@ from hummingbot_conn.core._book_walk cimport (
     walk_volume_for_price, walk_vwap_for_volume)
 from hummingbot_conn.core._row_parse cimport (
     buffer_free, buffer_init, buffer_trim, parse_price, parse_rows, parse_update_id)
+from hummingbot_conn.core.common_types cimport TRADE_EVENT_TAG
 from hummingbot_conn.core.order_book_query_result cimport OrderBookQueryResult, make_query_result
 from hummingbot_conn.core.pubsub cimport PubSub
 
@@ -107,7 +108,6 @@ cdef extern from "Python.h":
 
 
 cdef object _tuple_new = tuple.__new__     # rows without the namedtuple's Python __new__
-cdef int64_t _TRADE_EVENT_TAG = 901          # hummingbot's OrderBookEvent.TradeEvent
 
 
 cdef inline object _row(double price, double amount, int64_t update_id):
@@ -184,7 +184,7 @@ cdef class OrderBook(PubSub):
     Listeners of tag 901 (``OrderBookEvent.TradeEvent``) get every applied trade.
     """
 
-    ORDER_BOOK_TRADE_EVENT_TAG = 901
+    ORDER_BOOK_TRADE_EVENT_TAG = TRADE_EVENT_TAG   # one definition: core/common_types.pxd
 
     def __cinit__(self):
         side_init(&self._bids)
@@ -416,7 +416,7 @@ cdef class OrderBook(PubSub):
             stamp = NAN if ts is None else ts
         self._last_trade_price = price
         self._last_applied_trade = stamp
-        self._trigger_event(_TRADE_EVENT_TAG, trade)
+        self._trigger_event(TRADE_EVENT_TAG, trade)
         return None
 
     # ---------------------------------------------------------------- state
