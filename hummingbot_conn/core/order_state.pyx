@@ -121,7 +121,9 @@ TRANSITIONS = {
     # FILLED: nothing; a further fill would be an over-fill
 }
 
-TERMINAL_STATES = frozenset((_S.FILLED, _S.CANCELED, _S.EXPIRED, _S.FAILED))
+# Derived from the C check (order_state.pxd ``_is_terminal``), the one definition;
+# PRESUMED_FAILED is terminal there too but is no OrderState member.
+TERMINAL_STATES = frozenset(member for member in OrderState if _is_terminal(member.value))
 _STATE_TYPES = (OrderState, PresumedState)
 _TRIGGER_TYPES = (OrderState, FillTrigger, LostTrigger)
 
