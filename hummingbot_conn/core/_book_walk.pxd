@@ -30,33 +30,48 @@ cdef inline void walk_price_for_volume(const BookSide* side, double volume,
     result_volume[0] = cum if cum < volume else volume
 
 
+cdef inline bint walk_base_cost(const BookSide* side, double base_amount,
+                                double* cost, double* filled, double* last_price) noexcept nogil:
+    """Take ``base_amount`` from the best level down: ``cost`` is the quote
+    paid, ``filled`` the base taken and ``last_price`` the deepest price
+    touched.  True when the side covers the amount (then ``filled`` is
+    ``base_amount``); False when it runs out (the whole side's base and cost).
+    The one walk behind the VWAP and the quote-for-base queries."""
+    cdef double price
+    cdef double take
+    cdef Py_ssize_t i
+    cost[0] = 0.0
+    filled[0] = 0.0
+    last_price[0] = NAN
+    for i in range(side.n - 1, -1, -1):
+        price = fabs(side.levels[i].key)
+        take = side.levels[i].amount
+        if filled[0] + take >= base_amount:
+            cost[0] += (base_amount - filled[0]) * price
+            filled[0] = base_amount
+            last_price[0] = price
+            return True
+        cost[0] += take * price
+        filled[0] += take
+    return False
+
+
 cdef inline void walk_vwap_for_volume(const BookSide* side, double volume,
                                       double* result_price, double* result_volume) noexcept nogil:
     """Average price paid for ``volume``.  Volume 0 gives the best price (the
     limit of the average for a vanishing order) and volume 0, NaN on an empty
     side: hummingbot divides by zero there.  NaN price and the whole side's
     volume when the side runs out."""
-    cdef double cost = 0.0
-    cdef double filled = 0.0
-    cdef double price
-    cdef double amount
-    cdef Py_ssize_t i
-    result_price[0] = NAN
+    cdef double cost
+    cdef double last_price
     if volume == 0.0:
         result_price[0] = side_best_price(side)
         result_volume[0] = 0.0
         return
-    for i in range(side.n - 1, -1, -1):
-        price = fabs(side.levels[i].key)
-        amount = side.levels[i].amount
-        if filled + amount >= volume:
-            cost += (volume - filled) * price
-            filled = volume
-            result_price[0] = cost / volume
-            break
-        cost += amount * price
-        filled += amount
-    result_volume[0] = filled
+    if walk_base_cost(side, volume, &cost, result_volume, &last_price):
+        result_price[0] = cost / volume
+    else:
+        result_price[0] = NAN
 
 
 cdef inline void walk_price_for_quote_volume(const BookSide* side, double quote_volume,
@@ -81,26 +96,12 @@ cdef inline void walk_quote_volume_for_base_amount(const BookSide* side, double 
     touched when the side covers the amount, NaN when it runs out (then
     result_volume is the quote value of the whole side): hummingbot gives NaN
     either way, so a shortfall cannot be seen."""
-    cdef double base = 0.0
-    cdef double quote = 0.0
-    cdef double take
-    cdef double price
-    cdef Py_ssize_t i
-    result_price[0] = NAN
+    cdef double filled
     if base_amount == 0.0:
         result_price[0] = side_best_price(side)
-    else:
-        for i in range(side.n - 1, -1, -1):
-            price = fabs(side.levels[i].key)
-            take = side.levels[i].amount
-            if base + take >= base_amount:
-                take = base_amount - base
-                quote += take * price
-                result_price[0] = price
-                break
-            base += take
-            quote += take * price
-    result_volume[0] = quote
+        result_volume[0] = 0.0
+        return
+    walk_base_cost(side, base_amount, result_volume, &filled, result_price)
 
 
 cdef inline void walk_volume_for_price(const BookSide* side, double limit_key, bint quote,
