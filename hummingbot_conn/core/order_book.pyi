@@ -1,5 +1,6 @@
+from decimal import Decimal
 from enum import IntEnum
-from typing import Any, Callable, ClassVar, Iterable, Sequence
+from typing import Any, Callable, ClassVar, Iterable, Protocol, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +14,13 @@ from hummingbot_conn.core.pubsub import PubSub
 _Rows = Iterable[Sequence[Any]] | npt.NDArray[np.float64]
 # an int (or numpy integer, or an integral float); never bool or Decimal (checked at run time)
 _Id = int | np.integer[Any] | float
+
+class _Trade(Protocol):
+    """What ``apply_trade`` reads: ``price`` (finite, > 0, a number or decimal
+    text); ``timestamp`` only when no clock was injected, and it may be absent.
+    ``hummingbot_conn.events.OrderBookTradeEvent`` is one (core cannot name it)."""
+    @property
+    def price(self) -> float | int | Decimal | str: ...
 
 class DiffResult(IntEnum):
     APPLIED = 1
@@ -38,7 +46,7 @@ class OrderBook(PubSub):
                           prev_update_id: _Id = -1) -> DiffResult: ...
     def restore_from_snapshot_and_diffs(self, snapshot: OrderBookMessage,
                                         diffs: Iterable[OrderBookMessage]) -> None: ...
-    def apply_trade(self, trade: Any) -> None: ...
+    def apply_trade(self, trade: _Trade) -> None: ...
     @property
     def snapshot_uid(self) -> int: ...
     @property

@@ -13,7 +13,7 @@ from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, Orde
 from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee, TradeFeeBase, TradeFeeSchema
-from hummingbot_conn.events import OrderFilledEvent
+from hummingbot_conn.events import OrderBookTradeEvent, OrderFilledEvent
 from hummingbot_conn.exchanges.binance.binance_order_book import BinanceOrderBook
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
@@ -31,6 +31,8 @@ reveal_type(book.last_diff_uid)  # R: int
 reveal_type(book.get_vwap_for_volume(True, 1.0))  # R: hummingbot_conn.core.order_book_query_result.OrderBookQueryResult
 reveal_type(book.get_vwap_for_volume(True, 1.0).result_price)  # R: float
 reveal_type(book.bid_entries())  # R: list[tuple[float, float, int, fallback=hummingbot_conn.core.order_book_row.OrderBookRow]]
+# apply_trade takes anything with a price (a Protocol in the stub): the event record is one
+reveal_type(book.apply_trade(OrderBookTradeEvent("BTC-USDT", 1.0, TradeType.BUY, 100.0, 1.0)))  # R: None
 
 message = OrderBookMessage(OrderBookMessageType.DIFF, {"update_id": 5, "bids": [], "asks": []}, 1.0)
 reveal_type(message.update_id)  # R: int
