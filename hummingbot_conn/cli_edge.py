@@ -21,6 +21,7 @@ import argparse
 import errno
 import logging
 import math
+import os
 import socket
 import sys
 import traceback
@@ -163,11 +164,24 @@ def run_command(prog: str, body: Callable[[], int], verbose: bool) -> int:
     except KeyboardInterrupt:
         print(f"\n{prog}: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return quiet_broken_pipe()
     except OSError as err:
         if verbose:
             traceback.print_exc()
         print(f"{prog}: {explain_os_error(err)}", file=sys.stderr)
         return 1
+
+
+def quiet_broken_pipe() -> int:
+    """The reader of our output went away (``hbconn ... | head``): stop quietly, like a Unix tool.
+
+    stdout is pointed at /dev/null so the interpreter's final flush does not raise again.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 1
 
 
 def fail_unexpected(prog: str, err: BaseException, verbose: bool) -> int:

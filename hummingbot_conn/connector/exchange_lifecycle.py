@@ -190,12 +190,31 @@ class ExchangeLifecycle(ABC):
         return all(self.status_dict.values())
 
     async def wait_ready(self, timeout: Optional[float] = None, poll: float = 0.05) -> None:
-        """Wait until ``ready``; ``asyncio.TimeoutError`` after ``timeout`` seconds."""
+        """Wait until ``ready``.
+
+        Raises ``TimeoutError`` (``asyncio.TimeoutError``) after ``timeout`` seconds whose
+        message names the parts that are not ready and the user stream's last error (a
+        wrong API key or secret shows up there as the venue's signature error), so a
+        misconfigured bot is told why instead of only that it waited.
+        """
         async def _wait() -> None:
             while not self.ready:
                 await asyncio.sleep(poll)
-        async with asyncio.timeout(timeout):
-            await _wait()
+        try:
+            async with asyncio.timeout(timeout):
+                await _wait()
+        except TimeoutError:
+            raise TimeoutError(self._not_ready_reason(timeout)) from None
+
+    def _not_ready_reason(self, timeout: Optional[float]) -> str:
+        missing = [name for name, ok in self.status_dict.items() if not ok]
+        waited = "ever" if timeout is None else f"{timeout:g} s"
+        reason = f"{self.name_cap} not ready after {waited}; waiting for: {', '.join(missing) or 'nothing'}"
+        tracker = self._user_stream_tracker
+        error = getattr(getattr(tracker, "data_source", None), "last_error", None)
+        if error is not None:
+            reason += f"; the user stream's last error: {type(error).__name__}: {error}"
+        return reason
 
     # ---- start / stop -------------------------------------------------------------------------------
     async def start_network(self) -> None:

@@ -13,6 +13,7 @@ import asyncio
 import errno
 import logging
 import math
+import os
 import signal
 import socket
 import sys
@@ -212,6 +213,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl+C before the signal handlers were installed
         print("\nhbconn sim: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:    # `hbconn sim | head`: the reader left; stop quietly like a Unix tool
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())     # the interpreter's last flush must not raise again
+        os.close(devnull)
+        return 1
 
 
 if __name__ == "__main__":

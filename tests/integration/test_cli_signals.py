@@ -56,3 +56,17 @@ def test_demo_on_ctrl_c_cancels_our_orders_and_prints_the_summary():
     assert "(interrupted)" in summary
     assert "every book equal: yes; balances equal: yes" in summary, summary
     assert "Cancelled " in out                # our orders did not outlive the run
+
+
+def test_sim_whose_reader_went_away_stops_quietly():
+    # `hbconn sim | head -1`: the pipe closes under us; stopping must not print a traceback
+    proc = _start("sim", "--symbols", "BTCUSDT", "--traders-rate", "0")
+    try:
+        _read_until(proc, "Ctrl+C to stop")
+        proc.stdout.close()                   # the reader leaves, as `head` does
+    finally:
+        proc.send_signal(signal.SIGINT)
+        err = proc.stderr.read()
+        proc.wait(timeout=20)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert proc.returncode in (0, 1), err
