@@ -193,6 +193,9 @@ UNKNOWN_ORDER_ERROR_CODE = -2011
 UNKNOWN_ORDER_MESSAGE = "Unknown order sent"
 # the request may have been executed: reconcile, never resend blindly
 OUTCOME_UNKNOWN_ERROR_CODES = frozenset({-1000, -1006, -1007})
+# the credentials are wrong for good (malformed key, unknown key / IP / permissions, a
+# signature made with another secret): retrying cannot help (section 4; with HTTP 401)
+AUTH_ERROR_CODES = frozenset({-2014, -2015, INVALID_SIGNATURE_ERROR_CODE})
 
 # exchange order status -> our OrderState member name (PENDING_CANCEL stays PENDING_CANCEL,
 # unlike hummingbot's mapping to OPEN, W-19)

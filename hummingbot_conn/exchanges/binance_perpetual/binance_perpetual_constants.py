@@ -160,6 +160,8 @@ UNKNOWN_ORDER_ERROR_CODE = -2011
 ORDER_NOT_EXIST_ERROR_CODE = -2013
 NO_NEED_TO_CHANGE_POSITION_SIDE_CODE = -4059
 OUTCOME_UNKNOWN_ERROR_CODES = frozenset({-1000, -1006, -1007})
+# the credentials are wrong for good: malformed key, unknown key / IP / permissions, bad signature
+AUTH_ERROR_CODES = frozenset({-2014, -2015, -1022})
 
 # exchange order status -> OrderState member name
 ORDER_STATE_NAMES: Dict[str, str] = {
