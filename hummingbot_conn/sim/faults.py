@@ -16,6 +16,8 @@ until its ``count`` is used up (``count=None``: until cleared). Kinds:
 =================  =====================================================
 
 Actions run at once: ``close_market_sockets``, ``close_user_sockets``,
+``mute_user_sockets`` (every user-data socket stays open but delivers nothing
+and answers no ping, until the client replaces it; ``heartbeat.py``),
 ``skew_clock`` (``ms``). The admin endpoint ``/sim/faults`` exposes the same API.
 """
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any, Callable
 
 RULE_KINDS = ("drop_diff", "duplicate_diff", "reorder_diff", "http_error", "http_429",
               "lose_response", "delay_response", "stale_snapshot")
-ACTION_KINDS = ("close_market_sockets", "close_user_sockets", "skew_clock")
+ACTION_KINDS = ("close_market_sockets", "close_user_sockets", "mute_user_sockets", "skew_clock")
 
 
 @dataclass

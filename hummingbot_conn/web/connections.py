@@ -129,6 +129,7 @@ class WSConnection:
         self._decode_json = True
         self._last_recv_time = 0.0
         self._last_ping_sent = -float("inf")
+        self._unanswered_since = -float("inf")      # the first of our pings nothing answered yet
         self._url = ""
 
     @property
@@ -183,6 +184,7 @@ class WSConnection:
         self._decode_json = decode_json
         self._last_recv_time = self._clock()
         self._last_ping_sent = -float("inf")
+        self._unanswered_since = -float("inf")
         self._connected = True
         self._closing = False
 
@@ -239,9 +241,9 @@ class WSConnection:
                     raise await self._dead(WSSilentError(
                         f"no frame from {self._url} for {self._message_timeout:g}s: socket presumed dead"))
                 wake = silence_deadline
-            if self._pong_timeout is not None and self._last_ping_sent > self._last_recv_time:
+            if self._pong_timeout is not None and self._unanswered_since > self._last_recv_time:
                 # our ping is unanswered: nothing at all came back since it left
-                pong_deadline = self._last_ping_sent + self._pong_timeout
+                pong_deadline = self._unanswered_since + self._pong_timeout
                 if now >= pong_deadline:
                     raise await self._dead(WSSilentError(
                         f"no answer from {self._url} to a ping within {self._pong_timeout:g}s: socket presumed dead"))
@@ -260,6 +262,8 @@ class WSConnection:
                     return None
                 now = self._clock()
                 if now >= next_ping:
+                    if self._unanswered_since <= self._last_recv_time:    # later pings keep its deadline
+                        self._unanswered_since = now
                     self._last_ping_sent = now
                     try:
                         await ws.ping()
