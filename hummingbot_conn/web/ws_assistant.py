@@ -100,6 +100,7 @@ class WSAssistant:
     async def disconnect(self) -> None:
         """Close for good: ``iter_messages()`` ends and no reconnect follows."""
         self._closed = True
+        self._log.flush()
         await self._connection.disconnect()
 
     async def send(self, request: WSRequest) -> None:
