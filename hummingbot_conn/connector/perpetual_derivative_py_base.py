@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Protocol, Tuple, cast
 
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide, TradeType
+from hummingbot_conn.connector.arguments import exact_str
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
 from hummingbot_conn.connector.funding_info import FundingInfo
 from hummingbot_conn.connector.perpetual_trading import PerpetualTrading
@@ -64,6 +65,10 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
     """The base a perpetual venue connector subclasses (see the module docstring)."""
 
     VALID_POSITION_ACTIONS = (PositionAction.OPEN, PositionAction.CLOSE)
+    #: The highest leverage ``set_leverage`` lets through when the venue gives no
+    #: per-pair maximum (``_max_leverage``); higher values are a ``ValueError``
+    #: before anything is sent (docs/porting.md, "Order arguments").
+    MAX_LEVERAGE = 125
 
     def __init__(self, balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None,
                  rate_limits_share_pct: Decimal = Decimal(100), **options: Any) -> None:
@@ -186,7 +191,11 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
 
     def set_position_mode(self, mode: PositionMode) -> asyncio.Task:
         """Switch the account's mode; returns the task (its result: True on success).
-        Fires ``PositionModeChangeSucceeded`` or ``PositionModeChangeFailed`` for every trading pair."""
+        Fires ``PositionModeChangeSucceeded`` or ``PositionModeChangeFailed`` for every trading pair
+        (a mode the venue does not support included, as hummingbot).  A ``mode`` that is not a
+        ``PositionMode`` is a ``TypeError``, raised before anything is sent."""
+        if not isinstance(mode, PositionMode):
+            raise TypeError(f"mode must be a PositionMode, got {type(mode).__name__}")
         return self._spawn_config(self._execute_set_position_mode(mode))
 
     async def _execute_set_position_mode(self, mode: PositionMode) -> bool:
@@ -228,8 +237,24 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
                                                             message or None))
 
     def set_leverage(self, trading_pair: str, leverage: int = 1) -> asyncio.Task:
-        """Set the pair's leverage on the exchange; returns the task (its result: True on success)."""
+        """Set the pair's leverage on the exchange; returns the task (its result: True on success,
+        False when the exchange refused it).
+
+        Checked before anything is sent: ``trading_pair`` a str and ``leverage`` an int, not a
+        bool (``TypeError``); ``1 <= leverage <= _max_leverage(trading_pair)`` (``ValueError``;
+        hummingbot passed any value to the venue).  docs/porting.md, "Order arguments"."""
+        trading_pair = exact_str(trading_pair, "trading_pair")
+        if type(leverage) is not int:
+            raise TypeError(f"leverage must be an int, got {type(leverage).__name__}")
+        maximum = self._max_leverage(trading_pair)
+        if not 1 <= leverage <= maximum:
+            raise ValueError(f"leverage for {trading_pair} must be between 1 and {maximum}, got {leverage}")
         return self._spawn_config(self._execute_set_leverage(trading_pair, leverage))
+
+    def _max_leverage(self, trading_pair: str) -> int:
+        """The highest leverage the venue allows on ``trading_pair``; ``MAX_LEVERAGE``
+        unless the venue knows better (e.g. from its leverage brackets)."""
+        return self.MAX_LEVERAGE
 
     async def _execute_set_leverage(self, trading_pair: str, leverage: int) -> bool:
         if isinstance(leverage, bool) or not isinstance(leverage, int) or leverage < 1:

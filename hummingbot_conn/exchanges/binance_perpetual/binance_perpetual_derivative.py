@@ -58,6 +58,7 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
     """
 
     web_utils = web_utils
+    MAX_LEVERAGE = CONSTANTS.MAX_LEVERAGE
 
     def __init__(self, binance_perpetual_api_key: str, binance_perpetual_api_secret: str,
                  trading_pairs: Optional[List[str]] = None, trading_required: bool = True,
