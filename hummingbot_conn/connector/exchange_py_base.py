@@ -11,6 +11,7 @@ A thin coordinator over parts that each own one concern (docs/architecture.md,
     OrderPlacer         create / cancel, outcome-unknown handling
     StatusPoller        REST reconciliation, cadence by stream health
     OrderBookQueries    Decimal price / volume queries over the books
+    FrameRefusals       user-stream frames refused by the strict parser: counted, reconciled
 
 A venue supplies the constants (``name``, ``rate_limits_rules``, ...) and the
 hooks hummingbot defines (``_place_order``, ``_place_cancel``,
@@ -32,8 +33,13 @@ from decimal import Decimal
 from typing import Any, AsyncIterable, Callable, Dict, FrozenSet, List, Mapping, Optional
 
 from hummingbot_conn.common import OrderType, TradeType
-from hummingbot_conn.connector.arguments import check_bool, check_number, check_order_keywords, exact_str, \
-    positive_seconds
+from hummingbot_conn.connector.arguments import (
+    check_bool,
+    check_number,
+    check_order_keywords,
+    exact_str,
+    positive_seconds,
+)
 from hummingbot_conn.connector.balances import Balances
 from hummingbot_conn.connector.cancellation_result import CancellationResult
 from hummingbot_conn.connector.client_order_id import ClientOrderIdGenerator

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from hummingbot_conn.common import OrderType, PositionAction, PositionMode
+from hummingbot_conn.common import OrderType, PositionAction
 
 PAIR = "BTC-USDT"
 LEVERAGE_ENDPOINT = ("POST", "/fapi/v1/leverage")
