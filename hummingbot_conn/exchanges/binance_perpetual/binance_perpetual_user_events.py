@@ -3,10 +3,10 @@
 Events (docs/binance_usdm_futures.md section 8), bare dicts from the listenKey stream:
 
 * ``ORDER_TRADE_UPDATE``: a fill (``x == "TRADE"``) becomes a TradeUpdate
-  (fee class by position action), then the status an OrderUpdate;
+  (fee class by the tracked order's position action), then the status an OrderUpdate;
 * ``ACCOUNT_UPDATE``: ``B`` wallet balances (total = ``wb``; the available
   balance is not in the event, the REST poll owns it), ``P`` the changed
-  positions (recorded, which fires PositionUpdateEvent); reason
+  positions (recorded as of ``T``, which fires PositionUpdateEvent); reason
   ``FUNDING_FEE`` asks for a funding payment poll at once;
 * ``ACCOUNT_CONFIG_UPDATE``: a leverage change made elsewhere (``ac.l``).
 
