@@ -50,8 +50,8 @@ async def test_a_delayed_account_answer_never_rolls_back_a_fill_seen_on_the_stre
         before = Decimal("0.01")
         await harness.until(lambda: ex.get_position(PAIR) is not None
                             and ex.get_balance("USDT") == session.account.wallet)
-    fault = sim.faults.add("delay_response", endpoint=ACCOUNT, delay=1.0)
-    poll = asyncio.ensure_future(ex._update_balances())         # read now, answered a second later
+    fault = sim.faults.add("delay_response", endpoint=ACCOUNT, delay=3.0)
+    poll = asyncio.ensure_future(ex._update_balances())         # read now, answered 3 s later
     await harness.until(lambda: fault.fired == 1)
     await _buy(session, harness, "0.01", "60000")                  # the fill, seen on the stream at once
     after = before + Decimal("0.01")
