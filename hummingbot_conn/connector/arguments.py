@@ -12,7 +12,7 @@ from typing import Any, Collection, Mapping
 
 from hummingbot_conn.connector.trading_rules import describe
 
-__all__ = ["check_bool", "check_number", "check_order_keywords", "exact_str", "positive_seconds"]
+__all__ = ["check_bool", "check_leverage", "check_number", "check_order_keywords", "exact_str", "positive_seconds"]
 
 
 def exact_str(value: Any, name: str) -> str:
@@ -53,3 +53,11 @@ def check_order_keywords(method: str, kwargs: Mapping[str, Any], accepted: Colle
         if keyword not in accepted:
             raise TypeError(f"{method}() got an unexpected keyword argument {keyword!r} (accepted: "
                             f"order_type, price, {', '.join(sorted(accepted))})")
+
+
+def check_leverage(trading_pair: str, leverage: Any, maximum: int) -> None:
+    """``TypeError`` unless ``leverage`` is an ``int`` (not a bool); ``ValueError`` outside ``1..maximum``."""
+    if type(leverage) is not int:
+        raise TypeError(f"leverage must be an int, got {type(leverage).__name__}")
+    if not 1 <= leverage <= maximum:
+        raise ValueError(f"leverage for {trading_pair} must be between 1 and {maximum}, got {leverage}")
