@@ -135,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--balance", type=_balance, action="append", default=[], metavar="ASSET=AMOUNT",
                    help="starting balance of the ready-made account, repeatable; the account holds exactly the "
                         "assets given (binance_perpetual: USDT only, the margin wallet). Default: "
-                        + "; ".join(f"{venue} {_balance_text(balances)}" for venue, balances in DEFAULT_BALANCES.items()))
+                        + "; ".join(f"{venue} {_balance_text(amounts)}" for venue, amounts in DEFAULT_BALANCES.items()))
     p.add_argument("--no-legacy-listen-key", action="store_true",
                    help="binance only: do not serve the removed /api/v3/userDataStream endpoints")
     p.add_argument("-v", "--verbose", action="store_true",
