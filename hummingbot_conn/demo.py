@@ -119,6 +119,13 @@ class Demo:
             self._faults.remove(fault)
             fault[1]()
 
+    def drop_pending_faults(self) -> None:
+        """A stop was asked (Ctrl+C): the faults not injected yet never will be; the run just ends."""
+        if self._faults:
+            self.recorder.note(f"Stop      asked at {self.clock():.1f} s: {len(self._faults)} pending fault"
+                               f"{'s' if len(self._faults) > 1 else ''} not injected; cancelling our orders")
+        self._faults.clear()
+
     def print_new_lines(self, out: Callable[[str], None]) -> None:
         for t, text in self.recorder.since(self.printed):
             out(f"[{t:5.1f}s] {text}")
@@ -229,7 +236,10 @@ async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "
             interrupted = stop.is_set()
             if ui:      # the live view showed those lines already
                 demo.printed = demo.recorder.total
-            demo.inject_due_faults(clock(), final=True)   # a run too short for its faults still drops the diff
+            if interrupted:
+                demo.drop_pending_faults()
+            else:       # a run too short for its faults still drops the diff
+                demo.inject_due_faults(clock(), final=True)
             await demo.wind_down()
             await demo.check_books()
             await demo.check_balances()
