@@ -30,16 +30,16 @@ from hummingbot_conn.live_view import (
     RateMeter,
     formats_from_exchange_info,
     health_line,
-    health_table,
     ladder_lines,
-    ladder_table,
     read_health,
     read_top,
+    sample_diffs,
     top_line,
 )
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
 
 _PROG = "hbconn book"
+SAMPLE_EVERY = 0.25         # seconds between looks at the tracker's counters (and live view frames)
 
 
 def resolve_pairs(wanted: Sequence[str], symbol_map: Dict[str, str]) -> List[str]:
@@ -87,6 +87,7 @@ async def watch(venue: BookVenue, endpoints, wanted: Sequence[str], *, levels: i
         tracker = OrderBookTracker(venue.data_source(pairs, endpoints, factory, symbol_map), pairs)
         tracker.start()
         meter = RateMeter(time.monotonic)
+        sampler = asyncio.ensure_future(_sample(tracker, meter))
         try:
             await _wait_synced(tracker, pairs, sync_timeout, stop, venue.depth_stream_url(endpoints))
             if ui:
@@ -94,6 +95,9 @@ async def watch(venue: BookVenue, endpoints, wanted: Sequence[str], *, levels: i
             else:
                 await _plain(tracker, pairs, fmt, meter, duration, interval, stop, out)
         finally:
+            sampler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sampler
             await tracker.stop()
         for pair in pairs if not ui else ():    # the live view leaves its last frame on screen
             out("")
@@ -130,6 +134,13 @@ async def _wait_synced(tracker: OrderBookTracker, pairs: List[str], timeout: flo
                            f"depth diffs from {stream_url})", "Raise --sync-timeout, or check --stream-url.", status=1)
 
 
+async def _sample(tracker: OrderBookTracker, meter: RateMeter) -> None:
+    # one cadence for every view: the figures a screen prints do not depend on how often it is drawn
+    while True:
+        sample_diffs(meter, tracker.metrics.pairs)
+        await asyncio.sleep(SAMPLE_EVERY)
+
+
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(asyncio.TimeoutError):
         async with asyncio.timeout(seconds):
@@ -150,20 +161,23 @@ async def _plain(tracker, pairs, fmt, meter, duration, interval, stop, out) -> N
 
 
 async def _live(tracker, pairs, fmt, meter, levels, duration, stop) -> None:
-    from rich.columns import Columns
-    from rich.console import Group
     from rich.live import Live
 
-    def render():
-        ladders = [ladder_table(read_top(pair, tracker.order_books[pair], levels), fmt[pair]) for pair in pairs]
-        health = health_table([read_health(pair, tracker.metrics.pairs[pair], meter) for pair in pairs])
-        return Group(Columns(ladders, padding=(0, 3)), health, "[dim]Ctrl+C to stop[/dim]")
+    from hummingbot_conn.book_screen import render
+
+    def show(live: Live) -> None:
+        # drawn on this task only (no refresh thread), laid out for the terminal's size at each frame
+        width, height = live.console.size
+        tops = [read_top(pair, tracker.order_books[pair], levels) for pair in pairs]
+        health = [read_health(pair, tracker.metrics.pairs[pair], meter) for pair in pairs]
+        live.update(render(tops, fmt, health, levels, width, height), refresh=True)
 
     end = _deadline(duration)
-    with Live(render(), refresh_per_second=4) as live:
+    with Live(auto_refresh=False) as live:
+        show(live)
         while not stop.is_set() and time.monotonic() < end:
-            await _sleep_or_stop(stop, min(0.25, max(0.0, end - time.monotonic())))
-            live.update(render())
+            await _sleep_or_stop(stop, min(SAMPLE_EVERY, max(0.0, end - time.monotonic())))
+            show(live)
 
 
 async def _run(args) -> int:

@@ -151,9 +151,15 @@ class SimulatedFuturesExchange:
         await self.stop()
 
     async def _run_ticker(self) -> None:
-        ticks = 0
+        # a fixed schedule, as the spot venue's flusher (sim/streams.py, run_flusher): a late tick is
+        # followed by an early one; after a long stall the schedule restarts from now
+        loop = asyncio.get_running_loop()
+        ticks, due = 0, loop.time()
         while True:
-            await asyncio.sleep(self.stream_interval)
+            due += self.stream_interval
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            if loop.time() - due > 10 * self.stream_interval:
+                due = loop.time()
             ticks += 1
             try:
                 self.engine.settle_due_funding()
