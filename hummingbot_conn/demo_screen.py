@@ -20,13 +20,13 @@ the final frame stays whole on the terminal after the run.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import List, Sequence
 
 from rich.text import Text
 
 from hummingbot_conn.demo_view import DemoFrame, OpenOrder, amount_text, short_ids
 from hummingbot_conn.live_view import PairFormat, health_block, ladder_block
-from hummingbot_conn.text_layout import Block, Column, beside, block_width, clip, join, name_section, table
+from hummingbot_conn.text_layout import Block, Cell, Column, beside, block_width, clip, join, name_section, table
 
 __all__ = ["screen", "render", "FAULT_HOLD", "MAX_LEVELS", "WIDE"]
 
@@ -106,12 +106,12 @@ def _ladder(frame: DemoFrame, levels: int) -> Block:
 def _orders(orders: Sequence[OpenOrder], frame: DemoFrame, wide: bool, rows: int) -> Block:
     """Our open orders in at most ``rows`` lines under the header ("… N more" when cut)."""
     shown = list(orders) if len(orders) <= rows else list(orders[:max(0, rows - 1)])
-    out = []
+    out: List[List[Cell]] = []
     for o in shown:
         f = frame.formats.get(o.pair, PairFormat())
         side = Text(o.side, style="green" if o.side == "BUY" else "red")
         state = o.state if wide else _SHORT_STATE.get(o.state, o.state.lower())
-        cells = [o.pair, side, f.price(o.price), f.amount(o.amount)]
+        cells: List[Cell] = [o.pair, side, f.price(o.price), f.amount(o.amount)]
         out.append(([short_ids(o.order_id)] + cells + [f.amount(o.filled), state]) if wide else cells + [state])
     if len(shown) < len(orders):
         out.append([Text(f"… {len(orders) - len(shown)} more", style="dim")])

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, List, Ma
 if TYPE_CHECKING:  # rich is a runtime dependency, imported lazily (see the module doc)
     from rich.text import Text
 
-    from hummingbot_conn.text_layout import Block
+    from hummingbot_conn.text_layout import Block, Cell
 
 
 def decimals_of(increment: Decimal) -> int:
@@ -265,6 +265,9 @@ def health_block(rows: Sequence[Health], wide: bool = True, name: str = "health"
         return Text(str(count), style="yellow" if count else "")
 
     names = [name, "diffs/s", "p50 ms", "p99 ms", "gaps", "resyncs", "reconnects"] + (["stale"] if wide else [])
-    cells = [[h.pair, rate_text(h.diffs_per_s), ms_text(h.p50_ms), ms_text(h.p99_ms), flag(h.gaps),
-              flag(h.resyncs), flag(h.reconnects)] + ([str(h.stale)] if wide else []) for h in rows]
+    cells: List[List["Cell"]] = []
+    for h in rows:
+        row: List["Cell"] = [h.pair, rate_text(h.diffs_per_s), ms_text(h.p50_ms), ms_text(h.p99_ms), flag(h.gaps),
+                             flag(h.resyncs), flag(h.reconnects)]
+        cells.append(row + ([str(h.stale)] if wide else []))
     return name_section(table([Column(n, n != name) for n in names], cells), name)

@@ -17,7 +17,7 @@ from typing import List, Optional, Sequence, Union
 
 from rich.text import Text
 
-__all__ = ["Block", "Column", "table", "beside", "clip", "block_width", "join", "name_section"]
+__all__ = ["Block", "Cell", "Column", "table", "beside", "clip", "block_width", "join", "name_section"]
 
 #: a section of a screen: its lines, top to bottom
 Block = List[Text]

@@ -203,31 +203,38 @@ def _explain_listen_error(err: OSError, host: str, port: int) -> str:
     return f"Cannot listen on {where}: {(err.strerror or str(err)).rstrip('.')}. Check --host and --port."
 
 
+def _pick(args, symbols: list) -> tuple[list, str]:
+    """The --symbols subset of ``symbols`` (all when not given), or an error sentence."""
+    if not args.symbols:
+        return symbols, ""
+    wanted = [s.strip().upper() for s in args.symbols.split(",") if s.strip()]
+    known = {s.symbol: s for s in symbols}
+    unknown = [w for w in wanted if w not in known]
+    if unknown or not wanted:
+        return symbols, (f"unknown symbols: {', '.join(unknown) or '(none given)'}. "
+                         f"{args.venue} lists {', '.join(known)}.")
+    return [known[w] for w in wanted], ""
+
+
 def _build(args):
     """(simulator, symbols, error sentence or "") from the options, the account not yet created."""
-    futures = args.venue == "binance_perpetual"
-    symbols = default_futures_symbols() if futures else default_symbols()
-    if args.symbols:
-        wanted = [s.strip().upper() for s in args.symbols.split(",") if s.strip()]
-        known = {s.symbol: s for s in symbols}
-        unknown = [w for w in wanted if w not in known]
-        if unknown or not wanted:
-            return None, symbols, (f"unknown symbols: {', '.join(unknown) or '(none given)'}. "
-                                   f"{args.venue} lists {', '.join(known)}.")
-        symbols = [known[w] for w in wanted]
-    if futures and args.balance and any(asset != "USDT" for asset, _ in args.balance):
-        return None, symbols, ("the binance_perpetual account is a USDT margin wallet: give --balance USDT=AMOUNT "
-                               "(other assets have no place in it).")
     traders = {"rate": args.traders_rate, "volatility": args.traders_volatility} if args.traders_rate > 0 else None
-    cls = SimulatedFuturesExchange if futures else SimulatedExchange
-    if args.verbose:
-        cls = _with_request_log(cls)
-    if futures:
-        sim = cls(seed=args.seed, symbols=symbols, traders=traders, host=args.host, port=args.port)
-    else:
-        sim = cls(seed=args.seed, symbols=symbols, traders=traders, host=args.host, port=args.port,
-                  legacy_listen_key=not args.no_legacy_listen_key)
-    return sim, symbols, ""
+    if args.venue == "binance_perpetual":
+        futures_symbols, error = _pick(args, default_futures_symbols())
+        if not error and args.balance and any(asset != "USDT" for asset, _ in args.balance):
+            error = ("the binance_perpetual account is a USDT margin wallet: give --balance USDT=AMOUNT "
+                     "(other assets have no place in it).")
+        if error:
+            return None, futures_symbols, error
+        futures_cls = _with_request_log(SimulatedFuturesExchange) if args.verbose else SimulatedFuturesExchange
+        return futures_cls(seed=args.seed, symbols=futures_symbols, traders=traders, host=args.host,
+                           port=args.port), futures_symbols, ""
+    spot_symbols, error = _pick(args, default_symbols())
+    if error:
+        return None, spot_symbols, error
+    spot_cls = _with_request_log(SimulatedExchange) if args.verbose else SimulatedExchange
+    return spot_cls(seed=args.seed, symbols=spot_symbols, traders=traders, host=args.host, port=args.port,
+                    legacy_listen_key=not args.no_legacy_listen_key), spot_symbols, ""
 
 
 def _create_account(sim, args, balances: dict[str, Decimal]) -> tuple[str, str]:

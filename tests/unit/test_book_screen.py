@@ -31,7 +31,7 @@ def test_every_pair_and_its_health_fit_the_terminal(width, height, count):
     lines = _draw(pairs, 10, width, height)
     text = "\n".join(lines)
     assert len(lines) < height and max(map(len, lines)) <= width, text
-    for pair, (_, _, fmt) in pairs.items():
+    for pair in pairs:
         assert re.search(rf"{pair} mid ", text), text
         assert re.search(rf"^{pair} +9\.9 +0\.050 +0\.12 +1 +1 +0", text, re.M), text
     best = re.findall(r"^ *0?\.?[\d.]+ ([\d,.]+) ([\d,.]+) ", text, re.M)
