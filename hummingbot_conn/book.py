@@ -19,7 +19,16 @@ import time
 from typing import Callable, Dict, List, Optional, Sequence
 from urllib.parse import urlsplit
 
-from hummingbot_conn.cli_edge import CommandError, CommandParser, configure_logging, positive_float, run_command, say
+from hummingbot_conn.cli_edge import (
+    CommandError,
+    CommandParser,
+    configure_logging,
+    port_number,
+    positive_float,
+    run_command,
+    say,
+)
+from hummingbot_conn.cli_metrics import serve_metrics
 from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
 from hummingbot_conn.exchanges.binance.binance_api_order_book_data_source import (
     BinanceAPIOrderBookDataSource,
@@ -81,8 +90,9 @@ async def _venue_facts(factory, endpoints: BinanceEndpoints) -> tuple[Dict[str, 
 
 async def watch(endpoints: BinanceEndpoints, wanted: Sequence[str], *, levels: int, duration: Optional[float],
                 ui: bool, interval: float, sync_timeout: float, out: Callable[[str], None] = say,
-                stop: Optional[asyncio.Event] = None) -> int:
-    """Track ``wanted`` pairs at ``endpoints`` until ``duration`` seconds pass or ``stop`` is set."""
+                stop: Optional[asyncio.Event] = None, metrics_port: Optional[int] = None) -> int:
+    """Track ``wanted`` pairs at ``endpoints`` until ``duration`` seconds pass or ``stop`` is set; with
+    ``metrics_port``, serve the tracker's figures for Prometheus on 127.0.0.1 meanwhile."""
     stop = stop or asyncio.Event()
     factory = web_utils.build_api_factory_without_time_synchronizer_pre_processor(web_utils.create_throttler())
     async with factory:
@@ -92,6 +102,7 @@ async def watch(endpoints: BinanceEndpoints, wanted: Sequence[str], *, levels: i
         fmt = {pair: formats.get(pair_to_symbol[pair], PairFormat()) for pair in pairs}
         source = BinanceAPIOrderBookDataSource(pairs, domain=endpoints, api_factory=factory, symbol_map=symbol_map)
         tracker = OrderBookTracker(source, pairs)
+        endpoint = await serve_metrics(metrics_port, tracker=tracker, out=out)
         tracker.start()
         meter = RateMeter(time.monotonic)
         try:
@@ -102,6 +113,7 @@ async def watch(endpoints: BinanceEndpoints, wanted: Sequence[str], *, levels: i
                 await _plain(tracker, pairs, fmt, meter, duration, interval, stop, out)
         finally:
             await tracker.stop()
+            await endpoint.close()
         for pair in pairs if not ui else ():    # the live view leaves its last frame on screen
             out("")
             for line in ladder_lines(read_top(pair, tracker.order_books[pair], levels), fmt[pair]):
@@ -172,7 +184,7 @@ async def _run(args) -> int:
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     ui = not args.no_ui and sys.stdout.isatty()
     common = {"levels": args.levels, "duration": args.duration, "ui": ui, "interval": args.interval,
-              "sync_timeout": args.sync_timeout, "stop": stop}
+              "sync_timeout": args.sync_timeout, "stop": stop, "metrics_port": args.metrics_port}
     try:
         if args.rest_url:
             endpoints = BinanceEndpoints(rest=args.rest_url, stream=args.stream_url, ws_api=args.stream_url)
@@ -224,6 +236,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--seed", type=int, default=7, help="seed of the simulated market")
     parser.add_argument("--no-ui", action="store_true",
                         help="plain lines instead of the live view (automatic when stdout is not a terminal)")
+    parser.add_argument("--metrics-port", type=port_number, default=None, metavar="PORT",
+                        help="serve the health figures for Prometheus at http://127.0.0.1:PORT/metrics "
+                             "(0: a free port; needs the metrics extra)")
     args = parser.parse_args(argv)
     if (args.rest_url is None) != (args.stream_url is None):
         parser.error("--rest-url and --stream-url go together: give both, or neither for the simulator")

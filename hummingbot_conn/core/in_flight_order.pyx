@@ -3,7 +3,8 @@
 ``InFlightOrder`` (hummingbot's name) moves between states only along
 ``TRANSITIONS``, the single table in ``order_state`` (re-exported here).
 Everything else is refused, counted in ``refused_updates`` and logged, never
-applied:
+applied (a late non-terminal status the order has moved past is an expected
+race: counted in ``stale_updates`` too and logged at DEBUG only):
 
 * terminal states (FILLED, CANCELED, EXPIRED, FAILED) absorb: a late OPEN
   never reopens a finished order (hummingbot simply overwrites the state, W-6);
@@ -94,6 +95,7 @@ cdef class InFlightOrder:
         self.order_fills = {}
         self.exchange_reported_filled = False
         self.refused_updates = 0
+        self.stale_updates = 0
         self._state = initial_state._value_
         # the asyncio events are made on first use: most orders are never awaited
 
@@ -271,11 +273,19 @@ cdef class InFlightOrder:
 
     cdef void _refuse(self, int trigger, object detail):
         self.refused_updates += 1
-        # a terminal report contradicting the state is worth a warning; a stale
-        # non-terminal status arriving late is ordinary out-of-order news
-        level = logging.WARNING if _is_terminal(trigger) or trigger >= TR_PARTIAL_FILL else logging.INFO
-        _logger.log(level, "Order %s: refused %s -> %s (%s).", self.client_order_id,
-                    _state_member(self._state).name, _trigger_member(trigger).name, detail)
+        # A terminal report contradicting the state, a refused fill or loss is worth a
+        # warning.  A non-terminal status the order has already moved past (a REST
+        # answer overtaken by the stream, a late OPEN after the fills) is an expected
+        # race: counted in ``stale_updates`` and logged at DEBUG only, so a day of
+        # trading does not bury the warnings under it (docs/contracts.md, Contract 2).
+        if _is_terminal(trigger) or trigger >= TR_PARTIAL_FILL:
+            _logger.warning("Order %s: refused %s -> %s (%s).", self.client_order_id,
+                            _state_member(self._state).name, _trigger_member(trigger).name, detail)
+            return
+        self.stale_updates += 1
+        if _logger.isEnabledFor(logging.DEBUG):
+            _logger.debug("Order %s: refused %s -> %s (%s): stale news.", self.client_order_id,
+                          _state_member(self._state).name, _trigger_member(trigger).name, detail)
 
     cpdef bint update_with_order_update(self, _os.OrderUpdate order_update) except -1:
         """Apply a status report.  Returns True if anything changed (state,

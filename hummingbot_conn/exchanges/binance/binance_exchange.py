@@ -324,6 +324,11 @@ class BinanceExchange(ExchangePyBase):
                 if symbol_map.get(p["symbol"]) in wanted}
 
     # ---- user stream ------------------------------------------------------------------------------
+    def _user_event_timestamp(self, event: Any) -> Optional[float]:
+        # every Binance user event carries its event time "E" in ms (the user stream lag's start)
+        stamp = event.get("E") if isinstance(event, dict) else None
+        return stamp / 1000.0 if type(stamp) is int else None
+
     async def _user_stream_event_listener(self) -> None:
         """Apply every user stream event (section 7): execution reports to the
         order tracker, account positions and balance updates to the balances."""

@@ -353,6 +353,11 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
                 if symbol_map.get(t["symbol"]) in wanted}
 
     # ---- user stream ---------------------------------------------------------------------------------------
+    def _user_event_timestamp(self, event: Any) -> Optional[float]:
+        # every Binance user event carries its event time "E" in ms (the user stream lag's start)
+        stamp = event.get("E") if isinstance(event, dict) else None
+        return stamp / 1000.0 if type(stamp) is int else None
+
     async def _user_stream_event_listener(self) -> None:
         await self._ensure_symbol_map()
         async for event in self._iter_user_event_queue():
