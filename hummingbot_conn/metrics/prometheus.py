@@ -204,7 +204,7 @@ def collector_for(registry: Optional[CollectorRegistry] = None) -> HbconnCollect
         collector = _collectors.get(registry)
         if collector is None:
             collector = _collectors[registry] = HbconnCollector()
-            registry.register(collector)        # type: ignore[arg-type]
+            registry.register(collector)
         return collector
 
 

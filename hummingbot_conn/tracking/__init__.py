@@ -22,8 +22,8 @@ from hummingbot_conn.tracking.user_stream_tracker_data_source import (
 )
 
 __all__ = [
-    "ClientOrderTracker", "ClientOrderTrackerMetrics", "ConnectionListener", "LatencyStats", "OrderBookMessageSink", "OrderBookPairMetrics",
-    "OrderBookSyncEvent", "OrderBookTracker", "OrderBookTrackerDataSource", "OrderBookTrackerEvent",
-    "OrderBookTrackerMetrics", "SubscriptionError", "UnknownTradingPairError", "UserStreamOverflowError",
-    "UserStreamTracker", "UserStreamTrackerDataSource",
+    "ClientOrderTracker", "ClientOrderTrackerMetrics", "ConnectionListener", "LatencyStats", "OrderBookMessageSink",
+    "OrderBookPairMetrics", "OrderBookSyncEvent", "OrderBookTracker", "OrderBookTrackerDataSource",
+    "OrderBookTrackerEvent", "OrderBookTrackerMetrics", "SubscriptionError", "UnknownTradingPairError",
+    "UserStreamOverflowError", "UserStreamTracker", "UserStreamTrackerDataSource",
 ]

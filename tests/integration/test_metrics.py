@@ -24,8 +24,11 @@ from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import CollectorRegistry
 
-from hummingbot_conn.exchanges.binance import BinanceAPIOrderBookDataSource, BinanceEndpoints
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance import (
+    BinanceAPIOrderBookDataSource,
+    BinanceEndpoints,
+    binance_web_utils as web_utils,
+)
 from hummingbot_conn.metrics import CATALOG, collector_for, register_tracker, start_metrics_server, unregister
 from hummingbot_conn.sim import SimulatedExchange
 from hummingbot_conn.tracking import OrderBookTracker
@@ -279,3 +282,16 @@ def test_without_prometheus_client_the_library_imports_and_the_errors_name_the_e
     assert done.stderr.strip().splitlines() == [
         "hbconn book: --metrics-port needs the prometheus-client package. Install the metrics extra: "
         "pip install 'hummingbot-conn[metrics]'."]
+
+
+def test_the_documented_bot_serves_its_figures(tmp_path):
+    # docs/metrics.md's complete example, run as written in a fresh process outside the checkout
+    blocks = re.findall(r"```python\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.DOTALL)
+    script = tmp_path / "bot.py"
+    script.write_text(next(b for b in blocks if "asyncio.run(main())" in b), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert 'hbconn_connector_ready{venue="binance"} 1.0' in lines
+    [diffs] = [line for line in lines if line.startswith("hbconn_book_diffs_applied_total{")]
+    assert re.fullmatch(r'hbconn_book_diffs_applied_total\{trading_pair="BTC-USDT",venue="binance"\} \d+\.0', diffs)

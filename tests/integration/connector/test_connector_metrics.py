@@ -145,3 +145,23 @@ async def test_a_burst_of_late_reports_is_counted_and_logged_at_debug_only(sessi
     assert value(samples, "hbconn_order_fills_duplicate_total") == metrics.duplicate_fills
     assert value(samples, "hbconn_order_reports_untracked_total") == metrics.untracked_reports
     assert value(samples, "hbconn_order_reports_refused_total") == 0
+
+
+async def test_a_cancel_that_lost_the_race_with_a_fill_is_counted_not_logged_at_info(session, harness, caplog):
+    ex, sim = session.connector, session.sim
+    registry = CollectorRegistry()
+    register_connector(ex, registry=registry)
+    order_id = ex.buy("BTC-USDT", Decimal("0.001"), LIMIT, Decimal("55000"))
+    await session.wait_kinds(order_id, ["BuyOrderCreatedEvent"])
+    caplog.set_level(logging.DEBUG, logger="hummingbot_conn")
+    sim.faults.add("close_user_sockets")           # the fill below is not streamed to us
+    harness.Counterparty(sim).limit("SELL", "0.001", "55000")
+    ex.cancel("BTC-USDT", order_id)                # -2011 Unknown order: the status is asked for, FILLED
+    await session.wait_kinds(order_id, ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"])
+    assert ex._order_placer.cancels_not_open == 1
+    [record] = [r for r in caplog.records if "does not know order" in r.getMessage()]
+    assert record.levelno == logging.DEBUG
+    async with await start_metrics_server(0, registry=registry) as server:
+        samples = await scrape(server.url)
+    assert value(samples, "hbconn_order_cancels_not_open_total") == 1
+    assert value(samples, "hbconn_order_round_trip_seconds_count", action="cancel") == 0
