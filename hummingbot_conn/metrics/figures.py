@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Tuple
 
 from hummingbot_conn.tracking.order_book_tracker_metrics import LatencyStats
 
@@ -215,10 +215,3 @@ def read_connector(connector: Any, venue: str) -> Reading:
             ("hbconn_last_reconcile_timestamp_seconds", labels, float(poller.last_poll_timestamp))]
     return out
 
-
-def label_names(name: str) -> Sequence[str]:
-    """The label names of the metric ``name`` (KeyError if it is not in the catalog)."""
-    return _BY_NAME[name].labels
-
-
-_BY_NAME = {spec.name: spec for spec in CATALOG}

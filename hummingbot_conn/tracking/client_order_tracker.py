@@ -321,10 +321,9 @@ class ClientOrderTracker:
             self._order_not_found_records.pop(ocid, None)
         prev_state = order.current_state
         prev_eid = order.exchange_order_id
-        refused, stale = order.refused_updates, order.stale_updates
         changed = order.update_with_order_update(order_update)
-        if order.refused_updates != refused:
-            self._metrics.count_refused_status(order, stale)
+        if order.last_update_refused:
+            self._metrics.count_refusal(order.last_update_refused)
         if changed:
             eid = order.exchange_order_id
             if eid is not prev_eid and eid is not None:
@@ -344,9 +343,8 @@ class ClientOrderTracker:
             return False
         prev_state = order.current_state
         prev_eid = order.exchange_order_id
-        refused = order.refused_updates
         if not order.update_with_trade_update(trade_update):
-            self._metrics.count_unapplied_fill(order, trade_update, refused)
+            self._metrics.count_unapplied_fill(order, trade_update)
             return False
         eid = order.exchange_order_id
         if eid is not prev_eid and eid is not None:
@@ -413,10 +411,9 @@ class ClientOrderTracker:
         # cache, where late fills still count.  FILLED waits for its fills
         # (fetched like an active order's); the last one completes the order
         # (Completed event, in process_trade_update).  Other statuses keep it lost.
-        refused, stale = order.refused_updates, order.stale_updates
         changed = order.update_with_order_update(order_update)
-        if order.refused_updates != refused:
-            self._metrics.count_refused_status(order, stale)
+        if order.last_update_refused:
+            self._metrics.count_refusal(order.last_update_refused)
         if not order.is_presumed_failure:
             del self._lost_orders[order.client_order_id]
             self._cached_orders.add(order)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Dict
 
+from hummingbot_conn.core.in_flight_order import REFUSED_STALE
+
 __all__ = ["ClientOrderTrackerMetrics"]
 
 
@@ -39,21 +41,19 @@ class ClientOrderTrackerMetrics:
     def to_dict(self) -> Dict[str, int]:
         return asdict(self)
 
-    def count_refused_status(self, order: Any, stale_before: int) -> None:
-        """A status report ``order`` refused (its ``refused_updates`` grew): stale
-        when its ``stale_updates`` grew past ``stale_before``, else a contradiction
+    def count_refusal(self, reason: int) -> None:
+        """One report refused by an order, ``reason`` its ``last_update_refused``
         (the order classified and logged it)."""
-        if order.stale_updates != stale_before:
+        if reason == REFUSED_STALE:
             self.stale_reports += 1
         else:
             self.refused_reports += 1
 
-    def count_unapplied_fill(self, order: Any, trade_update: Any, refused_before: int) -> None:
-        """A fill ``order`` did not count: refused (over-fill, logged as a warning)
-        when its ``refused_updates`` grew past ``refused_before``; a duplicate when
-        its trade id is already among the order's fills; otherwise its ids named
-        another order (not counted here)."""
-        if order.refused_updates != refused_before:
-            self.refused_reports += 1
+    def count_unapplied_fill(self, order: Any, trade_update: Any) -> None:
+        """A fill ``order`` did not count: refused (an over-fill, logged as a
+        warning), a duplicate (its trade id is already among the order's fills),
+        or not this order's (its ids named another; not counted here)."""
+        if order.last_update_refused:
+            self.count_refusal(order.last_update_refused)
         elif trade_update.trade_id in order.order_fills:
             self.duplicate_fills += 1
