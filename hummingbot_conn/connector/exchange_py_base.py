@@ -94,7 +94,7 @@ class ExchangePyBase(ExchangeLifecycle):
         self._new_client_order_id = client_order_id_generator or ClientOrderIdGenerator(
             self.client_order_id_prefix, self.client_order_id_max_length)
         self._trading_rules_part = TradingRules()
-        self._balances = Balances()
+        self._balances = Balances(now_ms=lambda: self._time_synchronizer.time() * 1e3)
         self._symbol_map = SymbolMap()
         self._symbol_map_lock = asyncio.Lock()
         self._order_tracker = self._create_order_tracker()

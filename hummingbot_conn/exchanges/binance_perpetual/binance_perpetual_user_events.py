@@ -3,10 +3,10 @@
 Events (docs/binance_usdm_futures.md section 8), bare dicts from the listenKey stream:
 
 * ``ORDER_TRADE_UPDATE``: a fill (``x == "TRADE"``) becomes a TradeUpdate
-  (fee class by position action), then the status an OrderUpdate;
+  (fee class by the tracked order's position action), then the status an OrderUpdate;
 * ``ACCOUNT_UPDATE``: ``B`` wallet balances (total = ``wb``; the available
   balance is not in the event, the REST poll owns it), ``P`` the changed
-  positions (recorded, which fires PositionUpdateEvent); reason
+  positions (recorded as of ``T``, which fires PositionUpdateEvent); reason
   ``FUNDING_FEE`` asks for a funding payment poll at once;
 * ``ACCOUNT_CONFIG_UPDATE``: a leverage change made elsewhere (``ac.l``).
 
@@ -61,11 +61,22 @@ class BinancePerpetualUserEventHandler:
         trade_update = None
         if event["o"].get("x") == "TRADE":
             trade_type = TradeType.BUY if event["o"].get("S") == "BUY" else TradeType.SELL
-            trade_update = utils.trade_update_from_event(event, trading_pair, trade_type, connector._fee_schema)
+            trade_update = utils.trade_update_from_event(event, trading_pair, trade_type, connector._fee_schema,
+                                                         self._order_action(event["o"].get("c")))
         order_update = utils.order_update_from_event(event, trading_pair)
         if trade_update is not None:
             connector._order_tracker.process_trade_update(trade_update)
         connector._order_tracker.process_order_update(order_update)
+
+    def _order_action(self, client_order_id: Any) -> Any:
+        """The tracked order's own position action (OPEN / CLOSE), None when the order is unknown:
+        a fill's fee class follows it (docs/binance_usdm_futures.md, section 12)."""
+        if not isinstance(client_order_id, str):
+            return None
+        tracker = self._connector._order_tracker
+        order = tracker.fetch_order(client_order_id=client_order_id) or \
+            tracker.fetch_lost_order(client_order_id=client_order_id)
+        return utils.known_position_action(getattr(order, "position", None))
 
     def _account_update(self, event: Dict[str, Any]) -> None:
         connector = self._connector
@@ -83,7 +94,7 @@ class BinancePerpetualUserEventHandler:
             # keep the available amount until the next REST snapshot: the event does not carry it
             balances.set_balance(asset, wallet, balances.get_available_balance(asset), as_of=as_of)
         for trading_pair, side, amount, entry, unrealized in positions:
-            connector._record_position(trading_pair, side, amount, entry, unrealized)
+            connector._record_position(trading_pair, side, amount, entry, unrealized, as_of=as_of)
         if data.get("m") == "FUNDING_FEE":
             connector._funding_payment_poll_soon()
 
