@@ -165,3 +165,13 @@ async def test_a_cancel_that_lost_the_race_with_a_fill_is_counted_not_logged_at_
         samples = await scrape(server.url)
     assert value(samples, "hbconn_order_cancels_not_open_total") == 1
     assert value(samples, "hbconn_order_round_trip_seconds_count", action="cancel") == 0
+
+
+async def test_the_user_stream_lag_reads_the_event_time_in_any_unit(session):
+    # a user stream opened with timeUnit=MICROSECOND stamps "E" in us: read as such, not as a date in year 55000
+    ex = session.connector
+    now_ms = 1_700_000_000_123
+    for stamp in (now_ms, now_ms * 1000, now_ms * 1_000_000, str(now_ms)):
+        assert abs(ex._user_event_timestamp({"E": stamp}) - now_ms / 1000) < 1e-6
+    for event in ({}, {"E": None}, {"E": "soon"}, {"E": -1}, {"E": float("nan")}, [], None, "E"):
+        assert ex._user_event_timestamp(event) is None
