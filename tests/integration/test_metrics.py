@@ -295,3 +295,24 @@ def test_the_documented_bot_serves_its_figures(tmp_path):
     assert 'hbconn_connector_ready{venue="binance"} 1.0' in lines
     [diffs] = [line for line in lines if line.startswith("hbconn_book_diffs_applied_total{")]
     assert re.fullmatch(r'hbconn_book_diffs_applied_total\{trading_pair="BTC-USDT",venue="binance"\} \d+\.0', diffs)
+
+
+async def test_hbconn_demo_serves_its_connectors_figures_while_it_trades():
+    from hummingbot_conn.demo import run_demo
+
+    lines, scraped = [], []
+
+    async def scrape_when_ready():
+        await until(lambda: any("connector ready" in line for line in lines), timeout=60)
+        url = next(line.split()[-1] for line in lines if line.startswith("metrics on "))
+        scraped.append(await scrape(url))
+
+    task = asyncio.ensure_future(scrape_when_ready())
+    status = await run_demo(duration=2.0, pairs=["BTC-USDT"], out=lines.append, metrics_port=0)
+    await task
+    assert status == 0, lines
+    [samples] = scraped
+    assert value(samples, "hbconn_connector_ready", venue="binance") == 1
+    assert value(samples, "hbconn_book_synced", venue="binance", trading_pair="BTC-USDT") == 1
+    assert ("hbconn_open_orders", frozenset({("venue", "binance"), ("trading_pair", "BTC-USDT")})) in samples
+    assert value(samples, "hbconn_order_round_trip_seconds_count", venue="binance", action="create") >= 0
