@@ -129,6 +129,9 @@ CATALOG: Tuple[MetricSpec, ...] = (
                "(p50 / p99 of the last 1024 events; _count: events ever)."),
     MetricSpec("hbconn_user_stream_silence_seconds", "gauge", _VENUE,
                "Seconds since the user stream last delivered an event or (re)connected (NaN: never)."),
+    MetricSpec("hbconn_user_events_refused_total", "counter", ("venue", "event_type"),
+               "User stream frames the venue's strict parser refused, per event type (each answered by a "
+               "REST reconcile; the first of a type logged as an ERROR, the others at DEBUG)."),
     MetricSpec("hbconn_user_stream_reconnects_total", "counter", _VENUE,
                "User stream reconnects since start_network (each followed by a REST reconcile)."),
     MetricSpec("hbconn_reconciles_total", "counter", _VENUE,
@@ -211,6 +214,8 @@ def read_connector(connector: Any, venue: str) -> Reading:
                 ("hbconn_user_stream_silence_seconds", labels, silence if math.isfinite(silence) else math.nan),
                 ("hbconn_user_stream_reconnects_total", labels,
                  float(max(0, connector._user_stream_connections - 1)))]
+        for event_type, count in connector.refused_user_events.items():
+            out.append(("hbconn_user_events_refused_total", (venue, event_type), float(count)))
     out += [("hbconn_reconciles_total", labels, float(poller.poll_count)),
             ("hbconn_last_reconcile_timestamp_seconds", labels, float(poller.last_poll_timestamp))]
     return out
