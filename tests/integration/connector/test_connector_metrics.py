@@ -175,3 +175,19 @@ async def test_the_user_stream_lag_reads_the_event_time_in_any_unit(session):
         assert abs(ex._user_event_timestamp({"E": stamp}) - now_ms / 1000) < 1e-6
     for event in ({}, {"E": None}, {"E": "soon"}, {"E": -1}, {"E": float("nan")}, [], None, "E"):
         assert ex._user_event_timestamp(event) is None
+
+
+async def test_refused_user_frames_are_exported_per_event_type(session, harness):
+    ex = session.connector
+    registry = CollectorRegistry()
+    register_connector(ex, registry=registry)
+    queue = ex.user_stream_tracker.user_stream
+    await queue.put({"e": "executionReport", "E": 1, "s": "BTCUSDT", "c": "x"})       # no T, no i
+    await queue.put({"e": "executionReport", "E": 2, "T": 2, "i": "NaN", "s": "BTCUSDT", "c": "x"})
+    await queue.put({"e": "balanceUpdate", "E": 3, "a": "BTC", "d": "1e999999", "T": 3})
+    await harness.until(lambda: sum(ex.refused_user_events.values()) == 3)
+    async with await start_metrics_server(0, registry=registry) as server:
+        samples = await scrape(server.url)
+    assert value(samples, "hbconn_user_events_refused_total", event_type="executionReport") == 2 == \
+        ex.refused_user_events["executionReport"]
+    assert value(samples, "hbconn_user_events_refused_total", event_type="balanceUpdate") == 1
