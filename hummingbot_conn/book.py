@@ -24,7 +24,16 @@ from typing import Callable, Dict, List, Optional, Sequence
 from urllib.parse import urlsplit
 
 from hummingbot_conn.book_venues import VENUES, BookVenue, probe_rest, probe_stream, venue_named
-from hummingbot_conn.cli_edge import CommandError, CommandParser, configure_logging, positive_float, run_command, say
+from hummingbot_conn.cli_edge import (
+    CommandError,
+    CommandParser,
+    configure_logging,
+    port_number,
+    positive_float,
+    run_command,
+    say,
+)
+from hummingbot_conn.cli_metrics import serve_metrics
 from hummingbot_conn.live_view import (
     PairFormat,
     RateMeter,
@@ -70,8 +79,9 @@ def resolve_pairs(wanted: Sequence[str], symbol_map: Dict[str, str]) -> List[str
 
 async def watch(venue: BookVenue, endpoints, wanted: Sequence[str], *, levels: int, duration: Optional[float],
                 ui: bool, interval: float, sync_timeout: float, out: Callable[[str], None] = say,
-                stop: Optional[asyncio.Event] = None) -> int:
-    """Track ``wanted`` pairs of ``venue`` at ``endpoints`` until ``duration`` seconds pass or ``stop`` is set.
+                stop: Optional[asyncio.Event] = None, metrics_port: Optional[int] = None) -> int:
+    """Track ``wanted`` pairs of ``venue`` at ``endpoints`` until ``duration`` seconds pass or ``stop`` is set;
+    with ``metrics_port``, serve the tracker's figures for Prometheus on 127.0.0.1 meanwhile.
 
     ``CommandError`` names the part that failed: the REST API, an unknown pair, the depth stream, a book.
     """
@@ -85,6 +95,7 @@ async def watch(venue: BookVenue, endpoints, wanted: Sequence[str], *, levels: i
         pair_to_symbol = {pair: symbol for symbol, pair in symbol_map.items()}
         fmt = {pair: formats.get(pair_to_symbol[pair], PairFormat()) for pair in pairs}
         tracker = OrderBookTracker(venue.data_source(pairs, endpoints, factory, symbol_map), pairs)
+        endpoint = await serve_metrics(metrics_port, tracker=tracker, out=out)
         tracker.start()
         meter = RateMeter(time.monotonic)
         sampler = asyncio.ensure_future(_sample(tracker, meter))
@@ -99,6 +110,7 @@ async def watch(venue: BookVenue, endpoints, wanted: Sequence[str], *, levels: i
             with contextlib.suppress(asyncio.CancelledError):
                 await sampler
             await tracker.stop()
+            await endpoint.close()
         for pair in pairs if not ui else ():    # the live view leaves its last frame on screen
             out("")
             for line in ladder_lines(read_top(pair, tracker.order_books[pair], levels), fmt[pair]):
@@ -187,7 +199,7 @@ async def _run(args) -> int:
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     ui = not args.no_ui and sys.stdout.isatty()
     common = {"levels": args.levels, "duration": args.duration, "ui": ui, "interval": args.interval,
-              "sync_timeout": args.sync_timeout, "stop": stop}
+              "sync_timeout": args.sync_timeout, "stop": stop, "metrics_port": args.metrics_port}
     venue: BookVenue = args.venue
     try:
         if args.rest_url:
@@ -251,6 +263,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--seed", type=int, default=7, help="seed of the simulated market")
     parser.add_argument("--no-ui", action="store_true",
                         help="plain lines instead of the live view (automatic when stdout is not a terminal)")
+    parser.add_argument("--metrics-port", type=port_number, default=None, metavar="PORT",
+                        help="serve the health figures for Prometheus at http://127.0.0.1:PORT/metrics "
+                             "(0: a free port; needs the metrics extra)")
     args = parser.parse_args(argv)
     if (args.rest_url is None) != (args.stream_url is None):
         parser.error("--rest-url and --stream-url go together: give both, or neither for the simulator")

@@ -31,10 +31,12 @@ from hummingbot_conn.cli_edge import (
     CommandParser,
     configure_logging,
     non_negative_float,
+    port_number,
     positive_float,
     run_command,
     say,
 )
+from hummingbot_conn.cli_metrics import serve_metrics
 from hummingbot_conn.demo_market_maker import MarketMaker
 from hummingbot_conn.demo_recorder import DemoRecorder
 from hummingbot_conn.demo_view import BalanceCheck, BookCheck, DemoFrame, OpenOrder, status_line, summary_lines
@@ -226,10 +228,12 @@ class Demo:
 
 async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "ETH-BTC"), seed: int = 7,
                    rate: float = 20.0, ui: bool = False, out: Callable[[str], None] = say,
-                   stop: Optional[asyncio.Event] = None, console: Optional[object] = None) -> int:
+                   stop: Optional[asyncio.Event] = None, console: Optional[object] = None,
+                   metrics_port: Optional[int] = None) -> int:
     """Run the demo (see the module doc); returns the exit status.
 
     ``console``: the rich ``Console`` of the live view (``ui``); by default the terminal's.
+    ``metrics_port``: serve the connector's figures for Prometheus on 127.0.0.1 while it runs.
     """
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -244,6 +248,7 @@ async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "
         out(f"simulated exchange on {sim.rest_url}; trading {', '.join(pairs)} through BinanceExchange")
         connector = BinanceExchange(binance_api_key=api_key, binance_api_secret=secret, trading_pairs=pairs,
                                     domain=BinanceEndpoints.local(sim.rest_url.split("://", 1)[1]))
+        endpoint = await serve_metrics(metrics_port, connector=connector, out=out)
         try:
             await start_connector(connector)
             demo = Demo(sim, connector, api_key, pairs, duration, clock)
@@ -263,6 +268,7 @@ async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "
             demo.print_new_lines(out)       # the exit checks' own lines
         finally:
             await connector.stop_network()
+            await endpoint.close()
     for line in summary_lines(demo.recorder.counts, demo.books, demo.balances, interrupted, clock()):
         out(line)
     if interrupted:
@@ -340,7 +346,8 @@ async def _main(args) -> int:
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     try:
         ui = not args.no_ui and sys.stdout.isatty()
-        return await run_demo(args.duration, args.pairs, args.seed, args.rate, ui=ui, stop=stop)
+        return await run_demo(args.duration, args.pairs, args.seed, args.rate, ui=ui, stop=stop,
+                              metrics_port=args.metrics_port)
     except asyncio.CancelledError:
         raise KeyboardInterrupt from None
     finally:
@@ -366,6 +373,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="background trader actions per second per pair (more than 0)")
     parser.add_argument("--no-ui", action="store_true",
                         help="plain log lines instead of the live view (automatic when stdout is not a terminal)")
+    parser.add_argument("--metrics-port", type=port_number, default=None, metavar="PORT",
+                        help="serve the connector's figures for Prometheus at http://127.0.0.1:PORT/metrics "
+                             "(0: a free port; needs the metrics extra)")
     args = parser.parse_args(argv)
 
     def body() -> int:
