@@ -193,6 +193,7 @@ USED_WEIGHT_HEADERS: Dict[str, str] = {
 
 # ---------------------------------------------------------------- errors
 TOO_MANY_REQUESTS_ERROR_CODE = -1003
+TOO_MANY_ORDERS_ERROR_CODE = -1015
 TIMESTAMP_ERROR_CODE = -1021
 INVALID_SIGNATURE_ERROR_CODE = -1022
 ORDER_NOT_EXIST_ERROR_CODE = -2013
@@ -201,6 +202,13 @@ UNKNOWN_ORDER_ERROR_CODE = -2011
 UNKNOWN_ORDER_MESSAGE = "Unknown order sent"
 # the request may have been executed: reconcile, never resend blindly
 OUTCOME_UNKNOWN_ERROR_CODES = frozenset({-1000, -1006, -1007})
+# a 429 / 418 pauses what its error code concerns (docs/binance_spot.md section 1.4): too much
+# weight holds the IP's pools (every request); too many orders holds placements only, so a
+# cancel is never held back by an order-count limit
+PAUSE_SCOPES: Dict[int, Tuple[str, ...]] = {
+    TOO_MANY_REQUESTS_ERROR_CODE: (REQUEST_WEIGHT, RAW_REQUESTS),
+    TOO_MANY_ORDERS_ERROR_CODE: (ORDERS, ORDERS_24HR),
+}
 
 # exchange order status -> our OrderState member name (PENDING_CANCEL stays PENDING_CANCEL,
 # unlike hummingbot's mapping to OPEN, W-19)

@@ -162,12 +162,20 @@ USED_WEIGHT_HEADERS: Dict[str, str] = {
 }
 
 # ---------------------------------------------------------------- errors (section 9)
+TOO_MANY_REQUESTS_ERROR_CODE = -1003
+TOO_MANY_ORDERS_ERROR_CODE = -1015
 TIMESTAMP_ERROR_CODE = -1021
 LISTEN_KEY_NOT_EXIST_ERROR_CODE = -1125
 UNKNOWN_ORDER_ERROR_CODE = -2011
 ORDER_NOT_EXIST_ERROR_CODE = -2013
 NO_NEED_TO_CHANGE_POSITION_SIDE_CODE = -4059
 OUTCOME_UNKNOWN_ERROR_CODES = frozenset({-1000, -1006, -1007})
+# a 429 / 418 pauses what its error code concerns: too much weight holds every request,
+# too many orders holds placements only (a cancel is never held back by an order-count limit)
+PAUSE_SCOPES: Dict[int, Tuple[str, ...]] = {
+    TOO_MANY_REQUESTS_ERROR_CODE: (REQUEST_WEIGHT,),
+    TOO_MANY_ORDERS_ERROR_CODE: (ORDERS_1MIN, ORDERS_10SEC),
+}
 
 # exchange order status -> OrderState member name
 ORDER_STATE_NAMES: Dict[str, str] = {
