@@ -10,6 +10,7 @@ scenario takes a few windows.  Checked:
   next window, not one whole interval after the 429;
 * when the strategy wants more weight than a window holds, a cancel goes before the polls
   and placements queued ahead of it;
+* a 429 for too many orders holds placements only: a cancel goes at once;
 * a cancel refused by a 429 is sent again when the venue allows it; one that cannot be sent
   before its deadline leaves the order tracked as open and says so.
 """
@@ -116,10 +117,11 @@ async def exhaust_weight(sim: SimulatedExchange, after_429: int) -> None:
     raise AssertionError("the simulator never answered 429")
 
 
-async def start(harness, sim: SimulatedExchange, window_s: int):
+async def start(harness, sim: SimulatedExchange, window_s=None):
     key, secret = sim.create_account({"USDT": "1000000", "BTC": "2"})
     connector = harness.make_connector(sim, key, secret)
-    scale_request_weight(connector, LIMIT, window_s)
+    if window_s is not None:
+        scale_request_weight(connector, LIMIT, window_s)
     session = harness.Session(sim, connector, key)
     await connector.start_network()
     return session
@@ -201,6 +203,29 @@ async def test_when_weight_is_scarce_a_cancel_goes_before_the_polls_and_placemen
         finally:
             if strategy is not None:
                 await strategy.stop()
+            await connector.stop_network()
+
+
+async def test_a_too_many_orders_429_never_holds_a_cancel_back(harness):
+    """The account's order count (10 s calendar windows) is used up and a placement gets 429 -1015
+    with a Retry-After of several seconds: placements wait for it, a cancel goes at once."""
+    async with SimulatedExchange(seed=5, orders_per_10s=2, ban_after=10_000) as sim:
+        session = await start(harness, sim)
+        connector = session.connector
+        try:
+            await connector.wait_ready(10)
+            cancels = Handled(sim, CANCEL_ENDPOINT)
+            window = await wait_for_window_offset(sim, 10_000, 0.0, 0.2)
+            first = await place_resting_buy(session, "50000")
+            await place_resting_buy(session, "50001")
+            refused = connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("50002"))
+            await session.wait_kinds(refused, ["MarketOrderFailureEvent"])
+            assert connector.throttler.paused_until(CONSTANTS.ORDERS) > time.monotonic() + 5
+            connector.cancel(PAIR, first)
+            await session.wait_kinds(first, [CREATED, CANCELLED])
+            [cancelled_at] = cancels.times
+            assert cancelled_at // 10_000 == window       # before the venue's order count even reset
+        finally:
             await connector.stop_network()
 
 
