@@ -310,7 +310,7 @@ class AsyncThrottler:
             enqueue(pool.waiters, waiter)
         try:
             while True:
-                waiter.kick = loop.create_future()
+                kick = waiter.kick = loop.create_future()
                 now = self._clock()
                 if all(pool.waiters[0] is waiter for pool, _ in plan):
                     ready = now
@@ -322,13 +322,13 @@ class AsyncThrottler:
                         return now
                     if now >= deadline:
                         raise self._timed_out(plan, deadline, ready)
-                    await self._sleep_until_kicked(waiter.kick, min(ready, deadline) - now)
+                    await self._sleep_until_kicked(kick, min(ready, deadline) - now)
                 elif now >= deadline:
                     raise self._timed_out(plan, deadline, math.nan)
                 elif deadline == math.inf:
-                    await waiter.kick
+                    await kick
                 else:
-                    await self._sleep_until_kicked(waiter.kick, deadline - now)
+                    await self._sleep_until_kicked(kick, deadline - now)
         finally:
             for pool, _ in plan:
                 if pool.waiters and pool.waiters[0] is waiter:

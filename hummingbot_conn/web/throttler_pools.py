@@ -18,10 +18,11 @@ The waiter queue is ordered by priority (higher first), then arrival: the
 same total order on every pool, so the best waiter overall is at the head of
 all its queues and can always progress (no deadlock across linked pools).
 """
+import asyncio
 import math
 from collections import deque
 from decimal import Decimal
-from typing import Callable, Deque, Optional
+from typing import Any, Callable, Deque, Optional
 
 from hummingbot_conn.web.rate_limit import RateLimit
 
@@ -33,10 +34,10 @@ class Waiter:
 
     __slots__ = ("plan", "priority", "kick")
 
-    def __init__(self, plan, priority: int) -> None:
+    def __init__(self, plan: Any, priority: int) -> None:
         self.plan = plan
         self.priority = priority
-        self.kick = None
+        self.kick: Optional[asyncio.Future] = None
 
     def wake(self) -> None:
         if self.kick is not None and not self.kick.done():

@@ -1,9 +1,10 @@
 """BinanceExchange under the simulator's faults (real sockets, no mocks): each order still gets
 exactly its events, nothing is sent twice, and balances and books end equal to the exchange's.
 
-Faults: 5xx on cancel (a 429 on cancel: test_connector_rate_limits.py) and on placement, an answer that comes after the stream
-already reported the order, -1021 after the exchange's clock moves, the user socket dropped
-between partial fills, the market socket dropped and a depth diff lost (the book resyncs).
+Faults: 5xx on cancel (a 429 on cancel: test_connector_rate_limits.py) and on placement, an
+answer that comes after the stream already reported the order, -1021 after the exchange's clock
+moves, the user socket dropped between partial fills, the market socket dropped and a depth
+diff lost (the book resyncs).
 The basic fault cases (lost answers, 5xx / 429 on placement, one socket drop, one skew) are in
 test_binance_exchange.py.
 """
