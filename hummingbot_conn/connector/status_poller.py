@@ -76,6 +76,11 @@ class StatusPoller:
         self._last_stream_activity = self._clock()
 
     @property
+    def last_stream_activity(self) -> float:
+        """Clock time of the last user stream event or (re)connect (``-inf``: none yet)."""
+        return self._last_stream_activity
+
+    @property
     def poll_interval(self) -> float:
         if self._auth_refused:          # a refused key: polling faster cannot cure it
             return self.long_poll_interval
