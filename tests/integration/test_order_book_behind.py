@@ -30,6 +30,13 @@ from hummingbot_conn.web import ExponentialBackoff, WSJSONRequest
 SPOT = {"BTC-USDT": "BTCUSDT", "ETH-USDT": "ETHUSDT"}
 FUTURES = {"BTC-USDT": "BTCUSDT", "ETH-USDT": "ETHUSDT"}
 TRADERS = {"rate": 60.0, "volatility": 0.0005, "seed_levels": 15}
+UP_FOR_LONG = 5_000_000     # a venue's ids after a long uptime: far above where a restart starts again
+
+
+def _long_uptime(sim):
+    """The venue has been up for long: its ids are far from 0 (where a restart starts them again)."""
+    for book in sim.engine.books.values():
+        book.update_id += UP_FOR_LONG
 
 
 def _levels(book):
@@ -92,6 +99,7 @@ def _only_this_pair_resynced(tracker, watch, pair, others):
 @pytest.fixture
 async def spot():
     async with SimulatedExchange(seed=16, traders=TRADERS) as sim:
+        _long_uptime(sim)
         factory = binance_web_utils.build_api_factory_without_time_synchronizer_pre_processor(
             binance_web_utils.create_throttler(), ws_backoff=ExponentialBackoff(initial=0.05, maximum=0.2))
         source = BinanceAPIOrderBookDataSource(
@@ -131,7 +139,7 @@ async def test_spot_book_left_behind_by_the_venue_ids_is_resynced_alone(spot, fa
         assert watch.of("BTC-USDT")[0] == ("lost", "ids_backwards") and metrics.resyncs_ids_backwards >= 1
     elif fault == "restart_ids":
         assert watch.of("BTC-USDT")[0] == ("lost", "ids_backwards")
-        assert tracker.order_books["BTC-USDT"].last_diff_uid < 10_000      # the restarted ids
+        assert tracker.order_books["BTC-USDT"].last_diff_uid < UP_FOR_LONG      # the restarted ids
     else:       # the sockets dropped with the restart: the resync outlived the book's last id
         assert watch.of("BTC-USDT")[0] == ("lost", "stream_interrupted") and metrics.ids_backwards >= 1
 
@@ -154,6 +162,7 @@ async def test_spot_far_future_snapshot_is_replaced(spot, caplog):
 @pytest.fixture
 async def futures():
     async with SimulatedFuturesExchange(stream_interval=0.02) as sim:
+        _long_uptime(sim)
         for i in range(3):
             sim.place_liquidity("BTCUSDT", "BUY", str(59000 + i), "0.1")
             sim.place_liquidity("ETHUSDT", "SELL", str(3100 + i), "1")
