@@ -51,10 +51,11 @@ def _exchange_levels(sim, symbol):
 
 
 async def _until(predicate, what, timeout=10.0):
+    """Poll ``predicate``; ``what`` (text, or a callable giving it at the time out) names it."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():
-        assert loop.time() < deadline, f"timed out waiting for {what}"
+        assert loop.time() < deadline, f"timed out waiting for {what() if callable(what) else what}"
         await asyncio.sleep(0.02)
 
 
@@ -82,8 +83,11 @@ async def _equal_to_the_exchange(sim, tracker, pairs, flush):
     flush()
     for pair, symbol in pairs.items():
         book = tracker.order_books[pair]
-        await _until(lambda: tracker.is_synced(pair) and book.is_synced
-                     and _levels(book) == _exchange_levels(sim, symbol),
+
+        def equal(pair=pair, symbol=symbol, book=book):
+            return (tracker.is_synced(pair) and book.is_synced
+                    and _levels(book) == _exchange_levels(sim, symbol))
+        await _until(equal, lambda pair=pair, book=book:
                      f"{pair} equal to the exchange: {book!r}, {tracker.metrics.pairs[pair]}")
 
 
