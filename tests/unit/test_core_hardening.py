@@ -1,6 +1,7 @@
 """Issue 10's regression cases for the compiled order book: hostile rows,
 re-entrant calls, update ids, stale snapshots, one row parser for messages
-and the book; and issue 13's futures sequencing rule (``prev_update_id``).
+and the book; issue 13's futures sequencing rule (``prev_update_id``); issue 16's
+forced snapshot and ``mark_unsynced``.
 
 Whatever a row or an id does, the book either applies a consistent message
 or raises and stays exactly as it was (docs/contracts.md, Contract 1)."""
