@@ -33,8 +33,8 @@ venue, on the compiled ``OrderBook``'s sequencing (docs/contracts.md,
    The floor of step 2 is then not set from the book (its last id is what
    went wrong) and the snapshot replaces the book whatever its ids.  The floor
    itself expires: a venue whose snapshots stay below it for longer than
-   ``stale_limit`` restarted its ids (or the floor came from a bad id), and
-   the next snapshot is applied.
+   ``stale_limit``, while no diff of its stream reaches it, restarted its ids
+   (or the floor came from a bad id), and the next snapshot is applied.
 
 The buffer is bounded (``max_buffered``).  Policy when full: the oldest diff
 is dropped and the snapshot must then cover it (step 2), so an overflow costs
@@ -325,9 +325,14 @@ class OrderBookPairSync:
 
     def _floor_outlived(self, update_id: Any) -> bool:
         """True when a snapshot below the floor (and only the floor) is to be applied all the same:
-        the venue's snapshots have stayed below it for longer than ``stale_limit`` (step 5)."""
+        the venue's snapshots have stayed below it for longer than ``stale_limit`` and no diff of
+        its stream reached it (step 5)."""
         if update_id < self._buffer_requirement():
             return False        # the buffer needs a newer one: nothing to do with the floor
+        if self._credible_newest_id() >= self._floor:
+            # the stream is past the floor: the snapshots lag behind it (a slow replica), wait
+            self._floor_since = None
+            return False
         now = self._clock()
         if self._floor_since is None:
             self._floor_since = now

@@ -328,3 +328,27 @@ def test_resync_counters_by_reason_add_up_in_the_total():
     metrics.pairs["C-D"] = OrderBookPairMetrics(resyncs_ids_backwards=3, ids_backwards=4)
     total = metrics.to_dict()["total"]
     assert [total[name] for name in names] == [1, 0, 3, 2, 4, 2]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_snapshots_that_lag_a_stream_past_the_floor_are_never_applied(venue, mode, caplog):
+    # the floor expires only when the stream is below it too: snapshots from a slow replica, however
+    # long they lag, never step the book back behind diffs its stream already delivered
+    caplog.set_level(logging.CRITICAL)
+    source, tracker, now, events, (ab,) = await venue(mode)
+    source.give("A-B", 500, [(10, 1)])
+    await tracker.wait_ready(timeout=2)
+    book = tracker.order_books["A-B"]
+    tracker.on_stream_interrupted(["A-B"])
+    tracker.on_subscribed(["A-B"])
+    ab.chain(509)
+    ab.diff(510, 510, [(10, 5)])                 # the stream is past the floor (500)
+    for _ in range(4):
+        source.give("A-B", 400, [(10, 9)])       # a replica far behind, for four limits
+        await _settle()
+        now[0] += LIMIT
+    assert not book.is_synced and tracker.metrics.pairs["A-B"].snapshots_stale == 4
+    source.give("A-B", 509, [(10, 4)])
+    await _synced(tracker)
+    assert _bids(book) == {10.0: 5.0} and book.last_diff_uid == 510
+    assert tracker.metrics.pairs["A-B"].ids_backwards == 0
