@@ -292,14 +292,16 @@ class BinanceExchange(ExchangePyBase):
 
     # ---- balances and fees -------------------------------------------------------------------------
     async def _update_balances(self) -> None:
-        """``GET /api/v3/account``: free + locked per asset, as of its ``updateTime``."""
+        """``GET /api/v3/account``: free + locked per asset, as of its ``updateTime``; an asset the
+        stream updated after the request was sent keeps the stream's value (docs/contracts.md, Contract 4)."""
+        requested_at = self._balances.snapshot_token()
         account = await self._api_get(path_url=CONSTANTS.ACCOUNTS_PATH_URL, is_auth_required=True,
                                       limit_id=CONSTANTS.ACCOUNTS_PATH_URL)
         balances = {}
         for entry in account["balances"]:
             free, locked = Decimal(entry["free"]), Decimal(entry["locked"])
             balances[entry["asset"]] = (free + locked, free)
-        self._balances.apply_snapshot(balances, as_of=account.get("updateTime"))
+        self._balances.apply_snapshot(balances, as_of=account.get("updateTime"), requested_at=requested_at)
         rates = account.get("commissionRates")
         if isinstance(rates, dict) and "maker" in rates and "taker" in rates:
             self._commission_rates = {"maker": Decimal(rates["maker"]), "taker": Decimal(rates["taker"])}

@@ -76,7 +76,11 @@ OPEN_ORDERS_URL = "/v1/openOrders"
 CANCEL_ALL_OPEN_ORDERS_URL = "/v1/allOpenOrders"
 ACCOUNT_TRADE_LIST_URL = "/v1/userTrades"
 SET_LEVERAGE_URL = "/v1/leverage"
+# the highest leverage of any contract's first bracket (section 4); a contract's own maximum can be
+# lower, and the venue refuses above it (-4028)
+MAX_LEVERAGE = 125
 GET_INCOME_HISTORY_URL = "/v1/income"
+FUNDING_RATE_URL = "/v1/fundingRate"
 CHANGE_POSITION_MODE_URL = "/v1/positionSide/dual"
 ACCOUNT_INFO_URL = "/v2/account"
 POSITION_INFORMATION_URL = "/v2/positionRisk"
@@ -104,6 +108,7 @@ WS_MESSAGE_TIMEOUT = 600.0               # mark prices arrive every 3 s; a silen
 REQUEST_WEIGHT = "REQUEST_WEIGHT"
 ORDERS_1MIN = "ORDERS_1MIN"
 ORDERS_10SEC = "ORDERS_10SEC"
+FUNDING_RATE_5MIN = "FUNDING_RATE_5MIN"   # fundingRate and fundingInfo share 500 per 5 minutes per IP
 ONE_MINUTE = 60
 MAX_REQUEST = 2400
 
@@ -111,6 +116,7 @@ POOLS: Tuple[Tuple[str, int, int], ...] = (
     (REQUEST_WEIGHT, 2400, ONE_MINUTE),
     (ORDERS_1MIN, 1200, ONE_MINUTE),
     (ORDERS_10SEC, 300, 10),
+    (FUNDING_RATE_5MIN, 500, 300),
 )
 
 # (limit id, REQUEST_WEIGHT, extra pools)
@@ -129,6 +135,7 @@ ENDPOINT_WEIGHTS: Tuple[Tuple[str, int, Tuple[str, ...]], ...] = (
     (ACCOUNT_TRADE_LIST_URL, 5, ()),
     (SET_LEVERAGE_URL, 1, ()),
     (GET_INCOME_HISTORY_URL, 30, ()),
+    (FUNDING_RATE_URL, 1, (FUNDING_RATE_5MIN,)),
     (POST_POSITION_MODE_LIMIT_ID, 1, ()),
     (GET_POSITION_MODE_LIMIT_ID, 30, ()),
     (ACCOUNT_INFO_URL, 5, ()),
