@@ -379,7 +379,8 @@ class OrderBookPairSync:
                 return
             if update_id < self._required_snapshot_id() and not self._floor_outlived(update_id):
                 self.metrics.snapshots_stale += 1
-                _log.info("%s: snapshot %d older than the book needs (%d); fetching again",
+                # expected (a snapshot server lagging its stream): counted, DEBUG (issue 21's log rule)
+                _log.debug("%s: snapshot %d older than the book needs (%d); fetching again",
                           self.trading_pair, update_id, self._required_snapshot_id())
                 await self._sleep(self._backoff.delay(attempt))
                 attempt += 1
