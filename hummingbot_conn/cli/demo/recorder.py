@@ -31,7 +31,7 @@ from hummingbot_conn.events import (
     SellOrderCompletedEvent,
     SellOrderCreatedEvent,
 )
-from hummingbot_conn.live_view import PairFormat
+from hummingbot_conn.cli.live_view import PairFormat
 from hummingbot_conn.tracking.order_book_sync import OrderBookSyncEvent, OrderBookTrackerEvent
 
 __all__ = ["DemoRecorder", "DemoCounts", "FaultRecord"]
