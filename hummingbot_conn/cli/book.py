@@ -32,9 +32,6 @@ from hummingbot_conn.cli.edge import (
     run_command,
     say,
 )
-from hummingbot_conn.cli.metrics_port import serve_metrics
-from hummingbot_conn.cli.probes import probe_rest, probe_stream
-from hummingbot_conn.cli.venues import VENUES, Venue, venue_named, venues_for
 from hummingbot_conn.cli.live_view import (
     PairFormat,
     RateMeter,
@@ -46,6 +43,9 @@ from hummingbot_conn.cli.live_view import (
     sample_diffs,
     top_line,
 )
+from hummingbot_conn.cli.metrics_port import serve_metrics
+from hummingbot_conn.cli.probes import probe_rest, probe_stream
+from hummingbot_conn.cli.venues import VENUES, Venue, venue_named, venues_for
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
 
 _PROG = "hbconn book"

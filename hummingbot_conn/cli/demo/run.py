@@ -30,6 +30,9 @@ import sys
 from decimal import Decimal
 from typing import Callable, Dict, List, Optional, Sequence
 
+from hummingbot_conn.cli.demo.market_maker import MarketMaker
+from hummingbot_conn.cli.demo.recorder import DemoRecorder
+from hummingbot_conn.cli.demo.view import BalanceCheck, BookCheck, DemoFrame, OpenOrder, status_line, summary_lines
 from hummingbot_conn.cli.edge import (
     EXIT_INTERRUPTED,
     CommandError,
@@ -41,11 +44,8 @@ from hummingbot_conn.cli.edge import (
     run_command,
     say,
 )
-from hummingbot_conn.cli.metrics_port import serve_metrics
-from hummingbot_conn.cli.demo.market_maker import MarketMaker
-from hummingbot_conn.cli.demo.recorder import DemoRecorder
-from hummingbot_conn.cli.demo.view import BalanceCheck, BookCheck, DemoFrame, OpenOrder, status_line, summary_lines
 from hummingbot_conn.cli.live_view import PairFormat, RateMeter, read_health, read_top, sample_diffs
+from hummingbot_conn.cli.metrics_port import serve_metrics
 from hummingbot_conn.cli.venues import VENUES, Venue, venue_named, venues_for
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
 from hummingbot_conn.sim import SimulatedExchange
