@@ -159,7 +159,8 @@ class OrderPlacer:
         return client_order_id
 
     async def execute_cancel(self, trading_pair: str, client_order_id: str) -> bool:
-        """True if the exchange accepted the cancel (or the order is already cancelled)."""
+        """True if the exchange accepted the cancel (or the order is already cancelled);
+        False without sending anything when the order is not ``trading_pair``'s."""
         connector = self._connector
         order = connector._order_tracker.fetch_tracked_order(client_order_id)
         if order is None:
@@ -167,6 +168,12 @@ class OrderPlacer:
             if order is not None and order.is_cancelled:
                 return True
             _logger.warning("Failed to cancel order %s: it is not an active order.", client_order_id)
+            return False
+        if order.trading_pair != trading_pair:
+            # hummingbot's _execute_cancel(trading_pair, order_id): a pair that is not the
+            # order's means the caller's idea of the order is wrong; nothing is sent
+            _logger.error("Not cancelling order %s: it is a %s order, not %s.", client_order_id,
+                          order.trading_pair, describe(trading_pair))
             return False
         placed = self._placing.get(client_order_id)
         if placed is not None:

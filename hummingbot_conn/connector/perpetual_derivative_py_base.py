@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Protocol, Tuple, cast
 
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide, TradeType
+from hummingbot_conn.connector.arguments import check_leverage, exact_str
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
 from hummingbot_conn.connector.funding_info import FundingInfo
 from hummingbot_conn.connector.funding_payments import FundingLedger, FundingPayment
@@ -75,6 +76,10 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
     """The base a perpetual venue connector subclasses (see the module docstring)."""
 
     VALID_POSITION_ACTIONS = (PositionAction.OPEN, PositionAction.CLOSE)
+    #: The highest leverage ``set_leverage`` lets through when the venue gives no
+    #: per-pair maximum (``_max_leverage``); higher values are a ``ValueError``
+    #: before anything is sent (docs/porting.md, "Order arguments").
+    MAX_LEVERAGE = 125
 
     def __init__(self, balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None,
                  rate_limits_share_pct: Decimal = Decimal(100), **options: Any) -> None:
@@ -175,16 +180,20 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
             states[FUNDING_STATE_KEY] = self._funding_ledger.to_json()
         return states
 
-    def restore_tracking_states(self, saved_states: Dict[str, Any]) -> None:
+    def restore_tracking_states(self, saved_states: Mapping[str, Any]) -> Dict[str, str]:
         """Resume orders and the funding ledger (call it before ``start_network``); a ledger that
-        cannot be read is logged and ignored (funding news then starts at the next start)."""
+        cannot be read is logged and ignored (funding news then starts at the next start) and
+        reported under its key.  Returns ``{key: reason}`` of what was refused (see
+        ``ExchangePyBase.restore_tracking_states``)."""
+        ledger_refused: Dict[str, str] = {}
         if isinstance(saved_states, Mapping) and FUNDING_STATE_KEY in saved_states:
             try:
                 self._funding_ledger.restore(saved_states[FUNDING_STATE_KEY])
             except ValueError as exc:
                 _logger.error("Could not restore the funding ledger: %s", exc)
+                ledger_refused[FUNDING_STATE_KEY] = f"not a funding ledger ({exc})"
             saved_states = {k: v for k, v in saved_states.items() if k != FUNDING_STATE_KEY}
-        super().restore_tracking_states(saved_states)
+        return {**ledger_refused, **super().restore_tracking_states(saved_states)}
 
     # ---- orders -------------------------------------------------------------------------------------------
     def _create_in_flight_order(self, order_id: str, trading_pair: str, order_type: OrderType,
@@ -231,7 +240,11 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
 
     def set_position_mode(self, mode: PositionMode) -> asyncio.Task:
         """Switch the account's mode; returns the task (its result: True on success).
-        Fires ``PositionModeChangeSucceeded`` or ``PositionModeChangeFailed`` for every trading pair."""
+        Fires ``PositionModeChangeSucceeded`` or ``PositionModeChangeFailed`` for every trading pair
+        (a mode the venue does not support included, as hummingbot).  A ``mode`` that is not a
+        ``PositionMode`` is a ``TypeError``, raised before anything is sent."""
+        if not isinstance(mode, PositionMode):
+            raise TypeError(f"mode must be a PositionMode, got {type(mode).__name__}")
         return self._spawn_config(self._execute_set_position_mode(mode))
 
     async def _execute_set_position_mode(self, mode: PositionMode) -> bool:
@@ -273,8 +286,20 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
                                                             message or None))
 
     def set_leverage(self, trading_pair: str, leverage: int = 1) -> asyncio.Task:
-        """Set the pair's leverage on the exchange; returns the task (its result: True on success)."""
+        """Set the pair's leverage on the exchange; returns the task (its result: True on success,
+        False when the exchange refused it).
+
+        Checked before anything is sent: ``trading_pair`` a str and ``leverage`` an int, not a
+        bool (``TypeError``); ``1 <= leverage <= _max_leverage(trading_pair)`` (``ValueError``;
+        hummingbot passed any value to the venue).  docs/porting.md, "Order arguments"."""
+        trading_pair = exact_str(trading_pair, "trading_pair")
+        check_leverage(trading_pair, leverage, self._max_leverage(trading_pair))
         return self._spawn_config(self._execute_set_leverage(trading_pair, leverage))
+
+    def _max_leverage(self, trading_pair: str) -> int:
+        """The highest leverage the venue allows on ``trading_pair``; ``MAX_LEVERAGE``
+        unless the venue knows better (e.g. from its leverage brackets)."""
+        return self.MAX_LEVERAGE
 
     async def _execute_set_leverage(self, trading_pair: str, leverage: int) -> bool:
         if isinstance(leverage, bool) or not isinstance(leverage, int) or leverage < 1:

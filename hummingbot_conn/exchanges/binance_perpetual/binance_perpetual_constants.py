@@ -76,6 +76,9 @@ OPEN_ORDERS_URL = "/v1/openOrders"
 CANCEL_ALL_OPEN_ORDERS_URL = "/v1/allOpenOrders"
 ACCOUNT_TRADE_LIST_URL = "/v1/userTrades"
 SET_LEVERAGE_URL = "/v1/leverage"
+# the highest leverage of any contract's first bracket (section 4); a contract's own maximum can be
+# lower, and the venue refuses above it (-4028)
+MAX_LEVERAGE = 125
 GET_INCOME_HISTORY_URL = "/v1/income"
 FUNDING_RATE_URL = "/v1/fundingRate"
 CHANGE_POSITION_MODE_URL = "/v1/positionSide/dual"

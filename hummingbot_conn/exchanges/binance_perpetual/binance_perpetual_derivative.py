@@ -59,6 +59,7 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
     """
 
     web_utils = web_utils
+    MAX_LEVERAGE = CONSTANTS.MAX_LEVERAGE
     FUNDING_PAGE_LIMIT = 1000                 # rows per income / fundingRate answer (the venue's maximum)
     FUNDING_WINDOW_MS = 7 * 86_400_000        # one income read spans at most 7 days
     FUNDING_TIME_MATCH_MS = 60_000            # a payment's funding time in the rate history, give or take
