@@ -1,9 +1,13 @@
 """``hbconn book PAIR [PAIR ...]``: watch live order books through the ``OrderBookTracker``.
 
-Any Binance-compatible venue (``--rest-url`` and ``--stream-url``), or by
-default the simulated exchange started in this process with background
-traders. The books are kept by the library's tracker with the Binance data
-source (snapshot, buffered diffs, gap detection and resync); the view is a
+``--venue`` names the market by hummingbot's connector name: ``binance``
+(spot, the default) or ``binance_perpetual`` (USDⓈ-M perpetuals); see
+``book_venues.py``. Any venue of that kind (``--rest-url`` and
+``--stream-url``), or by default that venue's simulator started in this
+process with background traders. Before tracking, the REST API and then the
+depth stream are tried, so a dead URL is named as such. The books are kept
+by the library's tracker with the venue's data source (snapshot, buffered
+diffs, gap detection and resync); the view is a
 live ladder per pair with its health figures (``hummingbot_conn.live_view``),
 or plain lines with ``--no-ui`` and whenever stdout is not a terminal.
 Ctrl+C stops it; the last ladder of each pair is printed on the way out.
@@ -19,28 +23,32 @@ import time
 from typing import Callable, Dict, List, Optional, Sequence
 from urllib.parse import urlsplit
 
-from hummingbot_conn.cli_edge import CommandError, CommandParser, configure_logging, positive_float, run_command, say
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
-from hummingbot_conn.exchanges.binance.binance_api_order_book_data_source import (
-    BinanceAPIOrderBookDataSource,
-    symbol_map_from_exchange_info,
+from hummingbot_conn.book_venues import VENUES, BookVenue, probe_rest, probe_stream, venue_named
+from hummingbot_conn.cli_edge import (
+    CommandError,
+    CommandParser,
+    configure_logging,
+    port_number,
+    positive_float,
+    run_command,
+    say,
 )
-from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
+from hummingbot_conn.cli_metrics import serve_metrics
 from hummingbot_conn.live_view import (
     PairFormat,
     RateMeter,
     formats_from_exchange_info,
     health_line,
-    health_table,
     ladder_lines,
-    ladder_table,
     read_health,
     read_top,
+    sample_diffs,
     top_line,
 )
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
 
 _PROG = "hbconn book"
+SAMPLE_EVERY = 0.25         # seconds between looks at the tracker's counters (and live view frames)
 
 
 def resolve_pairs(wanted: Sequence[str], symbol_map: Dict[str, str]) -> List[str]:
@@ -69,39 +77,40 @@ def resolve_pairs(wanted: Sequence[str], symbol_map: Dict[str, str]) -> List[str
     return out
 
 
-async def _venue_facts(factory, endpoints: BinanceEndpoints) -> tuple[Dict[str, str], Dict[str, PairFormat]]:
-    rest = await factory.get_rest_assistant()
-    info = await rest.execute_request(endpoints.rest_url(CONSTANTS.EXCHANGE_INFO_PATH_URL),
-                                      CONSTANTS.EXCHANGE_INFO_PATH_URL)
-    if not isinstance(info, dict) or not isinstance(info.get("symbols"), list):
-        raise CommandError(f"{endpoints.rest_url(CONSTANTS.EXCHANGE_INFO_PATH_URL)} did not answer with Binance's "
-                           "exchangeInfo", "Check --rest-url: it is the base URL, e.g. https://api.binance.com.")
-    return symbol_map_from_exchange_info(info), formats_from_exchange_info(info)
-
-
-async def watch(endpoints: BinanceEndpoints, wanted: Sequence[str], *, levels: int, duration: Optional[float],
+async def watch(venue: BookVenue, endpoints, wanted: Sequence[str], *, levels: int, duration: Optional[float],
                 ui: bool, interval: float, sync_timeout: float, out: Callable[[str], None] = say,
-                stop: Optional[asyncio.Event] = None) -> int:
-    """Track ``wanted`` pairs at ``endpoints`` until ``duration`` seconds pass or ``stop`` is set."""
+                stop: Optional[asyncio.Event] = None, metrics_port: Optional[int] = None) -> int:
+    """Track ``wanted`` pairs of ``venue`` at ``endpoints`` until ``duration`` seconds pass or ``stop`` is set;
+    with ``metrics_port``, serve the tracker's figures for Prometheus on 127.0.0.1 meanwhile.
+
+    ``CommandError`` names the part that failed: the REST API, an unknown pair, the depth stream, a book.
+    """
     stop = stop or asyncio.Event()
-    factory = web_utils.build_api_factory_without_time_synchronizer_pre_processor(web_utils.create_throttler())
+    factory = venue.factory()
     async with factory:
-        symbol_map, formats = await _venue_facts(factory, endpoints)
+        info = await probe_rest(venue, factory, endpoints)
+        symbol_map, formats = venue.symbol_map(info), formats_from_exchange_info(info)
         pairs = resolve_pairs(wanted, symbol_map)
+        await probe_stream(venue, factory, endpoints)
         pair_to_symbol = {pair: symbol for symbol, pair in symbol_map.items()}
         fmt = {pair: formats.get(pair_to_symbol[pair], PairFormat()) for pair in pairs}
-        source = BinanceAPIOrderBookDataSource(pairs, domain=endpoints, api_factory=factory, symbol_map=symbol_map)
-        tracker = OrderBookTracker(source, pairs)
+        tracker = OrderBookTracker(venue.data_source(pairs, endpoints, factory, symbol_map), pairs)
+        endpoint = await serve_metrics(metrics_port, tracker=tracker, out=out)
         tracker.start()
         meter = RateMeter(time.monotonic)
+        sampler = asyncio.ensure_future(_sample(tracker, meter))
         try:
-            await _wait_synced(tracker, pairs, sync_timeout, stop)
+            await _wait_synced(tracker, pairs, sync_timeout, stop, venue.depth_stream_url(endpoints))
             if ui:
                 await _live(tracker, pairs, fmt, meter, levels, duration, stop)
             else:
                 await _plain(tracker, pairs, fmt, meter, duration, interval, stop, out)
         finally:
+            sampler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sampler
             await tracker.stop()
+            await endpoint.close()
         for pair in pairs if not ui else ():    # the live view leaves its last frame on screen
             out("")
             for line in ladder_lines(read_top(pair, tracker.order_books[pair], levels), fmt[pair]):
@@ -110,7 +119,8 @@ async def watch(endpoints: BinanceEndpoints, wanted: Sequence[str], *, levels: i
     return 0
 
 
-async def _wait_synced(tracker: OrderBookTracker, pairs: List[str], timeout: float, stop: asyncio.Event) -> None:
+async def _wait_synced(tracker: OrderBookTracker, pairs: List[str], timeout: float, stop: asyncio.Event,
+                       stream_url: str) -> None:
     ready = asyncio.ensure_future(tracker.wait_ready())
     stopped = asyncio.ensure_future(stop.wait())
     try:
@@ -118,15 +128,29 @@ async def _wait_synced(tracker: OrderBookTracker, pairs: List[str], timeout: flo
     finally:
         for task in (ready, stopped):
             task.cancel()
-    if ready not in done and stopped not in done:
-        waiting = [p for p in pairs if not tracker.is_synced(p)]
-        raise CommandError(f"the order books of {', '.join(waiting)} did not sync within {timeout:g} s",
-                           "Check --stream-url (the market streams' base, e.g. wss://stream.binance.com:9443) "
-                           "or raise --sync-timeout.", status=1)
     failed = tracker.failed_trading_pairs
     if failed:
+        # the stream answered the probe: what failed is this pair's subscription on it
         pair, error = next(iter(failed.items()))
-        raise CommandError(f"the venue refused {pair}: {error}", "Check the pair and the venue.", status=1)
+        raise CommandError(f"the market stream {stream_url} did not take {pair}: {error}",
+                           "Check that the venue streams this pair.", status=1)
+    if ready not in done and stopped not in done:
+        waiting = [p for p in pairs if not tracker.is_synced(p)]
+        metrics = tracker.metrics.pairs
+        snapshots_failed = [p for p in waiting if p in metrics and metrics[p].snapshot_errors]
+        if snapshots_failed:
+            raise CommandError(f"the REST depth snapshots of {', '.join(snapshots_failed)} failed, so the books did "
+                               f"not sync within {timeout:g} s", "Run again with --verbose to see the answers.",
+                               status=1)
+        raise CommandError(f"the order books of {', '.join(waiting)} did not sync within {timeout:g} s (no usable "
+                           f"depth diffs from {stream_url})", "Raise --sync-timeout, or check --stream-url.", status=1)
+
+
+async def _sample(tracker: OrderBookTracker, meter: RateMeter) -> None:
+    # one cadence for every view: the figures a screen prints do not depend on how often it is drawn
+    while True:
+        sample_diffs(meter, tracker.metrics.pairs)
+        await asyncio.sleep(SAMPLE_EVERY)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
@@ -149,20 +173,23 @@ async def _plain(tracker, pairs, fmt, meter, duration, interval, stop, out) -> N
 
 
 async def _live(tracker, pairs, fmt, meter, levels, duration, stop) -> None:
-    from rich.columns import Columns
-    from rich.console import Group
     from rich.live import Live
 
-    def render():
-        ladders = [ladder_table(read_top(pair, tracker.order_books[pair], levels), fmt[pair]) for pair in pairs]
-        health = health_table([read_health(pair, tracker.metrics.pairs[pair], meter) for pair in pairs])
-        return Group(Columns(ladders, padding=(0, 3)), health, "[dim]Ctrl+C to stop[/dim]")
+    from hummingbot_conn.book_screen import render
+
+    def show(live: Live) -> None:
+        # drawn on this task only (no refresh thread), laid out for the terminal's size at each frame
+        width, height = live.console.size
+        tops = [read_top(pair, tracker.order_books[pair], levels) for pair in pairs]
+        health = [read_health(pair, tracker.metrics.pairs[pair], meter) for pair in pairs]
+        live.update(render(tops, fmt, health, levels, width, height), refresh=True)
 
     end = _deadline(duration)
-    with Live(render(), refresh_per_second=4) as live:
+    with Live(auto_refresh=False) as live:
+        show(live)
         while not stop.is_set() and time.monotonic() < end:
-            await _sleep_or_stop(stop, min(0.25, max(0.0, end - time.monotonic())))
-            live.update(render())
+            await _sleep_or_stop(stop, min(SAMPLE_EVERY, max(0.0, end - time.monotonic())))
+            show(live)
 
 
 async def _run(args) -> int:
@@ -172,33 +199,41 @@ async def _run(args) -> int:
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     ui = not args.no_ui and sys.stdout.isatty()
     common = {"levels": args.levels, "duration": args.duration, "ui": ui, "interval": args.interval,
-              "sync_timeout": args.sync_timeout, "stop": stop}
+              "sync_timeout": args.sync_timeout, "stop": stop, "metrics_port": args.metrics_port}
+    venue: BookVenue = args.venue
     try:
         if args.rest_url:
-            endpoints = BinanceEndpoints(rest=args.rest_url, stream=args.stream_url, ws_api=args.stream_url)
-            return await watch(endpoints, args.pairs, **common)
-        from hummingbot_conn.sim import SimulatedExchange  # only the default venue needs the simulator
-
-        async with SimulatedExchange(seed=args.seed, traders={"rate": 20.0, "volatility": 0.0005,
-                                                              "seed_levels": 20}) as sim:
-            print(f"simulated exchange on {sim.rest_url} (market streams {sim.ws_url}/ws)", flush=True)
-            return await watch(BinanceEndpoints.local(sim.rest_url.split("://", 1)[1]), args.pairs, **common)
+            return await watch(venue, venue.endpoints(args.rest_url, args.stream_url), args.pairs, **common)
+        async with venue.simulator(args.seed) as sim:
+            endpoints = venue.local(sim.rest_url.split("://", 1)[1])
+            print(f"simulated {venue.name} exchange on {sim.rest_url} (depth stream "
+                  f"{venue.depth_stream_url(endpoints)})", flush=True)
+            return await watch(venue, endpoints, args.pairs, **common)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         loop.remove_signal_handler(signal.SIGTERM)
 
 
+#: where a pasted URL's venue path begins: spot REST / streams, futures REST / stream routes
+_PATH_MARKERS = ("/api/", "/fapi/", "/ws", "/stream", "/public/", "/market/", "/private/")
+
+
 def _base_url(text: str) -> str:
-    # a user may paste a full REST or stream URL (.../api/v3, .../ws/<stream>, .../stream?streams=...):
-    # the endpoints want the base before those paths
+    # a user may paste a full REST or stream URL (.../api/v3, .../fapi/v1, .../ws/<stream>,
+    # .../public/ws/<stream>, .../stream?streams=...): the endpoints want the base before those paths
     parts = urlsplit(text.strip())
     if not parts.scheme or not parts.netloc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a URL (for example https://api.binance.com)")
-    path = parts.path
-    for marker in ("/api/", "/ws", "/stream"):
-        if marker in path:
-            path = path[:path.index(marker)]
-    return f"{parts.scheme}://{parts.netloc}{path.rstrip('/')}"
+    path = parts.path + "/"
+    cut = min((path.index(m) for m in _PATH_MARKERS if m in path), default=len(path))
+    return f"{parts.scheme}://{parts.netloc}{path[:cut].rstrip('/')}"
+
+
+def _venue(text: str) -> BookVenue:
+    try:
+        return venue_named(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -206,14 +241,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         _PROG,
         "Watch live order books, kept by the library's OrderBookTracker (REST snapshot plus depth\n"
         "diffs, gaps caught and resynced), with health figures: diffs per second, apply latency\n"
-        "p50 / p99, gaps, resyncs, reconnects. By default the books of the simulated exchange,\n"
-        "started in this process; --rest-url and --stream-url watch any Binance-compatible venue.\n"
-        "Ctrl+C to stop.")
+        "p50 / p99, gaps, resyncs, reconnects. By default the books of the venue's simulator,\n"
+        "started in this process with background traders; --rest-url and --stream-url watch any\n"
+        "venue of that kind. Ctrl+C to stop.")
     parser.add_argument("pairs", nargs="+", metavar="PAIR", help="trading pairs: BTC-USDT, ETHBTC, ...")
+    parser.add_argument("--venue", type=_venue, default=VENUES["binance"], metavar="VENUE",
+                        help=f"the market, by hummingbot's connector name: {' or '.join(VENUES)} (default: binance)")
     parser.add_argument("--rest-url", type=_base_url, default=None,
-                        help="REST base URL of the venue, e.g. https://api.binance.com (default: the simulator)")
+                        help="REST base URL of the venue, e.g. " + " or ".join(
+                            f"{v.rest_example} ({v.name})" for v in VENUES.values()) + " (default: the simulator)")
     parser.add_argument("--stream-url", type=_base_url, default=None,
-                        help="market streams base URL, e.g. wss://stream.binance.com:9443 (with --rest-url)")
+                        help="market streams base URL, e.g. " + " or ".join(
+                            f"{v.stream_example} ({v.name})" for v in VENUES.values()) + " (with --rest-url)")
     parser.add_argument("--levels", type=int, default=10, help="levels shown per side")
     parser.add_argument("--duration", type=positive_float, default=None,
                         help="stop after this many seconds (default: run until Ctrl+C)")
@@ -224,6 +263,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--seed", type=int, default=7, help="seed of the simulated market")
     parser.add_argument("--no-ui", action="store_true",
                         help="plain lines instead of the live view (automatic when stdout is not a terminal)")
+    parser.add_argument("--metrics-port", type=port_number, default=None, metavar="PORT",
+                        help="serve the health figures for Prometheus at http://127.0.0.1:PORT/metrics "
+                             "(0: a free port; needs the metrics extra)")
     args = parser.parse_args(argv)
     if (args.rest_url is None) != (args.stream_url is None):
         parser.error("--rest-url and --stream-url go together: give both, or neither for the simulator")

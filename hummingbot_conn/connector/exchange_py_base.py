@@ -56,6 +56,7 @@ from hummingbot_conn.core.limit_order import LimitOrder
 from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.core.trade_fee import TradeFeeBase
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
+from hummingbot_conn.tracking.order_book_tracker_metrics import LatencyStats
 from hummingbot_conn.web.errors import RequestOutcomeUnknownError, ThrottleTimeoutError
 
 __all__ = ["ExchangePyBase"]
@@ -113,6 +114,7 @@ class ExchangePyBase(ExchangeLifecycle):
             stream_silence_limit=self.TICK_INTERVAL_LIMIT,
             resolve_delays=unknown_outcome_retry_delays or self.UNKNOWN_OUTCOME_RETRY_DELAYS)
         self._last_tick_timestamp = 0.0
+        self._user_stream_lag = LatencyStats()     # s from the venue's event time to our taking the event
         ExchangeLifecycle.__init__(self)
         self._book_queries = OrderBookQueries(lambda: self.order_books, self.quantize_order_price)
 
@@ -465,6 +467,17 @@ class ExchangePyBase(ExchangeLifecycle):
 
     # ---- user stream ------------------------------------------------------------------------------
     @property
+    def user_stream_lag(self) -> LatencyStats:
+        """Seconds from each user event's time on the venue's clock (``_user_event_timestamp``) to the moment
+        the connector takes it from the queue, on the venue's clock as ``TimeSynchronizer`` estimates it
+        (so within its offset error: a small negative figure is possible); the last 1024 events."""
+        return self._user_stream_lag
+
+    def _user_event_timestamp(self, event: Any) -> Optional[float]:
+        """The venue's time of a user event in seconds, or None when it carries none (a venue overrides this)."""
+        return None
+
+    @property
     def refused_user_events(self) -> Dict[str, int]:
         """User-stream frames refused by the venue's strict parser, per event type
         (e.g. ``{"executionReport": 2}``); each was logged (once per type) and
@@ -482,4 +495,7 @@ class ExchangePyBase(ExchangeLifecycle):
         while True:
             event = await queue.get()
             self._status_poller.stream_activity()
+            sent_at = self._user_event_timestamp(event)
+            if sent_at is not None:
+                self._user_stream_lag.add(self._time_synchronizer.time() - sent_at)
             yield event

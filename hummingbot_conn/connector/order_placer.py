@@ -20,6 +20,7 @@ exchange what became of the order (filled, cancelled or never there).
 """
 import asyncio
 import logging
+import time
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Set
 
@@ -29,6 +30,7 @@ from hummingbot_conn.connector.decimal_context import library_context
 from hummingbot_conn.connector.trading_rules import OrderRejected, describe
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate
 from hummingbot_conn.events import MarketEvent, MarketOrderFailureEvent
+from hummingbot_conn.tracking.order_book_tracker_metrics import LatencyStats
 
 __all__ = ["OrderPlacer"]
 
@@ -38,12 +40,24 @@ PLACEMENT_WAIT_BEFORE_CANCEL = 10.0  # seconds a cancel waits for its order's pl
 
 
 class OrderPlacer:
-    """Create / cancel orders for ``connector`` (an ``ExchangePyBase``)."""
+    """Create / cancel orders for ``connector`` (an ``ExchangePyBase``).
+
+    Round trips (``hummingbot_conn.metrics`` exports them): ``create_round_trip``
+    samples the seconds from sending a create request to the exchange's
+    acceptance, ``cancel_round_trip`` from sending a cancel to its
+    confirmation (``time.perf_counter``; rejections and unknown outcomes are not
+    sampled).  ``cancels_not_open``: cancels the exchange answered with "unknown
+    order" (the order had filled or gone meanwhile, an expected race; its status
+    is then asked for).
+    """
 
     def __init__(self, connector: Any) -> None:
         self._connector = connector
         self._placing: Dict[str, asyncio.Event] = {}   # client id -> set when its request has returned
         self._tasks: Set[asyncio.Task] = set()
+        self.create_round_trip = LatencyStats()
+        self.cancel_round_trip = LatencyStats()
+        self.cancels_not_open = 0
 
     @property
     def placing(self) -> Set[str]:
@@ -117,10 +131,12 @@ class OrderPlacer:
     async def _place(self, order: InFlightOrder, kwargs: Dict[str, Any]) -> None:
         connector = self._connector
         cid = order.client_order_id
+        sent = time.perf_counter()
         try:
             exchange_order_id, update_timestamp = await connector._place_order(
                 cid, order.trading_pair, order.amount, order.trade_type, order.order_type,
                 order.price if order.price is not None else Decimal("NaN"), **kwargs)
+            self.create_round_trip.add(time.perf_counter() - sent)
         except asyncio.CancelledError:
             _logger.warning("Placement of order %s interrupted; its outcome will be resolved by client id.", cid)
             raise
@@ -184,14 +200,17 @@ class OrderPlacer:
                 pass            # cancel by client id anyway: "unknown order" makes us ask
         if order.is_done:
             return order.is_cancelled
+        sent = time.perf_counter()
         try:
             cancelled = await connector._place_cancel(client_order_id, order)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             if connector._is_order_not_found_during_cancelation_error(exc):
-                # closed already (filled? cancelled?) or never there: ask, do not guess
-                _logger.info("The exchange does not know order %s as open; checking its status.", client_order_id)
+                # closed already (filled? cancelled?) or never there: ask, do not guess.  A cancel racing
+                # a fill is expected: counted, and DEBUG (the status asked for tells what happened)
+                self.cancels_not_open += 1
+                _logger.debug("The exchange does not know order %s as open; checking its status.", client_order_id)
                 await connector._status_poller.refresh_order(order)
             elif connector._is_request_outcome_unknown(exc):
                 _logger.warning("The outcome of the cancel of %s is unknown (%s); checking its status.",
@@ -201,6 +220,7 @@ class OrderPlacer:
                 _logger.error("Failed to cancel order %s: %s", client_order_id, exc)
             return order.is_cancelled
         if cancelled:
+            self.cancel_round_trip.add(time.perf_counter() - sent)
             state = (OrderState.CANCELED if connector.is_cancel_request_in_exchange_synchronous
                      else OrderState.PENDING_CANCEL)
             connector._order_tracker.process_order_update(OrderUpdate(

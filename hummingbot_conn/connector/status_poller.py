@@ -67,6 +67,11 @@ class StatusPoller:
         self._last_stream_activity = self._clock()
 
     @property
+    def last_stream_activity(self) -> float:
+        """Clock time of the last user stream event or (re)connect (``-inf``: none yet)."""
+        return self._last_stream_activity
+
+    @property
     def poll_interval(self) -> float:
         silent = self._clock() - self._last_stream_activity > self.stream_silence_limit
         return self.short_poll_interval if silent else self.long_poll_interval

@@ -185,10 +185,19 @@ class MarketStreams:
         return sent
 
     async def run_flusher(self, fast_interval: float, slow_every: int) -> None:
-        """Flush 100 ms diffs every ``fast_interval`` s, 1000 ms diffs every ``slow_every`` ticks."""
-        tick = 0
+        """Flush 100 ms diffs every ``fast_interval`` s, 1000 ms diffs every ``slow_every`` ticks.
+
+        Ticks keep to a fixed schedule (the venue's cadence does not depend on its clients): a tick
+        that ran late is followed by an early one. After a long stall (a suspended process) the
+        schedule restarts from now instead of bursting to catch up.
+        """
+        loop = asyncio.get_running_loop()
+        tick, due = 0, loop.time()
         while True:
-            await asyncio.sleep(fast_interval)
+            due += fast_interval
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            if loop.time() - due > 10 * fast_interval:
+                due = loop.time()
             tick += 1
             self.flush("100ms")
             if tick % slow_every == 0:

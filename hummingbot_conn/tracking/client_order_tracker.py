@@ -49,6 +49,7 @@ from hummingbot_conn.core.in_flight_order import (
     order_from_json,
 )
 from hummingbot_conn.core.pubsub import PubSub
+from hummingbot_conn.tracking.client_order_tracker_metrics import ClientOrderTrackerMetrics
 from hummingbot_conn.tracking.finished_order_cache import FinishedOrderCache
 from hummingbot_conn.tracking.order_event_publisher import OrderEventPublisher
 
@@ -115,6 +116,7 @@ class ClientOrderTracker:
         self._by_exchange_id: Dict[str, InFlightOrder] = {}  # every fillable order with an exchange id
         self._order_not_found_records: Dict[str, int] = {}
         self._fill_fetches: Dict[str, asyncio.Task] = {}
+        self._metrics = ClientOrderTrackerMetrics()
 
     # ---- listeners (when the tracker owns its PubSub) ---------------------------
     def add_listener(self, event_tag: Any, listener: Callable[[Any], Any]) -> None:
@@ -172,6 +174,11 @@ class ClientOrderTracker:
     def tracking_states(self) -> Dict[str, Dict[str, Any]]:
         """``to_json`` of every updatable order, for ``restore_tracking_states``."""
         return {cid: order.to_json() for cid, order in self.all_updatable_orders.items()}
+
+    @property
+    def metrics(self) -> ClientOrderTrackerMetrics:
+        """Counts of the reports not applied (stale, refused, untracked, duplicate fills)."""
+        return self._metrics
 
     @property
     def lost_order_count_limit(self) -> int:
@@ -341,6 +348,7 @@ class ClientOrderTracker:
             return False
         order = self._find(cid, eid)
         if order is None:
+            self._metrics.untracked_reports += 1
             _logger.debug("Order is not/no longer being tracked (%r)", order_update)
             return False
         ocid = order.client_order_id
@@ -352,6 +360,8 @@ class ClientOrderTracker:
         prev_state = order.current_state
         prev_eid = order.exchange_order_id
         changed = order.update_with_order_update(order_update)
+        if order.last_update_refused:
+            self._metrics.count_refusal(order.last_update_refused)
         if changed:
             eid = order.exchange_order_id
             if eid is not prev_eid and eid is not None:
@@ -366,11 +376,13 @@ class ClientOrderTracker:
         Completed events it implies).  Returns True if the fill was counted."""
         order = self._find(trade_update.client_order_id, trade_update.exchange_order_id)
         if order is None:
+            self._metrics.untracked_reports += 1
             _logger.debug("Fill for an order that is not/no longer being tracked (%r)", trade_update)
             return False
         prev_state = order.current_state
         prev_eid = order.exchange_order_id
         if not order.update_with_trade_update(trade_update):
+            self._metrics.count_unapplied_fill(order, trade_update)
             return False
         eid = order.exchange_order_id
         if eid is not prev_eid and eid is not None:
@@ -414,6 +426,7 @@ class ClientOrderTracker:
                          client_order_id, lost.exchange_order_id)
             self._drop_exchange_id(lost)
         else:
+            self._metrics.untracked_reports += 1
             _logger.debug("Order is not/no longer being tracked (%s)", client_order_id)
 
     def _mark_lost(self, order: InFlightOrder, count: int) -> None:
@@ -437,6 +450,8 @@ class ClientOrderTracker:
         # (fetched like an active order's); the last one completes the order
         # (Completed event, in process_trade_update).  Other statuses keep it lost.
         changed = order.update_with_order_update(order_update)
+        if order.last_update_refused:
+            self._metrics.count_refusal(order.last_update_refused)
         if not order.is_presumed_failure:
             del self._lost_orders[order.client_order_id]
             self._cached_orders.add(order)

@@ -24,7 +24,7 @@ PKG = "hummingbot_conn"
 _PYX_IMPORT = re.compile(r"^(?:from[ \t]+[\w.]+[ \t]+c?import[ \t]+(?:\([^)]*\)|[^\n]*)|c?import[ \t]+[^\n]*)",
                          re.MULTILINE)
 # the CLI commands that start the simulator in process (`hbconn demo`, `hbconn book` by default)
-MAY_IMPORT_SIM = {f"{PKG}.cli", f"{PKG}.demo", f"{PKG}.book", f"{PKG}.__main__"}
+MAY_IMPORT_SIM = {f"{PKG}.cli", f"{PKG}.demo", f"{PKG}.book", f"{PKG}.book_venues", f"{PKG}.__main__"}
 
 
 def _module_name(path: Path) -> str:

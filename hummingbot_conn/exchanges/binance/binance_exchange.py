@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional, Union
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
 from hummingbot_conn.connector.trading_rule import TradingRule
+from hummingbot_conn.connector.venue_time import stamp_ms
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import TradeFeeBase, TradeFeeSchema
 from hummingbot_conn.exchanges.binance import (
@@ -326,6 +327,13 @@ class BinanceExchange(ExchangePyBase):
                 if symbol_map.get(p["symbol"]) in wanted}
 
     # ---- user stream ------------------------------------------------------------------------------
+    def _user_event_timestamp(self, event: Any) -> Optional[float]:
+        # every Binance user event carries its event time "E" (ms; us / ns recognised): the user stream lag's start
+        try:
+            return stamp_ms(event["E"]) / 1000.0
+        except (KeyError, TypeError, ValueError):
+            return None
+
     async def _user_stream_event_listener(self) -> None:
         """Apply every user stream event (section 7): execution reports to the
         order tracker, account positions and balance updates to the balances."""

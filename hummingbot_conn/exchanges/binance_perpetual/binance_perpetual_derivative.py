@@ -24,6 +24,7 @@ from hummingbot_conn.common import OrderType, PositionAction, PositionMode, Trad
 from hummingbot_conn.connector.funding_payments import FundingPayment, collect_window, nearest_rate
 from hummingbot_conn.connector.perpetual_derivative_py_base import PerpetualDerivativePyBase
 from hummingbot_conn.connector.trading_rule import TradingRule
+from hummingbot_conn.connector.venue_time import stamp_ms
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import TradeFeeBase, TradeFeeSchema
 from hummingbot_conn.exchanges.binance_perpetual import (
@@ -412,6 +413,13 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
                 if symbol_map.get(t["symbol"]) in wanted}
 
     # ---- user stream ---------------------------------------------------------------------------------------
+    def _user_event_timestamp(self, event: Any) -> Optional[float]:
+        # every Binance user event carries its event time "E" (ms; us / ns recognised): the user stream lag's start
+        try:
+            return stamp_ms(event["E"]) / 1000.0
+        except (KeyError, TypeError, ValueError):
+            return None
+
     async def _user_stream_event_listener(self) -> None:
         await self._ensure_symbol_map()
         async for event in self._iter_user_event_queue():
