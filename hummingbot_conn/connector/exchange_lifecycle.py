@@ -130,8 +130,10 @@ class ExchangeLifecycle(ABC):
 
     def __init__(self) -> None:
         self._time_synchronizer = TimeSynchronizer()
+        # calendar-window limits reset on the venue's clock, which the synchronizer estimates
         self._throttler = AsyncThrottler(rate_limits=self.rate_limits_rules,
-                                         limits_share_percentage=self._rate_limits_share_pct)
+                                         limits_share_percentage=self._rate_limits_share_pct,
+                                         calendar_clock=self._time_synchronizer.time)
         self._auth = self.authenticator if self.is_trading_required else None
         self._web_assistants_factory = self._create_web_assistants_factory()
         self._order_book_tracker = OrderBookTracker(data_source=self._create_order_book_data_source(),

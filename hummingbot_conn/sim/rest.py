@@ -172,8 +172,9 @@ class RestApi:
             wanted = [symbol] if symbol is not None else None
         if wanted is not None:
             specs = [self.engine.spec(s) for s in wanted]
-        return exchange_info(specs, self.clock.now_ms(), self.limiter.limit,
-                             self.order_counter.limit_10s)
+        info = exchange_info(specs, self.clock.now_ms(), self.limiter.limit, self.order_counter.limit_10s)
+        info["rateLimits"][0] = self.limiter.rate_limit_json()      # its window may be scaled down
+        return info
 
     def depth(self, p, account, headers):
         symbol = p.text("symbol", required=True)

@@ -222,8 +222,7 @@ class UserStreams:
 
 
 def _rate_limits(limiter: WeightLimiter, used: int) -> list[dict]:
-    return [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1,
-             "limit": limiter.limit, "count": used}]
+    return [{**limiter.rate_limit_json(), "count": used}]
 
 
 def _error(req_id, err: SimError, used: int | None = None) -> dict:

@@ -60,7 +60,8 @@ def build_api_factory_without_time_synchronizer_pre_processor(
         throttler: AsyncThrottler, connections_factory: Optional[ConnectionsFactory] = None,
         **kwargs) -> WebAssistantsFactory:
     return WebAssistantsFactory(throttler=throttler, connections_factory=connections_factory,
-                                used_weight_headers=CONSTANTS.USED_WEIGHT_HEADERS, **kwargs)
+                                used_weight_headers=CONSTANTS.USED_WEIGHT_HEADERS,
+                                pause_scopes=CONSTANTS.PAUSE_SCOPES, **kwargs)
 
 
 def build_api_factory(throttler: Optional[AsyncThrottler] = None,
@@ -90,7 +91,7 @@ def build_api_factory(throttler: Optional[AsyncThrottler] = None,
         throttler=throttler, auth=auth, connections_factory=connections_factory,
         rest_pre_processors=[TimeSynchronizerRESTPreProcessor(time_synchronizer, time_provider)],
         time_sync_retry=TimeSyncRetry(time_synchronizer, time_provider, is_time_synchronizer_error),
-        used_weight_headers=CONSTANTS.USED_WEIGHT_HEADERS, **kwargs)
+        used_weight_headers=CONSTANTS.USED_WEIGHT_HEADERS, pause_scopes=CONSTANTS.PAUSE_SCOPES, **kwargs)
 
 
 async def get_current_server_time(throttler: Optional[AsyncThrottler] = None,

@@ -59,7 +59,8 @@ def build_api_factory(throttler: Optional[AsyncThrottler] = None,
     connections_factory = connections_factory or ConnectionsFactory()
     if time_provider is None:
         time_factory = WebAssistantsFactory(throttler=throttler, connections_factory=connections_factory,
-                                            used_weight_headers=CONSTANTS.USED_WEIGHT_HEADERS)
+                                            used_weight_headers=CONSTANTS.USED_WEIGHT_HEADERS,
+                                            pause_scopes=CONSTANTS.PAUSE_SCOPES)
 
         async def time_provider() -> float:
             return await get_current_server_time(domain, time_factory)
@@ -68,7 +69,7 @@ def build_api_factory(throttler: Optional[AsyncThrottler] = None,
         throttler=throttler, auth=auth, connections_factory=connections_factory,
         rest_pre_processors=[TimeSynchronizerRESTPreProcessor(time_synchronizer, time_provider)],
         time_sync_retry=TimeSyncRetry(time_synchronizer, time_provider, is_time_synchronizer_error),
-        used_weight_headers=CONSTANTS.USED_WEIGHT_HEADERS, **kwargs)
+        used_weight_headers=CONSTANTS.USED_WEIGHT_HEADERS, pause_scopes=CONSTANTS.PAUSE_SCOPES, **kwargs)
 
 
 async def get_current_server_time(domain: Domain, api_factory: WebAssistantsFactory) -> float:
