@@ -79,6 +79,8 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
     Other keyword arguments: see ``OrderBookTrackerDataSource``.
     """
 
+    DIFF_INTERVAL = 0.1     # <symbol>@depth@100ms: the cadence the stale-diff rule counts in
+
     def __init__(self, trading_pairs: Sequence[str], domain: web_utils.Domain = CONSTANTS.DEFAULT_DOMAIN,
                  api_factory: Optional[WebAssistantsFactory] = None, throttler: Optional[AsyncThrottler] = None,
                  *, symbol_map: Optional[SymbolMapSource] = None, snapshot_limit: int = DEFAULT_SNAPSHOT_LIMIT,

@@ -67,6 +67,8 @@ class BinancePerpetualAPIOrderBookDataSource(OrderBookTrackerDataSource):
     Other keyword arguments: see ``OrderBookTrackerDataSource``.
     """
 
+    DIFF_INTERVAL = 0.1     # <symbol>@depth@100ms: the cadence the stale-diff rule counts in
+
     def __init__(self, trading_pairs: Sequence[str], domain: web_utils.Domain = CONSTANTS.DOMAIN,
                  api_factory: Optional[WebAssistantsFactory] = None, *,
                  symbol_map: Optional[SymbolMapSource] = None, snapshot_limit: int = CONSTANTS.SNAPSHOT_LIMIT,
