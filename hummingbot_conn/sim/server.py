@@ -91,6 +91,7 @@ class SimulatedExchange:
             "close_user_sockets": lambda: self.user_streams.close_sockets(),
             "mute_user_sockets": lambda: self.user_streams.mute_sockets(),
             "skew_clock": self._skew_clock,
+            "restart_ids": lambda symbol=None: self.streams.restart_ids(symbol),
         })
         self.faults.snapshot_source = lambda symbol: self.depth_snapshot(symbol, 5000)
         self._runner: web.AppRunner | None = None

@@ -97,6 +97,7 @@ class SimulatedFuturesExchange:
             "close_user_sockets": lambda: self.streams.close_user_sockets(),
             "mute_user_sockets": lambda: self.streams.mute_user_sockets(),
             "skew_clock": self._skew_clock,
+            "restart_ids": lambda symbol=None: self.streams.restart_ids(symbol),
         })
         self.faults.snapshot_source = lambda symbol: self.depth_snapshot(symbol, 1000)
         self._runner: web.AppRunner | None = None

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from hummingbot_conn.cli_edge import run_command
-from hummingbot_conn.demo import start_connector
+from hummingbot_conn.cli.demo.run import start_connector
+from hummingbot_conn.cli.edge import run_command
 from hummingbot_conn.web.errors import AuthenticationError, ExchangeError
 
 ACCOUNT_ENDPOINT = ("GET", "/api/v3/account")
