@@ -86,13 +86,15 @@ def repeats(call_seconds: dict[str, float], max_repeat: int) -> dict[str, int]:
 
 
 def measure(sides: Sequence[Side], rounds: int, warmup: int, seed: int, max_repeat: int = 1000,
-            call_round: Optional[Callable[[Callable[[], None]], None]] = None) -> Timings:
+            call_round: Optional[Callable[[Callable[[], None]], None]] = None,
+            clock: Callable[[], float] = time.perf_counter) -> Timings:
     """Run ``warmup`` + ``rounds`` interleaved rounds and return the measured rounds' batch times.
 
     Warm-up rounds call every side once and fix its repeat (``repeats``); with
     no warm-up every batch is one call.  ``call_round(one_round)`` drives the
     rounds (pytest-benchmark's pedantic); without it they are called in a loop.
-    Raises ``ValueError`` on an empty group or two sides with the same impl.
+    ``clock`` (seconds) times each call.  Raises ``ValueError`` on an empty
+    group or two sides with the same impl.
     """
     if not sides:
         raise ValueError("an interleaved group needs at least one side")
@@ -104,7 +106,6 @@ def measure(sides: Sequence[Side], rounds: int, warmup: int, seed: int, max_repe
     order = list(sides)
     rng = random.Random(seed)
     done = [0]
-    clock = time.perf_counter
 
     def one_round() -> None:
         index = done[0]
