@@ -118,6 +118,11 @@ def _ns(value: float) -> str:
     return f"{value:.2f}"
 
 
+def _ratio(value: float) -> str:
+    # hundredths where they can matter; above 100x they are noise and make the figure hard to read
+    return f"{value:,.0f}x" if value >= 100 else f"{value:.2f}x"
+
+
 def _rate(ns_per_op: float) -> str:
     # operations per second, so throughput figures (the simulator's) read directly
     return f"{1e9 / ns_per_op:,.0f}" if ns_per_op > 0 else "-"
@@ -173,8 +178,8 @@ def _group_table(name: str, group: dict) -> list[str]:
         if ours is None or row is ours:
             ratio = ratio_min = "1.00 (ref)" if row is ours else "-"
         else:
-            ratio = f"{row['median_ns'] / ours['median_ns']:.2f}x"
-            ratio_min = f"{row['min_ns'] / ours['min_ns']:.2f}x"
+            ratio = _ratio(row["median_ns"] / ours["median_ns"])
+            ratio_min = _ratio(row["min_ns"] / ours["min_ns"])
         verdict = by_peer.get(row["impl"]) if row is not ours else None
         target = f">= {verdict['target']:g}x" if verdict else ""
         met = ("met" if verdict["met"] else "**NOT MET**") if verdict else ""
@@ -238,7 +243,7 @@ def render(groups: dict[str, dict]) -> str:
             if v["ratio"] is None:
                 got = "no row"
             else:
-                got = f"{v['ratio']:.2f}x on medians ({v['ratio_min']:.2f}x on mins)"
+                got = f"{_ratio(v['ratio'])} on medians ({_ratio(v['ratio_min'])} on mins)"
                 if not _interleaved(group):
                     got += ", not interleaved"
             summary.append(f"- {'met' if v['met'] else '**NOT MET**'}: {name}: hbconn vs {v['peer']} "
