@@ -90,6 +90,7 @@ class SimulatedExchange:
             "close_market_sockets": lambda symbol=None: self.streams.close_sockets(symbol),
             "close_user_sockets": lambda: self.user_streams.close_sockets(),
             "skew_clock": self._skew_clock,
+            "restart_ids": lambda symbol=None: self.streams.restart_ids(symbol),
         })
         self.faults.snapshot_source = lambda symbol: self.depth_snapshot(symbol, 5000)
         self._runner: web.AppRunner | None = None

@@ -23,6 +23,7 @@ from aiohttp import web
 from .. import auth
 from ..connection_guard import answer, read_body
 from ..errors import SimError
+from ..faults import FAR_AHEAD
 from ..params import Params
 from . import documents, render
 from .specs import exchange_info, money, plain
@@ -179,7 +180,10 @@ class FuturesRestApi:
         if stale is not None and stale.snapshot is not None:
             snap = stale.snapshot
             return {**snap, "bids": snap["bids"][:limit], "asks": snap["asks"][:limit]}
-        return self.depth_snapshot(symbol, limit)
+        snapshot = self.depth_snapshot(symbol, limit)
+        if self.faults.take("future_snapshot", symbol, "/fapi/v1/depth", "GET"):
+            snapshot["lastUpdateId"] += FAR_AHEAD
+        return snapshot
 
     def trades(self, p, account, headers):
         symbol = p.text("symbol", required=True)

@@ -96,6 +96,7 @@ class SimulatedFuturesExchange:
             "close_market_sockets": lambda symbol=None: self.streams.close_sockets(symbol),
             "close_user_sockets": lambda: self.streams.close_user_sockets(),
             "skew_clock": self._skew_clock,
+            "restart_ids": lambda symbol=None: self.streams.restart_ids(symbol),
         })
         self.faults.snapshot_source = lambda symbol: self.depth_snapshot(symbol, 1000)
         self._runner: web.AppRunner | None = None

@@ -15,7 +15,9 @@ read is cut off at ``queue_limit`` waiting frames (docs/contracts.md, Contract 3
 Depth diffs carry ``U`` (first id), ``u`` (final id) and ``pu`` (the ``u`` of
 the previous event of that stream). Ids advance by ``id_stride`` per book
 change, so consecutive events are *not* ``U == pu + 1``: a client must chain
-on ``pu``, as the venue requires.
+on ``pu``, as the venue requires.  The ``future_diff_id`` fault gives one
+event a far-future ``u`` (the next event's ``pu`` is the true id);
+``restart_ids`` starts the ids again from 0 (``sim/faults.py``).
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING
 import orjson
 from aiohttp import WSMsgType, web
 
+from ..faults import FAR_AHEAD
 from ..outbox import Outbox, write_loop
 from .documents import mark_price_event
 from .specs import plain
@@ -148,8 +151,9 @@ class FuturesStreams:
                 continue
             book = self.engine.books[symbol]
             u = self.update_id(symbol)
+            sent_u = u + FAR_AHEAD if self.faults.take("future_diff_id", symbol) else u
             event = orjson.dumps({
-                "e": "depthUpdate", "E": now, "T": now, "s": symbol, "U": acc.first_id, "u": u,
+                "e": "depthUpdate", "E": now, "T": now, "s": symbol, "U": acc.first_id, "u": sent_u,
                 "pu": acc.last_u,
                 "b": [[plain(p), plain(book.level_qty("BUY", p))] for p in sorted(acc.bids, reverse=True)],
                 "a": [[plain(p), plain(book.level_qty("SELL", p))] for p in sorted(acc.asks)]})
@@ -250,6 +254,18 @@ class FuturesStreams:
         if name in conn.streams:
             conn.streams.remove(name)
         self.subscribers.get(name, set()).discard(conn)
+
+    def restart_ids(self, symbol: str | None = None) -> None:
+        """Fault action: a venue restart.  Pending diffs go out with the old ids, then the ids of
+        ``symbol`` (every symbol) start again from 0: the next event's ``pu`` is 0."""
+        for cadence in CADENCES:
+            self.flush(cadence)
+        for name, book in self.engine.books.items():
+            if symbol is None or name == symbol:
+                book.update_id = 0
+        for (name, _), acc in self._acc.items():
+            if symbol is None or name == symbol:
+                acc.last_u = 0
 
     def close_sockets(self, symbol: str | None = None) -> int:
         closed = 0
