@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hbconn", description="hummingbot_conn: fast, exact exchange connectors.",
         epilog="Run 'hbconn COMMAND --help' for the options of a command.")
-    parser.add_argument("--version", action="version", version=f"hbconn {__version__}")
+    parser.add_argument("--version", action="store_true", help="show the version and the event loop, and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in SUBCOMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
@@ -45,7 +45,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         _parser().print_help()
         return 0 if argv else EXIT_USAGE
     if argv[0] == "--version":
-        print(f"hbconn {__version__}")
+        # the loop the commands run on is part of what a bug report or a benchmark figure needs
+        from hummingbot_conn.cli.event_loop import describe
+
+        print(f"hbconn {__version__} (event loop: {describe()})")
         return 0
     command, rest = argv[0], argv[1:]
     if command not in SUBCOMMANDS:

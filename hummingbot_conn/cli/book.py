@@ -23,6 +23,7 @@ import time
 from typing import Callable, Dict, List, Optional, Sequence
 from urllib.parse import urlsplit
 
+from hummingbot_conn.cli import event_loop
 from hummingbot_conn.cli.edge import (
     CommandError,
     CommandParser,
@@ -279,6 +280,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     def body() -> int:
         configure_logging(args.verbose)
-        return asyncio.run(_run(args))
+        return event_loop.run(_run(args))
 
     return run_command(_PROG, body, args.verbose)

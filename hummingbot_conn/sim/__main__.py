@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
+import importlib.metadata
 import logging
 import math
 import os
@@ -26,7 +27,7 @@ import socket
 import sys
 import traceback
 from decimal import Decimal, InvalidOperation
-from typing import NoReturn
+from typing import Callable, NoReturn
 
 from aiohttp import web
 
@@ -243,8 +244,40 @@ def _create_account(sim, args, balances: dict[str, Decimal]) -> tuple[str, str]:
     return sim.create_account(balances, api_key=args.api_key, secret=args.api_secret)
 
 
+#: the environment variable the hbconn commands read to choose their event loop, and its values
+LOOP_ENV, LOOP_CHOICES = "HBCONN_LOOP", ("auto", "uvloop", "asyncio")
+
+
+def choose_loop(environ=None) -> tuple[Callable[[], asyncio.AbstractEventLoop] | None, str]:
+    """(loop factory or None for asyncio's standard loop, a phrase naming it) as ``HBCONN_LOOP`` asks.
+
+    The same choice as ``hummingbot_conn.cli.event_loop.choose``, which the simulator may not import
+    (tests/unit/test_cli_event_loop.py keeps the two alike): uvloop when it imports, unless the
+    variable says ``asyncio``. Raises ValueError (its text a sentence) for any other value, or for
+    ``uvloop`` when it is not installed."""
+    env = os.environ if environ is None else environ
+    wanted = (env.get(LOOP_ENV) or "auto").strip().lower() or "auto"
+    if wanted not in LOOP_CHOICES:
+        raise ValueError(f"{LOOP_ENV}={env.get(LOOP_ENV)!r} is not one of {', '.join(LOOP_CHOICES)}.")
+    if wanted == "asyncio":
+        return None, f"asyncio (standard loop, {LOOP_ENV}=asyncio)"
+    try:
+        import uvloop
+    except ImportError:
+        if wanted == "uvloop":
+            raise ValueError(f"{LOOP_ENV}=uvloop but uvloop is not installed "
+                             "(pip install 'hummingbot-conn[uvloop]').") from None
+        return None, "asyncio (standard loop; uvloop not installed)"
+    try:
+        version = importlib.metadata.version("uvloop")
+    except importlib.metadata.PackageNotFoundError:
+        version = "(version unknown)"
+    return uvloop.new_event_loop, f"uvloop {version}"
+
+
 def _print_urls(sim, args, symbols, balances: dict[str, Decimal], key: str, secret: str) -> None:
     print(f"venue:          {args.venue} ({VENUES[args.venue]})")
+    print(f"event loop:     {args.loop_description}")
     if args.venue == "binance_perpetual":
         print(f"REST:           {sim.rest_url}/fapi/v1")
         print(f"market streams: {sim.ws_url}/public/ws/<stream> (depth)  |  "
@@ -295,7 +328,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(message)s", stream=sys.stderr)
     try:
-        return asyncio.run(_serve(args))
+        factory, args.loop_description = choose_loop()
+    except ValueError as err:
+        print(f"hbconn sim: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with asyncio.Runner(loop_factory=factory) as runner:
+            return runner.run(_serve(args))
     except KeyboardInterrupt:  # Ctrl+C before the signal handlers were installed
         print("\nhbconn sim: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED

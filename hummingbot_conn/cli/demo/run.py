@@ -30,6 +30,7 @@ import sys
 from decimal import Decimal
 from typing import Callable, Dict, List, Optional, Sequence
 
+from hummingbot_conn.cli import event_loop
 from hummingbot_conn.cli.demo.market_maker import MarketMaker
 from hummingbot_conn.cli.demo.recorder import DemoRecorder
 from hummingbot_conn.cli.demo.view import BalanceCheck, BookCheck, DemoFrame, OpenOrder, status_line, summary_lines
@@ -395,6 +396,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     def body() -> int:
         configure_logging(args.verbose)
         args.pairs = parse_pairs(args.pairs, args.venue)
-        return asyncio.run(_main(args))
+        return event_loop.run(_main(args))
 
     return run_command("hbconn demo", body, args.verbose)

@@ -1,0 +1,117 @@
+"""The commands' event loop (``hummingbot_conn.cli.event_loop``): uvloop when installed, ``HBCONN_LOOP`` to choose.
+
+Both loops are exercised: uvloop is in the test extra, and "not installed" is
+made by blocking its import.  The simulator's own copy of the choice
+(``hummingbot_conn.sim.__main__.choose_loop``, it may not import the commands)
+is held to the same answers.  The library never installs a loop or a policy.
+"""
+import asyncio
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from hummingbot_conn.cli import event_loop
+from hummingbot_conn.cli.edge import CommandError
+from hummingbot_conn.sim import __main__ as sim_main
+
+uvloop = pytest.importorskip("uvloop")   # in the test extra: CI runs every test below
+
+PKG = Path(event_loop.__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def no_uvloop(monkeypatch):
+    # None in sys.modules makes `import uvloop` raise ImportError, as on a machine without it
+    monkeypatch.setitem(sys.modules, "uvloop", None)
+
+
+def _loop_module() -> str:
+    return type(asyncio.get_running_loop()).__module__
+
+
+@pytest.mark.parametrize("environ", [{}, {"HBCONN_LOOP": ""}, {"HBCONN_LOOP": "auto"}, {"HBCONN_LOOP": " UVLOOP "}])
+def test_uvloop_when_installed(environ):
+    choice = event_loop.choose(environ)
+    assert choice.name == "uvloop" and choice.factory is uvloop.new_event_loop
+    assert choice.description.startswith("uvloop ") and "unknown" not in choice.description
+    assert event_loop.run(_coro_loop_module(), environ).startswith("uvloop")
+
+
+async def _coro_loop_module() -> str:
+    return _loop_module()
+
+
+def test_hbconn_loop_asyncio_forces_the_standard_loop():
+    environ = {"HBCONN_LOOP": "asyncio"}
+    choice = event_loop.choose(environ)
+    assert choice.name == "asyncio" and choice.factory is None
+    assert event_loop.describe(environ) == "asyncio (standard loop, HBCONN_LOOP=asyncio)"
+    assert event_loop.run(_coro_loop_module(), environ).startswith("asyncio")
+
+
+def test_standard_loop_when_uvloop_is_not_installed(no_uvloop):
+    assert event_loop.describe({}) == "asyncio (standard loop; uvloop not installed)"
+    assert event_loop.run(_coro_loop_module(), {}).startswith("asyncio")
+
+
+def test_asking_for_uvloop_without_it_is_a_sentence(no_uvloop):
+    with pytest.raises(CommandError, match=r"HBCONN_LOOP=uvloop but uvloop is not installed") as info:
+        event_loop.choose({"HBCONN_LOOP": "uvloop"})
+    assert "pip install 'hummingbot-conn[uvloop]'" in info.value.sentence()
+
+
+def test_a_bad_value_is_a_sentence_and_the_coroutine_is_closed():
+    coro = _coro_loop_module()
+    with pytest.raises(CommandError, match=r"HBCONN_LOOP='tokio' is not one of auto, uvloop, asyncio"):
+        event_loop.run(coro, {"HBCONN_LOOP": "tokio"})
+    assert coro.cr_frame is None          # closed: no "never awaited" warning (an error in this suite)
+    assert event_loop.describe({"HBCONN_LOOP": "tokio"}).startswith("none: HBCONN_LOOP='tokio'")
+
+
+def test_run_sets_no_process_wide_policy():
+    before = asyncio.get_event_loop_policy()
+    event_loop.run(_coro_loop_module(), {})
+    assert asyncio.get_event_loop_policy() is before
+
+
+def test_run_returns_the_result_and_propagates_errors():
+    async def boom():
+        raise KeyError("x")
+
+    async def value():
+        return 42
+
+    assert event_loop.run(value(), {}) == 42
+    with pytest.raises(KeyError):
+        event_loop.run(boom(), {})
+
+
+@pytest.mark.parametrize("value", [None, "", "auto", "uvloop", "asyncio", "AsyncIO", "tokio"])
+@pytest.mark.parametrize("installed", [True, False])
+def test_the_simulator_chooses_like_the_commands(value, installed, monkeypatch):
+    if not installed:
+        monkeypatch.setitem(sys.modules, "uvloop", None)
+    environ = {} if value is None else {"HBCONN_LOOP": value}
+    try:
+        choice = event_loop.choose(environ)
+    except CommandError as err:
+        with pytest.raises(ValueError) as info:
+            sim_main.choose_loop(environ)
+        assert str(info.value).startswith(err.message)
+        return
+    factory, description = sim_main.choose_loop(environ)
+    assert (factory, description) == (choice.factory, choice.description)
+    with asyncio.Runner(loop_factory=factory) as runner:
+        assert runner.run(_coro_loop_module()).startswith(choice.name)
+
+
+def test_the_library_never_installs_a_loop():
+    # only the commands (cli) and the simulator's command (sim/__main__) choose a loop; a bot chooses its own
+    pattern = re.compile(r"uvloop|set_event_loop_policy|asyncio\.Runner|loop_factory")
+    offenders = [str(path.relative_to(PKG)) for path in PKG.rglob("*.py*")
+                 if path.suffix in (".py", ".pyx", ".pxd", ".pyi")
+                 and path.relative_to(PKG).parts[0] != "cli" and path.name != "__main__.py"
+                 and pattern.search(path.read_text())]
+    assert offenders == []
