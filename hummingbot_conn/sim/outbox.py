@@ -16,6 +16,8 @@ from collections import deque
 
 from aiohttp import web
 
+from . import trace as _trace
+
 __all__ = ["Outbox", "write_loop"]
 
 log = logging.getLogger(__name__)
@@ -90,11 +92,15 @@ class Outbox:
 async def write_loop(outbox: Outbox) -> None:
     """Drain ``outbox`` onto its socket until ``None``, a send failure or a cut-off."""
     ws = outbox.ws
+    trace = _trace.current()      # the latency benchmarks' stamps (sim/trace.py); None: not installed
+    socket = trace.socket_opened(outbox.transport) if trace is not None else (0, 0)
     while True:
         text = await outbox.get()
         if text is None or ws.closed or outbox.cut_off:
             break
         try:
+            if trace is not None and trace.enabled:
+                trace.frame_sent(socket, text)
             await ws.send_str(text)
         except (ConnectionError, RuntimeError):
             break

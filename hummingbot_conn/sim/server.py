@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from aiohttp import web
 
-from . import admin
+from . import admin, trace
 from .accounts import AccountRegistry
 from .clock import ManualClock, SystemClock
 from .connection_guard import ConnectionGuard, GuardedTCPSite
@@ -108,6 +108,7 @@ class SimulatedExchange:
         app.router.add_get("/ws-api/v3", self.user_streams.handle_ws_api)
         admin.add_routes(app, faults=self.faults, accounts=self.accounts, engine=self.engine,
                          streams=self.streams, traders=self.traders, body_timeout=self.body_timeout)
+        trace.install(app)     # /sim/trace: venue-side stamps for latency benchmarks, off until asked
         return app
 
     async def start(self) -> None:
