@@ -36,6 +36,8 @@ from typing import Callable, Optional
 
 import pytest
 
+from hummingbot_conn.cli.event_loop import describe as describe_loop
+
 _HERE = Path(__file__).resolve().parent
 _BUILD_SCRIPT = _HERE / "peers" / "build_peers.py"
 
@@ -164,6 +166,8 @@ def pytest_benchmark_update_machine_info(config, machine_info):
         "numpy": _version("numpy"),
         "cython_in_venv": _version("Cython"),
         "pytest_benchmark": _version("pytest-benchmark"),
+        # the loop the harnesses drive (hummingbot_conn.cli.event_loop: uvloop when installed)
+        "event_loop": describe_loop(),
         "peers": {
             "hummingbot": builder.HUMMINGBOT_VERSION,
             "build_tools": list(builder.BUILD_TOOLS),

@@ -52,6 +52,7 @@ def _environment(run: dict) -> dict:
         "numpy": extra.get("numpy", "?"),
         "cython": extra.get("cython_in_venv", "?"),
         "pytest_benchmark": run.get("version", extra.get("pytest_benchmark", "?")),
+        "event_loop": extra.get("event_loop", "?"),
         "peers": (f"hummingbot {peers.get('hummingbot', '?')} (PyPI sdist, built with "
                   f"{', '.join(peers.get('build_tools', [])) or '?'}, {peers.get('compile_args', '?')})"),
     }
@@ -92,6 +93,9 @@ def _rows(run: dict) -> dict[str, dict]:
             if fresh:
                 group["method"] = {"interleaved": True, "warmup": extra["interleaved"].get("warmup", 0),
                                    "order": extra["interleaved"].get("order", "")}
+                if extra["interleaved"].get("description"):
+                    # a harness of its own (tick to trade: blocks of orders, not batches of calls) says how
+                    group["method"]["description"] = extra["interleaved"]["description"]
             group["rows"] += _interleaved_rows(bench, extra)
             continue
         group["method"] = {"interleaved": False}
@@ -158,6 +162,8 @@ def _method(group: dict) -> str:
     rounds = ", ".join(map(str, sorted({r["rounds"] for r in group["rows"]})))
     if _interleaved(group):
         method = group["method"]
+        if method.get("description"):
+            return method["description"]
         return (f"interleaved in one process: {rounds} rounds after {method.get('warmup', 0)} warm-up rounds, "
                 f"every round one batch of each implementation (batches sized to last about as long as the "
                 f"slowest one's), order {method.get('order') or '?'}")
@@ -213,6 +219,10 @@ def render(groups: dict[str, dict]) -> str:
             f"Python {latest['python']}, hummingbot_conn {latest['hummingbot_conn']}, numpy {latest['numpy']}, "
             f"Cython {latest['cython']} (in the benchmark venv), pytest-benchmark {latest['pytest_benchmark']}. "
             f"Peers: {latest['peers']}.",
+            "",
+            f"Event loop of the benchmark harnesses: {latest.get('event_loop', '?')} (uvloop when installed, the "
+            "`uvloop` extra; `HBCONN_LOOP=asyncio` forces the standard loop). The tick-to-trade groups run their "
+            "clients under each loop and say which.",
             "",
         ]
         if len(runs) > 1:

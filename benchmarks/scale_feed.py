@@ -86,4 +86,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    from hummingbot_conn.cli.event_loop import run  # the loop the harnesses use (uvloop when installed)
+
+    run(main())

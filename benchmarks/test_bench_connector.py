@@ -31,6 +31,7 @@ import sys
 import time
 from decimal import Decimal
 
+from hummingbot_conn.cli.event_loop import new_event_loop
 from hummingbot_conn.common import OrderType
 from hummingbot_conn.events import MarketEvent
 from hummingbot_conn.exchanges.binance import BinanceEndpoints
@@ -47,6 +48,7 @@ CYCLE_SPACING = 0.105
 _SIM_CHILD = r"""
 import asyncio, json, sys
 from decimal import Decimal
+from hummingbot_conn.cli.event_loop import run
 from hummingbot_conn.sim import SimulatedExchange
 
 async def main():
@@ -70,7 +72,7 @@ async def main():
         loop.add_reader(sys.stdin.fileno(), on_line)
         await done.wait()
 
-asyncio.run(main())
+run(main())
 """
 
 
@@ -144,7 +146,7 @@ def test_bench_connector_order_round_trip(benchmark):
     cycles, warmup = (CYCLES, WARMUP) if benchmark.enabled else (1, 0)
     child = subprocess.Popen([sys.executable, "-c", _SIM_CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              text=True)
-    loop = asyncio.new_event_loop()
+    loop = new_event_loop()
     stack = None
     try:
         stack = _Stack(child, json.loads(child.stdout.readline()))

@@ -20,12 +20,12 @@ Both sides keep exact decimals: every batch asserts the executed amounts.
 Each workload is one test timing both sides interleaved
 (benchmarks/interleave.py).
 """
-import asyncio
 from decimal import Decimal
 
 import hummingbot_conn.core.common_types as hbconn_common
 import hummingbot_conn.core.in_flight_order as hbconn_ifo
 import hummingbot_conn.core.trade_fee as hbconn_fee
+from hummingbot_conn.cli.event_loop import new_event_loop
 from hummingbot_conn.core.common_types import OrderType, TradeType
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee
@@ -172,7 +172,7 @@ def _lifecycle_hummingbot(Side, hb, loop):
 
 def test_full_lifecycle(interleave, peers):
     sides = [_lifecycle_hbconn(interleave.Side)]
-    loop = asyncio.new_event_loop()
+    loop = new_event_loop()
     try:
         if (hb := _hb(peers)) is not None:
             sides.append(_lifecycle_hummingbot(interleave.Side, hb, loop))

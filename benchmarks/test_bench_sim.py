@@ -5,7 +5,6 @@ these give its ceilings on this machine (ns/op; the report converts to per
 second). Deterministic workloads, each asserting its result so the CI smoke
 run (``--benchmark-disable``) still checks them.
 """
-import asyncio
 import hashlib
 import hmac
 import json
@@ -17,6 +16,7 @@ import aiohttp
 import pytest
 import yarl
 
+from hummingbot_conn.cli.event_loop import new_event_loop
 from hummingbot_conn.sim import ManualClock, SimulatedExchange
 from hummingbot_conn.sim.accounts import AccountRegistry
 from hummingbot_conn.sim.engine import MatchingEngine
@@ -29,7 +29,7 @@ REST_ORDERS = 200
 
 @pytest.fixture
 def loop():
-    loop = asyncio.new_event_loop()
+    loop = new_event_loop()
     yield loop
     loop.close()
 

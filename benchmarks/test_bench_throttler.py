@@ -18,11 +18,11 @@ n .. n + OPS entries while timed.
 
 Both sides are timed interleaved, one test per log size (benchmarks/interleave.py).
 """
-import asyncio
 import time
 
 import pytest
 
+from hummingbot_conn.cli.event_loop import new_event_loop
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.rate_limit import RateLimit
 
@@ -105,7 +105,7 @@ def _hummingbot_side(Side, loop, peers, n: int):
 
 @pytest.mark.parametrize("label, n", SIZES, ids=[s for s, _ in SIZES])
 def test_acquire(interleave, peers, label, n):
-    loop = asyncio.new_event_loop()
+    loop = new_event_loop()
     try:
         sides = [_hbconn_side(interleave.Side, loop, n)]
         if peers is not None:

@@ -55,6 +55,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from hummingbot_conn.cli.event_loop import new_event_loop
 from hummingbot_conn.core.order_book import DiffResult, OrderBook
 from hummingbot_conn.exchanges.binance import (
     BinanceAPIOrderBookDataSource,
@@ -181,7 +182,7 @@ class _OfflineBinanceSource(BinanceAPIOrderBookDataSource):
 
 
 def _synced_tracker(fast_parser):
-    loop = asyncio.new_event_loop()
+    loop = new_event_loop()
     source = _OfflineBinanceSource([PAIR], symbol_map={SYMBOL: PAIR}, fast_parser=fast_parser)
     tracker = OrderBookTracker(source, [PAIR], snapshot_interval=None)
 
@@ -356,7 +357,7 @@ async def _shutdown(state):
 
 
 def test_scale_100_pairs_hbconn(benchmark, scale_feed):
-    loop = asyncio.new_event_loop()
+    loop = new_event_loop()
     durations = []
     live_seconds = 2.0 if benchmark.disabled else LIVE_SECONDS     # the CI smoke run stays short
 

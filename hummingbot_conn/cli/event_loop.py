@@ -34,7 +34,7 @@ from typing import Any, Callable, Coroutine, Mapping, Optional, TypeVar
 
 from hummingbot_conn.cli.edge import CommandError
 
-__all__ = ["LOOP_ENV", "CHOICES", "LoopChoice", "choose", "describe", "run"]
+__all__ = ["LOOP_ENV", "CHOICES", "LoopChoice", "choose", "describe", "run", "new_event_loop"]
 
 #: the environment variable that chooses the loop
 LOOP_ENV = "HBCONN_LOOP"
@@ -107,3 +107,13 @@ def run(main: Coroutine[Any, Any, _T], environ: Optional[Mapping[str, str]] = No
     _log.info("event loop: %s", choice.description)
     with asyncio.Runner(loop_factory=choice.factory) as runner:
         return runner.run(main)
+
+
+def new_event_loop(environ: Optional[Mapping[str, str]] = None) -> asyncio.AbstractEventLoop:
+    """A new loop of the kind :func:`choose` picks, for code that drives a loop by hand
+    (``run_until_complete``: the benchmarks' harnesses).  The caller closes it.
+
+    :raises CommandError: as :func:`choose`
+    """
+    factory = choose(environ).factory
+    return factory() if factory is not None else asyncio.new_event_loop()

@@ -1,0 +1,77 @@
+"""Tick to trade under pytest-benchmark: benchmarks/tick_to_trade.py's run, one group per event loop.
+
+A depth frame leaves the simulator (another process) -> the order it causes
+reaches the simulator, both stamped by the simulator; ours (``BinanceExchange``)
+beside a raw aiohttp client doing the same work (the floor), their blocks of
+orders interleaved.  One test per loop the clients run on (uvloop when
+installed, asyncio's standard loop), each with its own simulator; the table
+rows hold every order's latency (min, median = p50) and the figures below the
+table give p99, the split into "in" (frame -> strategy) and "out" (strategy ->
+venue) and the clients' CPU per order.
+
+The CI smoke run (``--benchmark-disable``) places a few orders per side and
+checks the joins (every stamp found, in order on one clock, no order left open).
+"""
+import importlib.util
+import statistics
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _load():
+    name = "_hbconn_bench_tick_to_trade"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("tick_to_trade.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+ttt = _load()
+GROUP = "tick to trade (loopback, simulator in another process)"
+#: timed (make bench): orders per side, blocks per side, unmeasured orders per block
+TIMED = (200, 4, ttt.WARMUP)
+SMOKE = (3, 1, 1)
+
+
+@pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
+def test_bench_tick_to_trade(benchmark, loop):
+    if loop not in ttt.loop_factories():
+        pytest.skip(f"{loop} is not in use here (not installed, or HBCONN_LOOP=asyncio)")
+    benchmark.group = f"{GROUP}, clients on {loop}"
+    orders, rounds, warmup = TIMED if benchmark.enabled else SMOKE
+    impls = ("hbconn", "aiohttp_raw")
+    results, venue_loop = benchmark.pedantic(
+        ttt.run, args=(orders,), kwargs={"rounds": rounds, "warmup": warmup, "loops": [loop], "impls": impls,
+                                         "say": lambda line: None},
+        rounds=1, iterations=1)
+    figures = {}
+    for impl in impls:
+        result = results[(loop, impl)]
+        total = result.values("total")
+        assert len(total) == orders
+        s = ttt.summary(result)
+        figures[impl] = (f"p50 {s['p50']:.3f} ms, p99 {s['p99']:.3f} ms, max {s['max']:.3f} ms over {s['orders']} "
+                         f"orders; in (frame leaves -> strategy sees the change) p50 {s['in_p50']:.3f} ms, out "
+                         f"(-> order reaches the venue) p50 {s['out_p50']:.3f} ms; client CPU {s['cpu_us']:.0f} us "
+                         f"per order ({s['frames']:.1f} depth frames per order)")
+    figures["venue"] = f"the simulator on {venue_loop}, in its own process, background traders moving the book"
+    benchmark.extra_info["impl"] = "interleaved"
+    benchmark.extra_info["figures"] = figures
+    benchmark.extra_info["interleaved"] = {
+        # report.py: one row per side, min and median of these (seconds per order, ops 1)
+        "rounds": {impl: [ns / 1e9 for ns in results[(loop, impl)].values("total")] for impl in impls},
+        "ops": dict.fromkeys(impls, 1),
+        "warmup": warmup,
+        "order": f"sides shuffled every round (seed {ttt.SEED})",
+        "description": (f"tick to trade per order (ns/op = a depth frame leaves the simulator -> the order it "
+                        f"causes reaches the simulator, both stamped there), clients on {loop}: {orders} orders "
+                        f"per side in {rounds} blocks per side, blocks of the sides interleaved in a shuffled "
+                        f"order (seed {ttt.SEED}), {warmup} unmeasured orders at the start of each block; "
+                        "min = fastest order, median = p50 (p99 below)"),
+    }
+    for impl in impls:      # the joins held (ttt.join raises otherwise); the latencies are positive
+        assert statistics.median(results[(loop, impl)].values("total")) > 0
