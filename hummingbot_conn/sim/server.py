@@ -89,6 +89,7 @@ class SimulatedExchange:
         self.faults.actions.update({
             "close_market_sockets": lambda symbol=None: self.streams.close_sockets(symbol),
             "close_user_sockets": lambda: self.user_streams.close_sockets(),
+            "mute_user_sockets": lambda: self.user_streams.mute_sockets(),
             "skew_clock": self._skew_clock,
             "restart_ids": lambda symbol=None: self.streams.restart_ids(symbol),
         })

@@ -20,6 +20,7 @@ from aiohttp import WSMsgType, web
 
 from .engine import MatchingEngine
 from .faults import FAR_AHEAD, FaultInjector
+from .heartbeat import ServerHeartbeat
 from .outbox import Outbox, write_loop
 from .records import Trade
 from .reports import fmt
@@ -39,6 +40,7 @@ class StreamConnection:
         self.streams: list[str] = []
         self.outbox = Outbox(ws, queue_limit, transport)
         self.symbols: set[str] = set()
+        self.heartbeat: ServerHeartbeat | None = None      # user-data sockets only (sim/heartbeat.py)
 
     def send(self, stream: str, payload: dict | bytes) -> None:
         if self.outbox.cut_off:
@@ -53,6 +55,11 @@ class StreamConnection:
 
     def close(self) -> None:
         self.outbox.close()
+
+    def mute(self) -> None:
+        self.outbox.mute()
+        if self.heartbeat is not None:
+            self.heartbeat.muted = True
 
 
 class _DepthAccumulator:

@@ -95,6 +95,7 @@ class SimulatedFuturesExchange:
         self.faults.actions.update({
             "close_market_sockets": lambda symbol=None: self.streams.close_sockets(symbol),
             "close_user_sockets": lambda: self.streams.close_user_sockets(),
+            "mute_user_sockets": lambda: self.streams.mute_user_sockets(),
             "skew_clock": self._skew_clock,
             "restart_ids": lambda symbol=None: self.streams.restart_ids(symbol),
         })

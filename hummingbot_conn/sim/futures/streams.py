@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING
 import orjson
 from aiohttp import WSMsgType, web
 
+from .. import heartbeat
 from ..faults import FAR_AHEAD
+from ..heartbeat import ServerHeartbeat
 from ..outbox import Outbox, write_loop
 from .documents import mark_price_event
 from .specs import plain
@@ -71,6 +73,7 @@ class Connection:
         self.route = route
         self.streams: list[str] = []
         self.outbox = Outbox(ws, queue_limit, transport)
+        self.heartbeat: ServerHeartbeat | None = None      # the private stream only (sim/heartbeat.py)
 
     def send(self, stream: str, payload: bytes) -> None:
         if self.outbox.cut_off:
@@ -84,6 +87,11 @@ class Connection:
 
     def close(self) -> None:
         self.outbox.close()
+
+    def mute(self) -> None:
+        self.outbox.mute()
+        if self.heartbeat is not None:
+            self.heartbeat.muted = True
 
 
 class _Acc:
@@ -281,6 +289,13 @@ class FuturesStreams:
             conn.close()
         return len(conns)
 
+    def mute_user_sockets(self, key: str | None = None) -> int:
+        """Fault action: the private sockets stay open but go silent (``sim/heartbeat.py``)."""
+        conns = [c for k, s in self.user_connections.items() if key is None or k == key for c in s]
+        for conn in conns:
+            conn.mute()
+        return len(conns)
+
     def shutdown(self) -> None:
         for conn in list(self.connections) + [c for s in self.user_connections.values() for c in s]:
             conn.close()
@@ -311,18 +326,23 @@ class FuturesStreams:
         return ws
 
     async def serve_user(self, request: web.Request, key: str, combined: bool) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)
+        ws = heartbeat.response()
         await ws.prepare(request)
         conn = Connection(ws, combined, "private", request.transport, self.queue_limit)
+        beat, beating = heartbeat.start(ws, self.heartbeat)
+        conn.heartbeat = beat
         self.user_connections.setdefault(key, set()).add(conn)
         writer = asyncio.ensure_future(write_loop(conn.outbox))
         try:
             async for msg in ws:
+                if await beat.frame(msg):
+                    continue
                 if msg.type == WSMsgType.ERROR:
                     break
         finally:
             self.user_connections.get(key, set()).discard(conn)
             conn.close()
+            await heartbeat.stop(beating)
             await writer
         return ws
 
