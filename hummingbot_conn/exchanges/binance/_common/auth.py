@@ -1,4 +1,4 @@
-"""BinanceAuth: HMAC-SHA256 signing for REST and the WebSocket API.
+"""BinanceAuth: HMAC-SHA256 signing for REST and the WebSocket API (both Binance venues sign alike).
 
 REST (docs/binance_spot.md section 2.2): the payload is the *percent-encoded* query
 string concatenated, with no separator, to the form body; ``recvWindow`` and
@@ -61,12 +61,12 @@ class BinanceAuth(AuthBase):
         return self._api_key
 
     def __repr__(self) -> str:
-        return f"BinanceAuth(api_key={_mask(getattr(self, '_api_key', ''))!r})"
+        return f"{type(self).__name__}(api_key={_mask(getattr(self, '_api_key', ''))!r})"
 
     __str__ = __repr__
 
     def __reduce__(self):
-        raise TypeError("BinanceAuth holds a secret and cannot be pickled")
+        raise TypeError(f"{type(self).__name__} holds a secret and cannot be pickled")
 
     # ------------------------------------------------------------------ REST
     def timestamp_ms(self) -> int:

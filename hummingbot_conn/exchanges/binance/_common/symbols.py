@@ -27,9 +27,9 @@ disagree for longer than one reload.
 """
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
-__all__ = ["SYMBOL_MAP_REFRESH_S", "trading_pair_of", "symbol_pairs_from_exchange_info",
+__all__ = ["SYMBOL_MAP_REFRESH_S", "SymbolMapSource", "trading_pair_of", "symbol_pairs_from_exchange_info",
            "symbol_map_from_exchange_info", "SymbolMapCache"]
 
 _logger = logging.getLogger(__name__)
@@ -38,6 +38,8 @@ SYMBOL_MAP_REFRESH_S = 60.0
 
 #: a venue's tradable-symbol filter: one exchangeInfo symbol -> whether it is in the map
 TradableFilter = Callable[[Mapping[str, Any]], bool]
+#: what a data source takes as ``symbol_map=``: the map, or an async callable returning it
+SymbolMapSource = Union[Mapping[str, str], Callable[[], Awaitable[Mapping[str, str]]]]
 
 
 def trading_pair_of(symbol_info: Mapping[str, Any]) -> str:

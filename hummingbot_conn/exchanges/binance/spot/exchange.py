@@ -17,32 +17,28 @@ used at once (a market order completes without waiting for the stream); a
 503 "unknown error" is an unknown outcome resolved by client id, never a fake
 exchange id "UNKNOWN" (W-19); ``PENDING_CANCEL`` stays PENDING_CANCEL; errors
 are recognised by their typed code, not by searching the message text.
+
+What spot shares with USDⓈ-M (declarations, error codes, symbols and rules,
+order status, fills, cancels, prices, the user stream listener) is
+``_common/connector.BinanceConnectorMixin``'s; this module adds spot's orders,
+balances and fees.
 """
-import logging
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Union
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
-from hummingbot_conn.connector.trading_rule import TradingRule
-from hummingbot_conn.connector.venue_time import stamp_ms
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
-from hummingbot_conn.core.trade_fee import TradeFeeBase, TradeFeeSchema
-from hummingbot_conn.exchanges.binance import (
-    binance_constants as CONSTANTS,
-    binance_utils as utils,
-    binance_web_utils as web_utils,
-)
-from hummingbot_conn.exchanges.binance.binance_api_order_book_data_source import BinanceAPIOrderBookDataSource
-from hummingbot_conn.exchanges.binance.binance_api_user_stream_data_source import BinanceAPIUserStreamDataSource
-from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
-from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
-from hummingbot_conn.exchanges.binance.binance_user_events import BinanceUserEventHandler
-from hummingbot_conn.web.errors import ExchangeError
+from hummingbot_conn.core.trade_fee import TradeFeeBase
+from hummingbot_conn.exchanges.binance._common.auth import BinanceAuth
+from hummingbot_conn.exchanges.binance._common.connector import BinanceConnectorMixin
+from hummingbot_conn.exchanges.binance.spot import constants as CONSTANTS, utils, web_utils
+from hummingbot_conn.exchanges.binance.spot.constants import BinanceEndpoints
+from hummingbot_conn.exchanges.binance.spot.order_book_data_source import BinanceAPIOrderBookDataSource
+from hummingbot_conn.exchanges.binance.spot.user_events import BinanceUserEventHandler
+from hummingbot_conn.exchanges.binance.spot.user_stream_data_source import BinanceAPIUserStreamDataSource
 
 __all__ = ["BinanceExchange"]
-
-_logger = logging.getLogger(__name__)
 
 _NAN = Decimal("NaN")
 _TERMINAL_ANSWERS = frozenset((OrderState.FILLED, OrderState.CANCELED, OrderState.EXPIRED, OrderState.FAILED))
@@ -55,7 +51,7 @@ def _exchange_id(value: Any) -> Optional[str]:
     return str(value)
 
 
-class BinanceExchange(ExchangePyBase):
+class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
     """Binance Spot: LIMIT, LIMIT_MAKER and MARKET orders, user data over the WebSocket API.
 
     Keyword-only extras (injected for tests and tools): ``clock``,
@@ -64,19 +60,17 @@ class BinanceExchange(ExchangePyBase):
     """
 
     UPDATE_ORDER_STATUS_MIN_INTERVAL = 10.0
+    CONSTANTS = CONSTANTS
     web_utils = web_utils
+    utils = utils
 
     def __init__(self, binance_api_key: str, binance_api_secret: str, trading_pairs: Optional[List[str]] = None,
                  trading_required: bool = True, domain: Union[str, BinanceEndpoints] = CONSTANTS.DEFAULT_DOMAIN,
                  rate_limits_share_pct: Decimal = Decimal(100),
                  balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None, **options: Any) -> None:
-        web_utils.endpoints(domain)            # an unknown domain name fails here, clearly
+        self._init_binance(domain, trading_pairs, trading_required)
         self.api_key = binance_api_key
         self.secret_key = binance_api_secret
-        self._domain = domain
-        self._trading_required = trading_required
-        self._trading_pairs = list(trading_pairs or [])
-        self._fee_schema: TradeFeeSchema = utils.DEFAULT_FEES
         self._commission_rates: Optional[Dict[str, Decimal]] = None
         self._authenticator: Optional[BinanceAuth] = None
         super().__init__(balance_asset_limit, rate_limits_share_pct, **options)
@@ -95,111 +89,16 @@ class BinanceExchange(ExchangePyBase):
             self._authenticator = BinanceAuth(self.api_key, self.secret_key, self._time_synchronizer)
         return self._authenticator
 
-    @property
-    def rate_limits_rules(self) -> List[Any]:
-        return list(CONSTANTS.RATE_LIMITS)
-
-    @property
-    def domain(self) -> Union[str, BinanceEndpoints]:
-        return self._domain
-
-    @property
-    def client_order_id_max_length(self) -> int:
-        return CONSTANTS.MAX_ORDER_ID_LEN
-
-    @property
-    def client_order_id_prefix(self) -> str:
-        return CONSTANTS.HBOT_ORDER_ID_PREFIX
-
-    @property
-    def trading_rules_request_path(self) -> str:
-        return CONSTANTS.EXCHANGE_INFO_PATH_URL
-
-    @property
-    def trading_pairs_request_path(self) -> str:
-        return CONSTANTS.EXCHANGE_INFO_PATH_URL
-
-    @property
-    def check_network_request_path(self) -> str:
-        return CONSTANTS.PING_PATH_URL
-
-    @property
-    def trading_pairs(self) -> List[str]:
-        return self._trading_pairs
-
-    @property
-    def is_cancel_request_in_exchange_synchronous(self) -> bool:
-        return True
-
-    @property
-    def is_trading_required(self) -> bool:
-        return self._trading_required
-
-    def supported_order_types(self) -> List[OrderType]:
-        return [OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET]
-
-    # ---- error classification (typed codes, docs/binance_spot.md section 4) ------------------------
-    def _is_request_exception_related_to_time_synchronizer(self, request_exception: Exception) -> bool:
-        return isinstance(request_exception, ExchangeError) and request_exception.code == CONSTANTS.TIMESTAMP_ERROR_CODE
-
-    def _is_order_not_found_during_status_update_error(self, status_update_exception: Exception) -> bool:
-        return (isinstance(status_update_exception, ExchangeError)
-                and status_update_exception.code == CONSTANTS.ORDER_NOT_EXIST_ERROR_CODE)
-
-    def _is_order_not_found_during_cancelation_error(self, cancelation_exception: Exception) -> bool:
-        # -2011 also answers "not canceled due to cancel restrictions": only "Unknown order" is not-found
-        return (isinstance(cancelation_exception, ExchangeError)
-                and cancelation_exception.code == CONSTANTS.UNKNOWN_ORDER_ERROR_CODE
-                and CONSTANTS.UNKNOWN_ORDER_MESSAGE.lower() in (cancelation_exception.msg or "").lower())
-
-    def _is_permanent_auth_error(self, request_exception: BaseException) -> bool:
-        # -2014 / -2015 / -1022 or HTTP 401: wait_ready raises it at once, the polls slow down
-        return web_utils.is_auth_error(request_exception)
-
-    def _is_request_outcome_unknown(self, request_exception: Exception) -> bool:
-        if super()._is_request_outcome_unknown(request_exception):
-            return True
-        return (isinstance(request_exception, ExchangeError)
-                and request_exception.code in CONSTANTS.OUTCOME_UNKNOWN_ERROR_CODES)
-
-    # ---- factories -------------------------------------------------------------------------------
-    def _create_web_assistants_factory(self) -> Any:
-        return web_utils.build_api_factory(throttler=self._throttler, time_synchronizer=self._time_synchronizer,
-                                           domain=self._domain, auth=self._auth)
-
+    # ---- data sources ----------------------------------------------------------------------------
     def _create_order_book_data_source(self) -> BinanceAPIOrderBookDataSource:
         return BinanceAPIOrderBookDataSource(trading_pairs=self._trading_pairs, domain=self._domain,
                                              api_factory=self._web_assistants_factory, throttler=self._throttler,
-                                             symbol_map=self.trading_pair_symbol_map)
+                                             symbol_map=self._market_data_symbol_map)
 
     def _create_user_stream_data_source(self) -> BinanceAPIUserStreamDataSource:
         return BinanceAPIUserStreamDataSource(auth=self.authenticator, trading_pairs=self._trading_pairs,
                                               connector=self, api_factory=self._web_assistants_factory,
                                               domain=self._domain)
-
-    async def _api_request_url(self, path_url: str, is_auth_required: bool = False) -> str:
-        return web_utils.private_rest_url(path_url, self._domain)
-
-    # ---- symbols and rules -------------------------------------------------------------------------
-    def _initialize_trading_pair_symbols_from_exchange_info(self, exchange_info: Dict[str, Any]) -> None:
-        self._set_trading_pair_symbol_map([
-            (info["symbol"], utils.trading_pair_of(info))
-            for info in exchange_info.get("symbols", ()) if utils.is_exchange_information_valid(info)])
-
-    async def _format_trading_rules(self, exchange_info_dict: Dict[str, Any]) -> List[TradingRule]:
-        rules = []
-        for info in exchange_info_dict.get("symbols", ()):
-            if not utils.is_exchange_information_valid(info):
-                continue
-            try:
-                rules.append(utils.trading_rule_from_symbol_info(info))
-            except Exception:
-                self.logger().exception("Error parsing the trading pair rule %s. Skipping.", info.get("symbol"))
-        return rules
-
-    @classmethod
-    def logger(cls) -> logging.Logger:  # hummingbot's connectors log through cls.logger()
-        return _logger
 
     # ---- orders --------------------------------------------------------------------------------
     async def _place_order(self, order_id: str, trading_pair: str, amount: Decimal, trade_type: TradeType,
@@ -216,7 +115,7 @@ class BinanceExchange(ExchangePyBase):
         if order_type is OrderType.LIMIT:
             data["timeInForce"] = CONSTANTS.TIME_IN_FORCE_GTC
         response = await self._api_post(path_url=CONSTANTS.ORDER_PATH_URL, data=data, is_auth_required=True,
-                                        limit_id=CONSTANTS.ORDER_PATH_URL)
+                                        limit_id=CONSTANTS.POST_ORDER_LIMIT_ID)
         # a 200 answer means the order was taken: if its body cannot be read, the
         # order is live but unknown to us, so it is resolved by client id (an
         # exchange id of None), never failed (a KeyError here used to fail it)
@@ -256,44 +155,9 @@ class BinanceExchange(ExchangePyBase):
                 trading_pair, self._answer_time(response), state, client_order_id=order_id,
                 exchange_order_id=exchange_order_id))
 
-    async def _place_cancel(self, order_id: str, tracked_order: InFlightOrder) -> bool:
-        """``DELETE /api/v3/order`` by client id; True when the answer says CANCELED.
-        Fills the answer reveals but we have not seen are fetched first, so they
-        are reported before the cancel."""
-        symbol = await self.exchange_symbol_associated_to_pair(tracked_order.trading_pair)
-        response = await self._api_delete(path_url=CONSTANTS.ORDER_PATH_URL, is_auth_required=True,
-                                          params={"symbol": symbol, "origClientOrderId": order_id},
-                                          limit_id=CONSTANTS.CANCEL_ORDER_LIMIT_ID)
-        try:
-            executed = Decimal(response.get("executedQty", "0"))
-        except Exception:
-            executed = Decimal(0)
-        if executed > tracked_order.executed_amount_base and tracked_order.exchange_order_id is not None:
-            try:
-                for trade_update in await self._all_trade_updates_for_order(tracked_order):
-                    self._order_tracker.process_trade_update(trade_update)
-            except Exception as exc:
-                self.logger().warning("Could not fetch the fills of cancelled order %s: %s", order_id, exc)
-        return response.get("status") == "CANCELED"
-
-    async def _request_order_status(self, tracked_order: InFlightOrder) -> OrderUpdate:
-        symbol = await self.exchange_symbol_associated_to_pair(tracked_order.trading_pair)
-        payload = await self._api_get(path_url=CONSTANTS.ORDER_PATH_URL, is_auth_required=True,
-                                      params={"symbol": symbol, "origClientOrderId": tracked_order.client_order_id},
-                                      limit_id=CONSTANTS.ORDER_STATUS_LIMIT_ID)
-        return utils.order_update_from_order_status(payload, tracked_order.trading_pair)
-
-    async def _all_trade_updates_for_order(self, order: InFlightOrder) -> List[TradeUpdate]:
-        """``GET /api/v3/myTrades`` by exchange order id (none yet: no fills to fetch)."""
-        if order.exchange_order_id is None:
-            return []
-        symbol = await self.exchange_symbol_associated_to_pair(order.trading_pair)
-        trades = await self._api_get(path_url=CONSTANTS.MY_TRADES_PATH_URL, is_auth_required=True,
-                                     params={"symbol": symbol, "orderId": int(order.exchange_order_id)},
-                                     limit_id=CONSTANTS.MY_TRADES_PATH_URL)
-        return [utils.trade_update_from_my_trade(trade, order.client_order_id, order.trading_pair,
-                                                 order.trade_type, self._fee_schema)
-                for trade in trades if str(trade.get("orderId")) == order.exchange_order_id]
+    def _trade_update_from_account_trade(self, trade: Dict[str, Any], order: InFlightOrder) -> TradeUpdate:
+        return utils.trade_update_from_my_trade(trade, order.client_order_id, order.trading_pair, order.trade_type,
+                                                self._fee_schema)
 
     # ---- balances and fees -------------------------------------------------------------------------
     async def _update_balances(self) -> None:
@@ -321,26 +185,3 @@ class BinanceExchange(ExchangePyBase):
             schema = self._fee_schema
             percent = schema.maker_percent_fee_decimal if maker else schema.taker_percent_fee_decimal
         return TradeFeeBase.new_spot_fee(self._fee_schema, order_side, percent=percent)
-
-    async def get_last_traded_prices(self, trading_pairs: List[str]) -> Dict[str, Decimal]:
-        """Last trade price per pair (``GET /api/v3/ticker/price``, one call)."""
-        prices = await self._api_get(path_url=CONSTANTS.PRICES_PATH_URL, limit_id=CONSTANTS.PRICES_PATH_URL)
-        symbol_map = await self.trading_pair_symbol_map()
-        wanted = set(trading_pairs)
-        return {symbol_map[p["symbol"]]: Decimal(p["price"]) for p in prices
-                if symbol_map.get(p["symbol"]) in wanted}
-
-    # ---- user stream ------------------------------------------------------------------------------
-    def _user_event_timestamp(self, event: Any) -> Optional[float]:
-        # every Binance user event carries its event time "E" (ms; us / ns recognised): the user stream lag's start
-        try:
-            return stamp_ms(event["E"]) / 1000.0
-        except (KeyError, TypeError, ValueError):
-            return None
-
-    async def _user_stream_event_listener(self) -> None:
-        """Apply every user stream event (section 7): execution reports to the
-        order tracker, account positions and balance updates to the balances."""
-        await self._ensure_symbol_map()
-        async for event in self._iter_user_event_queue():
-            self._user_events.process(event)

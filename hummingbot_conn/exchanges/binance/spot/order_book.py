@@ -10,15 +10,9 @@ from typing import Any, Dict, Optional
 from hummingbot_conn.common import TradeType
 from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
+from hummingbot_conn.exchanges.binance._common.order_book import depth_snapshot_message, int_field as _int_field
 
 __all__ = ["BinanceOrderBook"]
-
-
-def _int_field(msg: Dict[str, Any], key: str, what: str) -> int:
-    value = msg.get(key)
-    if type(value) is not int:
-        raise ValueError(f"{what} needs an integer {key!r}, got {value!r}")
-    return value
 
 
 class BinanceOrderBook(OrderBook):
@@ -30,10 +24,8 @@ class BinanceOrderBook(OrderBook):
         """``{"lastUpdateId", "bids", "asks"}`` -> SNAPSHOT (``metadata`` adds ``trading_pair``)."""
         if metadata:
             msg = {**msg, **metadata}
-        update_id = _int_field(msg, "lastUpdateId", "a depth snapshot")
-        return OrderBookMessage(OrderBookMessageType.SNAPSHOT, {
-            "trading_pair": msg["trading_pair"], "update_id": update_id,
-            "bids": msg["bids"], "asks": msg["asks"]}, timestamp=timestamp)
+        _int_field(msg, "lastUpdateId", "a depth snapshot")
+        return depth_snapshot_message(msg, timestamp, msg["trading_pair"])
 
     @classmethod
     def diff_message_from_exchange(cls, msg: Dict[str, Any], timestamp: Optional[float] = None,

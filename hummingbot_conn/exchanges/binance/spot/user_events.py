@@ -14,19 +14,19 @@ ints (not bools), amounts, prices and commissions plain decimal text within
 a real range, strings strings.  A frame that fails is refused: counted
 (``connector.refused_user_events``), logged once per kind, and answered by a
 REST reconcile, so whatever it carried is learned from the exchange instead
-(docs/contracts.md, Contract 4).  It never becomes a fill.
+(docs/contracts.md, Contract 4).  It never becomes a fill.  Dispatch,
+refusal and the symbol lookup are shared with USDⓈ-M
+(``_common/user_events.py``).
 """
-import logging
 from typing import Any, Dict
 
 from hummingbot_conn.common import TradeType
 from hummingbot_conn.core.strict_fields import bool_field, choice_field, decimal_field, int_field, str_field
-from hummingbot_conn.exchanges.binance import binance_utils as utils
+from hummingbot_conn.exchanges.binance._common.user_events import BinanceUserEventHandlerBase, object_rows
+from hummingbot_conn.exchanges.binance.spot import utils
 
 __all__ = ["BinanceUserEventHandler", "check_execution_report", "check_account_position",
            "check_balance_update"]
-
-_logger = logging.getLogger(__name__)
 
 # executionReport fields (section 7.4) read when present: decimal text >= 0, ints (minimum), booleans
 _REPORT_DECIMALS = ("q", "p", "P", "F", "l", "z", "L", "n", "Z", "Y", "Q")
@@ -70,12 +70,7 @@ def check_execution_report(event: Dict[str, Any]) -> None:
 def check_account_position(event: Dict[str, Any]) -> None:
     """``outboundAccountPosition``: ``u`` an int, ``B`` a list of ``{"a": str, "f": >= 0, "l": >= 0}``."""
     int_field(event.get("u"), "u")
-    rows = event.get("B")
-    if type(rows) is not list:
-        raise ValueError(f"B must be a list, got {type(rows).__name__}")
-    for row in rows:
-        if type(row) is not dict:
-            raise ValueError(f"B rows must be objects, got {type(row).__name__}")
+    for row in object_rows(event.get("B"), "B"):
         str_field(row.get("a"), "B.a")
         decimal_field(row.get("f"), "B.f", 0)
         decimal_field(row.get("l"), "B.l", 0)
@@ -88,46 +83,21 @@ def check_balance_update(event: Dict[str, Any]) -> None:
     int_field(event.get("T"), "T")
 
 
-class BinanceUserEventHandler:
-    def __init__(self, connector: Any) -> None:
-        self._connector = connector
-
-    @property
-    def skipped(self) -> int:
-        """Frames refused so far (all kinds; per kind: ``connector.refused_user_events``)."""
-        return self._connector._frame_refusals.total
-
-    def process(self, event: Any) -> None:
-        kind = event.get("e") if type(event) is dict else None
-        try:
-            if type(event) is not dict:
-                raise ValueError(f"a frame must be a JSON object, got {type(event).__name__}")
-            if kind == "executionReport":
-                self._execution_report(event)
-            elif kind == "outboundAccountPosition":
-                self._account_position(event)
-            elif kind == "balanceUpdate":
-                self._balance_update(event)
-        except Exception as exc:        # a frame never stops the stream
-            self._connector._frame_refusals.refuse(kind, exc, event)
+class BinanceUserEventHandler(BinanceUserEventHandlerBase):
+    HANDLERS = {"executionReport": "_execution_report", "outboundAccountPosition": "_account_position",
+                "balanceUpdate": "_balance_update"}
 
     def _execution_report(self, event: Dict[str, Any]) -> None:
         check_execution_report(event)
-        connector = self._connector
-        try:
-            trading_pair = connector._symbol_map.trading_pair(event["s"])
-        except KeyError:
+        trading_pair = self._pair(event["s"])
+        if trading_pair is None:
             return                      # a symbol we do not trade
-        tracker = connector._order_tracker
         trade_update = None
         if event["x"] == "TRADE":
             trade_type = TradeType.BUY if event["S"] == "BUY" else TradeType.SELL
             trade_update = utils.trade_update_from_execution_report(event, trading_pair, trade_type,
-                                                                   connector._fee_schema)
-        order_update = utils.order_update_from_execution_report(event, trading_pair)
-        if trade_update is not None:
-            tracker.process_trade_update(trade_update)
-        tracker.process_order_update(order_update)
+                                                                   self._connector._fee_schema)
+        self._apply_order_event(trade_update, utils.order_update_from_execution_report(event, trading_pair))
 
     def _account_position(self, event: Dict[str, Any]) -> None:
         check_account_position(event)

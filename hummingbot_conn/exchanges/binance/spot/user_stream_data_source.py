@@ -26,8 +26,8 @@ import logging
 import uuid
 from typing import Any, Callable, List, Optional
 
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
-from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
+from hummingbot_conn.exchanges.binance._common.auth import BinanceAuth
+from hummingbot_conn.exchanges.binance.spot import constants as CONSTANTS, web_utils
 from hummingbot_conn.tracking.user_stream_tracker_data_source import UserStreamTrackerDataSource
 from hummingbot_conn.web.data_types import WSJSONRequest
 from hummingbot_conn.web.errors import ExchangeError

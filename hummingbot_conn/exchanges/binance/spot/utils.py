@@ -5,17 +5,28 @@ and raises ``ValueError`` / ``KeyError`` on a malformed one; callers log and
 skip it, so one bad message never corrupts an order.
 """
 from decimal import Decimal
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from hummingbot_conn.connector.trading_rule import TradingRule
 from hummingbot_conn.core.in_flight_order import OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import TokenAmount, TradeFeeBase, TradeFeeSchema
-from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
+from hummingbot_conn.exchanges.binance._common.rules import (
+    HUGE,
+    common_rule_fields,
+    finite_decimal,
+    positive_or,
+    symbol_filters,
+)
+from hummingbot_conn.exchanges.binance._common.symbols import (
+    symbol_map_from_exchange_info as _symbol_map,
+    trading_pair_of,
+)
+from hummingbot_conn.exchanges.binance.spot import constants as CONSTANTS
 
 __all__ = [
     "DEFAULT_FEES", "finite_decimal", "CENTRALIZED", "EXAMPLE_PAIR", "ORDER_STATE", "is_exchange_information_valid",
-    "trading_pair_of", "trading_rule_from_symbol_info", "order_update_from_order_status",
-    "order_update_from_execution_report", "trade_update_from_execution_report",
+    "symbol_map_from_exchange_info", "trading_pair_of", "trading_rule_from_symbol_info",
+    "order_update_from_order_status", "order_update_from_execution_report", "trade_update_from_execution_report",
     "trade_update_from_my_trade", "trade_updates_from_order_response", "fill_fee",
 ]
 
@@ -30,37 +41,27 @@ DEFAULT_FEES = TradeFeeSchema(maker_percent_fee_decimal=Decimal("0.001"),
 ORDER_STATE: Dict[str, OrderState] = {status: OrderState[name]
                                       for status, name in CONSTANTS.ORDER_STATE_NAMES.items()}
 
-_HUGE = Decimal("1e56")
 
 
-def finite_decimal(value: Any) -> Decimal:
-    """A venue number (a decimal string) as a finite Decimal; ``ValueError`` otherwise."""
-    d = Decimal(str(value))
-    if not d.is_finite():
-        raise ValueError(f"not a finite number: {value!r}")
-    return d
-
-
-def is_exchange_information_valid(symbol_info: Dict[str, Any]) -> bool:
-    """A symbol we trade: ``status == "TRADING"`` and SPOT among its permissions."""
+def is_exchange_information_valid(symbol_info: Mapping[str, Any]) -> bool:
+    """The one test of a tradable spot symbol (the connector's rules and symbol map, the data
+    source's map and ``hbconn book`` all use it): ``status == "TRADING"`` and ``SPOT`` in one of
+    its ``permissionSets`` (each a list), or, for a venue that sends only the older field
+    (Binance.US), in ``permissions``.  A symbol that states no permission is not tradable."""
     if symbol_info.get("status") != "TRADING":
         return False
-    permission_sets = symbol_info.get("permissionSets") or []
-    if any("SPOT" in permissions for permissions in permission_sets if isinstance(permissions, list)):
+    permission_sets = symbol_info.get("permissionSets")
+    if isinstance(permission_sets, list) and any(
+            isinstance(permissions, list) and "SPOT" in permissions for permissions in permission_sets):
         return True
-    return "SPOT" in (symbol_info.get("permissions") or [])
+    permissions = symbol_info.get("permissions")
+    return isinstance(permissions, list) and "SPOT" in permissions
 
 
-def trading_pair_of(symbol_info: Dict[str, Any]) -> str:
-    return f"{symbol_info['baseAsset']}-{symbol_info['quoteAsset']}"
-
-
-def _positive_or(value: Optional[str], default: Decimal) -> Decimal:
-    # Binance disables a filter bound with "0"
-    if value is None:
-        return default
-    d = Decimal(value)
-    return d if d > 0 else default
+def symbol_map_from_exchange_info(exchange_info: Mapping[str, Any]) -> Dict[str, str]:
+    """``{"BTCUSDT": "BTC-USDT"}`` for the tradable spot symbols (``is_exchange_information_valid``),
+    one symbol per pair (``_common/symbols.py``)."""
+    return _symbol_map(exchange_info, is_exchange_information_valid)
 
 
 def trading_rule_from_symbol_info(symbol_info: Dict[str, Any]) -> TradingRule:
@@ -75,26 +76,19 @@ def trading_rule_from_symbol_info(symbol_info: Dict[str, Any]) -> TradingRule:
 
     ``MIN_NOTIONAL`` (older symbols, Binance.US) is read like ``NOTIONAL``.
     """
-    filters = {f["filterType"]: f for f in symbol_info["filters"]}
-    price_filter = filters.get("PRICE_FILTER", {})
-    lot_size = filters.get("LOT_SIZE", {})
+    filters = symbol_filters(symbol_info)
     notional = filters.get("NOTIONAL") or filters.get("MIN_NOTIONAL") or {}
     order_types = symbol_info.get("orderTypes") or ["LIMIT", "MARKET"]
     applies_to_market = notional.get("applyMinToMarket", notional.get("applyToMarket", True))
-    tiny = Decimal("1e-56")
     return TradingRule(
         trading_pair_of(symbol_info),
-        min_order_size=Decimal(lot_size.get("minQty", "0")),
-        max_order_size=_positive_or(lot_size.get("maxQty"), _HUGE),
-        min_price_increment=_positive_or(price_filter.get("tickSize"), tiny),
-        min_base_amount_increment=_positive_or(lot_size.get("stepSize"), tiny),
         min_notional_size=Decimal(notional.get("minNotional", "0")),
         supports_limit_orders="LIMIT" in order_types,
         supports_market_orders="MARKET" in order_types,
-        max_notional_size=_positive_or(notional.get("maxNotional"), _HUGE),
-        min_price=Decimal(price_filter.get("minPrice", "0")),
-        max_price=_positive_or(price_filter.get("maxPrice"), _HUGE),
+        max_notional_size=positive_or(notional.get("maxNotional"), HUGE),
+        max_price=positive_or(filters.get("PRICE_FILTER", {}).get("maxPrice"), HUGE),
         min_notional_applies_to_market=bool(applies_to_market),
+        **common_rule_fields(filters),
     )
 
 

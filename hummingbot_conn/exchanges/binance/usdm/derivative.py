@@ -15,6 +15,11 @@ the position side follows the action (BUY+OPEN = LONG, SELL+CLOSE = LONG,
 SELL+OPEN = SHORT, BUY+CLOSE = SHORT); in ONEWAY mode a CLOSE is sent
 reduce-only. A 5xx or lost answer is an unknown outcome resolved by client
 id (never a fake exchange id, W-19); errors are recognised by typed code.
+
+What USDⓈ-M shares with spot (declarations, error codes, symbols and rules,
+order status, fills, cancels, prices, the user stream listener) is
+``_common/connector.BinanceConnectorMixin``'s; this module adds the
+perpetual's orders, positions, leverage, position mode and funding.
 """
 import logging
 from decimal import Decimal
@@ -23,24 +28,15 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, TradeType
 from hummingbot_conn.connector.funding_payments import FundingPayment, collect_window, nearest_rate
 from hummingbot_conn.connector.perpetual_derivative_py_base import PerpetualDerivativePyBase
-from hummingbot_conn.connector.trading_rule import TradingRule
-from hummingbot_conn.connector.venue_time import stamp_ms
-from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
-from hummingbot_conn.core.trade_fee import TradeFeeBase, TradeFeeSchema
-from hummingbot_conn.exchanges.binance_perpetual import (
-    binance_perpetual_constants as CONSTANTS,
-    binance_perpetual_utils as utils,
-    binance_perpetual_web_utils as web_utils,
-)
-from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_api_order_book_data_source import (
-    BinancePerpetualAPIOrderBookDataSource,
-)
-from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_auth import BinancePerpetualAuth
-from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_constants import BinancePerpetualEndpoints
-from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_user_events import BinancePerpetualUserEventHandler
-from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_user_stream_data_source import (
-    BinancePerpetualUserStreamDataSource,
-)
+from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, TradeUpdate
+from hummingbot_conn.core.trade_fee import TradeFeeBase
+from hummingbot_conn.exchanges.binance._common.connector import BinanceConnectorMixin
+from hummingbot_conn.exchanges.binance.usdm import constants as CONSTANTS, utils, web_utils
+from hummingbot_conn.exchanges.binance.usdm.auth import BinancePerpetualAuth
+from hummingbot_conn.exchanges.binance.usdm.constants import BinancePerpetualEndpoints
+from hummingbot_conn.exchanges.binance.usdm.order_book_data_source import BinancePerpetualAPIOrderBookDataSource
+from hummingbot_conn.exchanges.binance.usdm.user_events import BinancePerpetualUserEventHandler
+from hummingbot_conn.exchanges.binance.usdm.user_stream_data_source import BinancePerpetualUserStreamDataSource
 from hummingbot_conn.web.errors import ExchangeError
 
 __all__ = ["BinancePerpetualDerivative"]
@@ -51,7 +47,7 @@ _NAN = Decimal("NaN")
 _TERMINAL = frozenset((OrderState.FILLED, OrderState.CANCELED, OrderState.EXPIRED, OrderState.FAILED))
 
 
-class BinancePerpetualDerivative(PerpetualDerivativePyBase):
+class BinancePerpetualDerivative(BinanceConnectorMixin, PerpetualDerivativePyBase):
     """Binance USDⓈ-M perpetuals, cross margin, ONEWAY and HEDGE position modes.
 
     Keyword-only extras (for tests and tools): ``clock``, ``client_order_id_generator``,
@@ -59,7 +55,9 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
     ``funding_fee_poll_interval`` (seconds, default 600).
     """
 
+    CONSTANTS = CONSTANTS
     web_utils = web_utils
+    utils = utils
     MAX_LEVERAGE = CONSTANTS.MAX_LEVERAGE
     FUNDING_PAGE_LIMIT = 1000                 # rows per income / fundingRate answer (the venue's maximum)
     FUNDING_WINDOW_MS = 7 * 86_400_000        # one income read spans at most 7 days
@@ -71,13 +69,9 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
                  rate_limits_share_pct: Decimal = Decimal(100),
                  balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None,
                  funding_fee_poll_interval: float = 600.0, **options: Any) -> None:
-        web_utils.endpoints(domain)            # an unknown domain name fails here, clearly
+        self._init_binance(domain, trading_pairs, trading_required)
         self.binance_perpetual_api_key = binance_perpetual_api_key
         self.binance_perpetual_secret_key = binance_perpetual_api_secret
-        self._domain = domain
-        self._trading_required = trading_required
-        self._trading_pairs = list(trading_pairs or [])
-        self._fee_schema: TradeFeeSchema = utils.DEFAULT_FEES
         self._funding_fee_poll_interval = float(funding_fee_poll_interval)
         self._authenticator: Optional[BinancePerpetualAuth] = None
         super().__init__(balance_asset_limit, rate_limits_share_pct, **options)
@@ -98,51 +92,8 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
         return self._authenticator
 
     @property
-    def rate_limits_rules(self) -> List[Any]:
-        return list(CONSTANTS.RATE_LIMITS)
-
-    @property
-    def domain(self) -> Union[str, BinancePerpetualEndpoints]:
-        return self._domain
-
-    @property
-    def client_order_id_max_length(self) -> int:
-        return CONSTANTS.MAX_ORDER_ID_LEN
-
-    @property
-    def client_order_id_prefix(self) -> str:
-        return CONSTANTS.BROKER_ID
-
-    @property
-    def trading_rules_request_path(self) -> str:
-        return CONSTANTS.EXCHANGE_INFO_URL
-
-    @property
-    def trading_pairs_request_path(self) -> str:
-        return CONSTANTS.EXCHANGE_INFO_URL
-
-    @property
-    def check_network_request_path(self) -> str:
-        return CONSTANTS.PING_URL
-
-    @property
-    def trading_pairs(self) -> List[str]:
-        return self._trading_pairs
-
-    @property
-    def is_cancel_request_in_exchange_synchronous(self) -> bool:
-        return True
-
-    @property
-    def is_trading_required(self) -> bool:
-        return self._trading_required
-
-    @property
     def funding_fee_poll_interval(self) -> float:
         return self._funding_fee_poll_interval
-
-    def supported_order_types(self) -> List[OrderType]:
-        return [OrderType.LIMIT, OrderType.MARKET, OrderType.LIMIT_MAKER]
 
     def supported_position_modes(self) -> List[PositionMode]:
         return [PositionMode.ONEWAY, PositionMode.HEDGE]
@@ -153,71 +104,15 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
     def get_sell_collateral_token(self, trading_pair: str) -> str:
         return self._trading_rules_part.rules[trading_pair].sell_order_collateral_token
 
-    @classmethod
-    def logger(cls) -> logging.Logger:
-        return _logger
-
-    # ---- error classification (typed codes, section 9) -------------------------------------------------
-    def _is_request_exception_related_to_time_synchronizer(self, request_exception: Exception) -> bool:
-        return isinstance(request_exception, ExchangeError) and request_exception.code == CONSTANTS.TIMESTAMP_ERROR_CODE
-
-    def _is_order_not_found_during_status_update_error(self, status_update_exception: Exception) -> bool:
-        return (isinstance(status_update_exception, ExchangeError)
-                and status_update_exception.code == CONSTANTS.ORDER_NOT_EXIST_ERROR_CODE)
-
-    def _is_order_not_found_during_cancelation_error(self, cancelation_exception: Exception) -> bool:
-        return (isinstance(cancelation_exception, ExchangeError)
-                and cancelation_exception.code == CONSTANTS.UNKNOWN_ORDER_ERROR_CODE)
-
-    def _is_permanent_auth_error(self, request_exception: BaseException) -> bool:
-        # -2014 / -2015 / -1022 or HTTP 401: wait_ready raises it at once, the polls slow down
-        return web_utils.is_auth_error(request_exception)
-
-    def _is_request_outcome_unknown(self, request_exception: Exception) -> bool:
-        if super()._is_request_outcome_unknown(request_exception):
-            return True
-        return (isinstance(request_exception, ExchangeError)
-                and request_exception.code in CONSTANTS.OUTCOME_UNKNOWN_ERROR_CODES)
-
-    # ---- factories -------------------------------------------------------------------------------------
-    def _create_web_assistants_factory(self) -> Any:
-        return web_utils.build_api_factory(throttler=self._throttler, time_synchronizer=self._time_synchronizer,
-                                           domain=self._domain, auth=self._auth)
-
+    # ---- data sources ------------------------------------------------------------------------------------
     def _create_order_book_data_source(self) -> BinancePerpetualAPIOrderBookDataSource:
         return BinancePerpetualAPIOrderBookDataSource(
             trading_pairs=self._trading_pairs, domain=self._domain, api_factory=self._web_assistants_factory,
-            symbol_map=self.trading_pair_symbol_map)
+            symbol_map=self._market_data_symbol_map)
 
     def _create_user_stream_data_source(self) -> BinancePerpetualUserStreamDataSource:
         return BinancePerpetualUserStreamDataSource(auth=self.authenticator, connector=self,
                                                     api_factory=self._web_assistants_factory, domain=self._domain)
-
-    async def _api_request_url(self, path_url: str, is_auth_required: bool = False) -> str:
-        return web_utils.private_rest_url(path_url, self._domain)
-
-    # ---- symbols and rules --------------------------------------------------------------------------------
-    def _initialize_trading_pair_symbols_from_exchange_info(self, exchange_info: Dict[str, Any]) -> None:
-        """Perpetuals only; when two contracts share base and quote, BASEQUOTE wins (hummingbot's rule)."""
-        chosen: Dict[str, str] = {}
-        for info in exchange_info.get("symbols", ()):
-            if not web_utils.is_exchange_information_valid(info):
-                continue
-            pair = utils.trading_pair_of(info)
-            if pair not in chosen or info["symbol"] == f"{info['baseAsset']}{info['quoteAsset']}":
-                chosen[pair] = info["symbol"]
-        self._set_trading_pair_symbol_map([(symbol, pair) for pair, symbol in chosen.items()])
-
-    async def _format_trading_rules(self, exchange_info_dict: Dict[str, Any]) -> List[TradingRule]:
-        rules = []
-        for info in exchange_info_dict.get("symbols", ()):
-            if not web_utils.is_exchange_information_valid(info):
-                continue
-            try:
-                rules.append(utils.trading_rule_from_symbol_info(info))
-            except Exception:
-                _logger.exception("Error parsing the trading pair rule %s. Skipping.", info.get("symbol"))
-        return rules
 
     # ---- orders -------------------------------------------------------------------------------------------
     def _order_params(self, symbol: str, order_id: str, amount: Decimal, trade_type: TradeType,
@@ -242,10 +137,10 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
         """``POST /fapi/v1/order`` (RESULT answer); a terminal answer is applied at once."""
         symbol = await self.exchange_symbol_associated_to_pair(trading_pair)
         response = await self._api_post(
-            path_url=CONSTANTS.ORDER_URL, is_auth_required=True, limit_id=CONSTANTS.POST_ORDER_LIMIT_ID,
+            path_url=CONSTANTS.ORDER_PATH_URL, is_auth_required=True, limit_id=CONSTANTS.POST_ORDER_LIMIT_ID,
             data=self._order_params(symbol, order_id, amount, trade_type, order_type, price, position_action))
         try:
-            update = utils.order_update_from_order(response, trading_pair)
+            update = utils.order_update_from_order_status(response, trading_pair)
         except Exception:
             _logger.exception("Unreadable answer to order %s; the stream and polls will report it.", order_id)
         else:
@@ -254,31 +149,11 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
                 self._order_tracker.process_order_update(update)
         return str(response["orderId"]), int(response["updateTime"]) / 1000
 
-    async def _place_cancel(self, order_id: str, tracked_order: InFlightOrder) -> bool:
-        symbol = await self.exchange_symbol_associated_to_pair(tracked_order.trading_pair)
-        response = await self._api_delete(path_url=CONSTANTS.ORDER_URL, is_auth_required=True,
-                                          limit_id=CONSTANTS.DELETE_ORDER_LIMIT_ID,
-                                          params={"symbol": symbol, "origClientOrderId": order_id})
-        return response.get("status") == "CANCELED"
-
-    async def _request_order_status(self, tracked_order: InFlightOrder) -> OrderUpdate:
-        symbol = await self.exchange_symbol_associated_to_pair(tracked_order.trading_pair)
-        payload = await self._api_get(path_url=CONSTANTS.ORDER_URL, is_auth_required=True,
-                                      limit_id=CONSTANTS.GET_ORDER_LIMIT_ID,
-                                      params={"symbol": symbol, "origClientOrderId": tracked_order.client_order_id})
-        return utils.order_update_from_order(payload, tracked_order.trading_pair)
-
-    async def _all_trade_updates_for_order(self, order: InFlightOrder) -> List[TradeUpdate]:
-        if order.exchange_order_id is None:
-            return []
-        symbol = await self.exchange_symbol_associated_to_pair(order.trading_pair)
-        trades = await self._api_get(path_url=CONSTANTS.ACCOUNT_TRADE_LIST_URL, is_auth_required=True,
-                                     params={"symbol": symbol, "orderId": int(order.exchange_order_id)})
+    def _trade_update_from_account_trade(self, trade: Dict[str, Any], order: InFlightOrder) -> TradeUpdate:
         # the fee class follows the order's own position action (section 12), not the fill's PnL
-        return [utils.trade_update_from_user_trade(trade, order.client_order_id, order.trading_pair,
-                                                   order.trade_type, self._fee_schema,
-                                                   utils.known_position_action(getattr(order, "position", None)))
-                for trade in trades if str(trade.get("orderId")) == order.exchange_order_id]
+        return utils.trade_update_from_user_trade(trade, order.client_order_id, order.trading_pair,
+                                                  order.trade_type, self._fee_schema,
+                                                  utils.known_position_action(getattr(order, "position", None)))
 
     def _get_fee(  # type: ignore[override]  # hummingbot's derivative API inserts position_action
             self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
@@ -407,24 +282,5 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
     async def _venue_now_ms(self) -> int:
         """The venue's clock (``GET /fapi/v1/time``, weight 1): where funding news starts without saved
         state, and where a funding read ends."""
-        return int(await web_utils.get_current_server_time(self._domain, self._web_assistants_factory))
-
-    async def get_last_traded_prices(self, trading_pairs: List[str]) -> Dict[str, Decimal]:
-        tickers = await self._api_get(path_url=CONSTANTS.TICKER_PRICE_CHANGE_URL)
-        symbol_map = await self.trading_pair_symbol_map()
-        wanted = set(trading_pairs)
-        return {symbol_map[t["symbol"]]: Decimal(t["lastPrice"]) for t in tickers
-                if symbol_map.get(t["symbol"]) in wanted}
-
-    # ---- user stream ---------------------------------------------------------------------------------------
-    def _user_event_timestamp(self, event: Any) -> Optional[float]:
-        # every Binance user event carries its event time "E" (ms; us / ns recognised): the user stream lag's start
-        try:
-            return stamp_ms(event["E"]) / 1000.0
-        except (KeyError, TypeError, ValueError):
-            return None
-
-    async def _user_stream_event_listener(self) -> None:
-        await self._ensure_symbol_map()
-        async for event in self._iter_user_event_queue():
-            self._user_events.process(event)
+        return int(await web_utils.get_current_server_time(domain=self._domain,
+                                                           api_factory=self._web_assistants_factory))

@@ -14,14 +14,20 @@ Every frame is checked whole with the core's strict readers
 (``core/strict_fields``) before anything of it is applied; one that fails is
 refused, counted (``connector.refused_user_events``), logged once per kind
 and answered by a REST reconcile (docs/contracts.md, Contract 4).  It never
-becomes a fill, a balance or a position.
+becomes a fill, a balance or a position.  Dispatch, refusal and the symbol
+lookup are shared with spot (``_common/user_events.py``).
 """
 import logging
 from typing import Any, Dict
 
 from hummingbot_conn.common import TradeType
 from hummingbot_conn.core.strict_fields import bool_field, choice_field, decimal_field, int_field, str_field
-from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_utils as utils
+from hummingbot_conn.exchanges.binance._common.user_events import (
+    BinanceUserEventHandlerBase,
+    object_field as _dict,
+    object_rows as _rows,
+)
+from hummingbot_conn.exchanges.binance.usdm import utils
 
 __all__ = ["BinancePerpetualUserEventHandler", "check_order_trade_update", "check_account_update",
            "check_account_config_update"]
@@ -34,18 +40,6 @@ _ORDER_INTS = {"i": 0, "T": 0, "t": 0}
 _ORDER_BOOLS = ("m", "R", "cp", "pP")
 _SIDES = ("BUY", "SELL")
 _POSITION_SIDES = ("BOTH", "LONG", "SHORT")
-
-
-def _dict(value: Any, field: str) -> Dict[str, Any]:
-    if type(value) is not dict:
-        raise ValueError(f"{field} must be an object, got {type(value).__name__}")
-    return value
-
-
-def _rows(value: Any, field: str) -> list:
-    if type(value) is not list:
-        raise ValueError(f"{field} must be a list, got {type(value).__name__}")
-    return [_dict(row, f"{field} rows") for row in value]
 
 
 def check_order_trade_update(event: Dict[str, Any]) -> None:
@@ -111,53 +105,25 @@ def check_account_config_update(event: Dict[str, Any]) -> None:
         int_field(config.get("l"), "ac.l", 1)
 
 
-class BinancePerpetualUserEventHandler:
-    def __init__(self, connector: Any) -> None:
-        self._connector = connector
-
-    @property
-    def skipped(self) -> int:
-        """Frames refused so far (all kinds; per kind: ``connector.refused_user_events``)."""
-        return self._connector._frame_refusals.total
-
-    def process(self, event: Any) -> None:
-        kind = event.get("e") if type(event) is dict else None
-        try:
-            if type(event) is not dict:
-                raise ValueError(f"a frame must be a JSON object, got {type(event).__name__}")
-            if kind == "ORDER_TRADE_UPDATE":
-                self._order_trade_update(event)
-            elif kind == "ACCOUNT_UPDATE":
-                self._account_update(event)
-            elif kind == "ACCOUNT_CONFIG_UPDATE":
-                self._config_update(event)
-            elif kind == "MARGIN_CALL":
-                _logger.warning("Margin call: position risk is too high, positions may be liquidated: %.300r",
-                                event)
-        except Exception as exc:        # a frame never stops the stream
-            self._connector._frame_refusals.refuse(kind, exc, event)
-
-    def _pair(self, symbol: Any):
-        try:
-            return self._connector._symbol_map.trading_pair(symbol)
-        except KeyError:
-            return None          # a contract we do not trade
+class BinancePerpetualUserEventHandler(BinanceUserEventHandlerBase):
+    HANDLERS = {"ORDER_TRADE_UPDATE": "_order_trade_update", "ACCOUNT_UPDATE": "_account_update",
+                "ACCOUNT_CONFIG_UPDATE": "_config_update", "MARGIN_CALL": "_margin_call"}
 
     def _order_trade_update(self, event: Dict[str, Any]) -> None:
         check_order_trade_update(event)
-        connector = self._connector
         trading_pair = self._pair(event["o"]["s"])
         if trading_pair is None:
-            return
+            return                      # a contract we do not trade
         trade_update = None
         if event["o"].get("x") == "TRADE":
             trade_type = TradeType.BUY if event["o"].get("S") == "BUY" else TradeType.SELL
-            trade_update = utils.trade_update_from_event(event, trading_pair, trade_type, connector._fee_schema,
+            trade_update = utils.trade_update_from_event(event, trading_pair, trade_type,
+                                                         self._connector._fee_schema,
                                                          self._order_action(event["o"].get("c")))
-        order_update = utils.order_update_from_event(event, trading_pair)
-        if trade_update is not None:
-            connector._order_tracker.process_trade_update(trade_update)
-        connector._order_tracker.process_order_update(order_update)
+        self._apply_order_event(trade_update, utils.order_update_from_event(event, trading_pair))
+
+    def _margin_call(self, event: Dict[str, Any]) -> None:
+        _logger.warning("Margin call: position risk is too high, positions may be liquidated: %.300r", event)
 
     def _order_action(self, client_order_id: Any) -> Any:
         """The tracked order's own position action (OPEN / CLOSE), None when the order is unknown:

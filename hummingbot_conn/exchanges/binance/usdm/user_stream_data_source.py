@@ -21,11 +21,8 @@ import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Optional
 
-from hummingbot_conn.exchanges.binance_perpetual import (
-    binance_perpetual_constants as CONSTANTS,
-    binance_perpetual_web_utils as web_utils,
-)
-from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_auth import BinancePerpetualAuth
+from hummingbot_conn.exchanges.binance.usdm import constants as CONSTANTS, web_utils
+from hummingbot_conn.exchanges.binance.usdm.auth import BinancePerpetualAuth
 from hummingbot_conn.tracking.user_stream_tracker_data_source import UserStreamTrackerDataSource
 from hummingbot_conn.web.data_types import RESTMethod
 from hummingbot_conn.web.errors import ExchangeError

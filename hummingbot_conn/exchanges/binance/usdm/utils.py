@@ -5,19 +5,28 @@ and raises ``ValueError`` / ``KeyError`` on a malformed payload; callers log
 and skip it, so one bad message never half-updates an order or a position.
 """
 from decimal import Decimal
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Mapping, Optional
 
 from hummingbot_conn.common import PositionAction, PositionSide, TradeType
 from hummingbot_conn.connector.funding_payments import FundingPayment
 from hummingbot_conn.connector.trading_rule import TradingRule
 from hummingbot_conn.core.in_flight_order import OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import TokenAmount, TradeFeeBase, TradeFeeSchema
-from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_constants as CONSTANTS
+from hummingbot_conn.exchanges.binance._common.rules import common_rule_fields, finite_decimal, symbol_filters
+from hummingbot_conn.exchanges.binance._common.symbols import (
+    symbol_map_from_exchange_info as _symbol_map,
+    trading_pair_of,
+)
+from hummingbot_conn.exchanges.binance.usdm import constants as CONSTANTS
 
-__all__ = ["DEFAULT_FEES", "ORDER_STATE", "finite_decimal", "trading_pair_of", "trading_rule_from_symbol_info",
+__all__ = ["CENTRALIZED", "EXAMPLE_PAIR", "DEFAULT_FEES", "ORDER_STATE", "finite_decimal", "trading_pair_of",
+           "is_exchange_information_valid", "symbol_map_from_exchange_info", "trading_rule_from_symbol_info",
            "known_position_action", "position_action_of", "fill_fee", "income_row_id", "funding_payment_of",
-           "order_update_from_order", "order_update_from_event", "trade_update_from_event",
-           "trade_update_from_user_trade"]
+           "order_update_from_order_status", "order_update_from_event",
+           "trade_update_from_event", "trade_update_from_user_trade"]
+
+CENTRALIZED = True
+EXAMPLE_PAIR = "BTC-USDT"
 
 # 0.02% maker, 0.05% taker (the venue's base tier), paid in the margin asset. No percent token:
 # the fee class then follows the position action (OPEN: added to cost, CLOSE: deducted from returns)
@@ -26,18 +35,17 @@ DEFAULT_FEES = TradeFeeSchema(maker_percent_fee_decimal=Decimal("0.0002"),
 
 ORDER_STATE: Dict[str, OrderState] = {status: OrderState[name]
                                       for status, name in CONSTANTS.ORDER_STATE_NAMES.items()}
-_HUGE = Decimal("1e56")
 
 
-def finite_decimal(value: Any) -> Decimal:
-    d = Decimal(str(value))
-    if not d.is_finite():
-        raise ValueError(f"not a finite number: {value!r}")
-    return d
+def is_exchange_information_valid(rule: Mapping[str, Any]) -> bool:
+    """The one test of a tradable contract: a TRADING perpetual (``contractType`` PERPETUAL or
+    TRADIFI_PERPETUAL); delivery contracts share base / quote names and are skipped."""
+    return rule.get("contractType") in ("PERPETUAL", "TRADIFI_PERPETUAL") and rule.get("status") == "TRADING"
 
 
-def trading_pair_of(symbol_info: Dict[str, Any]) -> str:
-    return f"{symbol_info['baseAsset']}-{symbol_info['quoteAsset']}"
+def symbol_map_from_exchange_info(exchange_info: Mapping[str, Any]) -> Dict[str, str]:
+    """``{"BTCUSDT": "BTC-USDT"}`` for the tradable perpetuals, one symbol per pair (``_common/symbols.py``)."""
+    return _symbol_map(exchange_info, is_exchange_information_valid)
 
 
 def trading_rule_from_symbol_info(info: Dict[str, Any]) -> TradingRule:
@@ -52,17 +60,9 @@ def trading_rule_from_symbol_info(info: Dict[str, Any]) -> TradingRule:
     The notional minimum is waived by the venue for reduce-only orders, so it is
     not enforced locally (a closing order below it must still go through).
     """
-    filters = {f["filterType"]: f for f in info["filters"]}
-    price, lot = filters.get("PRICE_FILTER", {}), filters.get("LOT_SIZE", {})
-    tiny = Decimal("1e-56")
     margin = info.get("marginAsset") or info["quoteAsset"]
-    tick, step = Decimal(price.get("tickSize", "0")), Decimal(lot.get("stepSize", "0"))
-    return TradingRule(
-        trading_pair_of(info), min_order_size=Decimal(lot.get("minQty", "0")),
-        max_order_size=Decimal(lot["maxQty"]) if Decimal(lot.get("maxQty", "0")) > 0 else _HUGE,
-        min_price_increment=tick if tick > 0 else tiny, min_base_amount_increment=step if step > 0 else tiny,
-        min_notional_size=Decimal(0), buy_order_collateral_token=margin, sell_order_collateral_token=margin,
-        min_price=Decimal(price.get("minPrice", "0")))
+    return TradingRule(trading_pair_of(info), min_notional_size=Decimal(0), buy_order_collateral_token=margin,
+                       sell_order_collateral_token=margin, **common_rule_fields(symbol_filters(info)))
 
 
 def known_position_action(action: Any) -> Optional[PositionAction]:
@@ -95,7 +95,7 @@ def fill_fee(fee_schema: TradeFeeSchema, position_action: PositionAction, commis
     return TradeFeeBase.new_perpetual_fee(fee_schema, position_action, flat_fees=flat)
 
 
-def order_update_from_order(payload: Dict[str, Any], trading_pair: str) -> OrderUpdate:
+def order_update_from_order_status(payload: Dict[str, Any], trading_pair: str) -> OrderUpdate:
     """``GET /fapi/v1/order`` (section 4)::
 
         {"orderId": 1, "clientOrderId": "x-1", "status": "FILLED", "executedQty": "0.01", "updateTime": 1700...}
