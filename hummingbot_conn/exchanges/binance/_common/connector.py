@@ -23,7 +23,7 @@ The connector's constructor calls ``_init_binance`` before the base's
 """
 import logging
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from hummingbot_conn.common import OrderType
 from hummingbot_conn.connector.trading_rule import TradingRule
@@ -46,13 +46,14 @@ __all__ = ["BinanceConnectorMixin"]
 class BinanceConnectorMixin(_Exchange):
     """The shared half of a Binance connector (module doc)."""
 
+    # class attributes of the venue's connector:
     #: the venue's constants module (``spot/constants.py``, ``usdm/constants.py``)
-    CONSTANTS: ClassVar[Any]
+    CONSTANTS: Any
     #: the venue's web utils module (hummingbot's class attribute)
-    web_utils: ClassVar[Any]
+    web_utils: Any
     #: the venue's payload parsers (``is_exchange_information_valid``, ``trading_rule_from_symbol_info``,
     #: ``order_update_from_order_status``, ``DEFAULT_FEES``)
-    utils: ClassVar[Any]
+    utils: Any
 
     _domain: Any
     _trading_required: bool

@@ -18,7 +18,7 @@ constants (class attribute ``CONSTANTS``):
 Its ``__init__`` part is ``_init_market_data``, called by the venue's
 constructor after ``OrderBookTrackerDataSource.__init__``.
 """
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
 from hummingbot_conn.core.order_book_message import OrderBookMessage
 from hummingbot_conn.exchanges.binance._common.order_book import depth_snapshot_message
@@ -39,12 +39,13 @@ else:
 class BinanceMarketDataMixin(_DataSource):
     """The shared half of a Binance order book data source (module doc)."""
 
+    # class attributes of the venue's data source:
     #: the venue's constants module: ENDPOINTS, EXCHANGE_INFO_PATH_URL, SNAPSHOT_PATH_URL, snapshot_limit_id
-    CONSTANTS: ClassVar[Any]
+    CONSTANTS: Any
     #: stream event type (``e``) -> the tracker channel it feeds
-    EVENT_CHANNELS: ClassVar[Mapping[str, str]] = {}
+    EVENT_CHANNELS: Mapping[str, str] = {}
     #: what the symbol map holds, for errors: "a TRADING spot symbol"
-    TRADABLE: ClassVar[str] = "a TRADING symbol"
+    TRADABLE: str = "a TRADING symbol"
 
     _endpoints: Any
     _api_factory: WebAssistantsFactory

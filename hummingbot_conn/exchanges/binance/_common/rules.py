@@ -12,11 +12,11 @@ notional filter and order types; USDⓈ-M: the margin asset).
 """
 import logging
 from decimal import Decimal
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, TypedDict
 
 from hummingbot_conn.connector.trading_rule import TradingRule
 
-__all__ = ["HUGE", "TINY", "finite_decimal", "positive_or", "symbol_filters", "common_rule_fields",
+__all__ = ["HUGE", "TINY", "RuleFields", "finite_decimal", "positive_or", "symbol_filters", "common_rule_fields",
            "format_trading_rules"]
 
 HUGE = Decimal("1e56")      # no upper bound
@@ -44,16 +44,26 @@ def symbol_filters(symbol_info: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
     return {f["filterType"]: f for f in symbol_info["filters"]}
 
 
-def common_rule_fields(filters: Mapping[str, Mapping[str, Any]]) -> Dict[str, Decimal]:
+class RuleFields(TypedDict):
+    """The ``TradingRule`` keyword arguments both venues read the same way."""
+
+    min_order_size: Decimal
+    max_order_size: Decimal
+    min_price_increment: Decimal
+    min_base_amount_increment: Decimal
+    min_price: Decimal
+
+
+def common_rule_fields(filters: Mapping[str, Mapping[str, Any]]) -> RuleFields:
     """``TradingRule`` keyword arguments from ``PRICE_FILTER`` and ``LOT_SIZE``: order size bounds,
     price and amount increments, the minimum price."""
     price = filters.get("PRICE_FILTER", {})
     lot = filters.get("LOT_SIZE", {})
-    return {"min_order_size": Decimal(lot.get("minQty", "0")),
-            "max_order_size": positive_or(lot.get("maxQty"), HUGE),
-            "min_price_increment": positive_or(price.get("tickSize"), TINY),
-            "min_base_amount_increment": positive_or(lot.get("stepSize"), TINY),
-            "min_price": Decimal(price.get("minPrice", "0"))}
+    return RuleFields(min_order_size=Decimal(lot.get("minQty", "0")),
+                      max_order_size=positive_or(lot.get("maxQty"), HUGE),
+                      min_price_increment=positive_or(price.get("tickSize"), TINY),
+                      min_base_amount_increment=positive_or(lot.get("stepSize"), TINY),
+                      min_price=Decimal(price.get("minPrice", "0")))
 
 
 def format_trading_rules(exchange_info: Mapping[str, Any], is_tradable: Callable[[Mapping[str, Any]], bool],
