@@ -61,7 +61,7 @@ class BinanceMarketDataMixin(_DataSource):
         self._api_factory = api_factory
         self._own_factory = own_factory
         self._symbol_map_source = symbol_map
-        self._symbols = SymbolMapCache(self._load_symbol_map, self._clock)
+        self._symbols = SymbolMapCache(self._load_symbol_map, lambda: self._clock())
 
     # ------------------------------------------------------------ symbol map
     def _symbol_map_from_exchange_info(self, exchange_info: Mapping[str, Any]) -> Dict[str, str]:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, Callable, Dict, List, Mapping, Optional, TypedDict
 
 from hummingbot_conn.connector.trading_rule import TradingRule
+from hummingbot_conn.exchanges.binance._common.symbols import exchange_info_symbols, symbol_pairs_from_exchange_info
 
 __all__ = ["HUGE", "TINY", "RuleFields", "finite_decimal", "positive_or", "symbol_filters", "common_rule_fields",
            "format_trading_rules"]
@@ -69,11 +70,18 @@ def common_rule_fields(filters: Mapping[str, Mapping[str, Any]]) -> RuleFields:
 def format_trading_rules(exchange_info: Mapping[str, Any], is_tradable: Callable[[Mapping[str, Any]], bool],
                          parse: Callable[[Any], TradingRule],
                          logger: logging.Logger) -> List[TradingRule]:
-    """The rules of every tradable symbol; one that cannot be read is logged and skipped."""
+    """The rule of each pair, read from the symbol that serves it (``_common/symbols.py``: of two
+    tradable symbols sharing a pair, the one the symbol map chose, never the other's filters).
+    One that cannot be read is logged and skipped.
+
+    :raises ValueError: the answer has no ``symbols`` list (the rules in force are kept)
+    """
+    serving = {symbol for symbol, _ in symbol_pairs_from_exchange_info(exchange_info, is_tradable)}
     rules = []
-    for info in exchange_info.get("symbols", ()):
-        if not isinstance(info, Mapping) or not is_tradable(info):
+    for info in exchange_info_symbols(exchange_info):
+        if not isinstance(info, Mapping) or info.get("symbol") not in serving:
             continue
+        serving.discard(info["symbol"])         # a symbol listed twice gives one rule
         try:
             rules.append(parse(info))
         except Exception:

@@ -29,8 +29,8 @@ import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
-__all__ = ["SYMBOL_MAP_REFRESH_S", "SymbolMapSource", "trading_pair_of", "symbol_pairs_from_exchange_info",
-           "symbol_map_from_exchange_info", "SymbolMapCache"]
+__all__ = ["SYMBOL_MAP_REFRESH_S", "SymbolMapSource", "trading_pair_of", "exchange_info_symbols",
+           "symbol_pairs_from_exchange_info", "symbol_map_from_exchange_info", "SymbolMapCache"]
 
 _logger = logging.getLogger(__name__)
 
@@ -47,16 +47,26 @@ def trading_pair_of(symbol_info: Mapping[str, Any]) -> str:
     return f"{symbol_info['baseAsset']}-{symbol_info['quoteAsset']}"
 
 
+def exchange_info_symbols(exchange_info: Any) -> List[Any]:
+    """The ``symbols`` list of an exchangeInfo answer; ``ValueError`` when there is none, so an
+    answer that cannot be read never replaces a map (or rules) with an empty one."""
+    symbols = exchange_info.get("symbols") if isinstance(exchange_info, Mapping) else None
+    if not isinstance(symbols, list):
+        raise ValueError(f"exchangeInfo without a symbols list: {str(exchange_info)[:200]}")
+    return symbols
+
+
 def symbol_pairs_from_exchange_info(exchange_info: Mapping[str, Any],
                                     is_tradable: TradableFilter) -> List[Tuple[str, str]]:
     """``[(exchange symbol, trading pair), ...]`` in exchangeInfo order, one symbol per pair (module doc).
 
     Entries that are not objects, or lack ``symbol`` / ``baseAsset`` / ``quoteAsset`` as text,
     are skipped (logged): one odd entry never costs the other symbols their map.
+    :raises ValueError: the answer has no ``symbols`` list (``exchange_info_symbols``)
     """
     chosen: Dict[str, str] = {}
     unreadable = 0
-    for info in exchange_info.get("symbols", ()) if isinstance(exchange_info, Mapping) else ():
+    for info in exchange_info_symbols(exchange_info):
         if not isinstance(info, Mapping) or not is_tradable(info):
             continue
         symbol, base, quote = info.get("symbol"), info.get("baseAsset"), info.get("quoteAsset")
