@@ -138,7 +138,7 @@ EXPECTED = {
 
 @pytest.mark.parametrize("name", ["spot", "usdm"])
 async def test_the_connector_and_a_standalone_data_source_build_the_same_map(venue, name):
-    server, make, source_class, symbol_info, _ = (venue[0], *VENUES[name])
+    server, make, source_class, _, _ = (venue[0], *VENUES[name])
     server.symbols = SPOT_SYMBOLS if name == "spot" else PERP_SYMBOLS
     connector = make(KEY, SECRET, ["BTC-USDT"], _domain(venue, name), trading_required=False)
     source = source_class(["BTC-USDT"], domain=_domain(venue, name))
