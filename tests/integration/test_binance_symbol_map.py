@@ -55,6 +55,8 @@ class ExchangeInfoServer:
         self.requests += 1
         if self.failing:
             return web.json_response({"code": -1000, "msg": "An unknown error occurred"}, status=500)
+        if self.symbols is None:
+            return web.json_response({"timezone": "UTC"})       # an answer without symbols
         return web.json_response({"timezone": "UTC", "symbols": self.symbols})
 
     async def time(self, request):
@@ -246,5 +248,22 @@ async def test_a_failed_reload_keeps_the_map_and_the_rules(venue, failure):
             await connector.exchange_symbol_associated_to_pair("NEW-USDT")
         assert await connector.exchange_symbol_associated_to_pair("BTC-USDT") == "BTCUSDT"
         assert list(connector.trading_rules) == ["BTC-USDT"]
+    finally:
+        await connector._web_assistants_factory.close()
+
+
+@pytest.mark.parametrize("name", ["spot", "usdm"])
+@pytest.mark.parametrize("symbols", [None, "BTCUSDT"])
+async def test_an_exchange_info_without_a_symbols_list_never_empties_the_rules_or_the_map(venue, name, symbols):
+    server, make, _, symbol_info, _ = (venue[0], *VENUES[name])
+    server.symbols = [symbol_info("BTCUSDT", "BTC", "USDT")]
+    connector = make(KEY, SECRET, ["BTC-USDT"], _domain(venue, name), trading_required=False)
+    try:
+        await connector._update_trading_rules()                  # what the rules loop runs
+        server.symbols = symbols
+        with pytest.raises(ValueError, match="symbols list"):
+            await connector._update_trading_rules()
+        assert list(connector.trading_rules) == ["BTC-USDT"]
+        assert await connector.trading_pair_symbol_map() == {"BTCUSDT": "BTC-USDT"}
     finally:
         await connector._web_assistants_factory.close()
