@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, Mapping, Optional, Union
 from hummingbot_conn.web.auth import AuthBase
 from hummingbot_conn.web.data_types import RESTRequest, WSJSONRequest, WSRequest, encode_params, encode_value
 
-__all__ = ["BinanceAuth"]
+__all__ = ["BinanceAuth", "API_KEY_HEADER"]
 
 API_KEY_HEADER = "X-MBX-APIKEY"
 _RESERVED = ("timestamp", "signature")

@@ -13,7 +13,7 @@ reads of a venue's constants is listed in ``VENUE_CONSTANTS``.
 Sources: docs/binance_spot.md sections 1.4 and 4, docs/binance_usdm_futures.md
 sections 2 and 9.
 """
-from hummingbot_conn.exchanges.binance._common.errors import (  # noqa: F401  (one namespace per venue)
+from hummingbot_conn.exchanges.binance._common.errors import (
     AUTH_ERROR_CODES,
     INVALID_SIGNATURE_ERROR_CODE,
     ORDER_NOT_EXIST_ERROR_CODE,
@@ -25,7 +25,16 @@ from hummingbot_conn.exchanges.binance._common.errors import (  # noqa: F401  (o
     UNKNOWN_ORDER_ERROR_CODE,
     UNKNOWN_ORDER_MESSAGE,
 )
-from hummingbot_conn.exchanges.binance._common.rate_limits import ONE_DAY, ONE_MINUTE, ONE_SECOND, REQUEST_WEIGHT  # noqa: F401
+from hummingbot_conn.exchanges.binance._common.rate_limits import ONE_DAY, ONE_MINUTE, ONE_SECOND, REQUEST_WEIGHT
+
+# what each venue's constants module takes in whole (``from ... import *``)
+__all__ = [
+    "AUTH_ERROR_CODES", "INVALID_SIGNATURE_ERROR_CODE", "ORDER_NOT_EXIST_ERROR_CODE", "ORDER_NOT_EXIST_MESSAGE",
+    "OUTCOME_UNKNOWN_ERROR_CODES", "TIMESTAMP_ERROR_CODE", "TOO_MANY_ORDERS_ERROR_CODE",
+    "TOO_MANY_REQUESTS_ERROR_CODE", "UNKNOWN_ORDER_ERROR_CODE", "UNKNOWN_ORDER_MESSAGE", "ONE_DAY", "ONE_MINUTE",
+    "ONE_SECOND", "REQUEST_WEIGHT", "MAX_ORDER_ID_LEN", "SIDE_BUY", "SIDE_SELL", "TIME_IN_FORCE_GTC",
+    "TIME_IN_FORCE_IOC", "TIME_IN_FORCE_FOK", "DEFAULT_RECV_WINDOW_MS", "DIFF_EVENT_TYPE",
+]
 
 MAX_ORDER_ID_LEN = 32
 

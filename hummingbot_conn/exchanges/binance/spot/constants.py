@@ -17,28 +17,16 @@ from dataclasses import dataclass
 from typing import ClassVar, Dict, Mapping, Tuple
 
 from hummingbot_conn.common import OrderType
-from hummingbot_conn.exchanges.binance._common.constants import (  # noqa: F401  (the venue's facts in one namespace)
-    AUTH_ERROR_CODES,
-    DEFAULT_RECV_WINDOW_MS,
-    DIFF_EVENT_TYPE,
-    INVALID_SIGNATURE_ERROR_CODE,
-    MAX_ORDER_ID_LEN,
+
+# the facts both Binance venues share, under the same names (_common/constants.py)
+from hummingbot_conn.exchanges.binance._common.constants import *  # noqa: F403
+from hummingbot_conn.exchanges.binance._common.constants import (
     ONE_DAY,
     ONE_MINUTE,
     ONE_SECOND,
-    ORDER_NOT_EXIST_ERROR_CODE,
-    ORDER_NOT_EXIST_MESSAGE,
-    OUTCOME_UNKNOWN_ERROR_CODES,
     REQUEST_WEIGHT,
-    SIDE_BUY,
-    SIDE_SELL,
-    TIME_IN_FORCE_FOK,
-    TIME_IN_FORCE_GTC,
-    TIME_IN_FORCE_IOC,
-    TIMESTAMP_ERROR_CODE,
     TOO_MANY_ORDERS_ERROR_CODE,
     TOO_MANY_REQUESTS_ERROR_CODE,
-    UNKNOWN_ORDER_ERROR_CODE,
     UNKNOWN_ORDER_MESSAGE,
 )
 from hummingbot_conn.exchanges.binance._common.endpoints import BinanceEndpointsBase

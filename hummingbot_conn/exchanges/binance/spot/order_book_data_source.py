@@ -31,7 +31,7 @@ from hummingbot_conn.common import TradeType
 from hummingbot_conn.core._binance_depth import parse_depth_update
 from hummingbot_conn.events import OrderBookTradeEvent
 from hummingbot_conn.exchanges.binance._common.market_data import BinanceMarketDataMixin
-from hummingbot_conn.exchanges.binance._common.symbols import SymbolMapSource
+from hummingbot_conn.exchanges.binance._common.symbols import SYMBOL_MAP_REFRESH_S, SymbolMapSource
 from hummingbot_conn.exchanges.binance.spot import constants as CONSTANTS, web_utils
 from hummingbot_conn.exchanges.binance.spot.order_book import BinanceOrderBook
 from hummingbot_conn.exchanges.binance.spot.utils import symbol_map_from_exchange_info
@@ -41,7 +41,8 @@ from hummingbot_conn.web.data_types import RESTMethod
 from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 from hummingbot_conn.web.ws_assistant import WSAssistant
 
-__all__ = ["BinanceAPIOrderBookDataSource", "symbol_map_from_exchange_info"]
+__all__ = ["BinanceAPIOrderBookDataSource", "symbol_map_from_exchange_info", "SymbolMapSource", "SYMBOL_MAP_REFRESH_S",
+           "MAX_STREAMS_PER_CONNECTION", "STREAMS_PER_PAIR", "DEFAULT_PAIRS_PER_CONNECTION", "DEFAULT_SNAPSHOT_LIMIT"]
 
 MAX_STREAMS_PER_CONNECTION = 1024       # docs/binance_spot.md section 5.1
 STREAMS_PER_PAIR = 2                    # depth diffs + trades

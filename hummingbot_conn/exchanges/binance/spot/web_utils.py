@@ -19,7 +19,7 @@ from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 __all__ = [
     "endpoints", "public_rest_url", "private_rest_url", "wss_url", "wss_api_url", "create_throttler",
     "build_api_factory", "build_api_factory_without_time_synchronizer_pre_processor",
-    "get_current_server_time", "is_time_synchronizer_error", "is_auth_error",
+    "get_current_server_time", "is_time_synchronizer_error", "is_auth_error", "Domain", "BinanceEndpoints",
 ]
 
 Domain = Union[str, BinanceEndpoints]

@@ -45,7 +45,8 @@ from hummingbot_conn.web.errors import WSDisconnectedError
 from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 from hummingbot_conn.web.ws_assistant import WSAssistant
 
-__all__ = ["BinancePerpetualAPIOrderBookDataSource"]
+__all__ = ["BinancePerpetualAPIOrderBookDataSource", "SymbolMapSource", "MAX_STREAMS_PER_CONNECTION",
+           "DEFAULT_PAIRS_PER_CONNECTION", "MARKET_STREAMS"]
 
 _log = logging.getLogger(__name__)
 

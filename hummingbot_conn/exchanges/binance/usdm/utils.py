@@ -23,7 +23,7 @@ __all__ = ["CENTRALIZED", "EXAMPLE_PAIR", "DEFAULT_FEES", "ORDER_STATE", "finite
            "is_exchange_information_valid", "symbol_map_from_exchange_info", "trading_rule_from_symbol_info",
            "known_position_action", "position_action_of", "fill_fee", "income_row_id", "funding_payment_of",
            "order_update_from_order_status", "order_update_from_event",
-           "trade_update_from_event", "trade_update_from_user_trade"]
+           "trade_update_from_event", "trade_update_from_user_trade", "position_side_of"]
 
 CENTRALIZED = True
 EXAMPLE_PAIR = "BTC-USDT"

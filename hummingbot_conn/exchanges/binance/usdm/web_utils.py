@@ -19,7 +19,8 @@ from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 
 __all__ = ["endpoints", "public_rest_url", "private_rest_url", "create_throttler", "build_api_factory",
            "build_api_factory_without_time_synchronizer_pre_processor", "get_current_server_time",
-           "is_time_synchronizer_error", "is_auth_error", "is_exchange_information_valid"]
+           "is_time_synchronizer_error", "is_auth_error", "is_exchange_information_valid", "Domain",
+           "BinancePerpetualEndpoints"]
 
 Domain = Union[str, BinancePerpetualEndpoints]
 
