@@ -117,7 +117,9 @@ class BinanceMarketDataMixin(_DataSource):
 
     def _pair_of(self, symbol: str) -> str:
         # a symbol missing from the map is passed on as is: the tracker counts it as unknown
-        return self._symbols.pair_of(symbol)
+        # (SymbolMapCache.pair_of inlined: this runs for every trade frame)
+        to_pair = self._symbols.to_pair
+        return to_pair.get(symbol, symbol) if to_pair is not None else symbol
 
     # ------------------------------------------------------------ REST
     async def _rest_get(self, path: str, limit_id: Optional[str] = None,
