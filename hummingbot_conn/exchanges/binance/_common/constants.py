@@ -48,13 +48,18 @@ DEFAULT_RECV_WINDOW_MS = 5000
 
 DIFF_EVENT_TYPE = "depthUpdate"
 
-#: the names the shared code (``_common``) reads of a venue's constants module; each venue
-#: defines every one of them (``tests/unit/test_binance_layout.py`` checks it)
+#: the names the shared code (``_common``) reads of a venue's constants module, with those every
+#: venue module also defines under the one scheme; each venue defines every one of them
+#: (``tests/unit/test_binance_layout.py`` checks it)
 VENUE_CONSTANTS = (
-    "ENDPOINTS", "DEFAULT_DOMAIN", "DOMAINS", "HBOT_ORDER_ID_PREFIX", "MAX_ORDER_ID_LEN",
-    "EXCHANGE_INFO_PATH_URL", "PING_PATH_URL", "SERVER_TIME_PATH_URL", "SNAPSHOT_PATH_URL", "ORDER_PATH_URL",
-    "MY_TRADES_PATH_URL", "LAST_TRADED_PRICES_PATH_URL", "LAST_TRADED_PRICE_FIELD",
-    "POST_ORDER_LIMIT_ID", "GET_ORDER_LIMIT_ID", "DELETE_ORDER_LIMIT_ID", "snapshot_limit_id",
-    "RATE_LIMITS", "USED_WEIGHT_HEADERS", "PAUSE_SCOPES", "ORDER_STATE_NAMES", "SUPPORTED_ORDER_TYPES",
-    "CANCEL_NOT_FOUND_MESSAGE", "WS_HEARTBEAT_TIME_INTERVAL", "WS_MESSAGE_TIMEOUT", "DIFF_EVENT_TYPE",
+    # read by _common
+    "ENDPOINTS", "HBOT_ORDER_ID_PREFIX", "MAX_ORDER_ID_LEN", "EXCHANGE_INFO_PATH_URL", "PING_PATH_URL",
+    "SERVER_TIME_PATH_URL", "SNAPSHOT_PATH_URL", "ORDER_PATH_URL", "MY_TRADES_PATH_URL",
+    "LAST_TRADED_PRICES_PATH_URL", "LAST_TRADED_PRICE_FIELD", "GET_ORDER_LIMIT_ID", "DELETE_ORDER_LIMIT_ID",
+    "snapshot_limit_id", "RATE_LIMITS", "USED_WEIGHT_HEADERS", "PAUSE_SCOPES", "SUPPORTED_ORDER_TYPES",
+    "CANCEL_NOT_FOUND_MESSAGE",
+    # the same facts, the same names in both venues
+    "DEFAULT_DOMAIN", "DOMAINS", "POST_ORDER_LIMIT_ID", "OPEN_ORDERS_PATH_URL", "TICKER_PRICE_CHANGE_PATH_URL",
+    "ORDER_STATE_NAMES", "ENDPOINT_WEIGHTS", "ENDPOINT_PRIORITIES", "POOLS", "MAX_REQUEST",
+    "WS_HEARTBEAT_TIME_INTERVAL", "WS_MESSAGE_TIMEOUT",
 )
