@@ -179,7 +179,9 @@ class BinanceConnectorMixin(_Exchange):
     async def trading_pair_associated_to_exchange_symbol(self, symbol: str) -> str:
         """``"BTCUSDT"`` -> ``"BTC-USDT"``, on the same reload rule; ``KeyError`` for a symbol not listed."""
         await self._ensure_symbol_map()
-        if symbol not in self._symbol_map.as_dict():
+        try:
+            return self._symbol_map.trading_pair(symbol)
+        except KeyError:
             await self._reload_symbols_if_stale()
         return self._symbol_map.trading_pair(symbol)
 
