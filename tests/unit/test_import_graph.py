@@ -139,8 +139,8 @@ def _cycles(graph: dict) -> list:
 def test_the_graph_is_read():
     graph = _graph()
     # a few edges that must be seen, including one written relatively and one behind a function
-    assert f"{PKG}.sim.engine" in graph[f"{PKG}.sim.server"]
-    assert f"{PKG}.sim.records" in graph[f"{PKG}.sim.book"]
+    assert f"{PKG}.sim.binance.spot.engine" in graph[f"{PKG}.sim.binance.spot.server"]
+    assert f"{PKG}.sim.kernel.outbox" in graph[f"{PKG}.sim.kernel.hub"]
     assert f"{PKG}.web.data_types" in graph[f"{PKG}.web.auth"]
 
 
