@@ -7,9 +7,9 @@ import orjson
 import pytest
 
 from hummingbot_conn.sim import ManualClock, SimulatedExchange
-from hummingbot_conn.sim.kernel.faults import FAR_AHEAD, FaultInjector
-from hummingbot_conn.sim.futures import SimulatedFuturesExchange
 from hummingbot_conn.sim.binance.params import Params
+from hummingbot_conn.sim.futures import SimulatedFuturesExchange
+from hummingbot_conn.sim.kernel.faults import FAR_AHEAD, FaultInjector
 
 
 class _Collect:

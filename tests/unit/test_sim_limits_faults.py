@@ -3,10 +3,10 @@ from decimal import Decimal
 
 import pytest
 
-from hummingbot_conn.sim.kernel.clock import ManualClock
 from hummingbot_conn.sim.binance.errors import BINANCE_ERRORS, SimError, rate_limit_json
 from hummingbot_conn.sim.binance.params import Params
 from hummingbot_conn.sim.binance.rest import order_counter
+from hummingbot_conn.sim.kernel.clock import ManualClock
 from hummingbot_conn.sim.kernel.faults import FaultInjector
 from hummingbot_conn.sim.kernel.ratelimit import WeightLimiter
 

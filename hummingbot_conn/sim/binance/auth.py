@@ -12,9 +12,8 @@ import hashlib
 import hmac
 import re
 from decimal import Decimal
-from urllib.parse import parse_qsl, urlencode
-
 from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode
 
 from . import errors as E
 from .errors import SimError

@@ -13,7 +13,8 @@
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from aiohttp import web
 
@@ -22,6 +23,7 @@ from ..kernel.ratelimit import OrderCounter, WeightLimiter
 from ..kernel.rest import RestPipeline
 from . import auth
 from .errors import BINANCE_ERRORS, SimError, rate_limit_json
+from .listen_keys import ListenKeys
 from .params import Params
 
 __all__ = ["BinanceRestApi", "NONE", "SIGNED", "API_KEY", "order_counter"]
@@ -39,19 +41,23 @@ def order_counter(clock, windows: Sequence[tuple[str, int]]) -> OrderCounter:
 class BinanceRestApi(RestPipeline):
     """The Binance part of a venue's REST API; the venue adds its endpoints and handlers.
 
-    ``accounts``: the venue's registry (``by_key``); ``order_counter``: its ORDERS limits;
+    ``engine``: the venue's engine (``accounts``, ``specs``, ``spec()``, ``account_fills``);
+    ``order_counter``: its ORDERS limits; ``listen_keys``: its listenKeys;
     ``depth_snapshot(symbol, limit)``: its depth document.
     """
 
     #: the venue also sends the unsuffixed ``X-MBX-USED-WEIGHT`` (spot does, USDⓈ-M does not)
     UNSUFFIXED_WEIGHT_HEADER = False
 
-    def __init__(self, *, accounts, clock, limiter: WeightLimiter, order_counter: OrderCounter, faults,
-                 depth_snapshot: Callable[[str, int], dict], body_timeout: float = 10.0) -> None:
+    def __init__(self, *, engine: Any, clock, limiter: WeightLimiter, order_counter: OrderCounter, faults,
+                 listen_keys: ListenKeys, depth_snapshot: Callable[[str, int], dict],
+                 body_timeout: float = 10.0) -> None:
         super().__init__(clock=clock, limiter=limiter, faults=faults, errors=BINANCE_ERRORS,
                          body_timeout=body_timeout)
-        self.accounts = accounts
+        self.engine = engine
+        self.accounts = engine.accounts
         self.order_counter = order_counter
+        self.listen_keys = listen_keys
         self.depth_snapshot = depth_snapshot
 
     # -- the kernel's hooks -------------------------------------------------------------------------
@@ -106,6 +112,46 @@ class BinanceRestApi(RestPipeline):
             raise SimError(-1102, "Param 'orderId' or 'origClientOrderId' must be sent, but both were empty/null!")
         assert symbol is not None       # required=True raised otherwise
         return symbol, order_id, orig
+
+    def symbols_of(self, p: Params) -> tuple[list[str], bool]:
+        """The symbols a market-data request asks for: ``symbol`` (one, single=True) or every symbol."""
+        symbol = p.text("symbol")
+        if symbol is not None:
+            self.engine.spec(symbol)
+            return [symbol], True
+        return sorted(self.engine.specs), False
+
+    def per_symbol(self, p: Params, row: Callable[[str], dict]) -> dict | list[dict]:
+        """``row`` of the one symbol asked for, or the list of the rows of every symbol asked for."""
+        symbols, single = self.symbols_of(p)
+        out = [row(s) for s in symbols]
+        return out[0] if single else out
+
+    def open_orders_of(self, p: Params, account, row: Callable[[Any], dict]) -> list[dict]:
+        """``row`` of each open order of the account (of ``symbol`` when given), by symbol and id."""
+        symbol = p.text("symbol")
+        if symbol is not None:
+            self.engine.spec(symbol)
+        return [row(o) for o in self.engine.open_orders(account, symbol)]
+
+    def account_trades(self, p: Params, account, max_span_ms: int, span_error: str,
+                       row: Callable[[str, Any], dict]) -> list[dict]:
+        """The account's fills of ``symbol`` (``row`` of each), filtered by ``orderId``, ``fromId``,
+        ``startTime`` / ``endTime`` (at most ``max_span_ms`` apart, else -1127 ``span_error``); the
+        first ``limit`` from ``fromId`` on, else the last ``limit``."""
+        symbol = p.text("symbol", required=True)
+        assert symbol is not None       # required=True raised otherwise
+        self.engine.spec(symbol)
+        order_id, from_id = p.integer("orderId"), p.integer("fromId")
+        start, end = p.integer("startTime"), p.integer("endTime")
+        limit = p.integer("limit", low=1, high=1000) or 500
+        if start is not None and end is not None and end - start > max_span_ms:
+            raise SimError(-1127, span_error)
+        fills: Iterable = self.engine.account_fills.get((account.account_id, symbol), [])
+        out = [row(symbol, f) for f in fills
+               if (order_id is None or f.order_id == order_id) and (from_id is None or f.trade_id >= from_id)
+               and (start is None or f.time >= start) and (end is None or f.time <= end)]
+        return out[:limit] if from_id is not None else out[-limit:]
 
     def ping(self, p, account, headers):
         return {}

@@ -6,8 +6,15 @@ so ``from hummingbot_conn.sim.futures import SimulatedFuturesExchange`` keeps wo
     async with SimulatedFuturesExchange(clock=ManualClock(), auto_flush=False) as sim:
         api_key, secret = sim.create_account("10000")
 """
-from ..binance.usdm import (FuturesAccount, FuturesEngine, FuturesOrder, FuturesPosition, FuturesSymbolSpec,
-                            SimulatedFuturesExchange, default_futures_symbols)
+from ..binance.usdm import (
+                            FuturesAccount,
+                            FuturesEngine,
+                            FuturesOrder,
+                            FuturesPosition,
+                            FuturesSymbolSpec,
+                            SimulatedFuturesExchange,
+                            default_futures_symbols,
+)
 
 __all__ = ["SimulatedFuturesExchange", "FuturesSymbolSpec", "default_futures_symbols", "FuturesEngine",
            "FuturesOrder", "FuturesAccount", "FuturesPosition"]

@@ -25,11 +25,11 @@ __all__ = ["MatchingCore", "UserListener", "TradeListener"]
 
 UserListener = Callable[[int, dict], None]
 TradeListener = Callable[[str, Trade], None]
-O = TypeVar("O", bound=BookOrder)
-S = TypeVar("S")
+OrderT = TypeVar("OrderT", bound=BookOrder)
+SpecT = TypeVar("SpecT")
 
 
-class MatchingCore(Generic[S, O]):
+class MatchingCore(Generic[SpecT, OrderT]):
     """Books, orders and trades of several symbols; ``clock`` gives every timestamp.
 
     ``specs``: the venue's symbol records (each with a ``symbol`` attribute);
@@ -37,18 +37,20 @@ class MatchingCore(Generic[S, O]):
     :meth:`unknown_symbol` (the venue's error for a symbol it does not list).
     """
 
-    def __init__(self, specs: list[S], accounts: Any, clock, *, trade_history: int = 1000) -> None:
-        self.specs: dict[str, S] = {s.symbol: s for s in specs}      # type: ignore[attr-defined]
+    def __init__(self, specs: list[SpecT], accounts: Any, clock, *, trade_history: int = 1000) -> None:
+        self.specs: dict[str, SpecT] = {s.symbol: s for s in specs}      # type: ignore[attr-defined]
         self.books = {name: SymbolBook(name) for name in self.specs}
         self.accounts = accounts
         self.clock = clock
-        self.orders: dict[tuple[str, int], O] = {}
-        self._open_by_client: dict[tuple[int, str, str], O] = {}
-        self._last_by_client: dict[tuple[int, str, str], O] = {}
-        self._next_order_id = {name: 1 for name in self.specs}
-        self._next_trade_id = {name: 1 for name in self.specs}
+        self.orders: dict[tuple[str, int], OrderT] = {}
+        self._open_by_client: dict[tuple[int, str, str], OrderT] = {}
+        self._last_by_client: dict[tuple[int, str, str], OrderT] = {}
+        self._next_order_id = dict.fromkeys(self.specs, 1)
+        self._next_trade_id = dict.fromkeys(self.specs, 1)
         self.trades: dict[str, deque[Trade]] = {name: deque(maxlen=trade_history) for name in self.specs}
         self.last_price: dict[str, Decimal] = {}
+        # (account id, symbol) -> the account's fills there, oldest first (its trade history)
+        self.account_fills: dict[tuple[int, str], list[Any]] = {}
         self.user_listeners: list[UserListener] = []
         self.trade_listeners: list[TradeListener] = []
         self._pending: list[tuple[int, dict]] = []
@@ -58,7 +60,7 @@ class MatchingCore(Generic[S, O]):
         """The venue's error for a symbol it does not list."""
         raise NotImplementedError
 
-    def spec(self, symbol: str) -> S:
+    def spec(self, symbol: str) -> SpecT:
         """The record of ``symbol``; raises the venue's :meth:`unknown_symbol` error."""
         spec = self.specs.get(symbol)
         if spec is None:
@@ -71,21 +73,21 @@ class MatchingCore(Generic[S, O]):
         self._next_order_id[symbol] = order_id + 1
         return order_id
 
-    def _register(self, order: O) -> None:
+    def _register(self, order: OrderT) -> None:
         """A new order: findable by id and, while open, by its client id."""
         key = (order.account_id, order.symbol, order.client_order_id)
         self.orders[(order.symbol, order.order_id)] = order
         self._open_by_client[key] = order
         self._last_by_client[key] = order
 
-    def _closed(self, order: O) -> None:
+    def _closed(self, order: OrderT) -> None:
         """``order`` is no longer open: its client id may be used again."""
         self._open_by_client.pop((order.account_id, order.symbol, order.client_order_id), None)
 
     def is_open_client_id(self, account_id: int, symbol: str, client_order_id: str) -> bool:
         return (account_id, symbol, client_order_id) in self._open_by_client
 
-    def _lookup(self, account_id: int, symbol: str, order_id: int | None, client_id: str | None) -> O | None:
+    def _lookup(self, account_id: int, symbol: str, order_id: int | None, client_id: str | None) -> OrderT | None:
         """The account's order by id (preferred) or by its latest client id; None if not its own."""
         if order_id is not None:
             order = self.orders.get((symbol, order_id))
@@ -94,14 +96,14 @@ class MatchingCore(Generic[S, O]):
             return self._last_by_client.get((account_id, symbol, client_id))
         return None
 
-    def open_orders(self, account: Any, symbol: str | None = None) -> list[O]:
+    def open_orders(self, account: Any, symbol: str | None = None) -> list[OrderT]:
         """The account's open orders (of ``symbol``, or all), by symbol then order id."""
         return sorted((o for o in self._open_by_client.values()
                        if o.account_id == account.account_id and (symbol is None or o.symbol == symbol)),
                       key=lambda o: (o.symbol, o.order_id))
 
     # -- matching ---------------------------------------------------------------------------------
-    def _maker_for(self, book: SymbolBook, taker: O) -> tuple[PriceLevel, O] | None:
+    def _maker_for(self, book: SymbolBook, taker: OrderT) -> tuple[PriceLevel, OrderT] | None:
         """The level and first resting order a taker trades with next, or None when nothing crosses."""
         if taker.remaining <= 0 or not taker.is_open:
             return None
@@ -114,6 +116,10 @@ class MatchingCore(Generic[S, O]):
         trade_id = self._next_trade_id[symbol]
         self._next_trade_id[symbol] = trade_id + 1
         return trade_id
+
+    def _record_fill(self, order: OrderT, fill: Any) -> None:
+        """Keep one side of a trade in its account's history (``account_fills``)."""
+        self.account_fills.setdefault((order.account_id, order.symbol), []).append(fill)
 
     def _print_trade(self, symbol: str, trade: Trade) -> None:
         """Put a trade on the public tape and tell the trade listeners."""

@@ -123,8 +123,8 @@ class RestPipeline:
             headers.update(err.headers)
         except Exception:  # a simulator bug must still answer like the venue does
             log.exception("simulator error on %s %s", request.method, request.path)
-            err = self.errors.unknown_error()
-            body, status = self.errors.render(err), err.http_status
+            bug = self.errors.unknown_error()
+            body, status = self.errors.render(bug), bug.http_status
         headers.update(self.weight_headers(limiter.used(ip)))
         if status == 200:
             if faults.take("lose_response", symbol, request.path, request.method):

@@ -11,9 +11,8 @@ The decisions are venue-free; how an order reaches the venue is a handful of
 hooks (``_place_maker``, ``_place_market``, ``_open_orders``, ``_cancel``,
 ``_moved``) that each venue's subclass gives (``binance/spot/traders.py``,
 ``binance/usdm/traders.py``): the same decisions on every venue, so the
-markets behave alike for the same seed. The engine needs ``specs`` (with
-``tick_size``, ``step_size``, ``min_qty``, ``min_notional``,
-``initial_price``), ``books`` and ``reference_price(symbol, side)``.
+markets behave alike for the same seed. The engine needs ``specs`` (each an
+``InstrumentSpec``, ``specs.py``), ``books`` and ``reference_price(symbol, side)``.
 """
 from __future__ import annotations
 
@@ -24,11 +23,6 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import SimError
-
-
-def floor_to(qty: Decimal, step: Decimal) -> Decimal:
-    """``qty`` rounded down to a multiple of ``step`` (a zero step leaves it as is)."""
-    return (qty // step) * step if step else qty
 
 
 class BackgroundTraders:
@@ -91,7 +85,7 @@ class BackgroundTraders:
         price = mid - offset if side == "BUY" else mid + offset
         price = max(spec.tick_size, (price // spec.tick_size) * spec.tick_size)
         notional = spec.min_notional * Decimal(self._rng.randint(2, 20))
-        qty = floor_to(notional / price, spec.step_size)
+        qty = spec.floor_to_step(notional / price)
         qty = max(qty, spec.min_qty)
         if side == "SELL":
             best_bid = self.engine.books[symbol].best_bid()
@@ -124,7 +118,7 @@ class BackgroundTraders:
             elif roll < 0.35:
                 side = self._rng.choice(("BUY", "SELL"))
                 ref = self.engine.reference_price(sym, side) or self.mid[sym]
-                qty = max(spec.min_qty, floor_to(spec.min_notional * 2 / ref, spec.step_size))
+                qty = max(spec.min_qty, spec.floor_to_step(spec.min_notional * 2 / ref))
                 try:
                     self._place_market(sym, side, qty)
                 except SimError:

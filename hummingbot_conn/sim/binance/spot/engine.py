@@ -39,7 +39,6 @@ class MatchingEngine(MatchingCore[SymbolSpec, Order]):
         self._rng = random.Random(seed)
         self._next_exec_id = 1
         self._next_prevented_id = 1
-        self.account_fills: dict[tuple[int, str], list[Fill]] = {}
         # user events are rendered only for accounts someone listens to (rendering is the
         # costliest part of a match); None = every account with any listener registered
         self.user_event_filter: Callable[[int], bool] | None = None
@@ -315,7 +314,7 @@ class MatchingEngine(MatchingCore[SymbolSpec, Order]):
             self._closed(order)
         fill = Fill(trade_id, order.order_id, price, qty, commission, received_asset, is_maker,
                     order.side == "BUY", now)
-        self.account_fills.setdefault((order.account_id, order.symbol), []).append(fill)
+        self._record_fill(order, fill)
         return fill
 
     def _release(self, order: Order, account: Account) -> None:

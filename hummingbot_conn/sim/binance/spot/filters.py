@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ...kernel.specs import NOT_POSITIVE, InstrumentSpec
 from ..errors import SimError, filter_failure
 
 ZERO = Decimal(0)
@@ -21,33 +22,24 @@ def fmt(value: Decimal) -> str:
 
 
 @dataclass
-class SymbolSpec:
-    """Trading rules of one symbol (defaults resemble a live USDT pair)."""
+class SymbolSpec(InstrumentSpec):
+    """Trading rules of one spot symbol (defaults resemble a live USDT pair).
 
-    symbol: str
-    base_asset: str
-    quote_asset: str
-    tick_size: Decimal = Decimal("0.01")
-    min_price: Decimal = Decimal("0.01")
-    max_price: Decimal = Decimal("1000000")
-    step_size: Decimal = Decimal("0.00001")
-    min_qty: Decimal = Decimal("0.00001")
-    max_qty: Decimal = Decimal("9000")
-    min_notional: Decimal = Decimal("5")
+    The assets, grids and bounds are the kernel's (``kernel/specs.py``); spot adds its
+    notional filter, STP modes, order types and precisions.
+    """
+
     max_notional: Decimal = Decimal("9000000")
     apply_min_to_market: bool = True
     apply_max_to_market: bool = False
     # "NOTIONAL" (live binance.com) or "MIN_NOTIONAL" (older / Binance.US)
     notional_filter: str = "NOTIONAL"
-    status: str = "TRADING"
     quote_order_qty_market_allowed: bool = True
     default_stp_mode: str = "NONE"
     allowed_stp_modes: tuple[str, ...] = ("NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH")
     order_types: tuple[str, ...] = ("LIMIT", "LIMIT_MAKER", "MARKET")
     base_precision: int = 8
     quote_precision: int = 8
-    # mid price the background traders start from
-    initial_price: Decimal = Decimal("100")
     extra: dict = field(default_factory=dict)
 
     def filters_json(self) -> list[dict]:
@@ -87,23 +79,19 @@ class SymbolSpec:
 
     # -- rules --------------------------------------------------------------
     def check_price(self, price: Decimal) -> None:
-        if price <= ZERO:
+        """-1013 ``Invalid price.`` for a price <= 0, else ``Filter failure: PRICE_FILTER``."""
+        fault = self.price_fault(price)
+        if fault == NOT_POSITIVE:
             raise SimError(-1013, "Invalid price.")
-        if self.min_price and price < self.min_price:
-            raise filter_failure("PRICE_FILTER")
-        if self.max_price and price > self.max_price:
-            raise filter_failure("PRICE_FILTER")
-        if self.tick_size and price % self.tick_size != ZERO:
+        if fault is not None:
             raise filter_failure("PRICE_FILTER")
 
     def check_quantity(self, qty: Decimal) -> None:
-        if qty <= ZERO:
+        """-1013 ``Invalid quantity.`` for a quantity <= 0, else ``Filter failure: LOT_SIZE``."""
+        fault = self.quantity_fault(qty)
+        if fault == NOT_POSITIVE:
             raise SimError(-1013, "Invalid quantity.")
-        if self.min_qty and qty < self.min_qty:
-            raise filter_failure("LOT_SIZE")
-        if self.max_qty and qty > self.max_qty:
-            raise filter_failure("LOT_SIZE")
-        if self.step_size and qty % self.step_size != ZERO:
+        if fault is not None:
             raise filter_failure("LOT_SIZE")
 
     def check_notional(self, notional: Decimal, is_market: bool) -> None:
@@ -114,12 +102,6 @@ class SymbolSpec:
             raise filter_failure(name)
         if apply_max and self.max_notional and notional > self.max_notional:
             raise filter_failure(name)
-
-    def floor_to_step(self, qty: Decimal) -> Decimal:
-        """Round a quantity down to ``stepSize`` (used by quoteOrderQty MARKET orders)."""
-        if not self.step_size:
-            return qty
-        return (qty // self.step_size) * self.step_size
 
 
 def default_symbols() -> list[SymbolSpec]:

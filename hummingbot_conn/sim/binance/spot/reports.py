@@ -12,7 +12,7 @@ from .filters import fmt
 from .records import Fill, Order
 
 __all__ = ["fmt", "order_ack", "order_result", "order_full", "order_query", "order_cancel", "execution_report",
-           "account_position", "balance_update"]
+           "my_trade", "account_position", "balance_update"]
 
 
 def order_ack(order: Order) -> dict:
@@ -106,6 +106,14 @@ def execution_report(order: Order, exec_type: str, event_time: int, transact_tim
     if exec_type == "EXPIRED" and order.expiry_reason is not None:
         event["eR"] = order.expiry_reason
     return event
+
+
+def my_trade(symbol: str, f: Fill) -> dict:
+    """One row of ``GET /api/v3/myTrades`` (docs/binance_spot.md section 3)."""
+    return {"symbol": symbol, "id": f.trade_id, "orderId": f.order_id, "orderListId": -1,
+            "price": fmt(f.price), "qty": fmt(f.qty), "quoteQty": fmt(f.price * f.qty),
+            "commission": fmt(f.commission), "commissionAsset": f.commission_asset,
+            "time": f.time, "isBuyer": f.is_buyer, "isMaker": f.is_maker, "isBestMatch": True}
 
 
 def account_position(account: Account, assets: set[str], event_time: int) -> dict:

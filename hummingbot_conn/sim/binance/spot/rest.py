@@ -22,7 +22,6 @@ from ..listen_keys import ListenKeys
 from ..params import Params
 from ..rest import API_KEY, NONE, SIGNED, BinanceRestApi
 from . import reports
-from .accounts import AccountRegistry
 from .engine import MatchingEngine
 from .filters import exchange_info
 from .market_data import depth_snapshot, ticker_24h
@@ -32,6 +31,7 @@ __all__ = ["RestApi", "depth_weight"]
 
 ORDER_TYPES = ("LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT",
                "TAKE_PROFIT_LIMIT", "LIMIT_MAKER")
+ZERO = Decimal(0)
 INVALID_SIDE = SimError(-1117, "Invalid side.")
 INVALID_TYPE = SimError(-1116, "Invalid orderType.")
 INVALID_TIF = SimError(-1115, "Invalid timeInForce.")
@@ -52,14 +52,15 @@ class RestApi(BinanceRestApi):
 
     UNSUFFIXED_WEIGHT_HEADER = True
 
-    def __init__(self, *, engine: MatchingEngine, accounts: AccountRegistry, clock, limiter: WeightLimiter,
+    engine: MatchingEngine
+
+    def __init__(self, *, engine: MatchingEngine, clock, limiter: WeightLimiter,
                  order_counter: OrderCounter, faults: FaultInjector, listen_keys: ListenKeys, legacy: bool = True,
                  body_timeout: float = 10.0) -> None:
-        super().__init__(accounts=accounts, clock=clock, limiter=limiter, order_counter=order_counter,
-                         faults=faults, depth_snapshot=lambda symbol, limit: depth_snapshot(engine, symbol, limit),
+        super().__init__(engine=engine, clock=clock, limiter=limiter, order_counter=order_counter, faults=faults,
+                         listen_keys=listen_keys,
+                         depth_snapshot=lambda symbol, limit: depth_snapshot(engine, symbol, limit),
                          body_timeout=body_timeout)
-        self.engine = engine
-        self.listen_keys = listen_keys
         self.endpoints = {
             ("GET", "/api/v3/ping"): (self.ping, 1, NONE),
             ("GET", "/api/v3/time"): (self.time, 1, NONE),
@@ -120,7 +121,8 @@ class RestApi(BinanceRestApi):
         return [{"id": t.trade_id, "price": fmt(t.price), "qty": fmt(t.qty), "quoteQty": fmt(t.price * t.qty),
                  "time": t.time, "isBuyerMaker": t.buyer_is_maker, "isBestMatch": True} for t in out]
 
-    def _symbols(self, p) -> tuple[list[str], bool]:
+    def symbols_of(self, p: Params) -> tuple[list[str], bool]:
+        """``symbol``, a JSON list in ``symbols``, or every symbol."""
         symbol = p.text("symbol")
         if symbol is not None:
             self.engine.spec(symbol)
@@ -137,27 +139,19 @@ class RestApi(BinanceRestApi):
         return list(self.engine.specs), False
 
     def ticker_price(self, p, account, headers):
-        symbols, single = self._symbols(p)
-        out = [{"symbol": s, "price": fmt(self.engine.last_price.get(s, Decimal(0)))} for s in symbols]
-        return out[0] if single else out
+        return self.per_symbol(p, lambda s: {"symbol": s, "price": fmt(self.engine.last_price.get(s, ZERO))})
 
     def book_ticker(self, p, account, headers):
-        symbols, single = self._symbols(p)
-        out = []
-        for s in symbols:
+        def row(s: str) -> dict:
             book = self.engine.books[s]
             bid, ask = book.best_bid(), book.best_ask()
-            zero = Decimal(0)
-            out.append({"symbol": s, "bidPrice": fmt(bid.price if bid else zero),
-                        "bidQty": fmt(bid.total if bid else zero),
-                        "askPrice": fmt(ask.price if ask else zero), "askQty": fmt(ask.total if ask else zero)})
-        return out[0] if single else out
+            return {"symbol": s, "bidPrice": fmt(bid.price if bid else ZERO), "bidQty": fmt(bid.total if bid else ZERO),
+                    "askPrice": fmt(ask.price if ask else ZERO), "askQty": fmt(ask.total if ask else ZERO)}
+        return self.per_symbol(p, row)
 
     def ticker_24hr(self, p, account, headers):
-        symbols, single = self._symbols(p)
         now = self.clock.now_ms()
-        out = [ticker_24h(self.engine, s, now) for s in symbols]
-        return out[0] if single else out
+        return self.per_symbol(p, lambda s: ticker_24h(self.engine, s, now))
 
     def avg_price(self, p, account, headers):
         symbol = p.text("symbol", required=True)
@@ -241,33 +235,14 @@ class RestApi(BinanceRestApi):
         return reports.order_query(self.engine.get_order(account, symbol, order_id, orig))
 
     def open_orders(self, p, account, headers):
-        symbol = p.text("symbol")
-        if symbol is not None:
-            self.engine.spec(symbol)
-        return [reports.order_query(o) for o in self.engine.open_orders(account, symbol)]
+        return self.open_orders_of(p, account, reports.order_query)
 
     def account(self, p, account, headers):
         return account.to_json(omit_zero=p.flag("omitZeroBalances"))
 
     def my_trades(self, p, account, headers):
-        symbol = p.text("symbol", required=True)
-        self.engine.spec(symbol)
-        order_id, from_id = p.integer("orderId"), p.integer("fromId")
-        start, end = p.integer("startTime"), p.integer("endTime")
-        limit = p.integer("limit", low=1, high=1000) or 500
-        if start is not None and end is not None and end - start > 24 * 3600 * 1000:
-            raise SimError(-1127, "More than 24 hours between startTime and endTime.")
-        fills = self.engine.account_fills.get((account.account_id, symbol), [])
-        out = []
-        for f in fills:
-            if order_id is not None and f.order_id != order_id or from_id is not None and f.trade_id < from_id \
-                    or start is not None and f.time < start or end is not None and f.time > end:
-                continue
-            out.append({"symbol": symbol, "id": f.trade_id, "orderId": f.order_id, "orderListId": -1,
-                        "price": fmt(f.price), "qty": fmt(f.qty), "quoteQty": fmt(f.price * f.qty),
-                        "commission": fmt(f.commission), "commissionAsset": f.commission_asset,
-                        "time": f.time, "isBuyer": f.is_buyer, "isMaker": f.is_maker, "isBestMatch": True})
-        return out[:limit] if from_id is not None else out[-limit:]
+        return self.account_trades(p, account, 24 * 3600 * 1000, "More than 24 hours between startTime and endTime.",
+                                   reports.my_trade)
 
     # -- legacy listenKey ---------------------------------------------------------------------
     def listen_key_create(self, p, account, headers):

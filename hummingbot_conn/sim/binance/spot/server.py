@@ -52,6 +52,10 @@ class SimulatedExchange(SimServer):
     that does not read before it is disconnected.
     """
 
+    engine: MatchingEngine
+    rest: RestApi
+    streams: MarketStreams
+
     def __init__(self, *, seed: int = 0, symbols: list[SymbolSpec] | None = None,
                  traders: dict | None = None, clock=None, host: str = "127.0.0.1", port: int = 0,
                  weight_limit: int = 6000, ban_after: int = 5, orders_per_10s: int = 100,
@@ -76,7 +80,7 @@ class SimulatedExchange(SimServer):
         self.user_streams = UserStreams(self.engine, self.accounts, self.limiter, self.streams, self.listen_keys,
                                         heartbeat=heartbeat, legacy=legacy_listen_key,
                                         reply_queue_limit=reply_queue_limit)
-        self.rest = RestApi(engine=self.engine, accounts=self.accounts, clock=self.clock, limiter=self.limiter,
+        self.rest = RestApi(engine=self.engine, clock=self.clock, limiter=self.limiter,
                             order_counter=self.order_counter, faults=self.faults, listen_keys=self.listen_keys,
                             legacy=legacy_listen_key, body_timeout=body_timeout)
         self._traders_cfg = traders

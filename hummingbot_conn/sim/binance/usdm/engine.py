@@ -2,10 +2,10 @@
 
 ``FuturesEngine`` builds on the kernel's :class:`~...kernel.matching.MatchingCore`
 (one price-time book per contract, the order registry, the trade tape, event
-delivery: the same as the spot venue's) and matches LIMIT (GTC / IOC / FOK / GTX) and MARKET orders against it. Each accepted
-order is checked in the venue's order (docs/binance_usdm_futures.md
-section 4): symbol, position side against the account's mode, parameters,
-filters, duplicate client id, reduce-only, post-only, then margin. Fills move
+delivery: the same as the spot venue's) and matches LIMIT (GTC / IOC / FOK /
+GTX) and MARKET orders against it. Each accepted order is checked in the
+venue's order (docs/binance_usdm_futures.md section 4): symbol, position side
+against the account's mode, parameters, filters, duplicate client id, reduce-only, post-only, then margin. Fills move
 positions and the wallet (realised PnL minus commission), append to the
 income history, and publish ``ORDER_TRADE_UPDATE`` / ``ACCOUNT_UPDATE``
 events to ``user_listeners`` once the step is complete. Funding is settled
@@ -54,7 +54,6 @@ class FuturesEngine(MatchingCore[FuturesSymbolSpec, FuturesOrder]):
         self.next_funding = {s.symbol: now - now % funding_interval_ms + funding_interval_ms for s in specs}
         self._tran_ids = itertools.count(1)
         self._client_ids = itertools.count(1)
-        self.fills: dict[tuple[int, str], list[FuturesFill]] = {}
         self.income: dict[int, list[Income]] = {}
         # symbol -> (funding time ms, rate, mark price) of every settlement: GET /fapi/v1/fundingRate
         self.funding_history: dict[str, list[tuple[int, Decimal, Decimal]]] = {s.symbol: [] for s in specs}
@@ -260,7 +259,7 @@ class FuturesEngine(MatchingCore[FuturesSymbolSpec, FuturesOrder]):
         order.status = "FILLED" if order.remaining <= ZERO else "PARTIALLY_FILLED"
         fill = FuturesFill(trade_id, order.order_id, order.side, order.position_side, price, qty, commission,
                            realized, is_maker, now)
-        self.fills.setdefault((order.account_id, order.symbol), []).append(fill)
+        self._record_fill(order, fill)
         return fill
 
     def _finish(self, order: FuturesOrder, status: str, now: int) -> None:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FuturesRestApi", "depth_weight"]
 
+ZERO = Decimal(0)
+
 
 def depth_weight(p: Params) -> int:
     limit = p.integer("limit") or 500
@@ -50,16 +52,16 @@ def one_or(single: int, every: int) -> Callable:
 class FuturesRestApi(BinanceRestApi):
     """The ``/fapi`` handlers, given the collaborators they use (not the whole server)."""
 
+    engine: FuturesEngine
+
     def __init__(self, engine: FuturesEngine, faults: FaultInjector, limiter: WeightLimiter,
                  order_counter: OrderCounter, clock, listen_keys: ListenKeys,
                  depth_snapshot: Callable[[str, int], dict], body_timeout: float = 10.0) -> None:
-        super().__init__(accounts=engine.accounts, clock=clock, limiter=limiter, order_counter=order_counter,
-                         faults=faults, depth_snapshot=depth_snapshot, body_timeout=body_timeout)
+        super().__init__(engine=engine, clock=clock, limiter=limiter, order_counter=order_counter, faults=faults,
+                         listen_keys=listen_keys, depth_snapshot=depth_snapshot, body_timeout=body_timeout)
         # the venue answers a full income window from startTime on, oldest first; it promises no order,
         # so a test may set this to get the newest rows of the window, newest first, instead
         self.income_newest_first = False
-        self.engine = engine
-        self.listen_keys = listen_keys
         self.endpoints = {
             ("GET", "/fapi/v1/ping"): (self.ping, 1, NONE),
             ("GET", "/fapi/v1/time"): (self.time, 1, NONE),
@@ -111,52 +113,38 @@ class FuturesRestApi(BinanceRestApi):
                  "quoteQty": plain(t.price * t.qty), "time": t.time, "isBuyerMaker": t.buyer_is_maker}
                 for t in list(self.engine.trades[symbol])[-limit:]]
 
-    def _symbols(self, p) -> tuple[list[str], bool]:
-        symbol = p.text("symbol")
-        if symbol is not None:
-            self.engine.spec(symbol)
-            return [symbol], True
-        return sorted(self.engine.specs), False
-
     def premium_index(self, p, account, headers):
-        symbols, single = self._symbols(p)
         now = self.clock.now_ms()
-        out = [documents.premium_index(self.engine, s, now) for s in symbols]
-        return out[0] if single else out
+        return self.per_symbol(p, lambda s: documents.premium_index(self.engine, s, now))
 
     def ticker_24hr(self, p, account, headers):
-        symbols, single = self._symbols(p)
         now = self.clock.now_ms()
-        out = []
-        for s in symbols:
+
+        def row(s: str) -> dict:
             trades = [t for t in self.engine.trades[s] if t.time >= now - 86_400_000]
             last = trades[-1].price if trades else self.engine.mark[s]
             first = trades[0].price if trades else last
-            volume = sum((t.qty for t in trades), Decimal(0))
-            out.append({"symbol": s, "priceChange": plain(last - first), "lastPrice": plain(last),
-                        "lastQty": plain(trades[-1].qty if trades else Decimal(0)), "openPrice": plain(first),
-                        "volume": plain(volume), "quoteVolume": plain(sum((t.qty * t.price for t in trades),
-                                                                          Decimal(0))),
-                        "openTime": now - 86_400_000, "closeTime": now, "count": len(trades)})
-        return out[0] if single else out
+            return {"symbol": s, "priceChange": plain(last - first), "lastPrice": plain(last),
+                    "lastQty": plain(trades[-1].qty if trades else ZERO), "openPrice": plain(first),
+                    "volume": plain(sum((t.qty for t in trades), ZERO)),
+                    "quoteVolume": plain(sum((t.qty * t.price for t in trades), ZERO)),
+                    "openTime": now - 86_400_000, "closeTime": now, "count": len(trades)}
+        return self.per_symbol(p, row)
 
     def book_ticker(self, p, account, headers):
-        symbols, single = self._symbols(p)
-        out = []
-        for s in symbols:
-            book = self.engine.books[s]
-            bid, ask = book.best_bid(), book.best_ask()
-            out.append({"symbol": s, "bidPrice": plain(bid.price) if bid else "0",
-                        "bidQty": plain(bid.total) if bid else "0", "askPrice": plain(ask.price) if ask else "0",
-                        "askQty": plain(ask.total) if ask else "0", "time": self.clock.now_ms()})
-        return out[0] if single else out
+        def row(s: str) -> dict:
+            bid, ask = self.engine.books[s].best_bid(), self.engine.books[s].best_ask()
+            return {"symbol": s, "bidPrice": plain(bid.price) if bid else "0",
+                    "bidQty": plain(bid.total) if bid else "0", "askPrice": plain(ask.price) if ask else "0",
+                    "askQty": plain(ask.total) if ask else "0", "time": self.clock.now_ms()}
+        return self.per_symbol(p, row)
 
     def ticker_price(self, p, account, headers):
-        symbols, single = self._symbols(p)
-        out = [{"symbol": s, "price": plain(self.engine.trades[s][-1].price if self.engine.trades[s]
-                                            else self.engine.mark[s]), "time": self.clock.now_ms()}
-               for s in symbols]
-        return out[0] if single else out
+        def row(s: str) -> dict:
+            # the last trade's price; the mark price before any trade
+            return {"symbol": s, "price": plain(self.engine.last_price.get(s, self.engine.mark[s])),
+                    "time": self.clock.now_ms()}
+        return self.per_symbol(p, row)
 
     # -- trading ---------------------------------------------------------------------------------
     def new_order(self, p, account, headers):
@@ -189,10 +177,7 @@ class FuturesRestApi(BinanceRestApi):
         return render.order_json(order)
 
     def open_orders(self, p, account, headers):
-        symbol = p.text("symbol")
-        if symbol is not None:
-            self.engine.spec(symbol)
-        return [render.order_json(o) for o in self.engine.open_orders(account, symbol)]
+        return self.open_orders_of(p, account, render.order_json)
 
     def cancel_all(self, p, account, headers):
         symbol = p.text("symbol", required=True)
@@ -201,17 +186,8 @@ class FuturesRestApi(BinanceRestApi):
         return {"code": 200, "msg": "The operation of cancel all open order is done."}
 
     def user_trades(self, p, account, headers):
-        symbol = p.text("symbol", required=True)
-        self.engine.spec(symbol)
-        order_id, from_id = p.integer("orderId"), p.integer("fromId")
-        start, end = p.integer("startTime"), p.integer("endTime")
-        limit = p.integer("limit", low=1, high=1000) or 500
-        if start is not None and end is not None and end - start > 7 * 86_400_000:
-            raise SimError(-1127, "More than 7 days between startTime and endTime.")
-        out = [render.user_trade(symbol, f) for f in self.engine.fills.get((account.account_id, symbol), [])
-               if (order_id is None or f.order_id == order_id) and (from_id is None or f.trade_id >= from_id)
-               and (start is None or f.time >= start) and (end is None or f.time <= end)]
-        return out[:limit] if from_id is not None else out[-limit:]
+        return self.account_trades(p, account, 7 * 86_400_000, "More than 7 days between startTime and endTime.",
+                                   render.user_trade)
 
     def leverage(self, p, account, headers):
         symbol = p.text("symbol", required=True)

@@ -59,6 +59,10 @@ class SimulatedFuturesExchange(SimServer):
     does not read before it is disconnected.
     """
 
+    engine: FuturesEngine
+    rest: FuturesRestApi
+    streams: FuturesStreams
+
     def __init__(self, *, seed: int = 0, symbols: list[FuturesSymbolSpec] | None = None, traders: dict | None = None,
                  clock=None, host: str = "127.0.0.1",
                  port: int = 0, weight_limit: int = 2400, ban_after: int = 5, orders_per_10s: int = 300,
@@ -164,7 +168,11 @@ class SimulatedFuturesExchange(SimServer):
         self.engine.set_funding_rate(symbol, Decimal(rate))
 
     def deposit(self, api_key: str, amount: Decimal | str) -> None:
-        self.engine.deposit(self.accounts.by_key(api_key), Decimal(amount))
+        """Credit (or debit, when covered) the wallet of ``api_key``'s account; ValueError for an unknown key."""
+        account = self.accounts.by_key(api_key)
+        if account is None:
+            raise ValueError(f"no account has the API key {api_key!r}")
+        self.engine.deposit(account, Decimal(amount))
 
     def depth_snapshot(self, symbol: str, limit: int = 1000) -> dict:
         """The ``GET /fapi/v1/depth`` document (levels best first)."""

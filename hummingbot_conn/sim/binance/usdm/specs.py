@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ...kernel.specs import ABOVE_MAX, BELOW_MIN, NOT_POSITIVE, OFF_GRID, InstrumentSpec
 from ..errors import SimError
 
 ZERO = Decimal(0)
@@ -31,25 +32,24 @@ def money(value: Decimal) -> str:
 
 
 @dataclass
-class FuturesSymbolSpec:
-    """One perpetual contract (margin asset = quote asset, USDT by default)."""
+class FuturesSymbolSpec(InstrumentSpec):
+    """One perpetual contract (margin asset = quote asset, USDT by default).
 
-    symbol: str
-    base_asset: str
-    quote_asset: str = "USDT"
+    The assets, grids and bounds are the kernel's (``kernel/specs.py``), with a
+    contract's coarser defaults; USDⓈ-M adds the market-order size cap, leverage
+    bounds and the maintenance margin rate.
+    """
+
     tick_size: Decimal = Decimal("0.1")
     min_price: Decimal = Decimal("0.1")
-    max_price: Decimal = Decimal("1000000")
     step_size: Decimal = Decimal("0.001")
     min_qty: Decimal = Decimal("0.001")
     max_qty: Decimal = Decimal("1000")
+    initial_price: Decimal = Decimal("60000")
     market_max_qty: Decimal = Decimal("120")
-    min_notional: Decimal = Decimal("5")
     max_leverage: int = 125
     default_leverage: int = 20
     maint_margin_rate: Decimal = Decimal("0.004")
-    initial_price: Decimal = Decimal("60000")
-    status: str = "TRADING"
     contract_type: str = "PERPETUAL"
 
     @property
@@ -85,29 +85,30 @@ class FuturesSymbolSpec:
 
     # -- rules (each raises the venue's SimError) ----------------------------------
     def check_price(self, price: Decimal) -> None:
-        if price <= ZERO:
-            raise SimError(-4001, "Price less than 0.")
-        if price < self.min_price:
-            raise SimError(-4013, "Price less than min price.")
-        if price > self.max_price:
-            raise SimError(-4016, "Limit price can't be higher than %s." % plain(self.max_price))
-        if price % self.tick_size != ZERO:
-            raise SimError(-4014, "Price not increased by tick size.")
+        fault = self.price_fault(price)
+        if fault is not None:
+            code, msg = _PRICE_ERRORS[fault]
+            raise SimError(code, msg % plain(self.max_price) if "%s" in msg else msg)
 
     def check_quantity(self, qty: Decimal, is_market: bool) -> None:
-        if qty <= ZERO:
-            raise SimError(-4003, "Quantity less than or equal to zero.")
-        if qty < self.min_qty:
-            raise SimError(-4004, "Quantity less than min quantity.")
-        if qty > (self.market_max_qty if is_market else self.max_qty):
-            raise SimError(-4005, "Quantity greater than max quantity.")
-        if qty % self.step_size != ZERO:
-            raise SimError(-4023, "Quantity not increased by step size.")
+        fault = self.quantity_fault(qty, self.market_max_qty if is_market else None)
+        if fault is not None:
+            raise SimError(*_QUANTITY_ERRORS[fault])
 
     def check_notional(self, notional: Decimal, reduce_only: bool) -> None:
         if not reduce_only and notional < self.min_notional:
             raise SimError(-4164, "Order's notional must be no smaller than %s (unless you choose reduce only)."
                            % plain(self.min_notional))
+
+
+# the rule a price / quantity breaks -> the venue's error (docs/binance_usdm_futures.md section 9)
+_PRICE_ERRORS = {NOT_POSITIVE: (-4001, "Price less than 0."), BELOW_MIN: (-4013, "Price less than min price."),
+                 ABOVE_MAX: (-4016, "Limit price can't be higher than %s."),
+                 OFF_GRID: (-4014, "Price not increased by tick size.")}
+_QUANTITY_ERRORS = {NOT_POSITIVE: (-4003, "Quantity less than or equal to zero."),
+                    BELOW_MIN: (-4004, "Quantity less than min quantity."),
+                    ABOVE_MAX: (-4005, "Quantity greater than max quantity."),
+                    OFF_GRID: (-4023, "Quantity not increased by step size.")}
 
 
 def _decimals(quantum: Decimal) -> int:
