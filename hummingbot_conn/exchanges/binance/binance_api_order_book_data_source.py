@@ -75,6 +75,7 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
     :param fast_parser: read text frames undecoded and parse ``depthUpdate``
         frames in C (``core/_binance_depth``), falling back to JSON for
         anything else; False: every frame is decoded by the connection.
+
     Other keyword arguments: see ``OrderBookTrackerDataSource``.
     """
 
