@@ -9,7 +9,7 @@
 * The control frames of docs/binance_spot.md section 5.2: ``SUBSCRIBE``,
   ``UNSUBSCRIBE``, ``LIST_SUBSCRIPTIONS``, ``SET_PROPERTY`` / ``GET_PROPERTY``
   (``combined``), with the venue's error answers.
-* Depth diffs through the kernel's :class:`~..kernel.depth.DepthDiffs` (the
+* Depth diffs through the kernel's ``DepthDiffs`` (the
   diff faults, far-future ids, restarts) and partial depth (``@depth5/10/20``)
   on the flushes the venue says (:meth:`BinanceStreamHub.partial_due`).
 """

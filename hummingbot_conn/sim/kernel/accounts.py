@@ -13,15 +13,15 @@ from typing import Generic, TypeVar
 
 __all__ = ["AccountRegistryBase"]
 
-A = TypeVar("A")
+AccountT = TypeVar("AccountT")
 
 
-class AccountRegistryBase(Generic[A]):
+class AccountRegistryBase(Generic[AccountT]):
     """All accounts of a venue, by id (1, 2, ...) and by API key."""
 
     def __init__(self) -> None:
-        self._by_id: dict[int, A] = {}
-        self._by_key: dict[str, A] = {}
+        self._by_id: dict[int, AccountT] = {}
+        self._by_key: dict[str, AccountT] = {}
 
     def _credentials(self, api_key: str | None, secret: str | None) -> tuple[int, str, str]:
         """(next account id, API key, secret) for a new account.
@@ -33,16 +33,16 @@ class AccountRegistryBase(Generic[A]):
             raise ValueError("API key already registered")
         return len(self._by_id) + 1, key, secret or secrets.token_hex(32)
 
-    def _add(self, account: A) -> A:
+    def _add(self, account: AccountT) -> AccountT:
         self._by_id[account.account_id] = account      # type: ignore[attr-defined]
         self._by_key[account.api_key] = account        # type: ignore[attr-defined]
         return account
 
-    def by_key(self, api_key: str) -> A | None:
+    def by_key(self, api_key: str) -> AccountT | None:
         return self._by_key.get(api_key)
 
-    def by_id(self, account_id: int) -> A:
+    def by_id(self, account_id: int) -> AccountT:
         return self._by_id[account_id]
 
-    def __iter__(self) -> Iterator[A]:
+    def __iter__(self) -> Iterator[AccountT]:
         return iter(self._by_id.values())

@@ -8,7 +8,7 @@ frame is wrapped on a combined socket (:meth:`StreamHub.wrap`), and how a
 client's text frames are answered (:meth:`StreamHub.control`). The hub does
 the rest the same way for every venue:
 
-* every socket's frames go through a bounded :class:`~.outbox.Outbox`:
+* every socket's frames go through a bounded ``Outbox``:
   publishers never await, and a client that does not read is cut off at
   ``queue_limit`` waiting frames (docs/contracts.md, Contract 3);
 * a stream subscribed on a path that does not carry it is accepted and stays
@@ -37,7 +37,8 @@ MAX_STREAMS = 1024
 
 
 class Connection:
-    """One client socket; frames go through a bounded :class:`Outbox` so publishers never await.
+    """One client socket; frames go through a bounded
+    :class:`~hummingbot_conn.sim.kernel.outbox.Outbox`, so publishers never await.
 
     :param combined: frames are wrapped with their stream name (``wrap``)
     :param route: the path family the socket was opened on (the venue's routing)

@@ -1,6 +1,6 @@
 """What every venue's matching engine does alike: books, order registry, trade tape, event delivery.
 
-:class:`MatchingCore` holds one price-time :class:`~.book.SymbolBook` per
+:class:`MatchingCore` holds one price-time ``SymbolBook`` per
 symbol, every order by ``(symbol, order id)``, the open orders by
 ``(account, symbol, client order id)`` (and the last order of each client
 id, for queries after it closed), per-symbol order and trade ids, the

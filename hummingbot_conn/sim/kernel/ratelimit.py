@@ -9,7 +9,7 @@ window's end, at least 1); a client that sends ``ban_after`` more requests
 after its first 429 in a window is banned (the venue's 418) for
 ``ban_seconds``, doubling on each new ban (Binance's bans escalate 2 min ->
 3 days). ``window_ms`` below a minute scales a test down. The errors come
-from the venue's :class:`~.errors.ErrorTable`; which headers report the
+from the venue's ``ErrorTable``; which headers report the
 counts is the venue's business (its REST pipeline).
 """
 from __future__ import annotations
@@ -39,7 +39,7 @@ class _IpState:
 
 
 class WeightLimiter:
-    """``charge(ip, weight)`` -> used weight, or raises the venue's 429 / 418 :class:`SimError`.
+    """``charge(ip, weight)`` -> used weight, or raises the venue's 429 / 418 ``SimError``.
 
     :param errors: the venue's error table (``weight_exceeded``, ``ip_banned``)
     :raises ValueError: ``window_ms`` not a whole number of seconds (>= 1 s)

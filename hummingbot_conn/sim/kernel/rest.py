@@ -18,7 +18,7 @@ used weight (:meth:`weight_headers`), which parameter scopes a fault
 9. on success only, injected ``lose_response`` (the request took effect, the
    connection closes unanswered) and ``delay_response`` faults.
 
-Every :class:`~.errors.SimError` becomes the venue's error body
+Every ``SimError`` becomes the venue's error body
 (``errors.render``) with its status and headers; any other exception is a
 simulator bug, logged and answered with the venue's ``unknown_error``.
 """

@@ -3,8 +3,8 @@ the fixed-schedule background step, the fault actions and the admin API.
 
 A venue's server subclasses :class:`SimServer`; its ``__init__`` calls
 ``super().__init__`` (clock, guard, faults), then builds its engine,
-``limiter``, ``rest`` (a :class:`~.rest.RestPipeline`), ``streams`` (a
-:class:`~.hub.StreamHub`) and ``traders``, and calls :meth:`wire_faults`.
+``limiter``, ``rest`` (a ``RestPipeline``), ``streams`` (a
+``StreamHub``) and ``traders``, and calls :meth:`wire_faults`.
 It gives :meth:`add_stream_routes` (its WebSocket paths), :meth:`on_tick`
 (what each background step does), :meth:`tick`, :meth:`flush_streams`,
 :meth:`admin_account`, :meth:`admin_deposit`, and may extend :meth:`shutdown`

@@ -1,6 +1,6 @@
 """The Binance spot matching engine: order entry, price-time matching, balances, events.
 
-``MatchingEngine`` builds on the kernel's :class:`~...kernel.matching.MatchingCore`
+``MatchingEngine`` builds on the kernel's ``MatchingCore``
 (one price-time book per symbol, the order registry, the trade tape, event
 delivery) and adds what spot means. ``place_order`` validates (filters -> duplicate client id ->
 balance, docs/binance_spot.md section 8), locks funds, matches at the resting orders'
@@ -31,11 +31,10 @@ COMMISSION_QUANTUM = Decimal("0.00000001")
 class MatchingEngine(MatchingCore[SymbolSpec, Order]):
     """Matches orders for several symbols; ``clock`` gives every timestamp, ``seed`` the generated ids."""
 
-    accounts: AccountRegistry
-
     def __init__(self, specs: list[SymbolSpec], accounts: AccountRegistry, clock, seed: int = 0,
                  trade_history: int = 1000) -> None:
         super().__init__(specs, accounts, clock, trade_history=trade_history)
+        self.accounts: AccountRegistry = accounts
         self._rng = random.Random(seed)
         self._next_exec_id = 1
         self._next_prevented_id = 1

@@ -52,10 +52,6 @@ class SimulatedExchange(SimServer):
     that does not read before it is disconnected.
     """
 
-    engine: MatchingEngine
-    rest: RestApi
-    streams: MarketStreams
-
     def __init__(self, *, seed: int = 0, symbols: list[SymbolSpec] | None = None,
                  traders: dict | None = None, clock=None, host: str = "127.0.0.1", port: int = 0,
                  weight_limit: int = 6000, ban_after: int = 5, orders_per_10s: int = 100,
@@ -68,11 +64,11 @@ class SimulatedExchange(SimServer):
                          auto_flush=auto_flush, max_connections=max_connections, header_timeout=header_timeout,
                          body_timeout=body_timeout, max_body_size=max_body_size)
         self.accounts = AccountRegistry()
-        self.engine = MatchingEngine(symbols or default_symbols(), self.accounts, self.clock, seed=seed)
+        self.engine: MatchingEngine = MatchingEngine(symbols or default_symbols(), self.accounts, self.clock, seed=seed)
         self.limiter = WeightLimiter(self.clock, weight_limit, ban_after, window_ms=weight_window_ms,
                                      errors=BINANCE_ERRORS)
         self.order_counter = order_counter(self.clock, [("10S", orders_per_10s), ("1D", 200_000)])
-        self.streams = MarketStreams(self.engine, self.faults, heartbeat=heartbeat)
+        self.streams: MarketStreams = MarketStreams(self.engine, self.faults, heartbeat=heartbeat)
         # legacy listenKeys never expire here (the venue's 60 minutes were never enforced)
         self.listen_keys = ListenKeys(self.clock, self.streams, validity_ms=None)
         if legacy_listen_key:
@@ -80,7 +76,7 @@ class SimulatedExchange(SimServer):
         self.user_streams = UserStreams(self.engine, self.accounts, self.limiter, self.streams, self.listen_keys,
                                         heartbeat=heartbeat, legacy=legacy_listen_key,
                                         reply_queue_limit=reply_queue_limit)
-        self.rest = RestApi(engine=self.engine, clock=self.clock, limiter=self.limiter,
+        self.rest: RestApi = RestApi(engine=self.engine, clock=self.clock, limiter=self.limiter,
                             order_counter=self.order_counter, faults=self.faults, listen_keys=self.listen_keys,
                             legacy=legacy_listen_key, body_timeout=body_timeout)
         self._traders_cfg = traders

@@ -1,6 +1,6 @@
 """The USDⓈ-M matching engine: orders, positions, margin, mark prices and funding.
 
-``FuturesEngine`` builds on the kernel's :class:`~...kernel.matching.MatchingCore`
+``FuturesEngine`` builds on the kernel's ``MatchingCore``
 (one price-time book per contract, the order registry, the trade tape, event
 delivery: the same as the spot venue's) and matches LIMIT (GTC / IOC / FOK /
 GTX) and MARKET orders against it. Each accepted order is checked in the
@@ -38,14 +38,13 @@ POSITION_SIDE_MISMATCH = SimError(-4061, "Order's position side does not match u
 class FuturesEngine(MatchingCore[FuturesSymbolSpec, FuturesOrder]):
     """Matching, margin and funding for several contracts; ``clock`` gives every timestamp."""
 
-    accounts: FuturesAccountRegistry
-
     def __init__(self, specs: list[FuturesSymbolSpec], accounts: FuturesAccountRegistry, clock, *,
                  funding_interval_ms: int = EIGHT_HOURS_MS, funding_rate: Decimal | str = "0.0001",
                  trade_history: int = 1000) -> None:
         if funding_interval_ms <= 0:
             raise ValueError("funding_interval_ms must be > 0")
         super().__init__(specs, accounts, clock, trade_history=trade_history)
+        self.accounts: FuturesAccountRegistry = accounts
         now = clock.now_ms()
         self.mark = {s.symbol: s.initial_price for s in specs}
         self.index = {s.symbol: s.initial_price for s in specs}

@@ -59,10 +59,6 @@ class SimulatedFuturesExchange(SimServer):
     does not read before it is disconnected.
     """
 
-    engine: FuturesEngine
-    rest: FuturesRestApi
-    streams: FuturesStreams
-
     def __init__(self, *, seed: int = 0, symbols: list[FuturesSymbolSpec] | None = None, traders: dict | None = None,
                  clock=None, host: str = "127.0.0.1",
                  port: int = 0, weight_limit: int = 2400, ban_after: int = 5, orders_per_10s: int = 300,
@@ -76,18 +72,20 @@ class SimulatedFuturesExchange(SimServer):
                          auto_flush=auto_flush, max_connections=max_connections, header_timeout=header_timeout,
                          body_timeout=body_timeout, max_body_size=max_body_size)
         self.accounts = FuturesAccountRegistry()
-        self.engine = FuturesEngine(symbols or default_futures_symbols(), self.accounts, self.clock,
+        self.engine: FuturesEngine = FuturesEngine(symbols or default_futures_symbols(), self.accounts, self.clock,
                                     funding_interval_ms=funding_interval_ms, funding_rate=funding_rate)
         self.limiter = WeightLimiter(self.clock, weight_limit, ban_after, window_ms=weight_window_ms,
                                      errors=BINANCE_ERRORS)
         self.order_counter = order_counter(self.clock, [("1M", orders_per_minute), ("10S", orders_per_10s)])
-        self.streams = FuturesStreams(self.engine, self.faults, heartbeat=heartbeat, id_stride=id_stride,
-                                      route_streams=route_streams, queue_limit=queue_limit)
+        self.streams: FuturesStreams = FuturesStreams(self.engine, self.faults, heartbeat=heartbeat,
+                                                      id_stride=id_stride, route_streams=route_streams,
+                                                      queue_limit=queue_limit)
         self.listen_keys = ListenKeys(self.clock, self.streams)
         self.streams.listen_keys = self.listen_keys
         self.engine.user_listeners.append(self._on_user_event)
-        self.rest = FuturesRestApi(self.engine, self.faults, self.limiter, self.order_counter, self.clock,
-                                   self.listen_keys, self.depth_snapshot, body_timeout=body_timeout)
+        self.rest: FuturesRestApi = FuturesRestApi(self.engine, self.faults, self.limiter, self.order_counter,
+                                                   self.clock, self.listen_keys, self.depth_snapshot,
+                                                   body_timeout=body_timeout)
         self._house: FuturesAccount | None = None
         self.traders: FuturesBackgroundTraders | None = None
         if traders is not None:

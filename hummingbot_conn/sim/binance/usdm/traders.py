@@ -1,7 +1,7 @@
 """Background traders on the USDⓈ-M market: the kernel's decisions on the futures engine.
 
 ``FuturesBackgroundTraders`` reuses every decision of the kernel's
-:class:`~...kernel.traders.BackgroundTraders` (same random walk, same mix of
+``BackgroundTraders`` (same random walk, same mix of
 resting orders, market orders and cancels, same seed -> same actions as on
 the spot venue) and gives only how orders reach this venue:
 
