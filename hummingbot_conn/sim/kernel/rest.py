@@ -15,8 +15,9 @@ used weight (:meth:`weight_headers`), which parameter scopes a fault
 6. the handler ``handler(params, account, headers) -> JSON``, which may add headers;
 7. the weight refund of an endpoint in ``refund_on_success`` (the request succeeded);
 8. the used-weight headers, on every answer, errors included;
-9. on success only, injected ``lose_response`` (the request took effect, the
-   connection closes unanswered) and ``delay_response`` faults.
+9. on success only (whatever HTTP status the venue gives its errors), injected
+   ``lose_response`` (the request took effect, the connection closes unanswered)
+   and ``delay_response`` faults.
 
 Every ``SimError`` becomes the venue's error body
 (``errors.render``) with its status and headers; any other exception is a
@@ -101,6 +102,7 @@ class RestPipeline:
         faults, limiter = self.faults, self.limiter
         headers: dict[str, str] = {}
         symbol: str | None = None
+        succeeded = False       # not the status: a venue may answer its errors with HTTP 200
         try:
             raw_query = request.rel_url.raw_query_string
             raw_body = (await read_body(request, self.body_timeout, self.errors)).decode("utf-8", "replace")
@@ -117,7 +119,7 @@ class RestPipeline:
             body = handler(params, account, headers)
             if key in self.refund_on_success:
                 limiter.refund(ip, cost)
-            status = 200
+            status, succeeded = 200, True
         except SimError as err:
             body, status = self.errors.render(err), err.http_status
             headers.update(err.headers)
@@ -126,7 +128,7 @@ class RestPipeline:
             bug = self.errors.unknown_error()
             body, status = self.errors.render(bug), bug.http_status
         headers.update(self.weight_headers(limiter.used(ip)))
-        if status == 200:
+        if succeeded:
             if faults.take("lose_response", symbol, request.path, request.method):
                 if request.transport is not None:
                     request.transport.close()
