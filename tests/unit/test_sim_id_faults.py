@@ -1,4 +1,4 @@
-"""The simulators' update-id faults (``sim/faults.py``): ``future_diff_id``, ``future_snapshot``,
+"""The simulators' update-id faults (``sim/kernel/faults.py``): ``future_diff_id``, ``future_snapshot``,
 ``restart_ids``, in process on both venues (what the depth events and snapshots carry).
 
 The tracker's answer to them over real sockets: tests/integration/test_order_book_behind.py.
