@@ -43,7 +43,7 @@ def _modules() -> dict:
     """module name -> (path, is_package) for every .py / .pyx file of the package."""
     out = {}
     for path in sorted(ROOT.rglob("*")):
-        if path.suffix in (".py", ".pyx") and "__pycache__" not in path.parts:
+        if path.suffix in (".py", ".pyx") and "__pycache__" not in path.relative_to(ROOT).parts:
             out[_module_name(path)] = (path, path.stem == "__init__")
     return out
 

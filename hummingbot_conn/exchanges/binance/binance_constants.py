@@ -209,6 +209,9 @@ PAUSE_SCOPES: Dict[int, Tuple[str, ...]] = {
     TOO_MANY_REQUESTS_ERROR_CODE: (REQUEST_WEIGHT, RAW_REQUESTS),
     TOO_MANY_ORDERS_ERROR_CODE: (ORDERS, ORDERS_24HR),
 }
+# the credentials are wrong for good (malformed key, unknown key / IP / permissions, a
+# signature made with another secret): retrying cannot help (section 4; with HTTP 401)
+AUTH_ERROR_CODES = frozenset({-2014, -2015, INVALID_SIGNATURE_ERROR_CODE})
 
 # exchange order status -> our OrderState member name (PENDING_CANCEL stays PENDING_CANCEL,
 # unlike hummingbot's mapping to OPEN, W-19)

@@ -152,6 +152,10 @@ class BinanceExchange(ExchangePyBase):
                 and cancelation_exception.code == CONSTANTS.UNKNOWN_ORDER_ERROR_CODE
                 and CONSTANTS.UNKNOWN_ORDER_MESSAGE.lower() in (cancelation_exception.msg or "").lower())
 
+    def _is_permanent_auth_error(self, request_exception: BaseException) -> bool:
+        # -2014 / -2015 / -1022 or HTTP 401: wait_ready raises it at once, the polls slow down
+        return web_utils.is_auth_error(request_exception)
+
     def _is_request_outcome_unknown(self, request_exception: Exception) -> bool:
         if super()._is_request_outcome_unknown(request_exception):
             return True

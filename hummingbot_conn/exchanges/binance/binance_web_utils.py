@@ -11,14 +11,14 @@ from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.connections import ConnectionsFactory
 from hummingbot_conn.web.data_types import RESTMethod
-from hummingbot_conn.web.errors import ExchangeError
+from hummingbot_conn.web.errors import ExchangeError, is_auth_rejection
 from hummingbot_conn.web.time_synchronizer import TimeSynchronizer, TimeSynchronizerRESTPreProcessor, TimeSyncRetry
 from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 
 __all__ = [
     "endpoints", "public_rest_url", "private_rest_url", "wss_url", "wss_api_url", "create_throttler",
     "build_api_factory", "build_api_factory_without_time_synchronizer_pre_processor",
-    "get_current_server_time", "is_time_synchronizer_error",
+    "get_current_server_time", "is_time_synchronizer_error", "is_auth_error",
 ]
 
 Domain = Union[str, BinanceEndpoints]
@@ -49,6 +49,12 @@ def wss_api_url(domain: Domain = CONSTANTS.DEFAULT_DOMAIN) -> str:
 
 def create_throttler(limits_share_percentage=100, **kwargs) -> AsyncThrottler:
     return AsyncThrottler(CONSTANTS.RATE_LIMITS, limits_share_percentage, **kwargs)
+
+
+def is_auth_error(error: BaseException) -> bool:
+    """The credentials were refused for good (``CONSTANTS.AUTH_ERROR_CODES`` or HTTP 401): a wrong
+    key or secret, an IP or permission the key does not have.  Retrying cannot help."""
+    return is_auth_rejection(error, CONSTANTS.AUTH_ERROR_CODES)
 
 
 def is_time_synchronizer_error(error: ExchangeError) -> bool:

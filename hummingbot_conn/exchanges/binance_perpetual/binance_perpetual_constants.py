@@ -183,6 +183,8 @@ PAUSE_SCOPES: Dict[int, Tuple[str, ...]] = {
     TOO_MANY_REQUESTS_ERROR_CODE: (REQUEST_WEIGHT,),
     TOO_MANY_ORDERS_ERROR_CODE: (ORDERS_1MIN, ORDERS_10SEC),
 }
+# the credentials are wrong for good: malformed key, unknown key / IP / permissions, bad signature
+AUTH_ERROR_CODES = frozenset({-2014, -2015, -1022})
 
 # exchange order status -> OrderState member name
 ORDER_STATE_NAMES: Dict[str, str] = {

@@ -21,6 +21,8 @@ until its ``count`` is used up (``count=None``: until cleared). Kinds:
 ===================  =====================================================
 
 Actions run at once: ``close_market_sockets``, ``close_user_sockets``,
+``mute_user_sockets`` (every user-data socket stays open but delivers nothing
+and answers no ping, until the client replaces it; ``heartbeat.py``),
 ``skew_clock`` (``ms``), ``restart_ids`` (a venue restart: the pending depth
 diffs go out, then the update ids of ``symbol``, or of every symbol, start
 again from 0 on the live streams; the levels are kept). The admin endpoint
@@ -34,7 +36,8 @@ from typing import Any, Callable
 
 RULE_KINDS = ("drop_diff", "duplicate_diff", "reorder_diff", "http_error", "http_429",
               "lose_response", "delay_response", "stale_snapshot", "future_diff_id", "future_snapshot")
-ACTION_KINDS = ("close_market_sockets", "close_user_sockets", "skew_clock", "restart_ids")
+ACTION_KINDS = ("close_market_sockets", "close_user_sockets", "mute_user_sockets", "skew_clock",
+                "restart_ids")
 # how far beyond the truth a far-future id is (future_diff_id, future_snapshot)
 FAR_AHEAD = 10**12
 

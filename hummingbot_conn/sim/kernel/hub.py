@@ -15,10 +15,12 @@ the rest the same way for every venue:
   silent, as on venues that route streams by path;
 * user-data sockets are kept by key (a listenKey, a session) and published to
   by key; the venue decides what a key is;
-* the fault actions: close the market sockets (of one symbol), close the user
-  sockets (of one key); a planned stop sends the venue's farewell frame first.
+* the fault actions: close the market sockets (of one symbol), close or mute
+  the user sockets (of one key); a planned stop sends the venue's farewell frame first.
 
-Sockets ping their clients every ``heartbeat`` seconds and answer pings (aiohttp's heartbeat).
+Market sockets ping their clients every ``heartbeat`` seconds and answer pings
+(aiohttp's heartbeat); user-data sockets do their own (``heartbeat.py``), so the
+``mute_user_sockets`` fault can silence them.
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ from typing import Any, Callable
 import orjson
 from aiohttp import WSMsgType, web
 
+from . import heartbeat as beats
+from .heartbeat import ServerHeartbeat
 from .outbox import Outbox, write_loop
 
 __all__ = ["StreamHub", "Connection", "QUEUE_LIMIT", "MAX_STREAMS"]
@@ -56,6 +60,7 @@ class Connection:
         self.streams: list[str] = []
         self.symbols: set[str] = set()
         self.outbox = Outbox(ws, queue_limit, transport)
+        self.heartbeat: ServerHeartbeat | None = None      # user-data sockets only (heartbeat.py)
         self._wrap = wrap
 
     def send(self, stream: str, payload: bytes) -> None:
@@ -71,6 +76,12 @@ class Connection:
 
     def close(self) -> None:
         self.outbox.close()
+
+    def mute(self) -> None:
+        """The ``mute_user_sockets`` fault: open, but no frame, no ping, no pong from now on."""
+        self.outbox.mute()
+        if self.heartbeat is not None:
+            self.heartbeat.muted = True
 
 
 class StreamHub:
@@ -187,18 +198,23 @@ class StreamHub:
 
     async def serve_user(self, request: web.Request, key: str, *, combined: bool) -> web.WebSocketResponse:
         """A user-data socket of ``key``: it carries what :meth:`publish_user` sends to that key."""
-        ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)
+        ws = beats.response()
         await ws.prepare(request)
         conn = Connection(ws, combined, "private", request.transport, self.queue_limit, self.wrap)
+        beat, beating = beats.start(ws, self.heartbeat)
+        conn.heartbeat = beat
         self.user_connections.setdefault(key, set()).add(conn)
         writer = asyncio.ensure_future(write_loop(conn.outbox))
         try:
             async for msg in ws:
+                if await beat.frame(msg):
+                    continue
                 if msg.type == WSMsgType.ERROR:
                     break
         finally:
             self.user_connections.get(key, set()).discard(conn)
             conn.close()
+            await beats.stop(beating)
             await writer
         return ws
 
@@ -215,6 +231,13 @@ class StreamHub:
         conns = [c for k, s in self.user_connections.items() if key is None or k == key for c in s]
         for conn in conns:
             conn.close()
+        return len(conns)
+
+    def mute_user_sockets(self, key: str | None = None) -> int:
+        """Every user-data socket (or those of ``key``) stays open but goes silent; returns how many."""
+        conns = [c for k, s in self.user_connections.items() if key is None or k == key for c in s]
+        for conn in conns:
+            conn.mute()
         return len(conns)
 
     def shutdown(self) -> None:

@@ -97,6 +97,7 @@ class SimServer:
         self.faults.actions.update({
             "close_market_sockets": lambda symbol=None: self.streams.close_sockets(symbol),
             "close_user_sockets": self.close_user_sockets,
+            "mute_user_sockets": self.mute_user_sockets,
             "skew_clock": self._skew_clock,
             "restart_ids": self.restart_ids,
         })
@@ -130,6 +131,10 @@ class SimServer:
     def close_user_sockets(self) -> int:
         """Fault action ``close_user_sockets``: every user-data socket closes."""
         return self.streams.close_user_sockets()
+
+    def mute_user_sockets(self) -> int:
+        """Fault action ``mute_user_sockets``: every user-data socket stays open but goes silent."""
+        return self.streams.mute_user_sockets()
 
     def admin_account(self, balances: dict) -> tuple[str, str]:
         """``POST /sim/accounts``: a new account from ``balances``; returns (API key, secret)."""

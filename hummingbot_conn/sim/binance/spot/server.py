@@ -117,6 +117,9 @@ class SimulatedExchange(SimServer):
     def close_user_sockets(self) -> int:
         return self.user_streams.close_sockets()
 
+    def mute_user_sockets(self) -> int:
+        return self.user_streams.mute_sockets()
+
     def shutdown(self) -> None:
         self.streams.shutdown()
         self.user_streams.shutdown()

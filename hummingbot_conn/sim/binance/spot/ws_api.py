@@ -17,6 +17,7 @@ import logging
 import orjson
 from aiohttp import WSMsgType, web
 
+from ...kernel import heartbeat
 from ...kernel.outbox import Outbox, write_loop
 from ...kernel.ratelimit import WeightLimiter
 from .. import auth
@@ -42,12 +43,18 @@ class _ApiConnection:
         self.outbox = Outbox(ws, limit, transport)
         self.subscriptions: dict[int, int] = {}   # subscriptionId -> account id
         self._next_sub = itertools.count(0)
+        self.heartbeat: heartbeat.ServerHeartbeat | None = None
 
     def send(self, payload: dict) -> None:
         self.outbox.put(orjson.dumps(payload).decode())
 
     def close(self) -> None:
         self.outbox.close()
+
+    def mute(self) -> None:
+        self.outbox.mute()
+        if self.heartbeat is not None:
+            self.heartbeat.muted = True
 
 
 class UserStreams:
@@ -92,6 +99,13 @@ class UserStreams:
             conn.close()
         return len(self.api_connections) + self.streams.close_user_sockets()
 
+    def mute_sockets(self) -> int:
+        """Fault action: every user-data socket (WS API and listenKey streams) stays open but goes
+        silent (``kernel/heartbeat.py``)."""
+        for conn in self.api_connections:
+            conn.mute()
+        return len(self.api_connections) + self.streams.mute_user_sockets()
+
     def shutdown(self) -> None:
         """Planned stop: ``{"event": {"e": "serverShutdown", ...}}`` on the WS API, then close all."""
         now = self.engine.clock.now_ms()
@@ -101,21 +115,27 @@ class UserStreams:
 
     # -- WebSocket API --------------------------------------------------------------------
     async def handle_ws_api(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)
+        ws = heartbeat.response()
         await ws.prepare(request)
         conn = _ApiConnection(ws, request.transport, self.reply_queue_limit)
+        beat, beating = heartbeat.start(ws, self.heartbeat)
+        conn.heartbeat = beat
         self.api_connections.add(conn)
         ip = request.remote or "?"
         writer = asyncio.ensure_future(write_loop(conn.outbox))
         try:
             async for msg in ws:
+                if await beat.frame(msg):
+                    continue
                 if msg.type == WSMsgType.TEXT:
-                    conn.send(self._request(conn, ip, msg.data))
+                    if not conn.outbox.muted:       # a muted socket neither reads nor answers
+                        conn.send(self._request(conn, ip, msg.data))
                 elif msg.type == WSMsgType.ERROR:
                     break
         finally:
             self.api_connections.discard(conn)
             conn.close()
+            await heartbeat.stop(beating)
             await writer
         return ws
 
