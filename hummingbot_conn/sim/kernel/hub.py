@@ -34,7 +34,7 @@ from . import heartbeat as beats
 from .heartbeat import ServerHeartbeat
 from .outbox import Outbox, write_loop
 
-__all__ = ["StreamHub", "Connection", "QUEUE_LIMIT", "MAX_STREAMS"]
+__all__ = ["StreamHub", "Connection", "serve_user_socket", "QUEUE_LIMIT", "MAX_STREAMS"]
 
 QUEUE_LIMIT = 10_000
 MAX_STREAMS = 1024
@@ -54,7 +54,7 @@ class Connection:
     def __init__(self, ws: web.WebSocketResponse, combined: bool, route: str = "",
                  transport: asyncio.Transport | None = None, queue_limit: int = QUEUE_LIMIT,
                  wrap: Callable[[str, bytes], bytes] | None = None) -> None:
-        self.ws = ws
+        self.ws: web.WebSocketResponse = ws
         self.combined = combined
         self.route = route
         self.streams: list[str] = []
@@ -82,6 +82,32 @@ class Connection:
         self.outbox.mute()
         if self.heartbeat is not None:
             self.heartbeat.muted = True
+
+
+async def serve_user_socket(conn: Connection, interval: float | None,
+                            on_text: Callable[[str], None] | None = None,
+                            on_close: Callable[[], None] | None = None) -> None:
+    """Serve a prepared user-data socket until it closes: the server's heartbeat (``heartbeat.py``),
+    the writer of its outbox, and each text frame to ``on_text`` unless the socket is muted (a muted
+    socket neither reads nor answers). ``on_close`` runs first when the socket ends."""
+    beat, beating = beats.start(conn.ws, interval)
+    conn.heartbeat = beat
+    writer = asyncio.ensure_future(write_loop(conn.outbox))
+    try:
+        async for msg in conn.ws:
+            if await beat.frame(msg):
+                continue
+            if msg.type == WSMsgType.TEXT:
+                if on_text is not None and not conn.outbox.muted:
+                    on_text(msg.data)
+            elif msg.type == WSMsgType.ERROR:
+                break
+    finally:
+        if on_close is not None:
+            on_close()
+        conn.close()
+        await beats.stop(beating)
+        await writer
 
 
 class StreamHub:
@@ -201,21 +227,9 @@ class StreamHub:
         ws = beats.response()
         await ws.prepare(request)
         conn = Connection(ws, combined, "private", request.transport, self.queue_limit, self.wrap)
-        beat, beating = beats.start(ws, self.heartbeat)
-        conn.heartbeat = beat
         self.user_connections.setdefault(key, set()).add(conn)
-        writer = asyncio.ensure_future(write_loop(conn.outbox))
-        try:
-            async for msg in ws:
-                if await beat.frame(msg):
-                    continue
-                if msg.type == WSMsgType.ERROR:
-                    break
-        finally:
-            self.user_connections.get(key, set()).discard(conn)
-            conn.close()
-            await beats.stop(beating)
-            await writer
+        await serve_user_socket(conn, self.heartbeat,
+                                on_close=lambda: self.user_connections.get(key, set()).discard(conn))
         return ws
 
     # -- fault actions and stop -------------------------------------------------------------------------

@@ -15,10 +15,10 @@ import itertools
 import logging
 
 import orjson
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from ...kernel import heartbeat
-from ...kernel.outbox import Outbox, write_loop
+from ...kernel.hub import Connection, serve_user_socket
 from ...kernel.ratelimit import WeightLimiter
 from .. import auth
 from ..errors import BINANCE_ERRORS, SimError, rate_limit_json
@@ -37,24 +37,13 @@ def _malformed(name: str) -> SimError:
     return SimError(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.")
 
 
-class _ApiConnection:
+class _ApiConnection(Connection):
+    """A WS-API session: the kernel's socket (outbox, heartbeat, mute) with its subscriptions."""
+
     def __init__(self, ws: web.WebSocketResponse, transport: asyncio.Transport | None, limit: int) -> None:
-        self.ws = ws
-        self.outbox = Outbox(ws, limit, transport)
+        super().__init__(ws, False, "ws-api", transport, limit)
         self.subscriptions: dict[int, int] = {}   # subscriptionId -> account id
         self._next_sub = itertools.count(0)
-        self.heartbeat: heartbeat.ServerHeartbeat | None = None
-
-    def send(self, payload: dict) -> None:
-        self.outbox.put(orjson.dumps(payload).decode())
-
-    def close(self) -> None:
-        self.outbox.close()
-
-    def mute(self) -> None:
-        self.outbox.mute()
-        if self.heartbeat is not None:
-            self.heartbeat.muted = True
 
 
 class UserStreams:
@@ -88,7 +77,7 @@ class UserStreams:
         for conn in self.api_connections:
             for sub_id, acc in conn.subscriptions.items():
                 if acc == account_id:
-                    conn.send({"subscriptionId": sub_id, "event": event})
+                    conn.reply({"subscriptionId": sub_id, "event": event})
         key = self.listen_keys.key_of(account_id)
         if key is not None:
             self.streams.publish_user(key, orjson.dumps(event))
@@ -110,7 +99,7 @@ class UserStreams:
         """Planned stop: ``{"event": {"e": "serverShutdown", ...}}`` on the WS API, then close all."""
         now = self.engine.clock.now_ms()
         for conn in list(self.api_connections):
-            conn.send({"event": {"e": "serverShutdown", "E": now}})
+            conn.reply({"event": {"e": "serverShutdown", "E": now}})
         self.close_sockets()
 
     # -- WebSocket API --------------------------------------------------------------------
@@ -118,25 +107,10 @@ class UserStreams:
         ws = heartbeat.response()
         await ws.prepare(request)
         conn = _ApiConnection(ws, request.transport, self.reply_queue_limit)
-        beat, beating = heartbeat.start(ws, self.heartbeat)
-        conn.heartbeat = beat
         self.api_connections.add(conn)
         ip = request.remote or "?"
-        writer = asyncio.ensure_future(write_loop(conn.outbox))
-        try:
-            async for msg in ws:
-                if await beat.frame(msg):
-                    continue
-                if msg.type == WSMsgType.TEXT:
-                    if not conn.outbox.muted:       # a muted socket neither reads nor answers
-                        conn.send(self._request(conn, ip, msg.data))
-                elif msg.type == WSMsgType.ERROR:
-                    break
-        finally:
-            self.api_connections.discard(conn)
-            conn.close()
-            await heartbeat.stop(beating)
-            await writer
+        await serve_user_socket(conn, self.heartbeat, on_text=lambda text: conn.reply(self._request(conn, ip, text)),
+                                on_close=lambda: self.api_connections.discard(conn))
         return ws
 
     def _request(self, conn: _ApiConnection, ip: str, text: str) -> dict:
@@ -192,7 +166,7 @@ class UserStreams:
                 raise SimError(-2036, "User Data Stream subscription not active.")
             for sub_id in ids:
                 del conn.subscriptions[sub_id]
-                conn.send({"subscriptionId": sub_id, "event": {"e": "eventStreamTerminated", "E": now}})
+                conn.reply({"subscriptionId": sub_id, "event": {"e": "eventStreamTerminated", "E": now}})
             return {}
         if method == "session.subscriptions":
             return [{"subscriptionId": s} for s in conn.subscriptions]
