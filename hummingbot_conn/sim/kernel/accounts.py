@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
-__all__ = ["AccountRegistryBase"]
+__all__ = ["AccountRegistryBase", "KeyedAccount"]
 
-AccountT = TypeVar("AccountT")
+
+class KeyedAccount(Protocol):
+    """What the registry reads of a venue's account record."""
+    account_id: int
+    api_key: str
+    secret: str
+
+
+AccountT = TypeVar("AccountT", bound=KeyedAccount)
 
 
 class AccountRegistryBase(Generic[AccountT]):
@@ -34,8 +42,8 @@ class AccountRegistryBase(Generic[AccountT]):
         return len(self._by_id) + 1, key, secret or secrets.token_hex(32)
 
     def _add(self, account: AccountT) -> AccountT:
-        self._by_id[account.account_id] = account      # type: ignore[attr-defined]
-        self._by_key[account.api_key] = account        # type: ignore[attr-defined]
+        self._by_id[account.account_id] = account
+        self._by_key[account.api_key] = account
         return account
 
     def by_key(self, api_key: str) -> AccountT | None:

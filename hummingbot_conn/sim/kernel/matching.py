@@ -20,25 +20,26 @@ from typing import Any, Callable, Generic, TypeVar
 from .book import PriceLevel, SymbolBook
 from .errors import SimError
 from .records import BookOrder, Trade
+from .specs import InstrumentSpec
 
 __all__ = ["MatchingCore", "UserListener", "TradeListener"]
 
 UserListener = Callable[[int, dict], None]
 TradeListener = Callable[[str, Trade], None]
 OrderT = TypeVar("OrderT", bound=BookOrder)
-SpecT = TypeVar("SpecT")
+SpecT = TypeVar("SpecT", bound=InstrumentSpec)
 
 
 class MatchingCore(Generic[SpecT, OrderT]):
     """Books, orders and trades of several symbols; ``clock`` gives every timestamp.
 
-    ``specs``: the venue's symbol records (each with a ``symbol`` attribute);
+    ``specs``: the venue's symbol records (``InstrumentSpec`` subclasses);
     ``trade_history``: public trades kept per symbol. Subclasses give
     :meth:`unknown_symbol` (the venue's error for a symbol it does not list).
     """
 
     def __init__(self, specs: list[SpecT], accounts: Any, clock, *, trade_history: int = 1000) -> None:
-        self.specs: dict[str, SpecT] = {s.symbol: s for s in specs}      # type: ignore[attr-defined]
+        self.specs: dict[str, SpecT] = {s.symbol: s for s in specs}
         self.books = {name: SymbolBook(name) for name in self.specs}
         self.accounts = accounts
         self.clock = clock
