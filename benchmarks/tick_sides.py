@@ -41,7 +41,7 @@ from hummingbot_conn.common import OrderType
 from hummingbot_conn.events import MarketEvent
 from hummingbot_conn.exchanges.binance import BinanceEndpoints
 from hummingbot_conn.exchanges.binance.binance_exchange import BinanceExchange
-from hummingbot_conn.sim.trace import now_ns
+from hummingbot_conn.sim.kernel.trace import now_ns
 
 PAIR, SYMBOL, STREAM = "BTC-USDT", "BTCUSDT", "btcusdt@depth@100ms"
 QTY = Decimal("0.001")

@@ -7,7 +7,7 @@ The venue is the spot simulator in ANOTHER process (``benchmarks/tick_venue.py``
 ``SimulatedExchange`` on 127.0.0.1, a free port, background traders and a bid
 that walks the spread so the best bid changes every 100 ms frame), so the
 clients' process holds only the clients.  The venue stamps, on the system-wide
-monotonic clock (``hummingbot_conn.sim.trace``, ``/sim/trace``), when each
+monotonic clock (``hummingbot_conn.sim.kernel.trace``, ``/sim/trace``), when each
 depth frame leaves (handed to its socket) and when each order request reaches
 it.  A client (``benchmarks/tick_sides.py``: our ``BinanceExchange``, and a raw
 aiohttp client as the floor) places an order on each change of the best bid

@@ -25,9 +25,7 @@ import signal
 from decimal import Decimal
 
 from hummingbot_conn.cli import event_loop
-from hummingbot_conn.sim import SimulatedExchange
-from hummingbot_conn.sim.errors import SimError
-from hummingbot_conn.sim.filters import default_symbols
+from hummingbot_conn.sim import SimError, SimulatedExchange, default_symbols
 
 SYMBOL = "BTCUSDT"
 MOVER_QTY = Decimal("0.001")

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 
-from hummingbot_conn.sim.trace import CLOCK_NAME, Trace, now_ns
+from hummingbot_conn.sim.kernel.trace import CLOCK_NAME, Trace, now_ns
 
 
 async def _start_sim():
