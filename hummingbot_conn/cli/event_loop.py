@@ -5,8 +5,8 @@
     event_loop.describe()                   # "uvloop 0.22.1", "asyncio (uvloop not installed)", ...
 
 uvloop (the ``uvloop`` extra, Linux and macOS) is a drop-in asyncio loop on
-libuv; on this project's loopback benchmarks it cut the tick-to-trade p99 by
-about 11 % and the CPU per frame by 5 to 11 % (benchmarks/RESULTS.md, "tick to
+libuv with less overhead per callback and per socket event; the tick-to-trade
+benchmark runs its clients under both loops (benchmarks/RESULTS.md, "tick to
 trade").  The environment variable ``HBCONN_LOOP`` chooses:
 
 * ``auto`` (or unset, or empty): uvloop when it imports, else asyncio's standard loop;
