@@ -2,8 +2,9 @@
 
 A depth frame leaves the simulator (another process) -> the order it causes
 reaches the simulator, both stamped by the simulator; ours (``BinanceExchange``)
-beside a raw aiohttp client doing the same work (the floor), their blocks of
-orders interleaved.  One test per loop the clients run on (uvloop when
+beside a raw aiohttp client doing the same work (the floor) and, when peers
+are on, hummingbot's own ``BinanceExchange``, their blocks of orders
+interleaved.  One test per loop the clients run on (uvloop when
 installed, asyncio's standard loop), each with its own simulator; the table
 rows hold every order's latency (min, median = p50) and the figures below the
 table give p99, the split into "in" (frame -> strategy) and "out" (strategy ->
@@ -38,12 +39,15 @@ SMOKE = (3, 1, 1)
 
 
 @pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
-def test_bench_tick_to_trade(benchmark, loop):
+def test_bench_tick_to_trade(benchmark, peers, loop):
     if loop not in ttt.loop_factories():
         pytest.skip(f"{loop} is not in use here (not installed, or HBCONN_LOOP=asyncio)")
     benchmark.group = f"{GROUP}, clients on {loop}"
     orders, rounds, warmup = TIMED if benchmark.enabled else SMOKE
     impls = ("hbconn", "aiohttp_raw")
+    if peers is not None:
+        peers("hummingbot.connector.exchange.binance.binance_exchange")    # built, on sys.path, from the cache
+        impls += ("hummingbot",)
     results, venue_loop = benchmark.pedantic(
         ttt.run, args=(orders,), kwargs={"rounds": rounds, "warmup": warmup, "loops": [loop], "impls": impls,
                                          "say": lambda line: None},

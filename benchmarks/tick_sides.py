@@ -18,6 +18,8 @@ timed otherwise); changes that come sooner are skipped, not queued.
   tracker); the strategy runs right after the tracker applied a diff (a
   wrapper of ``tracker.on_diff``, the data source's sink) and places with
   ``buy()``, cancels with ``cancel()`` on the BuyOrderCreated event.
+* ``HummingbotSide``: hummingbot's ``BinanceExchange``, the same strategy
+  hooked after its tracker applied a diff (needs the benchmark peers).
 * ``RawSide``: the floor, a raw aiohttp client doing the same work by hand:
   its own socket on the depth stream decoded with orjson, its own book (a
   snapshot, then diffs with the update-id check), its own signed REST POST
@@ -308,4 +310,87 @@ class RawSide(Side):
         await self.session.close()
 
 
-SIDES: dict[str, type[Side]] = {side.impl: side for side in (HbconnSide, RawSide)}
+class HummingbotSide(Side):
+    """hummingbot's own ``BinanceExchange`` (the peer cache's build of its sdist), pointed at the simulator.
+
+    hummingbot reads its URLs from module constants formatted with the domain:
+    they are set to the simulator's for the run.  Its strategies are ticked by
+    a ``Clock`` once a second; this side ticks the connector the same way
+    (balances, status polls).  The strategy runs right after hummingbot's
+    tracker applied a diff to the book: the data source builds the books, and
+    here it builds a subclass of hummingbot's ``OrderBook`` whose
+    ``apply_diffs`` calls the strategy after its own.  Needs the peer cache on
+    ``sys.path`` (tick_to_trade.py puts it there).
+    """
+
+    impl = "hummingbot"
+
+    async def start(self) -> None:
+        import importlib
+
+        constants = importlib.import_module("hummingbot.connector.exchange.binance.binance_constants")
+        host = self.venue.host_port
+        constants.REST_URL = f"http://{host}/api/"
+        constants.WSS_URL = f"ws://{host}/ws"
+        constants.WSS_API_URL = f"ws://{host}/ws-api/v3"
+        exchange = importlib.import_module("hummingbot.connector.exchange.binance.binance_exchange")
+        common = importlib.import_module("hummingbot.core.data_type.common")
+        events = importlib.import_module("hummingbot.core.event.events")
+        forwarder = importlib.import_module("hummingbot.core.event.event_forwarder")
+        order_book = importlib.import_module("hummingbot.core.data_type.order_book")
+        self._limit = common.OrderType.LIMIT
+        side = self
+
+        class StrategyBook(order_book.OrderBook):   # type: ignore[misc, name-defined]
+            def apply_diffs(self, bids: Any, asks: Any, update_id: int) -> None:
+                super().apply_diffs(bids, asks, update_id)
+                side.on_best_bid(self.get_price(False), update_id)
+
+        self.connector = connector = exchange.BinanceExchange(
+            binance_api_key=self.venue.api_key, binance_api_secret=self.venue.api_secret, trading_pairs=[PAIR])
+        connector._orderbook_ds.order_book_create_function = StrategyBook
+        # hummingbot's pubsub holds listeners weakly: this side keeps them
+        self._forwarders = (forwarder.EventForwarder(self._created), forwarder.EventForwarder(self._failed))
+        connector.add_listener(events.MarketEvent.BuyOrderCreated, self._forwarders[0])
+        connector.add_listener(events.MarketEvent.OrderFailure, self._forwarders[1])
+        self._clock = asyncio.ensure_future(self._tick())
+        await connector.start_network()
+        async with asyncio.timeout(PATIENCE):
+            while not connector.ready:
+                await asyncio.sleep(0.05)
+
+    async def _tick(self) -> None:
+        while True:              # what hummingbot's Clock does for a connector: tick it every second
+            self.connector.tick(time.time())
+            await asyncio.sleep(1.0)
+
+    def _place(self, best_bid: float) -> str:
+        return self.connector.buy(PAIR, QTY, self._limit, _far_price(best_bid))
+
+    def _created(self, event: Any) -> None:
+        self.connector.cancel(PAIR, event.order_id)
+        self.acknowledged(event.order_id)
+
+    def _failed(self, event: Any) -> None:
+        self.failures.append(f"{event.order_id}: {getattr(event, 'error_message', event)}")
+        self.acknowledged(event.order_id)
+
+    async def settle(self) -> None:
+        while self.connector.in_flight_orders:
+            await asyncio.sleep(0.005)
+
+    async def stop(self) -> None:
+        import importlib
+
+        self._clock.cancel()
+        await asyncio.gather(self._clock, return_exceptions=True)
+        await self.connector.stop_network()
+        # hummingbot shares one aiohttp session per process, made on the first loop that asks:
+        # closed here, the next block's loop gets its own
+        await importlib.import_module("hummingbot.core.web_assistant.connections.connections_factory") \
+            .ConnectionsFactory().close()
+
+
+SIDES: dict[str, type[Side]] = {side.impl: side for side in (HbconnSide, RawSide, HummingbotSide)}
+#: the sides that need the benchmark peers (benchmarks/peers/build_peers.py)
+PEER_SIDES = ("hummingbot",)

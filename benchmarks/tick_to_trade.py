@@ -28,9 +28,11 @@ order of a block may come from a frame sent before the trace started: one
 order per block is placed in reserve and an order whose frame is not in the
 trace is dropped (one at most, else the block fails).
 
-``benchmarks/test_bench_tick_to_trade.py`` runs this under pytest-benchmark
-(``make bench``) and hands the figures to report.py.  hummingbot's own
-connector is not a side yet (see benchmarks/README.md, "Tick to trade").
+Sides: ``hbconn`` (our ``BinanceExchange``), ``aiohttp_raw`` (the floor) and
+``hummingbot`` (hummingbot's own ``BinanceExchange`` from the benchmark peers,
+built on first use).  ``benchmarks/test_bench_tick_to_trade.py`` runs this
+under pytest-benchmark (``make bench``; the hummingbot side when peers are on)
+and hands the figures to report.py.
 """
 from __future__ import annotations
 
@@ -196,6 +198,34 @@ async def _block(venue: Venue, impl: str, orders: int, warmup: int, spacing: flo
     return block
 
 
+def use_peers() -> None:
+    """Build the benchmark peers if needed and put them on ``sys.path`` (after the installed packages).
+
+    The same cache and checks as the ``peers`` fixture (benchmarks/conftest.py): the ``hummingbot``
+    imported must be the cache's build of the pinned sdist."""
+    builder = _peer_builder()
+    builder.ensure_built()
+    for entry in builder.PATH_ENTRIES:
+        if str(entry) not in sys.path:
+            sys.path.append(str(entry))
+    importlib.invalidate_caches()
+    origin = Path(importlib.import_module("hummingbot").__file__ or "")
+    if not origin.is_relative_to(builder.CACHE):
+        raise RuntimeError(f"hummingbot resolved to {origin}, not to the peer cache {builder.CACHE}")
+
+
+def _peer_builder():
+    module = sys.modules.get("_hbconn_bench_build_peers")
+    if module is None:
+        spec = importlib.util.spec_from_file_location("_hbconn_bench_build_peers",
+                                                      Path(__file__).parent / "peers" / "build_peers.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    return module
+
+
 def loop_factories() -> dict[str, Optional[Callable[[], asyncio.AbstractEventLoop]]]:
     """The loops to run the clients on: uvloop (when the commands would choose it) and asyncio's standard loop."""
     chosen = event_loop.choose()
@@ -218,7 +248,7 @@ def _open_orders(venue: Venue) -> list:
 
 
 def run(orders: int, *, rounds: int = 4, warmup: int = WARMUP, loops: Optional[Sequence[str]] = None,
-        impls: Sequence[str] = ("hbconn", "aiohttp_raw"), spacing: float = SPACING, seed: int = SEED,
+        impls: Sequence[str] = ("hbconn", "aiohttp_raw", "hummingbot"), spacing: float = SPACING, seed: int = SEED,
         say: Callable[[str], None] = print) -> tuple[dict[tuple[str, str], SideResult], str]:
     """Measure ``orders`` orders per side per loop; returns ({(loop, impl): SideResult}, the venue's loop)."""
     factories = loop_factories()
@@ -226,6 +256,8 @@ def run(orders: int, *, rounds: int = 4, warmup: int = WARMUP, loops: Optional[S
     unknown = [n for n in names if n not in factories] + [i for i in impls if i not in sides.SIDES]
     if unknown:
         raise ValueError(f"not available here: {unknown} (loops: {list(factories)}, sides: {list(sides.SIDES)})")
+    if any(impl in sides.PEER_SIDES for impl in impls):
+        use_peers()
     rounds = max(1, min(rounds, orders))
     results = {(loop, impl): SideResult(impl, loop) for loop in names for impl in impls}
     rng = random.Random(seed)
@@ -279,7 +311,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--warmup", type=int, default=WARMUP, help="unmeasured orders at the start of each block")
     parser.add_argument("--loops", default=None,
                         help="comma-separated: uvloop, asyncio (default: both, uvloop when installed)")
-    parser.add_argument("--sides", default=",".join(sides.SIDES), help="comma-separated sides")
+    parser.add_argument("--sides", default=",".join(sides.SIDES),
+                        help="comma-separated sides; hummingbot needs the benchmark peers, built on first use "
+                             "(benchmarks/peers/build_peers.py: its PyPI sdist, compiled)")
     args = parser.parse_args(argv)
     if args.orders < 1 or args.rounds < 1 or args.warmup < 0:
         parser.error("--orders and --rounds must be 1 or more, --warmup 0 or more")
