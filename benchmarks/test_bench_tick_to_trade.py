@@ -62,7 +62,8 @@ def test_bench_tick_to_trade(benchmark, peers, loop):
                          f"orders; in (frame leaves -> strategy sees the change) p50 {s['in_p50']:.3f} ms, out "
                          f"(-> order reaches the venue) p50 {s['out_p50']:.3f} ms; client CPU {s['cpu_us']:.0f} us "
                          f"per order ({s['frames']:.1f} depth frames per order)")
-    figures["venue"] = f"the simulator on {venue_loop}, in its own process, background traders moving the book"
+    figures["venue"] = (f"the simulator on {venue_loop}, in its own process (background traders, a bid walking "
+                        f"the spread); one order per side at most every {ttt.SPACING * 1000:.0f} ms")
     benchmark.extra_info["impl"] = "interleaved"
     benchmark.extra_info["figures"] = figures
     benchmark.extra_info["interleaved"] = {

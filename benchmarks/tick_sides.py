@@ -10,9 +10,10 @@ system-wide monotonic clock) and remembers which depth frame caused it (the
 frame's final update id ``u``), so tick_to_trade.py can join the venue's
 stamps: that frame leaving the venue, this order reaching it.
 
-``spacing`` keeps every side under the venue's 100 orders per 10 s (the
-connector's throttler enforces that limit, and a wait for the window would be
-timed otherwise); changes that come sooner are skipped, not queued.
+``spacing`` keeps every side under the venue's 100 orders per 10 s (each
+connector's throttler enforces that limit, hummingbot's counting cancels too,
+and a wait for the window would be timed otherwise); changes that come sooner
+are skipped, not queued.
 
 * ``HbconnSide``: ``BinanceExchange`` (its ``OrderBookTracker`` and order
   tracker); the strategy runs right after the tracker applied a diff (a

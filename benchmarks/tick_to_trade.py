@@ -69,8 +69,11 @@ def _sibling(name: str):
 
 sides = _sibling("tick_sides")
 
-#: seconds between two orders of a side: under the venue's 100 orders / 10 s with a margin
-SPACING = 0.12
+#: seconds between two orders of a side.  The venue allows 100 orders / 10 s; hummingbot's
+#: throttler also counts every cancel against that limit (POST and DELETE /order share one
+#: limit id), so an order and its cancel take two: 250 ms keeps every side's throttler idle,
+#: and the latencies are the order path's, not a wait for the rate-limit window
+SPACING = 0.25
 WARMUP = 5
 SEED = 22
 
