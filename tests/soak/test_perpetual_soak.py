@@ -211,21 +211,27 @@ def exchange_orders(sim, api_key: str, placed) -> dict:
 
 
 def fill_effects(sim, api_key: str) -> dict:
-    """(symbol, trade id) -> "OPEN" / "CLOSE": what each of the account's fills did to its position at the
-    exchange (replayed in order; a fill that flips a one-way position through zero does both: left out)."""
+    """(symbol, trade id) -> "OPEN" / "CLOSE": what each of the account's fills did at the exchange.
+
+    Hedge sides by their rule (BUY opens LONG, SELL opens SHORT). One-way fills replayed in
+    order: one against the position reduces it; one that flips it through zero does both (left out).
+    """
     account = sim.account(api_key)
     out: dict = {}
     for (account_id, symbol), rows in sim.engine.fills.items():
         if account_id != account.account_id:
             continue
-        amounts: dict = {}
+        amount = Decimal(0)
         for f in rows:
-            amount = amounts.get(f.position_side, Decimal(0))
+            key = (symbol, str(f.trade_id))
+            if f.position_side != "BOTH":
+                out[key] = "OPEN" if (f.position_side == "LONG") == (f.side == "BUY") else "CLOSE"
+                continue
             signed = f.qty if f.side == "BUY" else -f.qty
             closing = amount != 0 and (amount > 0) != (signed > 0)
             if not (closing and abs(signed) > abs(amount)):
-                out[(symbol, str(f.trade_id))] = "CLOSE" if closing else "OPEN"
-            amounts[f.position_side] = amount + signed
+                out[key] = "CLOSE" if closing else "OPEN"
+            amount += signed
     return out
 
 

@@ -61,7 +61,9 @@ class SpotStrategy(Strategy):
         if not (best_bid.is_finite() and best_ask.is_finite()) or best_bid <= 0:
             return
         tick = c.trading_rules[pair].min_price_increment
-        amount = c.quantize_order_amount(pair, Decimal(rng.randint(6, 30)) / best_ask)
+        # mostly small; now and then large enough to take several levels (several fills per order)
+        notional = rng.randint(6, 30) if rng.random() < 0.8 else rng.randint(40, 200)
+        amount = c.quantize_order_amount(pair, Decimal(notional) / best_ask)
         roll = rng.random()
         if roll < 0.2:
             kind, price = OrderType.MARKET, Decimal("NaN")
