@@ -159,8 +159,10 @@ class PerpStrategy(Strategy):
                 return
         else:
             action, is_buy = PositionAction.OPEN, rng.random() < 0.5
-            amount = c.quantize_order_amount(pair, self.min_notional[pair] * Decimal(rng.randint(12, 40)) / 10
-                                             / best_bid)
+            notional = self.min_notional[pair] * Decimal(rng.randint(12, 40)) / 10
+            amount = c.quantize_order_amount(pair, notional / best_bid)
+            if amount * best_bid < self.min_notional[pair]:      # rounded down below the filter
+                amount += rule.min_base_amount_increment
         roll = rng.random()
         if roll < 0.25:
             kind, price = OrderType.MARKET, Decimal("NaN")
