@@ -237,17 +237,22 @@ def fill_effects(sim, api_key: str) -> dict:
     return out
 
 
-def fee_class_discrepancies(events, effects: dict) -> list:
-    """A fill that opened has its fee added to its cost, one that closed deducted from its returns."""
+def fee_class_discrepancies(events, effects: dict, actions: dict) -> list:
+    """An opening fill's fee is added to its cost, a closing fill's deducted from its returns.
+
+    Judged only where the order's position action and what its fill did at the exchange
+    agree: a one-way OPEN order that reduced a position may be classed either way (hummingbot
+    follows the order's action, a venue's realised PnL the fill's effect).
+    """
     expected = {"OPEN": AddedToCostTradeFee, "CLOSE": DeductedFromReturnsTradeFee}
     out = []
     for e in events:
         if not isinstance(e, OrderFilledEvent) or not e.trade_fee.flat_fees:
             continue
         effect = effects.get((PAIRS[e.trading_pair], e.exchange_trade_id))
-        if effect is not None and not isinstance(e.trade_fee, expected[effect]):
-            out.append(f"{e.order_id}: fill {e.exchange_trade_id} is a {effect} at the exchange (the order was sent "
-                       f"as {e.position}) and has a {type(e.trade_fee).__name__}")
+        if effect is not None and effect == actions.get(e.order_id) and not isinstance(e.trade_fee, expected[effect]):
+            out.append(f"{e.order_id}: {effect} order, fill {e.exchange_trade_id} is a {effect} at the exchange "
+                       f"and has a {type(e.trade_fee).__name__}")
     return out
 
 
@@ -329,7 +334,7 @@ async def test_perpetual_soak_ends_with_every_order_fill_position_funding_and_bo
                     for name, n in counts.items():
                         figures[name] = figures.get(name, 0) + n
                     mode = connector.position_mode.name
-                    found += fee_class_discrepancies(events, fill_effects(sim, key))
+                    found += fee_class_discrepancies(events, fill_effects(sim, key), strategy.actions)
                     problems += [f"[{mode}] {p}" for p in found + account_discrepancies(sim, key, connector) + funding]
                 figures["orders"] = sum(len(s.placed) for s in strategies)
                 return problems + book_discrepancies(connectors[0], sim, PAIRS) + \
