@@ -8,7 +8,9 @@ against the simulator's records. Both are marked ``slow`` and ``soak``.
 Environment: ``HBCONN_SOAK_SECONDS`` (trading time of each soak, default 40),
 ``HBCONN_SOAK_SEED`` (default 16), ``HBCONN_SOAK_RECONCILE_SECONDS`` (how long
 the connector gets to become current at the end, default 90),
-``HBCONN_SOAK_FUNDING_MS`` (the perpetual venue's funding interval, default 8000)::
+``HBCONN_SOAK_FUNDING_MS`` (the perpetual venue's funding interval, default 8000),
+``HBCONN_SOAK_BACKWARD_SKEW=1`` (clock skews also jump back: the simulator's
+clock then runs backwards, which no venue's does, so it is off by default)::
 
     HBCONN_SOAK_SECONDS=300 .venv/bin/pytest tests/soak -s
 

@@ -48,6 +48,8 @@ from tests.integration.connector.conftest import until  # the suite's polling he
 
 SOAK_SECONDS = float(os.environ.get("HBCONN_SOAK_SECONDS", "40"))
 SOAK_SEED = int(os.environ.get("HBCONN_SOAK_SEED", "16"))
+# clock skews also jump back (the simulator's clock then runs backwards, which no venue does)
+BACKWARD_SKEW = os.environ.get("HBCONN_SOAK_BACKWARD_SKEW") == "1"
 # how long the connector gets, once the faults stop, to become provably current
 RECONCILE_SECONDS = float(os.environ.get("HBCONN_SOAK_RECONCILE_SECONDS", "90"))
 
@@ -96,8 +98,8 @@ class FaultDriver:
     ones that did (actions count when run), ``unfired`` those still waiting when
     the schedule stopped (cleared then). A ``stale_snapshot`` is followed by a
     ``drop_diff`` on its symbol, so a resync comes to be served the stale
-    snapshot. Clock skews only move forward: a real venue's clock never runs
-    back, and the skew is relative to our clock either way.
+    snapshot. Clock skews only move forward unless ``HBCONN_SOAK_BACKWARD_SKEW=1``:
+    a real venue's clock never runs back, and a skew is relative to ours either way.
     """
 
     KINDS = tuple(RULE_KINDS) + tuple(ACTION_KINDS)
@@ -126,7 +128,8 @@ class FaultDriver:
         if kind == "close_user_sockets":
             return {}
         if kind == "skew_clock":
-            self.skew_ms += rng.choice((250, 900, 2_500, venue.max_skew_step_ms))
+            step = rng.choice((250, 900, 2_500, venue.max_skew_step_ms))
+            self.skew_ms += -step if BACKWARD_SKEW and rng.random() < 0.4 else step
             return {"ms": self.skew_ms}
         if kind in ("lose_response", "delay_response"):
             params: dict = {"endpoint": rng.choice(list(venue.order_endpoints) * 3 + list(venue.endpoints))}
