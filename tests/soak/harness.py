@@ -73,7 +73,8 @@ async def within(condition: Callable[[], bool], timeout: float) -> bool:
 
 
 def event_log(connector: Any, tags: Iterable[Any]) -> EventLogger:
-    """A logger of every event of ``tags``, large enough for the longest soak (checked at the end)."""
+    """A logger of every event of ``tags``, bounded far beyond the longest soak's count (an
+    ``EventLogger`` drops its oldest events past the bound; the default 10 000 could)."""
     return EventLogger(max_events=5_000_000).subscribe(connector, list(tags))
 
 
