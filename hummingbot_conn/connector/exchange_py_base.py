@@ -11,6 +11,7 @@ A thin coordinator over parts that each own one concern (docs/architecture.md,
     OrderPlacer         create / cancel, outcome-unknown handling
     StatusPoller        REST reconciliation, cadence by stream health
     OrderBookQueries    Decimal price / volume queries over the books
+    FrameRefusals       user-stream frames refused by the strict parser: counted, reconciled
 
 A venue supplies the constants (``name``, ``rate_limits_rules``, ...) and the
 hooks hummingbot defines (``_place_order``, ``_place_cancel``,
@@ -29,13 +30,21 @@ import math
 import time
 from abc import abstractmethod
 from decimal import Decimal
-from typing import Any, AsyncIterable, Callable, Dict, List, Mapping, Optional
+from typing import Any, AsyncIterable, Callable, Dict, FrozenSet, List, Mapping, Optional
 
 from hummingbot_conn.common import OrderType, TradeType
+from hummingbot_conn.connector.arguments import (
+    check_bool,
+    check_number,
+    check_order_keywords,
+    exact_str,
+    positive_seconds,
+)
 from hummingbot_conn.connector.balances import Balances
 from hummingbot_conn.connector.cancellation_result import CancellationResult
 from hummingbot_conn.connector.client_order_id import ClientOrderIdGenerator
 from hummingbot_conn.connector.exchange_lifecycle import ExchangeLifecycle
+from hummingbot_conn.connector.frame_refusals import FrameRefusals
 from hummingbot_conn.connector.market_data import ClientOrderBookQueryResult, OrderBookQueries
 from hummingbot_conn.connector.order_placer import OrderPlacer
 from hummingbot_conn.connector.status_poller import StatusPoller
@@ -47,6 +56,7 @@ from hummingbot_conn.core.limit_order import LimitOrder
 from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.core.trade_fee import TradeFeeBase
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
+from hummingbot_conn.tracking.order_book_tracker_metrics import LatencyStats
 from hummingbot_conn.web.errors import RequestOutcomeUnknownError, ThrottleTimeoutError
 
 __all__ = ["ExchangePyBase"]
@@ -54,14 +64,6 @@ __all__ = ["ExchangePyBase"]
 _logger = logging.getLogger(__name__)
 
 _NAN = Decimal("NaN")
-
-
-def _exact_str(value: Any, name: str) -> str:
-    # a plain str copy: a str subclass's __hash__ / __eq__ would otherwise run
-    # inside the tracker's and rules' dict lookups
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
-    return str.__str__(value)
 
 
 class ExchangePyBase(ExchangeLifecycle):
@@ -80,6 +82,12 @@ class ExchangePyBase(ExchangeLifecycle):
     LONG_POLL_INTERVAL = 120.0
     TICK_INTERVAL_LIMIT = 60.0
     UNKNOWN_OUTCOME_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
+    #: Keyword arguments ``buy`` / ``sell`` take besides ``order_type`` and ``price``
+    #: (docs/porting.md, "Order arguments").  hummingbot's strategies pass
+    #: ``position_action`` and ``expiration_ts`` to every connector; a spot venue
+    #: ignores both.  Any other keyword is a ``TypeError`` (a misspelt option would
+    #: otherwise be dropped silently and the order placed without it).
+    ORDER_KEYWORDS: FrozenSet[str] = frozenset({"position_action", "expiration_ts"})
 
     def __init__(self, balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None,
                  rate_limits_share_pct: Decimal = Decimal(100), *,
@@ -93,10 +101,11 @@ class ExchangePyBase(ExchangeLifecycle):
         self._new_client_order_id = client_order_id_generator or ClientOrderIdGenerator(
             self.client_order_id_prefix, self.client_order_id_max_length)
         self._trading_rules_part = TradingRules()
-        self._balances = Balances()
+        self._balances = Balances(now_ms=lambda: self._time_synchronizer.time() * 1e3)
         self._symbol_map = SymbolMap()
         self._symbol_map_lock = asyncio.Lock()
         self._order_tracker = self._create_order_tracker()
+        self._frame_refusals = FrameRefusals(self._reconcile_after_refused_frame)
         self._order_placer = OrderPlacer(self)
         self._status_poller = StatusPoller(
             self, self._clock,
@@ -105,6 +114,7 @@ class ExchangePyBase(ExchangeLifecycle):
             stream_silence_limit=self.TICK_INTERVAL_LIMIT,
             resolve_delays=unknown_outcome_retry_delays or self.UNKNOWN_OUTCOME_RETRY_DELAYS)
         self._last_tick_timestamp = 0.0
+        self._user_stream_lag = LatencyStats()     # s from the venue's event time to our taking the event
         ExchangeLifecycle.__init__(self)
         self._book_queries = OrderBookQueries(lambda: self.order_books, self.quantize_order_price)
 
@@ -221,10 +231,15 @@ class ExchangePyBase(ExchangeLifecycle):
             price: Decimal = _NAN, **kwargs: Any) -> str:
         """Place a buy order; returns its client order id at once.  Its outcome
         arrives as events (Created, Filled..., then Completed / Cancelled /
-        Expired / MarketOrderFailure).  Needs a running event loop.  A
-        ``trading_pair`` that is not a str is a ``TypeError`` (no id is made);
-        every other bad argument is a ``MarketOrderFailureEvent`` for the id."""
-        trading_pair = _exact_str(trading_pair, "trading_pair")
+        Expired / MarketOrderFailure).  Needs a running event loop.
+
+        Raised at once, before an id is made or anything is tracked or sent: a
+        ``trading_pair`` that is not a str and a keyword not in ``ORDER_KEYWORDS``
+        (``TypeError``).  Every other bad argument (amount, price, order type,
+        position action) is a ``MarketOrderFailureEvent`` for the returned id
+        (docs/porting.md, "Order arguments")."""
+        trading_pair = exact_str(trading_pair, "trading_pair")
+        check_order_keywords("buy", kwargs, self.ORDER_KEYWORDS)
         order_id = self._new_client_order_id(True, trading_pair)
         self._order_placer.submit(order_id, TradeType.BUY, trading_pair, amount, order_type, price, **kwargs)
         return order_id
@@ -232,19 +247,33 @@ class ExchangePyBase(ExchangeLifecycle):
     def sell(self, trading_pair: str, amount: Decimal, order_type: OrderType = OrderType.LIMIT,
              price: Decimal = _NAN, **kwargs: Any) -> str:
         """Place a sell order (see ``buy``)."""
-        trading_pair = _exact_str(trading_pair, "trading_pair")
+        trading_pair = exact_str(trading_pair, "trading_pair")
+        check_order_keywords("sell", kwargs, self.ORDER_KEYWORDS)
         order_id = self._new_client_order_id(False, trading_pair)
         self._order_placer.submit(order_id, TradeType.SELL, trading_pair, amount, order_type, price, **kwargs)
         return order_id
 
     def cancel(self, trading_pair: str, client_order_id: str) -> str:
-        """Request the cancel of an order (asynchronously); returns its id
-        (``TypeError`` if either argument is not a str)."""
-        return self._order_placer.cancel(_exact_str(trading_pair, "trading_pair"),
-                                         _exact_str(client_order_id, "client_order_id"))
+        """Request the cancel of an order (asynchronously); returns its id.
+
+        ``TypeError`` if either argument is not a str; ``ValueError`` if the order
+        is tracked under another trading pair (nothing is sent: the caller's idea
+        of the order is wrong).  An id that is not tracked is logged and ignored,
+        as in hummingbot (docs/porting.md, "Order arguments")."""
+        trading_pair = exact_str(trading_pair, "trading_pair")
+        client_order_id = exact_str(client_order_id, "client_order_id")
+        tracker = self._order_tracker
+        order = tracker.fetch_order(client_order_id) or tracker.fetch_lost_order(client_order_id)
+        if order is not None and order.trading_pair != trading_pair:
+            raise ValueError(f"order {client_order_id} is a {order.trading_pair} order, not {trading_pair}: "
+                             "not cancelled")
+        return self._order_placer.cancel(trading_pair, client_order_id)
 
     async def cancel_all(self, timeout_seconds: float) -> List[CancellationResult]:
-        return await self._order_placer.cancel_all(timeout_seconds)
+        """Cancel every unfinished active order; one ``CancellationResult`` per order.
+        ``timeout_seconds``: a positive finite number (``TypeError`` / ``ValueError``
+        otherwise, raised before any cancel is sent)."""
+        return await self._order_placer.cancel_all(positive_seconds(timeout_seconds, "timeout_seconds"))
 
     async def _execute_cancel(self, trading_pair: str, order_id: str) -> bool:
         return await self._order_placer.execute_cancel(trading_pair, order_id)
@@ -275,16 +304,36 @@ class ExchangePyBase(ExchangeLifecycle):
         """JSON-able state of every unfinished order, for ``restore_tracking_states`` after a restart."""
         return self._order_tracker.tracking_states
 
-    def restore_tracking_states(self, saved_states: Dict[str, Any]) -> None:
+    def restore_tracking_states(self, saved_states: Mapping[str, Any]) -> Dict[str, str]:
         """Resume the orders of ``tracking_states``; the next poll (at start)
-        finds what happened to them meanwhile, fills included.  ``saved_states``
-        is a mapping (``TypeError`` otherwise); an entry that cannot be restored is
-        logged and skipped."""
+        finds what happened to them meanwhile, fills included.
+
+        ``saved_states`` is a mapping (``TypeError`` otherwise).  Each entry is
+        checked on its own (``ClientOrderTracker.restore_tracking_states``): the
+        valid ones are restored whatever the others hold.  Returns ``{client
+        order id: reason}`` for the refused ones (hummingbot returned nothing;
+        ignoring the answer is fine), each also logged at WARNING.
+
+        An order of a trading pair this connector cannot address is refused,
+        never kept as an open order nobody can query or cancel: its pair must
+        be one of ``trading_pairs`` or, once the symbol map is loaded (after
+        ``start_network``), a pair the exchange lists (docs/contracts.md,
+        Contract 4).  Build the connector with that pair to resume it."""
         if not isinstance(saved_states, Mapping):
             raise TypeError(f"saved_states must be a mapping, got {type(saved_states).__name__}")
-        failed = self._order_tracker.restore_tracking_states(saved_states)
-        if failed:
-            _logger.error("Could not restore the tracking states of %s.", failed)
+        return self._order_tracker.restore_tracking_states(saved_states, check_pair=self._unaddressable_pair)
+
+    def _unaddressable_pair(self, trading_pair: str) -> Optional[str]:
+        # None when orders of the pair can be polled and cancelled here, else why not
+        if trading_pair in self.trading_pairs:
+            return None
+        if self._symbol_map.initialized:
+            if trading_pair in self._symbol_map.all_trading_pairs():
+                return None
+            return f"{trading_pair} is not a trading pair of {self.name}: the order could not be polled or cancelled"
+        return (f"{trading_pair} is not one of this connector's trading_pairs and the exchange's pairs are not "
+                f"loaded yet: the order could not be polled or cancelled; build the connector with {trading_pair} "
+                "(or restore after start_network) to resume it")
 
     # ---- rules, fees, quantisation --------------------------------------------------------------
     @property
@@ -344,34 +393,44 @@ class ExchangePyBase(ExchangeLifecycle):
         return self._order_book_tracker.order_books
 
     def get_order_book(self, trading_pair: str) -> OrderBook:
-        return self._book_queries.get_order_book(trading_pair)
+        return self._book_queries.get_order_book(exact_str(trading_pair, "trading_pair"))
 
     def get_price(self, trading_pair: str, is_buy: bool) -> Decimal:
-        return self._book_queries.get_price(trading_pair, is_buy)
+        """Best ask (``is_buy``) or bid; ``TypeError`` for a pair that is not a str or an
+        ``is_buy`` that is not a bool (a truthy ``"no"`` would read the ask side)."""
+        return self._book_queries.get_price(exact_str(trading_pair, "trading_pair"),
+                                            check_bool(is_buy, "is_buy"))
 
     def get_mid_price(self, trading_pair: str) -> Decimal:
-        return self._book_queries.get_mid_price(trading_pair)
+        return self._book_queries.get_mid_price(exact_str(trading_pair, "trading_pair"))
 
     def get_vwap_for_volume(self, trading_pair: str, is_buy: bool, volume: Decimal) -> ClientOrderBookQueryResult:
-        return self._book_queries.get_vwap_for_volume(trading_pair, is_buy, volume)
+        return self._book_query("get_vwap_for_volume", trading_pair, is_buy, volume, "volume")
 
     def get_price_for_volume(self, trading_pair: str, is_buy: bool, volume: Decimal) -> ClientOrderBookQueryResult:
-        return self._book_queries.get_price_for_volume(trading_pair, is_buy, volume)
+        return self._book_query("get_price_for_volume", trading_pair, is_buy, volume, "volume")
 
     def get_price_for_quote_volume(self, trading_pair: str, is_buy: bool,
                                    volume: Decimal) -> ClientOrderBookQueryResult:
-        return self._book_queries.get_price_for_quote_volume(trading_pair, is_buy, volume)
+        return self._book_query("get_price_for_quote_volume", trading_pair, is_buy, volume, "volume")
 
     def get_quote_volume_for_base_amount(self, trading_pair: str, is_buy: bool,
                                          base_amount: Decimal) -> ClientOrderBookQueryResult:
-        return self._book_queries.get_quote_volume_for_base_amount(trading_pair, is_buy, base_amount)
+        return self._book_query("get_quote_volume_for_base_amount", trading_pair, is_buy, base_amount, "base_amount")
 
     def get_volume_for_price(self, trading_pair: str, is_buy: bool, price: Decimal) -> ClientOrderBookQueryResult:
-        return self._book_queries.get_volume_for_price(trading_pair, is_buy, price)
+        return self._book_query("get_volume_for_price", trading_pair, is_buy, price, "price")
 
     def get_quote_volume_for_price(self, trading_pair: str, is_buy: bool,
                                    price: Decimal) -> ClientOrderBookQueryResult:
-        return self._book_queries.get_quote_volume_for_price(trading_pair, is_buy, price)
+        return self._book_query("get_quote_volume_for_price", trading_pair, is_buy, price, "price")
+
+    def _book_query(self, name: str, trading_pair: str, is_buy: bool, value: Decimal,
+                    value_name: str) -> ClientOrderBookQueryResult:
+        # the caller's arguments are checked here, before the book sees them (TypeError)
+        check_number(value, value_name)
+        return getattr(self._book_queries, name)(exact_str(trading_pair, "trading_pair"),
+                                                 check_bool(is_buy, "is_buy"), value)
 
     # ---- symbols ------------------------------------------------------------------------------
     async def trading_pair_symbol_map(self) -> Dict[str, str]:
@@ -407,6 +466,27 @@ class ExchangePyBase(ExchangeLifecycle):
                 self._initialize_trading_pair_symbols_from_exchange_info(exchange_info)
 
     # ---- user stream ------------------------------------------------------------------------------
+    @property
+    def user_stream_lag(self) -> LatencyStats:
+        """Seconds from each user event's time on the venue's clock (``_user_event_timestamp``) to the moment
+        the connector takes it from the queue, on the venue's clock as ``TimeSynchronizer`` estimates it
+        (so within its offset error: a small negative figure is possible); the last 1024 events."""
+        return self._user_stream_lag
+
+    def _user_event_timestamp(self, event: Any) -> Optional[float]:
+        """The venue's time of a user event in seconds, or None when it carries none (a venue overrides this)."""
+        return None
+
+    @property
+    def refused_user_events(self) -> Dict[str, int]:
+        """User-stream frames refused by the venue's strict parser, per event type
+        (e.g. ``{"executionReport": 2}``); each was logged (once per type) and
+        answered by a REST reconcile (docs/contracts.md, Contract 4)."""
+        return self._frame_refusals.counts
+
+    def _reconcile_after_refused_frame(self) -> None:
+        self._status_poller.poll_now()
+
     async def _iter_user_event_queue(self) -> AsyncIterable[Dict[str, Any]]:
         """Events of the user stream, one by one (for ``_user_stream_event_listener``)."""
         if self._user_stream_tracker is None:
@@ -415,4 +495,7 @@ class ExchangePyBase(ExchangeLifecycle):
         while True:
             event = await queue.get()
             self._status_poller.stream_activity()
+            sent_at = self._user_event_timestamp(event)
+            if sent_at is not None:
+                self._user_stream_lag.add(self._time_synchronizer.time() - sent_at)
             yield event

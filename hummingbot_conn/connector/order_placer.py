@@ -16,10 +16,18 @@ request's outcome decides what happens next:
 
 Cancel: by client order id once the placement request has returned; an
 "unknown order" answer or an unknown outcome makes the poller ask the
-exchange what became of the order (filled, cancelled or never there).
+exchange what became of the order (filled, cancelled or never there).  A
+cancel the exchange did not process -- refused by a rate limit (429 / 418)
+or never admitted by the throttler within its timeout -- is sent again as
+soon as the limit allows (the throttler holds it until the venue's
+``Retry-After`` and window reset; cancels go before placements and polls),
+for up to ``CANCEL_SEND_DEADLINE`` seconds while the order is live.  Past
+that the order stays tracked as open and an ERROR says so: a cancel is never
+silently dropped (docs/binance_spot.md section 1.4).
 """
 import asyncio
 import logging
+import time
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Set
 
@@ -29,21 +37,40 @@ from hummingbot_conn.connector.decimal_context import library_context
 from hummingbot_conn.connector.trading_rules import OrderRejected, describe
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate
 from hummingbot_conn.events import MarketEvent, MarketOrderFailureEvent
+from hummingbot_conn.tracking.order_book_tracker_metrics import LatencyStats
+from hummingbot_conn.web.errors import RateLimitExceededError, ThrottleTimeoutError
 
 __all__ = ["OrderPlacer"]
 
 _logger = logging.getLogger(__name__)
 
 PLACEMENT_WAIT_BEFORE_CANCEL = 10.0  # seconds a cancel waits for its order's placement answer
+# seconds a cancel the exchange did not process (rate limited) keeps being sent again:
+# longer than one whole weight window, so a 429's Retry-After always ends within it
+CANCEL_SEND_DEADLINE = 90.0
+CANCEL_RETRY_MIN_DELAY = 0.5         # at least this between two cancels refused by a rate limit
 
 
 class OrderPlacer:
-    """Create / cancel orders for ``connector`` (an ``ExchangePyBase``)."""
+    """Create / cancel orders for ``connector`` (an ``ExchangePyBase``).
+
+    Round trips (``hummingbot_conn.metrics`` exports them): ``create_round_trip``
+    samples the seconds from sending a create request to the exchange's
+    acceptance, ``cancel_round_trip`` from sending a cancel to its
+    confirmation (``time.perf_counter``; rejections and unknown outcomes are not
+    sampled).  ``cancels_not_open``: cancels the exchange answered with "unknown
+    order" (the order had filled or gone meanwhile, an expected race; its status
+    is then asked for).
+    """
 
     def __init__(self, connector: Any) -> None:
         self._connector = connector
         self._placing: Dict[str, asyncio.Event] = {}   # client id -> set when its request has returned
         self._tasks: Set[asyncio.Task] = set()
+        self.create_round_trip = LatencyStats()
+        self.cancel_round_trip = LatencyStats()
+        self.cancels_not_open = 0
+        self.cancel_send_deadline = CANCEL_SEND_DEADLINE
 
     @property
     def placing(self) -> Set[str]:
@@ -117,10 +144,12 @@ class OrderPlacer:
     async def _place(self, order: InFlightOrder, kwargs: Dict[str, Any]) -> None:
         connector = self._connector
         cid = order.client_order_id
+        sent = time.perf_counter()
         try:
             exchange_order_id, update_timestamp = await connector._place_order(
                 cid, order.trading_pair, order.amount, order.trade_type, order.order_type,
                 order.price if order.price is not None else Decimal("NaN"), **kwargs)
+            self.create_round_trip.add(time.perf_counter() - sent)
         except asyncio.CancelledError:
             _logger.warning("Placement of order %s interrupted; its outcome will be resolved by client id.", cid)
             raise
@@ -159,7 +188,8 @@ class OrderPlacer:
         return client_order_id
 
     async def execute_cancel(self, trading_pair: str, client_order_id: str) -> bool:
-        """True if the exchange accepted the cancel (or the order is already cancelled)."""
+        """True if the exchange accepted the cancel (or the order is already cancelled);
+        False without sending anything when the order is not ``trading_pair``'s."""
         connector = self._connector
         order = connector._order_tracker.fetch_tracked_order(client_order_id)
         if order is None:
@@ -168,6 +198,12 @@ class OrderPlacer:
                 return True
             _logger.warning("Failed to cancel order %s: it is not an active order.", client_order_id)
             return False
+        if order.trading_pair != trading_pair:
+            # hummingbot's _execute_cancel(trading_pair, order_id): a pair that is not the
+            # order's means the caller's idea of the order is wrong; nothing is sent
+            _logger.error("Not cancelling order %s: it is a %s order, not %s.", client_order_id,
+                          order.trading_pair, describe(trading_pair))
+            return False
         placed = self._placing.get(client_order_id)
         if placed is not None:
             try:
@@ -175,25 +211,50 @@ class OrderPlacer:
                     await placed.wait()
             except asyncio.TimeoutError:
                 pass            # cancel by client id anyway: "unknown order" makes us ask
-        if order.is_done:
-            return order.is_cancelled
-        try:
-            cancelled = await connector._place_cancel(client_order_id, order)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            if connector._is_order_not_found_during_cancelation_error(exc):
-                # closed already (filled? cancelled?) or never there: ask, do not guess
-                _logger.info("The exchange does not know order %s as open; checking its status.", client_order_id)
-                await connector._status_poller.refresh_order(order)
-            elif connector._is_request_outcome_unknown(exc):
-                _logger.warning("The outcome of the cancel of %s is unknown (%s); checking its status.",
-                                client_order_id, exc)
-                connector._status_poller.resolve_soon(order)
-            else:
-                _logger.error("Failed to cancel order %s: %s", client_order_id, exc)
-            return order.is_cancelled
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.cancel_send_deadline
+        while True:
+            if order.is_done:
+                return order.is_cancelled
+            sent = time.perf_counter()
+            try:
+                cancelled = await connector._place_cancel(client_order_id, order)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if connector._is_order_not_found_during_cancelation_error(exc):
+                    # closed already (filled? cancelled?) or never there: ask, do not guess.  A cancel racing
+                    # a fill is expected: counted, and DEBUG (the status asked for tells what happened)
+                    self.cancels_not_open += 1
+                    _logger.debug("The exchange does not know order %s as open; checking its status.",
+                                  client_order_id)
+                    await connector._status_poller.refresh_order(order)
+                elif connector._is_request_outcome_unknown(exc):
+                    _logger.warning("The outcome of the cancel of %s is unknown (%s); checking its status.",
+                                    client_order_id, exc)
+                    connector._status_poller.resolve_soon(order)
+                elif isinstance(exc, (ThrottleTimeoutError, RateLimitExceededError)):
+                    # not processed by the exchange: the order is live and resending is safe
+                    left = deadline - loop.time()
+                    if left > 0:
+                        _logger.warning("The cancel of order %s was not processed by the exchange (%s); sending it "
+                                        "again as soon as the rate limit allows (for up to %.0fs more).",
+                                        client_order_id, exc, left)
+                        # the throttler holds the resend until Retry-After; this only stops a 429
+                        # without one (or with 0) from being answered by an immediate resend
+                        pause = getattr(exc, "retry_after", CANCEL_RETRY_MIN_DELAY)
+                        if pause < CANCEL_RETRY_MIN_DELAY:
+                            await asyncio.sleep(min(CANCEL_RETRY_MIN_DELAY - pause, left))
+                        continue
+                    _logger.error("Order %s is still open on %s: its cancel could not reach the exchange within "
+                                  "%.0fs (%s). It stays tracked as open; cancel it again.", client_order_id,
+                                  connector.name, self.cancel_send_deadline, exc)
+                else:
+                    _logger.error("Failed to cancel order %s: %s", client_order_id, exc)
+                return order.is_cancelled
         if cancelled:
+            self.cancel_round_trip.add(time.perf_counter() - sent)
             state = (OrderState.CANCELED if connector.is_cancel_request_in_exchange_synchronous
                      else OrderState.PENDING_CANCEL)
             connector._order_tracker.process_order_update(OrderUpdate(

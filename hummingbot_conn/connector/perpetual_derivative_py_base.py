@@ -18,21 +18,29 @@ state and this class wires it to the network (hummingbot's names and hooks):
   order book data source's funding stream; ``status_dict`` gains
   ``funding_info``;
 * funding payments are polled (``funding_fee_poll_interval``, or at once when
-  the venue's stream reports one) and each new one fires
-  ``FundingPaymentCompletedEvent``;
-* position changes fire ``PositionUpdateEvent`` (``AccountEvent.PositionUpdate``).
+  the venue's stream reports one): every payment since the last one reported
+  fires ``FundingPaymentCompletedEvent`` exactly once, with the rate of its
+  own funding time, also after a failing poll and across a restart (the
+  ledger travels in ``tracking_states``; ``funding_payments.FundingLedger``);
+* position changes fire ``PositionUpdateEvent`` (``AccountEvent.PositionUpdate``);
+  stream and REST reports of a position are ordered by the venue's time and
+  a REST answer never undoes a newer stream report (``venue_time.Freshness``,
+  docs/contracts.md, Contract 4).
 """
 import asyncio
 import logging
 from abc import ABC, abstractmethod
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Protocol, Tuple, cast
+from typing import Any, Dict, List, Mapping, Optional, Protocol, Tuple, cast
 
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide, TradeType
+from hummingbot_conn.connector.arguments import check_leverage, exact_str
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
 from hummingbot_conn.connector.funding_info import FundingInfo
+from hummingbot_conn.connector.funding_payments import FundingLedger, FundingPayment
 from hummingbot_conn.connector.perpetual_trading import PerpetualTrading
 from hummingbot_conn.connector.position import Position
+from hummingbot_conn.connector.venue_time import Freshness
 from hummingbot_conn.core.in_flight_order import InFlightOrder, PerpetualDerivativeInFlightOrder
 from hummingbot_conn.core.trade_fee import TradeFeeBase
 from hummingbot_conn.events import (
@@ -50,6 +58,10 @@ _logger = logging.getLogger(__name__)
 _NAN = Decimal("NaN")
 _ZERO = Decimal(0)
 FUNDING_INFO_RETRY_DELAY = 5.0
+# where the funding ledger sits in ``tracking_states``: '#' is never in a client order id
+FUNDING_STATE_KEY = "#funding_payments"
+# a funding read ends this far past the venue's clock as last read (a payment stamped meanwhile)
+FUNDING_WINDOW_SLACK_MS = 60_000
 
 
 class FundingInfoSource(Protocol):
@@ -64,11 +76,16 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
     """The base a perpetual venue connector subclasses (see the module docstring)."""
 
     VALID_POSITION_ACTIONS = (PositionAction.OPEN, PositionAction.CLOSE)
+    #: The highest leverage ``set_leverage`` lets through when the venue gives no
+    #: per-pair maximum (``_max_leverage``); higher values are a ``ValueError``
+    #: before anything is sent (docs/porting.md, "Order arguments").
+    MAX_LEVERAGE = 125
 
     def __init__(self, balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None,
                  rate_limits_share_pct: Decimal = Decimal(100), **options: Any) -> None:
         self._perpetual_trading = PerpetualTrading(self.trading_pairs)
-        self._last_funding_fee_payment_ts: Dict[str, float] = {}
+        self._funding_ledger = FundingLedger()
+        self._position_freshness = Freshness("position", lambda: self._time_synchronizer.time() * 1e3)
         self._set_position_mode_lock = asyncio.Lock()
         self._funding_poll_now = asyncio.Event()
         self._perpetual_tasks: List[asyncio.Task] = []
@@ -103,8 +120,20 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
         """Set the pair's leverage on the exchange: (success, error message)."""
 
     @abstractmethod
-    async def _fetch_last_fee_payment(self, trading_pair: str) -> Tuple[float, Decimal, Decimal]:
-        """The latest funding payment: (timestamp s, funding rate, amount); (0, -1, -1) if none."""
+    async def _fetch_funding_payments(self, trading_pair: str, start_ms: int, end_ms: int) -> List[FundingPayment]:
+        """Every funding payment of the pair stamped in [start_ms, end_ms] (venue ms, inclusive),
+        whatever the venue's page size and order; ``rate`` may be left None."""
+
+    @abstractmethod
+    async def _fetch_funding_rates(self, trading_pair: str, times_ms: List[int]) -> Dict[int, Decimal]:
+        """The funding rate of each of ``times_ms`` (payment times): {time ms: rate}; a time the
+        venue's history lacks is left out."""
+
+    async def _venue_now_ms(self) -> int:
+        """The venue's clock now (ms): where funding news starts on a first start without saved state,
+        and where a funding read ends (default: the synchronised clock; a venue with a time endpoint
+        asks it, so a clock not synchronised yet never stretches the window)."""
+        return int(self._time_synchronizer.time() * 1e3)
 
     async def _fetch_account_position_mode(self) -> Optional[PositionMode]:
         """The account's mode on the exchange (None: the venue cannot tell)."""
@@ -140,6 +169,31 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
 
     def get_funding_info(self, trading_pair: str) -> FundingInfo:
         return self._perpetual_trading.get_funding_info(trading_pair)
+
+    # ---- saved state ------------------------------------------------------------------------------------------
+    @property
+    def tracking_states(self) -> Dict[str, Any]:
+        """The orders' states and, under ``"#funding_payments"``, the funding ledger (which payments
+        were reported), for ``restore_tracking_states`` after a restart."""
+        states = dict(super().tracking_states)
+        if self._funding_ledger:
+            states[FUNDING_STATE_KEY] = self._funding_ledger.to_json()
+        return states
+
+    def restore_tracking_states(self, saved_states: Mapping[str, Any]) -> Dict[str, str]:
+        """Resume orders and the funding ledger (call it before ``start_network``); a ledger that
+        cannot be read is logged and ignored (funding news then starts at the next start) and
+        reported under its key.  Returns ``{key: reason}`` of what was refused (see
+        ``ExchangePyBase.restore_tracking_states``)."""
+        ledger_refused: Dict[str, str] = {}
+        if isinstance(saved_states, Mapping) and FUNDING_STATE_KEY in saved_states:
+            try:
+                self._funding_ledger.restore(saved_states[FUNDING_STATE_KEY])
+            except ValueError as exc:
+                _logger.error("Could not restore the funding ledger: %s", exc)
+                ledger_refused[FUNDING_STATE_KEY] = f"not a funding ledger ({exc})"
+            saved_states = {k: v for k, v in saved_states.items() if k != FUNDING_STATE_KEY}
+        return {**ledger_refused, **super().restore_tracking_states(saved_states)}
 
     # ---- orders -------------------------------------------------------------------------------------------
     def _create_in_flight_order(self, order_id: str, trading_pair: str, order_type: OrderType,
@@ -186,7 +240,11 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
 
     def set_position_mode(self, mode: PositionMode) -> asyncio.Task:
         """Switch the account's mode; returns the task (its result: True on success).
-        Fires ``PositionModeChangeSucceeded`` or ``PositionModeChangeFailed`` for every trading pair."""
+        Fires ``PositionModeChangeSucceeded`` or ``PositionModeChangeFailed`` for every trading pair
+        (a mode the venue does not support included, as hummingbot).  A ``mode`` that is not a
+        ``PositionMode`` is a ``TypeError``, raised before anything is sent."""
+        if not isinstance(mode, PositionMode):
+            raise TypeError(f"mode must be a PositionMode, got {type(mode).__name__}")
         return self._spawn_config(self._execute_set_position_mode(mode))
 
     async def _execute_set_position_mode(self, mode: PositionMode) -> bool:
@@ -228,8 +286,20 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
                                                             message or None))
 
     def set_leverage(self, trading_pair: str, leverage: int = 1) -> asyncio.Task:
-        """Set the pair's leverage on the exchange; returns the task (its result: True on success)."""
+        """Set the pair's leverage on the exchange; returns the task (its result: True on success,
+        False when the exchange refused it).
+
+        Checked before anything is sent: ``trading_pair`` a str and ``leverage`` an int, not a
+        bool (``TypeError``); ``1 <= leverage <= _max_leverage(trading_pair)`` (``ValueError``;
+        hummingbot passed any value to the venue).  docs/porting.md, "Order arguments"."""
+        trading_pair = exact_str(trading_pair, "trading_pair")
+        check_leverage(trading_pair, leverage, self._max_leverage(trading_pair))
         return self._spawn_config(self._execute_set_leverage(trading_pair, leverage))
+
+    def _max_leverage(self, trading_pair: str) -> int:
+        """The highest leverage the venue allows on ``trading_pair``; ``MAX_LEVERAGE``
+        unless the venue knows better (e.g. from its leverage brackets)."""
+        return self.MAX_LEVERAGE
 
     async def _execute_set_leverage(self, trading_pair: str, leverage: int) -> bool:
         if isinstance(leverage, bool) or not isinstance(leverage, int) or leverage < 1:
@@ -251,10 +321,14 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
 
     # ---- positions ------------------------------------------------------------------------------------------------
     def _record_position(self, trading_pair: str, side: PositionSide, amount: Decimal, entry_price: Decimal,
-                         unrealized_pnl: Decimal, leverage: Optional[Decimal] = None) -> None:
+                         unrealized_pnl: Decimal, leverage: Optional[Decimal] = None, *,
+                         as_of: Optional[float] = None, snapshot_token: Optional[int] = None) -> bool:
         """Store (or, at amount 0, remove) one position; fires ``PositionUpdateEvent`` when it changed.
 
-        ``side`` is the venue's: BOTH in one-way mode, LONG / SHORT in hedge mode.
+        ``side`` is the venue's: BOTH in one-way mode, LONG / SHORT in hedge mode. ``as_of`` is the
+        venue's time of the report (ms); ``snapshot_token`` (``Freshness.token()`` taken before the
+        request was sent) marks a REST report, None a stream report. A report older than the state
+        held is dropped (returns False): ``venue_time.Freshness``, docs/contracts.md, Contract 4.
         """
         # the key follows the venue's side (BOTH: one-way), not our local mode, so rows read
         # before the mode is known can never collide
@@ -262,6 +336,11 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
             key = self._perpetual_trading.position_key(trading_pair, side, PositionMode.ONEWAY)
         else:
             key = self._perpetual_trading.position_key(trading_pair, side, PositionMode.HEDGE)
+        freshness = self._position_freshness
+        applies = freshness.accept_stream(key, as_of) if snapshot_token is None \
+            else freshness.accept_snapshot(key, as_of, snapshot_token)
+        if not applies:
+            return False
         current = self._perpetual_trading.account_positions.get(key)
         leverage = Decimal(self.get_leverage(trading_pair)) if leverage is None else leverage
         if amount == _ZERO:
@@ -269,16 +348,17 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
                 self._perpetual_trading.remove_position(key)
                 self.trigger_event(AccountEvent.PositionUpdate, PositionUpdateEvent(
                     self.current_timestamp, trading_pair, None, _ZERO, _ZERO, _ZERO, leverage))
-            return
+            return True
         fresh = Position(trading_pair, side, unrealized_pnl, entry_price, amount, leverage)
         if fresh == current:
-            return
+            return True
         if current is None:
             self._perpetual_trading.set_position(key, fresh)
         else:
             current.update_position(side, unrealized_pnl, entry_price, amount, leverage)
         self.trigger_event(AccountEvent.PositionUpdate, PositionUpdateEvent(
             self.current_timestamp, trading_pair, side, unrealized_pnl, entry_price, amount, leverage))
+        return True
 
     # ---- network -------------------------------------------------------------------------------------------------
     async def start_network(self) -> None:
@@ -296,7 +376,6 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._perpetual_trading.stop()
-        self._last_funding_fee_payment_ts.clear()
         await super().stop_network()
 
     def tick(self, timestamp: float) -> None:
@@ -375,38 +454,54 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
         self._funding_poll_now.set()
 
     async def _funding_payment_polling_loop(self) -> None:
-        await self._update_all_funding_payments(fire_event_on_new=False)    # the current latest is not news
         while True:
+            await self._update_all_funding_payments()
+            interval = self.funding_fee_poll_interval
+            if any(self._funding_ledger.window_start(pair) is None for pair in self.trading_pairs):
+                interval = min(interval, FUNDING_INFO_RETRY_DELAY)    # no baseline yet: news starts late
             try:
-                async with asyncio.timeout(self.funding_fee_poll_interval):
+                async with asyncio.timeout(interval):
                     await self._funding_poll_now.wait()
             except asyncio.TimeoutError:
                 pass
             self._funding_poll_now.clear()
-            await self._update_all_funding_payments(fire_event_on_new=True)
 
-    async def _update_all_funding_payments(self, fire_event_on_new: bool) -> None:
-        await asyncio.gather(*(self._update_funding_payment(pair, fire_event_on_new)
-                               for pair in self.trading_pairs))
+    async def _update_all_funding_payments(self) -> None:
+        await asyncio.gather(*(self._update_funding_payment(pair) for pair in self.trading_pairs))
 
-    async def _update_funding_payment(self, trading_pair: str, fire_event_on_new: bool) -> bool:
+    async def _update_funding_payment(self, trading_pair: str) -> bool:
+        """Report every payment of the pair since the ledger's floor that was not reported yet, oldest
+        first, each with its own funding time's rate. A failed read reports nothing and moves nothing:
+        the next poll reads the same window again (returns False)."""
+        ledger = self._funding_ledger
         try:
-            timestamp, funding_rate, amount = await self._fetch_last_fee_payment(trading_pair)
+            start = ledger.window_start(trading_pair)
+            now = await self._venue_now_ms()
+            if start is None:
+                ledger.set_baseline(trading_pair, now)
+                return True
+            end = max(now, start) + FUNDING_WINDOW_SLACK_MS
+            new = ledger.new_payments(trading_pair, await self._fetch_funding_payments(trading_pair, start, end))
+            if not new:
+                return True
+            missing = sorted({p.time_ms for p in new if p.rate is None})
+            rates = await self._fetch_funding_rates(trading_pair, missing) if missing else {}
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            _logger.warning("Could not fetch the last funding payment of %s: %s", trading_pair, exc)
+            _logger.warning("Could not read the funding payments of %s: %s (the next poll retries)",
+                            trading_pair, exc)
             return False
-        self._emit_funding_payment_event(trading_pair, timestamp, funding_rate, amount, fire_event_on_new)
-        return True
-
-    def _emit_funding_payment_event(self, trading_pair: str, timestamp: float, funding_rate: Decimal,
-                                    amount: Decimal, fire_event_on_new: bool) -> None:
-        previous = self._last_funding_fee_payment_ts.get(trading_pair)
-        if previous is not None and timestamp > previous and fire_event_on_new and timestamp > 0:
-            action = "paid" if amount < _ZERO else "received"
-            _logger.info("Funding payment of %s %s on %s market.", abs(amount), action, trading_pair)
+        for payment in new:
+            rate = payment.rate if payment.rate is not None else rates.get(payment.time_ms)
+            if rate is None:
+                _logger.warning("No funding rate for the %s payment at %s ms in the venue's history.",
+                                trading_pair, payment.time_ms)
+                rate = _NAN
+            action = "paid" if payment.amount < _ZERO else "received"
+            _logger.info("Funding payment of %s %s %s on %s market.", abs(payment.amount), payment.asset,
+                         action, trading_pair)
             self.trigger_event(MarketEvent.FundingPaymentCompleted, FundingPaymentCompletedEvent(
-                timestamp, self.name, trading_pair, amount, funding_rate))
-        if previous is None or timestamp > previous:
-            self._last_funding_fee_payment_ts[trading_pair] = timestamp
+                payment.time_ms / 1000, self.name, trading_pair, payment.amount, rate))
+        ledger.mark_reported(trading_pair, new)
+        return True

@@ -22,6 +22,8 @@ cdef class InFlightOrder:
     cdef readonly dict order_fills            # trade_id -> TradeUpdate, in arrival order
     cdef readonly bint exchange_reported_filled
     cdef readonly long refused_updates        # illegal transitions and over-fills refused
+    cdef readonly long stale_updates          # of those: late statuses the order had moved past (a race)
+    cdef readonly int last_update_refused     # 0, REFUSED_STALE or REFUSED_CONTRADICTING: the last update's fate
     cdef int _state
     cdef object _eid_event
     cdef object _filled_event

@@ -20,6 +20,8 @@ from hummingbot_conn.core.order_state import (
 from hummingbot_conn.core.trade_fee import _RateSource
 
 GET_EX_ORDER_ID_TIMEOUT: float
+REFUSED_STALE: int
+REFUSED_CONTRADICTING: int
 JSON_VERSION: int
 
 @disjoint_base
@@ -60,6 +62,10 @@ class InFlightOrder:
     def exchange_reported_filled(self) -> bool: ...
     @property
     def refused_updates(self) -> int: ...
+    @property
+    def stale_updates(self) -> int: ...
+    @property
+    def last_update_refused(self) -> int: ...
     def __init__(
         self,
         client_order_id: str,

@@ -3,7 +3,8 @@
 ``InFlightOrder`` (hummingbot's name) moves between states only along
 ``TRANSITIONS``, the single table in ``order_state`` (re-exported here).
 Everything else is refused, counted in ``refused_updates`` and logged, never
-applied:
+applied (a late non-terminal status the order has moved past is an expected
+race: counted in ``stale_updates`` too and logged at DEBUG only):
 
 * terminal states (FILLED, CANCELED, EXPIRED, FAILED) absorb: a late OPEN
   never reopens a finished order (hummingbot simply overwrites the state, W-6);
@@ -47,6 +48,9 @@ cdef extern from "Python.h":
 _logger = logging.getLogger(__name__)
 
 GET_EX_ORDER_ID_TIMEOUT = 10.0  # seconds, hummingbot's default
+# InFlightOrder.last_update_refused: why the last update_with_* / mark_lost call was refused (0: it was not)
+REFUSED_STALE = 1               # a late non-terminal status the order had moved past: an expected race
+REFUSED_CONTRADICTING = 2       # a report contradicting what the order knows: worth a warning
 JSON_VERSION = 1
 _ZERO = Decimal(0)
 
@@ -94,6 +98,8 @@ cdef class InFlightOrder:
         self.order_fills = {}
         self.exchange_reported_filled = False
         self.refused_updates = 0
+        self.stale_updates = 0
+        self.last_update_refused = 0
         self._state = initial_state._value_
         # the asyncio events are made on first use: most orders are never awaited
 
@@ -230,6 +236,7 @@ cdef class InFlightOrder:
         if self.exchange_order_id is not None:
             if self.exchange_order_id != exchange_order_id:
                 self.refused_updates += 1
+                self.last_update_refused = REFUSED_CONTRADICTING
                 _logger.warning("Order %s: refused exchange order id %r, it already has %r.",
                                 self.client_order_id, exchange_order_id, self.exchange_order_id)
             return False
@@ -243,6 +250,7 @@ cdef class InFlightOrder:
         becomes FAILED, presumed (``PresumedState.FAILED``, the table's
         ``LostTrigger.NOT_FOUND`` rows).  Returns True if the state changed; a
         finished order is refused (False, counted, logged).  O(1)."""
+        self.last_update_refused = 0
         cdef int nxt = _next_code(TR_NOT_FOUND, self._state)
         if nxt < 0:
             self._refuse(TR_NOT_FOUND, "marked lost")
@@ -271,17 +279,29 @@ cdef class InFlightOrder:
 
     cdef void _refuse(self, int trigger, object detail):
         self.refused_updates += 1
-        # a terminal report contradicting the state is worth a warning; a stale
-        # non-terminal status arriving late is ordinary out-of-order news
-        level = logging.WARNING if _is_terminal(trigger) or trigger >= TR_PARTIAL_FILL else logging.INFO
-        _logger.log(level, "Order %s: refused %s -> %s (%s).", self.client_order_id,
-                    _state_member(self._state).name, _trigger_member(trigger).name, detail)
+        # A terminal report contradicting the state, a refused fill or loss is worth a
+        # warning.  A non-terminal status the order has already moved past (a REST
+        # answer overtaken by the stream, a late OPEN after the fills) is an expected
+        # race: counted in ``stale_updates`` and logged at DEBUG only, so a day of
+        # trading does not bury the warnings under it (docs/contracts.md, Contract 2).
+        if _is_terminal(trigger) or trigger >= TR_PARTIAL_FILL:
+            self.last_update_refused = REFUSED_CONTRADICTING
+            _logger.warning("Order %s: refused %s -> %s (%s).", self.client_order_id,
+                            _state_member(self._state).name, _trigger_member(trigger).name, detail)
+            return
+        self.stale_updates += 1
+        self.last_update_refused = REFUSED_STALE
+        if _logger.isEnabledFor(logging.DEBUG):
+            _logger.debug("Order %s: refused %s -> %s (%s): stale news.", self.client_order_id,
+                          _state_member(self._state).name, _trigger_member(trigger).name, detail)
 
     cpdef bint update_with_order_update(self, _os.OrderUpdate order_update) except -1:
         """Apply a status report.  Returns True if anything changed (state,
         exchange id, or the exchange saying FILLED).  Ignored (False) when its
         ids do not identify this order; refused (False, counted, logged) when the
-        table forbids the move.  Never touches the executed amounts.  O(1)."""
+        table forbids the move (``last_update_refused`` says why).  Never touches
+        the executed amounts.  O(1)."""
+        self.last_update_refused = 0
         if not self._ids_match(order_update.client_order_id, order_update.exchange_order_id):
             return False
         cdef bint changed = False
@@ -314,6 +334,7 @@ cdef class InFlightOrder:
         order amount, or into a FILLED order: refused (False, counted, logged).
         The fill that reaches the amount makes the order FILLED (unless it is
         already CANCELED / EXPIRED / FAILED, which stay).  O(1)."""
+        self.last_update_refused = 0
         cdef str trade_id = trade_update.trade_id
         cdef dict fills = self.order_fills
         cdef Py_ssize_t known = len(fills)

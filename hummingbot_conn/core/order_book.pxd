@@ -30,7 +30,7 @@ cdef class OrderBook(PubSub):
 
     cdef int _refresh_best(self) except -1
 
-    cpdef object apply_snapshot(self, object bids, object asks, object update_id)
+    cpdef object apply_snapshot(self, object bids, object asks, object update_id, bint force=*)
     cpdef object apply_diffs(self, object bids, object asks, object update_id, object first_update_id=*,
                              object prev_update_id=*)
     cpdef object apply_trade(self, object trade)

@@ -29,13 +29,20 @@ a cached ``DiffResult`` member:
   - neither: no gap can be seen (only STALE is detected);
 * otherwise ``APPLIED``: each row sets its level, amount 0 deletes it.
 
-Snapshots (the rule for one older than the book, issue 10): a snapshot with
-``update_id < last_diff_uid`` is refused: ``apply_snapshot`` returns
-``STALE`` and the book is unchanged (synced or not).  Accepting it would roll
-the book back behind diffs it has already consumed, which a live stream can
-never bridge; without first ids (the third mode) nothing would notice the
-levels lost.  A snapshot at or after ``last_diff_uid`` is ``APPLIED``.  The
-same in every mode.  (A venue that restarts its ids needs a new OrderBook.)
+Snapshots (the rule for one older than the book): by default a snapshot
+with ``update_id < last_diff_uid`` is refused: ``apply_snapshot`` returns
+``STALE`` and the book is unchanged (synced or not).  Accepting it unasked
+would roll the book back behind diffs it has already consumed, which a live
+stream can never bridge; without first ids (the third mode) nothing would
+notice the levels lost.  A snapshot at or after ``last_diff_uid`` is
+``APPLIED``.  ``force=True`` replaces the book whatever the ids: the owner
+fetched it to resync a book it knows is wrong (its ids ran ahead of the
+venue's, or the venue restarted its ids), and the owner, not the book, judges
+whether it is new enough.  The same in every mode.
+
+Out of sync on the owner's word: ``mark_unsynced()`` (the owner saw the
+stream break, or the book fall provably behind it); diffs are ``UNSYNCED``
+until the next snapshot.
 
 Ids: ints (numpy integers, integral floats too), never ``bool``, ``Decimal``
 or a fractional float: TypeError / ValueError naming the argument, the book
@@ -221,11 +228,12 @@ cdef class OrderBook(PubSub):
 
     # ---------------------------------------------------------------- updates
 
-    cpdef object apply_snapshot(self, object bids, object asks, object update_id):
+    cpdef object apply_snapshot(self, object bids, object asks, object update_id, bint force=False):
         """Replace the whole book atomically; ``snapshot_uid = last_diff_uid =
         update_id``; the book is synced; returns ``DiffResult.APPLIED``.  A
-        snapshot older than ``last_diff_uid`` is refused: ``STALE``, book
-        unchanged (module docstring).  Zero amounts are skipped, duplicate
+        snapshot older than ``last_diff_uid`` is refused (``STALE``, book
+        unchanged) unless ``force`` (a resync: any ids; module docstring,
+        docs/contracts.md Contract 1).  Zero amounts are skipped, duplicate
         prices keep the last row.  Bad rows: ValueError; bad id: TypeError /
         ValueError.  O(n) for exchange-ordered rows."""
         cdef BookSide new_bids
@@ -235,7 +243,7 @@ cdef class OrderBook(PubSub):
         cdef int64_t uid = _uid(update_id, "update_id", 0)
         if self._busy:      # the id's own code may have started one
             _refuse_reentry("apply_snapshot")
-        if uid < self._last_diff_uid:
+        if uid < self._last_diff_uid and not force:
             return _STALE
         new_bids.levels = NULL
         new_asks.levels = NULL
@@ -347,6 +355,15 @@ cdef class OrderBook(PubSub):
             self._busy = False
         return _APPLIED
 
+    def mark_unsynced(self):
+        """Put the book out of sync on its owner's word (its stream broke, or it
+        is provably behind it: docs/contracts.md, Contract 1): ``is_synced``
+        False and every diff ``UNSYNCED`` until the next snapshot.  The levels
+        and ids are unchanged.  RuntimeError while the book applies a message."""
+        if self._busy:
+            _refuse_reentry("mark_unsynced")
+        self._synced = False
+
     cdef void _uncross(self) noexcept:
         cdef Level* bid
         cdef Level* ask
@@ -370,12 +387,12 @@ cdef class OrderBook(PubSub):
         self.best_ask = _price_object(self.best_ask, side_best_price(&self._asks))
         return 0
 
-    def apply_numpy_snapshot(self, bids_array, asks_array, update_id=None):
+    def apply_numpy_snapshot(self, bids_array, asks_array, update_id=None, force=False):
         """``apply_snapshot`` for float64 arrays (n, 2) or (n, 3).  Without
         ``update_id`` the max of column 3 is used (hummingbot's convention)."""
         if update_id is None:
             update_id = _max_uid_column(bids_array, asks_array)
-        return self.apply_snapshot(bids_array, asks_array, update_id)
+        return self.apply_snapshot(bids_array, asks_array, update_id, force)
 
     def apply_numpy_diffs(self, bids_array, asks_array, update_id=None, first_update_id=-1, prev_update_id=-1):
         """``apply_diffs`` for float64 arrays (n, 2) or (n, 3).  Without
@@ -385,8 +402,9 @@ cdef class OrderBook(PubSub):
         return self.apply_diffs(bids_array, asks_array, update_id, first_update_id, prev_update_id)
 
     def restore_from_snapshot_and_diffs(self, snapshot, diffs):
-        """Apply ``snapshot`` (an OrderBookMessage) then replay, in update-id
-        order, only the book messages of ``diffs`` with ``update_id >
+        """Apply ``snapshot`` (an OrderBookMessage; it replaces the book whatever
+        its id: a restore is a resync) then replay, in update-id order, only
+        the book messages of ``diffs`` with ``update_id >
         snapshot.update_id`` (hummingbot replays stale ones too, W-1).  Gap
         detection uses each diff's ``first_update_id`` and ``prev_update_id``
         content fields when present.  Each step is atomic; a bad diff raises
@@ -398,7 +416,7 @@ cdef class OrderBook(PubSub):
             if diff.has_update_id and diff.update_id > snapshot_uid:
                 newer.append(diff)
         newer.sort(key=_update_id_of)
-        self.apply_snapshot(content["bids"], content["asks"], snapshot_uid)
+        self.apply_snapshot(content["bids"], content["asks"], snapshot_uid, True)
         for diff in newer:
             content = diff.content
             self.apply_diffs(content["bids"], content["asks"], diff.update_id,
@@ -431,7 +449,8 @@ cdef class OrderBook(PubSub):
 
     @property
     def is_synced(self):
-        """False before the first snapshot and after a gap, until the next snapshot."""
+        """False before the first snapshot, and after a gap or ``mark_unsynced()``
+        until the next snapshot."""
         return self._synced
 
     @property

@@ -36,7 +36,12 @@ cdef class DeductedFromReturnsTradeFee(TradeFeeBase):
 # it is not exact), finite, optionally > 0 or >= 0.  Raises ValueError/TypeError
 # naming the field.
 cdef object _checked_decimal(object value, str field, int sign)
-# Persisted JSON, read strictly (issue 10): each raises ValueError naming the field.
+# Persisted JSON and venue frames, read strictly (issues 10, 16): each raises ValueError naming the field.
+# A decimal's adjusted exponent must lie within +-DECIMAL_EXPONENT_LIMIT: every real price, amount and
+# fee does (1e-40 .. 1e40), and sums / products of such values never leave the decimal context's range
+# ("1E+999999999" is finite, but its first product with a price raises Overflow in a listener).
+cdef enum:
+    DECIMAL_EXPONENT_LIMIT = 40
 cdef object _json_decimal(object value, str field, int sign)   # plain decimal text (or int), like _checked_decimal
 cdef double _json_timestamp(object value, str field) except? -1.0   # a finite int/float (not bool)
 cdef bint _json_bool(object value, str field) except -1        # exactly True or False

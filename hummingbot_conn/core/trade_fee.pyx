@@ -73,6 +73,7 @@ _DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0
 
 
 cdef object _json_decimal(object value, str field, int sign):
+    cdef object d
     if type(value) is str:
         if _DECIMAL_TEXT.fullmatch(value) is None:
             raise ValueError(f"{field} must be plain decimal text, got {safe_repr(value)}")
@@ -81,9 +82,13 @@ cdef object _json_decimal(object value, str field, int sign):
     elif type(value) is not int:
         raise ValueError(f"{field} must be decimal text, got {type(value).__name__} {safe_repr(value)}")
     try:
-        return _checked_decimal(Decimal(value), field, sign)
+        d = _checked_decimal(Decimal(value), field, sign)
     except (TypeError, ArithmeticError) as exc:
         raise ValueError(f"{field}: {exc}") from None
+    if not -DECIMAL_EXPONENT_LIMIT <= d.adjusted() <= DECIMAL_EXPONENT_LIMIT:
+        raise ValueError(f"{field}: {safe_repr(value)} is outside the range of a real amount "
+                         f"(exponent beyond +-{DECIMAL_EXPONENT_LIMIT})")
+    return d
 
 
 cdef double _json_timestamp(object value, str field) except? -1.0:

@@ -1,10 +1,17 @@
-"""``hbconn sim`` / ``python -m hummingbot_conn.sim``: run the simulated exchange until Ctrl+C.
+"""``hbconn sim`` / ``python -m hummingbot_conn.sim``: run a simulated exchange until Ctrl+C.
+
+``--venue`` picks the market, by hummingbot's connector names: ``binance``
+(spot, ``SimulatedExchange``) or ``binance_perpetual`` (USDⓈ-M perpetuals,
+``SimulatedFuturesExchange``); both start with seeded background traders.
+The ready-made account starts with a plausible balance (``DEFAULT_BALANCES``:
+1 BTC, 10 ETH and 100,000 USDT on spot, a 10,000 USDT wallet on futures), or
+exactly the ``--balance ASSET=AMOUNT`` options given.
 
 Expected failures (a bad option, a port in use, an address not on this
 machine) print one sentence plus the next step and exit non-zero; ``--verbose``
 logs every HTTP request and WebSocket connection and shows tracebacks. The
 simulator imports nothing of ours outside ``sim``, so the few argument types it
-needs are kept here rather than shared with ``hummingbot_conn.cli_edge``.
+needs are kept here rather than shared with ``hummingbot_conn.cli.edge``.
 """
 from __future__ import annotations
 
@@ -24,11 +31,20 @@ from typing import NoReturn
 from aiohttp import web
 
 from .filters import default_symbols
+from .futures import SimulatedFuturesExchange, default_futures_symbols
 from .server import SimulatedExchange
 
 log = logging.getLogger("hummingbot_conn.sim")
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
+
+#: --venue name (hummingbot's connector names) -> what it runs
+VENUES = {"binance": "Binance spot", "binance_perpetual": "Binance USDⓈ-M perpetuals"}
+#: the ready-made account's balances when no --balance is given: a plausible trader, not a whale
+DEFAULT_BALANCES = {
+    "binance": {"BTC": Decimal(1), "ETH": Decimal(10), "USDT": Decimal(100000)},
+    "binance_perpetual": {"USDT": Decimal(10000)},
+}
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -82,17 +98,34 @@ def _balance(text: str) -> tuple[str, Decimal]:
     return asset.strip().upper(), value
 
 
+def _venue(text: str) -> str:
+    name = text.strip().lower().replace("-", "_")
+    if name not in VENUES:
+        raise argparse.ArgumentTypeError(f"unknown venue {text!r}; choose {' or '.join(VENUES)}")
+    return name
+
+
+def _symbol_names(venue: str) -> list[str]:
+    specs = default_futures_symbols() if venue == "binance_perpetual" else default_symbols()
+    return [s.symbol for s in specs]
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="hbconn sim", formatter_class=_Formatter,
-                description="Run a Binance-compatible simulated exchange (REST, market streams, WebSocket API)\n"
-                            "on this machine until Ctrl+C. It prints its URLs and a ready-made API key.")
+                description="Run a Binance-compatible simulated exchange on this machine until Ctrl+C, with\n"
+                            "background traders making a market. It prints its URLs and a ready-made API key.\n"
+                            "--venue binance (spot: REST, market streams, WebSocket API) or binance_perpetual\n"
+                            "(USDⓈ-M perpetuals: /fapi REST, /public and /market streams, listenKey user data).")
+    p.add_argument("--venue", type=_venue, default="binance",
+                   help=f"the market to simulate, by hummingbot's connector name: {' or '.join(VENUES)}")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)")
     p.add_argument("--port", type=_port, default=0, help="TCP port, 1-65535; 0 picks a free port")
     p.add_argument("--seed", type=int, default=0, help="seed for traders and generated ids")
     p.add_argument("--symbols", default=None,
-                   help="comma-separated subset of the built-in symbols "
-                        f"({', '.join(s.symbol for s in default_symbols())}); default: all")
+                   help="comma-separated subset of the venue's symbols (binance: "
+                        f"{', '.join(_symbol_names('binance'))}; binance_perpetual: "
+                        f"{', '.join(_symbol_names('binance_perpetual'))}); default: all")
     p.add_argument("--traders-rate", type=_non_negative, default=5.0,
                    help="background trader actions per second per symbol (0: no traders)")
     p.add_argument("--traders-volatility", type=_non_negative, default=0.001,
@@ -100,23 +133,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--api-key", default=None, help="API key of the ready-made account (default: random)")
     p.add_argument("--api-secret", default=None, help="secret of the ready-made account (default: random)")
     p.add_argument("--balance", type=_balance, action="append", default=[], metavar="ASSET=AMOUNT",
-                   help="starting balance of the ready-made account (repeatable; "
-                        "default: 100000 of each quote asset and 10 of each base asset)")
+                   help="starting balance of the ready-made account, repeatable; the account holds exactly the "
+                        "assets given (binance_perpetual: USDT only, the margin wallet). Default: "
+                        + "; ".join(f"{venue} {_balance_text(amounts)}" for venue, amounts in DEFAULT_BALANCES.items()))
     p.add_argument("--no-legacy-listen-key", action="store_true",
-                   help="do not serve the removed /api/v3/userDataStream endpoints")
+                   help="binance only: do not serve the removed /api/v3/userDataStream endpoints")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="log every HTTP request and WebSocket connection; show tracebacks of errors")
     return p
 
 
+def _balance_text(balances: dict[str, Decimal]) -> str:
+    return ", ".join(f"{asset} {amount:f}" for asset, amount in sorted(balances.items()))
+
+
 def _balances(args, symbols) -> dict[str, Decimal]:
+    """The ready-made account's balances: the --balance options, else the venue's defaults for the
+    assets its symbols trade (every asset of those symbols appears, 0 when it has no default)."""
     if args.balance:
         return dict(args.balance)
-    out: dict[str, Decimal] = {}
-    for spec in symbols:
-        out[spec.quote_asset] = Decimal(100000)
-        out.setdefault(spec.base_asset, Decimal(10))
-    return out
+    defaults = DEFAULT_BALANCES[args.venue]
+    if args.venue == "binance_perpetual":
+        return dict(defaults)
+    assets = sorted({a for spec in symbols for a in (spec.base_asset, spec.quote_asset)})
+    return {asset: defaults.get(asset, Decimal(0)) for asset in assets}
 
 
 @web.middleware
@@ -136,13 +176,15 @@ async def _log_request(request: web.Request, handler):
     return response
 
 
-class _LoggingExchange(SimulatedExchange):
-    """The simulator with a request log (``--verbose``)."""
+def _with_request_log(cls):
+    """``cls`` (a simulator class) with a request log (``--verbose``)."""
 
     def make_app(self) -> web.Application:
-        app = super().make_app()
+        app = cls.make_app(self)
         app.middlewares.append(_log_request)
         return app
+
+    return type(f"Logging{cls.__name__}", (cls,), {"make_app": make_app})
 
 
 def _explain_listen_error(err: OSError, host: str, port: int) -> str:
@@ -161,22 +203,73 @@ def _explain_listen_error(err: OSError, host: str, port: int) -> str:
     return f"Cannot listen on {where}: {(err.strerror or str(err)).rstrip('.')}. Check --host and --port."
 
 
-async def _serve(args) -> int:
-    symbols = default_symbols()
-    if args.symbols:
-        wanted = [s.strip().upper() for s in args.symbols.split(",") if s.strip()]
-        known = {s.symbol: s for s in symbols}
-        unknown = [w for w in wanted if w not in known]
-        if unknown or not wanted:
-            print(f"hbconn sim: unknown symbols: {', '.join(unknown) or '(none given)'}. "
-                  f"Choose from {', '.join(known)}.", file=sys.stderr)
-            return EXIT_USAGE
-        symbols = [known[w] for w in wanted]
+def _pick(args, symbols: list) -> tuple[list, str]:
+    """The --symbols subset of ``symbols`` (all when not given), or an error sentence."""
+    if not args.symbols:
+        return symbols, ""
+    wanted = [s.strip().upper() for s in args.symbols.split(",") if s.strip()]
+    known = {s.symbol: s for s in symbols}
+    unknown = [w for w in wanted if w not in known]
+    if unknown or not wanted:
+        return symbols, (f"unknown symbols: {', '.join(unknown) or '(none given)'}. "
+                         f"{args.venue} lists {', '.join(known)}.")
+    return [known[w] for w in wanted], ""
+
+
+def _build(args):
+    """(simulator, symbols, error sentence or "") from the options, the account not yet created."""
     traders = {"rate": args.traders_rate, "volatility": args.traders_volatility} if args.traders_rate > 0 else None
-    cls = _LoggingExchange if args.verbose else SimulatedExchange
-    sim = cls(seed=args.seed, symbols=symbols, traders=traders, host=args.host, port=args.port,
-              legacy_listen_key=not args.no_legacy_listen_key)
-    key, secret = sim.create_account(_balances(args, symbols), api_key=args.api_key, secret=args.api_secret)
+    if args.venue == "binance_perpetual":
+        futures_symbols, error = _pick(args, default_futures_symbols())
+        if not error and args.balance and any(asset != "USDT" for asset, _ in args.balance):
+            error = ("the binance_perpetual account is a USDT margin wallet: give --balance USDT=AMOUNT "
+                     "(other assets have no place in it).")
+        if error:
+            return None, futures_symbols, error
+        futures_cls = _with_request_log(SimulatedFuturesExchange) if args.verbose else SimulatedFuturesExchange
+        return futures_cls(seed=args.seed, symbols=futures_symbols, traders=traders, host=args.host,
+                           port=args.port), futures_symbols, ""
+    spot_symbols, error = _pick(args, default_symbols())
+    if error:
+        return None, spot_symbols, error
+    spot_cls = _with_request_log(SimulatedExchange) if args.verbose else SimulatedExchange
+    return spot_cls(seed=args.seed, symbols=spot_symbols, traders=traders, host=args.host, port=args.port,
+                    legacy_listen_key=not args.no_legacy_listen_key), spot_symbols, ""
+
+
+def _create_account(sim, args, balances: dict[str, Decimal]) -> tuple[str, str]:
+    if args.venue == "binance_perpetual":
+        return sim.create_account(balances.get("USDT", Decimal(0)), api_key=args.api_key, secret=args.api_secret)
+    return sim.create_account(balances, api_key=args.api_key, secret=args.api_secret)
+
+
+def _print_urls(sim, args, symbols, balances: dict[str, Decimal], key: str, secret: str) -> None:
+    print(f"venue:          {args.venue} ({VENUES[args.venue]})")
+    if args.venue == "binance_perpetual":
+        print(f"REST:           {sim.rest_url}/fapi/v1")
+        print(f"market streams: {sim.ws_url}/public/ws/<stream> (depth)  |  "
+              f"{sim.ws_url}/market/ws/<stream> (trades, mark price)")
+        print(f"user data:      {sim.ws_url}/private/ws?listenKey=<key from POST /fapi/v1/listenKey>")
+    else:
+        print(f"REST:           {sim.rest_url}/api/v3")
+        print(f"market streams: {sim.ws_url}/ws/<stream>  |  {sim.ws_url}/stream?streams=<a>/<b>")
+        print(f"WebSocket API:  {sim.ws_api_url}")
+    print(f"admin:          {sim.rest_url}/sim/faults")
+    print(f"symbols:        {', '.join(s.symbol for s in symbols)}")
+    how = "your choice" if args.balance else "choose with --balance ASSET=AMOUNT, repeatable"
+    print(f"balances:       {_balance_text(balances)} ({how})")
+    print(f"API key:        {key}")
+    print(f"API secret:     {secret}")
+    print("Ctrl+C to stop.", flush=True)
+
+
+async def _serve(args) -> int:
+    sim, symbols, error = _build(args)
+    if sim is None:
+        print(f"hbconn sim: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    balances = _balances(args, symbols)
+    key, secret = _create_account(sim, args, balances)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -189,14 +282,7 @@ async def _serve(args) -> int:
                 traceback.print_exc()
             print(f"hbconn sim: {_explain_listen_error(err, args.host, args.port)}", file=sys.stderr)
             return 1
-        print(f"REST:           {sim.rest_url}/api/v3")
-        print(f"market streams: {sim.ws_url}/ws/<stream>  |  {sim.ws_url}/stream?streams=<a>/<b>")
-        print(f"WebSocket API:  {sim.ws_api_url}")
-        print(f"admin:          {sim.rest_url}/sim/faults")
-        print(f"symbols:        {', '.join(s.symbol for s in symbols)}")
-        print(f"API key:        {key}")
-        print(f"API secret:     {secret}")
-        print("Ctrl+C to stop.", flush=True)
+        _print_urls(sim, args, symbols, balances, key, secret)
         await stop.wait()
     finally:
         await sim.stop()

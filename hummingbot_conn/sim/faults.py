@@ -4,19 +4,29 @@ A rule (:class:`Fault`) fires for the requests / depth events it matches
 (``symbol``, ``endpoint`` as ``"/api/v3/order"`` or ``"POST /api/v3/order"``)
 until its ``count`` is used up (``count=None``: until cleared). Kinds:
 
-=================  =====================================================
-``drop_diff``      a depth diff event is not sent (subscribers see a gap)
-``duplicate_diff`` a depth diff event is sent twice
-``reorder_diff``   a depth diff event is held back and sent after the next
-``http_error``     the endpoint answers ``status`` (default 503), unprocessed
-``http_429``       the endpoint answers 429 / -1003 with Retry-After, unprocessed
-``lose_response``  the request takes effect, then the connection is closed unanswered
-``delay_response`` the request takes effect, the answer comes ``delay`` seconds late
-``stale_snapshot`` /depth serves the snapshot captured when the rule was added
-=================  =====================================================
+===================  =====================================================
+``drop_diff``        a depth diff event is not sent (subscribers see a gap)
+``duplicate_diff``   a depth diff event is sent twice
+``reorder_diff``     a depth diff event is held back and sent after the next
+``http_error``       the endpoint answers ``status`` (default 503), unprocessed
+``http_429``         the endpoint answers 429 / -1003 with Retry-After, unprocessed
+``lose_response``    the request takes effect, then the connection is closed unanswered
+``delay_response``   the request takes effect, the answer comes ``delay`` seconds late
+``stale_snapshot``   /depth serves the snapshot captured when the rule was added
+``future_diff_id``   a depth diff's final id ``u`` is ``FAR_AHEAD`` beyond the
+                     truth while it still chains (its ``U`` / ``pu`` are true);
+                     the next diff carries the true ids again
+``future_snapshot``  /depth answers the current levels with a ``lastUpdateId``
+                     ``FAR_AHEAD`` beyond the truth
+===================  =====================================================
 
 Actions run at once: ``close_market_sockets``, ``close_user_sockets``,
-``skew_clock`` (``ms``). The admin endpoint ``/sim/faults`` exposes the same API.
+``mute_user_sockets`` (every user-data socket stays open but delivers nothing
+and answers no ping, until the client replaces it; ``heartbeat.py``),
+``skew_clock`` (``ms``), ``restart_ids`` (a venue restart: the pending depth
+diffs go out, then the update ids of ``symbol``, or of every symbol, start
+again from 0 on the live streams; the levels are kept). The admin endpoint
+``/sim/faults`` exposes the same API.
 """
 from __future__ import annotations
 
@@ -25,8 +35,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 RULE_KINDS = ("drop_diff", "duplicate_diff", "reorder_diff", "http_error", "http_429",
-              "lose_response", "delay_response", "stale_snapshot")
-ACTION_KINDS = ("close_market_sockets", "close_user_sockets", "skew_clock")
+              "lose_response", "delay_response", "stale_snapshot", "future_diff_id", "future_snapshot")
+ACTION_KINDS = ("close_market_sockets", "close_user_sockets", "mute_user_sockets", "skew_clock",
+                "restart_ids")
+# how far beyond the truth a far-future id is (future_diff_id, future_snapshot)
+FAR_AHEAD = 10**12
 
 
 @dataclass
@@ -76,7 +89,7 @@ class FaultInjector:
         if kind in ACTION_KINDS:
             if kind == "skew_clock":
                 self.actions[kind](ms=int(ms))
-            elif kind == "close_market_sockets":
+            elif kind in ("close_market_sockets", "restart_ids"):
                 self.actions[kind](symbol=symbol)
             else:
                 self.actions[kind]()

@@ -36,6 +36,7 @@ class Outbox:
         self.transport = transport
         self.limit = limit
         self.cut_off = False
+        self.muted = False
         self._frames: deque[str | None] = deque()
         self._ready = asyncio.Event()
 
@@ -43,15 +44,27 @@ class Outbox:
         return len(self._frames)
 
     def put(self, text: str) -> bool:
-        """Queue one text frame; False (and the client cut off) when ``limit`` frames already wait."""
+        """Queue one text frame; False (and the client cut off) when ``limit`` frames already wait.
+
+        A muted outbox drops the frame (True: nothing is wrong with the client)."""
         if self.cut_off:
             return False
+        if self.muted:
+            return True
         if len(self._frames) >= self.limit:
             self._cut_off()
             return False
         self._frames.append(text)
         self._ready.set()
         return True
+
+    def mute(self) -> None:
+        """Drop every frame from now on and those still waiting (the ``mute_user_sockets`` fault)."""
+        self.muted = True
+        ending = None in self._frames
+        self._frames.clear()
+        if ending:
+            self._frames.append(None)
 
     def close(self) -> None:
         """End the writer after the frames already queued (a polite close)."""

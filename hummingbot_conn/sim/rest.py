@@ -21,7 +21,7 @@ from .accounts import AccountRegistry
 from .connection_guard import answer, read_body
 from .engine import MatchingEngine
 from .errors import SimError
-from .faults import FaultInjector
+from .faults import FAR_AHEAD, FaultInjector
 from .filters import exchange_info
 from .market_data import depth_snapshot, ticker_24h
 from .params import Params
@@ -172,8 +172,9 @@ class RestApi:
             wanted = [symbol] if symbol is not None else None
         if wanted is not None:
             specs = [self.engine.spec(s) for s in wanted]
-        return exchange_info(specs, self.clock.now_ms(), self.limiter.limit,
-                             self.order_counter.limit_10s)
+        info = exchange_info(specs, self.clock.now_ms(), self.limiter.limit, self.order_counter.limit_10s)
+        info["rateLimits"][0] = self.limiter.rate_limit_json()      # its window may be scaled down
+        return info
 
     def depth(self, p, account, headers):
         symbol = p.text("symbol", required=True)
@@ -184,7 +185,10 @@ class RestApi:
             snap = stale.snapshot
             return {"lastUpdateId": snap["lastUpdateId"], "bids": snap["bids"][:limit],
                     "asks": snap["asks"][:limit]}
-        return depth_snapshot(self.engine, symbol, limit)
+        snapshot = depth_snapshot(self.engine, symbol, limit)
+        if self.faults.take("future_snapshot", symbol, "/api/v3/depth", "GET"):
+            snapshot["lastUpdateId"] += FAR_AHEAD
+        return snapshot
 
     def trades(self, p, account, headers):
         symbol = p.text("symbol", required=True)

@@ -38,6 +38,9 @@ class SimulatedExchange:
     "volatility": relative step std-dev, "seed_levels": levels per side placed at start}``.
     ``clock``: any object with ``now_ms()`` and ``skew_ms`` (``ManualClock`` for tests).
     ``stream_interval``: seconds between 100 ms depth flushes (the 1000 ms cadence is 10x).
+    ``weight_limit`` per ``weight_window_ms`` (a calendar window, a whole number of seconds;
+    a minute by default, shorter to scale a rate-limit test down), ``ban_after`` requests
+    after a 429 before a 418, ``orders_per_10s``: the limits (see ``ratelimit``).
 
     Protection against hostile clients (see ``connection_guard``): ``max_connections``
     sockets at once (None: 1000 or what the descriptor limit allows), ``header_timeout``
@@ -49,6 +52,7 @@ class SimulatedExchange:
     def __init__(self, *, seed: int = 0, symbols: list[SymbolSpec] | None = None,
                  traders: dict | None = None, clock=None, host: str = "127.0.0.1", port: int = 0,
                  weight_limit: int = 6000, ban_after: int = 5, orders_per_10s: int = 100,
+                 weight_window_ms: int = 60_000,
                  heartbeat: float = 20.0, stream_interval: float = 0.1, legacy_listen_key: bool = True,
                  auto_flush: bool = True, max_connections: int | None = None, header_timeout: float = 10.0,
                  body_timeout: float = 10.0, max_body_size: int = 1024 * 1024,
@@ -58,7 +62,7 @@ class SimulatedExchange:
         self.accounts = AccountRegistry()
         self.engine = MatchingEngine(symbols or default_symbols(), self.accounts, self.clock, seed=seed)
         self.faults = FaultInjector()
-        self.limiter = WeightLimiter(self.clock, weight_limit, ban_after)
+        self.limiter = WeightLimiter(self.clock, weight_limit, ban_after, window_ms=weight_window_ms)
         self.order_counter = OrderCounter(self.clock, orders_per_10s)
         self.user_streams = UserStreams(self.engine, self.accounts, self.limiter, heartbeat=heartbeat,
                                         legacy=legacy_listen_key, reply_queue_limit=reply_queue_limit)
@@ -85,7 +89,9 @@ class SimulatedExchange:
         self.faults.actions.update({
             "close_market_sockets": lambda symbol=None: self.streams.close_sockets(symbol),
             "close_user_sockets": lambda: self.user_streams.close_sockets(),
+            "mute_user_sockets": lambda: self.user_streams.mute_sockets(),
             "skew_clock": self._skew_clock,
+            "restart_ids": lambda symbol=None: self.streams.restart_ids(symbol),
         })
         self.faults.snapshot_source = lambda symbol: self.depth_snapshot(symbol, 5000)
         self._runner: web.AppRunner | None = None

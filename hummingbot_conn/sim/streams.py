@@ -5,7 +5,8 @@ accumulator per (symbol, cadence) remembers the first id ``U`` and the
 touched prices, and a flush (every 100 ms / 1000 ms, or on demand) sends one
 ``depthUpdate`` whose levels carry the *current* absolute quantities and whose
 ``u`` is the book's current update id. Consecutive events are contiguous
-(``U == previous u + 1``) unless a fault drops, duplicates or reorders them.
+(``U == previous u + 1``) unless a fault drops, duplicates or reorders them,
+gives one a far-future ``u`` or restarts the ids (``faults.py``).
 Trades and bookTicker are sent as they happen; partial depth on each flush.
 """
 from __future__ import annotations
@@ -18,7 +19,8 @@ import orjson
 from aiohttp import WSMsgType, web
 
 from .engine import MatchingEngine
-from .faults import FaultInjector
+from .faults import FAR_AHEAD, FaultInjector
+from .heartbeat import ServerHeartbeat
 from .outbox import Outbox, write_loop
 from .records import Trade
 from .reports import fmt
@@ -38,6 +40,7 @@ class StreamConnection:
         self.streams: list[str] = []
         self.outbox = Outbox(ws, queue_limit, transport)
         self.symbols: set[str] = set()
+        self.heartbeat: ServerHeartbeat | None = None      # user-data sockets only (sim/heartbeat.py)
 
     def send(self, stream: str, payload: dict | bytes) -> None:
         if self.outbox.cut_off:
@@ -52,6 +55,11 @@ class StreamConnection:
 
     def close(self) -> None:
         self.outbox.close()
+
+    def mute(self) -> None:
+        self.outbox.mute()
+        if self.heartbeat is not None:
+            self.heartbeat.muted = True
 
 
 class _DepthAccumulator:
@@ -126,8 +134,11 @@ class MarketStreams:
             if acc_cadence != cadence or acc.first_id == 0:
                 continue
             book = self.engine.books[symbol]
+            last = book.update_id
+            if self.faults.take("future_diff_id", symbol):
+                last += FAR_AHEAD       # this event only: the next one starts from the true id again
             event = orjson.dumps({
-                "e": "depthUpdate", "E": now, "s": symbol, "U": acc.first_id, "u": book.update_id,
+                "e": "depthUpdate", "E": now, "s": symbol, "U": acc.first_id, "u": last,
                 "b": [[fmt(p), fmt(book.level_qty("BUY", p))] for p in sorted(acc.bids, reverse=True)],
                 "a": [[fmt(p), fmt(book.level_qty("SELL", p))] for p in sorted(acc.asks)]})
             acc.first_id = 0
@@ -185,10 +196,19 @@ class MarketStreams:
         return sent
 
     async def run_flusher(self, fast_interval: float, slow_every: int) -> None:
-        """Flush 100 ms diffs every ``fast_interval`` s, 1000 ms diffs every ``slow_every`` ticks."""
-        tick = 0
+        """Flush 100 ms diffs every ``fast_interval`` s, 1000 ms diffs every ``slow_every`` ticks.
+
+        Ticks keep to a fixed schedule (the venue's cadence does not depend on its clients): a tick
+        that ran late is followed by an early one. After a long stall (a suspended process) the
+        schedule restarts from now instead of bursting to catch up.
+        """
+        loop = asyncio.get_running_loop()
+        tick, due = 0, loop.time()
         while True:
-            await asyncio.sleep(fast_interval)
+            due += fast_interval
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            if loop.time() - due > 10 * fast_interval:
+                due = loop.time()
             tick += 1
             self.flush("100ms")
             if tick % slow_every == 0:
@@ -225,6 +245,15 @@ class MarketStreams:
         if stream in conn.streams:
             conn.streams.remove(stream)
             self.subscribers.get(stream, set()).discard(conn)
+
+    def restart_ids(self, symbol: str | None = None) -> None:
+        """Fault action: a venue restart.  Pending diffs go out with the old ids, then the
+        update ids of ``symbol`` (every symbol) start again from 0; levels and sockets stay."""
+        self.flush("100ms")
+        self.flush("1000ms")
+        for name, book in self.engine.books.items():
+            if symbol is None or name == symbol:
+                book.update_id = 0
 
     def close_sockets(self, symbol: str | None = None) -> int:
         """Fault action: close every market socket (or those carrying ``symbol``)."""

@@ -1,11 +1,17 @@
 """Background market activity: seeded random traders around a drifting mid price.
 
-Each ``step`` of one symbol does one of: post a LIMIT order at a few ticks
-from the mid (makes depth), send a small MARKET order (prints trades and
-fills users' resting orders), or cancel one of its own old orders (keeps
-the book from growing forever). The mid follows a random walk scaled by
+Each ``step`` of one symbol does one of: post a post-only LIMIT order at a few
+ticks from the mid (makes depth), send a small MARKET order (prints trades and
+fills users' resting orders), or cancel one of its own old orders (keeps the
+book from growing forever). The mid follows a random walk scaled by
 ``volatility`` (relative std-dev per step). Everything comes from one
 ``random.Random(seed)``, so a seeded run with a manual clock is repeatable.
+
+The decisions are venue-free; how an order reaches the venue is a handful of
+hooks (``_place_maker``, ``_place_market``, ``_open_orders``, ``_cancel``,
+``_moved``). This class serves the spot engine; the USDⓈ-M venue subclasses it
+(``sim/futures/traders.py``) with the same decisions, so both markets behave
+alike for the same seed.
 """
 from __future__ import annotations
 
@@ -13,23 +19,32 @@ import asyncio
 import contextlib
 import random
 from decimal import Decimal
+from typing import Any
 
-from .accounts import Account
-from .engine import MatchingEngine
 from .errors import SimError
 
 TRADER_FUNDS = Decimal("1000000000")
 
 
-class BackgroundTraders:
-    """Market makers and takers on every symbol. ``rate`` = actions per second per symbol."""
+def floor_to(qty: Decimal, step: Decimal) -> Decimal:
+    """``qty`` rounded down to a multiple of ``step`` (a zero step leaves it as is)."""
+    return (qty // step) * step if step else qty
 
-    def __init__(self, engine: MatchingEngine, account: Account, *, seed: int = 0, rate: float = 5.0,
-                 volatility: float = 0.001, max_orders: int = 200) -> None:
+
+class BackgroundTraders:
+    """Market makers and takers on every symbol of a spot ``MatchingEngine``.
+
+    ``rate`` = actions per second per symbol; ``account`` rests the maker orders and,
+    unless ``taker_account`` is given, also sends the MARKET orders.
+    """
+
+    def __init__(self, engine: Any, account: Any, *, seed: int = 0, rate: float = 5.0,
+                 volatility: float = 0.001, max_orders: int = 200, taker_account: Any = None) -> None:
         if rate < 0 or volatility < 0:
             raise ValueError("rate and volatility must be >= 0")
         self.engine = engine
         self.account = account
+        self.taker_account = taker_account if taker_account is not None else account
         self.rate = rate
         self.volatility = volatility
         self.max_orders = max_orders
@@ -39,9 +54,27 @@ class BackgroundTraders:
         self.paused = False
         self.actions = 0
 
+    # -- the venue (overridden by the futures traders) ----------------------------------------
+    def _place_maker(self, symbol: str, side: str, qty: Decimal, price: Decimal) -> None:
+        self.engine.place_order(self.account, symbol, side, "LIMIT_MAKER", quantity=qty, price=price)
+
+    def _place_market(self, symbol: str, side: str, qty: Decimal) -> None:
+        self.engine.place_order(self.taker_account, symbol, side, "MARKET", quantity=qty)
+
+    def _open_orders(self, symbol: str) -> list:
+        return self.engine.open_orders(self.account, symbol)
+
+    def _cancel(self, symbol: str, order_id: int) -> None:
+        self.engine.cancel_order(self.account, symbol, order_id)
+
+    def _moved(self, symbol: str) -> None:
+        """The mid of ``symbol`` moved (the spot venue has nothing to follow it)."""
+
+    # -- the decisions ------------------------------------------------------------------------
     def seed_books(self, levels: int = 10) -> None:
         """Put ``levels`` price levels on each side of every symbol (a book to trade against)."""
         for symbol in self.engine.specs:
+            self._moved(symbol)
             for i in range(1, levels + 1):
                 for side in ("BUY", "SELL"):
                     self._post(symbol, side, i)
@@ -55,7 +88,7 @@ class BackgroundTraders:
         price = mid - offset if side == "BUY" else mid + offset
         price = max(spec.tick_size, (price // spec.tick_size) * spec.tick_size)
         notional = spec.min_notional * Decimal(self._rng.randint(2, 20))
-        qty = spec.floor_to_step(notional / price)
+        qty = floor_to(notional / price, spec.step_size)
         qty = max(qty, spec.min_qty)
         if side == "SELL":
             best_bid = self.engine.books[symbol].best_bid()
@@ -68,7 +101,7 @@ class BackgroundTraders:
         if price <= 0:
             return
         try:
-            self.engine.place_order(self.account, symbol, side, "LIMIT_MAKER", quantity=qty, price=price)
+            self._place_maker(symbol, side, qty, price)
         except SimError:
             return  # a filter edge (e.g. notional) at an extreme price: skip this action
 
@@ -79,22 +112,24 @@ class BackgroundTraders:
             spec = self.engine.specs[sym]
             drift = Decimal(str(self._rng.gauss(0, self.volatility)))
             self.mid[sym] = max(spec.tick_size * 10, self.mid[sym] * (1 + drift))
+            self._moved(sym)
             roll = self._rng.random()
-            mine = self.engine.open_orders(self.account, sym)
+            mine = self._open_orders(sym)
             if roll < 0.2 and mine or len(mine) > self.max_orders:
                 victim = mine[self._rng.randrange(len(mine))] if roll < 0.2 else mine[0]
-                self.engine.cancel_order(self.account, sym, victim.order_id)
+                self._cancel(sym, victim.order_id)
             elif roll < 0.35:
                 side = self._rng.choice(("BUY", "SELL"))
                 ref = self.engine.reference_price(sym, side) or self.mid[sym]
-                qty = max(spec.min_qty, spec.floor_to_step(spec.min_notional * 2 / ref))
+                qty = max(spec.min_qty, floor_to(spec.min_notional * 2 / ref, spec.step_size))
                 try:
-                    self.engine.place_order(self.account, sym, side, "MARKET", quantity=qty)
+                    self._place_market(sym, side, qty)
                 except SimError:
                     continue
             else:
                 self._post(sym, self._rng.choice(("BUY", "SELL")), self._rng.randint(1, 10))
 
+    # -- running on the clock -------------------------------------------------------------------
     def start(self) -> None:
         if self._task is None and self.rate > 0:
             self._task = asyncio.ensure_future(self._run())

@@ -17,7 +17,7 @@ import secrets
 import orjson
 from aiohttp import WSMsgType, web
 
-from . import auth
+from . import auth, heartbeat
 from .accounts import AccountRegistry
 from .engine import MatchingEngine
 from .errors import SimError
@@ -41,12 +41,18 @@ class _ApiConnection:
         self.outbox = Outbox(ws, limit, transport)
         self.subscriptions: dict[int, int] = {}   # subscriptionId -> account id
         self._next_sub = itertools.count(0)
+        self.heartbeat: heartbeat.ServerHeartbeat | None = None
 
     def send(self, payload: dict) -> None:
         self.outbox.put(orjson.dumps(payload).decode())
 
     def close(self) -> None:
         self.outbox.close()
+
+    def mute(self) -> None:
+        self.outbox.mute()
+        if self.heartbeat is not None:
+            self.heartbeat.muted = True
 
 
 class UserStreams:
@@ -91,6 +97,13 @@ class UserStreams:
             conn.close()
         return len(conns)
 
+    def mute_sockets(self) -> int:
+        """Fault action: every user-data socket stays open but goes silent (``sim/heartbeat.py``)."""
+        conns = list(self.api_connections) + [c for s in self.key_streams.values() for c in s]
+        for conn in conns:
+            conn.mute()
+        return len(conns)
+
     def shutdown(self) -> None:
         """Planned stop: ``{"event": {"e": "serverShutdown", ...}}`` on the WS API, then close all."""
         now = self.engine.clock.now_ms()
@@ -100,21 +113,27 @@ class UserStreams:
 
     # -- WebSocket API --------------------------------------------------------------------
     async def handle_ws_api(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)
+        ws = heartbeat.response()
         await ws.prepare(request)
         conn = _ApiConnection(ws, request.transport, self.reply_queue_limit)
+        beat, beating = heartbeat.start(ws, self.heartbeat)
+        conn.heartbeat = beat
         self.api_connections.add(conn)
         ip = request.remote or "?"
         writer = asyncio.ensure_future(write_loop(conn.outbox))
         try:
             async for msg in ws:
+                if await beat.frame(msg):
+                    continue
                 if msg.type == WSMsgType.TEXT:
-                    conn.send(self._request(conn, ip, msg.data))
+                    if not conn.outbox.muted:       # a muted socket neither reads nor answers
+                        conn.send(self._request(conn, ip, msg.data))
                 elif msg.type == WSMsgType.ERROR:
                     break
         finally:
             self.api_connections.discard(conn)
             conn.close()
+            await heartbeat.stop(beating)
             await writer
         return ws
 
@@ -205,25 +224,29 @@ class UserStreams:
             conn.close()
 
     async def handle_listen_key(self, request: web.Request, key: str, combined: bool) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)
+        ws = heartbeat.response()
         await ws.prepare(request)
         conn = StreamConnection(ws, combined, request.transport)
+        beat, beating = heartbeat.start(ws, self.heartbeat)
+        conn.heartbeat = beat
         self.key_streams.setdefault(key, set()).add(conn)
         writer = asyncio.ensure_future(write_loop(conn.outbox))
         try:
             async for msg in ws:
+                if await beat.frame(msg):
+                    continue
                 if msg.type == WSMsgType.ERROR:
                     break
         finally:
             self.key_streams.get(key, set()).discard(conn)
             conn.close()
+            await heartbeat.stop(beating)
             await writer
         return ws
 
 
 def _rate_limits(limiter: WeightLimiter, used: int) -> list[dict]:
-    return [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1,
-             "limit": limiter.limit, "count": used}]
+    return [{**limiter.rate_limit_json(), "count": used}]
 
 
 def _error(req_id, err: SimError, used: int | None = None) -> dict:

@@ -1,5 +1,6 @@
 """Trackers: the connector's view of its orders, order books and account stream."""
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
+from hummingbot_conn.tracking.client_order_tracker_metrics import ClientOrderTrackerMetrics
 from hummingbot_conn.tracking.order_book_sync import OrderBookSyncEvent, OrderBookTrackerEvent
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
 from hummingbot_conn.tracking.order_book_tracker_data_source import (
@@ -21,8 +22,8 @@ from hummingbot_conn.tracking.user_stream_tracker_data_source import (
 )
 
 __all__ = [
-    "ClientOrderTracker", "ConnectionListener", "LatencyStats", "OrderBookMessageSink", "OrderBookPairMetrics",
-    "OrderBookSyncEvent", "OrderBookTracker", "OrderBookTrackerDataSource", "OrderBookTrackerEvent",
-    "OrderBookTrackerMetrics", "SubscriptionError", "UnknownTradingPairError", "UserStreamOverflowError",
-    "UserStreamTracker", "UserStreamTrackerDataSource",
+    "ClientOrderTracker", "ClientOrderTrackerMetrics", "ConnectionListener", "LatencyStats", "OrderBookMessageSink",
+    "OrderBookPairMetrics", "OrderBookSyncEvent", "OrderBookTracker", "OrderBookTrackerDataSource",
+    "OrderBookTrackerEvent", "OrderBookTrackerMetrics", "SubscriptionError", "UnknownTradingPairError",
+    "UserStreamOverflowError", "UserStreamTracker", "UserStreamTrackerDataSource",
 ]

@@ -38,7 +38,7 @@ Differences from hummingbot's tracker, on purpose (its W-8, W-17):
 """
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
+from typing import Any, Awaitable, Callable, Dict, Iterable, Mapping, Optional
 
 from hummingbot_conn.core.in_flight_order import (
     TERMINAL_STATES,
@@ -49,6 +49,7 @@ from hummingbot_conn.core.in_flight_order import (
     order_from_json,
 )
 from hummingbot_conn.core.pubsub import PubSub
+from hummingbot_conn.tracking.client_order_tracker_metrics import ClientOrderTrackerMetrics
 from hummingbot_conn.tracking.finished_order_cache import FinishedOrderCache
 from hummingbot_conn.tracking.order_event_publisher import OrderEventPublisher
 
@@ -115,6 +116,7 @@ class ClientOrderTracker:
         self._by_exchange_id: Dict[str, InFlightOrder] = {}  # every fillable order with an exchange id
         self._order_not_found_records: Dict[str, int] = {}
         self._fill_fetches: Dict[str, asyncio.Task] = {}
+        self._metrics = ClientOrderTrackerMetrics()
 
     # ---- listeners (when the tracker owns its PubSub) ---------------------------
     def add_listener(self, event_tag: Any, listener: Callable[[Any], Any]) -> None:
@@ -174,6 +176,11 @@ class ClientOrderTracker:
         return {cid: order.to_json() for cid, order in self.all_updatable_orders.items()}
 
     @property
+    def metrics(self) -> ClientOrderTrackerMetrics:
+        """Counts of the reports not applied (stale, refused, untracked, duplicate fills)."""
+        return self._metrics
+
+    @property
     def lost_order_count_limit(self) -> int:
         return self._lost_order_count_limit
 
@@ -213,30 +220,68 @@ class ClientOrderTracker:
             self._by_exchange_id[exchange_order_id] = order
         return changed
 
-    def restore_tracking_states(self, tracking_states: Dict[str, Dict[str, Any]]) -> List[str]:
-        """Rebuild orders from ``to_json`` output (e.g. ``tracking_states``
-        saved before a restart): unfinished orders become active, FAILED ones
-        lost (they were lost orders); finished ones are not needed.  An entry
-        that cannot be restored is logged and its key returned; the others are
-        still restored."""
-        failed = []
-        for key, serialized in tracking_states.items():
-            try:
-                order = order_from_json(serialized)
-            except ValueError:
-                _logger.exception("Could not restore tracked order %s.", key)
-                failed.append(key)
-                continue
-            cid = order.client_order_id
-            if cid in self._in_flight_orders or cid in self._lost_orders:
-                continue
-            if order.is_open:
-                self.start_tracking_order(order)
-            elif order.is_failure:
-                self._lost_orders[cid] = order
-                if order.exchange_order_id is not None:
-                    self._by_exchange_id[order.exchange_order_id] = order
-        return failed
+    def restore_tracking_states(self, tracking_states: Mapping[Any, Any],
+                                check_pair: Optional[Callable[[str], Optional[str]]] = None) -> Dict[str, str]:
+        """Rebuild orders from ``to_json`` output (e.g. ``tracking_states`` saved
+        before a restart): unfinished orders become active, FAILED ones lost
+        (hummingbot's lost orders are saved FAILED).
+
+        Every entry is checked on its own, before anything of it is tracked, so a
+        bad entry never costs the entries after it (docs/contracts.md, Contract 4).
+        An entry is refused when it is not readable ``to_json`` output, its key is
+        not its ``client_order_id``, it is finished (FILLED, CANCELED, EXPIRED:
+        nothing left to resume), its client id is already tracked (active, lost or
+        just finished) or appears twice, its exchange id belongs to another
+        tracked order, or ``check_pair(trading_pair)`` returns a reason.
+
+        Returns ``{client id: reason}`` for the refused entries (for a key that is
+        not a str, its repr or type); each is also logged at WARNING.
+        """
+        refused: Dict[str, str] = {}
+        for index, (key, serialized) in enumerate(list(tracking_states.items())):
+            name = key if type(key) is str else _key_name(key, index)
+            reason = self._restore_one(key, serialized, check_pair)
+            if reason is not None:
+                refused[name] = reason
+                _logger.warning("Not restoring tracked order %s: %s", name, reason)
+        return refused
+
+    def _restore_one(self, key: Any, serialized: Any,
+                     check_pair: Optional[Callable[[str], Optional[str]]]) -> Optional[str]:
+        # the reason an entry is refused, or None once it is tracked
+        if type(key) is not str:
+            return f"its key must be a client order id (a str), got {type(key).__name__}"
+        try:
+            order = order_from_json(serialized)
+        except Exception as exc:    # whatever is wrong with the data, only this entry is refused
+            return f"not a saved order ({type(exc).__name__}: {exc})"
+        cid = order.client_order_id
+        if cid != key:
+            return f"it is saved under {key!r} but its client_order_id is {cid!r}"
+        state = order.current_state
+        if not order.is_open and not order.is_failure:
+            return f"it is already finished ({state.name}): nothing to resume"
+        if cid in self._in_flight_orders:
+            return "an order with this client id is already active"
+        if cid in self._lost_orders:
+            return "an order with this client id is already tracked as lost"
+        if cid in self._cached_orders:
+            return "an order with this client id has just finished here"
+        eid = order.exchange_order_id
+        if eid is not None and eid in self._by_exchange_id:
+            return (f"its exchange order id {eid} belongs to tracked order "
+                    f"{self._by_exchange_id[eid].client_order_id}")
+        if check_pair is not None:
+            pair_reason = check_pair(order.trading_pair)
+            if pair_reason is not None:
+                return pair_reason
+        if order.is_open:
+            self.start_tracking_order(order)
+        else:
+            self._lost_orders[cid] = order
+            if eid is not None:
+                self._by_exchange_id[eid] = order
+        return None
 
     # ---- lookups (O(1)) --------------------------------------------------------------------
     def fetch_tracked_order(self, client_order_id: str) -> Optional[InFlightOrder]:
@@ -303,6 +348,7 @@ class ClientOrderTracker:
             return False
         order = self._find(cid, eid)
         if order is None:
+            self._metrics.untracked_reports += 1
             _logger.debug("Order is not/no longer being tracked (%r)", order_update)
             return False
         ocid = order.client_order_id
@@ -314,6 +360,8 @@ class ClientOrderTracker:
         prev_state = order.current_state
         prev_eid = order.exchange_order_id
         changed = order.update_with_order_update(order_update)
+        if order.last_update_refused:
+            self._metrics.count_refusal(order.last_update_refused)
         if changed:
             eid = order.exchange_order_id
             if eid is not prev_eid and eid is not None:
@@ -328,11 +376,13 @@ class ClientOrderTracker:
         Completed events it implies).  Returns True if the fill was counted."""
         order = self._find(trade_update.client_order_id, trade_update.exchange_order_id)
         if order is None:
+            self._metrics.untracked_reports += 1
             _logger.debug("Fill for an order that is not/no longer being tracked (%r)", trade_update)
             return False
         prev_state = order.current_state
         prev_eid = order.exchange_order_id
         if not order.update_with_trade_update(trade_update):
+            self._metrics.count_unapplied_fill(order, trade_update)
             return False
         eid = order.exchange_order_id
         if eid is not prev_eid and eid is not None:
@@ -376,6 +426,7 @@ class ClientOrderTracker:
                          client_order_id, lost.exchange_order_id)
             self._drop_exchange_id(lost)
         else:
+            self._metrics.untracked_reports += 1
             _logger.debug("Order is not/no longer being tracked (%s)", client_order_id)
 
     def _mark_lost(self, order: InFlightOrder, count: int) -> None:
@@ -399,6 +450,8 @@ class ClientOrderTracker:
         # (fetched like an active order's); the last one completes the order
         # (Completed event, in process_trade_update).  Other statuses keep it lost.
         changed = order.update_with_order_update(order_update)
+        if order.last_update_refused:
+            self._metrics.count_refusal(order.last_update_refused)
         if not order.is_presumed_failure:
             del self._lost_orders[order.client_order_id]
             self._cached_orders.add(order)
@@ -481,6 +534,14 @@ class ClientOrderTracker:
         eid = order.exchange_order_id
         if eid is not None and self._by_exchange_id.get(eid) is order:
             del self._by_exchange_id[eid]
+
+
+def _key_name(key: Any, index: int) -> str:
+    # a non-str key as reported: the repr of a plain scalar, else only its type and position
+    # (a caller's object's own __repr__ is never run)
+    if type(key) in (int, float, bool, type(None)):
+        return repr(key)
+    return f"<{type(key).__name__} key #{index}>"
 
 
 def _connector_clock(connector: Any) -> Callable[[], float]:

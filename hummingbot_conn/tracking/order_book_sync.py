@@ -18,6 +18,23 @@ venue, on the compiled ``OrderBook``'s sequencing (docs/contracts.md,
    diffs from there on and goes back to 2.
 4. Live diffs are applied as they arrive; a ``GAP`` puts this pair (only)
    back to 1 with the offending diff as the first buffered one.
+5. A synced book must never be provably behind its stream (docs/contracts.md,
+   "Contract 1: order book sequencing", the tracker's rule).  ``STALE`` is
+   normal for a moment (a duplicate, diffs in flight when a snapshot was
+   taken), so this pair goes back to 1 when its ``STALE`` diffs show more:
+
+   * ``"ids_backwards"``: a diff's ``update_id`` is below the previous diff's
+     on the stream (the book's last id when a diff set it): the venue
+     restarted its ids, or the book took a far-future id that froze it;
+   * ``"stale_diffs"``: its diffs stay ``STALE`` for longer than
+     ``stale_limit`` seconds (a few of the venue's cadences, on the tracker's
+     clock): the book's ids ran ahead of the venue's (a far-future snapshot).
+
+   The floor of step 2 is then not set from the book (its last id is what
+   went wrong) and the snapshot replaces the book whatever its ids.  The floor
+   itself expires: a venue whose snapshots stay below it for longer than
+   ``stale_limit``, while no diff of its stream reaches it, restarted its ids
+   (or the floor came from a bad id), and the next snapshot is applied.
 
 The buffer is bounded (``max_buffered``).  Policy when full: the oldest diff
 is dropped and the snapshot must then cover it (step 2), so an overflow costs
@@ -52,9 +69,6 @@ _log = logging.getLogger(__name__)
 _APPLIED = DiffResult.APPLIED
 _STALE = DiffResult.STALE
 _GAP = DiffResult.GAP
-# A diff "from the far future": by Contract 1 it is a gap, so the book marks
-# itself unsynced (the OrderBook has no other way to be told its stream broke).
-_FAR = 2 ** 62
 _ID_END = 2 ** 63       # the book's ids are int64 (docs/contracts.md, "Contract 1: order book sequencing")
 
 # (bids, asks, update_id, first_update_id, received_at, arrival number)
@@ -86,8 +100,9 @@ class OrderBookTrackerEvent(Enum):
 
 @dataclass(frozen=True, slots=True)
 class OrderBookSyncEvent:
-    """A pair's book lost sync (``reason``: ``"gap"``, ``"stream_interrupted"``)
-    or became synced (``reason``: ``"initial"`` for its first sync, else what
+    """A pair's book lost sync (``reason``: ``"gap"``, ``"stream_interrupted"``,
+    ``"ids_backwards"``, ``"stale_diffs"``: ``order_book_sync.py``, step 5) or
+    became synced (``reason``: ``"initial"`` for its first sync, else what
     had broken it).  ``update_id``: the book's last applied id at that moment;
     ``timestamp``: the tracker's clock."""
     trading_pair: str
@@ -105,6 +120,10 @@ class SyncState(Enum):
 _SYNCED = SyncState.SYNCED      # module constants: the hot path skips the Enum class lookups
 _SYNCING = SyncState.SYNCING
 
+# why a pair resynced -> its counter in OrderBookPairMetrics
+RESYNC_COUNTERS = {"gap": "resyncs_gap", "stream_interrupted": "resyncs_stream_interrupted",
+                   "ids_backwards": "resyncs_ids_backwards", "stale_diffs": "resyncs_stale_diffs"}
+
 
 class OrderBookPairSync:
     """The sync state machine of one pair (used by ``OrderBookTracker``)."""
@@ -113,9 +132,12 @@ class OrderBookPairSync:
                  fetch_snapshot: Callable[[str], Awaitable[OrderBookMessage]],
                  notify: Callable[[OrderBookTrackerEvent, OrderBookSyncEvent], None],
                  clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]],
-                 max_buffered: int = 1000, retry_backoff: Optional[ExponentialBackoff] = None) -> None:
+                 max_buffered: int = 1000, retry_backoff: Optional[ExponentialBackoff] = None,
+                 stale_limit: float = 5.0) -> None:
         if max_buffered < 1:
             raise ValueError("max_buffered must be >= 1")
+        if not stale_limit > 0:
+            raise ValueError("stale_limit must be > 0 (seconds)")
         self.trading_pair = trading_pair
         self.book = book
         self.metrics = metrics
@@ -131,6 +153,13 @@ class OrderBookPairSync:
         self._buffer: Deque[_Diff] = deque()
         self._arrivals = 0          # numbers the buffered diffs in arrival order
         self._floor = -1            # the snapshot must be at least this new
+        self._floor_since: Optional[float] = None     # when a snapshot was first refused for the floor alone
+        self._stale_limit = stale_limit
+        # the current run of STALE diffs (step 5): the book's last id when it began (None: no run),
+        # when it began (tracker clock) and the latest STALE id received
+        self._run_uid: Any = None
+        self._run_started = 0.0
+        self._run_last: Any = -1
         self._reason = "initial"
         self._task: Optional[asyncio.Task] = None
         self._waiters: List[asyncio.Future] = []
@@ -153,13 +182,14 @@ class OrderBookPairSync:
                 metrics.latency.add(self._clock() - received_at)
             elif result is _STALE:
                 metrics.diffs_stale += 1
+                reason = self._behind(update_id)
+                if reason is not None:
+                    # the book's last id is what went wrong: it sets no floor
+                    self._resync_from(reason, False, (bids, asks, update_id, first_update_id, received_at))
             else:       # GAP (or a book someone else unsynced)
                 if result is _GAP:
                     metrics.gaps += 1
-                self._lose_sync("gap")
-                self._arrivals += 1
-                self._buffer.append((bids, asks, update_id, first_update_id, received_at, self._arrivals))
-                self.start()
+                self._resync_from("gap", True, (bids, asks, update_id, first_update_id, received_at))
         elif state is _SYNCING:
             # ids the book would refuse never enter the buffer: they would set what the
             # snapshot must cover (_required_snapshot_id) and stall the resync on a bad frame
@@ -176,6 +206,39 @@ class OrderBookPairSync:
                 # bounded by the next diff's id: a corrupt far-future id must not become the floor
                 self._floor = max(self._floor, min(dropped[2], buffer[0][2] - 1))
                 self.metrics.buffer_overflows += 1
+
+    def _resync_from(self, reason: str, trust_book: bool, diff: Tuple[Any, Any, Any, Any, float]) -> None:
+        """Lose sync for ``reason`` and resync, ``diff`` (the one that showed it) first in the buffer."""
+        self._lose_sync(reason, trust_book)
+        self._arrivals += 1
+        self._buffer.append((*diff, self._arrivals))
+        self.start()
+
+    def _behind(self, update_id: Any) -> Optional[str]:
+        """Judge a STALE diff (step 5): None while that is normal, else why the book is provably behind."""
+        book = self.book
+        last = book.last_diff_uid
+        now = self._clock()
+        if self._run_uid != last:
+            # the first STALE diff since the book last changed.  The previous diff of the stream
+            # is the book's last one when a diff set it; after a snapshot it is unknown (diffs in
+            # flight when the snapshot was taken are older than it, and that is normal)
+            previous = last if book.snapshot_uid != last else -1
+            self._run_uid, self._run_started = last, now
+        else:
+            previous = self._run_last
+        self._run_last = update_id
+        if update_id < previous:
+            self.metrics.ids_backwards += 1
+            _log.warning("%s: diff %r is below the previous diff %r of its stream: resyncing",
+                         self.trading_pair, update_id, previous)
+            return "ids_backwards"
+        if now - self._run_started > self._stale_limit:
+            self.metrics.stale_runs += 1
+            _log.warning("%s: diffs stale for %.3gs (the book is at %r, the stream at %r): resyncing",
+                         self.trading_pair, now - self._run_started, last, update_id)
+            return "stale_diffs"
+        return None
 
     @property
     def buffered(self) -> int:
@@ -200,6 +263,7 @@ class OrderBookPairSync:
         # the diffs held so far are superseded: the snapshot must be newer than all of them
         # (those in the stream's order: a corrupt far-future id must not become the floor)
         self._floor = max(self._floor, self._credible_newest_id())
+        self._floor_since = None
         self._buffer.clear()
 
     def close(self) -> None:
@@ -236,11 +300,13 @@ class OrderBookPairSync:
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
-    def _lose_sync(self, reason: str) -> None:
+    def _lose_sync(self, reason: str, trust_book: bool = True) -> None:
+        """Out of sync for ``reason``; ``trust_book``: the book's last id becomes the floor."""
         book = self.book
-        self._floor = max(self._floor, book.last_diff_uid)
-        if book.is_synced:
-            book.apply_diffs((), (), _FAR, _FAR)
+        if trust_book:
+            self._floor = max(self._floor, book.last_diff_uid)
+        self._floor_since = None
+        book.mark_unsynced()
         self.state = SyncState.SYNCING
         self.synced_event.clear()
         self._reason = reason
@@ -251,11 +317,34 @@ class OrderBookPairSync:
     def _required_snapshot_id(self) -> int:
         """The oldest snapshot that may be applied: the floor, and the first id of the oldest
         buffered diff minus one (the buffer is replayed in id order, see ``_replay``)."""
-        need = self._floor
+        return max(self._floor, self._buffer_requirement())
+
+    def _buffer_requirement(self) -> int:
         oldest = min((diff[3] for diff in self._buffer if diff[3] >= 0), default=-1)
-        if oldest >= 0:
-            need = max(need, oldest - 1)
-        return need
+        return oldest - 1 if oldest >= 0 else -1
+
+    def _floor_outlived(self, update_id: Any) -> bool:
+        """True when a snapshot below the floor (and only the floor) is to be applied all the same:
+        the venue's snapshots have stayed below it for longer than ``stale_limit`` and no diff of
+        its stream reached it (step 5)."""
+        if update_id < self._buffer_requirement():
+            return False        # the buffer needs a newer one: nothing to do with the floor
+        if self._credible_newest_id() >= self._floor:
+            # the stream is past the floor: the snapshots lag behind it (a slow replica), wait
+            self._floor_since = None
+            return False
+        now = self._clock()
+        if self._floor_since is None:
+            self._floor_since = now
+            return False
+        if now - self._floor_since <= self._stale_limit:
+            return False
+        self.metrics.ids_backwards += 1
+        _log.warning("%s: the venue's snapshots stayed below id %r for %.3gs (its ids restarted): "
+                     "applying snapshot %r", self.trading_pair, self._floor, now - self._floor_since, update_id)
+        self._floor = -1
+        self._floor_since = None
+        return True
 
     def _credible_newest_id(self) -> int:
         """The newest ``update_id`` among buffered diffs no later arrival contradicts (one whose
@@ -288,15 +377,17 @@ class OrderBookPairSync:
                 continue
             if self.state is not SyncState.SYNCING:
                 return
-            if update_id < self._required_snapshot_id():
+            if update_id < self._required_snapshot_id() and not self._floor_outlived(update_id):
                 self.metrics.snapshots_stale += 1
-                _log.info("%s: snapshot %d older than the book needs (%d); fetching again",
+                # expected (a snapshot server lagging its stream): counted, DEBUG (issue 21's log rule)
+                _log.debug("%s: snapshot %d older than the book needs (%d); fetching again",
                           self.trading_pair, update_id, self._required_snapshot_id())
                 await self._sleep(self._backoff.delay(attempt))
                 attempt += 1
                 continue
             try:
-                self.book.apply_snapshot(bids, asks, update_id)
+                # a resync snapshot replaces the book whatever its ids: what is new enough was judged above
+                self.book.apply_snapshot(bids, asks, update_id, True)
             except Exception as exc:        # noqa: BLE001 - the book is unchanged; this task must not die
                 # (rows from a data source may raise anything while read: the pair would stay unsynced)
                 self.metrics.snapshot_errors += 1
@@ -338,6 +429,7 @@ class OrderBookPairSync:
                     continue
                 metrics.gaps += 1
                 self._floor = max(self._floor, book.last_diff_uid)
+                self._floor_since = None
                 return False
             latest_arrival = max(latest_arrival, arrival)
             buffer.popleft()
@@ -351,8 +443,13 @@ class OrderBookPairSync:
     def _synced(self) -> None:
         self.state = SyncState.SYNCED
         self._floor = -1
+        self._floor_since = None
+        self._run_uid = None
         if self.ever_synced:
             self.metrics.resyncs += 1
+            counter = RESYNC_COUNTERS.get(self._reason)
+            if counter is not None:
+                setattr(self.metrics, counter, getattr(self.metrics, counter) + 1)
         self.ever_synced = True
         self.synced_event.set()
         self._wake_waiters()
@@ -370,6 +467,7 @@ class OrderBookPairSync:
                 return False
             content = snapshot.content
             self.book.apply_snapshot(content["bids"], content["asks"], snapshot.update_id)
+            self._run_uid = None
         except Exception as exc:        # noqa: BLE001 - the safeguard loop goes on with the other pairs
             self.metrics.snapshot_errors += 1
             _log.warning("%s: safeguard snapshot refused: %s", self.trading_pair, exc)

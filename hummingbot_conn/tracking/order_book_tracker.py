@@ -17,6 +17,11 @@ hummingbot's public names (``start``, ``stop``, ``wait_ready``, ``ready``,
   book (W-4) and a missed diff is caught at the next one (W-5);
 * a gap resyncs that pair only, within one snapshot round trip, while every
   other pair keeps applying diffs;
+* a book never stays synced while it is provably behind its stream: ids
+  that move backwards (a venue restart, a far-future id the book took) or
+  diffs that stay ``STALE`` for longer than a few of the venue's cadences (a
+  far-future snapshot) resync that pair, and the resync snapshot replaces
+  the book whatever its ids (``order_book_sync.py``, step 5);
 * pairs start concurrently, with no sleep per pair (W-16); the throttler
   behind the data source's REST calls paces the snapshots' weight;
 * diffs are applied as the socket reader hands them over: no unbounded
@@ -54,7 +59,7 @@ from hummingbot_conn.tracking.order_book_tracker_data_source import OrderBookTra
 from hummingbot_conn.tracking.order_book_tracker_metrics import OrderBookPairMetrics, OrderBookTrackerMetrics
 from hummingbot_conn.web.backoff import ExponentialBackoff
 
-__all__ = ["OrderBookTracker"]
+__all__ = ["OrderBookTracker", "STALE_CADENCES"]
 
 _log = logging.getLogger(__name__)
 
@@ -63,6 +68,10 @@ _finite = math.isfinite     # TypeError for what is not a real number: refused a
 _TRADE = OrderBookMessageType.TRADE
 _SNAPSHOT = OrderBookMessageType.SNAPSHOT
 
+# a run of STALE diffs longer than this many of the venue's cadences means the book is behind
+# (docs/contracts.md, "Contract 1: order book sequencing"); a diff in flight lags a cadence or so
+STALE_CADENCES = 5
+
 
 class OrderBookTracker:
     """Order books kept in sync from ``data_source`` for ``trading_pairs``.
@@ -70,6 +79,9 @@ class OrderBookTracker:
     :param snapshot_interval: seconds between safeguard snapshots of every
         synced pair (None: never).  Gaps are repaired at once whatever this is.
     :param max_buffered_diffs: bound of each pair's resync buffer.
+    :param stale_limit: seconds a pair's diffs may stay ``STALE`` (and its resync
+        snapshots below the book's last id) before the book counts as provably
+        behind; None: ``STALE_CADENCES`` times the data source's ``DIFF_INTERVAL``.
     :param clock: seconds, same clock as the sockets' ``received_at``.
     :param sleep: injected for tests.
     """
@@ -77,9 +89,15 @@ class OrderBookTracker:
     def __init__(self, data_source: OrderBookTrackerDataSource, trading_pairs: Iterable[str],
                  domain: Optional[str] = None, *, snapshot_interval: Optional[float] = 3600.0,
                  max_buffered_diffs: int = 1000, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 stale_limit: Optional[float] = None) -> None:
         if snapshot_interval is not None and snapshot_interval <= 0:
             raise ValueError("snapshot_interval must be > 0 (or None)")
+        if stale_limit is None:
+            stale_limit = STALE_CADENCES * data_source.DIFF_INTERVAL
+        if not (math.isfinite(stale_limit) and stale_limit > 0):
+            raise ValueError(f"stale_limit must be a finite number of seconds > 0, got {stale_limit!r}")
+        self._stale_limit = stale_limit
         self._data_source = data_source
         self._domain = domain
         self._initial_pairs: List[str] = list(dict.fromkeys(trading_pairs))
@@ -314,7 +332,7 @@ class OrderBookTracker:
         metrics = OrderBookPairMetrics()
         sync = OrderBookPairSync(trading_pair, book, metrics, fetch_snapshot=self._data_source._order_book_snapshot,
                                  notify=self._notify, clock=self._clock, sleep=self._sleep,
-                                 max_buffered=self._max_buffered)
+                                 max_buffered=self._max_buffered, stale_limit=self._stale_limit)
         self._syncs[trading_pair] = sync
         self._order_books[trading_pair] = book
         self._metrics.pairs[trading_pair] = metrics

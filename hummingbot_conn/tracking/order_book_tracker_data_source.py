@@ -122,11 +122,17 @@ class OrderBookTrackerDataSource(ABC):
     disconnects above 5 per second, docs/binance_spot.md section 5.1; we stay
     one under it); ``subscription_timeout``: seconds to wait for a venue's
     answer to a subscription.  ``clock`` / ``sleep`` are injected (tests).
+    ``DIFF_INTERVAL`` (class attribute): the venue's diff cadence in seconds;
+    the tracker's stale limit is a few of them.
     """
 
     TRADE_CHANNEL = "trade"
     DIFF_CHANNEL = "order_book_diff"
     SNAPSHOT_CHANNEL = "order_book_snapshot"
+    # The venue's diff cadence, seconds: at most this long between two diffs of a book that
+    # changes (Binance ``@depth@100ms``: 0.1).  The tracker judges a run of STALE diffs by it
+    # (docs/contracts.md, "Contract 1: order book sequencing"); 1 s for a venue that states none.
+    DIFF_INTERVAL: float = 1.0
 
     def __init__(self, trading_pairs: Iterable[str], *, max_pairs_per_connection: int = 200,
                  control_messages_per_second: int = 4, subscription_timeout: float = 10.0,

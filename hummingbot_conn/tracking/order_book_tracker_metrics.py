@@ -74,8 +74,16 @@ class OrderBookPairMetrics:
 
     ``diffs_applied`` / ``diffs_stale`` / ``gaps``: the core's verdicts
     (``DiffResult``); ``resyncs``: snapshots applied to repair a book that had
-    been synced before (a gap, a dropped socket, a buffer overflow), so the
-    first sync is not a resync; ``snapshots_stale``: snapshots refused because
+    been synced before, so the first sync is not a resync; ``resyncs_<reason>``
+    count them by what had broken the sync: ``gap``, ``stream_interrupted``,
+    ``ids_backwards``, ``stale_diffs`` (their sum is ``resyncs``; a buffer
+    overflow is part of the resync it happened in).  Why a synced book was
+    found provably behind its stream (``order_book_sync.py``, step 5):
+    ``ids_backwards``: a diff's id below the previous diff's on the stream, or
+    a resync whose snapshots stayed below the book's last id for longer than
+    the stale limit (a venue that restarted its ids); ``stale_runs``: runs of
+    ``STALE`` diffs that outlasted the stale limit (the book's ids ahead of
+    the venue's).  ``snapshots_stale``: snapshots refused because
     they were older than what the book or its buffer already held (fetched
     again, never applied); ``buffer_overflows``: buffered diffs dropped
     (oldest first) while a snapshot was awaited; ``safeguard_snapshots``:
@@ -96,11 +104,18 @@ class OrderBookPairMetrics:
     buffer_overflows: int = 0
     stream_interruptions: int = 0
     diffs_refused: int = 0
+    ids_backwards: int = 0
+    stale_runs: int = 0
+    resyncs_gap: int = 0
+    resyncs_stream_interrupted: int = 0
+    resyncs_ids_backwards: int = 0
+    resyncs_stale_diffs: int = 0
     latency: LatencyStats = field(default_factory=LatencyStats, repr=False)
 
     _COUNTERS = ("diffs_applied", "diffs_stale", "gaps", "resyncs", "trades", "snapshots_applied",
                  "snapshots_stale", "snapshot_errors", "safeguard_snapshots", "buffer_overflows",
-                 "stream_interruptions", "diffs_refused")
+                 "stream_interruptions", "diffs_refused", "ids_backwards", "stale_runs", "resyncs_gap",
+                 "resyncs_stream_interrupted", "resyncs_ids_backwards", "resyncs_stale_diffs")
 
     def to_dict(self) -> Dict[str, float]:
         out: Dict[str, float] = {name: getattr(self, name) for name in self._COUNTERS}

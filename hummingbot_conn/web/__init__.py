@@ -18,6 +18,7 @@ from hummingbot_conn.web.data_types import (
     WSResponse,
 )
 from hummingbot_conn.web.errors import (
+    AuthenticationError,
     ExchangeError,
     IPBannedError,
     MalformedResponseError,
@@ -49,7 +50,8 @@ from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 from hummingbot_conn.web.ws_assistant import WSAssistant
 
 __all__ = [
-    "AsyncRequestContext", "AsyncThrottler", "AuthBase", "ConnectionsFactory", "ExchangeError", "ExponentialBackoff",
+    "AsyncRequestContext", "AsyncThrottler", "AuthBase", "AuthenticationError", "ConnectionsFactory",
+    "ExchangeError", "ExponentialBackoff",
     "IPBannedError", "LinkedLimitWeightPair", "MalformedResponseError", "ResponseTooLargeError",
     "ThrottleTimeoutError", "NetworkError", "RESTAssistant", "RESTConnection", "RESTMethod",
     "RESTPostProcessorBase", "RESTPreProcessorBase", "RESTRequest", "RESTResponse", "RateLimit",

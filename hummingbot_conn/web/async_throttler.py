@@ -1,4 +1,4 @@
-"""AsyncThrottler: sliding-window rate limiting for asyncio clients.
+"""AsyncThrottler: rate limiting for asyncio clients, sliding or calendar windows.
 
 Design (why it looks like this):
 
@@ -10,37 +10,53 @@ Design (why it looks like this):
   amortised however many requests are in the window.  (hummingbot rebuilds
   and regroups one shared list on every check: O(n) per acquire, O(n^2)
   overall, W-10.)
+* **The venue's window model.**  A limit is sliding (hummingbot's model) or,
+  when its ``RateLimit`` says ``fixed_window=True``, counted per calendar
+  window like Binance does (every UTC minute, docs/binance_spot.md section
+  1.4): the count, and any figure the server reported for it, resets at the
+  window's start.  A calendar window runs ``calendar_margin`` seconds late
+  and counts what was sent within that margin of a boundary in both windows,
+  so a clock that is off by less than the margin never makes us send into the
+  venue's previous window.
 * **Atomic check and reservation.**  The check and the reservation happen in
   one synchronous stretch with no ``await`` between them; under asyncio's
   single thread nothing can slip in between (W-12).
-* **First come, first served.**  Every limit has a FIFO queue of waiters.  A
-  request is admitted at once only if no one is queued on any limit it
-  touches; otherwise it queues on all of them and is admitted only when it is
-  at the head of each.  The globally oldest waiter is at the head of all its
-  queues, so someone can always progress: no deadlock, no overtaking.
-* **Exact waits.**  A head waiter computes when the window will have freed
-  enough weight (or the server-imposed pause ends) and sleeps until exactly
-  then; it is woken earlier when something changes (server correction,
-  pause, the waiter ahead left).  No polling.
+* **Priority, then first come, first served.**  Every limit has a queue of
+  waiters ordered by priority (higher first; ``RateLimit.priority`` or the
+  caller's), then arrival.  A request is admitted at once only if no waiter
+  of its priority or higher is queued on any limit it touches (and it fits);
+  otherwise it queues on all of them and is admitted only when it is at the
+  head of each.  The queues share one total order, so the best waiter is at
+  the head of all its queues: no deadlock, and no overtaking within a
+  priority.  So when weight is scarce a cancel (``CANCEL_PRIORITY``) goes
+  before the placements and polls queued ahead of it; a steady stream of
+  higher-priority requests can hold lower ones back (cancels are bounded by
+  the orders there are to cancel).
+* **Exact waits.**  A head waiter computes when its windows will have room
+  (or the server-imposed pause ends) and sleeps until exactly then; it is
+  woken earlier when something changes (server correction, pause, the waiter
+  ahead left).  No polling.
 * **All-or-nothing linked limits.**  A request is charged on its own limit
   and on every linked pool, or on none.
 * **Clear errors at once.**  An unknown limit id raises ``UnknownLimitError``;
   a weight larger than a limit's capacity raises ``WeightExceedsLimitError``
   (hummingbot raised AttributeError or spun forever).
 * **Learns from the server.**  ``update_used_weight`` corrects a pool from a
-  header such as ``X-MBX-USED-WEIGHT-1M``; ``pause`` honours ``Retry-After``.
+  header such as ``X-MBX-USED-WEIGHT-1M`` (on a calendar pool, for the current
+  window only); ``pause`` honours ``Retry-After`` and ends when the server
+  said, not later.
 
-The clock and the sleep function are injected, so tests run on virtual time.
+The clocks and the sleep function are injected, so tests run on virtual time.
 """
 import asyncio
 import math
 import time
-from collections import deque
 from decimal import Decimal
-from typing import Awaitable, Callable, Deque, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Awaitable, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from hummingbot_conn.web.errors import ThrottleTimeoutError, UnknownLimitError, WeightExceedsLimitError
-from hummingbot_conn.web.rate_limit import RateLimit
+from hummingbot_conn.web.rate_limit import RateLimit, check_priority
+from hummingbot_conn.web.throttler_pools import Pool, Waiter, enqueue, make_pool
 
 __all__ = ["AsyncThrottler", "AsyncRequestContext"]
 
@@ -48,83 +64,8 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 
-class _Pool:
-    """Live state of one limit: its window log, running sum and waiter queue."""
-
-    __slots__ = ("rate_limit", "limit_id", "full_limit", "capacity", "interval", "stamps", "weights", "used",
-                 "waiters", "paused_until")
-
-    def __init__(self, rate_limit: RateLimit, share: Decimal) -> None:
-        self.rate_limit = rate_limit
-        self.limit_id = rate_limit.limit_id
-        self.full_limit = rate_limit.limit
-        # floor, but never 0: a 1% share of a 50/10s limit still admits 1 request
-        self.capacity = max(1, math.floor(Decimal(rate_limit.limit) * share / 100))
-        self.interval = rate_limit.time_interval
-        # the log as two parallel deques (oldest first): floats and ints are not
-        # tracked by the garbage collector, so 100k logged requests cost it nothing
-        self.stamps: Deque[float] = deque()
-        self.weights: Deque[int] = deque()
-        self.used = 0                            # sum of weights
-        self.waiters: Deque["_Waiter"] = deque()
-        self.paused_until = -math.inf
-
-    def expire(self, now: float) -> None:
-        # ``ts + interval <= now``, not ``ts <= now - interval``: the same float
-        # expression as free_at(), so a waiter woken at free_at() finds it expired
-        stamps = self.stamps
-        interval = self.interval
-        while stamps and stamps[0] + interval <= now:
-            stamps.popleft()
-            self.used -= self.weights.popleft()
-
-    def add(self, now: float, weight: int) -> None:
-        stamps = self.stamps
-        if stamps and stamps[-1] == now:
-            self.weights[-1] += weight
-        else:
-            stamps.append(now)
-            self.weights.append(weight)
-        self.used += weight
-
-    def trim_oldest(self, weight: int) -> None:
-        """Forget ``weight`` units starting from the oldest entries (a server correction downwards)."""
-        stamps, weights = self.stamps, self.weights
-        while weight > 0 and stamps:
-            take = min(weight, weights[0])
-            weights[0] -= take
-            self.used -= take
-            weight -= take
-            if weights[0] == 0:
-                stamps.popleft()
-                weights.popleft()
-
-    def free_at(self, weight: int) -> float:
-        """Earliest time at which ``weight`` more units fit (log already expired)."""
-        excess = self.used + weight - self.capacity
-        if excess <= 0:
-            return -math.inf
-        freed = 0
-        for ts, w in zip(self.stamps, self.weights):
-            freed += w
-            if freed >= excess:
-                return ts + self.interval
-        return math.inf  # unreachable while weight <= capacity: the whole log frees it
-
-
-Plan = Tuple[Tuple[_Pool, int], ...]
-
-
-class _Waiter:
-    __slots__ = ("plan", "kick")
-
-    def __init__(self, plan: Plan) -> None:
-        self.plan = plan
-        self.kick: Optional[asyncio.Future] = None
-
-    def wake(self) -> None:
-        if self.kick is not None and not self.kick.done():
-            self.kick.set_result(None)
+Plan = Tuple[Tuple[Pool, int], ...]
+DEFAULT_CALENDAR_MARGIN = 0.5   # seconds: a synchronised clock is within tens of ms of the venue's
 
 
 class AsyncRequestContext:
@@ -138,12 +79,14 @@ class AsyncRequestContext:
     (nothing is reserved then).
     """
 
-    __slots__ = ("_throttler", "_plan", "_timeout", "acquired_at", "waited")
+    __slots__ = ("_throttler", "_plan", "_timeout", "_priority", "acquired_at", "waited")
 
-    def __init__(self, throttler: "AsyncThrottler", plan: Plan, timeout: Optional[float] = None) -> None:
+    def __init__(self, throttler: "AsyncThrottler", plan: Plan, timeout: Optional[float] = None,
+                 priority: Optional[int] = None) -> None:
         self._throttler = throttler
         self._plan = plan
         self._timeout = timeout
+        self._priority = priority
         self.acquired_at: float = math.nan
         self.waited: float = 0.0
 
@@ -151,7 +94,7 @@ class AsyncRequestContext:
         await self.__aenter__()
 
     async def __aenter__(self) -> "AsyncRequestContext":
-        self.acquired_at = await self._throttler._admit(self._plan, self._timeout, self)
+        self.acquired_at = await self._throttler._admit(self._plan, self._timeout, self, self._priority)
         return self
 
     async def __aexit__(self, exc_type, exc, tb) -> None:
@@ -174,18 +117,33 @@ class AsyncThrottler:
         use (several bots on one account); capacities are floored, minimum 1
     :param clock: monotonic time in seconds (injected for tests)
     :param sleep: ``async sleep(seconds)`` matching ``clock`` (injected for tests)
+    :param calendar_clock: the venue's time in Unix-epoch seconds, which places
+        the windows of ``fixed_window`` limits (a connector passes its
+        ``TimeSynchronizer.time``).  Default: ``time.time`` with the default
+        ``clock``; an injected ``clock`` is itself taken as the calendar.
+    :param calendar_margin: seconds the calendar clock may be off from the
+        venue's (>= 0; at most a quarter of each window is used)
     """
 
     def __init__(self, rate_limits: Iterable[RateLimit],
                  limits_share_percentage: Union[int, float, Decimal, None] = 100,
-                 *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
+                 *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+                 calendar_clock: Optional[Clock] = None,
+                 calendar_margin: float = DEFAULT_CALENDAR_MARGIN) -> None:
         share = Decimal(str(limits_share_percentage if limits_share_percentage is not None else 100))
         if not (0 < share <= 100):
             raise ValueError(f"limits_share_percentage must be in (0, 100], got {limits_share_percentage!r}")
+        if isinstance(calendar_margin, bool) or not isinstance(calendar_margin, (int, float)) \
+                or not 0 <= calendar_margin < math.inf:
+            raise ValueError(f"calendar_margin must be a finite number of seconds >= 0, got {calendar_margin!r}")
         self._share = share
         self._clock = clock
         self._sleep = sleep
-        self._pools: Dict[str, _Pool] = {}
+        if calendar_clock is None:
+            calendar_clock = time.time if clock is time.monotonic else clock
+        self._calendar = calendar_clock
+        self._calendar_margin = float(calendar_margin)
+        self._pools: Dict[str, Pool] = {}
         self._plans: Dict[str, Plan] = {}
         self.set_rate_limits(rate_limits)
 
@@ -213,7 +171,8 @@ class AsyncThrottler:
             if not isinstance(rate_limit, RateLimit):
                 raise TypeError(f"expected RateLimit, got {rate_limit!r}")
             if rate_limit.limit_id not in self._pools and rate_limit.limit_id not in new:
-                new[rate_limit.limit_id] = _Pool(rate_limit, self._share)
+                new[rate_limit.limit_id] = make_pool(rate_limit, self._share, self._calendar,
+                                                     self._calendar_margin)
         for pool in new.values():
             for link in pool.rate_limit.linked_limits:
                 if link.limit_id not in self._pools and link.limit_id not in new:
@@ -232,7 +191,7 @@ class AsyncThrottler:
         return self._pool(limit_id).capacity
 
     def used_weight(self, limit_id: str) -> int:
-        """Weight counted in the current window of ``limit_id``.  O(expired entries)."""
+        """Weight counted in the current window of ``limit_id`` (server figures included).  O(expired entries)."""
         pool = self._pool(limit_id)
         pool.expire(self._clock())
         return pool.used
@@ -245,34 +204,47 @@ class AsyncThrottler:
         """Clock time until which ``limit_id`` admits nothing (``-inf`` when not paused)."""
         return self._pool(limit_id).paused_until
 
+    def window_end(self, limit_id: str) -> float:
+        """Throttler-clock time at which the current window of a ``fixed_window`` limit resets
+        (``ValueError`` for a sliding one, whose weight frees entry by entry)."""
+        pool = self._pool(limit_id)
+        if not pool.rate_limit.fixed_window:
+            raise ValueError(f"{limit_id!r} is a sliding-window limit")
+        pool.expire(self._clock())
+        return pool.window_end     # type: ignore[attr-defined]
+
     # --------------------------------------------------------------- acquiring
     def execute_task(self, limit_id: str, weight: Optional[int] = None, *,
-                     timeout: Optional[float] = None) -> AsyncRequestContext:
+                     timeout: Optional[float] = None, priority: Optional[int] = None) -> AsyncRequestContext:
         """An async context manager that admits one request on ``limit_id``.
 
         ``weight`` overrides the limit's own weight (the linked pools are
         charged their declared weights).  ``timeout``: seconds (throttler
         clock) to wait at most, then ``ThrottleTimeoutError``; None waits as
-        long as it takes.  Raises ``UnknownLimitError`` or
-        ``WeightExceedsLimitError`` here, synchronously.
+        long as it takes.  ``priority`` overrides the limit's (higher first).
+        Raises ``UnknownLimitError``, ``WeightExceedsLimitError`` or
+        ``ValueError`` here, synchronously.
         """
         return AsyncRequestContext(self, self._plan(limit_id, weight),
-                                   None if timeout is None else _check_timeout(timeout))
+                                   None if timeout is None else _check_timeout(timeout),
+                                   None if priority is None else check_priority(priority))
 
-    async def acquire(self, limit_id: str, weight: Optional[int] = None, *, timeout: Optional[float] = None) -> float:
-        """Wait until admitted; returns the admission time on the throttler clock (``timeout`` as above)."""
-        return await self._admit(self._plan(limit_id, weight), _check_timeout(timeout))
+    async def acquire(self, limit_id: str, weight: Optional[int] = None, *, timeout: Optional[float] = None,
+                      priority: Optional[int] = None) -> float:
+        """Wait until admitted; returns the admission time on the throttler clock (arguments as above)."""
+        return await self._admit(self._plan(limit_id, weight), _check_timeout(timeout), None,
+                                 None if priority is None else check_priority(priority))
 
-    def try_acquire(self, limit_id: str, weight: Optional[int] = None) -> bool:
-        """Admit now if possible without waiting (and without overtaking a waiter)."""
+    def try_acquire(self, limit_id: str, weight: Optional[int] = None, *, priority: Optional[int] = None) -> bool:
+        """Admit now if possible without waiting (and without overtaking a waiter of its priority or higher)."""
         plan = self._plan(limit_id, weight)
         now = self._clock()
-        if self._fits(plan, now, None):
+        if self._fits(plan, now, plan[0][0].priority if priority is None else check_priority(priority)):
             self._reserve(plan, now)
             return True
         return False
 
-    def _pool(self, limit_id: str) -> _Pool:
+    def _pool(self, limit_id: str) -> Pool:
         try:
             return self._pools[limit_id]
         except KeyError:
@@ -299,9 +271,11 @@ class AsyncThrottler:
         return plan
 
     @staticmethod
-    def _fits(plan: Plan, now: float, waiter: Optional[_Waiter]) -> bool:
+    def _fits(plan: Plan, now: float, priority: int) -> bool:
+        """Fast-path check of a request not queued yet: no waiter of ``priority`` or higher, and room."""
         for pool, weight in plan:
-            if pool.waiters and pool.waiters[0] is not waiter:
+            waiters = pool.waiters
+            if waiters and waiters[0].priority >= priority:
                 return False
             if pool.paused_until > now:
                 return False
@@ -317,24 +291,26 @@ class AsyncThrottler:
                 pool.add(now, weight)
 
     async def _admit(self, plan: Plan, timeout: Optional[float] = None,
-                     context: Optional[AsyncRequestContext] = None) -> float:
+                     context: Optional[AsyncRequestContext] = None, priority: Optional[int] = None) -> float:
         now = self._clock()
-        if self._fits(plan, now, None):          # fast path: no await between check and reserve
+        if priority is None:
+            priority = plan[0][0].priority
+        if self._fits(plan, now, priority):      # fast path: no await between check and reserve
             self._reserve(plan, now)
             return now
-        admitted = await self._wait(plan, math.inf if timeout is None else now + timeout)
+        admitted = await self._wait(plan, priority, math.inf if timeout is None else now + timeout)
         if context is not None:
             context.waited = max(0.0, admitted - now)
         return admitted
 
-    async def _wait(self, plan: Plan, deadline: float = math.inf) -> float:
+    async def _wait(self, plan: Plan, priority: int, deadline: float = math.inf) -> float:
         loop = asyncio.get_running_loop()
-        waiter = _Waiter(plan)
+        waiter = Waiter(plan, priority)
         for pool, _ in plan:
-            pool.waiters.append(waiter)
+            enqueue(pool.waiters, waiter)
         try:
             while True:
-                waiter.kick = loop.create_future()
+                kick = waiter.kick = loop.create_future()
                 now = self._clock()
                 if all(pool.waiters[0] is waiter for pool, _ in plan):
                     ready = now
@@ -346,13 +322,13 @@ class AsyncThrottler:
                         return now
                     if now >= deadline:
                         raise self._timed_out(plan, deadline, ready)
-                    await self._sleep_until_kicked(waiter.kick, min(ready, deadline) - now)
+                    await self._sleep_until_kicked(kick, min(ready, deadline) - now)
                 elif now >= deadline:
                     raise self._timed_out(plan, deadline, math.nan)
                 elif deadline == math.inf:
-                    await waiter.kick
+                    await kick
                 else:
-                    await self._sleep_until_kicked(waiter.kick, deadline - now)
+                    await self._sleep_until_kicked(kick, deadline - now)
         finally:
             for pool, _ in plan:
                 if pool.waiters and pool.waiters[0] is waiter:
@@ -404,6 +380,14 @@ class AsyncThrottler:
         * at a smaller share other bots' usage is in the figure, so the count
           is only ever raised, to keep ``full limit - used`` of headroom.
 
+        On a ``fixed_window`` limit the figure is the count of the venue's
+        current calendar window: it holds until that window ends and is then
+        forgotten (a 429's figure above the limit blocks until the reset, not
+        for a whole interval from now).  An answer to a request sent before
+        the current window began is ignored, since it may be the previous
+        window's count.  On a sliding limit the excess is logged now and
+        slides out one interval later.
+
         Cost: O(entries reserved after ``sent_at``) + O(entries trimmed).
         """
         if isinstance(used, bool) or not isinstance(used, int) or used < 0:
@@ -411,24 +395,23 @@ class AsyncThrottler:
         pool = self._pool(limit_id)
         now = self._clock()
         pool.expire(now)
-        in_flight = 0
-        if sent_at is not None:
-            for ts, weight in zip(reversed(pool.stamps), reversed(pool.weights)):
-                if ts <= sent_at:
-                    break
-                in_flight += weight
+        if not pool.accepts_figure(sent_at):
+            return
+        in_flight = 0 if sent_at is None else pool.reserved_after(sent_at)
         target = used + in_flight - (pool.full_limit - pool.capacity)
         if target > pool.used:
-            pool.add(now, target - pool.used)
+            pool.raise_to(now, target)
         elif target < pool.used and pool.capacity == pool.full_limit:
-            pool.trim_oldest(pool.used - max(target, 0))
+            pool.lower_to(max(target, 0))
             self._wake_all_heads()
 
     def pause(self, limit_id: str, seconds: float, include_linked: bool = True) -> None:
         """Admit nothing on ``limit_id`` (and by default its linked pools) for ``seconds``.
 
-        For a 429 / 418 ``Retry-After``.  Pausing a pool holds every limit that
-        links to it.  Pauses only ever extend.
+        For a 429 / 418 ``Retry-After``: the pause ends when the server said
+        (``seconds`` from now on the throttler clock), and only the window
+        counts can hold a request longer.  Pausing a pool holds every limit
+        that links to it.  Pauses only ever extend.
         """
         seconds = float(seconds)
         if not seconds >= 0 or seconds == math.inf:

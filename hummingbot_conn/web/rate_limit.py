@@ -1,7 +1,22 @@
 """Declarative rate limits (hummingbot's ``RateLimit`` / ``LinkedLimitWeightPair``).
 
-A ``RateLimit`` allows ``limit`` units of weight per sliding ``time_interval``
-seconds.  An endpoint limit usually also charges shared *pools* through its
+A ``RateLimit`` allows ``limit`` units of weight per ``time_interval``
+seconds.  How the venue counts that window is venue data too:
+
+* sliding (the default, hummingbot's model): any ``time_interval`` seconds
+  hold at most ``limit``;
+* ``fixed_window=True``: calendar windows, starting at whole multiples of
+  ``time_interval`` since the Unix epoch (UTC); the count resets to zero at
+  each start.  Binance counts this way: a 1-minute window resets at every
+  UTC minute, a 10-second one at :00, :10, :20 ..., a day at 00:00 UTC
+  (docs/binance_spot.md section 1.4).
+
+``priority`` (higher first) orders the requests waiting for capacity when
+weight is scarce: Binance cancels are declared ``CANCEL_PRIORITY`` so a
+cancel of a live order goes before placements and polls.  Requests of equal
+priority are served first come, first served.
+
+An endpoint limit usually also charges shared *pools* through its
 ``linked_limits``: Binance's ``/depth`` costs weight in ``REQUEST_WEIGHT``
 and one unit of ``RAW_REQUESTS`` on every call::
 
@@ -17,14 +32,24 @@ from dataclasses import dataclass
 from typing import Iterable, List, Optional, Tuple
 
 DEFAULT_WEIGHT = 1
+NORMAL_PRIORITY = 0
+CANCEL_PRIORITY = 10      # cancels of live orders: served before placements and polls
 
-__all__ = ["DEFAULT_WEIGHT", "LinkedLimitWeightPair", "RateLimit"]
+__all__ = ["DEFAULT_WEIGHT", "NORMAL_PRIORITY", "CANCEL_PRIORITY", "LinkedLimitWeightPair", "RateLimit",
+           "check_priority"]
 
 
 def _check_weight(weight: int, what: str) -> int:
     if isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
         raise ValueError(f"{what} must be an int >= 0, got {weight!r}")
     return weight
+
+
+def check_priority(priority: int) -> int:
+    """``priority`` if it is an int (any sign; higher is served first), else ``ValueError``."""
+    if isinstance(priority, bool) or not isinstance(priority, int):
+        raise ValueError(f"priority must be an int, got {priority!r}")
+    return priority
 
 
 @dataclass(frozen=True)
@@ -41,12 +66,19 @@ class LinkedLimitWeightPair:
 
 
 class RateLimit:
-    """``limit`` units of weight per ``time_interval`` seconds; each use costs ``weight``."""
+    """``limit`` units of weight per ``time_interval`` seconds; each use costs ``weight``.
 
-    __slots__ = ("limit_id", "limit", "time_interval", "weight", "linked_limits")
+    ``fixed_window``: the venue counts per calendar window (see the module
+    docstring) instead of a sliding one.  ``priority``: the default priority
+    of requests on this limit (higher first; ``CANCEL_PRIORITY`` for cancels).
+    ``ValueError`` / ``TypeError`` for bad values, at construction.
+    """
+
+    __slots__ = ("limit_id", "limit", "time_interval", "weight", "linked_limits", "fixed_window", "priority")
 
     def __init__(self, limit_id: str, limit: int, time_interval: float, weight: int = DEFAULT_WEIGHT,
-                 linked_limits: Optional[Iterable[LinkedLimitWeightPair]] = None) -> None:
+                 linked_limits: Optional[Iterable[LinkedLimitWeightPair]] = None, *,
+                 fixed_window: bool = False, priority: int = NORMAL_PRIORITY) -> None:
         if not isinstance(limit_id, str) or not limit_id:
             raise ValueError(f"limit_id must be a non-empty str, got {limit_id!r}")
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
@@ -67,9 +99,14 @@ class RateLimit:
                 raise ValueError(f"{limit_id} links {link.limit_id} twice or to itself")
             seen.add(link.limit_id)
         self.linked_limits = links
+        if not isinstance(fixed_window, bool):
+            raise ValueError(f"fixed_window of {limit_id} must be a bool, got {fixed_window!r}")
+        self.fixed_window = fixed_window
+        self.priority = check_priority(priority)
 
     def _key(self) -> Tuple:
-        return (self.limit_id, self.limit, self.time_interval, self.weight, tuple(self.linked_limits))
+        return (self.limit_id, self.limit, self.time_interval, self.weight, tuple(self.linked_limits),
+                self.fixed_window, self.priority)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RateLimit) and self._key() == other._key()
@@ -80,4 +117,5 @@ class RateLimit:
     def __repr__(self) -> str:
         return (f"RateLimit(limit_id={self.limit_id!r}, limit={self.limit}, "
                 f"time_interval={self.time_interval:g}, weight={self.weight}, "
-                f"linked_limits={self.linked_limits!r})")
+                f"linked_limits={self.linked_limits!r}, fixed_window={self.fixed_window}, "
+                f"priority={self.priority})")

@@ -4,9 +4,14 @@ One call = throttle -> pre-process -> authenticate -> send (with a timeout) ->
 post-process -> learn from the headers -> classify the answer:
 
 * 2xx/3xx: returned.
-* 429 / 418: the request's limit and its pools are paused for ``Retry-After``
+* 429 / 418: the limits the answer concerns are paused for ``Retry-After``
   and ``RateLimitExceededError`` / ``IPBannedError`` raised (never retried
-  here: the caller decides).
+  here: the caller decides).  The request's own limit is paused, and which
+  other limits is venue data (``pause_scopes``: the exchange's error code ->
+  limit ids): a Binance -1015 "too many orders"
+  holds placements only, never cancels or polls; a -1003 holds the IP's
+  weight pools, so every request.  A code not listed pauses the request's
+  own limit and its linked pools.  The pause ends when the server said.
 * a timestamp error recognised by the ``TimeSyncRetry`` hook (Binance -1021):
   resync the clock at once and resend **once**, freshly signed.  Safe for any
   method: the exchange rejected the request before executing it.
@@ -38,7 +43,7 @@ import asyncio
 import logging
 import re
 from dataclasses import replace
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import aiohttp
 import orjson
@@ -112,7 +117,7 @@ def _retry_after(headers: Mapping[str, str], default: float, cap: float) -> floa
 
 
 class RESTAssistant:
-    """Sends ``RESTRequest``s through one connector's session, throttler and auth."""
+    """Sends each ``RESTRequest`` through one connector's session, throttler and auth."""
 
     def __init__(self, connection: RESTConnection, throttler: AsyncThrottler,
                  rest_pre_processors: Optional[List[RESTPreProcessorBase]] = None,
@@ -122,10 +127,13 @@ class RESTAssistant:
                  used_weight_headers: Optional[Mapping[str, str]] = None,
                  request_timeout: float = 10.0, max_retries: int = 2,
                  backoff: Optional[ExponentialBackoff] = None, sleep=asyncio.sleep,
-                 default_retry_after: float = 60.0, max_retry_after: float = DEFAULT_MAX_RETRY_AFTER) -> None:
+                 default_retry_after: float = 60.0, max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
+                 pause_scopes: Optional[Mapping[int, Sequence[str]]] = None) -> None:
         """
         :param used_weight_headers: response header -> throttler limit id it
             reports on, e.g. ``{"X-MBX-USED-WEIGHT-1M": "REQUEST_WEIGHT"}``
+        :param pause_scopes: exchange error code of a 429 / 418 -> the limit ids
+            its ``Retry-After`` pauses (each holds every limit linking to it)
         :param request_timeout: default timeout of every request, seconds
             (rate-limit wait and HTTP exchange together)
         :param max_retries: retries of an idempotent request after a transient failure
@@ -145,6 +153,11 @@ class RESTAssistant:
         self._weight_headers: Dict[str, str] = dict(used_weight_headers or {})
         for limit_id in self._weight_headers.values():
             throttler.capacity(limit_id)        # UnknownLimitError now, not on the first answer
+        self._pause_scopes: Dict[int, Tuple[str, ...]] = {code: tuple(ids) for code, ids in
+                                                          (pause_scopes or {}).items()}
+        for ids in self._pause_scopes.values():
+            for limit_id in ids:
+                throttler.capacity(limit_id)
         self._timeout = request_timeout
         self._max_retries = max_retries
         self._backoff = backoff or ExponentialBackoff(initial=0.5, maximum=8.0)
@@ -265,8 +278,14 @@ class RESTAssistant:
             code, msg, decoded = parse_error_body(response.body)
             if status in (418, 429):
                 retry_after = _retry_after(response.headers, self._default_retry_after, self._max_retry_after)
-                self._throttler.pause(limit_id, retry_after)
-                _log.warning("%s %s: HTTP %d, pausing %r for %gs", method, url, status, limit_id, retry_after)
+                scope = self._pause_scopes.get(code) if code is not None else None
+                if scope:
+                    for pool_id in (limit_id,) + scope:
+                        self._throttler.pause(pool_id, retry_after, include_linked=False)
+                else:
+                    self._throttler.pause(limit_id, retry_after)
+                _log.warning("%s %s: HTTP %d (code %s), pausing %s for %gs", method, url, status, code,
+                             ", ".join(map(repr, (limit_id,) + (scope or ("and its pools",)))), retry_after)
                 if return_err:
                     return response
                 cls = IPBannedError if status == 418 else RateLimitExceededError

@@ -1,6 +1,6 @@
 """WebAssistantsFactory: one connector's web stack (session, throttler, auth, hooks)."""
 import asyncio
-from typing import Awaitable, Callable, List, Mapping, Optional
+from typing import Awaitable, Callable, List, Mapping, Optional, Sequence
 
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.auth import AuthBase
@@ -20,7 +20,7 @@ __all__ = ["WebAssistantsFactory"]
 
 
 class WebAssistantsFactory:
-    """Creates ``RESTAssistant``s and ``WSAssistant``s sharing this connector's session.
+    """Creates ``RESTAssistant`` and ``WSAssistant`` objects sharing this connector's session.
 
     Each factory owns its ``ConnectionsFactory`` (hence its own
     ``aiohttp.ClientSession``) unless one is passed in; ``close()`` closes only
@@ -40,9 +40,11 @@ class WebAssistantsFactory:
                  rest_backoff: Optional[ExponentialBackoff] = None,
                  ws_backoff: Optional[ExponentialBackoff] = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 max_retry_after: float = DEFAULT_MAX_RETRY_AFTER) -> None:
+                 max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
+                 pause_scopes: Optional[Mapping[int, Sequence[str]]] = None) -> None:
         """``max_retry_after``: the longest pause (s) a server's ``Retry-After`` may impose; the cap
-        on answer sizes is the ``ConnectionsFactory``'s ``max_response_size``."""
+        on answer sizes is the ``ConnectionsFactory``'s ``max_response_size``.  ``pause_scopes``:
+        the exchange's error code of a 429 / 418 -> the limit ids it pauses (``RESTAssistant``)."""
         if isinstance(max_retry_after, bool) or not isinstance(max_retry_after, (int, float)) \
                 or not 0 < max_retry_after < float("inf"):
             raise ValueError(f"max_retry_after must be a finite number of seconds > 0, got {max_retry_after!r}")
@@ -63,6 +65,10 @@ class WebAssistantsFactory:
         self._ws_backoff = ws_backoff
         self._sleep = sleep
         self._max_retry_after = max_retry_after
+        self._pause_scopes = {code: tuple(ids) for code, ids in (pause_scopes or {}).items()}
+        for ids in self._pause_scopes.values():
+            for limit_id in ids:
+                throttler.capacity(limit_id)    # a typo fails here
 
     @property
     def throttler(self) -> AsyncThrottler:
@@ -86,7 +92,8 @@ class WebAssistantsFactory:
         return RESTAssistant(connection, self._throttler, self._rest_pre, self._rest_post, self._auth,
                              time_sync_retry=self._time_sync_retry, used_weight_headers=self._weight_headers,
                              request_timeout=self._timeout, max_retries=self._max_retries,
-                             backoff=self._rest_backoff, sleep=self._sleep, max_retry_after=self._max_retry_after)
+                             backoff=self._rest_backoff, sleep=self._sleep, max_retry_after=self._max_retry_after,
+                             pause_scopes=self._pause_scopes)
 
     async def get_ws_assistant(self, on_reconnected: Optional[ReconnectHook] = None,
                                max_reconnect_attempts: Optional[int] = None,

@@ -44,6 +44,7 @@ def test_sim_answers_a_ping_logs_it_with_verbose_and_stops_on_ctrl_c():
 
 
 def test_demo_on_ctrl_c_cancels_our_orders_and_prints_the_summary():
+    # early: the first fault is due at a third of the 60 s, long after this Ctrl+C
     proc = _start("demo", "--duration", "60", "--no-ui")
     try:
         _read_until(proc, "Created ")         # trading has begun: we have orders out
@@ -56,6 +57,9 @@ def test_demo_on_ctrl_c_cancels_our_orders_and_prints_the_summary():
     assert "(interrupted)" in summary
     assert "every book equal: yes; balances equal: yes" in summary, summary
     assert "Cancelled " in out                # our orders did not outlive the run
+    # it just stops: no fault is injected on the way out, and the log says so
+    assert "Fault " not in out and "on purpose" not in out, out
+    assert "2 pending faults not injected; cancelling our orders" in out, out
 
 
 def test_sim_whose_reader_went_away_stops_quietly():

@@ -1,11 +1,16 @@
 """``hbconn demo`` as a user runs it (a subprocess): the market maker trades through ``BinanceExchange``
 against the simulator, the injected faults are repaired, and the closing checks hold."""
+import io
 import re
 import subprocess
 import sys
 import tempfile
 
+import pytest
+from rich.console import Console
+
 from hummingbot_conn.cli import main as cli_main
+from hummingbot_conn.cli.demo.run import run_demo
 
 
 def _demo(*args: str) -> subprocess.CompletedProcess:
@@ -57,3 +62,44 @@ def test_demo_with_no_duration_still_proves_each_book_current():
 def test_cli_lists_demo(capsys):
     assert cli_main(["--help"]) == 0
     assert "demo" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("width, height", [(80, 24), (120, 40)])
+async def test_live_view_of_a_real_run_fits_the_terminal_and_keeps_each_fault_and_its_repair(width, height,
+                                                                                           monkeypatch):
+    # the live mode of a real run (simulator, connector, faults), every frame drawn for a terminal of this
+    # size and read back as text: each fits, and once a fault is repaired its two lines stay on every
+    # later frame (the run is shorter than FAULT_HOLD), however many events followed
+    from hummingbot_conn.cli.demo import screen as demo_screen
+
+    frames = []
+
+    def recording_render(frame, w, h):
+        text = demo_screen.join(demo_screen.screen(frame, w, h), w)
+        buf = io.StringIO()
+        Console(file=buf, width=w, height=h, color_system=None).print(text)
+        frames.append((frame.elapsed, buf.getvalue().rstrip("\n").split("\n")))
+        return text
+
+    monkeypatch.setattr(demo_screen, "render", recording_render)
+    console = Console(file=io.StringIO(), width=width, height=height, force_terminal=True)
+    status = await run_demo(duration=9.0, ui=True, out=lambda line: None, console=console)
+    assert status == 0
+    assert len(frames) > 20
+    drop = "injected: the exchange drops the next BTC-USDT depth diff"
+    close = "injected: the exchange closes our user data socket"
+    for _, lines in frames:
+        text = "\n".join(lines)
+        assert len(lines) < height and max(map(len, lines)) <= width, text
+        for section in ("BTC-USDT mid", "orders", "balance", "health", "faults injected on purpose", "events"):
+            assert section in text, (section, text)
+    repaired = [i for i, (_, lines) in enumerate(frames) if any("resynced at update" in line for line in lines)]
+    assert repaired, "the dropped diff's repair never showed"
+    for _, lines in frames[repaired[0]:]:
+        text = "\n".join(lines)
+        assert drop in text and re.search(r"repaired: gap after update \d+, resynced at update \d+", text), text
+    reconnected = [i for i, (_, lines) in enumerate(frames) if any("reconciled by REST" in line for line in lines)]
+    assert reconnected, "the user socket's repair never showed"
+    for _, lines in frames[reconnected[0]:]:
+        text = "\n".join(lines)
+        assert close in text and "repaired: reconnected (connection 2), reconciled by REST" in text, text

@@ -1,4 +1,5 @@
-"""The README's "Write a bot" example cannot drift: it is run as written, in a fresh process.
+"""The README's examples ("Write a bot", "Perpetuals quick start") cannot drift: each is run
+as written, in a fresh process.
 
 It runs from a temporary directory (as the README tells a user to), with the interpreter
 running the tests, against the in-process simulator it starts itself on 127.0.0.1 port 0.
@@ -11,21 +12,36 @@ from pathlib import Path
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def _example() -> str:
+def _example(title: str) -> str:
     text = README.read_text(encoding="utf-8")
-    section = text.split("## Write a bot", 1)[1].split("\n## ", 1)[0]
+    section = text.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
-    assert len(blocks) == 1, "the 'Write a bot' section should hold exactly one python block"
+    assert len(blocks) == 1, f"the '{title}' section should hold exactly one python block"
     return blocks[0]
 
 
-def test_the_write_a_bot_example_runs(tmp_path):
+def _run(title: str, tmp_path) -> str:
     script = tmp_path / "bot.py"
-    script.write_text(_example(), encoding="utf-8")
+    script.write_text(_example(title), encoding="utf-8")
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    out = done.stdout
+    return done.stdout
+
+
+def test_the_write_a_bot_example_runs(tmp_path):
+    out = _run("Write a bot", tmp_path)
     assert "BuyOrderCreatedEvent(" in out
     assert "OrderCancelledEvent(" in out
     assert "'BTC': Decimal(" in out and "'USDT': Decimal(" in out   # the balances it printed
+
+
+def test_the_perpetuals_quick_start_runs(tmp_path):
+    out = _run("Perpetuals quick start", tmp_path)
+    fills = [line for line in out.splitlines() if line.startswith("OrderFilledEvent(")]
+    assert len(fills) == 2 and "position='OPEN'" in fills[0] and "position='CLOSE'" in fills[1]
+    assert "FundingPaymentCompletedEvent(" in out and "funding_rate=Decimal(" in out
+    assert out.splitlines()[-1].endswith(" closed; wallet: 9999.24005000")
+    # the position closed: the last position update names no side
+    updates = [line for line in out.splitlines() if line.startswith("PositionUpdateEvent(")]
+    assert "position_side=None" in updates[-1]

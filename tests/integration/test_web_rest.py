@@ -8,6 +8,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import math
 import time
 from decimal import Decimal
 from urllib.parse import parse_qsl
@@ -125,6 +126,11 @@ class FakeBinance:
         self._hit("limited")
         return self._json({"code": -1003, "msg": "Too much request weight used"}, 429, {"Retry-After": "7"})
 
+    async def too_many_orders(self, request):
+        self._hit("toomany")
+        return self._json({"code": -1015, "msg": "Too many new orders; current limit is 100 orders per 10 SECOND."},
+                          429, {"Retry-After": "9"})
+
     async def banned(self, request):
         self._hit("banned")
         return self._json({"code": -1003, "msg": "Way too much request weight used; IP banned"}, 418,
@@ -159,6 +165,7 @@ async def server():
     app.router.add_get("/api/v3/public", fake.public)
     app.router.add_get("/api/v3/limited", fake.limited)
     app.router.add_get("/api/v3/banned", fake.banned)
+    app.router.add_post("/api/v3/toomany", fake.too_many_orders)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -295,10 +302,12 @@ async def test_used_weight_header_corrects_the_pool(server):
         server.used_weight_header = 5990
         await rest.execute_request(server.url("/public"), "/public")
         assert throttler.used_weight(CONSTANTS.REQUEST_WEIGHT) == 5990
-        # 5990 + 20 > 6000: an /exchangeInfo-weight request now waits a full window
-        waited_from = clock()
+        # 5990 + 20 > 6000: an /exchangeInfo-weight request waits for the minute to reset (Binance
+        # counts per calendar minute; the clock is 20 s into one) and the 0.5 s calendar margin,
+        # not for a whole minute from now
         await throttler.acquire(CONSTANTS.EXCHANGE_INFO_PATH_URL)
-        assert clock() - waited_from == 60.0
+        assert clock() == 5040.5
+        assert throttler.used_weight(CONSTANTS.REQUEST_WEIGHT) == 20
 
 
 async def test_429_pauses_the_limit_and_its_pool_for_retry_after(server):
@@ -315,6 +324,24 @@ async def test_429_pauses_the_limit_and_its_pool_for_retry_after(server):
         await rest.execute_request(server.url("/public"), "/public")   # shares the pool: waits the pause out
         assert clock() == start + 7.0
         assert server.hits["limited"] == 1                             # a 429 is never retried blindly
+
+
+async def test_a_too_many_orders_429_holds_placements_only_never_cancels_or_polls(server):
+    clock = JumpClock()
+    factory, throttler, _, _ = binance_stack(server, clock=clock)
+    async with factory:
+        rest = await factory.get_rest_assistant()
+        start = clock()
+        with pytest.raises(RateLimitExceededError) as info:
+            await rest.execute_request(server.url("/toomany"), CONSTANTS.ORDER_PATH_URL, method=RESTMethod.POST)
+        assert (info.value.code, info.value.retry_after) == (-1015, 9.0)
+        assert throttler.paused_until(CONSTANTS.ORDERS) == start + 9.0
+        assert throttler.paused_until(CONSTANTS.REQUEST_WEIGHT) == -math.inf
+        # a cancel and a poll go at once: the venue limited new orders, not the IP's weight
+        assert throttler.try_acquire(CONSTANTS.CANCEL_ORDER_LIMIT_ID)
+        await rest.execute_request(server.url("/public"), "/public")
+        assert clock() == start
+        assert not throttler.try_acquire(CONSTANTS.ORDER_PATH_URL)
 
 
 async def test_418_is_an_ip_ban_with_its_retry_after(server):

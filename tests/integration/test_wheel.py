@@ -54,6 +54,11 @@ def test_wheel_installs_and_runs_without_cython(wheel, tmp_path):
         "assert book.apply_diffs([['30000.01', '0']], [], 11, 11) == ob.DiffResult.APPLIED\n"
         "print(book.best_bid, book.best_ask)\n"
         "print(ob.__file__)\n"
+        # prometheus-client is an extra: without it the library runs, and its metrics package says what to install
+        "assert importlib.util.find_spec('prometheus_client') is None\n"
+        "try:\n    import hummingbot_conn.metrics\n"
+        "except ImportError as exc:\n    assert \"pip install 'hummingbot-conn[metrics]'\" in str(exc), exc\n"
+        "else:\n    raise AssertionError('hummingbot_conn.metrics imported without prometheus-client')\n"
     )
     done = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path,
                           env=CLEAN_ENV)

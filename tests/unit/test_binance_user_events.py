@@ -117,3 +117,70 @@ async def test_poll_cadence_follows_stream_health_and_the_hummingbot_clock():
     ex.tick(1006.0)
     assert poller._notifier.is_set()                   # ...a new one: poll
     await ex.stop_network()
+
+
+# ---- strictness (issue 16): a frame is read whole with the core's strict readers ----------------
+TRADE = dict(x="TRADE", X="PARTIALLY_FILLED", t=7, l="0.00100000", z="0.00100000", L="50000.00000000",
+             Y="50.00000000", n="0.00000100", N="BTC", m=True)
+
+
+@pytest.mark.parametrize("fields", [
+    {"t": True},                            # a boolean trade id (was the fill "True")
+    {"t": "7"},                             # an id as text
+    {"n": "1E+999999999"},                  # a finite commission no arithmetic survives
+    {"l": "1E-999"},
+    {"L": 50000.0},                         # a JSON float price
+    {"i": False},
+    {"i": 2 ** 64},
+    {"T": "1700000000099"},
+    {"E": None},
+    {"S": "buy"},                           # was read as SELL
+    {"c": 12},
+    {"N": 5},
+    {"m": "false"},
+    {"z": "-0.001"},
+    {"l": "0"},                             # a fill of nothing
+    {"Y": "NaN"},
+])
+async def test_hostile_trade_reports_are_refused_never_a_fill(exchange, fields, caplog):
+    ex, log = exchange
+    polls = []
+    ex._status_poller.poll_now = lambda: polls.append(1)
+    ex._user_events.process(report(**{**TRADE, **fields}))
+    assert log.event_log == []
+    order = ex.in_flight_orders[CID]
+    assert order.executed_amount_base == Decimal(0) and order.order_fills == {}
+    assert ex.refused_user_events == {"executionReport": 1}
+    assert polls == [1]                         # a REST reconcile finds what the frame carried
+    assert [r.levelname for r in caplog.records if "Refused" in r.getMessage()] == ["ERROR"]
+
+
+async def test_refusals_are_counted_per_kind_and_logged_once_per_kind(exchange, caplog):
+    ex, log = exchange
+    ex._status_poller.poll_now = lambda: None
+    caplog.set_level("DEBUG")
+    for trade_id in (True, False, "x"):
+        ex._user_events.process(report(**{**TRADE, "t": trade_id}))
+    ex._user_events.process({"e": "balanceUpdate", "E": 1, "a": "BTC", "d": "1E+999999999", "T": 2})
+    ex._user_events.process({"e": "outboundAccountPosition", "E": 1, "u": True, "B": []})
+    assert ex.refused_user_events == {"executionReport": 3, "balanceUpdate": 1, "outboundAccountPosition": 1}
+    assert ex._user_events.skipped == 5
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 3 and all("Refused" in m for m in errors)     # one per kind
+    # a good frame after the hostile ones is applied normally
+    ex._user_events.process(report(**TRADE))
+    assert [type(e).__name__ for e in log.event_log] == ["BuyOrderCreatedEvent", "OrderFilledEvent"]
+    assert ex.get_all_balances() == {}
+
+
+async def test_account_frames_with_bool_or_float_fields_change_no_balance(exchange):
+    ex, _ = exchange
+    ex._status_poller.poll_now = lambda: None
+    for event in ({"e": "outboundAccountPosition", "E": 1, "u": 5, "B": [{"a": "BTC", "f": 1.5, "l": "0"}]},
+                  {"e": "outboundAccountPosition", "E": 1, "u": 5, "B": [{"a": True, "f": "1", "l": "0"}]},
+                  {"e": "outboundAccountPosition", "E": 1, "u": 5,
+                   "B": [{"a": "BTC", "f": "1", "l": "0"}, {"a": "ETH", "f": "1E+50", "l": "0"}]},
+                  {"e": "balanceUpdate", "E": 1, "a": "BTC", "d": "1", "T": True}):
+        ex._user_events.process(event)
+    assert ex.get_all_balances() == {}
+    assert ex.refused_user_events == {"outboundAccountPosition": 3, "balanceUpdate": 1}

@@ -283,7 +283,7 @@ async def test_lost_order_restores_as_lost_and_can_still_complete():
     states = tracker.tracking_states
     assert states["c1"]["last_state"] == "6" and states["c1"]["failure_presumed"] is True
     restored, events, _ = make_tracker()
-    assert restored.restore_tracking_states(states) == []
+    assert restored.restore_tracking_states(states) == {}
     again = restored.fetch_lost_order("c1")
     assert again == order and again.is_presumed_failure
     assert restored.process_trade_update(fill("t1", "1"))
@@ -394,7 +394,8 @@ def test_restore_tracking_states_rebuilds_active_and_lost_orders():
     states.update({"done": done, "lost": failed, "broken": {"client_order_id": "x"}})
 
     restored, _, _ = make_tracker()
-    assert restored.restore_tracking_states(states) == ["broken"]
+    refused = restored.restore_tracking_states(states)
+    assert set(refused) == {"broken", "done"} and "CANCELED" in refused["done"]
     assert set(restored.active_orders) == {"open", "perp"}
     assert set(restored.lost_orders) == {"lost"}
     assert restored.fetch_tracked_order("open") == tracker.fetch_tracked_order("open")

@@ -1,6 +1,7 @@
 """Issue 10's regression cases for the compiled order book: hostile rows,
 re-entrant calls, update ids, stale snapshots, one row parser for messages
-and the book; and issue 13's futures sequencing rule (``prev_update_id``).
+and the book; issue 13's futures sequencing rule (``prev_update_id``); issue 16's
+forced snapshot and ``mark_unsynced``.
 
 Whatever a row or an id does, the book either applies a consistent message
 or raises and stays exactly as it was (docs/contracts.md, Contract 1)."""
@@ -221,6 +222,52 @@ def test_a_stale_snapshot_leaves_an_unsynced_book_unsynced():
     assert book.apply_snapshot([["100", "1"]], [], 9) is STALE
     assert same_state(state(book), before) and not book.is_synced
     assert book.apply_snapshot([["100", "1"]], [], 25) is APPLIED and book.is_synced
+
+
+@pytest.mark.parametrize("synced", [True, False])
+def test_a_forced_snapshot_replaces_the_book_whatever_its_ids(synced):
+    # issue 16: a book whose ids ran ahead of the venue's (a far-future id) or whose venue restarted
+    # its ids from 0 can only be repaired by a snapshot older than last_diff_uid
+    book = OrderBook()
+    book.apply_snapshot([["100", "1"]], [["101", "1"]], 10)
+    assert book.apply_diffs([["99", "1"]], [], 10**15, first_update_id=11) is APPLIED
+    if not synced:
+        book.mark_unsynced()
+    assert book.apply_snapshot([["90", "1"]], [["91", "2"]], 7) is STALE         # not asked: refused
+    assert book.apply_snapshot([["90", "1"]], [["91", "2"]], 7, force=True) is APPLIED
+    assert (book.snapshot_uid, book.last_diff_uid, book.is_synced) == (7, 7, True)
+    assert [tuple(r) for r in book.bid_entries()] == [(90.0, 1.0, 7)] and book.best_ask == 91.0
+    assert book.apply_diffs([["90", "3"]], [], 8, first_update_id=8) is APPLIED
+    assert book.apply_numpy_snapshot(np.array([[80.0, 1.0]]), np.empty((0, 2)), 2, force=True) is APPLIED
+    assert book.last_diff_uid == 2 and book.best_bid == 80.0
+    book.check_integrity()
+
+
+def test_mark_unsynced_holds_every_diff_until_the_next_snapshot(book):
+    before = state(book)
+    book.mark_unsynced()
+    assert not book.is_synced and book.bid_entries() == before[0] and book.last_diff_uid == 10
+    assert book.apply_diffs([["100", "5"]], [], 11, first_update_id=11) is UNSYNCED
+    assert book.apply_snapshot([["100", "2"]], [], 11) is APPLIED and book.is_synced
+
+    def rows():
+        book.mark_unsynced()
+        yield ["98", "1"]
+
+    with pytest.raises(RuntimeError, match="mark_unsynced"):       # not while a message is applied
+        book.apply_diffs(rows(), [], 12)
+    assert book.is_synced
+
+
+def test_restore_replaces_a_book_that_ran_ahead():
+    book = OrderBook()
+    book.apply_snapshot([["100", "1"]], [], 2**63 - 1)            # a far-future snapshot froze it
+    snapshot = OrderBookMessage(OrderBookMessageType.SNAPSHOT, {"update_id": 5, "bids": [["90", "1"]], "asks": []},
+                                1.0)
+    diffs = [OrderBookMessage(OrderBookMessageType.DIFF, {"update_id": 6, "first_update_id": 6,
+                                                          "bids": [["89", "1"]], "asks": []}, 1.0)]
+    book.restore_from_snapshot_and_diffs(snapshot, diffs)
+    assert book.last_diff_uid == 6 and [r.price for r in book.bid_entries()] == [90.0, 89.0]
 
 
 # ---------------------------------------------------------------- futures sequencing (pu)

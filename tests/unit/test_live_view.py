@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from hummingbot_conn.live_view import (
+from hummingbot_conn.cli.live_view import (
     BookTop,
     PairFormat,
     RateMeter,
@@ -43,17 +43,41 @@ def test_formats_from_exchange_info_use_tick_and_step():
     assert PairFormat(2, 5).price(float("nan")) == "-" and PairFormat().price(None) == "-"
 
 
-def test_rate_meter_measures_between_looks():
+def test_rate_meter_measures_a_trailing_window_of_samples():
     now = [100.0]
+    meter = RateMeter(lambda: now[0], window=2.0)
+    assert meter.rate("BTC-USDT") == 0.0                  # nothing sampled yet
+    meter.sample("BTC-USDT", 10)
+    assert meter.rate("BTC-USDT") == 0.0                  # one sample has nothing to compare with
+    for _ in range(10):                                   # 5 per 0.5 s: 10 per second
+        now[0] += 0.5
+        meter.sample("BTC-USDT", 10 + 5 * (_ + 1))
+    assert meter.rate("BTC-USDT") == pytest.approx(10.0)
+    now[0] += 0.5
+    meter.sample("BTC-USDT", 60)                          # a pause: 0 in the last 0.5 s of the 2 s window
+    assert meter.rate("BTC-USDT") == pytest.approx(15 / 2.0)
+    assert meter.rate("ETH-BTC") == 0.0                   # keys are independent
+
+
+def test_reading_a_rate_never_changes_it():
+    # the figure used to be measured between two reads: a screen drawn more often printed another number
+    now = [0.0]
     meter = RateMeter(lambda: now[0])
-    assert meter.update("BTC-USDT", 10) == 0.0          # the first look has nothing to compare with
-    now[0] += 2.0
-    assert meter.update("BTC-USDT", 30) == pytest.approx(10.0)
-    now[0] += 0.1                                         # too soon: the last rate stands
-    assert meter.update("BTC-USDT", 40) == pytest.approx(10.0)
-    now[0] += 0.9
-    assert meter.update("BTC-USDT", 50) == pytest.approx(20.0)     # since the last measured look
-    assert meter.update("ETH-BTC", 5) == 0.0              # keys are independent
+    count = 0
+    for step in range(1, 31):
+        now[0] = step * 0.2
+        count += (3, 0, 1)[step % 3]
+        meter.sample("p", count)
+        figures = set()
+        for _ in range(step % 4 + 1):
+            now[0] += 0.01                                # reads happen later, any number of times
+            figures.add(meter.rate("p"))
+        assert len(figures) == 1
+
+
+def test_rate_meter_refuses_an_empty_window():
+    with pytest.raises(ValueError):
+        RateMeter(lambda: 0.0, window=0)
 
 
 def test_text_ladder_and_top_line():

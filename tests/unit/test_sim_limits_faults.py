@@ -51,6 +51,48 @@ def test_order_counter_headers_and_limit():
     counter.check(2)
 
 
+def test_weight_resets_at_each_calendar_window_and_a_scaled_window_says_so():
+    clock = ManualClock(start_ms=1_700_000_004_500)
+    limiter = WeightLimiter(clock, limit=10, ban_after=100, window_ms=6_000)
+    window_end = (clock.now_ms() // 6_000 + 1) * 6_000
+    limiter.charge("ip", 10)
+    with pytest.raises(SimError) as refused:
+        limiter.charge("ip", 1)
+    assert refused.value.headers["Retry-After"] == str(-(-(window_end - clock.now_ms()) // 1000))
+    assert "per 6 SECOND" in refused.value.msg
+    assert limiter.used("ip") == 11                   # refused requests count too
+    clock.set(window_end - 1)
+    assert limiter.used("ip") == 11
+    clock.set(window_end)                             # the whole count resets at the boundary, nothing carries
+    assert limiter.used("ip") == 0 and limiter.charge("ip", 10) == 10
+    assert limiter.rate_limit_json() == {"rateLimitType": "REQUEST_WEIGHT", "interval": "SECOND",
+                                         "intervalNum": 6, "limit": 10}
+    assert WeightLimiter(clock).rate_limit_json()["interval"] == "MINUTE"
+    for bad in (0, 1500, 999, True):
+        with pytest.raises(ValueError):
+            WeightLimiter(clock, window_ms=bad)
+
+
+def test_order_count_429_retry_after_is_the_time_to_the_full_windows_reset():
+    clock = ManualClock(start_ms=1_700_000_003_200)   # 3.2 s into a 10 s window
+    counter = OrderCounter(clock, limit_10s=1, limit_1d=3)
+    counter.count(1)
+    with pytest.raises(SimError) as ten_s:
+        counter.check(1)
+    assert ten_s.value.headers["Retry-After"] == "7"  # 6.8 s, rounded up
+    clock.advance(6_800)
+    counter.check(1)                                  # the next 10 s window
+    counter.count(1)
+    clock.advance(10_000)
+    counter.count(1)
+    clock.advance(10_000)
+    with pytest.raises(SimError) as day:              # the day's limit binds: wait for 00:00 UTC
+        counter.check(1)
+    now = clock.now_ms()
+    assert day.value.headers["Retry-After"] == str(-(-((now // 86_400_000 + 1) * 86_400_000 - now) // 1000))
+    assert "1 DAY" in day.value.msg
+
+
 def test_fault_rules_are_scoped_and_counted():
     faults = FaultInjector()
     faults.add("http_error", endpoint="POST /api/v3/order", count=2, status=502)

@@ -312,3 +312,167 @@ def test_property_linked_pools_no_deadlock_no_overtaking(requests):
         for j in range(i + 1, len(requests)):
             if set(members[requests[i][0]]) & set(members[requests[j][0]]):
                 assert admitted[i] <= admitted[j]
+
+
+# ---------------------------------------------------------------- calendar windows and priorities (issue 16)
+MINUTE_START = 1_700_000_040.0          # a whole UTC minute (a multiple of 60)
+
+
+def binance(clock, **kwargs):
+    """A throttler with Binance spot's own declarations, on the virtual clock (also the calendar)."""
+    from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
+    return AsyncThrottler(CONSTANTS.RATE_LIMITS, clock=clock, sleep=clock.sleep, **kwargs), CONSTANTS
+
+
+async def test_429_figure_blocks_until_the_venues_minute_resets_not_a_minute_after_it_was_seen():
+    """The issue's scenario: a 429 at 42 s into the minute with Retry-After 18 and a used
+    weight above the limit; a cancel asked at 19 s later must go at once, not wait 60 s."""
+    clock = VirtualClock(start=MINUTE_START + 42.0)
+    throttler, CONSTANTS = binance(clock)
+    sent_at = await throttler.acquire(CONSTANTS.ORDER_STATUS_LIMIT_ID)
+    # what RESTAssistant does with the 429 answer: learn the header, honour Retry-After
+    throttler.update_used_weight(CONSTANTS.REQUEST_WEIGHT, 6004, sent_at=sent_at)
+    throttler.pause(CONSTANTS.ORDER_STATUS_LIMIT_ID, 18)
+    assert not throttler.try_acquire(CONSTANTS.CANCEL_ORDER_LIMIT_ID)
+    clock.now = MINUTE_START + 42.0 + 19.0            # 1 s into the next minute
+    assert throttler.try_acquire(CONSTANTS.CANCEL_ORDER_LIMIT_ID)
+    assert throttler.used_weight(CONSTANTS.REQUEST_WEIGHT) == 1   # the 6004 belonged to the previous minute
+
+
+async def test_waiting_request_is_admitted_when_the_calendar_window_resets():
+    clock = VirtualClock(start=MINUTE_START + 30.0)
+    throttler = make([RateLimit("W", limit=10, time_interval=60, fixed_window=True)], clock)
+    await throttler.acquire("W", weight=10)
+    admitted = await _run_requests(throttler, clock, [("W", 4), ("W", 6), ("W", 1)])
+    # one calendar window later (plus the default 0.5 s margin), not 60 s after the first request
+    reset = MINUTE_START + 60.5
+    assert admitted == [(reset, 0), (reset, 1), (reset + 60.0, 2)]
+    assert clock.sleeps == [30.5, 60.0]
+
+
+async def test_calendar_windows_follow_the_calendar_clock_not_the_throttler_clock():
+    clock = VirtualClock(start=5.0)                   # a monotonic clock starting anywhere
+    calendar = {"offset": MINUTE_START + 50.0 - 5.0}  # the venue's epoch time is 50 s into a minute
+    throttler = AsyncThrottler([RateLimit("W", limit=2, time_interval=60, fixed_window=True)], clock=clock,
+                               sleep=clock.sleep, calendar_clock=lambda: clock() + calendar["offset"],
+                               calendar_margin=0)
+    await throttler.acquire("W", weight=2)
+    assert throttler.window_end("W") == 15.0
+    admitted = await _run_requests(throttler, clock, [("W", 1)])
+    assert admitted == [(15.0, 0)]
+    with pytest.raises(ValueError, match="sliding"):
+        make([RateLimit("S", 1, 1)], clock).window_end("S")
+
+
+async def test_server_figure_is_forgotten_at_the_windows_end_and_ignored_if_sent_before_it():
+    clock = VirtualClock(start=MINUTE_START + 10.0)
+    throttler = AsyncThrottler([RateLimit("W", limit=100, time_interval=60, fixed_window=True)], clock=clock,
+                               sleep=clock.sleep, calendar_margin=0)
+    sent_at = await throttler.acquire("W", weight=1)
+    clock.now += 1
+    await throttler.acquire("W", weight=3)            # still in flight when the answer below arrives
+    throttler.update_used_weight("W", 90, sent_at=sent_at)
+    assert throttler.used_weight("W") == 93
+    throttler.update_used_weight("W", 20)             # the server counted less: at a 100% share, believed
+    assert throttler.used_weight("W") == 20
+    late_sent = clock.now
+    clock.now = MINUTE_START + 61.0                   # the next window
+    assert throttler.used_weight("W") == 0
+    # an answer to a request sent in the previous window may carry that window's count
+    throttler.update_used_weight("W", 99, sent_at=late_sent)
+    assert throttler.used_weight("W") == 0
+    sent_now = await throttler.acquire("W", weight=2)
+    throttler.update_used_weight("W", 7, sent_at=sent_now)
+    assert throttler.used_weight("W") == 7
+
+
+async def test_weight_sent_within_the_margin_of_a_boundary_counts_in_both_windows():
+    clock = VirtualClock(start=MINUTE_START + 59.8)   # 0.2 s before the minute: may reach the venue after it
+    throttler = AsyncThrottler([RateLimit("W", limit=10, time_interval=60, fixed_window=True)], clock=clock,
+                               sleep=clock.sleep, calendar_margin=0.5)
+    await throttler.acquire("W", weight=4)
+    assert throttler.window_end("W") == MINUTE_START + 60.5       # the local window runs 0.5 s late
+    clock.now = MINUTE_START + 60.5
+    assert throttler.used_weight("W") == 4            # carried: the venue may count it in the new minute
+    clock.now = MINUTE_START + 120.5
+    assert throttler.used_weight("W") == 0
+    with pytest.raises(ValueError):
+        AsyncThrottler([], calendar_margin=-1)
+
+
+async def test_cancel_priority_goes_before_polls_and_placements_queued_ahead_when_weight_is_scarce():
+    clock = VirtualClock(start=MINUTE_START + 30.0)
+    throttler, CONSTANTS = binance(clock)
+    throttler.update_used_weight(CONSTANTS.REQUEST_WEIGHT, 6000)
+    specs = [(CONSTANTS.ORDER_STATUS_LIMIT_ID, None)] * 3 + [(CONSTANTS.ORDER_PATH_URL, None)] * 2 \
+        + [(CONSTANTS.CANCEL_ORDER_LIMIT_ID, None)] + [(CONSTANTS.ORDER_STATUS_LIMIT_ID, None)]
+    admitted = await _run_requests(throttler, clock, specs)
+    assert [i for _, i in admitted] == [5, 0, 1, 2, 3, 4, 6]      # the cancel first, then FIFO
+    assert {t for t, _ in admitted} == {MINUTE_START + 60.5}        # the minute's reset (+ the margin)
+
+
+async def test_priorities_first_then_fifo_within_each_and_a_fitting_higher_one_goes_at_once():
+    clock = VirtualClock()
+    throttler = make([RateLimit("A", limit=2, time_interval=10)], clock)
+    await throttler.acquire("A", weight=1)
+    specs = [(0, 2), (0, 1), (5, 1), (5, 2), (9, 2)]  # (priority, weight) in arrival order
+    admitted = []
+
+    async def one(i, priority, weight):
+        await throttler.acquire("A", weight=weight, priority=priority)
+        admitted.append((clock(), i))
+
+    tasks = []
+    for i, (priority, weight) in enumerate(specs):
+        tasks.append(asyncio.ensure_future(one(i, priority, weight)))
+        await clock.settle()
+    # weight 1 of priority 5 (index 2) fits at once: only lower-priority waiters are queued;
+    # index 1 would fit too but waits behind index 0, of its own priority
+    assert admitted == [(1000.0, 2)]
+    assert throttler.waiting("A") == 4
+    assert not throttler.try_acquire("A", weight=0, priority=9)   # a waiter of priority 9 is queued
+    assert throttler.try_acquire("A", weight=0, priority=10)
+    await clock.run_until(lambda: all(t.done() for t in tasks))
+    assert admitted == [(1000.0, 2), (1010.0, 4), (1020.0, 3), (1030.0, 0), (1040.0, 1)]
+    with pytest.raises(ValueError):
+        throttler.execute_task("A", priority=1.5)
+    with pytest.raises(ValueError):
+        RateLimit("B", 1, 1, priority=True)
+
+
+@settings(max_examples=60)
+@given(st.integers(1, 6), st.sampled_from([1.0, 3.0, 10.0]),
+       st.lists(st.tuples(st.integers(0, 6), st.floats(0, 4, allow_nan=False), st.integers(0, 2)),
+                min_size=1, max_size=25))
+def test_property_calendar_windows_never_exceeded_and_fifo_within_a_priority(limit, interval, arrivals):
+    """Random weights, gaps and priorities: no calendar window holds more than the limit,
+    and among requests of one priority admission follows arrival."""
+    weights = [min(w, limit) for w, _, _ in arrivals]
+
+    async def scenario():
+        clock = VirtualClock(start=0.0)
+        throttler = AsyncThrottler([RateLimit("A", limit=limit, time_interval=interval, fixed_window=True)],
+                                   clock=clock, sleep=clock.sleep, calendar_margin=0)
+        admitted = []
+
+        async def one(i, w, priority):
+            await throttler.acquire("A", weight=w, priority=priority)
+            admitted.append((clock(), i, w))
+
+        tasks = []
+        for i, ((_, gap, priority), w) in enumerate(zip(arrivals, weights)):
+            await clock.settle()
+            clock.now += gap
+            tasks.append(asyncio.ensure_future(one(i, w, priority)))
+        await clock.run_until(lambda: all(t.done() for t in tasks))
+        return admitted
+
+    admitted = asyncio.run(scenario())
+    assert len(admitted) == len(weights)
+    per_window = {}
+    for t, _, w in admitted:
+        per_window[math.floor(t / interval)] = per_window.get(math.floor(t / interval), 0) + w
+    assert all(total <= limit for total in per_window.values())
+    for priority in {p for _, _, p in arrivals}:
+        order = [i for _, i, _ in admitted if arrivals[i][2] == priority]
+        assert order == sorted(order)

@@ -75,8 +75,11 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
     :param fast_parser: read text frames undecoded and parse ``depthUpdate``
         frames in C (``core/_binance_depth``), falling back to JSON for
         anything else; False: every frame is decoded by the connection.
+
     Other keyword arguments: see ``OrderBookTrackerDataSource``.
     """
+
+    DIFF_INTERVAL = 0.1     # <symbol>@depth@100ms: the cadence the stale-diff rule counts in
 
     def __init__(self, trading_pairs: Sequence[str], domain: web_utils.Domain = CONSTANTS.DEFAULT_DOMAIN,
                  api_factory: Optional[WebAssistantsFactory] = None, throttler: Optional[AsyncThrottler] = None,

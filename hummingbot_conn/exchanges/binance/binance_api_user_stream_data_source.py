@@ -16,8 +16,10 @@ The signature is the WebSocket API's (section 2.5: params sorted by name,
 ``apiKey`` included).  A refused subscription raises ``ExchangeError`` with
 Binance's code (``-2015`` bad key, ``-1022`` bad signature, ``-1021``
 timestamp outside the window); the base loop logs it and retries after a
-back-off.  After a ``-1021`` the shared ``TimeSynchronizer`` is resynced
-first, when the API factory has one.
+back-off, or, for a rejected key or secret (``-2014`` / ``-2015`` /
+``-1022``), keeps it in ``permanent_error`` and retries only every
+``permanent_retry_delay`` seconds.  After a ``-1021`` the shared
+``TimeSynchronizer`` is resynced first, when the API factory has one.
 """
 import asyncio
 import logging
@@ -52,7 +54,8 @@ class BinanceAPIUserStreamDataSource(UserStreamTrackerDataSource):
     :param id_factory: request ids (default: uuid4 text)
 
     Keyword arguments of ``UserStreamTrackerDataSource`` (``backoff``, ``sleep``,
-    ``clock``, ``stable_after``, ``overflow_grace``) pass through.
+    ``clock``, ``stable_after``, ``overflow_grace``, ``heartbeat_interval``,
+    ``pong_timeout``, ``permanent_retry_delay``) pass through.
     """
 
     def __init__(self, auth: BinanceAuth, trading_pairs: Optional[List[str]] = None, connector: Any = None,
@@ -79,9 +82,14 @@ class BinanceAPIUserStreamDataSource(UserStreamTrackerDataSource):
 
     async def _connected_websocket_assistant(self) -> WSAssistant:
         ws = await self._api_factory.get_ws_assistant(connect_limit_id=CONSTANTS.WS_CONNECTIONS)
-        await ws.connect(ws_url=self._ws_url, ping_timeout=CONSTANTS.WS_HEARTBEAT_TIME_INTERVAL,
-                         message_timeout=CONSTANTS.WS_MESSAGE_TIMEOUT)
+        # Binance pings every 20 s: our ping goes out only when those stop, and a socket that
+        # then stays mute is replaced within heartbeat_interval + pong_timeout (Contract 4)
+        await ws.connect(ws_url=self._ws_url, ping_timeout=self.heartbeat_interval, pong_timeout=self.pong_timeout,
+                         message_timeout=max(CONSTANTS.WS_MESSAGE_TIMEOUT, self.silence_detection_time))
         return ws
+
+    def _is_permanent_error(self, error: BaseException) -> bool:
+        return web_utils.is_auth_error(error)
 
     async def _subscribe_channels(self, websocket_assistant: WSAssistant) -> None:
         try:

@@ -14,7 +14,7 @@ testnet or a simulator on ``http://127.0.0.1:<port>``::
 from dataclasses import dataclass
 from typing import Dict, Tuple
 
-from hummingbot_conn.web.rate_limit import LinkedLimitWeightPair, RateLimit
+from hummingbot_conn.web.rate_limit import CANCEL_PRIORITY, NORMAL_PRIORITY, LinkedLimitWeightPair, RateLimit
 
 DEFAULT_DOMAIN = "com"
 
@@ -121,14 +121,20 @@ ONE_DAY = 86400
 
 MAX_REQUEST = 5000               # per-endpoint ceiling; the pools are what really binds
 
-# (pool id, limit, interval seconds)
-POOLS: Tuple[Tuple[str, int, int], ...] = (
-    (REQUEST_WEIGHT, 6000, ONE_MINUTE),
-    (ORDERS, 100, 10 * ONE_SECOND),
-    (ORDERS_24HR, 200000, ONE_DAY),
-    (RAW_REQUESTS, 300000, 5 * ONE_MINUTE),      # raised from 61000 on 2026-04-02
-    (WS_CONNECTIONS, 300, 5 * ONE_MINUTE),       # WS connection attempts per IP: get_ws_assistant(connect_limit_id=...)
+# (pool id, limit, interval seconds, counted per calendar window)
+# Binance counts its limits per calendar interval, resetting at each start (every UTC minute,
+# :00/:10/:20 s, 00:00 UTC; docs/binance_spot.md section 1.4).  Where the model is not
+# documented (connection attempts) the window is sliding, which is never less strict.
+POOLS: Tuple[Tuple[str, int, int, bool], ...] = (
+    (REQUEST_WEIGHT, 6000, ONE_MINUTE, True),
+    (ORDERS, 100, 10 * ONE_SECOND, True),
+    (ORDERS_24HR, 200000, ONE_DAY, True),
+    (RAW_REQUESTS, 300000, 5 * ONE_MINUTE, True),      # raised from 61000 on 2026-04-02
+    (WS_CONNECTIONS, 300, 5 * ONE_MINUTE, False),      # WS connection attempts per IP: get_ws_assistant(...)
 )
+
+# a cancel of a live order goes before placements and polls when weight is scarce
+ENDPOINT_PRIORITIES: Dict[str, int] = {CANCEL_ORDER_LIMIT_ID: CANCEL_PRIORITY}
 
 # /depth weight depends on `limit`: (max limit, weight), one throttler limit per tier
 SNAPSHOT_WEIGHT_TIERS: Tuple[Tuple[int, int], ...] = ((100, 5), (500, 25), (1000, 50), (5000, 250))
@@ -163,11 +169,13 @@ ENDPOINT_WEIGHTS: Tuple[Tuple[str, int, Tuple[str, ...]], ...] = (
 
 
 def _build_rate_limits() -> Tuple[RateLimit, ...]:
-    limits = [RateLimit(pool_id, limit=limit, time_interval=interval) for pool_id, limit, interval in POOLS]
+    limits = [RateLimit(pool_id, limit=limit, time_interval=interval, fixed_window=fixed)
+              for pool_id, limit, interval, fixed in POOLS]
     for limit_id, weight, extra_pools in ENDPOINT_WEIGHTS:
         links = [LinkedLimitWeightPair(REQUEST_WEIGHT, weight), LinkedLimitWeightPair(RAW_REQUESTS, 1)]
         links += [LinkedLimitWeightPair(pool, 1) for pool in extra_pools]
-        limits.append(RateLimit(limit_id, limit=MAX_REQUEST, time_interval=ONE_MINUTE, linked_limits=links))
+        limits.append(RateLimit(limit_id, limit=MAX_REQUEST, time_interval=ONE_MINUTE, linked_limits=links,
+                                priority=ENDPOINT_PRIORITIES.get(limit_id, NORMAL_PRIORITY)))
     limits.append(RateLimit(SNAPSHOT_PATH_URL, limit=MAX_REQUEST, time_interval=ONE_MINUTE,   # hummingbot's id
                             linked_limits=[LinkedLimitWeightPair(REQUEST_WEIGHT, 250),
                                            LinkedLimitWeightPair(RAW_REQUESTS, 1)]))
@@ -185,6 +193,7 @@ USED_WEIGHT_HEADERS: Dict[str, str] = {
 
 # ---------------------------------------------------------------- errors
 TOO_MANY_REQUESTS_ERROR_CODE = -1003
+TOO_MANY_ORDERS_ERROR_CODE = -1015
 TIMESTAMP_ERROR_CODE = -1021
 INVALID_SIGNATURE_ERROR_CODE = -1022
 ORDER_NOT_EXIST_ERROR_CODE = -2013
@@ -193,6 +202,16 @@ UNKNOWN_ORDER_ERROR_CODE = -2011
 UNKNOWN_ORDER_MESSAGE = "Unknown order sent"
 # the request may have been executed: reconcile, never resend blindly
 OUTCOME_UNKNOWN_ERROR_CODES = frozenset({-1000, -1006, -1007})
+# a 429 / 418 pauses what its error code concerns (docs/binance_spot.md section 1.4): too much
+# weight holds the IP's pools (every request); too many orders holds placements only, so a
+# cancel is never held back by an order-count limit
+PAUSE_SCOPES: Dict[int, Tuple[str, ...]] = {
+    TOO_MANY_REQUESTS_ERROR_CODE: (REQUEST_WEIGHT, RAW_REQUESTS),
+    TOO_MANY_ORDERS_ERROR_CODE: (ORDERS, ORDERS_24HR),
+}
+# the credentials are wrong for good (malformed key, unknown key / IP / permissions, a
+# signature made with another secret): retrying cannot help (section 4; with HTTP 401)
+AUTH_ERROR_CODES = frozenset({-2014, -2015, INVALID_SIGNATURE_ERROR_CODE})
 
 # exchange order status -> our OrderState member name (PENDING_CANCEL stays PENDING_CANCEL,
 # unlike hummingbot's mapping to OPEN, W-19)

@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional, Union
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
 from hummingbot_conn.connector.trading_rule import TradingRule
+from hummingbot_conn.connector.venue_time import stamp_ms
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import TradeFeeBase, TradeFeeSchema
 from hummingbot_conn.exchanges.binance import (
@@ -150,6 +151,10 @@ class BinanceExchange(ExchangePyBase):
         return (isinstance(cancelation_exception, ExchangeError)
                 and cancelation_exception.code == CONSTANTS.UNKNOWN_ORDER_ERROR_CODE
                 and CONSTANTS.UNKNOWN_ORDER_MESSAGE.lower() in (cancelation_exception.msg or "").lower())
+
+    def _is_permanent_auth_error(self, request_exception: BaseException) -> bool:
+        # -2014 / -2015 / -1022 or HTTP 401: wait_ready raises it at once, the polls slow down
+        return web_utils.is_auth_error(request_exception)
 
     def _is_request_outcome_unknown(self, request_exception: Exception) -> bool:
         if super()._is_request_outcome_unknown(request_exception):
@@ -292,14 +297,16 @@ class BinanceExchange(ExchangePyBase):
 
     # ---- balances and fees -------------------------------------------------------------------------
     async def _update_balances(self) -> None:
-        """``GET /api/v3/account``: free + locked per asset, as of its ``updateTime``."""
+        """``GET /api/v3/account``: free + locked per asset, as of its ``updateTime``; an asset the
+        stream updated after the request was sent keeps the stream's value (docs/contracts.md, Contract 4)."""
+        requested_at = self._balances.snapshot_token()
         account = await self._api_get(path_url=CONSTANTS.ACCOUNTS_PATH_URL, is_auth_required=True,
                                       limit_id=CONSTANTS.ACCOUNTS_PATH_URL)
         balances = {}
         for entry in account["balances"]:
             free, locked = Decimal(entry["free"]), Decimal(entry["locked"])
             balances[entry["asset"]] = (free + locked, free)
-        self._balances.apply_snapshot(balances, as_of=account.get("updateTime"))
+        self._balances.apply_snapshot(balances, as_of=account.get("updateTime"), requested_at=requested_at)
         rates = account.get("commissionRates")
         if isinstance(rates, dict) and "maker" in rates and "taker" in rates:
             self._commission_rates = {"maker": Decimal(rates["maker"]), "taker": Decimal(rates["taker"])}
@@ -324,6 +331,13 @@ class BinanceExchange(ExchangePyBase):
                 if symbol_map.get(p["symbol"]) in wanted}
 
     # ---- user stream ------------------------------------------------------------------------------
+    def _user_event_timestamp(self, event: Any) -> Optional[float]:
+        # every Binance user event carries its event time "E" (ms; us / ns recognised): the user stream lag's start
+        try:
+            return stamp_ms(event["E"]) / 1000.0
+        except (KeyError, TypeError, ValueError):
+            return None
+
     async def _user_stream_event_listener(self) -> None:
         """Apply every user stream event (section 7): execution reports to the
         order tracker, account positions and balance updates to the balances."""

@@ -63,8 +63,11 @@ class BinancePerpetualAPIOrderBookDataSource(OrderBookTrackerDataSource):
     :param symbol_map: ``{exchange symbol: trading pair}`` or an async callable returning it
         (the connector's map), so exchangeInfo is not fetched twice
     :param snapshot_limit: levels per side of each REST snapshot (5..1000)
+
     Other keyword arguments: see ``OrderBookTrackerDataSource``.
     """
+
+    DIFF_INTERVAL = 0.1     # <symbol>@depth@100ms: the cadence the stale-diff rule counts in
 
     def __init__(self, trading_pairs: Sequence[str], domain: web_utils.Domain = CONSTANTS.DOMAIN,
                  api_factory: Optional[WebAssistantsFactory] = None, *,

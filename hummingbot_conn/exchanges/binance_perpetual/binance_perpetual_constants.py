@@ -12,7 +12,7 @@ simulator (``hummingbot_conn.sim.futures``) on ``http://127.0.0.1:<port>``::
 from dataclasses import dataclass
 from typing import Dict, Tuple
 
-from hummingbot_conn.web.rate_limit import LinkedLimitWeightPair, RateLimit
+from hummingbot_conn.web.rate_limit import CANCEL_PRIORITY, NORMAL_PRIORITY, LinkedLimitWeightPair, RateLimit
 
 EXCHANGE_NAME = "binance_perpetual"
 DOMAIN = EXCHANGE_NAME
@@ -76,7 +76,11 @@ OPEN_ORDERS_URL = "/v1/openOrders"
 CANCEL_ALL_OPEN_ORDERS_URL = "/v1/allOpenOrders"
 ACCOUNT_TRADE_LIST_URL = "/v1/userTrades"
 SET_LEVERAGE_URL = "/v1/leverage"
+# the highest leverage of any contract's first bracket (section 4); a contract's own maximum can be
+# lower, and the venue refuses above it (-4028)
+MAX_LEVERAGE = 125
 GET_INCOME_HISTORY_URL = "/v1/income"
+FUNDING_RATE_URL = "/v1/fundingRate"
 CHANGE_POSITION_MODE_URL = "/v1/positionSide/dual"
 ACCOUNT_INFO_URL = "/v2/account"
 POSITION_INFORMATION_URL = "/v2/positionRisk"
@@ -104,13 +108,17 @@ WS_MESSAGE_TIMEOUT = 600.0               # mark prices arrive every 3 s; a silen
 REQUEST_WEIGHT = "REQUEST_WEIGHT"
 ORDERS_1MIN = "ORDERS_1MIN"
 ORDERS_10SEC = "ORDERS_10SEC"
+FUNDING_RATE_5MIN = "FUNDING_RATE_5MIN"   # fundingRate and fundingInfo share 500 per 5 minutes per IP
 ONE_MINUTE = 60
 MAX_REQUEST = 2400
 
+# (pool id, limit, interval seconds); counted per calendar window, reset at each
+# start, as on spot (docs/binance_usdm_futures.md section 2)
 POOLS: Tuple[Tuple[str, int, int], ...] = (
     (REQUEST_WEIGHT, 2400, ONE_MINUTE),
     (ORDERS_1MIN, 1200, ONE_MINUTE),
     (ORDERS_10SEC, 300, 10),
+    (FUNDING_RATE_5MIN, 500, 300),
 )
 
 # (limit id, REQUEST_WEIGHT, extra pools)
@@ -129,6 +137,7 @@ ENDPOINT_WEIGHTS: Tuple[Tuple[str, int, Tuple[str, ...]], ...] = (
     (ACCOUNT_TRADE_LIST_URL, 5, ()),
     (SET_LEVERAGE_URL, 1, ()),
     (GET_INCOME_HISTORY_URL, 30, ()),
+    (FUNDING_RATE_URL, 1, (FUNDING_RATE_5MIN,)),
     (POST_POSITION_MODE_LIMIT_ID, 1, ()),
     (GET_POSITION_MODE_LIMIT_ID, 30, ()),
     (ACCOUNT_INFO_URL, 5, ()),
@@ -136,12 +145,18 @@ ENDPOINT_WEIGHTS: Tuple[Tuple[str, int, Tuple[str, ...]], ...] = (
     (BINANCE_USER_STREAM_ENDPOINT, 1, ()),
 )
 
+# cancels of live orders go before placements and polls when weight is scarce
+ENDPOINT_PRIORITIES: Dict[str, int] = {DELETE_ORDER_LIMIT_ID: CANCEL_PRIORITY,
+                                       CANCEL_ALL_OPEN_ORDERS_URL: CANCEL_PRIORITY}
+
 
 def _build_rate_limits() -> Tuple[RateLimit, ...]:
-    limits = [RateLimit(pool, limit=limit, time_interval=interval) for pool, limit, interval in POOLS]
+    limits = [RateLimit(pool, limit=limit, time_interval=interval, fixed_window=True)
+              for pool, limit, interval in POOLS]
     for limit_id, weight, extra in ENDPOINT_WEIGHTS:
         links = [LinkedLimitWeightPair(REQUEST_WEIGHT, weight)] + [LinkedLimitWeightPair(p, 1) for p in extra]
-        limits.append(RateLimit(limit_id, limit=MAX_REQUEST, time_interval=ONE_MINUTE, linked_limits=links))
+        limits.append(RateLimit(limit_id, limit=MAX_REQUEST, time_interval=ONE_MINUTE, linked_limits=links,
+                                priority=ENDPOINT_PRIORITIES.get(limit_id, NORMAL_PRIORITY)))
     return tuple(limits)
 
 
@@ -154,12 +169,22 @@ USED_WEIGHT_HEADERS: Dict[str, str] = {
 }
 
 # ---------------------------------------------------------------- errors (section 9)
+TOO_MANY_REQUESTS_ERROR_CODE = -1003
+TOO_MANY_ORDERS_ERROR_CODE = -1015
 TIMESTAMP_ERROR_CODE = -1021
 LISTEN_KEY_NOT_EXIST_ERROR_CODE = -1125
 UNKNOWN_ORDER_ERROR_CODE = -2011
 ORDER_NOT_EXIST_ERROR_CODE = -2013
 NO_NEED_TO_CHANGE_POSITION_SIDE_CODE = -4059
 OUTCOME_UNKNOWN_ERROR_CODES = frozenset({-1000, -1006, -1007})
+# a 429 / 418 pauses what its error code concerns: too much weight holds every request,
+# too many orders holds placements only (a cancel is never held back by an order-count limit)
+PAUSE_SCOPES: Dict[int, Tuple[str, ...]] = {
+    TOO_MANY_REQUESTS_ERROR_CODE: (REQUEST_WEIGHT,),
+    TOO_MANY_ORDERS_ERROR_CODE: (ORDERS_1MIN, ORDERS_10SEC),
+}
+# the credentials are wrong for good: malformed key, unknown key / IP / permissions, bad signature
+AUTH_ERROR_CODES = frozenset({-2014, -2015, -1022})
 
 # exchange order status -> OrderState member name
 ORDER_STATE_NAMES: Dict[str, str] = {

@@ -21,8 +21,10 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, TradeType
+from hummingbot_conn.connector.funding_payments import FundingPayment, collect_window, nearest_rate
 from hummingbot_conn.connector.perpetual_derivative_py_base import PerpetualDerivativePyBase
 from hummingbot_conn.connector.trading_rule import TradingRule
+from hummingbot_conn.connector.venue_time import stamp_ms
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import TradeFeeBase, TradeFeeSchema
 from hummingbot_conn.exchanges.binance_perpetual import (
@@ -58,6 +60,10 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
     """
 
     web_utils = web_utils
+    MAX_LEVERAGE = CONSTANTS.MAX_LEVERAGE
+    FUNDING_PAGE_LIMIT = 1000                 # rows per income / fundingRate answer (the venue's maximum)
+    FUNDING_WINDOW_MS = 7 * 86_400_000        # one income read spans at most 7 days
+    FUNDING_TIME_MATCH_MS = 60_000            # a payment's funding time in the rate history, give or take
 
     def __init__(self, binance_perpetual_api_key: str, binance_perpetual_api_secret: str,
                  trading_pairs: Optional[List[str]] = None, trading_required: bool = True,
@@ -163,6 +169,10 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
         return (isinstance(cancelation_exception, ExchangeError)
                 and cancelation_exception.code == CONSTANTS.UNKNOWN_ORDER_ERROR_CODE)
 
+    def _is_permanent_auth_error(self, request_exception: BaseException) -> bool:
+        # -2014 / -2015 / -1022 or HTTP 401: wait_ready raises it at once, the polls slow down
+        return web_utils.is_auth_error(request_exception)
+
     def _is_request_outcome_unknown(self, request_exception: Exception) -> bool:
         if super()._is_request_outcome_unknown(request_exception):
             return True
@@ -264,8 +274,10 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
         symbol = await self.exchange_symbol_associated_to_pair(order.trading_pair)
         trades = await self._api_get(path_url=CONSTANTS.ACCOUNT_TRADE_LIST_URL, is_auth_required=True,
                                      params={"symbol": symbol, "orderId": int(order.exchange_order_id)})
+        # the fee class follows the order's own position action (section 12), not the fill's PnL
         return [utils.trade_update_from_user_trade(trade, order.client_order_id, order.trading_pair,
-                                                   order.trade_type, self._fee_schema)
+                                                   order.trade_type, self._fee_schema,
+                                                   utils.known_position_action(getattr(order, "position", None)))
                 for trade in trades if str(trade.get("orderId")) == order.exchange_order_id]
 
     def _get_fee(  # type: ignore[override]  # hummingbot's derivative API inserts position_action
@@ -279,19 +291,27 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
 
     # ---- account: balances, positions, mode, leverage, funding ---------------------------------------------------
     async def _update_balances(self) -> None:
-        """``GET /fapi/v2/account``: wallet and available balance per asset, and every position."""
+        """``GET /fapi/v2/account``: wallet and available balance per asset, and every position.
+
+        Each asset and position row carries the venue's ``updateTime``; a row older than a stream
+        report already applied, or requested before it, leaves that asset / position alone
+        (docs/contracts.md, Contract 4).
+        """
+        requested_at = self._balances.snapshot_token()
         account = await self._api_get(path_url=CONSTANTS.ACCOUNT_INFO_URL, is_auth_required=True)
         balances = {a["asset"]: (utils.finite_decimal(a["walletBalance"]), utils.finite_decimal(a["availableBalance"]))
                     for a in account["assets"]}
-        self._balances.apply_snapshot(balances)
-        await self._apply_position_rows(account.get("positions", ()), "unrealizedProfit")
+        times = {a["asset"]: a.get("updateTime") for a in account["assets"]}
+        self._balances.apply_snapshot(balances, requested_at=requested_at, asset_times=times)
+        await self._apply_position_rows(account.get("positions", ()), "unrealizedProfit", requested_at)
 
     async def _update_positions(self) -> None:
-        """``GET /fapi/v2/positionRisk``: every position slot with its leverage."""
+        """``GET /fapi/v2/positionRisk``: every position slot with its leverage (same ordering rules)."""
+        requested_at = self._balances.snapshot_token()
         rows = await self._api_get(path_url=CONSTANTS.POSITION_INFORMATION_URL, is_auth_required=True)
-        await self._apply_position_rows(rows, "unRealizedProfit")
+        await self._apply_position_rows(rows, "unRealizedProfit", requested_at)
 
-    async def _apply_position_rows(self, rows: Any, pnl_field: str) -> None:
+    async def _apply_position_rows(self, rows: Any, pnl_field: str, requested_at: int) -> None:
         symbol_map = await self.trading_pair_symbol_map()
         parsed = []
         for row in rows:
@@ -300,10 +320,14 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
                 continue                        # a contract we do not trade
             parsed.append((trading_pair, utils.position_side_of(row["positionSide"]),
                            utils.finite_decimal(row["positionAmt"]), utils.finite_decimal(row["entryPrice"]),
-                           utils.finite_decimal(row[pnl_field]), int(row["leverage"])))
-        for trading_pair, side, amount, entry, pnl, leverage in parsed:
+                           utils.finite_decimal(row[pnl_field]), int(row["leverage"]), row.get("updateTime")))
+        for trading_pair, side, amount, entry, pnl, leverage, as_of in parsed:
             self._perpetual_trading.set_leverage(trading_pair, leverage)
-            self._record_position(trading_pair, side, amount, entry, pnl, Decimal(leverage))
+            try:
+                self._record_position(trading_pair, side, amount, entry, pnl, Decimal(leverage), as_of=as_of,
+                                      snapshot_token=requested_at)
+            except ValueError as exc:           # an unreadable updateTime: that row only
+                _logger.error("Position row of %s left alone: %s", trading_pair, exc)
 
     async def _fetch_account_position_mode(self) -> Optional[PositionMode]:
         answer = await self._api_get(path_url=CONSTANTS.CHANGE_POSITION_MODE_URL, is_auth_required=True,
@@ -332,18 +356,58 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
             return False, f"Unable to set leverage: the exchange answered {answer!r:.200}"
         return True, ""
 
-    async def _fetch_last_fee_payment(self, trading_pair: str) -> Tuple[float, Decimal, Decimal]:
-        """The latest ``FUNDING_FEE`` income row: (time s, the contract's last funding rate, amount)."""
+    async def _fetch_funding_payments(self, trading_pair: str, start_ms: int, end_ms: int) -> List[FundingPayment]:
+        """``GET /fapi/v1/income?incomeType=FUNDING_FEE`` over [start_ms, end_ms], read whole
+        (``collect_window``: at most ``FUNDING_PAGE_LIMIT`` rows an answer, no order relied on),
+        in windows of at most ``FUNDING_WINDOW_MS``; each row's ``tranId`` is its id."""
         symbol = await self.exchange_symbol_associated_to_pair(trading_pair)
-        rows = await self._api_get(path_url=CONSTANTS.GET_INCOME_HISTORY_URL, is_auth_required=True,
-                                   params={"symbol": symbol, "incomeType": "FUNDING_FEE"})
-        payments = [r for r in rows if r.get("incomeType") == "FUNDING_FEE"]
-        if not payments:
-            return 0, Decimal(-1), Decimal(-1)
-        latest = max(payments, key=lambda r: int(r["time"]))
-        premium = await self._api_get(path_url=CONSTANTS.MARK_PRICE_URL, params={"symbol": symbol})
-        return int(latest["time"]) / 1000, utils.finite_decimal(premium["lastFundingRate"]), \
-            utils.finite_decimal(latest["income"])
+        limit = self.FUNDING_PAGE_LIMIT
+
+        async def fetch(start: int, end: int, page: Optional[int]) -> List[Any]:
+            params: Dict[str, Any] = {"symbol": symbol, "incomeType": "FUNDING_FEE", "startTime": start,
+                                      "endTime": end, "limit": limit}
+            if page is not None:
+                params["page"] = page
+            rows = await self._api_get(path_url=CONSTANTS.GET_INCOME_HISTORY_URL, is_auth_required=True,
+                                       params=params)
+            if not isinstance(rows, list):
+                raise ValueError(f"income history is not a list: {rows!r:.200}")
+            return rows
+
+        payments: List[FundingPayment] = []
+        for chunk_start in range(start_ms, end_ms + 1, self.FUNDING_WINDOW_MS):
+            chunk_end = min(end_ms, chunk_start + self.FUNDING_WINDOW_MS - 1)
+            rows = await collect_window(fetch, chunk_start, chunk_end, limit, key=utils.income_row_id)
+            payments += [utils.funding_payment_of(row) for row in rows
+                         if row.get("incomeType") == "FUNDING_FEE" and row.get("symbol") == symbol]
+        return payments
+
+    async def _fetch_funding_rates(self, trading_pair: str, times_ms: List[int]) -> Dict[int, Decimal]:
+        """``GET /fapi/v1/fundingRate`` around ``times_ms``: each payment gets the rate of the funding
+        time nearest it within ``FUNDING_TIME_MATCH_MS`` (section 5)."""
+        symbol = await self.exchange_symbol_associated_to_pair(trading_pair)
+        limit = self.FUNDING_PAGE_LIMIT
+        tolerance = self.FUNDING_TIME_MATCH_MS
+
+        async def fetch(start: int, end: int, page: Optional[int]) -> List[Any]:
+            rows = await self._api_get(path_url=CONSTANTS.FUNDING_RATE_URL,
+                                       params={"symbol": symbol, "startTime": start, "endTime": end, "limit": limit})
+            if not isinstance(rows, list):
+                raise ValueError(f"funding rate history is not a list: {rows!r:.200}")
+            return rows
+
+        history: Dict[int, Decimal] = {}
+        for row in await collect_window(fetch, min(times_ms) - tolerance, max(times_ms) + tolerance, limit,
+                                        key=lambda r: r.get("fundingTime"), pageable=False):
+            if row.get("symbol") == symbol:
+                history[int(row["fundingTime"])] = utils.finite_decimal(row["fundingRate"])
+        found = {t: nearest_rate(history, t, tolerance) for t in times_ms}
+        return {t: rate for t, rate in found.items() if rate is not None}
+
+    async def _venue_now_ms(self) -> int:
+        """The venue's clock (``GET /fapi/v1/time``, weight 1): where funding news starts without saved
+        state, and where a funding read ends."""
+        return int(await web_utils.get_current_server_time(self._domain, self._web_assistants_factory))
 
     async def get_last_traded_prices(self, trading_pairs: List[str]) -> Dict[str, Decimal]:
         tickers = await self._api_get(path_url=CONSTANTS.TICKER_PRICE_CHANGE_URL)
@@ -353,6 +417,13 @@ class BinancePerpetualDerivative(PerpetualDerivativePyBase):
                 if symbol_map.get(t["symbol"]) in wanted}
 
     # ---- user stream ---------------------------------------------------------------------------------------
+    def _user_event_timestamp(self, event: Any) -> Optional[float]:
+        # every Binance user event carries its event time "E" (ms; us / ns recognised): the user stream lag's start
+        try:
+            return stamp_ms(event["E"]) / 1000.0
+        except (KeyError, TypeError, ValueError):
+            return None
+
     async def _user_stream_event_listener(self) -> None:
         await self._ensure_symbol_map()
         async for event in self._iter_user_event_queue():

@@ -3,37 +3,128 @@
 Events (docs/binance_usdm_futures.md section 8), bare dicts from the listenKey stream:
 
 * ``ORDER_TRADE_UPDATE``: a fill (``x == "TRADE"``) becomes a TradeUpdate
-  (fee class by position action), then the status an OrderUpdate;
+  (fee class by the tracked order's position action), then the status an OrderUpdate;
 * ``ACCOUNT_UPDATE``: ``B`` wallet balances (total = ``wb``; the available
   balance is not in the event, the REST poll owns it), ``P`` the changed
-  positions (recorded, which fires PositionUpdateEvent); reason
+  positions (recorded as of ``T``, which fires PositionUpdateEvent); reason
   ``FUNDING_FEE`` asks for a funding payment poll at once;
 * ``ACCOUNT_CONFIG_UPDATE``: a leverage change made elsewhere (``ac.l``).
 
-A malformed event is logged and skipped, never half-applied: each one is
-parsed whole before anything is changed.
+Every frame is checked whole with the core's strict readers
+(``core/strict_fields``) before anything of it is applied; one that fails is
+refused, counted (``connector.refused_user_events``), logged once per kind
+and answered by a REST reconcile (docs/contracts.md, Contract 4).  It never
+becomes a fill, a balance or a position.
 """
 import logging
 from typing import Any, Dict
 
 from hummingbot_conn.common import TradeType
+from hummingbot_conn.core.strict_fields import bool_field, choice_field, decimal_field, int_field, str_field
 from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_utils as utils
 
-__all__ = ["BinancePerpetualUserEventHandler"]
+__all__ = ["BinancePerpetualUserEventHandler", "check_order_trade_update", "check_account_update",
+           "check_account_config_update"]
 
 _logger = logging.getLogger(__name__)
+
+# ORDER_TRADE_UPDATE "o" fields read when present: decimal text (sign: 0 means >= 0, -1 any), ints, booleans
+_ORDER_DECIMALS = {"q": 0, "p": 0, "ap": 0, "sp": 0, "l": 0, "z": 0, "L": 0, "b": 0, "a": 0, "n": -1, "rp": -1}
+_ORDER_INTS = {"i": 0, "T": 0, "t": 0}
+_ORDER_BOOLS = ("m", "R", "cp", "pP")
+_SIDES = ("BUY", "SELL")
+_POSITION_SIDES = ("BOTH", "LONG", "SHORT")
+
+
+def _dict(value: Any, field: str) -> Dict[str, Any]:
+    if type(value) is not dict:
+        raise ValueError(f"{field} must be an object, got {type(value).__name__}")
+    return value
+
+
+def _rows(value: Any, field: str) -> list:
+    if type(value) is not list:
+        raise ValueError(f"{field} must be a list, got {type(value).__name__}")
+    return [_dict(row, f"{field} rows") for row in value]
+
+
+def check_order_trade_update(event: Dict[str, Any]) -> None:
+    """``ValueError`` unless ``E`` / ``T`` are ints and every field of ``o`` the
+    connector reads (and every numeric field present) has its documented type
+    and range; a TRADE needs ``t`` >= 0, ``l`` and ``L`` > 0."""
+    int_field(event.get("E"), "E")
+    int_field(event.get("T"), "T")
+    o = _dict(event.get("o"), "o")
+    for field, sign in _ORDER_DECIMALS.items():
+        if field in o:
+            decimal_field(o[field], f"o.{field}", sign)
+    for field, minimum in _ORDER_INTS.items():
+        if field in o:
+            int_field(o[field], f"o.{field}", minimum)
+    for field in _ORDER_BOOLS:
+        if field in o:
+            bool_field(o[field], f"o.{field}")
+    str_field(o.get("s"), "o.s")
+    str_field(o.get("c"), "o.c")
+    choice_field(o.get("S"), "o.S", _SIDES)
+    str_field(o.get("x"), "o.x")
+    choice_field(o.get("X"), "o.X", utils.ORDER_STATE)
+    int_field(o.get("i"), "o.i")
+    decimal_field(o.get("z"), "o.z", 0)
+    if "ps" in o:
+        choice_field(o["ps"], "o.ps", _POSITION_SIDES)
+    if "N" in o:
+        str_field(o["N"], "o.N", True)
+    if o["x"] == "TRADE":
+        int_field(o.get("t"), "o.t", 0)
+        int_field(o.get("T"), "o.T", 0)
+        decimal_field(o.get("l"), "o.l", 1)
+        decimal_field(o.get("L"), "o.L", 1)
+
+
+def check_account_update(event: Dict[str, Any]) -> None:
+    """``ACCOUNT_UPDATE``: ``T`` an int; ``a.B`` rows ``{"a": str, "wb": decimal}``, ``a.P`` rows
+    ``{"s": str, "ps": BOTH|LONG|SHORT, "pa": decimal, "ep": >= 0, "up": decimal}``."""
+    int_field(event.get("T"), "T")
+    data = _dict(event.get("a"), "a")
+    if "m" in data:
+        str_field(data["m"], "a.m")
+    for row in _rows(data.get("B", []), "a.B"):
+        str_field(row.get("a"), "a.B.a")
+        decimal_field(row.get("wb"), "a.B.wb")
+        if "cw" in row:
+            decimal_field(row["cw"], "a.B.cw")
+    for row in _rows(data.get("P", []), "a.P"):
+        str_field(row.get("s"), "a.P.s")
+        choice_field(row.get("ps"), "a.P.ps", _POSITION_SIDES)
+        decimal_field(row.get("pa"), "a.P.pa")
+        decimal_field(row.get("ep"), "a.P.ep", 0)
+        decimal_field(row.get("up"), "a.P.up")
+
+
+def check_account_config_update(event: Dict[str, Any]) -> None:
+    """``ACCOUNT_CONFIG_UPDATE`` with ``ac``: ``s`` a str, ``l`` an int >= 1 (the
+    multi-assets variant ``ai`` carries no leverage and is not read)."""
+    if "ac" in event:
+        config = _dict(event["ac"], "ac")
+        str_field(config.get("s"), "ac.s")
+        int_field(config.get("l"), "ac.l", 1)
 
 
 class BinancePerpetualUserEventHandler:
     def __init__(self, connector: Any) -> None:
         self._connector = connector
-        self.skipped = 0
+
+    @property
+    def skipped(self) -> int:
+        """Frames refused so far (all kinds; per kind: ``connector.refused_user_events``)."""
+        return self._connector._frame_refusals.total
 
     def process(self, event: Any) -> None:
+        kind = event.get("e") if type(event) is dict else None
         try:
-            if not isinstance(event, dict):
-                raise ValueError(f"not an object: {event!r}"[:200])
-            kind = event.get("e")
+            if type(event) is not dict:
+                raise ValueError(f"a frame must be a JSON object, got {type(event).__name__}")
             if kind == "ORDER_TRADE_UPDATE":
                 self._order_trade_update(event)
             elif kind == "ACCOUNT_UPDATE":
@@ -43,9 +134,8 @@ class BinancePerpetualUserEventHandler:
             elif kind == "MARGIN_CALL":
                 _logger.warning("Margin call: position risk is too high, positions may be liquidated: %.300r",
                                 event)
-        except Exception as exc:
-            self.skipped += 1
-            _logger.error("Skipped an unreadable user stream event (%s: %s): %.300r", type(exc).__name__, exc, event)
+        except Exception as exc:        # a frame never stops the stream
+            self._connector._frame_refusals.refuse(kind, exc, event)
 
     def _pair(self, symbol: Any):
         try:
@@ -54,6 +144,7 @@ class BinancePerpetualUserEventHandler:
             return None          # a contract we do not trade
 
     def _order_trade_update(self, event: Dict[str, Any]) -> None:
+        check_order_trade_update(event)
         connector = self._connector
         trading_pair = self._pair(event["o"]["s"])
         if trading_pair is None:
@@ -61,37 +152,48 @@ class BinancePerpetualUserEventHandler:
         trade_update = None
         if event["o"].get("x") == "TRADE":
             trade_type = TradeType.BUY if event["o"].get("S") == "BUY" else TradeType.SELL
-            trade_update = utils.trade_update_from_event(event, trading_pair, trade_type, connector._fee_schema)
+            trade_update = utils.trade_update_from_event(event, trading_pair, trade_type, connector._fee_schema,
+                                                         self._order_action(event["o"].get("c")))
         order_update = utils.order_update_from_event(event, trading_pair)
         if trade_update is not None:
             connector._order_tracker.process_trade_update(trade_update)
         connector._order_tracker.process_order_update(order_update)
 
+    def _order_action(self, client_order_id: Any) -> Any:
+        """The tracked order's own position action (OPEN / CLOSE), None when the order is unknown:
+        a fill's fee class follows it (docs/binance_usdm_futures.md, section 12)."""
+        if not isinstance(client_order_id, str):
+            return None
+        tracker = self._connector._order_tracker
+        order = tracker.fetch_order(client_order_id=client_order_id) or \
+            tracker.fetch_lost_order(client_order_id=client_order_id)
+        return utils.known_position_action(getattr(order, "position", None))
+
     def _account_update(self, event: Dict[str, Any]) -> None:
+        check_account_update(event)
         connector = self._connector
         data = event["a"]
-        as_of = int(event["T"])
-        wallets = [(b["a"], utils.finite_decimal(b["wb"])) for b in data.get("B", ())]
+        as_of = event["T"]
+        wallets = [(b["a"], decimal_field(b["wb"], "wb")) for b in data.get("B", ())]
         positions = []
         for p in data.get("P", ()):
             trading_pair = self._pair(p["s"])
             if trading_pair is not None:
-                positions.append((trading_pair, utils.position_side_of(p["ps"]), utils.finite_decimal(p["pa"]),
-                                  utils.finite_decimal(p["ep"]), utils.finite_decimal(p["up"])))
+                positions.append((trading_pair, utils.position_side_of(p["ps"]), decimal_field(p["pa"], "pa"),
+                                  decimal_field(p["ep"], "ep"), decimal_field(p["up"], "up")))
         balances = connector._balances
         for asset, wallet in wallets:
             # keep the available amount until the next REST snapshot: the event does not carry it
             balances.set_balance(asset, wallet, balances.get_available_balance(asset), as_of=as_of)
         for trading_pair, side, amount, entry, unrealized in positions:
-            connector._record_position(trading_pair, side, amount, entry, unrealized)
+            connector._record_position(trading_pair, side, amount, entry, unrealized, as_of=as_of)
         if data.get("m") == "FUNDING_FEE":
             connector._funding_payment_poll_soon()
 
     def _config_update(self, event: Dict[str, Any]) -> None:
+        check_account_config_update(event)
         config = event.get("ac")
-        if isinstance(config, dict) and "s" in config and "l" in config:
+        if config is not None:
             trading_pair = self._pair(config["s"])
-            leverage = config["l"]
-            if trading_pair is not None and isinstance(leverage, int) and not isinstance(leverage, bool) \
-                    and leverage >= 1:
-                self._connector._perpetual_trading.set_leverage(trading_pair, leverage)
+            if trading_pair is not None:
+                self._connector._perpetual_trading.set_leverage(trading_pair, config["l"])

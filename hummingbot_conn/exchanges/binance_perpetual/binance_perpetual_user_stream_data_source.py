@@ -13,7 +13,9 @@ while it is up a keepalive task renews the key. A refused keepalive (the key
 is gone, -1125) or a ``listenKeyExpired`` event ends the connection; the base
 loop backs off, asks for a key again and reconnects, and the reconnect
 notification makes the connector reconcile by REST (docs/contracts.md,
-Contract 4).
+Contract 4).  A listenKey request refused for the credentials (``-2014`` /
+``-2015`` / ``-1022``, HTTP 401) is a ``permanent_error``: retried only every
+``permanent_retry_delay`` seconds.
 """
 import asyncio
 import logging
@@ -45,8 +47,9 @@ class BinancePerpetualUserStreamDataSource(UserStreamTrackerDataSource):
     :param keepalive_interval: seconds between listenKey renewals (30 minutes)
 
     Keyword arguments of ``UserStreamTrackerDataSource`` (``backoff``, ``sleep``,
-    ``clock``, ``stable_after``, ``overflow_grace``) pass through; ``sleep``
-    also paces the keepalive.
+    ``clock``, ``stable_after``, ``overflow_grace``, ``heartbeat_interval``,
+    ``pong_timeout``, ``permanent_retry_delay``) pass through; ``sleep`` also
+    paces the keepalive.
     """
 
     def __init__(self, auth: BinancePerpetualAuth, connector: Any = None,
@@ -89,9 +92,11 @@ class BinancePerpetualUserStreamDataSource(UserStreamTrackerDataSource):
     async def _connected_websocket_assistant(self) -> WSAssistant:
         key = await self._get_listen_key()
         ws = await self._api_factory.get_ws_assistant()
+        # a quiet account sends nothing for hours: our ping is what tells a live socket from a
+        # mute one, which is replaced within heartbeat_interval + pong_timeout (Contract 4)
         await ws.connect(ws_url=self._endpoints.private_stream_url(key),
-                         ping_timeout=CONSTANTS.WS_HEARTBEAT_TIME_INTERVAL,
-                         message_timeout=CONSTANTS.WS_MESSAGE_TIMEOUT)
+                         ping_timeout=self.heartbeat_interval, pong_timeout=self.pong_timeout,
+                         message_timeout=max(CONSTANTS.WS_MESSAGE_TIMEOUT, self.silence_detection_time))
         self._current_listen_key = key
         self._keepalive_task = asyncio.ensure_future(self._keepalive_loop(ws, key))
         _log.info("Connected to the Binance perpetual user stream")
@@ -99,6 +104,9 @@ class BinancePerpetualUserStreamDataSource(UserStreamTrackerDataSource):
 
     async def _subscribe_channels(self, websocket_assistant: WSAssistant) -> None:
         """Nothing to send: the listenKey in the URL selects the account."""
+
+    def _is_permanent_error(self, error: BaseException) -> bool:
+        return web_utils.is_auth_error(error)
 
     async def _keepalive_loop(self, ws: WSAssistant, key: str) -> None:
         while True:

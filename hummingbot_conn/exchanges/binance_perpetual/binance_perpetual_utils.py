@@ -8,14 +8,16 @@ from decimal import Decimal
 from typing import Any, Dict, Optional
 
 from hummingbot_conn.common import PositionAction, PositionSide, TradeType
+from hummingbot_conn.connector.funding_payments import FundingPayment
 from hummingbot_conn.connector.trading_rule import TradingRule
 from hummingbot_conn.core.in_flight_order import OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import TokenAmount, TradeFeeBase, TradeFeeSchema
 from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_constants as CONSTANTS
 
 __all__ = ["DEFAULT_FEES", "ORDER_STATE", "finite_decimal", "trading_pair_of", "trading_rule_from_symbol_info",
-           "position_action_of", "fill_fee", "order_update_from_order", "order_update_from_event",
-           "trade_update_from_event", "trade_update_from_user_trade"]
+           "known_position_action", "position_action_of", "fill_fee", "income_row_id", "funding_payment_of",
+           "order_update_from_order", "order_update_from_event", "trade_update_from_event",
+           "trade_update_from_user_trade"]
 
 # 0.02% maker, 0.05% taker (the venue's base tier), paid in the margin asset. No percent token:
 # the fee class then follows the position action (OPEN: added to cost, CLOSE: deducted from returns)
@@ -63,15 +65,26 @@ def trading_rule_from_symbol_info(info: Dict[str, Any]) -> TradingRule:
         min_price=Decimal(price.get("minPrice", "0")))
 
 
-def position_action_of(trade_type: TradeType, position_side: str, realized_pnl: Optional[Decimal] = None
-                       ) -> PositionAction:
-    """Whether a fill opened or closed: by side in hedge mode; in one-way mode (BOTH) a fill
-    that realised PnL closed."""
+def known_position_action(action: Any) -> Optional[PositionAction]:
+    """``action`` when it is OPEN or CLOSE (an order's own action), else None."""
+    return action if action in (PositionAction.OPEN, PositionAction.CLOSE) else None
+
+
+def position_action_of(trade_type: TradeType, position_side: str, realized_pnl: Optional[Decimal] = None,
+                       reduce_only: bool = False, order_action: Optional[PositionAction] = None) -> PositionAction:
+    """Whether a fill opened or closed (its fee class follows, section 12).
+
+    The order's own action when we know the order (``order_action``); otherwise by side in hedge
+    mode, and in one-way mode (BOTH) a reduce-only order or a fill that realised PnL closed. (PnL
+    alone cannot tell: a close at the entry price realises 0.)
+    """
+    if order_action in (PositionAction.OPEN, PositionAction.CLOSE):
+        return order_action
     if position_side == "LONG":
         return PositionAction.OPEN if trade_type is TradeType.BUY else PositionAction.CLOSE
     if position_side == "SHORT":
         return PositionAction.OPEN if trade_type is TradeType.SELL else PositionAction.CLOSE
-    return PositionAction.CLOSE if realized_pnl else PositionAction.OPEN
+    return PositionAction.CLOSE if reduce_only is True or realized_pnl else PositionAction.OPEN
 
 
 def fill_fee(fee_schema: TradeFeeSchema, position_action: PositionAction, commission: Any,
@@ -100,26 +113,30 @@ def order_update_from_event(event: Dict[str, Any], trading_pair: str) -> OrderUp
 
 
 def trade_update_from_event(event: Dict[str, Any], trading_pair: str, trade_type: TradeType,
-                            fee_schema: TradeFeeSchema) -> TradeUpdate:
+                            fee_schema: TradeFeeSchema, order_action: Optional[PositionAction] = None
+                            ) -> TradeUpdate:
     """An ``x == "TRADE"`` ``ORDER_TRADE_UPDATE``: ``t`` trade id, ``l`` at ``L``, ``n`` in ``N``,
-    ``rp`` realised PnL, ``ps`` position side, ``m`` maker."""
+    ``rp`` realised PnL, ``ps`` position side, ``R`` reduce-only, ``m`` maker. ``order_action``: the
+    tracked order's position action (decides the fee class when given)."""
     o = event["o"]
     base, price = finite_decimal(o["l"]), finite_decimal(o["L"])
-    action = position_action_of(trade_type, o.get("ps", "BOTH"), finite_decimal(o.get("rp", "0")))
+    action = position_action_of(trade_type, o.get("ps", "BOTH"), finite_decimal(o.get("rp", "0")),
+                                o.get("R") is True, order_action)
     return TradeUpdate(str(o["t"]), str(o["c"]), str(o["i"]), trading_pair, int(o["T"]) / 1000, price, base,
                        base * price, fill_fee(fee_schema, action, o.get("n"), o.get("N")),
                        is_taker=not o.get("m", False))
 
 
 def trade_update_from_user_trade(trade: Dict[str, Any], client_order_id: str, trading_pair: str,
-                                 trade_type: TradeType, fee_schema: TradeFeeSchema) -> TradeUpdate:
+                                 trade_type: TradeType, fee_schema: TradeFeeSchema,
+                                 order_action: Optional[PositionAction] = None) -> TradeUpdate:
     """One ``GET /fapi/v1/userTrades`` row (section 4)::
 
         {"id": 7, "orderId": 3, "price": "60000", "qty": "0.01", "quoteQty": "600", "commission": "0.3",
          "commissionAsset": "USDT", "realizedPnl": "0", "positionSide": "BOTH", "maker": false, "time": 1700...}
     """
     action = position_action_of(trade_type, trade.get("positionSide", "BOTH"),
-                                finite_decimal(trade.get("realizedPnl", "0")))
+                                finite_decimal(trade.get("realizedPnl", "0")), order_action=order_action)
     return TradeUpdate(str(trade["id"]), client_order_id, str(trade["orderId"]), trading_pair,
                        int(trade["time"]) / 1000, finite_decimal(trade["price"]), finite_decimal(trade["qty"]),
                        finite_decimal(trade["quoteQty"]),
@@ -132,3 +149,24 @@ def position_side_of(value: str) -> PositionSide:
         return PositionSide[value]
     except KeyError:
         raise ValueError(f"unknown position side {value!r}") from None
+
+
+def income_row_id(row: Dict[str, Any]) -> str:
+    """The id of an income row: its ``tranId`` (unique per income type and account, section 5), or
+    time, symbol and asset together when the venue left it out."""
+    tran_id = row.get("tranId")
+    if tran_id is not None and tran_id != "":
+        return f"{row.get('incomeType', '')}:{tran_id}"
+    return f"{row.get('incomeType', '')}@{row.get('time')}/{row.get('symbol')}/{row.get('asset')}"
+
+
+def funding_payment_of(row: Dict[str, Any]) -> FundingPayment:
+    """One ``FUNDING_FEE`` income row (section 5)::
+
+        {"symbol": "BTCUSDT", "incomeType": "FUNDING_FEE", "income": "-0.06000000", "asset": "USDT",
+         "info": "", "time": 1700006400000, "tranId": 31, "tradeId": ""}
+    """
+    time_ms = row["time"]
+    if isinstance(time_ms, bool) or not isinstance(time_ms, int) or time_ms < 0:
+        raise ValueError(f"income row time is not ms: {time_ms!r:.40}")
+    return FundingPayment(income_row_id(row), time_ms, finite_decimal(row["income"]), str(row["asset"]))

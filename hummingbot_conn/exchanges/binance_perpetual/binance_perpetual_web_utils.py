@@ -11,12 +11,12 @@ from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.auth import AuthBase
 from hummingbot_conn.web.connections import ConnectionsFactory
 from hummingbot_conn.web.data_types import RESTMethod
-from hummingbot_conn.web.errors import ExchangeError
+from hummingbot_conn.web.errors import ExchangeError, is_auth_rejection
 from hummingbot_conn.web.time_synchronizer import TimeSynchronizer, TimeSynchronizerRESTPreProcessor, TimeSyncRetry
 from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 
 __all__ = ["endpoints", "public_rest_url", "private_rest_url", "create_throttler", "build_api_factory",
-           "get_current_server_time", "is_time_synchronizer_error", "is_exchange_information_valid"]
+           "get_current_server_time", "is_time_synchronizer_error", "is_auth_error", "is_exchange_information_valid"]
 
 Domain = Union[str, BinancePerpetualEndpoints]
 
@@ -35,6 +35,12 @@ def private_rest_url(path_url: str, domain: Domain = CONSTANTS.DOMAIN) -> str:
 
 def create_throttler(limits_share_percentage=100, **kwargs) -> AsyncThrottler:
     return AsyncThrottler(CONSTANTS.RATE_LIMITS, limits_share_percentage, **kwargs)
+
+
+def is_auth_error(error: BaseException) -> bool:
+    """The credentials were refused for good (``CONSTANTS.AUTH_ERROR_CODES`` or HTTP 401): a wrong
+    key or secret, an IP or permission the key does not have.  Retrying cannot help."""
+    return is_auth_rejection(error, CONSTANTS.AUTH_ERROR_CODES)
 
 
 def is_time_synchronizer_error(error: ExchangeError) -> bool:
@@ -59,7 +65,8 @@ def build_api_factory(throttler: Optional[AsyncThrottler] = None,
     connections_factory = connections_factory or ConnectionsFactory()
     if time_provider is None:
         time_factory = WebAssistantsFactory(throttler=throttler, connections_factory=connections_factory,
-                                            used_weight_headers=CONSTANTS.USED_WEIGHT_HEADERS)
+                                            used_weight_headers=CONSTANTS.USED_WEIGHT_HEADERS,
+                                            pause_scopes=CONSTANTS.PAUSE_SCOPES)
 
         async def time_provider() -> float:
             return await get_current_server_time(domain, time_factory)
@@ -68,7 +75,7 @@ def build_api_factory(throttler: Optional[AsyncThrottler] = None,
         throttler=throttler, auth=auth, connections_factory=connections_factory,
         rest_pre_processors=[TimeSynchronizerRESTPreProcessor(time_synchronizer, time_provider)],
         time_sync_retry=TimeSyncRetry(time_synchronizer, time_provider, is_time_synchronizer_error),
-        used_weight_headers=CONSTANTS.USED_WEIGHT_HEADERS, **kwargs)
+        used_weight_headers=CONSTANTS.USED_WEIGHT_HEADERS, pause_scopes=CONSTANTS.PAUSE_SCOPES, **kwargs)
 
 
 async def get_current_server_time(domain: Domain, api_factory: WebAssistantsFactory) -> float:

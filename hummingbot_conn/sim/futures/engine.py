@@ -65,6 +65,8 @@ class FuturesEngine:
         self._trade_history = trade_history
         self.fills: dict[tuple[int, str], list[FuturesFill]] = {}
         self.income: dict[int, list[Income]] = {}
+        # symbol -> (funding time ms, rate, mark price) of every settlement: GET /fapi/v1/fundingRate
+        self.funding_history: dict[str, list[tuple[int, Decimal, Decimal]]] = {s.symbol: [] for s in specs}
         self.user_listeners: list[UserListener] = []
         self.trade_listeners: list[Callable[[str, FuturesTrade], None]] = []
         self._pending: list[tuple[int, dict]] = []
@@ -109,7 +111,7 @@ class FuturesEngine:
         events, self._pending = self._pending, []
         for account in self.accounts:
             if account.touched or account.wallet_touched:
-                account.update_time = now
+                account.update_time = max(account.update_time, now)
                 positions = [account.position(s, ps) for s, ps in sorted(account.touched)]
                 events.append((account.account_id, render.account_update(
                     account, reason, positions, self.mark, now)))
@@ -136,7 +138,7 @@ class FuturesEngine:
                     client_order_id: str | None = None) -> tuple[FuturesOrder, dict]:
         """Validate, match and publish one order; returns (order, its state as first accepted).
 
-        Raises :class:`SimError` with nothing changed when the order is rejected.
+        Raises :class:`~hummingbot_conn.sim.SimError` with nothing changed when the order is rejected.
         """
         spec = self.spec(symbol)
         if spec.status != "TRADING":
@@ -413,8 +415,15 @@ class FuturesEngine:
         return done
 
     def _settle_funding(self, symbol: str, at: int) -> None:
-        """Each open position pays amount * mark * rate (longs pay when the rate is positive)."""
+        """Each open position pays amount * mark * rate (longs pay when the rate is positive).
+
+        The income row is stamped with the funding time ``at``; the wallet change (asset
+        ``updateTime``, ``ACCOUNT_UPDATE`` ``E`` / ``T``) with the time the settlement runs, which is
+        later when the clock passed several funding times at once: the venue's account times
+        never go back.
+        """
         mark, rate = self.mark[symbol], self.funding_rate[symbol]
+        self.funding_history[symbol].append((at, rate, mark))
         for account in self.accounts:
             total = ZERO
             for (s, _), position in account.positions.items():
@@ -424,4 +433,4 @@ class FuturesEngine:
                 account.credit(total)
                 self._record_income(account, symbol, "FUNDING_FEE", total, at)
         # funding touches only the wallet: ACCOUNT_UPDATE carries B and no P (cross margin)
-        self._flush(at, "FUNDING_FEE")
+        self._flush(max(at, self.clock.now_ms()), "FUNDING_FEE")

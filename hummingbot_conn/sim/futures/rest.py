@@ -23,9 +23,10 @@ from aiohttp import web
 from .. import auth
 from ..connection_guard import answer, read_body
 from ..errors import SimError
+from ..faults import FAR_AHEAD
 from ..params import Params
 from . import documents, render
-from .specs import exchange_info, plain
+from .specs import exchange_info, money, plain
 
 if TYPE_CHECKING:
     from ..faults import FaultInjector
@@ -68,6 +69,9 @@ class FuturesRestApi:
                  order_counter: OrderCounter, clock, listen_keys: ListenKeys,
                  depth_snapshot: Callable[[str, int], dict], body_timeout: float = 10.0) -> None:
         self.body_timeout = body_timeout
+        # the venue answers a full income window from startTime on, oldest first; it promises no order,
+        # so a test may set this to get the newest rows of the window, newest first, instead
+        self.income_newest_first = False
         self.engine = engine
         self.faults = faults
         self.limiter = limiter
@@ -100,6 +104,7 @@ class FuturesRestApi:
             ("GET", "/fapi/v3/account"): (self.account, 5, SIGNED),
             ("GET", "/fapi/v2/balance"): (self.balance, 5, SIGNED),
             ("GET", "/fapi/v1/income"): (self.income, 30, SIGNED),
+            ("GET", "/fapi/v1/fundingRate"): (self.funding_rate_history, 1, NONE),
             ("POST", "/fapi/v1/listenKey"): (self.listen_key_create, 1, API_KEY),
             ("PUT", "/fapi/v1/listenKey"): (self.listen_key_keepalive, 1, API_KEY),
             ("DELETE", "/fapi/v1/listenKey"): (self.listen_key_delete, 1, API_KEY),
@@ -175,7 +180,10 @@ class FuturesRestApi:
         if stale is not None and stale.snapshot is not None:
             snap = stale.snapshot
             return {**snap, "bids": snap["bids"][:limit], "asks": snap["asks"][:limit]}
-        return self.depth_snapshot(symbol, limit)
+        snapshot = self.depth_snapshot(symbol, limit)
+        if self.faults.take("future_snapshot", symbol, "/fapi/v1/depth", "GET"):
+            snapshot["lastUpdateId"] += FAR_AHEAD
+        return snapshot
 
     def trades(self, p, account, headers):
         symbol = p.text("symbol", required=True)
@@ -345,7 +353,24 @@ class FuturesRestApi:
         items = [i for i in self.engine.income.get(account.account_id, [])
                  if (symbol is None or i.symbol == symbol) and (kind is None or i.income_type == kind)
                  and (start is None or i.time >= start) and (end is None or i.time <= end)]
+        if self.income_newest_first:
+            items = sorted(items, key=lambda i: (i.time, i.tran_id), reverse=True)
         return [render.income_json(i) for i in items[(page - 1) * limit: page * limit]]
+
+    def funding_rate_history(self, p, account, headers):
+        """``GET /fapi/v1/fundingRate``: the rate of each funding time (section 5); without a time
+        range the most recent 200 (at most ``limit``), else the first ``limit`` from startTime."""
+        symbol = p.text("symbol")
+        start, end = p.integer("startTime"), p.integer("endTime")
+        limit = p.integer("limit", low=1, high=1000)
+        symbols = [symbol] if symbol is not None else sorted(self.engine.specs)
+        if symbol is not None:
+            self.engine.spec(symbol)
+        rows = sorted(((t, s, rate, mark) for s in symbols for t, rate, mark in self.engine.funding_history[s]
+                       if (start is None or t >= start) and (end is None or t <= end)), key=lambda r: (r[0], r[1]))
+        rows = rows[-min(limit or 200, 200):] if start is None and end is None else rows[:limit or 100]
+        return [{"symbol": s, "fundingRate": money(rate), "fundingTime": t, "markPrice": money(mark)}
+                for t, s, rate, mark in rows]
 
     # -- user data stream keys ---------------------------------------------------------------------
     def listen_key_create(self, p, account, headers):

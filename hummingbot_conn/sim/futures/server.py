@@ -34,6 +34,7 @@ from .margin import FuturesAccount, FuturesAccountRegistry
 from .rest import FuturesRestApi
 from .specs import FuturesSymbolSpec, default_futures_symbols, plain
 from .streams import QUEUE_LIMIT, FuturesStreams
+from .traders import TRADER_WALLET, FuturesBackgroundTraders
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ class SimulatedFuturesExchange:
     ``funding_interval_ms``: funding schedule (8 h like the live default; tests use seconds).
     ``id_stride``: published depth ids advance this much per book change (pu chaining, not U == pu + 1).
     ``route_streams``: stream paths deliver only the streams the venue routes there.
+    ``traders``: None (no background activity) or ``{"rate": actions/s per contract, "volatility":
+    relative step std-dev, "seed_levels": levels per side placed at start}``, the spot venue's
+    settings (``sim/futures/traders.py``); ``seed`` makes their actions repeatable.
 
     Protection against hostile clients, the spot simulator's (``sim/connection_guard.py``,
     ``sim/outbox.py``; docs/contracts.md, Contract 3): ``max_connections`` sockets at once
@@ -53,7 +57,8 @@ class SimulatedFuturesExchange:
     does not read before it is disconnected.
     """
 
-    def __init__(self, *, symbols: list[FuturesSymbolSpec] | None = None, clock=None, host: str = "127.0.0.1",
+    def __init__(self, *, seed: int = 0, symbols: list[FuturesSymbolSpec] | None = None, traders: dict | None = None,
+                 clock=None, host: str = "127.0.0.1",
                  port: int = 0, weight_limit: int = 2400, ban_after: int = 5, orders_per_10s: int = 300,
                  heartbeat: float = 20.0, funding_interval_ms: int = EIGHT_HOURS_MS,
                  funding_rate: Decimal | str = "0.0001", id_stride: int = 3, route_streams: bool = True,
@@ -80,10 +85,19 @@ class SimulatedFuturesExchange:
         self.stream_interval = stream_interval
         self.auto_flush = auto_flush
         self._house: FuturesAccount | None = None
+        self.traders: FuturesBackgroundTraders | None = None
+        if traders is not None:
+            maker, taker = (self.accounts.create(TRADER_WALLET, maker_rate="0", taker_rate="0") for _ in range(2))
+            self.traders = FuturesBackgroundTraders(
+                self.engine, maker, taker, seed=seed, rate=float(traders.get("rate", 5.0)),
+                volatility=float(traders.get("volatility", 0.001)))
+            self.traders.seed_books(int(traders.get("seed_levels", 10)))
         self.faults.actions.update({
             "close_market_sockets": lambda symbol=None: self.streams.close_sockets(symbol),
             "close_user_sockets": lambda: self.streams.close_user_sockets(),
+            "mute_user_sockets": lambda: self.streams.mute_user_sockets(),
             "skew_clock": self._skew_clock,
+            "restart_ids": lambda symbol=None: self.streams.restart_ids(symbol),
         })
         self.faults.snapshot_source = lambda symbol: self.depth_snapshot(symbol, 1000)
         self._runner: web.AppRunner | None = None
@@ -114,8 +128,12 @@ class SimulatedFuturesExchange:
         self.ws_url = f"ws://{self.host}:{self.port}"
         if self.auto_flush:
             self._ticker = asyncio.ensure_future(self._run_ticker())
+        if self.traders is not None:
+            self.traders.start()
 
     async def stop(self) -> None:
+        if self.traders is not None:
+            await self.traders.stop()
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -135,9 +153,15 @@ class SimulatedFuturesExchange:
         await self.stop()
 
     async def _run_ticker(self) -> None:
-        ticks = 0
+        # a fixed schedule, as the spot venue's flusher (sim/streams.py, run_flusher): a late tick is
+        # followed by an early one; after a long stall the schedule restarts from now
+        loop = asyncio.get_running_loop()
+        ticks, due = 0, loop.time()
         while True:
-            await asyncio.sleep(self.stream_interval)
+            due += self.stream_interval
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            if loop.time() - due > 10 * self.stream_interval:
+                due = loop.time()
             ticks += 1
             try:
                 self.engine.settle_due_funding()

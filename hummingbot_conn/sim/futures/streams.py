@@ -15,7 +15,9 @@ read is cut off at ``queue_limit`` waiting frames (docs/contracts.md, Contract 3
 Depth diffs carry ``U`` (first id), ``u`` (final id) and ``pu`` (the ``u`` of
 the previous event of that stream). Ids advance by ``id_stride`` per book
 change, so consecutive events are *not* ``U == pu + 1``: a client must chain
-on ``pu``, as the venue requires.
+on ``pu``, as the venue requires.  The ``future_diff_id`` fault gives one
+event a far-future ``u`` (the next event's ``pu`` is the true id);
+``restart_ids`` starts the ids again from 0 (``sim/faults.py``).
 """
 from __future__ import annotations
 
@@ -27,6 +29,9 @@ from typing import TYPE_CHECKING
 import orjson
 from aiohttp import WSMsgType, web
 
+from .. import heartbeat
+from ..faults import FAR_AHEAD
+from ..heartbeat import ServerHeartbeat
 from ..outbox import Outbox, write_loop
 from .documents import mark_price_event
 from .specs import plain
@@ -68,6 +73,7 @@ class Connection:
         self.route = route
         self.streams: list[str] = []
         self.outbox = Outbox(ws, queue_limit, transport)
+        self.heartbeat: ServerHeartbeat | None = None      # the private stream only (sim/heartbeat.py)
 
     def send(self, stream: str, payload: bytes) -> None:
         if self.outbox.cut_off:
@@ -81,6 +87,11 @@ class Connection:
 
     def close(self) -> None:
         self.outbox.close()
+
+    def mute(self) -> None:
+        self.outbox.mute()
+        if self.heartbeat is not None:
+            self.heartbeat.muted = True
 
 
 class _Acc:
@@ -148,8 +159,9 @@ class FuturesStreams:
                 continue
             book = self.engine.books[symbol]
             u = self.update_id(symbol)
+            sent_u = u + FAR_AHEAD if self.faults.take("future_diff_id", symbol) else u
             event = orjson.dumps({
-                "e": "depthUpdate", "E": now, "T": now, "s": symbol, "U": acc.first_id, "u": u,
+                "e": "depthUpdate", "E": now, "T": now, "s": symbol, "U": acc.first_id, "u": sent_u,
                 "pu": acc.last_u,
                 "b": [[plain(p), plain(book.level_qty("BUY", p))] for p in sorted(acc.bids, reverse=True)],
                 "a": [[plain(p), plain(book.level_qty("SELL", p))] for p in sorted(acc.asks)]})
@@ -251,6 +263,18 @@ class FuturesStreams:
             conn.streams.remove(name)
         self.subscribers.get(name, set()).discard(conn)
 
+    def restart_ids(self, symbol: str | None = None) -> None:
+        """Fault action: a venue restart.  Pending diffs go out with the old ids, then the ids of
+        ``symbol`` (every symbol) start again from 0: the next event's ``pu`` is 0."""
+        for cadence in CADENCES:
+            self.flush(cadence)
+        for name, book in self.engine.books.items():
+            if symbol is None or name == symbol:
+                book.update_id = 0
+        for (name, _), acc in self._acc.items():
+            if symbol is None or name == symbol:
+                acc.last_u = 0
+
     def close_sockets(self, symbol: str | None = None) -> int:
         closed = 0
         for conn in list(self.connections):
@@ -263,6 +287,13 @@ class FuturesStreams:
         conns = [c for k, s in self.user_connections.items() if key is None or k == key for c in s]
         for conn in conns:
             conn.close()
+        return len(conns)
+
+    def mute_user_sockets(self, key: str | None = None) -> int:
+        """Fault action: the private sockets stay open but go silent (``sim/heartbeat.py``)."""
+        conns = [c for k, s in self.user_connections.items() if key is None or k == key for c in s]
+        for conn in conns:
+            conn.mute()
         return len(conns)
 
     def shutdown(self) -> None:
@@ -295,18 +326,23 @@ class FuturesStreams:
         return ws
 
     async def serve_user(self, request: web.Request, key: str, combined: bool) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(heartbeat=self.heartbeat, autoping=True)
+        ws = heartbeat.response()
         await ws.prepare(request)
         conn = Connection(ws, combined, "private", request.transport, self.queue_limit)
+        beat, beating = heartbeat.start(ws, self.heartbeat)
+        conn.heartbeat = beat
         self.user_connections.setdefault(key, set()).add(conn)
         writer = asyncio.ensure_future(write_loop(conn.outbox))
         try:
             async for msg in ws:
+                if await beat.frame(msg):
+                    continue
                 if msg.type == WSMsgType.ERROR:
                     break
         finally:
             self.user_connections.get(key, set()).discard(conn)
             conn.close()
+            await heartbeat.stop(beating)
             await writer
         return ws
 

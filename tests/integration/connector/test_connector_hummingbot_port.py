@@ -338,7 +338,8 @@ async def test_user_stream_listener_logs_a_broken_event_and_goes_on(session, har
         queue.put_nowait({"e": "outboundAccountPosition", "B": "garbage"})
         harness.Counterparty(session.sim).limit("SELL", "0.001", "55000")
         await session.wait_kinds(order_id, ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"])
-    assert sum("unreadable user stream event" in r.getMessage() for r in caplog.records) == 2
+    assert sum("Refused a" in r.getMessage() for r in caplog.records) == 2
+    assert connector.refused_user_events == {"executionReport": 1, "outboundAccountPosition": 1}
     await harness.until(lambda: session.our_balances() == session.sim_balances())
 
 

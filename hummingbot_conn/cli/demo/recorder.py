@@ -6,14 +6,21 @@ A :class:`DemoRecorder` subscribes to the public event sources a strategy has
 ``BookResynced``, ``connector.user_stream_tracker.add_connection_listener``),
 counts what happened and keeps the last lines for the live view.  Fees are
 summed per token exactly (``Decimal``) from each fill's ``trade_fee``.
+
+Each fault the demo injects on purpose is a :class:`FaultRecord` that the
+events complete: a book fault is seen when that pair's book goes out of sync
+and repaired when it resyncs; a dropped user socket is repaired when the user
+stream connects again. A break nobody injected becomes a record too (an
+incident), so the view lists every repair, each for a while on the demo's clock.
 """
 from __future__ import annotations
 
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Deque, Dict, List, Tuple
+from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
+from hummingbot_conn.cli.live_view import PairFormat
 from hummingbot_conn.events import (
     BuyOrderCompletedEvent,
     BuyOrderCreatedEvent,
@@ -25,10 +32,9 @@ from hummingbot_conn.events import (
     SellOrderCompletedEvent,
     SellOrderCreatedEvent,
 )
-from hummingbot_conn.live_view import PairFormat
 from hummingbot_conn.tracking.order_book_sync import OrderBookSyncEvent, OrderBookTrackerEvent
 
-__all__ = ["DemoRecorder", "DemoCounts"]
+__all__ = ["DemoRecorder", "DemoCounts", "FaultRecord"]
 
 _ORDER_TAGS = (MarketEvent.BuyOrderCreated, MarketEvent.SellOrderCreated, MarketEvent.OrderFilled,
                MarketEvent.BuyOrderCompleted, MarketEvent.SellOrderCompleted, MarketEvent.OrderCancelled,
@@ -52,6 +58,27 @@ class DemoCounts:
     user_connections: int = 0
 
 
+@dataclass
+class FaultRecord:
+    """A fault injected on purpose (``planned``) or a break nobody injected, and its repair; times in demo seconds.
+
+    ``target`` is ``"book:<pair>"`` or ``"user"``: which repair completes it.
+    """
+
+    at: float
+    what: str
+    target: str
+    planned: bool = True
+    seen_at: Optional[float] = None
+    seen: str = ""
+    repaired_at: Optional[float] = None
+    repair: str = ""
+
+    def shown_at(self, now: float, hold: float) -> bool:
+        """Listed until ``hold`` seconds after its repair (unrepaired: always)."""
+        return self.repaired_at is None or now - self.repaired_at < hold
+
+
 class DemoRecorder:
     """Listens to ``connector`` (a started ``ExchangePyBase``); ``lines`` holds the last ``keep`` events.
 
@@ -64,6 +91,7 @@ class DemoRecorder:
         self.counts = DemoCounts()
         self.lines: Deque[Tuple[float, str]] = deque(maxlen=keep)
         self.total = 0            # lines ever noted (``lines`` keeps the last ``keep``)
+        self.faults: List[FaultRecord] = []       # every fault and incident, oldest first
         self._pair_of: Dict[str, str] = {}        # client order id -> trading pair
         self._subscribe()
 
@@ -80,6 +108,19 @@ class DemoRecorder:
         """Add a line of the demo's own (a fault injected, the exit checks)."""
         self.lines.append((self.clock(), text))
         self.total += 1
+
+    def inject(self, what: str, target: str) -> FaultRecord:
+        """Record a fault injected now on purpose (``target``: ``"book:<pair>"`` or ``"user"``)."""
+        record = FaultRecord(self.clock(), what, target)
+        self.faults.append(record)
+        self.note(f"Fault     {what} on purpose")
+        return record
+
+    def _open_fault(self, target: str, unseen: bool = False) -> Optional[FaultRecord]:
+        for record in self.faults:
+            if record.target == target and record.repaired_at is None and not (unseen and record.seen_at is not None):
+                return record
+        return None
 
     def since(self, seen: int) -> List[Tuple[float, str]]:
         """The lines noted after the first ``seen`` (as many as are still kept)."""
@@ -133,18 +174,36 @@ class DemoRecorder:
 
     def _on_out_of_sync(self, event: OrderBookSyncEvent) -> None:
         self.counts.gaps += 1
-        self.note(f"Book      {event.trading_pair} out of sync ({event.reason.replace('_', ' ')}) "
+        reason = event.reason.replace("_", " ")
+        target = f"book:{event.trading_pair}"
+        record = self._open_fault(target, unseen=True)
+        if record is None:      # nobody injected this one: list it all the same
+            record = FaultRecord(self.clock(), f"{event.trading_pair} book out of sync", target, planned=False)
+            self.faults.append(record)
+        record.seen_at, record.seen = self.clock(), f"{reason} after update {event.update_id}"
+        self.note(f"Book      {event.trading_pair} out of sync ({reason}) "
                   f"after update {event.update_id}: resyncing from a snapshot")
 
     def _on_resynced(self, event: OrderBookSyncEvent) -> None:
         if event.reason == "initial":
             return      # the first sync is not a repair
         self.counts.resyncs += 1
+        record = self._open_fault(f"book:{event.trading_pair}")
+        if record is not None:
+            record.repaired_at = self.clock()
+            record.repair = (f"{record.seen or event.reason.replace('_', ' ')}, "
+                             f"resynced at update {event.update_id}")
         self.note(f"Book      {event.trading_pair} resynced at update {event.update_id} "
                   f"(repaired: {event.reason.replace('_', ' ')})")
 
     def _on_user_stream_connected(self, connection_number: int) -> None:
         self.counts.user_connections = connection_number
         if connection_number > 1:
+            record = self._open_fault("user")
+            if record is None:
+                record = FaultRecord(self.clock(), "the user data socket dropped", "user", planned=False)
+                self.faults.append(record)
+            record.repaired_at = self.clock()
+            record.repair = f"reconnected (connection {connection_number}), reconciled by REST"
             self.note(f"User stream reconnected (connection {connection_number}): orders and balances "
                       "reconciled by REST")

@@ -3,22 +3,33 @@
 Numbers print in each pair's own precision (:class:`PairFormat`, from the
 venue's tick and step sizes: ETHBTC's tick of 0.00001 prints five decimals,
 BTCUSDT's 0.01 two).  Health comes from the order book tracker's metrics
-(``OrderBookPairMetrics``): diffs per second (measured between two looks by
-:class:`RateMeter`), message-to-applied latency p50 / p99, gaps, resyncs and
-stream interruptions (each one a reconnect).
+(``OrderBookPairMetrics``): diffs per second (the growth of ``diffs_applied``
+over a trailing window, :class:`RateMeter`), message-to-applied latency
+p50 / p99, gaps, resyncs and stream interruptions (each one a reconnect).
 
-``rich`` is imported only by the functions that build renderables, so plain
-output (``--no-ui``, pipes, CI) never loads it.
+Every screen of a command prints the same diffs-per-second figure for the same
+run: the owner samples the counters on one fixed cadence
+(:func:`sample_diffs`), whatever each screen does, and reading a figure
+(:func:`read_health`) changes nothing. (The figure used to be measured between
+two *reads*, so a view that redrew five times a second measured shorter,
+noisier windows than the plain lines printed once a second.)
+
+``rich`` is imported only by the functions that build screen blocks
+(``ladder_block``, ``health_block``), so plain output (``--no-ui``, pipes, CI)
+never loads it.
 """
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:  # rich is a runtime dependency, imported lazily (see the module doc)
-    from rich.console import RenderableType
+    from rich.text import Text
+
+    from hummingbot_conn.cli.text_layout import Block, Cell
 
 
 def decimals_of(increment: Decimal) -> int:
@@ -70,24 +81,35 @@ def formats_from_exchange_info(exchange_info: Mapping[str, Any]) -> Dict[str, Pa
 
 
 class RateMeter:
-    """Events per second between two looks at a growing counter (``clock`` in seconds, injected)."""
+    """Events per second of growing counters, over a trailing ``window`` of seconds on ``clock`` (injected).
 
-    def __init__(self, clock: Callable[[], float]) -> None:
+    ``sample(key, count)`` records one look at a counter; ``rate(key)`` is the
+    growth between the oldest sample kept (the last one at least ``window``
+    seconds old) and the newest, per second of the time between them: 0.0
+    until two samples exist. Reading never changes the figure.
+    """
+
+    def __init__(self, clock: Callable[[], float], window: float = 2.0) -> None:
+        if not window > 0:
+            raise ValueError("window must be > 0 seconds")
         self._clock = clock
-        self._last: Dict[str, Tuple[float, int]] = {}
-        self._rate: Dict[str, float] = {}
+        self.window = window
+        self._samples: Dict[str, Deque[Tuple[float, int]]] = {}
 
-    def update(self, key: str, count: int, min_interval: float = 0.5) -> float:
+    def sample(self, key: str, count: int) -> None:
         now = self._clock()
-        last = self._last.get(key)
-        if last is None:
-            self._last[key] = (now, count)
-            return self._rate.get(key, 0.0)
-        elapsed = now - last[0]
-        if elapsed >= min_interval:
-            self._rate[key] = max(0, count - last[1]) / elapsed
-            self._last[key] = (now, count)
-        return self._rate.get(key, 0.0)
+        samples = self._samples.setdefault(key, deque())
+        samples.append((now, count))
+        # keep one sample at or before the window's start: the figure always spans a whole window
+        while len(samples) > 2 and samples[1][0] <= now - self.window:
+            samples.popleft()
+
+    def rate(self, key: str) -> float:
+        samples = self._samples.get(key)
+        if not samples or len(samples) < 2:
+            return 0.0
+        (t0, c0), (t1, c1) = samples[0], samples[-1]
+        return max(0, c1 - c0) / (t1 - t0) if t1 > t0 else 0.0
 
 
 @dataclass
@@ -138,11 +160,22 @@ class Health:
     stale: int
 
 
+def sample_diffs(meter: RateMeter, pair_metrics: Mapping[str, Any]) -> None:
+    """One look at every pair's ``diffs_applied`` (``OrderBookTrackerMetrics.pairs``); call it on a fixed cadence."""
+    for pair, metrics in list(pair_metrics.items()):
+        meter.sample(pair, metrics.diffs_applied)
+
+
 def read_health(pair: str, metrics: Any, meter: RateMeter) -> Health:
-    """Health of ``pair`` from its ``OrderBookPairMetrics``."""
-    return Health(pair, meter.update(pair, metrics.diffs_applied), metrics.latency.p50 * 1000,
+    """Health of ``pair`` from its ``OrderBookPairMetrics`` and the rate ``meter`` holds (read only)."""
+    return Health(pair, meter.rate(pair), metrics.latency.p50 * 1000,
                   metrics.latency.p99 * 1000, metrics.gaps, metrics.resyncs, metrics.stream_interruptions,
                   metrics.diffs_stale)
+
+
+def rate_text(per_second: float) -> str:
+    """A rate for the eye, one decimal: every screen prints the diffs-per-second figure through this."""
+    return f"{per_second:.1f}"
 
 
 def ms_text(value: float) -> str:
@@ -169,7 +202,7 @@ def _mid(top: BookTop, fmt: PairFormat) -> str:
 
 
 def health_line(health: Health) -> str:
-    return (f"{health.pair}: {health.diffs_per_s:.1f} diffs/s, apply latency p50 {ms_text(health.p50_ms)} ms "
+    return (f"{health.pair}: {rate_text(health.diffs_per_s)} diffs/s, apply latency p50 {ms_text(health.p50_ms)} ms "
             f"p99 {ms_text(health.p99_ms)} ms, gaps {health.gaps}, resyncs {health.resyncs}, "
             f"reconnects {health.reconnects}")
 
@@ -189,47 +222,52 @@ def ladder_lines(top: BookTop, fmt: PairFormat) -> List[str]:
     return lines
 
 
-# -- rich renderables ------------------------------------------------------------------------------
+# -- screen blocks (rich Text lines, laid out by text_layout) ------------------------------------
 
-def ladder_table(top: BookTop, fmt: PairFormat, highlight: Iterable[float] = ()) -> "RenderableType":
-    """The ladder as a rich ``Table``; prices in ``highlight`` (our own orders) are marked."""
-    from rich.table import Table
+def ladder_block(top: BookTop, fmt: PairFormat, levels: int, ours: Iterable[float] = ()) -> "Block":
+    """The ladder as screen lines: a title (pair, mid, spread), a header and ``levels`` rows.
 
-    ours = set(highlight)
-    title = (f"[b]{top.pair}[/b]  mid {_mid(top, fmt)}  spread {fmt.price(top.spread)}"
-             if top.synced else f"[b]{top.pair}[/b]  [yellow]syncing[/yellow]")
-    table = Table(title=title, title_justify="left", expand=False, padding=(0, 1))
-    table.add_column("bid size", justify="right", style="green")
-    table.add_column("bid", justify="right", style="bold green")
-    table.add_column("ask", justify="left", style="bold red")
-    table.add_column("ask size", justify="left", style="red")
-    for i in range(max(len(top.bids), len(top.asks))):
-        row = []
+    Prices in ``ours`` (our own orders) show as ``*price`` / ``price*`` in reverse video.
+    """
+    from rich.text import Text
+
+    from hummingbot_conn.cli.text_layout import Column, table
+
+    mine = set(ours)
+    title = (Text.assemble((top.pair, "bold"), f" mid {_mid(top, fmt)} spread {fmt.price(top.spread)}")
+             if top.synced else Text.assemble((top.pair, "bold"), " ", ("syncing", "yellow")))
+
+    def price(value: float, style: str, left: bool) -> "Text":
+        text = fmt.price(value)
+        if value not in mine:
+            return Text(text, style=style)
+        return Text("*" + text if left else text + "*", style=style + " reverse")
+
+    rows: List[List[Any]] = []
+    for i in range(levels):
+        row: List[Any] = ["", "", "", ""]
         if i < len(top.bids):
-            price, amount = top.bids[i]
-            row += [fmt.amount(amount), ("* " if price in ours else "") + fmt.price(price)]
-        else:
-            row += ["", ""]
+            row[0], row[1] = fmt.amount(top.bids[i][1]), price(top.bids[i][0], "bold green", True)
         if i < len(top.asks):
-            price, amount = top.asks[i]
-            row += [fmt.price(price) + (" *" if price in ours else ""), fmt.amount(amount)]
-        else:
-            row += ["", ""]
-        table.add_row(*row)
-    return table
+            row[2], row[3] = price(top.asks[i][0], "bold red", False), fmt.amount(top.asks[i][1])
+        rows.append(row)
+    columns = (Column("size", True, "green"), Column("bid", True), Column("ask"), Column("size", style="red"))
+    return table(columns, rows, title=title)
 
 
-def health_table(rows: Sequence[Health], title: str = "health") -> "RenderableType":
-    from rich.table import Table
+def health_block(rows: Sequence[Health], wide: bool = True, name: str = "health") -> "Block":
+    """Health figures as screen lines: a header naming the section, one row per pair (``stale`` only when wide)."""
+    from rich.text import Text
 
-    table = Table(title=title, title_justify="left", padding=(0, 1))
-    for name in ("pair", "diffs/s", "p50 ms", "p99 ms", "gaps", "resyncs", "reconnects", "stale"):
-        table.add_column(name, justify="left" if name == "pair" else "right")
+    from hummingbot_conn.cli.text_layout import Column, name_section, table
+
+    def flag(count: int) -> "Text":
+        return Text(str(count), style="yellow" if count else "")
+
+    names = [name, "diffs/s", "p50 ms", "p99 ms", "gaps", "resyncs", "reconnects"] + (["stale"] if wide else [])
+    cells: List[List["Cell"]] = []
     for h in rows:
-        table.add_row(h.pair, f"{h.diffs_per_s:.1f}", ms_text(h.p50_ms), ms_text(h.p99_ms),
-                      _flag(h.gaps), _flag(h.resyncs), _flag(h.reconnects), str(h.stale))
-    return table
-
-
-def _flag(count: int) -> str:
-    return f"[yellow]{count}[/yellow]" if count else "0"
+        row: List["Cell"] = [h.pair, rate_text(h.diffs_per_s), ms_text(h.p50_ms), ms_text(h.p99_ms), flag(h.gaps),
+                             flag(h.resyncs), flag(h.reconnects)]
+        cells.append(row + ([str(h.stale)] if wide else []))
+    return name_section(table([Column(n, n != name) for n in names], cells), name)

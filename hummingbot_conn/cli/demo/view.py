@@ -1,21 +1,21 @@
-"""The screens of ``hbconn demo``: a live rich view, plain status lines, and the closing summary.
+"""What ``hbconn demo`` shows: one :class:`DemoFrame` per look, the plain status lines, the closing summary.
 
 Everything here formats a :class:`DemoFrame` (what the demo read at one
 moment) and never touches the connector, so the view cannot disturb trading.
-Prices and amounts print in each pair's own precision (``PairFormat``).
+Prices and amounts print in each pair's own precision (``PairFormat``). The
+live screen, laid out for the terminal's size, is ``screen.py``; both
+print the health figures of the same :class:`Health` rows, so the live view
+and the plain lines show the same numbers for the same run.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
-from hummingbot_conn.demo_recorder import DemoCounts
-from hummingbot_conn.live_view import BookTop, Health, PairFormat, health_table, ladder_table, ms_text
-
-if TYPE_CHECKING:
-    from rich.console import RenderableType
+from hummingbot_conn.cli.demo.recorder import DemoCounts, FaultRecord
+from hummingbot_conn.cli.live_view import BookTop, Health, PairFormat, ms_text, rate_text
 
 
 @dataclass
@@ -31,7 +31,11 @@ class OpenOrder:
 
 @dataclass
 class DemoFrame:
-    """One look at the demo: its clock, the focus book, our orders, events, balances and health."""
+    """One look at the demo: its clock, the focus book, our orders, events, balances, health and faults.
+
+    ``faults``: the faults and incidents still listed (each until a while after its repair);
+    ``pending``: the faults still to come, as (demo seconds, what).
+    """
 
     elapsed: float
     duration: float
@@ -43,11 +47,11 @@ class DemoFrame:
     health: List[Health]
     counts: DemoCounts
     user_reconnects: int
-    note: str = ""
-    extra: Dict[str, str] = field(default_factory=dict)
+    faults: List[FaultRecord] = field(default_factory=list)
+    pending: List[Tuple[float, str]] = field(default_factory=list)
 
 
-def _amount(value: Decimal) -> str:
+def amount_text(value: Decimal) -> str:
     return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}".rstrip("0")
 
 
@@ -62,8 +66,8 @@ def status_line(frame: DemoFrame) -> str:
     fmt = frame.formats.get(top.pair, PairFormat())
     book = (f"{top.pair} bid {fmt.price(top.best_bid)} ask {fmt.price(top.best_ask)} spread {fmt.price(top.spread)}"
             if top.synced else f"{top.pair} syncing")
-    health = ", ".join(f"{h.pair} {h.diffs_per_s:.1f} diffs/s p50 {ms_text(h.p50_ms)} p99 {ms_text(h.p99_ms)} ms "
-                       f"gaps {h.gaps} resyncs {h.resyncs}" for h in frame.health)
+    health = ", ".join(f"{h.pair} {rate_text(h.diffs_per_s)} diffs/s p50 {ms_text(h.p50_ms)} "
+                       f"p99 {ms_text(h.p99_ms)} ms gaps {h.gaps} resyncs {h.resyncs}" for h in frame.health)
     return (f"[{frame.elapsed:5.1f}s] {book} | open orders {len(frame.orders)} | {counts_line(frame.counts)} "
             f"| {health} | user stream reconnects {frame.user_reconnects}")
 
@@ -71,53 +75,9 @@ def status_line(frame: DemoFrame) -> str:
 _LONG_ID = re.compile(r"\b(\S{2})\S{8,}(\S{8})\b")
 
 
-def _short_ids(text: str) -> str:
-    # client order ids are ~32 characters: the view keeps their ends, the plain log keeps them whole
+def short_ids(text: str) -> str:
+    """Client order ids (~32 characters) cut to their ends for the live view; the plain log keeps them whole."""
     return _LONG_ID.sub(r"\1…\2", text)
-
-
-def render(frame: DemoFrame, max_events: int = 10) -> "RenderableType":
-    """The live view: focus ladder beside our orders, then the last ``max_events`` events, balances, health."""
-    from rich.columns import Columns
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.table import Table
-
-    fmt = frame.formats.get(frame.focus.pair, PairFormat())
-    ours = [float(o.price) for o in frame.orders if o.pair == frame.focus.pair and o.price is not None]
-    ladder = ladder_table(frame.focus, fmt, highlight=ours)
-
-    orders = Table(title="our open orders", title_justify="left", padding=(0, 1))
-    for name in ("order", "pair", "side", "price", "amount", "filled", "state"):
-        orders.add_column(name, justify="right" if name in ("price", "amount", "filled") else "left")
-    for o in frame.orders:
-        f = frame.formats.get(o.pair, PairFormat())
-        colour = "green" if o.side == "BUY" else "red"
-        orders.add_row(_short_ids(o.order_id), o.pair, f"[{colour}]{o.side}[/{colour}]", f.price(o.price),
-                       f.amount(o.amount), f.amount(o.filled), o.state)
-
-    balances = Table(title="balances", title_justify="left", padding=(0, 1))
-    for name in ("asset", "total", "available"):
-        balances.add_column(name, justify="left" if name == "asset" else "right")
-    for asset, (total, available) in sorted(frame.balances.items()):
-        balances.add_row(asset, _amount(total), _amount(available))
-
-    events = "\n".join(f"[dim]{t:5.1f}s[/dim] {_colour(_short_ids(text))}"
-                       for t, text in frame.lines[-max_events:]) or "(none yet)"
-    header = (f"[b]hbconn demo[/b]  {frame.elapsed:5.1f} / {frame.duration:g} s   {counts_line(frame.counts)}   "
-              f"user stream reconnects {frame.user_reconnects}   [dim]Ctrl+C stops, cancels our orders, "
-              "prints the summary[/dim]")
-    health = health_table(frame.health, title="order book health (through the OrderBookTracker)")
-    return Group(header, Columns([ladder, orders], padding=(0, 3)),
-                 Panel(events, title="order events", title_align="left"),
-                 Columns([balances, health], padding=(0, 3)))
-
-
-def _colour(text: str) -> str:
-    kind = text.split(" ", 1)[0]
-    colour = {"Filled": "green", "Completed": "bold green", "Cancelled": "yellow", "Failure": "bold red",
-              "Book": "magenta", "Fault": "bold magenta", "User": "magenta"}.get(kind)
-    return f"[{colour}]{text}[/{colour}]" if colour else text
 
 
 # -- the summary -----------------------------------------------------------------------------------
@@ -150,14 +110,16 @@ def summary_lines(counts: DemoCounts, books: Sequence[BookCheck], balances: Sequ
              f"  {counts_line(counts)} (orders placed {counts.created + counts.failed})"]
     traded = ", ".join(f"{pair} {side.lower()} {n}" for (pair, side), n in sorted(counts.traded.items()))
     lines.append(f"  fills by pair and side: {traded or 'none'}")
-    fees = ", ".join(f"{_amount(v)} {k}" for k, v in sorted(counts.fees.items()))
+    fees = ", ".join(f"{amount_text(v)} {k}" for k, v in sorted(counts.fees.items()))
     lines.append(f"  fees paid: {fees or 'none'}")
     lines.append(f"  book repairs: {counts.gaps} out of sync, {counts.resyncs} resynced; "
                  f"user stream connections {counts.user_connections}")
     lines.append("  final balances (ours = the exchange's?):")
     for b in balances:
-        mark = "equal" if b.equal else f"NOT EQUAL (exchange: {_amount(b.exchange[0])} / {_amount(b.exchange[1])})"
-        lines.append(f"    {b.asset:<6} total {_amount(b.ours[0]):>16}  available {_amount(b.ours[1]):>16}  {mark}")
+        theirs = f"{amount_text(b.exchange[0])} / {amount_text(b.exchange[1])}"
+        mark = "equal" if b.equal else f"NOT EQUAL (exchange: {theirs})"
+        lines.append(f"    {b.asset:<6} total {amount_text(b.ours[0]):>16}  "
+                     f"available {amount_text(b.ours[1]):>16}  {mark}")
     lines.append("  order books against the exchange's:")
     for c in books:
         how = " after a resync at exit (the last diff was lost and nothing later revealed it)" \

@@ -1,10 +1,14 @@
 """``hbconn demo``: a small market maker trading through ``BinanceExchange`` against the embedded simulator.
 
+``--venue`` takes the venues whose entry in ``cli/venues.py`` lists the demo:
+``binance`` today (the registry says why not ``binance_perpetual``); the
+simulator, its endpoints and the connector class come from that entry.
+
 Everything goes over real sockets on 127.0.0.1.  The simulated Binance
 exchange starts with background traders; the connector (the library's
 ``BinanceExchange``, as a user builds it) tracks each pair's book with the
 ``OrderBookTracker`` and its orders with the ``ClientOrderTracker``; the
-market maker (``demo_market_maker.py``, public API only) quotes a bid and an
+market maker (``market_maker.py``, public API only) quotes a bid and an
 ask around each mid, refreshes them as the mid moves and lets them fill.
 Two faults are injected on purpose and repaired in view: one depth diff is
 dropped (the tracker sees the gap and resyncs that book) and the user data
@@ -18,6 +22,7 @@ Exit status 0 when everything matched, 1 when a check failed, 130 after Ctrl+C.
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import signal
@@ -25,37 +30,36 @@ import sys
 from decimal import Decimal
 from typing import Callable, Dict, List, Optional, Sequence
 
-from hummingbot_conn.cli_edge import (
+from hummingbot_conn.cli.demo.market_maker import MarketMaker
+from hummingbot_conn.cli.demo.recorder import DemoRecorder
+from hummingbot_conn.cli.demo.view import BalanceCheck, BookCheck, DemoFrame, OpenOrder, status_line, summary_lines
+from hummingbot_conn.cli.edge import (
     EXIT_INTERRUPTED,
     CommandError,
     CommandParser,
     configure_logging,
     non_negative_float,
+    port_number,
     positive_float,
     run_command,
     say,
 )
-from hummingbot_conn.demo_market_maker import MarketMaker
-from hummingbot_conn.demo_recorder import DemoRecorder
-from hummingbot_conn.demo_view import BalanceCheck, BookCheck, DemoFrame, OpenOrder, render, status_line, summary_lines
-from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
-from hummingbot_conn.exchanges.binance.binance_exchange import BinanceExchange
-from hummingbot_conn.live_view import PairFormat, RateMeter, read_health, read_top
-from hummingbot_conn.sim import SimulatedExchange, default_symbols
+from hummingbot_conn.cli.live_view import PairFormat, RateMeter, read_health, read_top, sample_diffs
+from hummingbot_conn.cli.metrics_port import serve_metrics
+from hummingbot_conn.cli.venues import VENUES, Venue, venue_named, venues_for
+from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
+from hummingbot_conn.sim import SimulatedExchange
 
-STEP = 0.2                  # seconds between market-maker steps (and view refreshes)
+STEP = 0.2                  # seconds between market-maker steps, health samples and view refreshes
+FAULT_HOLD = 10.0           # seconds (demo clock) a repaired fault stays on the live screen
 CURRENT_WAIT = 2.0          # seconds a book may take to reach the venue's update id before it is resynced
 FUNDS = {"USDT": Decimal(100000), "BTC": Decimal(2), "ETH": Decimal(20)}
 
 
-def known_pairs() -> Dict[str, str]:
-    """``{"BTC-USDT": "BTCUSDT", ...}`` for the simulator's symbols."""
-    return {f"{s.base_asset}-{s.quote_asset}": s.symbol for s in default_symbols()}
-
-
-def parse_pairs(text: str) -> List[str]:
-    """``"btcusdt,ETH-BTC"`` -> ``["BTC-USDT", "ETH-BTC"]``; ``CommandError`` names unknown ones."""
-    known = known_pairs()
+def parse_pairs(text: str, venue: Venue = VENUES["binance"]) -> List[str]:
+    """``"btcusdt,ETH-BTC"`` -> ``["BTC-USDT", "ETH-BTC"]`` among ``venue``'s simulator pairs; ``CommandError``
+    names unknown ones."""
+    known = venue.pairs()
     by_key = {k.replace("-", ""): k for k in known}
     out, unknown = [], []
     for item in (t.strip() for t in text.split(",")):
@@ -72,7 +76,7 @@ def parse_pairs(text: str) -> List[str]:
     return out
 
 
-async def start_connector(connector: BinanceExchange, timeout: float = 30.0) -> None:
+async def start_connector(connector: ExchangePyBase, timeout: float = 30.0) -> None:
     """``start_network`` and wait until ``ready``; ``CommandError`` naming what did not load in time."""
     await connector.start_network()
     try:
@@ -83,10 +87,14 @@ async def start_connector(connector: BinanceExchange, timeout: float = 30.0) -> 
                            f"{', '.join(waiting)})", "Run again with --verbose to see why.", status=1) from None
 
 
+#: the faults injected on purpose, as the live screen announces them before they happen
+_PENDING = {"drop_diff": "drop a depth diff", "close_user_sockets": "close the user socket"}
+
+
 class Demo:
     """One run on a ready connector: the market maker, the faults, the view's frames and the exit checks."""
 
-    def __init__(self, sim: SimulatedExchange, connector: BinanceExchange, api_key: str, pairs: List[str],
+    def __init__(self, sim: SimulatedExchange, connector: ExchangePyBase, api_key: str, pairs: List[str],
                  duration: float, clock: Callable[[], float]) -> None:
         self.sim, self.connector, self.api_key, self.pairs = sim, connector, api_key, pairs
         self.duration, self.clock = duration, clock
@@ -98,7 +106,7 @@ class Demo:
         self.recorder.counts.user_connections = 1       # ready means the user stream is connected
         self.maker = MarketMaker(connector, pairs, spread=Decimal("0.0001"))
         self.meter = RateMeter(clock)
-        self._faults = [(duration / 3, self._drop_diff), (2 * duration / 3, self._drop_user_socket)]
+        self._faults = [(duration / 3, "drop_diff"), (2 * duration / 3, "close_user_sockets")]
         self.books: List[BookCheck] = []
         self.balances: List[BalanceCheck] = []
         self.printed = 0            # recorder lines already printed (plain output)
@@ -107,17 +115,27 @@ class Demo:
     def _drop_diff(self) -> None:
         symbol = self.pairs[0].replace("-", "")
         self.sim.faults.add("drop_diff", symbol=symbol, count=1)
-        self.recorder.note(f"Fault     the exchange drops the next {self.pairs[0]} depth diff on purpose")
+        self.recorder.inject(f"the exchange drops the next {self.pairs[0]} depth diff", f"book:{self.pairs[0]}")
 
     def _drop_user_socket(self) -> None:
         self.sim.faults.add("close_user_sockets")
-        self.recorder.note("Fault     the exchange closes our user data socket on purpose")
+        self.recorder.inject("the exchange closes our user data socket", "user")
 
     def inject_due_faults(self, elapsed: float, final: bool = False) -> None:
-        due = [f for f in self._faults if f[0] <= elapsed or (final and f[1] == self._drop_diff)]
+        due = [f for f in self._faults if f[0] <= elapsed or (final and f[1] == "drop_diff")]
         for fault in due:
             self._faults.remove(fault)
-            fault[1]()
+            if fault[1] == "drop_diff":
+                self._drop_diff()
+            else:
+                self._drop_user_socket()
+
+    def drop_pending_faults(self) -> None:
+        """A stop was asked (Ctrl+C): the faults not injected yet never will be; the run just ends."""
+        if self._faults:
+            self.recorder.note(f"Stop      asked at {self.clock():.1f} s: {len(self._faults)} pending fault"
+                               f"{'s' if len(self._faults) > 1 else ''} not injected; cancelling our orders")
+        self._faults.clear()
 
     def print_new_lines(self, out: Callable[[str], None]) -> None:
         for t, text in self.recorder.since(self.printed):
@@ -125,6 +143,10 @@ class Demo:
         self.printed = self.recorder.total
 
     # -- one look -----------------------------------------------------------------------------------------
+    def sample(self) -> None:
+        """One look at the tracker's counters, every step in every mode: the figures shown come from these."""
+        sample_diffs(self.meter, self.connector.order_book_tracker.metrics.pairs)
+
     def frame(self, elapsed: float) -> DemoFrame:
         c = self.connector
         orders = [OpenOrder(o.client_order_id, o.trading_pair, o.trade_type.name, o.price, o.amount,
@@ -133,9 +155,11 @@ class Demo:
         balances = {asset: (total, c.get_available_balance(asset)) for asset, total in c.get_all_balances().items()}
         metrics = c.order_book_tracker.metrics.pairs
         health = [read_health(pair, metrics[pair], self.meter) for pair in self.pairs if pair in metrics]
-        return DemoFrame(elapsed, self.duration, read_top(self.pairs[0], c.get_order_book(self.pairs[0]), 6),
+        faults = [r for r in self.recorder.faults if r.shown_at(elapsed, FAULT_HOLD)]
+        pending = [(at, _PENDING[fault]) for at, fault in self._faults if fault in _PENDING]
+        return DemoFrame(elapsed, self.duration, read_top(self.pairs[0], c.get_order_book(self.pairs[0]), 10),
                          self.formats, orders, list(self.recorder.lines), balances, health, self.recorder.counts,
-                         max(0, self.recorder.counts.user_connections - 1))
+                         max(0, self.recorder.counts.user_connections - 1), faults, pending)
 
     # -- stop and check -------------------------------------------------------------------------------------
     async def wind_down(self) -> None:
@@ -205,37 +229,50 @@ class Demo:
 
 async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "ETH-BTC"), seed: int = 7,
                    rate: float = 20.0, ui: bool = False, out: Callable[[str], None] = say,
-                   stop: Optional[asyncio.Event] = None) -> int:
-    """Run the demo (see the module doc); returns the exit status."""
+                   stop: Optional[asyncio.Event] = None, console: Optional[object] = None,
+                   metrics_port: Optional[int] = None, venue: Venue = VENUES["binance"]) -> int:
+    """Run the demo (see the module doc) on ``venue``'s simulator; returns the exit status.
+
+    ``console``: the rich ``Console`` of the live view (``ui``); by default the terminal's.
+    ``metrics_port``: serve the connector's figures for Prometheus on 127.0.0.1 while it runs.
+    ``venue``: one whose ``commands`` include ``demo``, else ``CommandError`` naming those that do.
+    """
+    if venue.connector is None or "demo" not in venue.commands:
+        raise CommandError(f"hbconn demo takes {' or '.join(venues_for('demo'))} only, not {venue.name}")
     loop = asyncio.get_running_loop()
     started = loop.time()
     clock = lambda: loop.time() - started        # noqa: E731 - the demo's elapsed seconds
     stop = stop or asyncio.Event()
     pairs = list(pairs)
-    specs = [s for s in default_symbols() if f"{s.base_asset}-{s.quote_asset}" in pairs]
+    specs = [s for s in venue.simulator_symbols() if f"{s.base_asset}-{s.quote_asset}" in pairs]
     traders = {"rate": rate, "volatility": 0.0003, "seed_levels": 20}
-    async with SimulatedExchange(seed=seed, symbols=specs, traders=traders) as sim:
+    async with venue.simulator(seed, traders, specs) as sim:
         assets = {a for s in specs for a in (s.base_asset, s.quote_asset)}
         api_key, secret = sim.create_account({a: FUNDS.get(a, Decimal(1000)) for a in assets})
-        out(f"simulated exchange on {sim.rest_url}; trading {', '.join(pairs)} through BinanceExchange")
-        connector = BinanceExchange(binance_api_key=api_key, binance_api_secret=secret, trading_pairs=pairs,
-                                    domain=BinanceEndpoints.local(sim.rest_url.split("://", 1)[1]))
+        connector = venue.connector(api_key, secret, pairs, venue.endpoints_of(sim))
+        out(f"simulated {venue.name} exchange on {sim.rest_url}; trading {', '.join(pairs)} through "
+            f"{type(connector).__name__}")
+        endpoint = await serve_metrics(metrics_port, connector=connector, out=out)
         try:
             await start_connector(connector)
             demo = Demo(sim, connector, api_key, pairs, duration, clock)
             out(f"connector ready after {clock():.1f} s: books synced, balances and trading rules loaded, "
                 "user stream connected")
-            await _trade(demo, stop, ui, out)
+            await _trade(demo, stop, ui, out, console)
             interrupted = stop.is_set()
             if ui:      # the live view showed those lines already
                 demo.printed = demo.recorder.total
-            demo.inject_due_faults(clock(), final=True)   # a run too short for its faults still drops the diff
+            if interrupted:
+                demo.drop_pending_faults()
+            else:       # a run too short for its faults still drops the diff
+                demo.inject_due_faults(clock(), final=True)
             await demo.wind_down()
             await demo.check_books()
             await demo.check_balances()
             demo.print_new_lines(out)       # the exit checks' own lines
         finally:
             await connector.stop_network()
+            await endpoint.close()
     for line in summary_lines(demo.recorder.counts, demo.books, demo.balances, interrupted, clock()):
         out(line)
     if interrupted:
@@ -243,38 +280,50 @@ async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "
     return 0 if all(c.equal for c in demo.books) and all(b.equal for b in demo.balances) else 1
 
 
-async def _trade(demo: Demo, stop: asyncio.Event, ui: bool, out: Callable[[str], None]) -> None:
-    """The market-making loop until the duration elapses or ``stop`` is set, with the view."""
+async def _trade(demo: Demo, stop: asyncio.Event, ui: bool, out: Callable[[str], None],
+                 console: Optional[object] = None) -> None:
+    """The market-making loop until the duration elapses or ``stop`` is set, with the view.
+
+    Both views run the same loop: one step, one health sample and one look per ``STEP``; only what
+    is printed differs (a screen laid out for the terminal's size, or new log lines plus a status
+    line each second). The live screen is drawn once per step on this task, never by a refresh
+    thread: drawing shares the event loop with the market data, and a second drawer only slowed it.
+    """
     deadline = demo.duration
+    live = None
     if ui:
         from rich.live import Live
 
-        def view():
-            # as many event lines as the terminal has room for (narrow terminals stack the panels)
-            frame, console = demo.frame(demo.clock()), live.console
-            for events in (12, 8, 5, 3):
-                screen = render(frame, max_events=events)
-                if len(console.render_lines(screen, console.options, pad=False)) < console.size.height:
-                    break
-            return screen
+        from hummingbot_conn.cli.demo.screen import render
 
-        with Live(refresh_per_second=5) as live:
-            while not stop.is_set() and demo.clock() < deadline:
-                live.update(view())
-                demo.inject_due_faults(demo.clock())
-                demo.maker.step()
-                await _sleep_or_stop(stop, min(STEP, max(0.0, deadline - demo.clock())))
-            live.update(view())
-        return
+        live = Live(console=console, auto_refresh=False)    # type: ignore[arg-type]  # a rich Console or None
+        live.start()
+
+    def show() -> None:
+        assert live is not None
+        width, height = live.console.size
+        live.update(render(demo.frame(demo.clock()), width, height), refresh=True)
+
     next_status = 1.0
-    while not stop.is_set() and demo.clock() < deadline:
-        demo.inject_due_faults(demo.clock())
-        demo.maker.step()
-        await _sleep_or_stop(stop, min(STEP, max(0.0, deadline - demo.clock())))
-        demo.print_new_lines(out)
-        if demo.clock() >= next_status:
-            out(status_line(demo.frame(demo.clock())))
-            next_status += 1.0
+    try:
+        while not stop.is_set() and demo.clock() < deadline:
+            demo.inject_due_faults(demo.clock())
+            demo.maker.step()
+            demo.sample()
+            if live is not None:
+                show()
+            await _sleep_or_stop(stop, min(STEP, max(0.0, deadline - demo.clock())))
+            if live is None:
+                demo.print_new_lines(out)
+                if demo.clock() >= next_status:
+                    out(status_line(demo.frame(demo.clock())))
+                    next_status += 1.0
+        if live is not None:
+            demo.sample()
+            show()
+    finally:
+        if live is not None:
+            live.stop()
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
@@ -301,7 +350,8 @@ async def _main(args) -> int:
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     try:
         ui = not args.no_ui and sys.stdout.isatty()
-        return await run_demo(args.duration, args.pairs, args.seed, args.rate, ui=ui, stop=stop)
+        return await run_demo(args.duration, args.pairs, args.seed, args.rate, ui=ui, stop=stop,
+                              metrics_port=args.metrics_port, venue=args.venue)
     except asyncio.CancelledError:
         raise KeyboardInterrupt from None
     finally:
@@ -309,8 +359,15 @@ async def _main(args) -> int:
         loop.remove_signal_handler(signal.SIGTERM)
 
 
+def _venue(text: str) -> Venue:
+    try:
+        return venue_named(text, "demo")
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    known = ", ".join(known_pairs())
+    known = ", ".join(VENUES["binance"].pairs())
     parser = CommandParser(
         "hbconn demo",
         "A small market maker trading through the library's BinanceExchange connector against the\n"
@@ -322,16 +379,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="seconds of trading (0: start, check and stop)")
     parser.add_argument("--pairs", "--symbol", dest="pairs", default="BTC-USDT,ETH-BTC",
                         help=f"comma-separated pairs to trade, the first one in view (known: {known})")
+    parser.add_argument("--venue", type=_venue, default=VENUES["binance"], metavar="VENUE",
+                        help="the market, by hummingbot's connector name: "
+                             f"{' or '.join(venues_for('demo'))} (default: binance)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the simulated market")
     parser.add_argument("--rate", type=positive_float, default=20.0,
                         help="background trader actions per second per pair (more than 0)")
     parser.add_argument("--no-ui", action="store_true",
                         help="plain log lines instead of the live view (automatic when stdout is not a terminal)")
+    parser.add_argument("--metrics-port", type=port_number, default=None, metavar="PORT",
+                        help="serve the connector's figures for Prometheus at http://127.0.0.1:PORT/metrics "
+                             "(0: a free port; needs the metrics extra)")
     args = parser.parse_args(argv)
 
     def body() -> int:
         configure_logging(args.verbose)
-        args.pairs = parse_pairs(args.pairs)
+        args.pairs = parse_pairs(args.pairs, args.venue)
         return asyncio.run(_main(args))
 
     return run_command("hbconn demo", body, args.verbose)
