@@ -145,6 +145,7 @@ class StatusPoller:
     async def update_order_status(self) -> None:
         tracker = self._connector._order_tracker
         placer = self._connector._order_placer
+        tracker.retry_missing_fills()       # fills owed to orders (finished ones too) whose back-off is over
         orders = []
         for order in tracker.all_updatable_orders.values():
             if placer.is_placing(order.client_order_id):
