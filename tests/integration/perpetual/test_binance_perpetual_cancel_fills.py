@@ -46,7 +46,7 @@ async def _resting_buy(fsim, **options):
 
 
 def _our_fill_ids(fsim, session):
-    return [str(f.trade_id) for f in fsim.engine.fills[(session.account.account_id, "BTCUSDT")]]
+    return [str(f.trade_id) for f in fsim.engine.account_fills[(session.account.account_id, "BTCUSDT")]]
 
 
 def _reported_fill_ids(session, order_id):
