@@ -278,7 +278,9 @@ def audit_orders(placed: Sequence[str], exchange: Mapping[str, ExchangeOrder | N
         problems = _audit_one(cid, record, evs, tracked.get(cid), positions.get(cid) if positions else None)
         figures[record.status if record is not None else "NEVER_AT_EXCHANGE"] += 1
         figures["fills"] += len(record.fills) if record is not None else 0
-        out.extend(f"{cid}: {p}" for p in problems)
+        if problems:
+            where = f"{record.status} executed {record.executed}" if record is not None else "never there"
+            out.append(f"{cid}: {'; '.join(problems)} [exchange: {where}; events: {_kinds(evs)}]")
     return out, figures
 
 
