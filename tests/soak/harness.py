@@ -97,9 +97,9 @@ class FaultDriver:
     Each kind comes once per shuffled round, so a run of ``len(kinds)`` faults
     covers all of them. Rules fire once (``count=1``); ``fired`` counts the
     ones that did (actions count when run), ``unfired`` those still waiting when
-    the schedule stopped (cleared then). A ``stale_snapshot`` is followed by a
-    ``drop_diff`` on its symbol, so a resync comes to be served the stale
-    snapshot. Clock skews only move forward unless ``HBCONN_SOAK_BACKWARD_SKEW=1``:
+    the schedule stopped (cleared then). A ``stale_snapshot`` or
+    ``future_snapshot`` is followed by a ``drop_diff`` on its symbol, so a
+    resync comes to be served that snapshot. Clock skews only move forward unless ``HBCONN_SOAK_BACKWARD_SKEW=1``:
     a real venue's clock never runs back, and a skew is relative to ours either way.
     """
 
@@ -122,11 +122,12 @@ class FaultDriver:
 
     def _params(self, kind: str) -> dict:
         rng, venue = self._rng, self.venue
-        if kind in ("drop_diff", "duplicate_diff", "reorder_diff", "stale_snapshot"):
+        if kind in ("drop_diff", "duplicate_diff", "reorder_diff", "stale_snapshot", "future_diff_id",
+                    "future_snapshot"):
             return {"symbol": rng.choice(venue.symbols)}
-        if kind == "close_market_sockets":
+        if kind in ("close_market_sockets", "restart_ids"):
             return {"symbol": rng.choice(list(venue.symbols) + [None])}
-        if kind == "close_user_sockets":
+        if kind in ("close_user_sockets", "mute_user_sockets"):
             return {}
         if kind == "skew_clock":
             step = rng.choice((250, 900, 2_500, venue.max_skew_step_ms))
@@ -148,7 +149,7 @@ class FaultDriver:
         kind = self._next_kind()
         params = self._params(kind)
         self._add(kind, params)
-        if kind == "stale_snapshot":
+        if kind in ("stale_snapshot", "future_snapshot"):
             self._add("drop_diff", {"symbol": params["symbol"]})
         return kind
 
@@ -277,7 +278,9 @@ def audit_orders(placed: Sequence[str], exchange: Mapping[str, ExchangeOrder | N
         problems = _audit_one(cid, record, evs, tracked.get(cid), positions.get(cid) if positions else None)
         figures[record.status if record is not None else "NEVER_AT_EXCHANGE"] += 1
         figures["fills"] += len(record.fills) if record is not None else 0
-        out.extend(f"{cid}: {p}" for p in problems)
+        if problems:
+            where = f"{record.status} executed {record.executed}" if record is not None else "never there"
+            out.append(f"{cid}: {'; '.join(problems)} [exchange: {where}; events: {_kinds(evs)}]")
     return out, figures
 
 

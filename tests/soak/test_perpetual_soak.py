@@ -3,12 +3,13 @@
 Two connectors trade at once, one account in ONEWAY mode and one switched to
 HEDGE at the start, opening and closing positions (LIMIT near the book,
 LIMIT_MAKER, MARKET), cancelling, cancelling everything and changing leverage,
-while house traders move the market and the mark price, funding falls due
+while the simulator's background traders move the market and the mark price
+(the funding rate changing now and then), funding falls due
 every ``HBCONN_SOAK_FUNDING_MS`` (8 s by default, the venue's schedule
 shortened) and a :class:`~tests.soak.harness.FaultDriver` injects every fault
 the venue offers. At the end every order and fill (with its position action and
 fee class), the wallet and available balance, every position, leverage, every
-funding payment and both books must equal the simulator's.
+funding payment (amount and rate) and both books must equal the simulator's.
 
     HBCONN_SOAK_SECONDS=300 HBCONN_SOAK_SEED=7 .venv/bin/pytest tests/soak/test_perpetual_soak.py -s
 """
@@ -23,7 +24,6 @@ import pytest
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee, DeductedFromReturnsTradeFee
 from hummingbot_conn.events import AccountEvent, FundingPaymentCompletedEvent, MarketEvent, OrderFilledEvent
-from hummingbot_conn.sim.kernel.errors import SimError
 from hummingbot_conn.sim.futures import SimulatedFuturesExchange
 from hummingbot_conn.sim.binance.usdm.specs import money
 from tests.integration.perpetual.conftest import make_connector
@@ -56,72 +56,14 @@ VENUE = FaultVenue(
     order_endpoints=("POST /fapi/v1/order", "DELETE /fapi/v1/order", "POST /fapi/v1/leverage"),
     # under the funding interval: one jump never makes two fundings fall due at once
     max_skew_step_ms=min(3_000, FUNDING_MS // 3))
-HOUSE_WALLET = "1000000000000"
-
-
-class HouseTraders:
-    """Market activity for the futures venue (it has no background traders): a house maker rests
-    orders a few ticks around a drifting mid, a house taker sends small MARKET orders, the mark
-    price follows the mid and the funding rate changes now and then. Fee-free accounts."""
-
-    def __init__(self, sim: SimulatedFuturesExchange, seed: int, rate: float = 5.0,
-                 volatility: float = 0.0005) -> None:
-        self.sim, self.rate, self.volatility = sim, rate, volatility
-        self.rng = random.Random(seed)
-        engine = sim.engine
-        leverage = {s: spec.max_leverage for s, spec in engine.specs.items()}
-        self.maker = sim.accounts.create(HOUSE_WALLET, maker_rate="0", taker_rate="0", leverage=leverage)
-        self.taker = sim.accounts.create(HOUSE_WALLET, maker_rate="0", taker_rate="0", leverage=leverage)
-        self.mid = {s: spec.initial_price for s, spec in engine.specs.items()}
-
-    def seed_books(self, levels: int = 10) -> None:
-        for symbol in self.mid:
-            for i in range(1, levels + 1):
-                for side in ("BUY", "SELL"):
-                    self._post(symbol, side, i)
-
-    def _post(self, symbol: str, side: str, ticks_away: int) -> None:
-        engine = self.sim.engine
-        spec, book, mid = engine.specs[symbol], engine.books[symbol], self.mid[symbol]
-        span = max(spec.tick_size, (mid * Decimal("0.0002")).quantize(spec.tick_size))
-        price = mid - span * ticks_away if side == "BUY" else mid + span * ticks_away
-        best = book.best_bid() if side == "SELL" else book.best_ask()
-        if best is not None and (price <= best.price if side == "SELL" else price >= best.price):
-            price = best.price + spec.tick_size if side == "SELL" else best.price - spec.tick_size
-        price = (price // spec.tick_size) * spec.tick_size
-        qty = max(spec.min_qty, ((spec.min_notional * Decimal(self.rng.randint(2, 8)) / price)
-                                 // spec.step_size) * spec.step_size)
-        try:
-            engine.place_order(self.maker, symbol, side, "LIMIT", quantity=qty, price=price, time_in_force="GTC")
-        except SimError:
-            pass                    # a filter edge at an extreme price: skip this action
-
-    def step(self) -> None:
-        engine, rng = self.sim.engine, self.rng
-        for symbol, spec in engine.specs.items():
-            self.mid[symbol] = max(spec.tick_size * 10, self.mid[symbol] * (1 + Decimal(
-                str(rng.gauss(0, self.volatility)))))
-            roll = rng.random()
-            mine = engine.open_orders(self.maker, symbol)
-            if (roll < 0.2 and mine) or len(mine) > 60:
-                engine.cancel_order(self.maker, symbol, mine[rng.randrange(len(mine)) if roll < 0.2 else 0].order_id)
-            elif roll < 0.35:
-                ref = engine.reference_price(symbol, "BUY")
-                qty = max(spec.min_qty, ((spec.min_notional * 2 / ref) // spec.step_size + 1) * spec.step_size)
-                try:
-                    engine.place_order(self.taker, symbol, rng.choice(("BUY", "SELL")), "MARKET", quantity=qty)
-                except SimError:
-                    pass
-            else:
-                self._post(symbol, rng.choice(("BUY", "SELL")), rng.randint(1, 10))
-            self.sim.set_mark_price(symbol, self.mid[symbol].quantize(spec.tick_size))
-            if rng.random() < 0.05:
-                self.sim.set_funding_rate(symbol, Decimal(rng.choice((-5, -2, -1, 1, 2, 3, 5))) / 10_000)
-
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            await asyncio.sleep(1 / self.rate)
-            self.step()
+async def vary_funding_rates(sim: SimulatedFuturesExchange, seed: int, stop: asyncio.Event) -> None:
+    """Now and then a new funding rate per contract, either sign (the background traders move the mark)."""
+    rng = random.Random(seed)
+    while not stop.is_set():
+        await asyncio.sleep(rng.expovariate(0.5))
+        for symbol in PAIRS.values():
+            if rng.random() < 0.5:
+                sim.set_funding_rate(symbol, Decimal(rng.choice((-5, -2, -1, 1, 2, 3, 5))) / 10_000)
 
 
 class PerpStrategy(Strategy):
@@ -212,48 +154,14 @@ def exchange_orders(sim, api_key: str, placed) -> dict:
     return out
 
 
-def fill_effects(sim, api_key: str) -> dict:
-    """(symbol, trade id) -> "OPEN" / "CLOSE": what each of the account's fills did at the exchange.
-
-    Hedge sides by their rule (BUY opens LONG, SELL opens SHORT). One-way fills replayed in
-    order: one against the position reduces it; one that flips it through zero does both (left out).
-    """
-    account = sim.account(api_key)
-    out: dict = {}
-    for (account_id, symbol), rows in sim.engine.account_fills.items():
-        if account_id != account.account_id:
-            continue
-        amount = Decimal(0)
-        for f in rows:
-            key = (symbol, str(f.trade_id))
-            if f.position_side != "BOTH":
-                out[key] = "OPEN" if (f.position_side == "LONG") == (f.side == "BUY") else "CLOSE"
-                continue
-            signed = f.qty if f.side == "BUY" else -f.qty
-            closing = amount != 0 and (amount > 0) != (signed > 0)
-            if not (closing and abs(signed) > abs(amount)):
-                out[key] = "CLOSE" if closing else "OPEN"
-            amount += signed
-    return out
-
-
-def fee_class_discrepancies(events, effects: dict, actions: dict) -> list:
-    """An opening fill's fee is added to its cost, a closing fill's deducted from its returns.
-
-    Judged only where the order's position action and what its fill did at the exchange
-    agree: a one-way OPEN order that reduced a position may be classed either way (hummingbot
-    follows the order's action, a venue's realised PnL the fill's effect).
-    """
+def fee_class_discrepancies(events, actions: dict) -> list:
+    """A fill's fee class follows its order's position action: OPEN added to cost, CLOSE deducted
+    from returns (docs/binance_usdm_futures.md, the connector table's "fees" row)."""
     expected = {"OPEN": AddedToCostTradeFee, "CLOSE": DeductedFromReturnsTradeFee}
-    out = []
-    for e in events:
-        if not isinstance(e, OrderFilledEvent) or not e.trade_fee.flat_fees:
-            continue
-        effect = effects.get((PAIRS[e.trading_pair], e.exchange_trade_id))
-        if effect is not None and effect == actions.get(e.order_id) and not isinstance(e.trade_fee, expected[effect]):
-            out.append(f"{e.order_id}: {effect} order, fill {e.exchange_trade_id} is a {effect} at the exchange "
-                       f"and has a {type(e.trade_fee).__name__}")
-    return out
+    return [f"{e.order_id}: {actions[e.order_id]} order, fill {e.exchange_trade_id} has a "
+            f"{type(e.trade_fee).__name__}" for e in events
+            if isinstance(e, OrderFilledEvent) and e.order_id in actions and e.trade_fee.flat_fees
+            and not isinstance(e.trade_fee, expected[actions[e.order_id]])]
 
 
 def account_discrepancies(sim, api_key: str, connector) -> list:
@@ -282,28 +190,29 @@ def account_discrepancies(sim, api_key: str, connector) -> list:
 
 
 def funding_discrepancies(sim, api_key: str, events) -> tuple:
-    """Each FUNDING_FEE of the account reported exactly once, at its time, with its amount."""
+    """Each FUNDING_FEE of the account reported exactly once, at its time, with its amount and the
+    rate of its funding time (the venue's funding rate history)."""
     account = sim.account(api_key)
     pair_of = {s: p for p, s in PAIRS.items()}
-    theirs = Counter((pair_of[i.symbol], i.time / 1000, i.income) for i in sim.engine.income.get(account.account_id, [])
-                     if i.income_type == "FUNDING_FEE")
-    ours = Counter((e.trading_pair, e.timestamp, e.amount) for e in events
+    rates = {(s, t): rate for s, rows in sim.engine.funding_history.items() for t, rate, _ in rows}
+    theirs = Counter((pair_of[i.symbol], i.time / 1000, i.income, rates.get((i.symbol, i.time)))
+                     for i in sim.engine.income.get(account.account_id, []) if i.income_type == "FUNDING_FEE")
+    ours = Counter((e.trading_pair, e.timestamp, e.amount, e.funding_rate) for e in events
                    if isinstance(e, FundingPaymentCompletedEvent))
-    out = [f"funding {key}: reported {ours[key]} times, paid {theirs[key]} times"
+    out = [f"funding (pair, time, amount, rate) {key}: reported {ours[key]} times, paid {theirs[key]} times"
            for key in sorted(set(ours) | set(theirs), key=str) if ours[key] != theirs[key]]
     return out, sum(theirs.values())
 
 
 async def test_perpetual_soak_ends_with_every_order_fill_position_funding_and_book_equal_to_the_exchanges():
     seed, seconds = SOAK_SEED, SOAK_SECONDS
-    async with SimulatedFuturesExchange(funding_interval_ms=FUNDING_MS, funding_rate="0.0003") as sim:
-        house = HouseTraders(sim, seed)
-        house.seed_books()
+    async with SimulatedFuturesExchange(seed=seed, traders={"rate": 5, "volatility": 0.0005},
+                                        funding_interval_ms=FUNDING_MS, funding_rate="0.0003") as sim:
         accounts = [sim.create_account("20000"), sim.create_account("20000")]
         connectors = [make_connector(sim, key, secret, pairs=tuple(PAIRS)) for key, secret in accounts]
         logs = [event_log(c, list(MarketEvent) + list(AccountEvent)) for c in connectors]
-        stop_house = asyncio.Event()
-        house_loop = asyncio.ensure_future(house.run(stop_house))
+        stop_rates = asyncio.Event()
+        rates = asyncio.ensure_future(vary_funding_rates(sim, seed, stop_rates))
         for connector in connectors:
             await connector.start_network()
         try:
@@ -314,8 +223,9 @@ async def test_perpetual_soak_ends_with_every_order_fill_position_funding_and_bo
             min_notional = {p: sim.engine.specs[s].min_notional for p, s in PAIRS.items()}
             strategies = [PerpStrategy(c, seed + 1 + i, min_notional) for i, c in enumerate(connectors)]
             await drive(seconds, faults, strategies)
-            stop_house.set()
-            await house_loop
+            stop_rates.set()
+            await rates
+            sim.traders.pause()                     # a quiet market, a still mark price
             for symbol in PAIRS.values():
                 sim.set_funding_rate(symbol, "0")   # funding still falls due, and pays nothing: a still account
             figures: dict = {}
@@ -334,7 +244,7 @@ async def test_perpetual_soak_ends_with_every_order_fill_position_funding_and_bo
                     for name, n in counts.items():
                         figures[name] = figures.get(name, 0) + n
                     mode = connector.position_mode.name
-                    found += fee_class_discrepancies(events, fill_effects(sim, key), strategy.actions)
+                    found += fee_class_discrepancies(events, strategy.actions)
                     problems += [f"[{mode}] {p}" for p in found + account_discrepancies(sim, key, connector) + funding]
                 figures["orders"] = sum(len(s.placed) for s in strategies)
                 return problems + book_discrepancies(connectors[0], sim, PAIRS) + \
@@ -351,7 +261,7 @@ async def test_perpetual_soak_ends_with_every_order_fill_position_funding_and_bo
             assert funding_total[0] > 0, "no funding payment fell due during the soak"
             assert not discrepancies, line + "\n" + "\n".join(discrepancies[:40])
         finally:
-            stop_house.set()
-            await asyncio.gather(house_loop, return_exceptions=True)
+            stop_rates.set()
+            await asyncio.gather(rates, return_exceptions=True)
             for connector in connectors:
                 await connector.stop_network()
