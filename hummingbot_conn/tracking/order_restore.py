@@ -3,20 +3,18 @@
 Every entry is judged on its own (docs/contracts.md, Contract 4): a bad entry
 is refused with its reason and never costs the entries after it.
 """
-from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 from hummingbot_conn.core.in_flight_order import InFlightOrder, order_from_json
-
-if TYPE_CHECKING:
-    from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
 
 __all__ = ["saved_order", "key_name"]
 
 
-def saved_order(tracker: "ClientOrderTracker", key: Any, serialized: Any,
+def saved_order(tracker: Any, key: Any, serialized: Any,
                 check_pair: Optional[Callable[[str], Optional[str]]]
                 ) -> Tuple[Optional[InFlightOrder], Optional[str]]:
-    """``(order, None)`` when the entry ``key: serialized`` can be tracked by ``tracker``, else
+    """``(order, None)`` when the entry ``key: serialized`` can be tracked by ``tracker`` (a
+    ``ClientOrderTracker``: its active, lost and cached orders and its exchange id index), else
     ``(None, reason)``: not readable ``to_json`` output, a key that is not its ``client_order_id``,
     finished (FILLED, CANCELED, EXPIRED), a client id already tracked (active, lost or just
     finished), an exchange id of another tracked order, or a reason from ``check_pair``."""
