@@ -15,7 +15,7 @@ writes one line, then its count, not one line per pair per poll.
 import asyncio
 import logging
 from decimal import Decimal
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from hummingbot_conn.events import FundingPaymentCompletedEvent, MarketEvent
 from hummingbot_conn.log_dedup import RepeatedLog
@@ -76,7 +76,7 @@ class FundingPaymentPoller:
                               ", ".join(failed), failure)
         return False
 
-    async def poll(self, trading_pair: str) -> Any:
+    async def poll(self, trading_pair: str) -> Optional[str]:
         """Report every payment of the pair since the ledger's floor that was not reported yet, oldest
         first, each with its own funding time's rate.  Returns None, or the failure's text: then
         nothing was reported and nothing moved."""

@@ -24,8 +24,8 @@ import pytest
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee, DeductedFromReturnsTradeFee
 from hummingbot_conn.events import AccountEvent, FundingPaymentCompletedEvent, MarketEvent, OrderFilledEvent
-from hummingbot_conn.sim.futures import SimulatedFuturesExchange
 from hummingbot_conn.sim.binance.usdm.specs import money
+from hummingbot_conn.sim.futures import SimulatedFuturesExchange
 from tests.integration.perpetual.conftest import make_connector
 
 from .harness import (
