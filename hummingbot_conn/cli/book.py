@@ -43,7 +43,7 @@ from hummingbot_conn.cli.live_view import (
     sample_diffs,
     top_line,
 )
-from hummingbot_conn.cli.metrics_port import serve_metrics
+from hummingbot_conn.cli.metrics_port import require_metrics, serve_metrics
 from hummingbot_conn.cli.probes import probe_rest, probe_stream
 from hummingbot_conn.cli.venues import VENUES, Venue, venue_named, venues_for
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
@@ -279,6 +279,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     def body() -> int:
         configure_logging(args.verbose)
+        require_metrics(args.metrics_port)      # before the simulator starts and says so
         return asyncio.run(_run(args))
 
     return run_command(_PROG, body, args.verbose)
