@@ -106,3 +106,21 @@ def test_a_reducing_order_larger_than_what_is_left_fills_that_much_and_expires(d
     assert trader.position("ETHUSDT", "LONG" if dual_side else "BOTH").amount == 0
     assert (resting.executed_qty, resting.status) == (D("0.4"), "EXPIRED")
     assert engine.open_orders(trader) == []
+
+
+@pytest.mark.parametrize("dual_side", [True, False], ids=["hedge-close", "oneway-reduce-only"])
+def test_a_reducing_taker_that_closes_the_position_is_filled_not_expired(dual_side):
+    # the soak found it: the closing taker, filled whole, was taken for a stale reducing order
+    clock = ManualClock(1_700_000_000_000)
+    accounts = FuturesAccountRegistry()
+    engine = FuturesEngine(default_futures_symbols(), accounts, clock)
+    trader = accounts.create("100000", dual_side=dual_side)
+    house = accounts.create("100000000", maker_rate="0", taker_rate="0")
+    side = dict(position_side="LONG") if dual_side else {}
+    engine.place_order(house, "ETHUSDT", "SELL", "LIMIT", quantity=D("1"), price=D("3000"), time_in_force="GTC")
+    engine.place_order(house, "ETHUSDT", "BUY", "LIMIT", quantity=D("1"), price=D("2990"), time_in_force="GTC")
+    engine.place_order(trader, "ETHUSDT", "BUY", "MARKET", quantity=D("1"), **side)
+    closing = dict(position_side="LONG") if dual_side else dict(reduce_only=True)
+    close, accepted = engine.place_order(trader, "ETHUSDT", "SELL", "MARKET", quantity=D("1"), **closing)
+    assert (close.status, close.executed_qty) == ("FILLED", D("1"))
+    assert trader.position("ETHUSDT", "LONG" if dual_side else "BOTH").amount == 0

@@ -260,7 +260,9 @@ class FuturesEngine(MatchingCore[FuturesSymbolSpec, FuturesOrder]):
     def _expire_unreducible(self, account_id: int, symbol: str, now: int) -> None:
         """A position closed (or flipped): the account's open reducing orders with nothing left to
         reduce are EXPIRED, as the venue does (docs/binance_usdm_futures.md section 4)."""
-        stale = [o for o in self._open_by_client.values() if o.account_id == account_id and o.symbol == symbol]
+        # (a taker that has just filled is still indexed until place_order closes it: only open ones count)
+        stale = [o for o in self._open_by_client.values()
+                 if o.account_id == account_id and o.symbol == symbol and o.is_open]
         for order in stale:
             room = self._reducible(order)
             if room is not None and room <= ZERO:
