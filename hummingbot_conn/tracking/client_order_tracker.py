@@ -330,7 +330,10 @@ class ClientOrderTracker:
     def process_order_update(self, order_update: OrderUpdate) -> bool:
         """Apply a status report now (synchronously, so reports of one order are
         applied in the order they arrive) and publish the events it causes.
-        Returns True if the order changed."""
+        Returns True if the order changed.  An executed amount in the report
+        (``misc_updates["executed_amount_base"]``) above the order's fills makes
+        them owed; a CANCELED / EXPIRED / FAILED report revealing owed fills is
+        held until they are in, bounded (``missing_fills.py``; returns False then)."""
         cid = order_update.client_order_id
         eid = order_update.exchange_order_id
         if cid is None and eid is None:
