@@ -25,10 +25,10 @@ from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequ
 import orjson
 
 from hummingbot_conn.common import TradeType
-from hummingbot_conn.core._binance_depth import parse_depth_update
 from hummingbot_conn.core.order_book_message import OrderBookMessage
 from hummingbot_conn.events import OrderBookTradeEvent
 from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance._binance_depth import parse_depth_update
 from hummingbot_conn.exchanges.binance.binance_order_book import BinanceOrderBook
 from hummingbot_conn.tracking.order_book_tracker_data_source import OrderBookTrackerDataSource, UnknownTradingPairError
 from hummingbot_conn.web.async_throttler import AsyncThrottler
@@ -73,7 +73,7 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
         exchangeInfo here.
     :param snapshot_limit: levels per side of each REST snapshot (<= 5000).
     :param fast_parser: read text frames undecoded and parse ``depthUpdate``
-        frames in C (``core/_binance_depth``), falling back to JSON for
+        frames in C (``exchanges/binance/_binance_depth``), falling back to JSON for
         anything else; False: every frame is decoded by the connection.
     Other keyword arguments: see ``OrderBookTrackerDataSource``.
     """
