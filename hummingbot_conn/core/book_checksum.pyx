@@ -68,10 +68,10 @@ cdef uint32_t _crc_table[8][256]
 
 cdef void _fill_crc_tables() noexcept nogil:
     cdef uint32_t c
-    cdef int i, k
+    cdef int i, k, _bit
     for i in range(256):
         c = <uint32_t>i
-        for k in range(8):
+        for _bit in range(8):
             c = (c >> 1) ^ (_POLY if c & 1 else 0)
         _crc_table[0][i] = c
     for i in range(256):
