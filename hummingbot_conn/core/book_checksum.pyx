@@ -16,7 +16,7 @@ renderer here, never a branch in the tracker.
 
 Styles:
 
-* ``KRAKEN`` (docs/kraken_spot.md, "Book checksum"): the top ``levels`` asks
+* ``KRAKEN`` (docs/kraken_spot.md section 2): the top ``levels`` asks
   from the best (lowest price) up, then the top ``levels`` bids from the best
   (highest price) down; for each level its price, then its quantity, written
   with exactly the pair's decimals (``price_decimals``, ``qty_decimals``), the

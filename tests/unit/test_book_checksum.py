@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 from hummingbot_conn.core.book_checksum import BookChecksum, ChecksumStyle, crc32
 from hummingbot_conn.core.order_book import OrderBook
 
-# Kraken's worked example of its WebSocket v2 book checksum (docs/kraken_spot.md, "Book checksum"):
+# Kraken's worked example of its WebSocket v2 book checksum (docs/kraken_spot.md section 2):
 # BTC/USD at price precision 1 and quantity precision 8
 KRAKEN_BIDS = [("45283.5", "0.10000000"), ("45283.4", "1.54582015"), ("45282.1", "0.10000000"),
                ("45281.0", "0.10000000"), ("45280.3", "1.54592586"), ("45279.0", "0.07990000"),

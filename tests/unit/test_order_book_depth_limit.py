@@ -1,7 +1,7 @@
 """OrderBook.depth_limit: a book of a venue's subscribed depth drops what an insert pushes out of it.
 
 A venue streaming a book of fixed depth (Kraken's ``depth`` subscription,
-docs/kraken_spot.md) sends no delete for a level pushed out of that depth, so
+docs/kraken_spot.md section 1) sends no delete for a level pushed out of that depth, so
 the book truncates each side after every message (docs/contracts.md,
 Contract 1, "Depth and checksums").  Classes of input closed: a snapshot
 deeper than the limit, an insert above the worst level (the worst goes), an
@@ -101,7 +101,7 @@ def test_a_huge_limit_is_no_limit_in_practice():
 
 def test_kraken_depth_ten_stream_keeps_its_checksum():
     """A depth-10 book that takes an insert inside the top ten checksums like the venue's,
-    whose book dropped its 11th level without telling (docs/kraken_spot.md)."""
+    whose book dropped its 11th level without telling (docs/kraken_spot.md section 1)."""
     bids = [[f"{100 - i}.0", "1.00000000"] for i in range(10)]
     asks = [[f"{101 + i}.0", "1.00000000"] for i in range(10)]
     book = OrderBook(depth_limit=10)

@@ -30,6 +30,7 @@ from hummingbot_conn.events import OrderBookTradeEvent
 from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
 from hummingbot_conn.exchanges.binance._binance_depth import parse_depth_update
 from hummingbot_conn.exchanges.binance.binance_order_book import BinanceOrderBook
+from hummingbot_conn.tracking.book_integrity import SequenceRule, SyncPoint
 from hummingbot_conn.tracking.order_book_tracker_data_source import OrderBookTrackerDataSource, UnknownTradingPairError
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.data_types import RESTMethod, WSJSONRequest
@@ -79,6 +80,8 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
     """
 
     DIFF_INTERVAL = 0.1     # <symbol>@depth@100ms: the cadence the stale-diff rule counts in
+    SEQUENCE_RULE = SequenceRule.CONTIGUOUS     # U..u ranges (docs/binance_spot.md section 6)
+    SYNC_POINT = SyncPoint.REST_SNAPSHOT        # GET /api/v3/depth, the buffer replayed over it
 
     def __init__(self, trading_pairs: Sequence[str], domain: web_utils.Domain = CONSTANTS.DEFAULT_DOMAIN,
                  api_factory: Optional[WebAssistantsFactory] = None, throttler: Optional[AsyncThrottler] = None,
