@@ -54,3 +54,15 @@ typecheck:
 wheel:
 	rm -rf build/wheel-check && .ci/wheel-check $(PY)/python build/wheel-check
 	mkdir -p wheelhouse && cp build/wheel-check/wheelhouse/*.whl wheelhouse/
+
+# ---- the API reference (README, Documentation; sources and settings in docs/api/) ----
+.PHONY: apidocs
+
+# HTML from the docstrings of the package installed in $(PY)'s venv (autodoc
+# imports it: the compiled core must be built).  -W: any warning fails the
+# build (bad markup, a missing import); -n: so does a cross-reference to one
+# of our names that does not resolve; -E: every page is read again, so a
+# warning is never hidden by the previous build's cache.
+apidocs:
+	$(PY)/sphinx-build -W --keep-going -n -E -b html docs/api build/apidocs
+	@echo "API reference: build/apidocs/index.html"

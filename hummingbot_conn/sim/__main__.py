@@ -11,7 +11,7 @@ Expected failures (a bad option, a port in use, an address not on this
 machine) print one sentence plus the next step and exit non-zero; ``--verbose``
 logs every HTTP request and WebSocket connection and shows tracebacks. The
 simulator imports nothing of ours outside ``sim``, so the few argument types it
-needs are kept here rather than shared with ``hummingbot_conn.cli_edge``.
+needs are kept here rather than shared with ``hummingbot_conn.cli.edge``.
 """
 from __future__ import annotations
 

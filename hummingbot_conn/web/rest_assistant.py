@@ -117,7 +117,7 @@ def _retry_after(headers: Mapping[str, str], default: float, cap: float) -> floa
 
 
 class RESTAssistant:
-    """Sends ``RESTRequest``s through one connector's session, throttler and auth."""
+    """Sends each ``RESTRequest`` through one connector's session, throttler and auth."""
 
     def __init__(self, connection: RESTConnection, throttler: AsyncThrottler,
                  rest_pre_processors: Optional[List[RESTPreProcessorBase]] = None,

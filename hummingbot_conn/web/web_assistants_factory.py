@@ -20,7 +20,7 @@ __all__ = ["WebAssistantsFactory"]
 
 
 class WebAssistantsFactory:
-    """Creates ``RESTAssistant``s and ``WSAssistant``s sharing this connector's session.
+    """Creates ``RESTAssistant`` and ``WSAssistant`` objects sharing this connector's session.
 
     Each factory owns its ``ConnectionsFactory`` (hence its own
     ``aiohttp.ClientSession``) unless one is passed in; ``close()`` closes only

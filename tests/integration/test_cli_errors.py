@@ -49,6 +49,12 @@ def _assert_sentence(proc: subprocess.CompletedProcess, status: int, *words: str
     (["demo", "--rate", "-3"], ["--rate", "greater than 0"]),
     (["demo", "--duration", "-1"], ["--duration", "0 or more"]),
     (["demo", "--duration", "inf"], ["--duration", "finite"]),
+    # the venue registry says which commands take a venue: the demo trades on binance only
+    (["demo", "--venue", "binance_perpetual"],
+     ["--venue", "hbconn demo takes binance only", "binance_perpetual (Binance USDⓈ-M perpetuals) works with",
+      "hbconn book and hbconn sim"]),
+    (["demo", "--venue", "kraken"], ["unknown venue 'kraken'; choose binance."]),
+    (["sim", "--venue", "kraken"], ["unknown venue 'kraken'; choose binance or binance_perpetual"]),
     (["nosuchcommand"], ["unknown command 'nosuchcommand'", "demo", "sim"]),
 ])
 def test_bad_values_are_refused_in_one_sentence(args, words):

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from hummingbot_conn.cli import main as cli_main
-from hummingbot_conn.demo import run_demo
+from hummingbot_conn.cli.demo.run import run_demo
 
 
 def _demo(*args: str) -> subprocess.CompletedProcess:
@@ -70,7 +70,7 @@ async def test_live_view_of_a_real_run_fits_the_terminal_and_keeps_each_fault_an
     # the live mode of a real run (simulator, connector, faults), every frame drawn for a terminal of this
     # size and read back as text: each fits, and once a fault is repaired its two lines stay on every
     # later frame (the run is shorter than FAULT_HOLD), however many events followed
-    from hummingbot_conn import demo_screen
+    from hummingbot_conn.cli.demo import screen as demo_screen
 
     frames = []
 

@@ -267,7 +267,7 @@ _WITHOUT_PROMETHEUS = "import sys; sys.modules['prometheus_client'] = None\n"
 
 def test_without_prometheus_client_the_library_imports_and_the_errors_name_the_extra():
     check = _WITHOUT_PROMETHEUS + (
-        "import hummingbot_conn, hummingbot_conn.connector, hummingbot_conn.tracking, hummingbot_conn.book\n"
+        "import hummingbot_conn, hummingbot_conn.connector, hummingbot_conn.tracking, hummingbot_conn.cli.book\n"
         "try:\n    import hummingbot_conn.metrics\n"
         "except ImportError as exc:\n    print(exc)\n")
     done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60,
@@ -298,7 +298,7 @@ def test_the_documented_bot_serves_its_figures(tmp_path):
 
 
 async def test_hbconn_demo_serves_its_connectors_figures_while_it_trades():
-    from hummingbot_conn.demo import run_demo
+    from hummingbot_conn.cli.demo.run import run_demo
 
     lines, scraped = [], []
 

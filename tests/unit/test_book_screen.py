@@ -6,8 +6,8 @@ import re
 import pytest
 from rich.console import Console
 
-from hummingbot_conn.book_screen import render
-from hummingbot_conn.live_view import BookTop, Health, PairFormat
+from hummingbot_conn.cli.book_screen import render
+from hummingbot_conn.cli.live_view import BookTop, Health, PairFormat
 
 PAIRS = {"BTC-USDT": (60000.0, 0.01, PairFormat(2, 5)), "ETH-BTC": (0.05, 0.00001, PairFormat(5, 3)),
          "ETH-USDT": (3000.0, 0.01, PairFormat(2, 4))}

@@ -16,10 +16,10 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
-from hummingbot_conn.demo_recorder import DemoCounts, DemoRecorder
-from hummingbot_conn.demo_screen import FAULT_HOLD, render
-from hummingbot_conn.demo_view import DemoFrame, OpenOrder, status_line
-from hummingbot_conn.live_view import BookTop, PairFormat, RateMeter, read_health, sample_diffs
+from hummingbot_conn.cli.demo.recorder import DemoCounts, DemoRecorder
+from hummingbot_conn.cli.demo.screen import FAULT_HOLD, render
+from hummingbot_conn.cli.demo.view import DemoFrame, OpenOrder, status_line
+from hummingbot_conn.cli.live_view import BookTop, PairFormat, RateMeter, read_health, sample_diffs
 from hummingbot_conn.tracking.order_book_sync import OrderBookSyncEvent, OrderBookTrackerEvent
 
 FORMATS = {"BTC-USDT": PairFormat(2, 5), "ETH-BTC": PairFormat(5, 3)}

@@ -8,6 +8,9 @@
 * A citation of ``docs/<name>.md`` names a file that exists, and its section
   (``docs/binance_spot.md section 6.2``) or contract
   (``docs/contracts.md, Contract 2``) is a heading of that file.
+
+The API reference's pages (``docs/api/*.rst``) are held to the same rules as
+the Markdown and the code.
 """
 import re
 import subprocess
@@ -32,8 +35,8 @@ def _repository_files() -> list:
         files = [ROOT / line for line in out.splitlines() if line]
     except (OSError, subprocess.CalledProcessError):
         files = [p for p in ROOT.rglob("*") if p.is_file() and not {".git", "build", ".venv"} & set(p.parts)]
-    return [p for p in files if p.is_file() and p.suffix in {".py", ".pyx", ".pxd", ".pyi", ".md", ".toml", ".txt",
-                                                            ".cfg", ".yaml", ".yml", ""}]
+    return [p for p in files if p.is_file() and p.suffix in {".py", ".pyx", ".pxd", ".pyi", ".md", ".rst", ".toml",
+                                                            ".txt", ".cfg", ".yaml", ".yml", ""}]
 
 
 def test_docs_exist():
@@ -99,7 +102,7 @@ def _headings(doc: Path) -> tuple:
 def test_citations_of_docs_resolve():
     broken = []
     for path in _repository_files():
-        if path.suffix not in {".py", ".pyx", ".pxd", ".pyi", ".md"} or path == Path(__file__).resolve():
+        if path.suffix not in {".py", ".pyx", ".pxd", ".pyi", ".md", ".rst"} or path == Path(__file__).resolve():
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             for name, section, contract in _DOC_CITE.findall(line):
@@ -122,7 +125,7 @@ def test_every_weakness_id_cited_is_in_the_table():
     assert known == {f"W-{n}" for n in range(1, 22)}, sorted(known)
     unknown = []
     for path in _repository_files():
-        if path.suffix in {".py", ".pyx", ".pxd", ".pyi", ".md"}:
+        if path.suffix in {".py", ".pyx", ".pxd", ".pyi", ".md", ".rst"}:
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
                 unknown += [f"{path.relative_to(ROOT)}:{number}: {w}" for w in re.findall(r"\bW-\d+", line)
                             if w not in known]

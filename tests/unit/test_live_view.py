@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from hummingbot_conn.live_view import (
+from hummingbot_conn.cli.live_view import (
     BookTop,
     PairFormat,
     RateMeter,

@@ -76,6 +76,7 @@ class BinanceAPIOrderBookDataSource(OrderBookTrackerDataSource):
     :param fast_parser: read text frames undecoded and parse ``depthUpdate``
         frames in C (``exchanges/binance/_binance_depth``), falling back to JSON for
         anything else; False: every frame is decoded by the connection.
+
     Other keyword arguments: see ``OrderBookTrackerDataSource``.
     """
 

@@ -65,6 +65,7 @@ class BinancePerpetualAPIOrderBookDataSource(OrderBookTrackerDataSource):
     :param symbol_map: ``{exchange symbol: trading pair}`` or an async callable returning it
         (the connector's map), so exchangeInfo is not fetched twice
     :param snapshot_limit: levels per side of each REST snapshot (5..1000)
+
     Other keyword arguments: see ``OrderBookTrackerDataSource``.
     """
 

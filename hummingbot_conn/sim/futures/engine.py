@@ -138,7 +138,7 @@ class FuturesEngine:
                     client_order_id: str | None = None) -> tuple[FuturesOrder, dict]:
         """Validate, match and publish one order; returns (order, its state as first accepted).
 
-        Raises :class:`SimError` with nothing changed when the order is rejected.
+        Raises :class:`~hummingbot_conn.sim.SimError` with nothing changed when the order is rejected.
         """
         spec = self.spec(symbol)
         if spec.status != "TRADING":

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
+from hummingbot_conn.cli.live_view import PairFormat
 from hummingbot_conn.events import (
     BuyOrderCompletedEvent,
     BuyOrderCreatedEvent,
@@ -31,7 +32,6 @@ from hummingbot_conn.events import (
     SellOrderCompletedEvent,
     SellOrderCreatedEvent,
 )
-from hummingbot_conn.live_view import PairFormat
 from hummingbot_conn.tracking.order_book_sync import OrderBookSyncEvent, OrderBookTrackerEvent
 
 __all__ = ["DemoRecorder", "DemoCounts", "FaultRecord"]

@@ -12,8 +12,8 @@ from typing import Mapping, Sequence
 
 from rich.text import Text
 
-from hummingbot_conn.live_view import BookTop, Health, PairFormat, health_block, ladder_block
-from hummingbot_conn.text_layout import Block, beside, block_width, clip, join
+from hummingbot_conn.cli.live_view import BookTop, Health, PairFormat, health_block, ladder_block
+from hummingbot_conn.cli.text_layout import Block, beside, block_width, clip, join
 
 __all__ = ["screen", "render"]
 

@@ -1,11 +1,15 @@
-"""The ``hbconn`` command.
+"""The ``hbconn`` command: the commands of this package (``python -m hummingbot_conn`` runs it too).
 
 Each subcommand lives in the module that owns it and exposes
 ``main(argv: list[str] | None) -> int``; this file only dispatches, so the
-command's start-up imports nothing heavy. Each subcommand turns its expected
-failures into one sentence (``hummingbot_conn.cli_edge``); whatever still
-escapes is a bug, reported here in one sentence as well (with the traceback
-under ``--verbose``).
+command's start-up imports nothing heavy. ``book``, ``demo`` and ``sim`` take
+``--venue`` (hummingbot's connector names, ``cli/venues.py``). These are the
+only modules besides the tests that import the simulator (``sim``), and no
+library module imports them (tests/unit/test_import_graph.py).
+
+Each subcommand turns its expected failures into one sentence
+(``hummingbot_conn.cli.edge``); whatever still escapes is a bug, reported
+here in one sentence as well (with the traceback under ``--verbose``).
 """
 import argparse
 import importlib
@@ -13,14 +17,14 @@ import sys
 from typing import Optional, Sequence
 
 from hummingbot_conn import __version__
-from hummingbot_conn.cli_edge import EXIT_INTERRUPTED, EXIT_USAGE, fail_unexpected, wants_verbose
+from hummingbot_conn.cli.edge import EXIT_INTERRUPTED, EXIT_USAGE, fail_unexpected, wants_verbose
 
 # subcommand -> (module holding main(argv), one-line help)
 SUBCOMMANDS = {
-    "demo": ("hummingbot_conn.demo", "run the library end to end against the embedded simulator"),
-    "sim": ("hummingbot_conn.sim.__main__", "run the Binance-compatible simulated exchange"),
-    "book": ("hummingbot_conn.book", "watch live order books through the tracker, with health figures"),
-    "bench": ("hummingbot_conn.bench", "time the benchmarks beside their peers (needs a checkout)"),
+    "demo": ("hummingbot_conn.cli.demo.run", "run the library end to end against the embedded simulator"),
+    "sim": ("hummingbot_conn.sim.__main__", "run a simulated exchange (binance, binance_perpetual) until Ctrl+C"),
+    "book": ("hummingbot_conn.cli.book", "watch live order books through the tracker, with health figures"),
+    "bench": ("hummingbot_conn.cli.bench", "time the benchmarks beside their peers (needs a checkout)"),
 }
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, List, Ma
 if TYPE_CHECKING:  # rich is a runtime dependency, imported lazily (see the module doc)
     from rich.text import Text
 
-    from hummingbot_conn.text_layout import Block, Cell
+    from hummingbot_conn.cli.text_layout import Block, Cell
 
 
 def decimals_of(increment: Decimal) -> int:
@@ -231,7 +231,7 @@ def ladder_block(top: BookTop, fmt: PairFormat, levels: int, ours: Iterable[floa
     """
     from rich.text import Text
 
-    from hummingbot_conn.text_layout import Column, table
+    from hummingbot_conn.cli.text_layout import Column, table
 
     mine = set(ours)
     title = (Text.assemble((top.pair, "bold"), f" mid {_mid(top, fmt)} spread {fmt.price(top.spread)}")
@@ -259,7 +259,7 @@ def health_block(rows: Sequence[Health], wide: bool = True, name: str = "health"
     """Health figures as screen lines: a header naming the section, one row per pair (``stale`` only when wide)."""
     from rich.text import Text
 
-    from hummingbot_conn.text_layout import Column, name_section, table
+    from hummingbot_conn.cli.text_layout import Column, name_section, table
 
     def flag(count: int) -> "Text":
         return Text(str(count), style="yellow" if count else "")

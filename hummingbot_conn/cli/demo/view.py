@@ -3,7 +3,7 @@
 Everything here formats a :class:`DemoFrame` (what the demo read at one
 moment) and never touches the connector, so the view cannot disturb trading.
 Prices and amounts print in each pair's own precision (``PairFormat``). The
-live screen, laid out for the terminal's size, is ``demo_screen.py``; both
+live screen, laid out for the terminal's size, is ``screen.py``; both
 print the health figures of the same :class:`Health` rows, so the live view
 and the plain lines show the same numbers for the same run.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from hummingbot_conn.demo_recorder import DemoCounts, FaultRecord
-from hummingbot_conn.live_view import BookTop, Health, PairFormat, ms_text, rate_text
+from hummingbot_conn.cli.demo.recorder import DemoCounts, FaultRecord
+from hummingbot_conn.cli.live_view import BookTop, Health, PairFormat, ms_text, rate_text
 
 
 @dataclass

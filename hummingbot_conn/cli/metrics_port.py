@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Optional
 
-from hummingbot_conn.cli_edge import CommandError, say
+from hummingbot_conn.cli.edge import CommandError, say
 
 __all__ = ["MetricsEndpoint", "serve_metrics"]
 

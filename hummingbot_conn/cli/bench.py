@@ -21,7 +21,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Optional, Sequence
 
-from hummingbot_conn.cli_edge import CommandError, CommandParser, run_command
+from hummingbot_conn.cli.edge import CommandError, CommandParser, run_command
 
 #: what marks a folder as the repository's benchmarks/ (the renderers this command calls)
 _NEEDED = ("report.py", "chart.py")

@@ -24,9 +24,9 @@ from typing import List, Sequence
 
 from rich.text import Text
 
-from hummingbot_conn.demo_view import DemoFrame, OpenOrder, amount_text, short_ids
-from hummingbot_conn.live_view import PairFormat, health_block, ladder_block
-from hummingbot_conn.text_layout import Block, Cell, Column, beside, block_width, clip, join, name_section, table
+from hummingbot_conn.cli.demo.view import DemoFrame, OpenOrder, amount_text, short_ids
+from hummingbot_conn.cli.live_view import PairFormat, health_block, ladder_block
+from hummingbot_conn.cli.text_layout import Block, Cell, Column, beside, block_width, clip, join, name_section, table
 
 __all__ = ["screen", "render", "FAULT_HOLD", "MAX_LEVELS", "WIDE"]
 

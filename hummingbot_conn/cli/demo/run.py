@@ -1,10 +1,14 @@
 """``hbconn demo``: a small market maker trading through ``BinanceExchange`` against the embedded simulator.
 
+``--venue`` takes the venues whose entry in ``cli/venues.py`` lists the demo:
+``binance`` today (the registry says why not ``binance_perpetual``); the
+simulator, its endpoints and the connector class come from that entry.
+
 Everything goes over real sockets on 127.0.0.1.  The simulated Binance
 exchange starts with background traders; the connector (the library's
 ``BinanceExchange``, as a user builds it) tracks each pair's book with the
 ``OrderBookTracker`` and its orders with the ``ClientOrderTracker``; the
-market maker (``demo_market_maker.py``, public API only) quotes a bid and an
+market maker (``market_maker.py``, public API only) quotes a bid and an
 ask around each mid, refreshes them as the mid moves and lets them fill.
 Two faults are injected on purpose and repaired in view: one depth diff is
 dropped (the tracker sees the gap and resyncs that book) and the user data
@@ -18,6 +22,7 @@ Exit status 0 when everything matched, 1 when a check failed, 130 after Ctrl+C.
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import signal
@@ -25,7 +30,10 @@ import sys
 from decimal import Decimal
 from typing import Callable, Dict, List, Optional, Sequence
 
-from hummingbot_conn.cli_edge import (
+from hummingbot_conn.cli.demo.market_maker import MarketMaker
+from hummingbot_conn.cli.demo.recorder import DemoRecorder
+from hummingbot_conn.cli.demo.view import BalanceCheck, BookCheck, DemoFrame, OpenOrder, status_line, summary_lines
+from hummingbot_conn.cli.edge import (
     EXIT_INTERRUPTED,
     CommandError,
     CommandParser,
@@ -36,14 +44,11 @@ from hummingbot_conn.cli_edge import (
     run_command,
     say,
 )
-from hummingbot_conn.cli_metrics import serve_metrics
-from hummingbot_conn.demo_market_maker import MarketMaker
-from hummingbot_conn.demo_recorder import DemoRecorder
-from hummingbot_conn.demo_view import BalanceCheck, BookCheck, DemoFrame, OpenOrder, status_line, summary_lines
-from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
-from hummingbot_conn.exchanges.binance.binance_exchange import BinanceExchange
-from hummingbot_conn.live_view import PairFormat, RateMeter, read_health, read_top, sample_diffs
-from hummingbot_conn.sim import SimulatedExchange, default_symbols
+from hummingbot_conn.cli.live_view import PairFormat, RateMeter, read_health, read_top, sample_diffs
+from hummingbot_conn.cli.metrics_port import serve_metrics
+from hummingbot_conn.cli.venues import VENUES, Venue, venue_named, venues_for
+from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
+from hummingbot_conn.sim import SimulatedExchange
 
 STEP = 0.2                  # seconds between market-maker steps, health samples and view refreshes
 FAULT_HOLD = 10.0           # seconds (demo clock) a repaired fault stays on the live screen
@@ -51,14 +56,10 @@ CURRENT_WAIT = 2.0          # seconds a book may take to reach the venue's updat
 FUNDS = {"USDT": Decimal(100000), "BTC": Decimal(2), "ETH": Decimal(20)}
 
 
-def known_pairs() -> Dict[str, str]:
-    """``{"BTC-USDT": "BTCUSDT", ...}`` for the simulator's symbols."""
-    return {f"{s.base_asset}-{s.quote_asset}": s.symbol for s in default_symbols()}
-
-
-def parse_pairs(text: str) -> List[str]:
-    """``"btcusdt,ETH-BTC"`` -> ``["BTC-USDT", "ETH-BTC"]``; ``CommandError`` names unknown ones."""
-    known = known_pairs()
+def parse_pairs(text: str, venue: Venue = VENUES["binance"]) -> List[str]:
+    """``"btcusdt,ETH-BTC"`` -> ``["BTC-USDT", "ETH-BTC"]`` among ``venue``'s simulator pairs; ``CommandError``
+    names unknown ones."""
+    known = venue.pairs()
     by_key = {k.replace("-", ""): k for k in known}
     out, unknown = [], []
     for item in (t.strip() for t in text.split(",")):
@@ -75,7 +76,7 @@ def parse_pairs(text: str) -> List[str]:
     return out
 
 
-async def start_connector(connector: BinanceExchange, timeout: float = 30.0) -> None:
+async def start_connector(connector: ExchangePyBase, timeout: float = 30.0) -> None:
     """``start_network`` and wait until ``ready``; ``CommandError`` naming what did not load in time."""
     await connector.start_network()
     try:
@@ -93,7 +94,7 @@ _PENDING = {"drop_diff": "drop a depth diff", "close_user_sockets": "close the u
 class Demo:
     """One run on a ready connector: the market maker, the faults, the view's frames and the exit checks."""
 
-    def __init__(self, sim: SimulatedExchange, connector: BinanceExchange, api_key: str, pairs: List[str],
+    def __init__(self, sim: SimulatedExchange, connector: ExchangePyBase, api_key: str, pairs: List[str],
                  duration: float, clock: Callable[[], float]) -> None:
         self.sim, self.connector, self.api_key, self.pairs = sim, connector, api_key, pairs
         self.duration, self.clock = duration, clock
@@ -229,25 +230,28 @@ class Demo:
 async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "ETH-BTC"), seed: int = 7,
                    rate: float = 20.0, ui: bool = False, out: Callable[[str], None] = say,
                    stop: Optional[asyncio.Event] = None, console: Optional[object] = None,
-                   metrics_port: Optional[int] = None) -> int:
-    """Run the demo (see the module doc); returns the exit status.
+                   metrics_port: Optional[int] = None, venue: Venue = VENUES["binance"]) -> int:
+    """Run the demo (see the module doc) on ``venue``'s simulator; returns the exit status.
 
     ``console``: the rich ``Console`` of the live view (``ui``); by default the terminal's.
     ``metrics_port``: serve the connector's figures for Prometheus on 127.0.0.1 while it runs.
+    ``venue``: one whose ``commands`` include ``demo``, else ``CommandError`` naming those that do.
     """
+    if venue.connector is None or "demo" not in venue.commands:
+        raise CommandError(f"hbconn demo takes {' or '.join(venues_for('demo'))} only, not {venue.name}")
     loop = asyncio.get_running_loop()
     started = loop.time()
     clock = lambda: loop.time() - started        # noqa: E731 - the demo's elapsed seconds
     stop = stop or asyncio.Event()
     pairs = list(pairs)
-    specs = [s for s in default_symbols() if f"{s.base_asset}-{s.quote_asset}" in pairs]
+    specs = [s for s in venue.simulator_symbols() if f"{s.base_asset}-{s.quote_asset}" in pairs]
     traders = {"rate": rate, "volatility": 0.0003, "seed_levels": 20}
-    async with SimulatedExchange(seed=seed, symbols=specs, traders=traders) as sim:
+    async with venue.simulator(seed, traders, specs) as sim:
         assets = {a for s in specs for a in (s.base_asset, s.quote_asset)}
         api_key, secret = sim.create_account({a: FUNDS.get(a, Decimal(1000)) for a in assets})
-        out(f"simulated exchange on {sim.rest_url}; trading {', '.join(pairs)} through BinanceExchange")
-        connector = BinanceExchange(binance_api_key=api_key, binance_api_secret=secret, trading_pairs=pairs,
-                                    domain=BinanceEndpoints.local(sim.rest_url.split("://", 1)[1]))
+        connector = venue.connector(api_key, secret, pairs, venue.endpoints_of(sim))
+        out(f"simulated {venue.name} exchange on {sim.rest_url}; trading {', '.join(pairs)} through "
+            f"{type(connector).__name__}")
         endpoint = await serve_metrics(metrics_port, connector=connector, out=out)
         try:
             await start_connector(connector)
@@ -290,7 +294,7 @@ async def _trade(demo: Demo, stop: asyncio.Event, ui: bool, out: Callable[[str],
     if ui:
         from rich.live import Live
 
-        from hummingbot_conn.demo_screen import render
+        from hummingbot_conn.cli.demo.screen import render
 
         live = Live(console=console, auto_refresh=False)    # type: ignore[arg-type]  # a rich Console or None
         live.start()
@@ -347,7 +351,7 @@ async def _main(args) -> int:
     try:
         ui = not args.no_ui and sys.stdout.isatty()
         return await run_demo(args.duration, args.pairs, args.seed, args.rate, ui=ui, stop=stop,
-                              metrics_port=args.metrics_port)
+                              metrics_port=args.metrics_port, venue=args.venue)
     except asyncio.CancelledError:
         raise KeyboardInterrupt from None
     finally:
@@ -355,8 +359,15 @@ async def _main(args) -> int:
         loop.remove_signal_handler(signal.SIGTERM)
 
 
+def _venue(text: str) -> Venue:
+    try:
+        return venue_named(text, "demo")
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    known = ", ".join(known_pairs())
+    known = ", ".join(VENUES["binance"].pairs())
     parser = CommandParser(
         "hbconn demo",
         "A small market maker trading through the library's BinanceExchange connector against the\n"
@@ -368,6 +379,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="seconds of trading (0: start, check and stop)")
     parser.add_argument("--pairs", "--symbol", dest="pairs", default="BTC-USDT,ETH-BTC",
                         help=f"comma-separated pairs to trade, the first one in view (known: {known})")
+    parser.add_argument("--venue", type=_venue, default=VENUES["binance"], metavar="VENUE",
+                        help="the market, by hummingbot's connector name: "
+                             f"{' or '.join(venues_for('demo'))} (default: binance)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the simulated market")
     parser.add_argument("--rate", type=positive_float, default=20.0,
                         help="background trader actions per second per pair (more than 0)")
@@ -380,7 +394,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     def body() -> int:
         configure_logging(args.verbose)
-        args.pairs = parse_pairs(args.pairs)
+        args.pairs = parse_pairs(args.pairs, args.venue)
         return asyncio.run(_main(args))
 
     return run_command("hbconn demo", body, args.verbose)

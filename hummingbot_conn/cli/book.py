@@ -2,13 +2,13 @@
 
 ``--venue`` names the market by hummingbot's connector name: ``binance``
 (spot, the default) or ``binance_perpetual`` (USDⓈ-M perpetuals); see
-``book_venues.py``. Any venue of that kind (``--rest-url`` and
+``cli/venues.py``. Any venue of that kind (``--rest-url`` and
 ``--stream-url``), or by default that venue's simulator started in this
 process with background traders. Before tracking, the REST API and then the
 depth stream are tried, so a dead URL is named as such. The books are kept
 by the library's tracker with the venue's data source (snapshot, buffered
 diffs, gap detection and resync); the view is a
-live ladder per pair with its health figures (``hummingbot_conn.live_view``),
+live ladder per pair with its health figures (``hummingbot_conn.cli.live_view``),
 or plain lines with ``--no-ui`` and whenever stdout is not a terminal.
 Ctrl+C stops it; the last ladder of each pair is printed on the way out.
 """
@@ -23,8 +23,7 @@ import time
 from typing import Callable, Dict, List, Optional, Sequence
 from urllib.parse import urlsplit
 
-from hummingbot_conn.book_venues import VENUES, BookVenue, probe_rest, probe_stream, venue_named
-from hummingbot_conn.cli_edge import (
+from hummingbot_conn.cli.edge import (
     CommandError,
     CommandParser,
     configure_logging,
@@ -33,8 +32,7 @@ from hummingbot_conn.cli_edge import (
     run_command,
     say,
 )
-from hummingbot_conn.cli_metrics import serve_metrics
-from hummingbot_conn.live_view import (
+from hummingbot_conn.cli.live_view import (
     PairFormat,
     RateMeter,
     formats_from_exchange_info,
@@ -45,10 +43,15 @@ from hummingbot_conn.live_view import (
     sample_diffs,
     top_line,
 )
+from hummingbot_conn.cli.metrics_port import serve_metrics
+from hummingbot_conn.cli.probes import probe_rest, probe_stream
+from hummingbot_conn.cli.venues import VENUES, Venue, venue_named, venues_for
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
 
 _PROG = "hbconn book"
 SAMPLE_EVERY = 0.25         # seconds between looks at the tracker's counters (and live view frames)
+#: the simulator's background traders when no URL is given: a market that moves, on a few levels
+TRADERS = {"rate": 20.0, "volatility": 0.0005, "seed_levels": 20}
 
 
 def resolve_pairs(wanted: Sequence[str], symbol_map: Dict[str, str]) -> List[str]:
@@ -77,7 +80,7 @@ def resolve_pairs(wanted: Sequence[str], symbol_map: Dict[str, str]) -> List[str
     return out
 
 
-async def watch(venue: BookVenue, endpoints, wanted: Sequence[str], *, levels: int, duration: Optional[float],
+async def watch(venue: Venue, endpoints, wanted: Sequence[str], *, levels: int, duration: Optional[float],
                 ui: bool, interval: float, sync_timeout: float, out: Callable[[str], None] = say,
                 stop: Optional[asyncio.Event] = None, metrics_port: Optional[int] = None) -> int:
     """Track ``wanted`` pairs of ``venue`` at ``endpoints`` until ``duration`` seconds pass or ``stop`` is set;
@@ -175,7 +178,7 @@ async def _plain(tracker, pairs, fmt, meter, duration, interval, stop, out) -> N
 async def _live(tracker, pairs, fmt, meter, levels, duration, stop) -> None:
     from rich.live import Live
 
-    from hummingbot_conn.book_screen import render
+    from hummingbot_conn.cli.book_screen import render
 
     def show(live: Live) -> None:
         # drawn on this task only (no refresh thread), laid out for the terminal's size at each frame
@@ -200,12 +203,12 @@ async def _run(args) -> int:
     ui = not args.no_ui and sys.stdout.isatty()
     common = {"levels": args.levels, "duration": args.duration, "ui": ui, "interval": args.interval,
               "sync_timeout": args.sync_timeout, "stop": stop, "metrics_port": args.metrics_port}
-    venue: BookVenue = args.venue
+    venue: Venue = args.venue
     try:
         if args.rest_url:
             return await watch(venue, venue.endpoints(args.rest_url, args.stream_url), args.pairs, **common)
-        async with venue.simulator(args.seed) as sim:
-            endpoints = venue.local(sim.rest_url.split("://", 1)[1])
+        async with venue.simulator(args.seed, TRADERS) as sim:
+            endpoints = venue.endpoints_of(sim)
             print(f"simulated {venue.name} exchange on {sim.rest_url} (depth stream "
                   f"{venue.depth_stream_url(endpoints)})", flush=True)
             return await watch(venue, endpoints, args.pairs, **common)
@@ -229,9 +232,9 @@ def _base_url(text: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{path[:cut].rstrip('/')}"
 
 
-def _venue(text: str) -> BookVenue:
+def _venue(text: str) -> Venue:
     try:
-        return venue_named(text)
+        return venue_named(text, "book")
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
 
@@ -245,14 +248,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "started in this process with background traders; --rest-url and --stream-url watch any\n"
         "venue of that kind. Ctrl+C to stop.")
     parser.add_argument("pairs", nargs="+", metavar="PAIR", help="trading pairs: BTC-USDT, ETHBTC, ...")
+    venues = [VENUES[name] for name in venues_for("book")]
     parser.add_argument("--venue", type=_venue, default=VENUES["binance"], metavar="VENUE",
-                        help=f"the market, by hummingbot's connector name: {' or '.join(VENUES)} (default: binance)")
+                        help="the market, by hummingbot's connector name: "
+                             f"{' or '.join(v.name for v in venues)} (default: binance)")
     parser.add_argument("--rest-url", type=_base_url, default=None,
                         help="REST base URL of the venue, e.g. " + " or ".join(
-                            f"{v.rest_example} ({v.name})" for v in VENUES.values()) + " (default: the simulator)")
+                            f"{v.rest_example} ({v.name})" for v in venues) + " (default: the simulator)")
     parser.add_argument("--stream-url", type=_base_url, default=None,
                         help="market streams base URL, e.g. " + " or ".join(
-                            f"{v.stream_example} ({v.name})" for v in VENUES.values()) + " (with --rest-url)")
+                            f"{v.stream_example} ({v.name})" for v in venues) + " (with --rest-url)")
     parser.add_argument("--levels", type=int, default=10, help="levels shown per side")
     parser.add_argument("--duration", type=positive_float, default=None,
                         help="stop after this many seconds (default: run until Ctrl+C)")
