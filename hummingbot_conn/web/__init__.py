@@ -18,6 +18,9 @@ from hummingbot_conn.web.data_types import (
     WSResponse,
 )
 from hummingbot_conn.web.errors import (
+    DEFAULT_ERROR_BODY_FORMAT,
+    ErrorBodyFormat,
+    ErrorCode,
     ExchangeError,
     IPBannedError,
     MalformedResponseError,
@@ -49,6 +52,7 @@ from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 from hummingbot_conn.web.ws_assistant import WSAssistant
 
 __all__ = [
+    "DEFAULT_ERROR_BODY_FORMAT", "ErrorBodyFormat", "ErrorCode",
     "AsyncRequestContext", "AsyncThrottler", "AuthBase", "ConnectionsFactory", "ExchangeError", "ExponentialBackoff",
     "IPBannedError", "LinkedLimitWeightPair", "MalformedResponseError", "ResponseTooLargeError",
     "ThrottleTimeoutError", "NetworkError", "RESTAssistant", "RESTConnection", "RESTMethod",
