@@ -366,6 +366,12 @@ async def test_a_corrupted_level_is_caught_by_the_checksum(tracked, combination,
     metrics = tracker.metrics.pairs["A-B"]
     assert tracker.is_synced("A-B") and _equal(tracker, source, "A-B")
     assert (metrics.checksum_mismatches, metrics.resyncs_checksum) == (1, 1)
+    # a health figure of the Prometheus exporter (docs/metrics.md; the metrics extra)
+    pytest.importorskip("prometheus_client")
+    from hummingbot_conn.metrics.figures import read_tracker
+    figures = {(name, labels): value for name, labels, value in read_tracker(tracker, "venue")}
+    assert figures[("hbconn_book_checksum_mismatches_total", ("venue", "A-B"))] == 1.0
+    assert figures[("hbconn_book_checksum_mismatches_total", ("venue", "C-D"))] == 0.0
 
 
 @pytest.mark.parametrize("combination, missing", [
