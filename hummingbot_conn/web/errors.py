@@ -55,7 +55,7 @@ class ErrorBodyFormat:
     code_field: str = "code"
     message_fields: Tuple[str, ...] = ("msg", "message")
     nested_field: Optional[str] = "error"
-    code_types: Tuple[type, ...] = (int,)
+    code_types: Tuple[Any, ...] = (int,)
     error_list_field: Optional[str] = None
     warning_prefix: Optional[str] = None
     errors_in_success: bool = False
