@@ -30,7 +30,7 @@ dev:
 	python3 -m venv .venv && $(PY)/pip install -e '.[dev]'
 
 # what CI runs: every test, and every benchmark of ours once as a smoke pass
-# (peer benchmarks skip: they need `make bench` or HBCONN_BENCH_PEERS=1)
+# (peer sides are left out: they need `make bench` or HBCONN_BENCH_PEERS=1)
 test:
 	$(PY)/pytest
 

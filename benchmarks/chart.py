@@ -8,7 +8,8 @@
 
 One row of bars per benchmark group that has an ``hbconn`` row and at least
 one peer: the median time per operation of each implementation (divided by
-``extra_info["ops"]``, exactly as ``report.py`` computes it), on a log scale
+its ops per batch, exactly as ``report.py`` computes it: for an interleaved
+group, the median of its interleaved rounds), on a log scale
 because the ratios span 1x to 10,000x, each peer bar labelled with how many
 times slower than ours it is.  Groups without a peer (the simulator's own
 throughput) have nothing to compare and are left out.
@@ -112,7 +113,7 @@ def draw(groups: dict[str, dict], output: Path, subtitle: str = "") -> int:
     ax.set_xlim(left / 3, right * 300)   # room for the labels right of the longest bar
     ax.set_xlabel("median time per operation (log scale; shorter is faster)")
     ax.grid(axis="x", which="major", alpha=0.3)
-    ax.set_title("hummingbot_conn against its peers (each group timed side by side in one run)"
+    ax.set_title("hummingbot_conn against its peers (each group timed interleaved in one run; medians)"
                  + (f"\n{subtitle}" if subtitle else ""), fontsize=10)
     handles = [Patch(color=colour[impl]) for impl in drawn]
     ax.legend(handles, drawn, loc="upper right", fontsize=8)   # the top rows are the shortest

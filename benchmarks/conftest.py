@@ -1,21 +1,25 @@
-"""Benchmark fixtures: the peers we are timed against.
+"""Benchmark fixtures: the peers we are timed against, and the interleaved harness.
 
-``peer_import(name)`` returns an imported peer module: hummingbot's own code
+``peers(name)`` returns an imported peer module: hummingbot's own code
 (``hummingbot.core...``, compiled from its PyPI sdist) or the ``order_book``
 C book.  The first call in a session builds ``benchmarks/.peers/`` if it is
 missing or stale; a warm check costs a stamp-file read.  A failed build FAILS
 the benchmark with the tail of the build log.
 
 Peers are measured only when benchmarks are timed (``--benchmark-enable``, as
-``make bench`` runs them) or when ``HBCONN_BENCH_PEERS=1`` is set.  The
-default ``pytest`` (timing disabled in pyproject.toml) runs every benchmark of
-ours and of the pure-Python baselines once, as a smoke pass, and skips the peer
-benchmarks with that reason: the test command never downloads or compiles
+``make bench`` runs them) or when ``HBCONN_BENCH_PEERS=1`` is set; otherwise
+the ``peers`` fixture is ``None``.  The default ``pytest`` (timing disabled in
+pyproject.toml) runs every group once with ours and the pure-Python baselines
+only, as a smoke pass: the test command never downloads or compiles
 hummingbot.
 
 The cache directories are *appended* to ``sys.path``, after the installed
 ``hummingbot_conn`` and its dependencies, so a peer can never shadow our
 package or a library version the venv already pins.
+
+Groups that compare us with a peer are timed interleaved
+(``benchmarks/interleave.py``): the ``interleave`` fixture gives a test its
+``Side`` class and ``run(group, sides, rounds=...)``.
 """
 from __future__ import annotations
 
@@ -28,22 +32,27 @@ import platform
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
+from typing import Callable, Optional
 
 import pytest
 
-_BUILD_SCRIPT = Path(__file__).resolve().parent / "peers" / "build_peers.py"
+_HERE = Path(__file__).resolve().parent
+_BUILD_SCRIPT = _HERE / "peers" / "build_peers.py"
 
 
-def _load_builder() -> ModuleType:
-    # benchmarks/ is not a package (pytest runs in importlib mode), so the
-    # build script is loaded from its path under a private module name
-    spec = importlib.util.spec_from_file_location("_hbconn_bench_build_peers", _BUILD_SCRIPT)
+def _load_by_path(name: str, path: Path) -> ModuleType:
+    # benchmarks/ is not a package (pytest runs in importlib mode), so its
+    # helper modules are loaded from their paths under private module names
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _load_builder() -> ModuleType:
+    return _load_by_path("_hbconn_bench_build_peers", _BUILD_SCRIPT)
 
 
 PEERS_ENV = "HBCONN_BENCH_PEERS"
@@ -56,10 +65,38 @@ def peers_enabled(config: pytest.Config) -> bool:
 
 
 @pytest.fixture(scope="session")
-def peer_import(pytestconfig: pytest.Config) -> Callable[[str], ModuleType]:
-    """``peer_import("hummingbot.core.pubsub")`` -> the peer module (built on first use)."""
+def peers(pytestconfig: pytest.Config) -> Optional[Callable[[str], ModuleType]]:
+    """``peers("hummingbot.core.pubsub")`` -> the peer module (built on first use); ``None`` when peers are off.
+
+    A group then leaves its peer sides out and still times ours and the
+    pure-Python baselines (the smoke pass checks their workloads)."""
     if not peers_enabled(pytestconfig):
-        pytest.skip(f"peer benchmark: runs when timed (make bench) or with {PEERS_ENV}=1")
+        return None
+    return _importer()
+
+
+class _Interleave:
+    """What the ``interleave`` fixture hands a test: ``Side`` and ``run`` (benchmarks/interleave.py)."""
+
+    def __init__(self, module: ModuleType, benchmark) -> None:
+        self.Side = module.Side
+        self._module = module
+        self._benchmark = benchmark
+
+    def run(self, group: str, sides, **options):
+        """``interleave.run_group`` on this test's ``benchmark``: see benchmarks/interleave.py."""
+        return self._module.run_group(self._benchmark, group, sides, **options)
+
+
+@pytest.fixture
+def interleave(benchmark) -> _Interleave:
+    """Time a group's implementations in alternating rounds of one test (benchmarks/interleave.py)."""
+    module = sys.modules.get("_hbconn_bench_interleave") or _load_by_path("_hbconn_bench_interleave",
+                                                                           _HERE / "interleave.py")
+    return _Interleave(module, benchmark)
+
+
+def _importer() -> Callable[[str], ModuleType]:
     builder = _load_builder()
     state: dict[str, object] = {}
 
@@ -80,7 +117,7 @@ def peer_import(pytestconfig: pytest.Config) -> Callable[[str], ModuleType]:
             state["ready"] = True
         top = module_name.partition(".")[0]
         if top == "hummingbot_conn":
-            raise ValueError("peer_import is for peers; import hummingbot_conn directly")
+            raise ValueError("peers() is for peers; import hummingbot_conn directly")
         module = importlib.import_module(module_name)
         origin = Path(getattr(module, "__file__", "") or "")
         if top == "hummingbot" and not origin.is_relative_to(builder.CACHE):

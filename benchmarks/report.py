@@ -7,18 +7,25 @@
         # (a subset run with `make bench BENCH_K=...`), replace the others
 
 Per group: one row per implementation with min and median time per operation
-(divided by ``extra_info["ops"]`` for batched rounds), the ratio
-``peer median / hbconn median`` (how many times faster ours is) and the target
-from the hbconn row's ``extra_info["targets"]``; a row's ``extra_info["figures"]``
-(``{name: text}``, e.g. a CPU share) is listed under its group's table.  The data behind the tables is
-kept inside RESULTS.md (an HTML comment) so a later ``--merge`` does not have
-to parse markdown.  Standard library only.
+(divided by ``extra_info["ops"]`` for batched rounds), two ratios, each from
+the same statistic on both sides (``peer median / hbconn median`` and
+``peer min / hbconn min``: how many times faster ours is), and the target from
+the hbconn row's ``extra_info["targets"]``, judged on the medians only.  A
+group timed interleaved (benchmarks/interleave.py: one pytest-benchmark entry
+whose ``extra_info["interleaved"]`` holds every implementation's round times)
+gets its rows from those times; any other entry is one row from its own
+pytest-benchmark stats, and a group made of such rows is marked "not
+interleaved".  A row's ``extra_info["figures"]`` (``{name: text}``, e.g. a CPU
+share) is listed under its group's table.  The data behind the tables is kept
+inside RESULTS.md (an HTML comment) so a later ``--merge`` does not have to
+parse markdown.  Standard library only.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import re
+import statistics
 import sys
 from pathlib import Path
 
@@ -50,15 +57,46 @@ def _environment(run: dict) -> dict:
     }
 
 
+def _interleaved_rows(bench: dict, extra: dict) -> list[dict]:
+    """One row per implementation of an interleaved group, from its recorded round times."""
+    data = extra["interleaved"]
+    rows = []
+    for impl, times in data["rounds"].items():
+        if not times:
+            continue
+        ops = data["ops"].get(impl) or 1
+        rows.append({
+            "impl": impl,
+            "name": bench["name"],
+            "min_ns": min(times) * 1e9 / ops,
+            "median_ns": statistics.median(times) * 1e9 / ops,
+            "rounds": len(times),
+            "ops": ops,
+            "targets": (extra.get("targets") or {}) if impl == "hbconn" else {},
+            "figures": (extra.get("figures") or {}) if impl == "hbconn" else {},
+        })
+    return rows
+
+
 def _rows(run: dict) -> dict[str, dict]:
-    """group name -> {"run": environment, "rows": [...]} for one JSON run."""
+    """group name -> {"run": environment, "method": how it was timed, "rows": [...]} for one JSON run."""
     env = _environment(run)
     groups: dict[str, dict] = {}
     for bench in run.get("benchmarks", []):
         extra = bench.get("extra_info", {})
+        name = bench.get("group") or bench["name"]
+        fresh = name not in groups
+        group = groups.setdefault(name, {"run": env, "method": {"interleaved": False}, "rows": []})
+        if extra.get("interleaved"):
+            # a group is interleaved only if all of it was: one separately timed row spoils its ratios
+            if fresh:
+                group["method"] = {"interleaved": True, "warmup": extra["interleaved"].get("warmup", 0),
+                                   "order": extra["interleaved"].get("order", "")}
+            group["rows"] += _interleaved_rows(bench, extra)
+            continue
+        group["method"] = {"interleaved": False}
         ops = extra.get("ops") or 1
         stats = bench["stats"]
-        group = groups.setdefault(bench.get("group") or bench["name"], {"run": env, "rows": []})
         group["rows"].append({
             "impl": extra.get("impl", bench["name"]),
             "name": bench["name"],
@@ -80,6 +118,11 @@ def _ns(value: float) -> str:
     return f"{value:.2f}"
 
 
+def _ratio(value: float) -> str:
+    # hundredths where they can matter; above 100x they are noise and make the figure hard to read
+    return f"{value:,.0f}x" if value >= 100 else f"{value:.2f}x"
+
+
 def _rate(ns_per_op: float) -> str:
     # operations per second, so throughput figures (the simulator's) read directly
     return f"{1e9 / ns_per_op:,.0f}" if ns_per_op > 0 else "-"
@@ -91,8 +134,13 @@ def _row_key(row: dict) -> tuple:
     return rank, impl, row["name"]
 
 
+def _interleaved(group: dict) -> bool:
+    # groups stored by an older report.py carry no "method": they were not interleaved
+    return bool(group.get("method", {}).get("interleaved"))
+
+
 def _verdicts(group: dict) -> tuple[dict | None, list[dict]]:
-    """The hbconn row and one verdict per declared target."""
+    """The hbconn row and one verdict per declared target (judged on the medians)."""
     ours = next((r for r in group["rows"] if r["impl"] == "hbconn"), None)
     verdicts: list[dict] = []
     if ours is None:
@@ -100,36 +148,49 @@ def _verdicts(group: dict) -> tuple[dict | None, list[dict]]:
     for peer, target in ours["targets"].items():
         peer_rows = [r for r in group["rows"] if r["impl"] == peer]
         ratio = peer_rows[0]["median_ns"] / ours["median_ns"] if peer_rows else None
-        verdicts.append({"peer": peer, "target": float(target), "ratio": ratio,
+        ratio_min = peer_rows[0]["min_ns"] / ours["min_ns"] if peer_rows else None
+        verdicts.append({"peer": peer, "target": float(target), "ratio": ratio, "ratio_min": ratio_min,
                          "met": ratio is not None and ratio >= float(target)})
     return ours, verdicts
+
+
+def _method(group: dict) -> str:
+    rounds = ", ".join(map(str, sorted({r["rounds"] for r in group["rows"]})))
+    if _interleaved(group):
+        method = group["method"]
+        return (f"interleaved in one process: {rounds} rounds after {method.get('warmup', 0)} warm-up rounds, "
+                f"every round one batch of each implementation (batches sized to last about as long as the "
+                f"slowest one's), order {method.get('order') or '?'}")
+    return f"not interleaved (one benchmark after another), {rounds} rounds"
 
 
 def _group_table(name: str, group: dict) -> list[str]:
     ours, verdicts = _verdicts(group)
     by_peer = {v["peer"]: v for v in verdicts}
     rows = sorted(group["rows"], key=_row_key)
-    ops = sorted({r["ops"] for r in rows})
     lines = [f"### {name}", "",
-             f"Run {group['run']['date']}; "
-             f"{'batches of ' + ', '.join(map(str, ops)) + ' ops' if ops != [1] else 'one op per round'}.",
+             f"Run {group['run']['date']}; {_method(group)}.",
              "",
-             "| impl | min ns/op | median ns/op | ops/s (median) | ratio (peer / hbconn) | target | verdict |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+             "| impl | ops/batch | min ns/op | median ns/op | ops/s (median) | ratio on medians | ratio on mins "
+             "| target (on medians) | verdict |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for row in rows:
         if ours is None or row is ours:
-            ratio = "1.00 (ref)" if row is ours else "-"
+            ratio = ratio_min = "1.00 (ref)" if row is ours else "-"
         else:
-            ratio = f"{row['median_ns'] / ours['median_ns']:.2f}x"
+            ratio = _ratio(row["median_ns"] / ours["median_ns"])
+            ratio_min = _ratio(row["min_ns"] / ours["min_ns"])
         verdict = by_peer.get(row["impl"]) if row is not ours else None
         target = f">= {verdict['target']:g}x" if verdict else ""
         met = ("met" if verdict["met"] else "**NOT MET**") if verdict else ""
         label = row["impl"] if sum(r["impl"] == row["impl"] for r in rows) == 1 else f"{row['impl']} ({row['name']})"
-        lines.append(f"| {label} | {_ns(row['min_ns'])} | {_ns(row['median_ns'])} | {_rate(row['median_ns'])} "
-                     f"| {ratio} | {target} | {met} |")
+        lines.append(f"| {label} | {row['ops']:,} | {_ns(row['min_ns'])} | {_ns(row['median_ns'])} "
+                     f"| {_rate(row['median_ns'])} "
+                     f"| {ratio} | {ratio_min} | {target} | {met} |")
     for verdict in verdicts:
         if verdict["ratio"] is None:
-            lines.append(f"| {verdict['peer']} | - | - | - | - | >= {verdict['target']:g}x | **NOT MET** (no row) |")
+            lines.append(f"| {verdict['peer']} | - | - | - | - | - | - | >= {verdict['target']:g}x "
+                         "| **NOT MET** (no row) |")
     if ours is None:
         lines += ["", "_No hbconn row in this group: no ratios._"]
     # measurements a time per op cannot carry (CPU share, rates), as the benchmark stated them
@@ -158,11 +219,16 @@ def render(groups: dict[str, dict]) -> str:
             lines += [f"Groups come from {len(runs)} runs ({runs[0]} .. {runs[-1]}); each group states its own "
                       "run date, and a group from another environment says so.", ""]
     lines += [
-        "These are shared, noisy machines (2 cores shared with other jobs): every figure is the median "
-        "(and min) of the rounds of a single run, not an average over runs, so ratios of a few percent "
-        "mean nothing. Ratios compare implementations timed side by side in the same run.", "",
+        "Method: every group that compares us with a peer is timed interleaved in one process: after warm-up "
+        "rounds that size each implementation's batch to last about as long as the slowest one's, every round "
+        "runs one batch of each implementation in a freshly shuffled order, so the load of this shared machine "
+        "hits all sides alike. "
+        "Every ratio divides the peer's statistic by ours for the same statistic (median of the interleaved "
+        "rounds by median, fastest round by fastest round), and targets are judged on the medians.", "",
+        "These are shared, noisy machines (2 cores shared with other jobs): every figure comes from the rounds "
+        "of a single run, not an average over runs, so ratios of a few percent mean nothing.", "",
         "ns/op = time per operation (a batched round divided by its ops). "
-        "ratio = peer median / hbconn median: how many times faster hummingbot_conn is.", "",
+        "ratio = peer / hbconn: how many times faster hummingbot_conn is.", "",
         "## Groups", "",
     ]
     summary = []
@@ -174,9 +240,14 @@ def render(groups: dict[str, dict]) -> str:
                                 f"Python {group['run']['python']}; {group['run']['peers']}._"]
         _, verdicts = _verdicts(group)
         for v in verdicts:
-            got = f"{v['ratio']:.2f}x" if v["ratio"] is not None else "no row"
+            if v["ratio"] is None:
+                got = "no row"
+            else:
+                got = f"{_ratio(v['ratio'])} on medians ({_ratio(v['ratio_min'])} on mins)"
+                if not _interleaved(group):
+                    got += ", not interleaved"
             summary.append(f"- {'met' if v['met'] else '**NOT MET**'}: {name}: hbconn vs {v['peer']} "
-                           f"{got} (target >= {v['target']:g}x)")
+                           f"{got} (target >= {v['target']:g}x on medians)")
     met = sum(1 for s in summary if s.startswith("- met"))
     lines += ["## Targets", "", f"{met} of {len(summary)} targets met.", ""]
     lines += summary or ["(no group declares a target)"]

@@ -16,13 +16,16 @@ Workloads (deterministic, no randomness needed):
   connector would; its connector is a small fake whose ``trigger_event``
   calls the listener directly (cheaper than hummingbot's PubSub).
 
-Both sides keep exact decimals: every benchmark asserts the executed amounts.
+Both sides keep exact decimals: every batch asserts the executed amounts.
+Each workload is one test timing both sides interleaved
+(benchmarks/interleave.py).
 """
 import asyncio
 from decimal import Decimal
 
-import pytest
-
+import hummingbot_conn.core.common_types as hbconn_common
+import hummingbot_conn.core.in_flight_order as hbconn_ifo
+import hummingbot_conn.core.trade_fee as hbconn_fee
 from hummingbot_conn.core.common_types import OrderType, TradeType
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee
@@ -41,23 +44,16 @@ TARGETS = {"hummingbot": 5.0}
 LISTENED = (MarketEvent.BuyOrderCreated, MarketEvent.OrderFilled, MarketEvent.BuyOrderCompleted)
 
 
-@pytest.fixture(scope="module")
-def hb(peer_import):
-    ifo = peer_import("hummingbot.core.data_type.in_flight_order")
+def _hb(peers):
+    """hummingbot's modules for these workloads, or None when peers are off."""
+    if peers is None:
+        return None
     return {
-        "ifo": ifo,
-        "fee": peer_import("hummingbot.core.data_type.trade_fee"),
-        "common": peer_import("hummingbot.core.data_type.common"),
-        "tracker": peer_import("hummingbot.connector.client_order_tracker"),
+        "ifo": peers("hummingbot.core.data_type.in_flight_order"),
+        "fee": peers("hummingbot.core.data_type.trade_fee"),
+        "common": peers("hummingbot.core.data_type.common"),
+        "tracker": peers("hummingbot.connector.client_order_tracker"),
     }
-
-
-def _rows(benchmark, impl, group, ops):
-    benchmark.group = group
-    benchmark.extra_info["impl"] = impl
-    benchmark.extra_info["ops"] = ops
-    if impl == "hbconn":
-        benchmark.extra_info["targets"] = TARGETS
 
 
 # ---- trade update ----------------------------------------------------------------
@@ -71,20 +67,7 @@ class _Api:
         self.OrderType, self.TradeType = common.OrderType, common.TradeType
 
 
-def _api(impl, request) -> _Api:
-    if impl == "hbconn":
-        import hummingbot_conn.core.common_types as common
-        import hummingbot_conn.core.in_flight_order as in_flight_order
-        import hummingbot_conn.core.trade_fee as trade_fee
-        return _Api(in_flight_order, trade_fee, common)
-    hb = request.getfixturevalue("hb")   # a peer: skips unless peers are enabled (benchmarks/conftest.py)
-    return _Api(hb["ifo"], hb["fee"], hb["common"])
-
-
-@pytest.mark.parametrize("impl", ["hbconn", "hummingbot"])
-def test_trade_update(benchmark, request, impl):
-    api = _api(impl, request)
-    _rows(benchmark, impl, "in-flight order: trade update", OPS)
+def _trade_update_side(Side, impl, api: _Api):
     fee = api.AddedToCostTradeFee(percent=Decimal("0.001"))
     updates = [api.TradeUpdate(f"t{i}", "c1", "e1", PAIR, 1.0, FILL_PRICE, FILL_BASE, FILL_BASE * FILL_PRICE, fee)
                for i in range(OPS)]
@@ -92,7 +75,7 @@ def test_trade_update(benchmark, request, impl):
     def setup():
         order = api.InFlightOrder("c1", PAIR, api.OrderType.LIMIT, api.TradeType.BUY, Decimal(1000000), 1.0,
                                   Decimal("30000"), "e1", api.OrderState.OPEN)
-        return (order,), {}
+        return (order,)
 
     def run(order):
         for update in updates:
@@ -100,7 +83,14 @@ def test_trade_update(benchmark, request, impl):
         assert order.executed_amount_base == FILL_BASE * OPS
         assert len(order.order_fills) == OPS
 
-    benchmark.pedantic(run, setup=setup, rounds=ROUNDS, iterations=1)
+    return Side(impl, run, ops=OPS, setup=setup)
+
+
+def test_trade_update(interleave, peers):
+    sides = [_trade_update_side(interleave.Side, "hbconn", _Api(hbconn_ifo, hbconn_fee, hbconn_common))]
+    if (hb := _hb(peers)) is not None:
+        sides.append(_trade_update_side(interleave.Side, "hummingbot", _Api(hb["ifo"], hb["fee"], hb["common"])))
+    interleave.run("in-flight order: trade update", sides, rounds=3 * ROUNDS, targets=TARGETS)
 
 
 # ---- full lifecycle -----------------------------------------------------------------
@@ -112,8 +102,7 @@ def _check_lifecycle_events(events, completed_name):
     assert last.quote_asset_amount == ORDER_AMOUNT * Decimal(100)
 
 
-def test_full_lifecycle_hbconn(benchmark):
-    _rows(benchmark, "hbconn", "in-flight order: full lifecycle", LIFECYCLES)
+def _lifecycle_hbconn(Side):
     fee = AddedToCostTradeFee(percent=Decimal("0.001"))
     price = Decimal("100")
 
@@ -122,7 +111,7 @@ def test_full_lifecycle_hbconn(benchmark):
         events = []
         for tag in LISTENED:
             tracker.add_listener(tag, events.append)
-        return (tracker, events), {}
+        return (tracker, events)
 
     def run(tracker, events):
         for i in range(LIFECYCLES):
@@ -137,7 +126,7 @@ def test_full_lifecycle_hbconn(benchmark):
             tracker.process_order_update(OrderUpdate(PAIR, 1000.0, OrderState.FILLED, cid, eid))
         _check_lifecycle_events(events, "BuyOrderCompletedEvent")
 
-    benchmark.pedantic(run, setup=setup, rounds=ROUNDS, iterations=1)
+    return Side("hbconn", run, ops=LIFECYCLES, setup=setup)
 
 
 class _FakeConnector:
@@ -151,14 +140,12 @@ class _FakeConnector:
         self._listener(event)
 
 
-def test_full_lifecycle_hummingbot(benchmark, hb):
-    _rows(benchmark, "hummingbot", "in-flight order: full lifecycle", LIFECYCLES)
+def _lifecycle_hummingbot(Side, hb, loop):
     ifo, common = hb["ifo"], hb["common"]
     fee = hb["fee"].AddedToCostTradeFee(percent=Decimal("0.001"))
     price = Decimal("100")
     LIMIT, BUY = common.OrderType.LIMIT, common.TradeType.BUY
     OPEN, FILLED = ifo.OrderState.OPEN, ifo.OrderState.FILLED
-    loop = asyncio.new_event_loop()
 
     async def lifecycles(tracker):
         for i in range(LIFECYCLES):
@@ -174,13 +161,21 @@ def test_full_lifecycle_hummingbot(benchmark, hb):
     def setup():
         events = []
         tracker = hb["tracker"].ClientOrderTracker(_FakeConnector(events.append))
-        return (tracker, events), {}
+        return (tracker, events)
 
     def run(tracker, events):
         loop.run_until_complete(lifecycles(tracker))
         _check_lifecycle_events(events, "BuyOrderCompletedEvent")
 
+    return Side("hummingbot", run, ops=LIFECYCLES, setup=setup)
+
+
+def test_full_lifecycle(interleave, peers):
+    sides = [_lifecycle_hbconn(interleave.Side)]
+    loop = asyncio.new_event_loop()
     try:
-        benchmark.pedantic(run, setup=setup, rounds=ROUNDS, iterations=1)
+        if (hb := _hb(peers)) is not None:
+            sides.append(_lifecycle_hummingbot(interleave.Side, hb, loop))
+        interleave.run("in-flight order: full lifecycle", sides, rounds=ROUNDS, targets=TARGETS)
     finally:
         loop.close()

@@ -6,12 +6,15 @@ touch ~ exponential, mean ~7 ticks), a quarter of them delete a level.  Every
 diff carries a strictly increasing update id, so no row ever measures the
 cheap "stale diff" path by accident.  Bids stay below 30000.00 and asks at or
 above it, so no diff crosses the book and the state after any number of
-passes over the diff list is the same: each benchmark asserts it.
+passes over the diff list is the same: each side checks it.
 
 Peers: hummingbot's OrderBook (built from its sdist into benchmarks/.peers),
 ``order-book`` from PyPI (the C book cryptofeed uses), and a sortedcontainers
 book written the obvious way.  Cheap operations are timed in batches of
-``OPS`` and reported per operation.
+``OPS`` and reported per operation.  Each group is one test whose
+implementations are timed interleaved (benchmarks/interleave.py): every round
+runs a batch of each, in a shuffled order, so a ratio compares the two sides
+under the same load.
 
 Fairness: every implementation starts from the same input, the decoded
 message as it comes off the wire (rows of [price, amount]), and does what
@@ -138,35 +141,28 @@ def _hbconn_book():
 
 
 def _ids(start=2):
-    """Strictly increasing update ids across every round of a benchmark."""
+    """Strictly increasing update ids across every call of a side."""
     counter = itertools.count(start, OPS)
     return lambda: range(next(counter), 10**15)
 
 
-def _targets(benchmark, group, impl, ops=OPS, **targets):
-    benchmark.group = f"order book: {group}"
-    benchmark.extra_info["impl"] = impl
-    benchmark.extra_info["ops"] = ops
-    if targets:
-        benchmark.extra_info["targets"] = targets
+# ---------------------------------------------------------------- peers and the groups' test shape
+#
+# One test per group: its sides (ours, the peers, the pure-Python baselines)
+# are timed interleaved by the ``interleave`` fixture (benchmarks/interleave.py).
+# ``peers`` is None when peers are off (the default smoke pass): the peer
+# sides are then left out and ours and the baselines still run once.
+
+def _peer_books(peers):
+    """(hummingbot's OrderBook, its OrderBookRow, the order-book C book) or None when peers are off."""
+    if peers is None:
+        return None
+    return (peers("hummingbot.core.data_type.order_book").OrderBook,
+            peers("hummingbot.core.data_type.order_book_row").OrderBookRow,
+            peers("order_book").OrderBook)
 
 
-# ---------------------------------------------------------------- peers
-
-@pytest.fixture(scope="module")
-def hb(peer_import):
-    order_book = peer_import("hummingbot.core.data_type.order_book")
-    row_module = peer_import("hummingbot.core.data_type.order_book_row")
-    return order_book.OrderBook, row_module.OrderBookRow
-
-
-@pytest.fixture(scope="module")
-def pypi_order_book(peer_import):
-    return peer_import("order_book").OrderBook
-
-
-def _hb_book(hb):
-    HbOrderBook, Row = hb
+def _hb_book(HbOrderBook, Row):
     book = HbOrderBook()
     book.apply_snapshot([Row(p, a, 1) for p, a in _floats(SNAP_BIDS)], [Row(p, a, 1) for p, a in _floats(SNAP_ASKS)], 1)
     return book
@@ -176,8 +172,8 @@ def _hb_levels(book):
     return ([(r.price, r.amount) for r in book.bid_entries()], [(r.price, r.amount) for r in book.ask_entries()])
 
 
-def _ob_book(pypi_order_book):
-    book = pypi_order_book()
+def _ob_book(PypiOrderBook):
+    book = PypiOrderBook()
     for p, a in _floats(SNAP_BIDS):
         book.bids[p] = a
     for p, a in _floats(SNAP_ASKS):
@@ -189,32 +185,9 @@ def _ob_levels(book):
     return ([(p, book.bids[p]) for p in book.bids], [(p, book.asks[p]) for p in book.asks])
 
 
-def _ob_set(side, price, amount):
-    if amount:
-        side[price] = amount
-    elif price in side:
-        del side[price]
-
-
-# When two implementations share an API, their benchmark is one function
-# parametrised over them: the timed loop is written once and runs the same
-# bytecode for each.  Peers come from their fixtures only when their row runs,
-# so the default smoke pass (peers off) skips just those rows.
-
-def _snapshot_book(impl, request):
-    """hbconn's or hummingbot's book holding the snapshot (the two share the query API)."""
-    if impl == "hbconn":
-        return _hbconn_book()
-    return _hb_book(request.getfixturevalue("hb"))
-
-
-def _dict_book(impl, request):
-    """A dict-like book holding the snapshot, and how to read its levels back."""
-    if impl == "sortedcontainers":
-        ref = ReferenceBook(_floats(SNAP_BIDS), _floats(SNAP_ASKS))
-        return ref, ref.levels
-    book = _ob_book(request.getfixturevalue("pypi_order_book"))
-    return book, lambda: _ob_levels(book)
+def _run_group(interleave, group, ours, baselines, peer_sides, rounds=150, **targets):
+    sides = [ours, *baselines, *(peer_sides or ())]
+    interleave.run(f"order book: {group}", sides, rounds=rounds, targets=targets)
 
 
 # ---------------------------------------------------------------- 1. single-level diff
@@ -243,7 +216,7 @@ def _dict_apply(bids_side, asks_side, bids, asks):
             del asks_side[price]
 
 
-def test_single_diff_hbconn(benchmark):
+def _single_hbconn(Side):
     book = _hbconn_book()
     messages = _float_messages()
     ids = _ids()
@@ -252,15 +225,15 @@ def test_single_diff_hbconn(benchmark):
         for (bids, asks), uid in zip(messages, ids()):
             book.apply_diffs(bids, asks, uid)
 
-    _targets(benchmark, "single-level diff", "hbconn", hummingbot=8.0, order_book=1.5)
-    benchmark(run)
-    assert book.last_diff_uid % OPS == 1 and book.is_synced
-    assert _hbconn_levels(book) == EXPECTED_SINGLE
+    def check():
+        assert book.last_diff_uid % OPS == 1 and book.is_synced
+        assert _hbconn_levels(book) == EXPECTED_SINGLE
+
+    return Side("hbconn", run, ops=OPS, check=check)
 
 
-def test_single_diff_hummingbot(benchmark, hb):
-    book = _hb_book(hb)
-    Row = hb[1]
+def _single_hummingbot(Side, HbOrderBook, Row):
+    book = _hb_book(HbOrderBook, Row)
     messages = _float_messages()
     ids = _ids()
 
@@ -268,23 +241,34 @@ def test_single_diff_hummingbot(benchmark, hb):
         for (bids, asks), uid in zip(messages, ids()):
             book.apply_diffs([Row(p, a, uid) for p, a in bids], [Row(p, a, uid) for p, a in asks], uid)
 
-    _targets(benchmark, "single-level diff", "hummingbot")
-    benchmark(run)
-    assert _hb_levels(book) == EXPECTED_SINGLE
+    return Side("hummingbot", run, ops=OPS, check=lambda: _check(_hb_levels(book), EXPECTED_SINGLE))
 
 
-@pytest.mark.parametrize("impl", ["order_book", "sortedcontainers"])
-def test_single_diff_dict_book(benchmark, request, impl):
-    book, levels = _dict_book(impl, request)
+def _single_dict(Side, impl, book, levels):
     messages = _float_messages()
 
     def run():
         for bids, asks in messages:
             _dict_apply(book.bids, book.asks, bids, asks)
 
-    _targets(benchmark, "single-level diff", impl)
-    benchmark(run)
-    assert levels() == EXPECTED_SINGLE
+    return Side(impl, run, ops=OPS, check=lambda: _check(levels(), EXPECTED_SINGLE))
+
+
+def _check(got, expected):
+    assert got == expected
+
+
+def test_single_diff(interleave, peers):
+    Side = interleave.Side
+    ref = ReferenceBook(_floats(SNAP_BIDS), _floats(SNAP_ASKS))
+    peer_sides = None
+    if (books := _peer_books(peers)) is not None:
+        HbOrderBook, Row, PypiOrderBook = books
+        ob = _ob_book(PypiOrderBook)
+        peer_sides = [_single_hummingbot(Side, HbOrderBook, Row),
+                      _single_dict(Side, "order_book", ob, lambda: _ob_levels(ob))]
+    _run_group(interleave, "single-level diff", _single_hbconn(Side),
+               [_single_dict(Side, "sortedcontainers", ref, ref.levels)], peer_sides, hummingbot=8.0, order_book=1.5)
 
 
 # ---------------------------------------------------------------- 2. diff then best bid/ask
@@ -292,7 +276,7 @@ def test_single_diff_dict_book(benchmark, request, impl):
 BEST_AFTER_SINGLE = (EXPECTED_SINGLE[0][0][0], EXPECTED_SINGLE[1][0][0])
 
 
-def test_diff_then_best_hbconn(benchmark):
+def _diff_then_best_hbconn(Side):
     book = _hbconn_book()
     messages = _float_messages()
     ids = _ids()
@@ -305,14 +289,11 @@ def test_diff_then_best_hbconn(benchmark):
             ask = book.best_ask
         seen.append((bid, ask))
 
-    _targets(benchmark, "diff then best bid/ask", "hbconn", hummingbot=5.0, order_book=10.0)
-    benchmark(run)
-    assert seen[-1] == BEST_AFTER_SINGLE
+    return Side("hbconn", run, ops=OPS, check=lambda: _check(seen[-1], BEST_AFTER_SINGLE))
 
 
-def test_diff_then_best_hummingbot(benchmark, hb):
-    book = _hb_book(hb)
-    Row = hb[1]
+def _diff_then_best_hummingbot(Side, HbOrderBook, Row):
+    book = _hb_book(HbOrderBook, Row)
     messages = _float_messages()
     ids = _ids()
     seen = []
@@ -324,13 +305,11 @@ def test_diff_then_best_hummingbot(benchmark, hb):
             ask = book.get_price(True)
         seen.append((bid, ask))
 
-    _targets(benchmark, "diff then best bid/ask", "hummingbot")
-    benchmark(run)
-    assert seen[-1] == BEST_AFTER_SINGLE
+    return Side("hummingbot", run, ops=OPS, check=lambda: _check(seen[-1], BEST_AFTER_SINGLE))
 
 
-def test_diff_then_best_order_book(benchmark, pypi_order_book):
-    book = _ob_book(pypi_order_book)
+def _diff_then_best_order_book(Side, PypiOrderBook):
+    book = _ob_book(PypiOrderBook)
     messages = _float_messages()
     seen = []
 
@@ -341,12 +320,10 @@ def test_diff_then_best_order_book(benchmark, pypi_order_book):
             ask = book.asks.index(0)
         seen.append((bid[0], ask[0]))
 
-    _targets(benchmark, "diff then best bid/ask", "order_book")
-    benchmark(run)
-    assert seen[-1] == BEST_AFTER_SINGLE
+    return Side("order_book", run, ops=OPS, check=lambda: _check(seen[-1], BEST_AFTER_SINGLE))
 
 
-def test_diff_then_best_sortedcontainers(benchmark):
+def _diff_then_best_sortedcontainers(Side):
     ref = ReferenceBook(_floats(SNAP_BIDS), _floats(SNAP_ASKS))
     messages = _float_messages()
     seen = []
@@ -358,9 +335,18 @@ def test_diff_then_best_sortedcontainers(benchmark):
             ask = ref.asks.peekitem(0)
         seen.append((bid[0], ask[0]))
 
-    _targets(benchmark, "diff then best bid/ask", "sortedcontainers")
-    benchmark(run)
-    assert seen[-1] == BEST_AFTER_SINGLE
+    return Side("sortedcontainers", run, ops=OPS, check=lambda: _check(seen[-1], BEST_AFTER_SINGLE))
+
+
+def test_diff_then_best(interleave, peers):
+    Side = interleave.Side
+    peer_sides = None
+    if (books := _peer_books(peers)) is not None:
+        HbOrderBook, Row, PypiOrderBook = books
+        peer_sides = [_diff_then_best_hummingbot(Side, HbOrderBook, Row),
+                      _diff_then_best_order_book(Side, PypiOrderBook)]
+    _run_group(interleave, "diff then best bid/ask", _diff_then_best_hbconn(Side),
+               [_diff_then_best_sortedcontainers(Side)], peer_sides, hummingbot=5.0, order_book=10.0)
 
 
 # ---------------------------------------------------------------- 3. 10-level diff from JSON strings
@@ -368,7 +354,7 @@ def test_diff_then_best_sortedcontainers(benchmark):
 N_MSG = len(MESSAGES)
 
 
-def test_json_diff_hbconn(benchmark):
+def _json_hbconn(Side):
     book = _hbconn_book()
     counter = itertools.count(2, N_MSG)
     results = []
@@ -379,16 +365,15 @@ def test_json_diff_hbconn(benchmark):
             result = book.apply_diffs(msg["b"], msg["a"], uid, uid)
         results.append(result)
 
-    _targets(benchmark, "10-level diff from JSON strings", "hbconn", ops=N_MSG, hummingbot=15.0, order_book=4.0,
-             pure_python=1.0)
-    benchmark(run)
-    assert results[-1] is DiffResult.APPLIED and book.is_synced
-    assert _hbconn_levels(book) == EXPECTED_MESSAGES
+    def check():
+        assert results[-1] is DiffResult.APPLIED and book.is_synced
+        assert _hbconn_levels(book) == EXPECTED_MESSAGES
+
+    return Side("hbconn", run, ops=N_MSG, check=check)
 
 
-def test_json_diff_hummingbot(benchmark, hb):
-    book = _hb_book(hb)
-    Row = hb[1]
+def _json_hummingbot(Side, HbOrderBook, Row):
+    book = _hb_book(HbOrderBook, Row)
     counter = itertools.count(2, N_MSG)
 
     def run():
@@ -396,15 +381,13 @@ def test_json_diff_hummingbot(benchmark, hb):
         for msg, uid in zip(MESSAGES, range(first, first + N_MSG)):
             # what hummingbot's OrderBookMessage.bids / .asks do
             book.apply_diffs([Row(float(p), float(a), uid) for p, a in msg["b"]],
-                  [Row(float(p), float(a), uid) for p, a in msg["a"]], uid)
+                             [Row(float(p), float(a), uid) for p, a in msg["a"]], uid)
 
-    _targets(benchmark, "10-level diff from JSON strings", "hummingbot", ops=N_MSG)
-    benchmark(run)
-    assert _hb_levels(book) == EXPECTED_MESSAGES
+    return Side("hummingbot", run, ops=N_MSG, check=lambda: _check(_hb_levels(book), EXPECTED_MESSAGES))
 
 
-def test_json_diff_order_book(benchmark, pypi_order_book):
-    book = _ob_book(pypi_order_book)
+def _json_order_book(Side, PypiOrderBook):
+    book = _ob_book(PypiOrderBook)
 
     def run():
         for msg in MESSAGES:
@@ -422,12 +405,10 @@ def test_json_diff_order_book(benchmark, pypi_order_book):
                 elif price in asks_side:
                     del asks_side[price]
 
-    _targets(benchmark, "10-level diff from JSON strings", "order_book", ops=N_MSG)
-    benchmark(run)
-    assert _ob_levels(book) == EXPECTED_MESSAGES
+    return Side("order_book", run, ops=N_MSG, check=lambda: _check(_ob_levels(book), EXPECTED_MESSAGES))
 
 
-def test_json_diff_float_only(benchmark):
+def _json_float_only(Side):
     """The floor a Python book cannot beat: only calling float() on the 40 strings."""
     total = []
 
@@ -440,12 +421,13 @@ def test_json_diff_float_only(benchmark):
                 acc += float(p) + float(a)
         total.append(acc)
 
-    _targets(benchmark, "10-level diff from JSON strings", "pure_python", ops=N_MSG)
-    benchmark(run)
-    assert total[-1] > 0
+    def check():
+        assert total[-1] > 0
+
+    return Side("pure_python", run, ops=N_MSG, check=check)
 
 
-def test_json_diff_sortedcontainers(benchmark):
+def _json_sortedcontainers(Side):
     ref = ReferenceBook(_floats(SNAP_BIDS), _floats(SNAP_ASKS))
 
     def run():
@@ -455,9 +437,18 @@ def test_json_diff_sortedcontainers(benchmark):
             for p, a in msg["a"]:
                 ref.set(False, float(p), float(a))
 
-    _targets(benchmark, "10-level diff from JSON strings", "sortedcontainers", ops=N_MSG)
-    benchmark(run)
-    assert ref.levels() == EXPECTED_MESSAGES
+    return Side("sortedcontainers", run, ops=N_MSG, check=lambda: _check(ref.levels(), EXPECTED_MESSAGES))
+
+
+def test_json_diff(interleave, peers):
+    Side = interleave.Side
+    peer_sides = None
+    if (books := _peer_books(peers)) is not None:
+        HbOrderBook, Row, PypiOrderBook = books
+        peer_sides = [_json_hummingbot(Side, HbOrderBook, Row), _json_order_book(Side, PypiOrderBook)]
+    _run_group(interleave, "10-level diff from JSON strings", _json_hbconn(Side),
+               [_json_float_only(Side), _json_sortedcontainers(Side)], peer_sides,
+               hummingbot=15.0, order_book=4.0, pure_python=1.0)
 
 
 # ---------------------------------------------------------------- 4. snapshot 1000x2
@@ -470,16 +461,14 @@ def test_json_diff_sortedcontainers(benchmark):
 SNAP_LEVELS = ([(float(p), float(a)) for p, a in SNAP_BIDS], [(float(p), float(a)) for p, a in SNAP_ASKS])
 
 
-def test_snapshot_hbconn_from_strings(benchmark):
+def _snapshot_hbconn_from_strings(Side):
     book = OrderBook()
     ids = itertools.count(1)
-    _targets(benchmark, "snapshot 1000x2", "hbconn", ops=1, hummingbot=10.0)
-    benchmark(lambda: book.apply_snapshot(SNAP_BIDS, SNAP_ASKS, next(ids)))
-    assert _hbconn_levels(book) == SNAP_LEVELS
+    return Side("hbconn", lambda: book.apply_snapshot(SNAP_BIDS, SNAP_ASKS, next(ids)),
+                check=lambda: _check(_hbconn_levels(book), SNAP_LEVELS))
 
 
-def test_snapshot_hummingbot_from_floats(benchmark, hb):
-    HbOrderBook, Row = hb
+def _snapshot_hummingbot_from_floats(Side, HbOrderBook, Row):
     book = HbOrderBook()
     bids, asks = SNAP_LEVELS
     ids = itertools.count(1)
@@ -488,13 +477,11 @@ def test_snapshot_hummingbot_from_floats(benchmark, hb):
         uid = next(ids)
         book.apply_snapshot([Row(p, a, uid) for p, a in bids], [Row(p, a, uid) for p, a in asks], uid)
 
-    _targets(benchmark, "snapshot 1000x2", "hummingbot", ops=1)
-    benchmark(run)
-    assert _hb_levels(book) == SNAP_LEVELS
+    return Side("hummingbot", run, check=lambda: _check(_hb_levels(book), SNAP_LEVELS))
 
 
-def test_snapshot_order_book_from_floats(benchmark, pypi_order_book):
-    book = pypi_order_book()
+def _snapshot_order_book_from_floats(Side, PypiOrderBook):
+    book = PypiOrderBook()
     bids, asks = SNAP_LEVELS
 
     def run():
@@ -504,17 +491,25 @@ def test_snapshot_order_book_from_floats(benchmark, pypi_order_book):
         book.bids.index(0)
         book.asks.index(0)
 
-    _targets(benchmark, "snapshot 1000x2", "order_book", ops=1)
-    benchmark(run)
-    assert _ob_levels(book) == SNAP_LEVELS
+    return Side("order_book", run, check=lambda: _check(_ob_levels(book), SNAP_LEVELS))
 
 
-def test_snapshot_sortedcontainers_from_floats(benchmark):
+def _snapshot_sortedcontainers_from_floats(Side):
     bids, asks = SNAP_LEVELS
     out = []
-    _targets(benchmark, "snapshot 1000x2", "sortedcontainers", ops=1)
-    benchmark(lambda: out.append(ReferenceBook(bids, asks)))
-    assert out[-1].levels() == SNAP_LEVELS
+    return Side("sortedcontainers", lambda: out.append(ReferenceBook(bids, asks)),
+                check=lambda: _check(out[-1].levels(), SNAP_LEVELS))
+
+
+def test_snapshot(interleave, peers):
+    Side = interleave.Side
+    peer_sides = None
+    if (books := _peer_books(peers)) is not None:
+        HbOrderBook, Row, PypiOrderBook = books
+        peer_sides = [_snapshot_hummingbot_from_floats(Side, HbOrderBook, Row),
+                      _snapshot_order_book_from_floats(Side, PypiOrderBook)]
+    _run_group(interleave, "snapshot 1000x2", _snapshot_hbconn_from_strings(Side),
+               [_snapshot_sortedcontainers_from_floats(Side)], peer_sides, hummingbot=10.0)
 
 
 # ---------------------------------------------------------------- 5. best bid/ask
@@ -522,7 +517,7 @@ def test_snapshot_sortedcontainers_from_floats(benchmark):
 BEST_LOOPS = 100       # x 10 reads each
 
 
-def test_best_hbconn(benchmark):
+def _best_hbconn(Side):
     book = _hbconn_book()
     out = []
 
@@ -533,13 +528,10 @@ def test_best_hbconn(benchmark):
             b.best_ask; b.best_bid; b.best_ask; b.best_bid; x = b.best_ask
         out.append(x)
 
-    _targets(benchmark, "best bid/ask", "hbconn", ops=BEST_LOOPS * 10, empty_call=1 / 1.5)
-    benchmark(run)
-    assert out[-1] == float(SNAP_ASKS[0][0])
+    return Side("hbconn", run, ops=BEST_LOOPS * 10, check=lambda: _check(out[-1], float(SNAP_ASKS[0][0])))
 
 
-def test_best_hummingbot(benchmark, hb):
-    book = _hb_book(hb)
+def _get_price_side(Side, impl, book):
     out = []
 
     def run():
@@ -549,12 +541,10 @@ def test_best_hummingbot(benchmark, hb):
             b.get_price(True); b.get_price(False); b.get_price(True); b.get_price(False); x = b.get_price(True)
         out.append(x)
 
-    _targets(benchmark, "best bid/ask", "hummingbot", ops=BEST_LOOPS * 10)
-    benchmark(run)
-    assert out[-1] == float(SNAP_ASKS[0][0])
+    return Side(impl, run, ops=BEST_LOOPS * 10, check=lambda: _check(out[-1], float(SNAP_ASKS[0][0])))
 
 
-def test_best_empty_call(benchmark):
+def _best_empty_call(Side):
     """The floor: a C method call that does nothing (``float.is_integer``:
     METH_NOARGS on a built-in type, returns a cached bool, allocates nothing),
     called exactly the way the rows above read the best price."""
@@ -568,26 +558,27 @@ def test_best_empty_call(benchmark):
             b.is_integer(); b.is_integer(); b.is_integer(); b.is_integer(); x = b.is_integer()
         out.append(x)
 
-    _targets(benchmark, "best bid/ask", "empty_call", ops=BEST_LOOPS * 10)
-    benchmark(run)
-    assert out[-1] is True
+    def check():
+        assert out[-1] is True
+
+    return Side("empty_call", run, ops=BEST_LOOPS * 10, check=check)
 
 
-@pytest.mark.parametrize("impl", ["hbconn", "hummingbot"])
-def test_get_price(benchmark, request, impl):
-    book = _snapshot_book(impl, request)
-    out = []
+def test_best(interleave, peers):
+    Side = interleave.Side
+    peer_sides = None
+    if (books := _peer_books(peers)) is not None:
+        peer_sides = [_get_price_side(Side, "hummingbot", _hb_book(*books[:2]))]
+    _run_group(interleave, "best bid/ask", _best_hbconn(Side), [_best_empty_call(Side)], peer_sides,
+               empty_call=1 / 1.5)
 
-    def run():
-        b = book
-        for _ in range(BEST_LOOPS):
-            b.get_price(False); b.get_price(True); b.get_price(False); b.get_price(True); b.get_price(False)
-            b.get_price(True); b.get_price(False); b.get_price(True); b.get_price(False); x = b.get_price(True)
-        out.append(x)
 
-    _targets(benchmark, "get_price(is_buy)", impl, ops=BEST_LOOPS * 10)
-    benchmark(run)
-    assert out[-1] == float(SNAP_ASKS[0][0])
+def test_get_price(interleave, peers):
+    Side = interleave.Side
+    peer_sides = None
+    if (books := _peer_books(peers)) is not None:
+        peer_sides = [_get_price_side(Side, "hummingbot", _hb_book(*books[:2]))]
+    _run_group(interleave, "get_price(is_buy)", _get_price_side(Side, "hbconn", _hbconn_book()), [], peer_sides)
 
 
 # ---------------------------------------------------------------- 6./7. depth queries over 50 levels
@@ -599,7 +590,7 @@ PRICE_50 = ASK_LEVELS[49][0]
 VWAP_50 = (sum(p * a for p, a in ASK_LEVELS[:49]) + PRICE_50 * ASK_LEVELS[49][1] / 2) / VOLUME_50
 
 
-def _query_bench(benchmark, group, impl, query, check, **targets):
+def _query_side(Side, impl, query, check):
     out = []
 
     def run():
@@ -607,9 +598,10 @@ def _query_bench(benchmark, group, impl, query, check, **targets):
             r = query(True, VOLUME_50)
         out.append(r)
 
-    _targets(benchmark, group, impl, ops=QUERY_LOOPS, **targets)
-    benchmark(run)
-    assert check(out[-1])
+    def check_last():
+        assert check(out[-1])
+
+    return Side(impl, run, ops=QUERY_LOOPS, check=check_last)
 
 
 def _sorted_price_for_volume(asks, volume):
@@ -631,32 +623,27 @@ def _sorted_vwap(asks, volume):
     return math.nan
 
 
-@pytest.mark.parametrize("impl", ["hbconn", "hummingbot"])
-def test_price_for_volume(benchmark, request, impl):
-    book = _snapshot_book(impl, request)
-    targets = {"hummingbot": 100.0} if impl == "hbconn" else {}
-    _query_bench(benchmark, "price for volume (50 levels)", impl, book.get_price_for_volume,
-                 lambda r: r.result_price == PRICE_50, **targets)
-
-
-def test_price_for_volume_sortedcontainers(benchmark):
+def _query_group(interleave, peers, group, method, sorted_query, check):
+    Side = interleave.Side
     ref = ReferenceBook(_floats(SNAP_BIDS), ASK_LEVELS)
-    _query_bench(benchmark, "price for volume (50 levels)", "sortedcontainers",
-                 lambda is_buy, volume: _sorted_price_for_volume(ref.asks, volume), lambda r: r == PRICE_50)
+    peer_sides = None
+    if (books := _peer_books(peers)) is not None:
+        peer_sides = [_query_side(Side, "hummingbot", getattr(_hb_book(*books[:2]), method),
+                                  lambda r: check(r.result_price))]
+    _run_group(interleave, group,
+               _query_side(Side, "hbconn", getattr(_hbconn_book(), method), lambda r: check(r.result_price)),
+               [_query_side(Side, "sortedcontainers", lambda is_buy, volume: sorted_query(ref.asks, volume), check)],
+               peer_sides, hummingbot=100.0)
 
 
-@pytest.mark.parametrize("impl", ["hbconn", "hummingbot"])
-def test_vwap(benchmark, request, impl):
-    book = _snapshot_book(impl, request)
-    targets = {"hummingbot": 100.0} if impl == "hbconn" else {}
-    _query_bench(benchmark, "VWAP (50 levels)", impl, book.get_vwap_for_volume,
-                 lambda r: r.result_price == pytest.approx(VWAP_50), **targets)
+def test_price_for_volume(interleave, peers):
+    _query_group(interleave, peers, "price for volume (50 levels)", "get_price_for_volume",
+                 _sorted_price_for_volume, lambda price: price == PRICE_50)
 
 
-def test_vwap_sortedcontainers(benchmark):
-    ref = ReferenceBook(_floats(SNAP_BIDS), ASK_LEVELS)
-    _query_bench(benchmark, "VWAP (50 levels)", "sortedcontainers",
-                 lambda is_buy, volume: _sorted_vwap(ref.asks, volume), lambda r: r == pytest.approx(VWAP_50))
+def test_vwap(interleave, peers):
+    _query_group(interleave, peers, "VWAP (50 levels)", "get_vwap_for_volume", _sorted_vwap,
+                 lambda price: price == pytest.approx(VWAP_50))
 
 
 # ---------------------------------------------------------------- 9. book checksum (Kraken, 10 + 10 levels)
@@ -684,24 +671,22 @@ def _checksum_book():
     return book
 
 
-def test_checksum_kraken_10_levels(benchmark):
+def _checksum_hbconn(Side):
     from hummingbot_conn.core.book_checksum import BookChecksum, ChecksumStyle
     book = _checksum_book()
     matches = BookChecksum(ChecksumStyle.KRAKEN, 1, 8).matches
     out = []
 
     def run():
-        ok = True
+        ok = False
         for _ in range(OPS):
             ok = matches(book, KRAKEN_CHECKSUM)
         out.append(ok)
 
-    _targets(benchmark, "checksum, Kraken 10 + 10 levels", "hbconn", pure_python=10.0)
-    benchmark(run)
-    assert out[-1] is True
+    return Side("hbconn", run, ops=OPS, check=lambda: _check(out[-1], True))
 
 
-def test_checksum_kraken_10_levels_pure_python(benchmark):
+def _checksum_pure_python(Side):
     import zlib
     book = _checksum_book()
     out = []
@@ -709,17 +694,17 @@ def test_checksum_kraken_10_levels_pure_python(benchmark):
     def text(value, decimals):
         return f"{value:.{decimals}f}".replace(".", "").lstrip("0")
 
-    def checksum():
-        asks = book.ask_entries()[:10]
-        bids = book.bid_entries()[:10]
-        return zlib.crc32("".join(text(r.price, 1) + text(r.amount, 8) for r in asks + bids).encode())
-
     def run():
-        ok = True
+        ok = False
         for _ in range(OPS):
-            ok = checksum() == KRAKEN_CHECKSUM
+            rows = book.ask_entries()[:10] + book.bid_entries()[:10]
+            ok = zlib.crc32("".join(text(r.price, 1) + text(r.amount, 8) for r in rows).encode()) == KRAKEN_CHECKSUM
         out.append(ok)
 
-    _targets(benchmark, "checksum, Kraken 10 + 10 levels", "pure_python")
-    benchmark(run)
-    assert out[-1] is True
+    return Side("pure_python", run, ops=OPS, check=lambda: _check(out[-1], True))
+
+
+def test_checksum_kraken_10_levels(interleave):
+    Side = interleave.Side
+    _run_group(interleave, "checksum, Kraken 10 + 10 levels", _checksum_hbconn(Side), [_checksum_pure_python(Side)],
+               None, rounds=50, pure_python=10.0)

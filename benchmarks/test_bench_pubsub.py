@@ -1,9 +1,11 @@
 """PubSub dispatch: our compiled PubSub vs hummingbot's vs a dict of lists.
 
 This file is also the worked example of the benchmark conventions
-(benchmarks/README.md): one function per implementation, a shared group name,
-batched rounds with ``extra_info["ops"]``, a peer from ``peer_import`` and an
-assertion on the workload's result so the smoke run (timing disabled) checks it.
+(benchmarks/README.md): one test per group, timed interleaved by the
+``interleave`` fixture (every round runs one batch of each side in a shuffled
+order), batches of ``OPS`` operations, a peer from the ``peers`` fixture (left
+out when peers are off) and a check of the workload's result on every side, so
+the smoke run (timing disabled, one round) verifies it.
 
 Workload: ``trigger_event`` on a tag with one listener, 1000 times per round.
 Every implementation's listener is a Python-level ``__call__`` that counts, so
@@ -19,6 +21,7 @@ from hummingbot_conn.events import MarketEvent
 
 GROUP = "pubsub: trigger 1 listener"
 OPS = 1000
+ROUNDS = 200
 
 
 class _DictPubSub:
@@ -45,33 +48,28 @@ class _Counter:
         self.count += 1
 
 
-def _trigger_batch(pubsub, tag: Enum, message: object) -> None:
-    trigger = pubsub.trigger_event
-    for _ in range(OPS):
-        trigger(tag, message)
-
-
-def _run(benchmark, impl: str, pubsub, tag: Enum, counter) -> None:
-    benchmark.group = GROUP
-    benchmark.extra_info["impl"] = impl
-    benchmark.extra_info["ops"] = OPS
-    benchmark.extra_info["targets"] = {}
+def _side(interleave, impl: str, pubsub, tag: Enum, counter):
+    """One implementation's side: ``OPS`` triggers per batch, then a check of what the listener got."""
     pubsub.add_listener(tag, counter)
     message = object()
-    benchmark(_trigger_batch, pubsub, tag, message)
-    # every round delivered all OPS events to the one listener, and nothing else
-    assert counter.count > 0
-    assert counter.count % OPS == 0
+    trigger = pubsub.trigger_event
+
+    def run() -> None:
+        for _ in range(OPS):
+            trigger(tag, message)
+
+    def check() -> None:
+        # every batch delivered all OPS events to the one listener, and nothing else
+        assert counter.count > 0
+        assert counter.count % OPS == 0
+
+    return interleave.Side(impl, run, ops=OPS, check=check)
 
 
-def test_pubsub_trigger_hbconn(benchmark):
-    _run(benchmark, "hbconn", PubSub(), MarketEvent.OrderFilled, _Counter())
-
-
-def test_pubsub_trigger_hummingbot(benchmark, peer_import):
-    hb_pubsub = peer_import("hummingbot.core.pubsub")
-    hb_listener = peer_import("hummingbot.core.event.event_listener")
-    hb_events = peer_import("hummingbot.core.event.events")
+def _hummingbot_side(interleave, peers):
+    hb_pubsub = peers("hummingbot.core.pubsub")
+    hb_listener = peers("hummingbot.core.event.event_listener")
+    hb_events = peers("hummingbot.core.event.events")
 
     class HbCounter(hb_listener.EventListener):
         # hummingbot only dispatches to EventListener instances
@@ -82,9 +80,13 @@ def test_pubsub_trigger_hummingbot(benchmark, peer_import):
         def __call__(self, message) -> None:
             self.count += 1
 
-    counter = HbCounter()  # a strong reference: hummingbot holds listeners weakly
-    _run(benchmark, "hummingbot", hb_pubsub.PubSub(), hb_events.MarketEvent.OrderFilled, counter)
+    # the side keeps a strong reference to its counter: hummingbot holds listeners weakly
+    return _side(interleave, "hummingbot", hb_pubsub.PubSub(), hb_events.MarketEvent.OrderFilled, HbCounter())
 
 
-def test_pubsub_trigger_pure_python(benchmark):
-    _run(benchmark, "pure_python", _DictPubSub(), MarketEvent.OrderFilled, _Counter())
+def test_pubsub_trigger(interleave, peers):
+    sides = [_side(interleave, "hbconn", PubSub(), MarketEvent.OrderFilled, _Counter()),
+             _side(interleave, "pure_python", _DictPubSub(), MarketEvent.OrderFilled, _Counter())]
+    if peers is not None:      # peers off (the default smoke pass): ours and the baseline only
+        sides.append(_hummingbot_side(interleave, peers))
+    interleave.run(GROUP, sides, rounds=ROUNDS)

@@ -15,6 +15,8 @@ n .. n + OPS entries while timed.
   "now" (filling it through 100k acquires would take hours: O(n^2)).  One of
   its acquires costs ~6 ms at 1k logged, ~35 ms at 10k and ~0.35 s at 100k on
   the 2-core dev box, so its batches are small (50 / 5 / 2 acquires).
+
+Both sides are timed interleaved, one test per log size (benchmarks/interleave.py).
 """
 import asyncio
 import time
@@ -28,8 +30,12 @@ SIZES = [("1k", 1_000), ("10k", 10_000), ("100k", 100_000)]
 WINDOW = 1e9                 # seconds: nothing expires during a run
 OPS_HBCONN = 1_000
 OPS_HUMMINGBOT = {1_000: 50, 10_000: 5, 100_000: 2}
-ROUNDS_HBCONN = 15
-ROUNDS_HUMMINGBOT = {1_000: 5, 10_000: 3, 100_000: 3}
+# both sides run every round (interleaved), so the slow peer sets the pace
+ROUNDS = {1_000: 15, 10_000: 9, 100_000: 5}
+WARMUP = {1_000: 3, 10_000: 2, 100_000: 1}
+# our batch is repeated to last as long as the peer's (benchmarks/interleave.py), each repeat
+# on a freshly filled log (an untimed setup of up to 100k acquires): capped to keep the run short
+MAX_REPEAT = 20
 
 
 class StepClock:
@@ -55,43 +61,28 @@ async def _acquire_batch(throttler, ops: int) -> None:
             pass
 
 
-@pytest.mark.parametrize("label, n", SIZES, ids=[s for s, _ in SIZES])
-def test_hbconn_acquire(benchmark, label, n):
-    benchmark.group = f"throttler: acquire with {label} logged"
-    benchmark.extra_info["impl"] = "hbconn"
-    benchmark.extra_info["ops"] = OPS_HBCONN
-    benchmark.extra_info["logged"] = n
-    # no target set by the issue: the report states the measured ratio
-    benchmark.extra_info["targets"] = {}
-    loop = asyncio.new_event_loop()
+def _hbconn_side(Side, loop, n: int):
     state = {}
 
     def setup():
         state["throttler"] = _hbconn_setup(n, OPS_HBCONN)
-        return (), {}
+        return ()
 
     def run():
         loop.run_until_complete(_acquire_batch(state["throttler"], OPS_HBCONN))
 
-    try:
-        benchmark.pedantic(run, setup=setup, rounds=ROUNDS_HBCONN, iterations=1)
-    finally:
-        loop.close()
-    throttler = state["throttler"]
-    assert throttler.used_weight("A") == n + OPS_HBCONN
-    assert len(throttler._pools["A"].stamps) == n + OPS_HBCONN     # one entry per request: nothing merged
+    def check():
+        throttler = state["throttler"]
+        assert throttler.used_weight("A") == n + OPS_HBCONN
+        assert len(throttler._pools["A"].stamps) == n + OPS_HBCONN     # one entry per request: nothing merged
+
+    return Side("hbconn", run, ops=OPS_HBCONN, setup=setup, check=check)
 
 
-@pytest.mark.parametrize("label, n", SIZES, ids=[s for s, _ in SIZES])
-def test_hummingbot_acquire(benchmark, peer_import, label, n):
-    hb_throttler = peer_import("hummingbot.core.api_throttler.async_throttler")
-    hb_types = peer_import("hummingbot.core.api_throttler.data_types")
+def _hummingbot_side(Side, loop, peers, n: int):
+    hb_throttler = peers("hummingbot.core.api_throttler.async_throttler")
+    hb_types = peers("hummingbot.core.api_throttler.data_types")
     ops = OPS_HUMMINGBOT[n]
-    benchmark.group = f"throttler: acquire with {label} logged"
-    benchmark.extra_info["impl"] = "hummingbot"
-    benchmark.extra_info["ops"] = ops
-    benchmark.extra_info["logged"] = n
-    loop = asyncio.new_event_loop()
     state = {}
 
     def setup():
@@ -101,13 +92,26 @@ def test_hummingbot_acquire(benchmark, peer_import, label, n):
         throttler._task_logs[:] = [hb_types.TaskLog(timestamp=now, rate_limit=rate_limit, weight=1)
                                    for _ in range(n)]
         state["throttler"] = throttler
-        return (), {}
+        return ()
 
     def run():
         loop.run_until_complete(_acquire_batch(state["throttler"], ops))
 
+    def check():
+        assert len(state["throttler"]._task_logs) == n + ops
+
+    return Side("hummingbot", run, ops=ops, setup=setup, check=check)
+
+
+@pytest.mark.parametrize("label, n", SIZES, ids=[s for s, _ in SIZES])
+def test_acquire(interleave, peers, label, n):
+    loop = asyncio.new_event_loop()
     try:
-        benchmark.pedantic(run, setup=setup, rounds=ROUNDS_HUMMINGBOT[n], iterations=1)
+        sides = [_hbconn_side(interleave.Side, loop, n)]
+        if peers is not None:
+            sides.append(_hummingbot_side(interleave.Side, loop, peers, n))
+        # no target set by the issue: the report states the measured ratio
+        interleave.run(f"throttler: acquire with {label} logged", sides, rounds=ROUNDS[n], warmup=WARMUP[n],
+                       max_repeat=MAX_REPEAT)
     finally:
         loop.close()
-    assert len(state["throttler"]._task_logs) == n + ops

@@ -2,7 +2,10 @@
 
 1. Per frame (one core): a raw Binance ``depthUpdate`` text frame with 10
    bid + 10 ask rows goes in; out comes a book that has applied it and can
-   be queried.  Rows of the group:
+   be queried.  The rows of the group are timed interleaved in one test
+   (benchmarks/interleave.py: every round one batch of ``FRAMES`` frames per
+   row, in a shuffled order); the target, at least 12x hummingbot, is judged
+   on the median of those rounds:
 
    * ``hbconn``: what our reader does per text frame by default
      (``fast_parser=True``): the ``WSResponse`` holding the undecoded text
@@ -67,7 +70,7 @@ MID = 30000.00
 TICK = 0.01
 DEPTH = 1000
 FRAMES = 200            # frames per round
-ROUNDS = 50
+ROUNDS = 200
 PAIR, SYMBOL = "BTC-USDT", "BTCUSDT"
 
 
@@ -132,7 +135,7 @@ class _Frames:
             self.next_id = last + 1
             frames.append(f'{{"e":"depthUpdate","E":1764400000000,"s":"{SYMBOL}","U":{first},"u":{last},'
                           f'"b":{bids},"a":{asks}}}')
-        return (frames,), {}
+        return (frames,)
 
 
 def _levels(entries_bids, entries_asks):
@@ -201,7 +204,10 @@ def synced_tracker_json():
     yield from _synced_tracker(fast_parser=False)
 
 
-def _tracker_path(benchmark, source, tracker, impl, decode, **targets):
+FRAME_GROUP = "tracker: depthUpdate frame end to end (10+10 levels)"
+
+
+def _tracker_side(interleave, impl, source, tracker, decode):
     book = tracker.order_books[PAIR]
     clock, process = time.monotonic, source._process_frame
     fed = []
@@ -212,25 +218,16 @@ def _tracker_path(benchmark, source, tracker, impl, decode, **targets):
             process(response.data, response.received_at, None)
         fed.append(len(frames))
 
-    _group(benchmark, "depthUpdate frame end to end (10+10 levels)", impl, FRAMES, **targets)
-    benchmark.pedantic(run, setup=_Frames().round, rounds=ROUNDS, iterations=1)
-    metrics = tracker.metrics.pairs[PAIR]
-    assert metrics.diffs_applied == sum(fed) > 0 and metrics.gaps == 0 and book.is_synced
-    assert _levels(book.bid_entries(), book.ask_entries()) == EXPECTED
-    assert book.best_bid == EXPECTED[0][0][0]
+    def check():
+        metrics = tracker.metrics.pairs[PAIR]
+        assert metrics.diffs_applied == sum(fed) > 0 and metrics.gaps == 0 and book.is_synced
+        assert _levels(book.bid_entries(), book.ask_entries()) == EXPECTED
+        assert book.best_bid == EXPECTED[0][0][0]
+
+    return interleave.Side(impl, run, ops=FRAMES, setup=_Frames().round, check=check)
 
 
-def test_frame_end_to_end_hbconn(benchmark, synced_tracker):
-    # the connection hands over the text undecoded (decode_json=False)
-    _tracker_path(benchmark, *synced_tracker, "hbconn", str, hummingbot=10.0)
-
-
-def test_frame_end_to_end_hbconn_json(benchmark, synced_tracker_json):
-    # the connection decodes every text frame with orjson (decode_json=True)
-    _tracker_path(benchmark, *synced_tracker_json, "hbconn_json", orjson.loads)
-
-
-def test_frame_end_to_end_hbconn_core(benchmark):
+def _core_side(interleave):
     book = OrderBook()
     book.apply_snapshot(SNAP_BIDS, SNAP_ASKS, 1)
     results = []
@@ -240,16 +237,17 @@ def test_frame_end_to_end_hbconn_core(benchmark):
             msg = orjson.loads(text)
             results.append(book.apply_diffs(msg["b"], msg["a"], msg["u"], msg["U"]))
 
-    _group(benchmark, "depthUpdate frame end to end (10+10 levels)", "hbconn_core", FRAMES)
-    benchmark.pedantic(run, setup=_Frames().round, rounds=ROUNDS, iterations=1)
-    assert set(results) == {DiffResult.APPLIED}
-    assert _levels(book.bid_entries(), book.ask_entries()) == EXPECTED
+    def check():
+        assert set(results) == {DiffResult.APPLIED}
+        assert _levels(book.bid_entries(), book.ask_entries()) == EXPECTED
+
+    return interleave.Side("hbconn_core", run, ops=FRAMES, setup=_Frames().round, check=check)
 
 
-def test_frame_end_to_end_hummingbot(benchmark, peer_import):
-    HbOrderBook = peer_import("hummingbot.core.data_type.order_book").OrderBook
-    Row = peer_import("hummingbot.core.data_type.order_book_row").OrderBookRow
-    message_module = peer_import("hummingbot.core.data_type.order_book_message")
+def _hummingbot_side(interleave, peers):
+    HbOrderBook = peers("hummingbot.core.data_type.order_book").OrderBook
+    Row = peers("hummingbot.core.data_type.order_book_row").OrderBookRow
+    message_module = peers("hummingbot.core.data_type.order_book_message")
     Message, MessageType = message_module.OrderBookMessage, message_module.OrderBookMessageType
     book = HbOrderBook()
     book.apply_snapshot([Row(float(p), float(a), 1) for p, a in SNAP_BIDS],
@@ -267,9 +265,23 @@ def test_frame_end_to_end_hummingbot(benchmark, peer_import):
             book.apply_diffs(message.bids, message.asks, message.update_id)
             past_diffs.append(message)
 
-    _group(benchmark, "depthUpdate frame end to end (10+10 levels)", "hummingbot", FRAMES)
-    benchmark.pedantic(run, setup=_Frames().round, rounds=ROUNDS, iterations=1)
-    assert _levels(book.bid_entries(), book.ask_entries()) == EXPECTED
+    def check():
+        assert _levels(book.bid_entries(), book.ask_entries()) == EXPECTED
+
+    return interleave.Side("hummingbot", run, ops=FRAMES, setup=_Frames().round, check=check)
+
+
+def test_frame_end_to_end(interleave, peers, synced_tracker, synced_tracker_json):
+    sides = [
+        # the connection hands over the text undecoded (decode_json=False)
+        _tracker_side(interleave, "hbconn", *synced_tracker, str),
+        # the connection decodes every text frame with orjson (decode_json=True)
+        _tracker_side(interleave, "hbconn_json", *synced_tracker_json, orjson.loads),
+        _core_side(interleave),
+    ]
+    if peers is not None:
+        sides.append(_hummingbot_side(interleave, peers))
+    interleave.run(FRAME_GROUP, sides, rounds=ROUNDS, targets={"hummingbot": 12.0})
 
 
 # ---------------------------------------------------------------- 2. 100 pairs from the simulator

@@ -136,8 +136,11 @@ def configure_logging(verbose: bool) -> None:
 def explain_os_error(err: OSError) -> str:
     """One sentence plus the next step for a network ``OSError`` (the web layer's errors derive from it)."""
     # imported here: `hbconn --help` / `--version` should not pay for the web stack
-    from hummingbot_conn.web.errors import ExchangeError, WebError
+    from hummingbot_conn.web.errors import AuthenticationError, ExchangeError, WebError
 
+    if isinstance(err, AuthenticationError):    # its text is already the sentence, with the venue's code
+        return (f"{str(err).rstrip('.')}. Check the API key and secret, and that the key allows this IP "
+                "and these permissions (README, \"Troubleshooting\").")
     if isinstance(err, ExchangeError):
         return f"The exchange refused a request ({err}). Check the URL and the request."
     if isinstance(err, WebError):

@@ -8,10 +8,11 @@ hummingbot's ``_api_get`` / ``_api_post`` / ``_api_delete`` request helpers.
 keep each module readable.
 """
 import asyncio
+import contextlib
 import logging
 from abc import ABC, abstractmethod
 from decimal import Decimal
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from hummingbot_conn.connector.balances import Balances
 from hummingbot_conn.connector.decimal_context import library_context
@@ -21,11 +22,13 @@ from hummingbot_conn.connector.status_poller import StatusPoller
 from hummingbot_conn.connector.symbol_map import SymbolMap
 from hummingbot_conn.connector.trading_rule import TradingRule
 from hummingbot_conn.connector.trading_rules import TradingRules
+from hummingbot_conn.log_dedup import RepeatedLog
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
 from hummingbot_conn.tracking.user_stream_tracker import UserStreamTracker
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.data_types import RESTMethod
+from hummingbot_conn.web.errors import AuthenticationError, ExchangeError, is_auth_rejection
 from hummingbot_conn.web.time_synchronizer import TimeSynchronizer
 from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 
@@ -35,6 +38,17 @@ _logger = logging.getLogger(__name__)
 
 RULES_RETRY_DELAY = 5.0   # seconds before retrying trading rules that failed to load
 STOP_TIMEOUT = 10.0       # seconds each part gets to stop in stop_network
+
+
+@contextlib.contextmanager
+def _repeats_counted() -> Iterator[RepeatedLog]:
+    """A loop's log: each failure written once, its repeats counted and written when the
+    loop recovers (``flush``) or ends (stop_network cancels it)."""
+    log = RepeatedLog(_logger)
+    try:
+        yield log
+    finally:
+        log.flush()
 
 
 async def _bounded(what: str, awaitable: Any) -> None:
@@ -128,6 +142,11 @@ class ExchangeLifecycle(ABC):
     async def _update_trading_fees(self) -> None:
         """Refresh fee rates (default: nothing to do)."""
 
+    def _is_permanent_auth_error(self, request_exception: BaseException) -> bool:
+        """True when the venue refused the credentials for good (default: HTTP 401); a venue
+        adds its own codes (Binance: -2014, -2015, -1022)."""
+        return is_auth_rejection(request_exception)
+
     def __init__(self) -> None:
         self._time_synchronizer = TimeSynchronizer()
         # calendar-window limits reset on the venue's clock, which the synchronizer estimates
@@ -145,6 +164,7 @@ class ExchangeLifecycle(ABC):
         self._user_stream_connections = 0
         self._network_tasks: List[asyncio.Task] = []
         self._started = False
+        self._auth_failure: Optional[BaseException] = None     # from the REST polls (_note_auth_outcome)
 
     def _create_user_stream_tracker(self) -> UserStreamTracker:
         return UserStreamTracker(data_source=self._create_user_stream_data_source())
@@ -191,16 +211,40 @@ class ExchangeLifecycle(ABC):
     def ready(self) -> bool:
         return all(self.status_dict.values())
 
+    @property
+    def auth_error(self) -> Optional[AuthenticationError]:
+        """The venue's refusal of our API key or secret, if the last signed account call
+        (the user stream's subscription, the balance poll) got one; else None."""
+        tracker = self._user_stream_tracker
+        error = getattr(getattr(tracker, "data_source", None), "permanent_error", None) or self._auth_failure
+        if not isinstance(error, ExchangeError) or not self._is_permanent_auth_error(error):
+            return None
+        return AuthenticationError.from_error(self.name, error)
+
+    def _note_auth_outcome(self, error: Optional[BaseException]) -> None:
+        """A signed account request succeeded (``None``) or failed with ``error`` (the status poller
+        reports each balance poll here): a refused key is kept for ``auth_error``."""
+        if error is None:
+            self._auth_failure = None
+        elif self._is_permanent_auth_error(error):
+            self._auth_failure = error
+
     async def wait_ready(self, timeout: Optional[float] = None, poll: float = 0.05) -> None:
         """Wait until ``ready``.
 
-        Raises ``TimeoutError`` (``asyncio.TimeoutError``) after ``timeout`` seconds whose
-        message names the parts that are not ready and the user stream's last error (a
-        wrong API key or secret shows up there as the venue's signature error), so a
-        misconfigured bot is told why instead of only that it waited.
+        Raises ``AuthenticationError`` at once when the venue refuses the API key or
+        secret (``auth_error``: one sentence naming the venue's code and message, e.g.
+        ``binance rejected the API key: -2015 Invalid API-key, IP, or permissions for
+        action.``): waiting cannot cure it.  Raises ``TimeoutError``
+        (``asyncio.TimeoutError``) after ``timeout`` seconds whose message names the parts
+        that are not ready and the user stream's last error, so a misconfigured bot is told
+        why instead of only that it waited.
         """
         async def _wait() -> None:
             while not self.ready:
+                error = self.auth_error
+                if error is not None:
+                    raise error
                 await asyncio.sleep(poll)
         try:
             async with asyncio.timeout(timeout):
@@ -269,38 +313,45 @@ class ExchangeLifecycle(ABC):
         return NetworkStatus.CONNECTED
 
     # ---- loops -------------------------------------------------------------------------------------
+    # each loop logs a failure once, then counts its repeats (written when it recovers)
     async def _trading_rules_polling_loop(self) -> None:
-        while True:
-            try:
-                await self._update_trading_rules()
-                delay = self.TRADING_RULES_INTERVAL
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                _logger.warning("Could not fetch the trading rules from %s: %s", self.name_cap, exc)
-                delay = RULES_RETRY_DELAY if not self._trading_rules_part.initialized else self.TRADING_RULES_INTERVAL
-            await asyncio.sleep(delay)
+        with _repeats_counted() as log:
+            while True:
+                try:
+                    await self._update_trading_rules()
+                    delay = self.TRADING_RULES_INTERVAL
+                    log.flush()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("Could not fetch the trading rules from %s: %s", self.name_cap, exc)
+                    delay = RULES_RETRY_DELAY if not self._trading_rules_part.initialized \
+                        else self.TRADING_RULES_INTERVAL
+                await asyncio.sleep(delay)
 
     async def _trading_fees_polling_loop(self) -> None:
-        while True:
-            try:
-                await self._update_trading_fees()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                _logger.warning("Could not fetch the trading fees from %s: %s", self.name_cap, exc)
-            await asyncio.sleep(self.TRADING_FEES_INTERVAL)
+        with _repeats_counted() as log:
+            while True:
+                try:
+                    await self._update_trading_fees()
+                    log.flush()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("Could not fetch the trading fees from %s: %s", self.name_cap, exc)
+                await asyncio.sleep(self.TRADING_FEES_INTERVAL)
 
     async def _user_stream_event_listener_loop(self) -> None:
         # the venue's listener should not end; if it raises, log and restart it
-        while True:
-            try:
-                await self._user_stream_event_listener()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                _logger.exception("Unexpected error in the user stream listener loop; restarting it.")
-                await asyncio.sleep(1.0)
+        with _repeats_counted() as log:
+            while True:
+                try:
+                    await self._user_stream_event_listener()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("Unexpected error in the user stream listener loop; restarting it.")
+                    await asyncio.sleep(1.0)
 
     def _on_user_stream_connected(self, connection_number: int) -> None:
         """Called by the user stream tracker after each subscription: whatever

@@ -15,6 +15,11 @@ events: trade ids dedupe fills and the state table makes statuses idempotent,
 so nothing is reported twice.  Only an explicit "order does not exist" counts
 towards marking an order lost; timeouts, 5xx and auth errors are logged and
 retried (hummingbot counted every error as not-found, docs/weaknesses.md W-8).
+
+A failure is logged once and its repeats counted (``hummingbot_conn.log_dedup``).
+While the venue refuses the API key (the connector's ``_is_permanent_auth_error``)
+the polls slow to ``long_poll_interval``: retrying sooner cannot help, and the
+refusal is reported to the connector (``wait_ready`` raises it at once).
 """
 import asyncio
 import logging
@@ -22,6 +27,7 @@ from decimal import Decimal
 from typing import Any, Callable, Dict, Sequence, Set
 
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState
+from hummingbot_conn.log_dedup import RepeatedLog
 
 __all__ = ["StatusPoller"]
 
@@ -60,6 +66,9 @@ class StatusPoller:
         self.poll_count = 0
         self._refreshing: Set[str] = set()
         self._resolving: Dict[str, asyncio.Task] = {}
+        self._auth_refused = False
+        self._balance_log = RepeatedLog(_logger)        # flushed when a balance poll succeeds
+        self._order_log = RepeatedLog(_logger)
 
     # ---- cadence ------------------------------------------------------------------------
     def stream_activity(self) -> None:
@@ -73,6 +82,8 @@ class StatusPoller:
 
     @property
     def poll_interval(self) -> float:
+        if self._auth_refused:          # a refused key: polling faster cannot cure it
+            return self.long_poll_interval
         silent = self._clock() - self._last_stream_activity > self.stream_silence_limit
         return self.short_poll_interval if silent else self.long_poll_interval
 
@@ -89,13 +100,21 @@ class StatusPoller:
 
     async def run(self) -> None:
         """Poll forever: at once, then on ``poll_now`` / ``tick`` or when the interval elapses."""
+        try:
+            await self._run()
+        finally:                # cancelled (stop_network): write the counts of repeated errors
+            self._balance_log.flush()
+            self._order_log.flush()
+
+    async def _run(self) -> None:
         while True:
             try:
                 await self.poll_once()
             except asyncio.CancelledError:
                 raise
             except Exception:
-                _logger.exception("Unexpected error while polling the exchange; retrying at the next interval.")
+                self._order_log.exception("Unexpected error while polling the exchange; retrying at the next "
+                                          "interval.")
             try:
                 async with asyncio.timeout(self.poll_interval):
                     await self._notifier.wait()
@@ -112,7 +131,13 @@ class StatusPoller:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                _logger.warning("Could not update balances: %s", exc)
+                self._auth_refused = bool(connector._is_permanent_auth_error(exc))
+                connector._note_auth_outcome(exc)
+                self._balance_log.warning("Could not update balances: %s", exc)
+            else:
+                self._auth_refused = False
+                connector._note_auth_outcome(None)
+                self._balance_log.flush()
             await self.update_order_status()
         self.last_poll_timestamp = self._clock()
         self.poll_count += 1
@@ -151,8 +176,8 @@ class StatusPoller:
                     if connector._is_order_not_found_during_status_update_error(exc):
                         await tracker.process_order_not_found(cid)
                     else:
-                        _logger.warning("Could not get the status of order %s (not counted as not found): %s",
-                                        cid, exc)
+                        self._order_log.warning("Could not get the status of order %s (not counted as not found): "
+                                                "%s", cid, exc)
                     return
                 if update.exchange_order_id is not None and order.exchange_order_id is None:
                     tracker.update_exchange_order_id(cid, update.exchange_order_id)
@@ -178,7 +203,7 @@ class StatusPoller:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            _logger.warning("Could not fetch the fills of order %s: %s", order.client_order_id, exc)
+            self._order_log.warning("Could not fetch the fills of order %s: %s", order.client_order_id, exc)
             return
         for trade_update in trade_updates:
             connector._order_tracker.process_trade_update(trade_update)

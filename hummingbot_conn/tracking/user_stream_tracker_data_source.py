@@ -19,6 +19,16 @@ in a loop until ``stop()``.  What differs from hummingbot, on purpose
   retry.  The back-off resets only once a connection proved healthy (it
   delivered an event, or stayed subscribed for ``stable_after`` seconds), so
   a server that accepts and then drops at once never gets a tight loop.
+* A refusal that retrying cannot cure (``_is_permanent_error``: the venue
+  rejected the API key or secret) is kept in ``permanent_error`` for the
+  owner (the connector's ``wait_ready`` raises it at once) and retried only
+  every ``permanent_retry_delay`` seconds.  Repeated identical errors are
+  logged once, then counted (``hummingbot_conn.log_dedup``).
+* A socket that stays open but goes silent (nothing delivered, pings
+  unanswered) is noticed: after ``heartbeat_interval`` seconds without any
+  frame we ping, and if nothing comes back within ``pong_timeout`` the socket
+  is closed and the loop reconnects, which notifies the owner to reconcile
+  (docs/contracts.md, Contract 4).  Defaults 30 + 10 s: within 40 s.
 * ``last_recv_time`` keeps its last value while reconnecting (hummingbot's
   dropped to 0 and flipped ``ready`` to False on every blip); ``connected``
   says whether a subscription is live right now.
@@ -42,8 +52,9 @@ import time
 from abc import ABC, abstractmethod
 from typing import Any, Awaitable, Callable, List, Optional, Set, Union
 
+from hummingbot_conn.log_dedup import RepeatedLog
 from hummingbot_conn.web.backoff import ExponentialBackoff
-from hummingbot_conn.web.errors import ExchangeError, WSDisconnectedError
+from hummingbot_conn.web.errors import ExchangeError, WSDisconnectedError, is_auth_rejection
 from hummingbot_conn.web.ws_assistant import WSAssistant
 
 __all__ = ["UserStreamTrackerDataSource", "UserStreamOverflowError", "ConnectionListener"]
@@ -73,14 +84,33 @@ class UserStreamTrackerDataSource(ABC):
         without having delivered an event
     :param overflow_grace: seconds the reader waits for room in a full output queue
         before closing the connection (see the module docstring)
+    :param heartbeat_interval: seconds without any frame after which we ping the server
+    :param pong_timeout: seconds the ping may stay unanswered (no frame at all) before the
+        socket counts as dead; a silent stream is noticed within
+        ``heartbeat_interval + pong_timeout`` seconds (``silence_detection_time``)
+    :param permanent_retry_delay: seconds between attempts while the venue refuses the
+        credentials (``_is_permanent_error``)
     """
+
+    DEFAULT_HEARTBEAT_INTERVAL = 30.0
+    DEFAULT_PONG_TIMEOUT = 10.0
+    DEFAULT_PERMANENT_RETRY_DELAY = 60.0
 
     def __init__(self, *, backoff: Optional[ExponentialBackoff] = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  clock: Callable[[], float] = time.monotonic,
-                 stable_after: float = 30.0, overflow_grace: float = 2.0) -> None:
+                 stable_after: float = 30.0, overflow_grace: float = 2.0,
+                 heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL,
+                 pong_timeout: float = DEFAULT_PONG_TIMEOUT,
+                 permanent_retry_delay: float = DEFAULT_PERMANENT_RETRY_DELAY) -> None:
         if stable_after < 0 or overflow_grace < 0:
             raise ValueError("stable_after and overflow_grace must be >= 0")
+        if not (heartbeat_interval > 0 and pong_timeout > 0 and permanent_retry_delay >= 0):
+            raise ValueError("heartbeat_interval and pong_timeout must be > 0, permanent_retry_delay >= 0")
+        self.heartbeat_interval = float(heartbeat_interval)
+        self.pong_timeout = float(pong_timeout)
+        self.permanent_retry_delay = float(permanent_retry_delay)
+        self._log = RepeatedLog(_log)
         self._ws_assistant: Optional[WSAssistant] = None
         self._backoff = backoff or ExponentialBackoff(initial=0.5, maximum=30.0)
         self._sleep = sleep
@@ -96,6 +126,8 @@ class UserStreamTrackerDataSource(ABC):
         self._events_on_connection = 0
         self._stopping = False
         self.last_error: Optional[BaseException] = None
+        # the last refusal retrying cannot cure (a wrong key); None once a subscription succeeds
+        self.permanent_error: Optional[BaseException] = None
         self.overflow_count = 0
 
     # ------------------------------------------------------------------ state
@@ -114,6 +146,11 @@ class UserStreamTrackerDataSource(ABC):
         ws = self._ws_assistant
         if ws is not None and ws.connected:
             self._last_recv_time = max(self._last_recv_time, ws.last_recv_time)
+
+    @property
+    def silence_detection_time(self) -> float:
+        """Seconds after its last frame within which a silent socket is closed and replaced."""
+        return self.heartbeat_interval + self.pong_timeout
 
     @property
     def connected(self) -> bool:
@@ -152,6 +189,7 @@ class UserStreamTrackerDataSource(ABC):
         while not self._stopping:
             ws: Optional[WSAssistant] = None
             overflowed = False
+            permanent = False
             try:
                 ws = await self._connected_websocket_assistant()
                 self._ws_assistant = ws
@@ -169,25 +207,33 @@ class UserStreamTrackerDataSource(ABC):
                 overflowed = True
                 self.overflow_count += 1
                 self.last_error = exc
-                _log.warning("%s; closing the user stream connection, the owner reconciles after the reconnect",
-                             exc)
+                self._log.warning("%s; closing the user stream connection, the owner reconciles after the "
+                                  "reconnect", exc)
             except asyncio.QueueFull as exc:        # a port's put_nowait() on a full bounded queue
                 overflowed = True
                 self.overflow_count += 1
                 self.last_error = UserStreamOverflowError(f"user stream output queue full ({output.qsize()} "
                                                           "events)")
                 self.last_error.__cause__ = exc
-                _log.warning("%s; closing the user stream connection", self.last_error)
+                self._log.warning("%s; closing the user stream connection", self.last_error)
             except ExchangeError as exc:
                 self.last_error = exc
-                _log.error("User stream subscription refused: %s", exc)
+                permanent = self._is_permanent_error(exc)
+                if permanent:
+                    self.permanent_error = exc
+                    self._log.error("User stream subscription refused for good (retrying every %g s): %s",
+                                    self.permanent_retry_delay, exc)
+                else:
+                    self._log.error("User stream subscription refused: %s", exc)
             except (ConnectionError, OSError, asyncio.TimeoutError) as exc:
                 self.last_error = exc
                 if not self._stopping:
-                    _log.warning("The user stream connection was interrupted (%s: %s)", type(exc).__name__, exc)
+                    self._log.warning("The user stream connection was interrupted (%s: %s)",
+                                      type(exc).__name__, exc)
             except Exception as exc:
                 self.last_error = exc
-                _log.exception("Unexpected error while listening to the user stream; reconnecting after a pause")
+                self._log.exception("Unexpected error while listening to the user stream; reconnecting after "
+                                    "a pause")
             finally:
                 healthy = self._subscribed and (
                     self._events_on_connection > 0 or self._clock() - self._subscribed_at >= self._stable_after)
@@ -204,9 +250,11 @@ class UserStreamTrackerDataSource(ABC):
                 break
             if healthy:
                 attempt = 0
-            delay = self._backoff.delay(attempt)
+            delay = self.permanent_retry_delay if permanent else self._backoff.delay(attempt)
+            # the first pause after a healthy connection is news; those of a failing series are not
+            _log.log(logging.INFO if attempt == 0 else logging.DEBUG, "Reconnecting to the user stream in %.2f s",
+                     delay)
             attempt += 1
-            _log.info("Reconnecting to the user stream in %.2f s", delay)
             await self._sleep(delay)
             if overflowed:
                 await self._wait_for_room(output)
@@ -218,6 +266,8 @@ class UserStreamTrackerDataSource(ABC):
         self._subscribed_at = self._clock()
         self._events_on_connection = 0
         self.last_error = None
+        self.permanent_error = None
+        self._log.flush()                   # the errors that came before, with their counts
         self._connection_number += 1
         self._notify(self._connection_number)
 
@@ -266,6 +316,7 @@ class UserStreamTrackerDataSource(ABC):
     async def stop(self) -> None:
         """End the stream: close the socket (``listen_for_user_stream`` returns) and cancel listener tasks."""
         self._stopping = True
+        self._log.flush()                   # the counts of repeated errors still pending
         self._remember_recv_time()
         ws, self._ws_assistant = self._ws_assistant, None
         self._subscribed = False
@@ -278,6 +329,10 @@ class UserStreamTrackerDataSource(ABC):
             await asyncio.gather(*tasks, return_exceptions=True)
 
     # ------------------------------------------------------------------ hooks
+    def _is_permanent_error(self, error: BaseException) -> bool:
+        """True when retrying cannot cure ``error`` (default: HTTP 401); a venue adds its codes."""
+        return is_auth_rejection(error)
+
     @abstractmethod
     async def _connected_websocket_assistant(self) -> WSAssistant:
         """A ``WSAssistant`` connected to the venue's private endpoint (a new one per attempt)."""

@@ -19,6 +19,7 @@ from hummingbot_conn.web.data_types import (
 )
 from hummingbot_conn.web.errors import (
     DEFAULT_ERROR_BODY_FORMAT,
+    AuthenticationError,
     ErrorBodyFormat,
     ErrorCode,
     ExchangeError,
@@ -53,7 +54,8 @@ from hummingbot_conn.web.ws_assistant import WSAssistant
 
 __all__ = [
     "DEFAULT_ERROR_BODY_FORMAT", "ErrorBodyFormat", "ErrorCode",
-    "AsyncRequestContext", "AsyncThrottler", "AuthBase", "ConnectionsFactory", "ExchangeError", "ExponentialBackoff",
+    "AsyncRequestContext", "AsyncThrottler", "AuthBase", "AuthenticationError", "ConnectionsFactory",
+    "ExchangeError", "ExponentialBackoff",
     "IPBannedError", "LinkedLimitWeightPair", "MalformedResponseError", "ResponseTooLargeError",
     "ThrottleTimeoutError", "NetworkError", "RESTAssistant", "RESTConnection", "RESTMethod",
     "RESTPostProcessorBase", "RESTPreProcessorBase", "RESTRequest", "RESTResponse", "RateLimit",

@@ -125,9 +125,11 @@ class WSConnection:
         self._closing = False
         self._ping_interval: Optional[float] = None
         self._message_timeout: Optional[float] = None
+        self._pong_timeout: Optional[float] = None
         self._decode_json = True
         self._last_recv_time = 0.0
         self._last_ping_sent = -float("inf")
+        self._unanswered_since = -float("inf")      # the first of our pings nothing answered yet
         self._url = ""
 
     @property
@@ -146,7 +148,8 @@ class WSConnection:
     async def connect(self, ws_url: str, *, ping_timeout: Optional[float] = 10.0,
                       message_timeout: Optional[float] = None, ws_headers: Optional[Mapping[str, str]] = None,
                       max_msg_size: Optional[int] = None, connect_timeout: float = 10.0,
-                      close_timeout: float = 2.0, decode_json: bool = True) -> None:
+                      close_timeout: float = 2.0, decode_json: bool = True,
+                      pong_timeout: Optional[float] = None) -> None:
         """Open the socket (``connect_timeout`` bounds the handshake, ``close_timeout`` the closing one).
 
         ``decode_json=False``: text frames are returned as ``str``, undecoded (a
@@ -155,7 +158,14 @@ class WSConnection:
         :param ping_timeout: idle seconds after which we ping the server (None: never)
         :param message_timeout: seconds without any frame (data, ping, pong) after
             which the socket is declared silent and closed (default ``3 * ping_timeout``)
+        :param pong_timeout: seconds within which a frame of any kind must follow one of our
+            idle pings, else the socket is declared silent and closed (None: only
+            ``message_timeout`` applies).  A socket that stopped delivering is then noticed
+            ``ping_timeout + pong_timeout`` seconds after its last frame (docs/contracts.md,
+            Contract 4).
         """
+        if pong_timeout is not None and not pong_timeout > 0:
+            raise ValueError(f"pong_timeout must be > 0 seconds or None, not {pong_timeout!r}")
         if self._connected:
             raise RuntimeError("WS is connected.")
         if message_timeout is None and ping_timeout:
@@ -170,9 +180,11 @@ class WSConnection:
         self._url = ws_url
         self._ping_interval = ping_timeout
         self._message_timeout = message_timeout
+        self._pong_timeout = pong_timeout
         self._decode_json = decode_json
         self._last_recv_time = self._clock()
         self._last_ping_sent = -float("inf")
+        self._unanswered_since = -float("inf")
         self._connected = True
         self._closing = False
 
@@ -229,6 +241,13 @@ class WSConnection:
                     raise await self._dead(WSSilentError(
                         f"no frame from {self._url} for {self._message_timeout:g}s: socket presumed dead"))
                 wake = silence_deadline
+            if self._pong_timeout is not None and self._unanswered_since > self._last_recv_time:
+                # our ping is unanswered: nothing at all came back since it left
+                pong_deadline = self._unanswered_since + self._pong_timeout
+                if now >= pong_deadline:
+                    raise await self._dead(WSSilentError(
+                        f"no answer from {self._url} to a ping within {self._pong_timeout:g}s: socket presumed dead"))
+                wake = min(wake, pong_deadline)
             next_ping = float("inf")
             if self._ping_interval:
                 next_ping = max(self._last_recv_time, self._last_ping_sent) + self._ping_interval
@@ -243,6 +262,8 @@ class WSConnection:
                     return None
                 now = self._clock()
                 if now >= next_ping:
+                    if self._unanswered_since <= self._last_recv_time:    # later pings keep its deadline
+                        self._unanswered_since = now
                     self._last_ping_sent = now
                     try:
                         await ws.ping()

@@ -20,11 +20,11 @@ from typing import Any, FrozenSet, Optional, Tuple, Union
 
 __all__ = [
     "ErrorCode", "ErrorBodyFormat", "DEFAULT_ERROR_BODY_FORMAT",
-    "WebError", "ExchangeError", "RateLimitExceededError", "IPBannedError",
+    "WebError", "ExchangeError", "AuthenticationError", "RateLimitExceededError", "IPBannedError",
     "ServerError", "NetworkError", "RequestTimeoutError", "RequestOutcomeUnknownError",
     "ThrottleTimeoutError", "ResponseTooLargeError", "MalformedResponseError",
     "WSError", "WSDisconnectedError", "WSSilentError",
-    "ThrottlerError", "UnknownLimitError", "WeightExceedsLimitError",
+    "ThrottlerError", "UnknownLimitError", "WeightExceedsLimitError", "is_auth_rejection",
 ]
 
 
@@ -142,6 +142,47 @@ class ExchangeError(WebError):
 
     def __reduce__(self):  # keep pickling (multiprocessing, logging handlers) working
         return (type(self), (self.status, self.code, self.msg, self.method, self.url, self.body))
+
+
+class AuthenticationError(ExchangeError):
+    """The exchange rejected the API credentials for good: retrying cannot help.
+
+    A wrong or malformed API key, a key this IP or these permissions do not
+    allow, a signature made with the wrong secret (Binance: ``-2014``,
+    ``-2015``, ``-1022``, HTTP 401; docs/binance_spot.md section 4).  The
+    connector raises it from ``wait_ready`` at once instead of waiting for its
+    timeout; ``str()`` is one sentence naming the venue's code and message,
+    e.g. ``"binance rejected the API key: -2015 Invalid API-key, IP, or
+    permissions for action."`` (never the key or the secret).
+
+    ``venue`` is the connector's name; the other attributes are those of the
+    ``ExchangeError`` it was made from (``from_error``).
+    """
+
+    def __init__(self, venue: str, status: int, code: Optional[ErrorCode], msg: str, method: str = "",
+                 url: str = "", body: Any = None) -> None:
+        super().__init__(status, code, msg, method, url, body)
+        self.venue = venue
+        what = f"{code} {msg}" if code is not None else f"HTTP {status} {msg}"
+        self.args = (f"{venue} rejected the API key: {what.rstrip()}",)
+
+    @classmethod
+    def from_error(cls, venue: str, error: ExchangeError) -> "AuthenticationError":
+        if isinstance(error, AuthenticationError):
+            return error
+        return cls(venue, error.status, error.code, error.msg, error.method, error.url, error.body)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    def __reduce__(self):
+        return (type(self), (self.venue, self.status, self.code, self.msg, self.method, self.url, self.body))
+
+
+def is_auth_rejection(error: BaseException, codes: "frozenset[int]" = frozenset()) -> bool:
+    """True when ``error`` is the exchange refusing the credentials for good: HTTP 401, or an
+    ``ExchangeError`` whose venue code is one of ``codes`` (the venue's own list)."""
+    return isinstance(error, ExchangeError) and (error.status == 401 or error.code in codes)
 
 
 class RateLimitExceededError(ExchangeError):

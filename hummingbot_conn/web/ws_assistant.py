@@ -18,6 +18,7 @@ from typing import AsyncIterator, Awaitable, Callable, Dict, List, Mapping, Opti
 
 import aiohttp
 
+from hummingbot_conn.log_dedup import RepeatedLog
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.auth import AuthBase
 from hummingbot_conn.web.backoff import ExponentialBackoff
@@ -68,6 +69,7 @@ class WSAssistant:
         self._closed = True
         self._attempt = 0
         self.reconnect_count = 0
+        self._log = RepeatedLog(_log)       # a host that stays down: one line, then a count
 
     @property
     def last_recv_time(self) -> float:
@@ -79,10 +81,12 @@ class WSAssistant:
 
     async def connect(self, ws_url: str, *, ping_timeout: Optional[float] = 10.0,
                       message_timeout: Optional[float] = None, ws_headers: Optional[Mapping[str, str]] = None,
-                      max_msg_size: Optional[int] = None, decode_json: bool = True) -> None:
+                      max_msg_size: Optional[int] = None, decode_json: bool = True,
+                      pong_timeout: Optional[float] = None) -> None:
         """Connect (once; reconnects reuse these arguments).  See ``WSConnection.connect``."""
         self._connect_args = dict(ws_url=ws_url, ping_timeout=ping_timeout, message_timeout=message_timeout,
-                                  ws_headers=ws_headers, max_msg_size=max_msg_size, decode_json=decode_json)
+                                  ws_headers=ws_headers, max_msg_size=max_msg_size, decode_json=decode_json,
+                                  pong_timeout=pong_timeout)
         await self._open()
         self._closed = False
         self._attempt = 0
@@ -96,6 +100,7 @@ class WSAssistant:
     async def disconnect(self) -> None:
         """Close for good: ``iter_messages()`` ends and no reconnect follows."""
         self._closed = True
+        self._log.flush()
         await self._connection.disconnect()
 
     async def send(self, request: WSRequest) -> None:
@@ -140,7 +145,7 @@ class WSAssistant:
             except WSDisconnectedError as exc:
                 if self._closed:
                     return
-                _log.warning("%s; reconnecting", exc)
+                self._log.warning("%s; reconnecting", exc)
                 await self.reconnect()
                 continue
             if response is None:
@@ -172,17 +177,18 @@ class WSAssistant:
                 raise
             except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
                 failures += 1
-                _log.warning("reconnect to %s failed (%s: %s)", self._connect_args["ws_url"],
-                             type(exc).__name__, exc)
+                self._log.warning("reconnect to %s failed (%s: %s)", self._connect_args["ws_url"],
+                                  type(exc).__name__, exc)
                 if self._max_attempts is not None and failures >= self._max_attempts:
                     raise WSDisconnectedError(
                         f"gave up reconnecting to {self._connect_args['ws_url']} after {failures} attempts") from exc
                 continue
             self.reconnect_count += 1
+            self._log.flush()
             if self.on_reconnected is not None:
                 try:
                     await self.on_reconnected(self)
                 except WSDisconnectedError as exc:      # dropped again while resubscribing
-                    _log.warning("%s while resubscribing; reconnecting", exc)
+                    self._log.warning("%s while resubscribing; reconnecting", exc)
                     continue
             return

@@ -108,6 +108,57 @@ def test_bench_runs_the_suites_and_writes_both(checkout):
     assert proc.returncode == 2 and "no benchmark matches -k 'nothing_matches_this'" in proc.stderr
 
 
+_TINY_INTERLEAVED = """
+import json, os
+
+def test_tiny(interleave, peers):
+    calls = {"hbconn": 0, "pure_python": 0}
+
+    def side(impl, work):
+        def run():
+            calls[impl] += 1
+            work()
+        return interleave.Side(impl, run, ops=10)
+
+    sides = [side("hbconn", lambda: sum(range(100))), side("pure_python", lambda: sum(list(range(1000))))]
+    interleave.run("tiny: sum", sides, rounds=7, warmup=2, targets={"pure_python": 0.01})
+    with open(os.environ["TINY_CALLS"], "w") as out:
+        json.dump(calls, out)
+"""
+
+
+def _interleaving_checkout(checkout: Path) -> Path:
+    bench = checkout / "benchmarks"
+    for name in ("conftest.py", "interleave.py", "peers/build_peers.py"):
+        (bench / name).parent.mkdir(exist_ok=True)
+        shutil.copy(REPO / "benchmarks" / name, bench / name)
+    (bench / "test_bench_tiny.py").write_text(_TINY_INTERLEAVED)
+    return bench
+
+
+def test_bench_times_a_group_interleaved_and_reports_both_ratios(checkout, tmp_path, monkeypatch):
+    bench = _interleaving_checkout(checkout)
+    calls = tmp_path / "calls.json"
+    monkeypatch.setenv("TINY_CALLS", str(calls))
+    proc = _hbconn("bench", cwd=bench)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
+    counts = json.loads(calls.read_text())
+    assert counts["pure_python"] == 2 + 7       # one call per round, warm-up included: it is the slowest side
+    assert counts["hbconn"] >= counts["pure_python"]
+    results = (bench / "RESULTS.md").read_text()
+    assert "### tiny: sum" in results
+    assert "interleaved in one process: 7 rounds after 2 warm-up rounds" in results
+    assert ("| impl | ops/batch | min ns/op | median ns/op | ops/s (median) | ratio on medians "
+            "| ratio on mins") in results
+    assert "hbconn vs pure_python" in results and "on medians (" in results and "x on mins)" in results
+    _png_size(bench / "results.png")
+    # the default pytest (timing disabled) is a smoke pass: one round, one call per side
+    proc = subprocess.run([sys.executable, "-P", "-m", "pytest", str(bench), "-q", "-p", "no:cacheprovider",
+                           "--benchmark-disable"], capture_output=True, text=True, timeout=120, cwd=checkout)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
+    assert json.loads(calls.read_text()) == {"hbconn": 1, "pure_python": 1}
+
+
 def test_bench_outside_a_checkout_says_it_needs_one():
     with tempfile.TemporaryDirectory() as empty:
         proc = _hbconn("bench", cwd=Path(empty))

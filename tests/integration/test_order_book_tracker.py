@@ -11,9 +11,12 @@ checks that no task of ours is left running after stop().
 """
 import asyncio
 import logging
+from pathlib import Path
 
+import aiohttp.web_protocol
 import pytest
 
+import hummingbot_conn.sim
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.events import OrderBookEvent, OrderBookTradeEvent
 from hummingbot_conn.exchanges.binance import (
@@ -34,6 +37,8 @@ from hummingbot_conn.web import ExponentialBackoff, WSJSONRequest
 
 PAIRS = {"BTC-USDT": "BTCUSDT", "ETH-USDT": "ETHUSDT", "ETH-BTC": "ETHBTC"}
 TRADERS = {"rate": 60.0, "volatility": 0.0005, "seed_levels": 15}
+_SIM_DIR = Path(hummingbot_conn.sim.__file__).resolve().parent
+_AIOHTTP_SERVER = Path(aiohttp.web_protocol.__file__).resolve()
 
 
 def _data_source(sim, pairs, **kwargs):
@@ -308,11 +313,15 @@ async def test_venue_without_update_ids_applies_in_arrival_order_after_the_snaps
 
 # ---- under hostile conditions --------------------------------------------------------------
 def _ours(tasks):
-    """Tasks the library started (the simulator's own request handlers run in the same loop)."""
+    """Tasks the library started (the simulator's own request handlers run in the same loop).
+
+    A task's origin is compared by resolved path prefix with the simulator's folder and
+    aiohttp's server module, never by substring (a checkout's own path may hold any name).
+    """
     def origin(task):
-        return getattr(getattr(task.get_coro(), "cr_code", None), "co_filename", "")
+        return Path(getattr(getattr(task.get_coro(), "cr_code", None), "co_filename", "") or ".").resolve()
     return [t for t in tasks if not t.done()
-            and "hummingbot_conn/sim/" not in origin(t) and "aiohttp/web_protocol" not in origin(t)]
+            and not origin(t).is_relative_to(_SIM_DIR) and origin(t) != _AIOHTTP_SERVER]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from hummingbot_conn.exchanges.binance import (
     binance_constants as CONSTANTS,
     binance_web_utils as web_utils,
 )
-from hummingbot_conn.sim import SimulatedExchange
+from hummingbot_conn.sim import SimError, SimulatedExchange
 from hummingbot_conn.tracking import UserStreamTracker
 from hummingbot_conn.web import ExchangeError, ExponentialBackoff, TimeSynchronizer, WSJSONRequest
 
@@ -163,29 +163,53 @@ async def test_server_shutdown_reconnects(sim, stream):
     assert shape(await take(tracker.user_stream, 2))[0] == ("balanceUpdate", None, "USDT")
 
 
-@pytest.mark.parametrize("which, code", [("secret", -1022), ("key", -2015)])
-async def test_refused_subscription_is_a_clear_error_retried_with_growing_pauses(sim, caplog, which, code):
+@pytest.mark.parametrize("which, code", [("secret", -1022), ("key", -2015), ("malformed key", -2014)])
+async def test_a_refused_key_is_a_clear_permanent_error_retried_slowly_and_logged_once(sim, caplog, which, code):
     key, secret = sim.create_account({"USDT": "1"})
     if which == "secret":
         secret = "0" * 64
-    else:
+    elif which == "key":
         key = "K" * 64
+    else:
+        key = "not-a-key"
     sleep = Recorder()
-    tracker = UserStreamTracker(make_source(sim, key, secret, sleep=sleep, own_factory=True))
+    tracker = UserStreamTracker(make_source(sim, key, secret, sleep=sleep, own_factory=True,
+                                            permanent_retry_delay=0.03))
     numbers = []
     tracker.add_connection_listener(numbers.append)
     with caplog.at_level(logging.ERROR):
         await tracker.start()
         await until(lambda: len(sleep.delays) >= 5)
-    await tracker.stop()
-    error = tracker.data_source.last_error
-    assert isinstance(error, ExchangeError) and error.code == code
+        await tracker.stop()
+    source = tracker.data_source
+    error = source.last_error
+    assert isinstance(error, ExchangeError) and error.code == code and source.permanent_error is error
     assert CONSTANTS.WS_USER_STREAM_SUBSCRIBE_METHOD in str(error) and error.msg in str(error)
-    assert secret not in str(error) and (which == "key" or key not in str(error))
-    assert any("subscription refused" in r.getMessage() and str(code) in r.getMessage() for r in caplog.records)
+    assert secret not in str(error) and (which == "secret" or key not in str(error))
+    refused = [r.getMessage() for r in caplog.records if "subscription refused" in r.getMessage()]
+    # written once when it happened, then once with the count (at stop), never once per attempt
+    assert len(refused) == 2 and str(code) in refused[0] and "[repeated " in refused[1], refused
     assert numbers == [] and not tracker.connected
-    assert sleep.delays[:5] == [0.01, 0.02, 0.04, 0.08, 0.08]      # doubling, capped
+    assert sleep.delays[:5] == [0.03] * 5        # the permanent cadence, not the back-off's
     assert len(sim.user_streams.api_connections) == 0
+
+
+async def test_a_refusal_retrying_may_cure_keeps_the_growing_pauses(sim):
+    key, secret = sim.create_account({"USDT": "1"})
+    dispatch = sim.user_streams._dispatch
+
+    def busy(conn, method, params):
+        if method == CONSTANTS.WS_USER_STREAM_SUBSCRIBE_METHOD:
+            raise SimError(-1000, "An unknown error occurred while processing the request.")
+        return dispatch(conn, method, params)
+    sim.user_streams._dispatch = busy
+    sleep = Recorder()
+    tracker = UserStreamTracker(make_source(sim, key, secret, sleep=sleep))
+    await tracker.start()
+    await until(lambda: len(sleep.delays) >= 5)
+    await tracker.stop()
+    assert tracker.data_source.last_error.code == -1000 and tracker.data_source.permanent_error is None
+    assert sleep.delays[:5] == [0.01, 0.02, 0.04, 0.08, 0.08]      # doubling, capped
 
 
 async def test_accept_then_drop_never_resets_the_back_off(sim):

@@ -226,6 +226,36 @@ async def test_silent_socket_is_detected_and_replaced(server):
         await ws3.disconnect()
 
 
+async def test_an_unanswered_ping_ends_a_silent_socket_long_before_the_message_timeout(server):
+    """pong_timeout (issue 16): open, mute, deaf (no pong). Our pings repeat every 0.05 s while the
+    first one waits: its deadline must hold, not slide with each new ping."""
+    server.silent = {1}
+    async with make_factory(RecordingSleep()) as factory:
+        ws = await factory.get_ws_assistant()
+        await ws.connect(f"{server.base}/ws", ping_timeout=0.05, pong_timeout=0.2, message_timeout=600)
+        with pytest.raises(WSSilentError, match="to a ping within 0.2s"):
+            async with asyncio.timeout(10):      # a guard: the message timeout alone would take 600 s
+                await ws.receive()
+        assert not ws.connected
+
+
+async def test_a_pong_within_the_deadline_keeps_a_quiet_socket(server):
+    async with make_factory(RecordingSleep()) as factory:
+        ws = await factory.get_ws_assistant()
+        await ws.connect(f"{server.base}/quiet", ping_timeout=0.05, pong_timeout=0.2, message_timeout=0.3)
+        assert (await ws.receive()).data == "finally"
+        assert ws.reconnect_count == 0
+        await ws.disconnect()
+
+
+@pytest.mark.parametrize("bad", [0, -1.0])
+async def test_pong_timeout_must_be_positive(server, bad):
+    async with make_factory(RecordingSleep()) as factory:
+        ws = await factory.get_ws_assistant()
+        with pytest.raises(ValueError, match="pong_timeout"):
+            await ws.connect(f"{server.base}/ws", pong_timeout=bad)
+
+
 async def test_server_pings_are_answered(server):
     async with make_factory(RecordingSleep()) as factory:
         ws = await factory.get_ws_assistant()

@@ -28,13 +28,26 @@ _OUTSIDE = re.compile(r"/work/|\.\./shared|DESIGN\.md|hummingbot_inventory|refer
 _DOC_CITE = re.compile(r"docs/([\w.-]+\.md)(?:,? (?:(?:section|sections|§) ?)?(\d+(?:\.\d+)?)\b|,? \"?Contract (\d+))?")
 
 
+_GENERATED = {".git", ".hypothesis", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", ".eggs",
+              "build", "dist", "__pycache__"}
+
+
+def _generated(rel: Path) -> bool:
+    """Not part of the repository: git's folder, virtualenvs, tool caches, build output, bytecode.
+
+    Judged on the path inside the checkout: the folders above it may have any name.
+    """
+    return any(part in _GENERATED or part.startswith(".venv") or part.endswith(".egg-info")
+               for part in rel.parts[:-1])
+
+
 def _repository_files() -> list:
     """Files git tracks (a clone's view); without git, the tree minus build output."""
     try:
         out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
         files = [ROOT / line for line in out.splitlines() if line]
     except (OSError, subprocess.CalledProcessError):
-        files = [p for p in ROOT.rglob("*") if p.is_file() and not {".git", "build", ".venv"} & set(p.parts)]
+        files = [p for p in ROOT.rglob("*") if p.is_file() and not _generated(p.relative_to(ROOT))]
     return [p for p in files if p.is_file() and p.suffix in {".py", ".pyx", ".pxd", ".pyi", ".md", ".rst", ".toml",
                                                             ".txt", ".cfg", ".yaml", ".yml", ""}]
 

@@ -2,9 +2,9 @@
 from decimal import Decimal as D
 
 from hummingbot_conn.sim import ManualClock
-from hummingbot_conn.sim.futures.engine import FuturesEngine
-from hummingbot_conn.sim.futures.margin import FuturesAccountRegistry, FuturesPosition
-from hummingbot_conn.sim.futures.specs import default_futures_symbols
+from hummingbot_conn.sim.binance.usdm.engine import FuturesEngine
+from hummingbot_conn.sim.binance.usdm.margin import FuturesAccountRegistry, FuturesPosition
+from hummingbot_conn.sim.binance.usdm.specs import default_futures_symbols
 
 
 def test_entry_is_the_weighted_average_and_reductions_realise():

@@ -8,16 +8,26 @@ import gc
 import math
 import pickle
 import traceback
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
+import hummingbot_conn
 from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.data_types import WSJSONRequest
 from hummingbot_conn.web.errors import ThrottleTimeoutError
 from hummingbot_conn.web.rate_limit import RateLimit
 from hummingbot_conn.web.time_synchronizer import TimeSynchronizer
+
+# the installed package's folder: a frame is the library's when its file lies under it (a path
+# prefix, not a substring, so a checkout in a folder named hummingbot_conn is still the caller)
+_LIBRARY = Path(hummingbot_conn.__file__).resolve().parent
+
+
+def _is_library_frame(filename: str) -> bool:
+    return Path(filename).resolve().is_relative_to(_LIBRARY)
 
 
 # --------------------------------------------------------------------------- secrets
@@ -37,7 +47,7 @@ def _everything_reachable_from(exc: BaseException) -> list:
         out.append("".join(traceback.format_exception_only(e)))
         tb = e.__traceback__
         while tb is not None:
-            if "hummingbot_conn" not in tb.tb_frame.f_code.co_filename:   # the caller's own frames hold it
+            if not _is_library_frame(tb.tb_frame.f_code.co_filename):   # the caller's own frames hold it
                 tb = tb.tb_next
                 continue
             for value in tb.tb_frame.f_locals.values():
