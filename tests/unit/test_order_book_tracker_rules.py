@@ -544,8 +544,13 @@ def test_the_book_ends_equal_to_the_venue_whatever_the_stream_loses(combination,
     """Random drops, duplicates, reorders, corrupted levels (with a checksum: nothing else can see
     them) and messages held across a snapshot; the stream then runs clean for a while and the book
     must end synced and equal to the venue's."""
-    logging.getLogger("hummingbot_conn").setLevel(logging.CRITICAL)
-    asyncio.run(_run_script(combination, seed, script))
+    logger = logging.getLogger("hummingbot_conn")     # quiet here only: the level goes back after each example
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        asyncio.run(_run_script(combination, seed, script))
+    finally:
+        logger.setLevel(level)
 
 
 async def _run_script(combination, seed, script):
