@@ -7,15 +7,13 @@ sequence rule and sync point (``book_integrity.py``, ``sync_points.py``):
 
 1. While the book is not synced, diffs are buffered (the stream is already
    open: the tracker starts a sync only once the subscription is live).
-2. A snapshot is fetched (a REST sync point; a stream sync point applies the
-   snapshot the venue sends on the stream as it arrives, drops what was
-   buffered before it, and resyncs one pair by subscribing it again).  A REST
-   snapshot must cover everything the pair already
-   moved past: at least ``U - 1`` of the oldest buffered diff, at least the
-   last id the book applied before it lost sync (a snapshot never steps the
-   book back), at least the newest diff dropped from a full buffer.  An
-   older snapshot is counted (``snapshots_stale``) and fetched again after a
-   short back-off; it is never applied.
+2. A snapshot is fetched (a stream sync point instead applies the one the
+   venue sends on the stream, drops what was buffered before it, and
+   resyncs a pair by subscribing it again).  It must cover everything the
+   pair moved past: at least ``U - 1`` of the oldest buffered diff, the last
+   id the book applied before it lost sync (a snapshot never steps the book
+   back), the newest diff dropped from a full buffer.  An older snapshot is
+   counted (``snapshots_stale``), fetched again after a back-off, never applied.
 3. The snapshot is applied and the buffer replayed through ``apply_diffs``:
    diffs it covers come back ``STALE`` and are dropped, the rest apply.  A
    ``GAP`` inside the buffer (a diff lost before the snapshot) keeps the
@@ -49,11 +47,8 @@ is dropped and the snapshot must then cover it (step 2), so an overflow costs
 at most a newer snapshot, never a silently wrong book; it is counted in
 ``buffer_overflows``.
 
-Under the ``ARRIVAL`` rule the pair's diffs are numbered here as they arrive
-(1, 2, 3 ...) whatever ids the source passed, and a REST snapshot is stamped
-with the number of the last diff received before it was requested, so the
-same machinery replays only what came after it and sees the tracker's own
-losses (a refused diff, an overflow) as gaps.
+Under the ``ARRIVAL`` rule the diffs are numbered here as they arrive
+(``book_integrity.py``), so the same machinery serves a venue without ids.
 
 A venue's stream is in id order, so the buffer is replayed sorted by id (a
 diff delivered late still applies) and a diff that arrived *before* others it
