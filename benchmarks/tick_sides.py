@@ -172,11 +172,11 @@ class HbconnSide(Side):
         books = tracker.order_books
         apply_diff = tracker.on_diff
 
-        def on_diff(trading_pair: str, bids: Any, asks: Any, update_id: int, first_update_id: int,
-                    received_at: float) -> None:
+        def on_diff(trading_pair: str, bids: Any, asks: Any, update_id: int, *ids_and_time: Any,
+                    **venue_fields: Any) -> None:
             # the data source hands each decoded frame to its sink, the tracker: the strategy
             # looks at the book right after the tracker applied the diff
-            apply_diff(trading_pair, bids, asks, update_id, first_update_id, received_at)
+            apply_diff(trading_pair, bids, asks, update_id, *ids_and_time, **venue_fields)
             book = books.get(trading_pair)
             if book is not None and book.is_synced:
                 self.on_best_bid(book.best_bid, update_id)
