@@ -159,6 +159,55 @@ class ConformanceSuite:
         assert session.kinds(order_id) == [CREATED, FILLED, COMPLETED] and venue.requests("place") == 1
         await balances_equal_venue(session, venue)
 
+    async def test_a_rate_limited_placement_fails_once_and_is_not_resent(self, session, venue):
+        venue.fault("http_429", "place")
+        order_id = session.connector.buy(venue.trading_pair, venue.order_amount, OrderType.LIMIT,
+                                         venue.resting_price, **venue.order_kwargs())
+        await session.wait_kinds(order_id, [FAILED])
+        await session.settle()
+        assert session.kinds(order_id) == [FAILED]
+        assert venue.requests("place") == 0 and venue.venue_open_orders() == []
+
+    async def test_a_cancel_refused_by_a_server_error_leaves_the_order_open_and_a_second_cancel_ends_it_once(
+            self, session, venue):
+        order_id = await self._resting_buy(session, venue)
+        venue.fault("http_error", "cancel", status=503)
+        session.connector.cancel(venue.trading_pair, order_id)
+        await session.settle()
+        # the error came before the venue saw the cancel: the order is still live, and we say so
+        assert venue.requests("cancel") == 0 and venue.venue_open_orders() == [order_id]
+        assert session.kinds(order_id) == [CREATED] and not session.connector.in_flight_orders[order_id].is_done
+        session.connector.cancel(venue.trading_pair, order_id)
+        await session.wait_kinds(order_id, [CREATED, CANCELLED])
+        await session.settle()
+        assert session.kinds(order_id) == [CREATED, CANCELLED] and venue.requests("cancel") == 1
+
+    async def test_a_cancel_that_fails_while_the_order_fills_ends_completed_once(self, session, venue):
+        order_id = await self._resting_buy(session, venue)
+        venue.fault("http_error", "cancel", status=503)
+        venue.counterparty_limit("SELL", venue.order_amount, venue.resting_price)
+        session.connector.cancel(venue.trading_pair, order_id)
+        await session.wait_kinds(order_id, [CREATED, FILLED, COMPLETED])
+        await session.settle()
+        assert session.kinds(order_id) == [CREATED, FILLED, COMPLETED]
+        await balances_equal_venue(session, venue)
+
+    async def test_a_placement_answer_slower_than_the_stream_still_gives_created_first_and_each_fill_once(
+            self, session, venue):
+        half = _half(venue.order_amount)
+        venue.counterparty_limit("SELL", half, venue.resting_price)
+        await until(lambda: book_equals_venue(session.connector, venue))
+        venue.fault("delay_response", "place", delay=0.5)
+        order_id = session.connector.buy(venue.trading_pair, venue.order_amount, OrderType.LIMIT,
+                                         venue.resting_price, **venue.order_kwargs())    # half fills at once
+        await session.wait_kinds(order_id, [CREATED, FILLED])
+        venue.counterparty_limit("SELL", half, venue.resting_price)
+        await session.wait_kinds(order_id, [CREATED, FILLED, FILLED, COMPLETED])
+        await session.settle()
+        assert session.kinds(order_id) == [CREATED, FILLED, FILLED, COMPLETED] and venue.requests("place") == 1
+        assert len({e.exchange_trade_id for e in session.events(order_id)[1:3]}) == 2
+        await balances_equal_venue(session, venue)
+
     # ---- Contract 4: reconciliation --------------------------------------------------------------
     async def test_fills_while_the_user_stream_is_down_are_each_reported_once(self, session, venue):
         order_id = await self._resting_buy(session, venue)
