@@ -136,6 +136,25 @@ class ConformanceSuite:
         finally:
             await connector.stop_network()
 
+    async def test_an_order_before_the_connector_is_ready_fails_once_sends_nothing_and_the_next_goes_through(
+            self, venue):
+        session = Session(venue.make_connector(**CONNECTOR_OPTIONS))
+        c = session.connector
+        try:
+            early = c.buy(venue.trading_pair, venue.order_amount, OrderType.LIMIT, venue.resting_price,
+                          **venue.order_kwargs())           # no trading rules yet: it cannot be checked
+            await session.wait_kinds(early, [FAILED])
+            await c.start_network()
+            await c.wait_ready(10)
+            order_id = c.buy(venue.trading_pair, venue.order_amount, OrderType.LIMIT, venue.resting_price,
+                             **venue.order_kwargs())
+            await session.wait_kinds(order_id, [CREATED])
+            await session.settle()
+            assert session.kinds(early) == [FAILED] and early not in c.in_flight_orders
+            assert venue.requests("place") == 1 and venue.venue_open_orders() == [order_id]
+        finally:
+            await c.stop_network()
+
     # ---- unknown outcomes: asked, never resent ---------------------------------------------------
     async def test_a_placement_refused_by_a_server_error_is_resolved_by_asking_and_never_resent(
             self, session, venue):
