@@ -45,8 +45,10 @@ class Session:
             raise TimeoutError(f"{order_id}: expected {kinds}, got {self.kinds(order_id)}") from None
 
     async def settle(self) -> None:
-        """Let every pending placement and unknown-outcome resolution end, then one full status poll
+        """Let every pending placement, cancel and unknown-outcome resolution end, then one full status poll
         (what a later poll would find, found now)."""
         c = self.connector
-        await until(lambda: not c._status_poller.resolving() and not c._order_placer.placing)
+        placer = c._order_placer
+        await until(lambda: not c._status_poller.resolving() and not placer.placing
+                    and all(task.done() for task in placer._tasks), timeout=20)
         await c._status_poller.poll_once()

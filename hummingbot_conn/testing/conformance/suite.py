@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from decimal import Decimal
 from typing import Any, AsyncIterator
 
@@ -22,6 +23,9 @@ from .venue import VenueFixture
 
 CREATED, FILLED, COMPLETED = "BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"
 CANCELLED, FAILED = "OrderCancelledEvent", "MarketOrderFailureEvent"
+TERMINAL = (COMPLETED, CANCELLED, FAILED, "OrderExpiredEvent")
+#: the seeds of the interleaving check (each a repeatable sequence of actions)
+INTERLEAVING_SEEDS = (1, 2, 3)
 #: fast polls and short unknown-outcome back-offs, so a check takes a second, not a minute
 CONNECTOR_OPTIONS = dict(short_poll_interval=0.5, long_poll_interval=5.0, unknown_outcome_retry_delays=(0.05, 0.1, 0.2))
 
@@ -308,3 +312,50 @@ class ConformanceSuite:
             venue.counterparty_limit("BUY", venue.order_amount, price - tick * (i + 1))
         await until(lambda: book_equals_venue(connector, venue) and metrics.stream_interruptions >= 1)
         assert connector.get_price(venue.trading_pair, False) == price - tick
+
+    # ---- Contracts 2 and 4 under interleavings ---------------------------------------------------
+    @pytest.mark.parametrize("seed", INTERLEAVING_SEEDS)
+    async def test_random_interleavings_of_orders_fills_cancels_and_faults_keep_the_event_contract(
+            self, session, venue, seed):
+        rng, connector, orders = random.Random(seed), session.connector, []
+        half, tick = _half(venue.order_amount), venue.resting_price / 1000
+        for _ in range(10):
+            action = rng.choice(("buy", "buy", "fill", "fill", "cancel", "drop_user", "lose_place",
+                                 "fail_cancel", "pause"))
+            if action == "buy":
+                orders.append(connector.buy(venue.trading_pair, venue.order_amount, OrderType.LIMIT,
+                                            venue.resting_price - tick * rng.randrange(3), **venue.order_kwargs()))
+            elif action == "fill":
+                venue.counterparty_limit("SELL", half, venue.resting_price - tick * rng.randrange(3))
+            elif action == "cancel" and orders:
+                connector.cancel(venue.trading_pair, rng.choice(orders))
+            elif action == "drop_user":
+                venue.fault("close_user_sockets")
+            elif action == "lose_place":
+                venue.fault("lose_response", "place")
+            elif action == "fail_cancel":
+                venue.fault("http_error", "cancel", status=503)
+            await asyncio.sleep(0.05 if action == "pause" else 0)
+
+        def settled(order_id: str) -> bool:
+            terminal = [k for k in session.kinds(order_id) if k in TERMINAL]
+            return (order_id in venue.venue_open_orders()) == (not terminal)
+        assert orders                                          # every seed places orders
+        await until(lambda: all(settled(o) for o in orders), timeout=20)
+        await session.settle()
+        before = len(session.events())
+        await connector._status_poller.poll_once()            # a further full poll finds nothing new
+        assert session.events()[before:] == []
+        for order_id in orders:
+            kinds, events = session.kinds(order_id), session.events(order_id)
+            terminal = [k for k in kinds if k in TERMINAL]
+            fills = [e for e in events if type(e).__name__ == FILLED]
+            assert len(terminal) <= 1 and (not terminal or kinds[-1] == terminal[0]), kinds
+            assert kinds.count(CREATED) <= 1 and (CREATED not in kinds or kinds[0] == CREATED), kinds
+            assert len({f.exchange_trade_id for f in fills}) == len(fills), kinds
+            filled = sum((f.amount for f in fills), Decimal(0))
+            assert filled <= venue.order_amount, kinds
+            assert (terminal == [COMPLETED]) == (filled == venue.order_amount), (kinds, filled)
+            if terminal == [COMPLETED]:
+                assert events[-1].base_asset_amount == filled
+        await balances_equal_venue(session, venue)
