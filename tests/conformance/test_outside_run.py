@@ -55,3 +55,5 @@ def test_an_outside_project_runs_the_kit_against_its_own_fixture_module(tmp_path
     assert [line.split(" ")[1].split("::")[-1] for line in failed if "TestLyingVenue" in line] == \
         ["test_a_cancelled_order_gets_exactly_one_cancelled_event"], out
     assert run.returncode == 1, out
+    # the failure report shows the operands (the kit's asserts are rewritten by pytest)
+    assert "AssertionError: assert [] == ['" in out, out
