@@ -53,7 +53,9 @@ class BinancePerpetualDerivative(BinanceConnectorMixin, PerpetualDerivativePyBas
 
     Keyword-only extras (for tests and tools): ``clock``, ``client_order_id_generator``,
     ``short_poll_interval``, ``long_poll_interval``, ``unknown_outcome_retry_delays``,
-    ``funding_fee_poll_interval`` (seconds, default 600).
+    ``funding_fee_poll_interval`` (seconds, default 600), ``account_refresh_weight_share``
+    (the most of the request weight the account reads after events may use, 0 < share <= 1,
+    default 0.1: a read per 1.25 s under sustained activity; docs/contracts.md, Contract 4).
     """
 
     CONSTANTS = CONSTANTS
@@ -69,7 +71,8 @@ class BinancePerpetualDerivative(BinanceConnectorMixin, PerpetualDerivativePyBas
                  domain: Union[str, BinancePerpetualEndpoints] = CONSTANTS.DOMAIN,
                  rate_limits_share_pct: Decimal = Decimal(100),
                  balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None,
-                 funding_fee_poll_interval: float = 600.0, **options: Any) -> None:
+                 funding_fee_poll_interval: float = 600.0, account_refresh_weight_share: float = 0.1,
+                 **options: Any) -> None:
         self._init_binance(domain, trading_pairs, trading_required)
         self.binance_perpetual_api_key = binance_perpetual_api_key
         self.binance_perpetual_secret_key = binance_perpetual_api_secret
@@ -82,7 +85,7 @@ class BinancePerpetualDerivative(BinanceConnectorMixin, PerpetualDerivativePyBas
         self._balances.available_from_stream = False
         self._account_refresher = AccountRefresher(
             self._update_balances, is_permanent_error=self._is_permanent_auth_error,
-            min_interval=min_interval_for(self._throttler, CONSTANTS.ACCOUNT_INFO_URL))
+            min_interval=min_interval_for(self._throttler, CONSTANTS.ACCOUNT_INFO_URL, account_refresh_weight_share))
 
     # ---- declarations ------------------------------------------------------------------------------
     @property
