@@ -40,6 +40,7 @@ from hummingbot_conn.connector.funding_info import FundingInfo
 from hummingbot_conn.connector.funding_payments import FundingLedger, FundingPayment
 from hummingbot_conn.connector.perpetual_trading import PerpetualTrading
 from hummingbot_conn.connector.position import Position
+from hummingbot_conn.connector.trading_rules import describe
 from hummingbot_conn.connector.venue_time import Freshness
 from hummingbot_conn.core.in_flight_order import InFlightOrder, PerpetualDerivativeInFlightOrder
 from hummingbot_conn.core.trade_fee import TradeFeeBase
@@ -202,8 +203,9 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
                                 **kwargs: Any) -> InFlightOrder:
         """A new order must say whether it opens or closes (ValueError -> a failure event)."""
         if position_action not in self.VALID_POSITION_ACTIONS:
-            raise ValueError(f"Invalid position action {position_action}. Must be one of "
-                             f"{[a.name for a in self.VALID_POSITION_ACTIONS]}")
+            given = position_action.name if isinstance(position_action, PositionAction) else describe(position_action)
+            raise ValueError(f"Invalid position action {given}: must be one of "
+                             f"{', '.join(a.name for a in self.VALID_POSITION_ACTIONS)}")
         return self._perpetual_order(order_id, trading_pair, order_type, trade_type, amount, price,
                                      position_action)
 

@@ -57,7 +57,9 @@ def test_wheel_installs_and_runs_without_cython(wheel, tmp_path):
         # prometheus-client is an extra: without it the library runs, and its metrics package says what to install
         "assert importlib.util.find_spec('prometheus_client') is None\n"
         "try:\n    import hummingbot_conn.metrics\n"
-        "except ImportError as exc:\n    assert \"pip install 'hummingbot-conn[metrics]'\" in str(exc), exc\n"
+        "except ImportError as exc:\n"
+        "    assert \"pip install '.[metrics]' from a clone\" in str(exc), exc\n"
+        "    assert \"pip install 'hummingbot-conn[metrics]' where the package comes from an index\" in str(exc)\n"
         "else:\n    raise AssertionError('hummingbot_conn.metrics imported without prometheus-client')\n"
     )
     done = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path,
