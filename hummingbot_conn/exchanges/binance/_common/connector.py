@@ -220,7 +220,9 @@ class BinanceConnectorMixin(_Exchange):
     async def _place_cancel(self, order_id: str, tracked_order: InFlightOrder) -> bool:
         """``DELETE <ORDER_PATH_URL>`` by client id; True when the answer says CANCELED.  Fills the
         answer reveals (``executedQty``) but we have not seen are fetched first, so they are
-        reported before the cancel."""
+        reported before the cancel; when that fetch fails or comes back short they stay owed
+        (``ClientOrderTracker.process_executed_amount``): fetched again with back-off, and the
+        cancel's event waits for them, bounded (docs/contracts.md, Contract 2)."""
         symbol = await self.exchange_symbol_associated_to_pair(tracked_order.trading_pair)
         response = await self._api_delete(path_url=self.CONSTANTS.ORDER_PATH_URL, is_auth_required=True,
                                           params={"symbol": symbol, "origClientOrderId": order_id},
@@ -229,12 +231,20 @@ class BinanceConnectorMixin(_Exchange):
             executed = Decimal(response.get("executedQty", "0"))
         except Exception:
             executed = Decimal(0)
+        if not executed.is_finite():
+            executed = Decimal(0)
+        if tracked_order.exchange_order_id is None and response.get("orderId") is not None:
+            # the fills are asked for by exchange id: learn it here if the placement's answer never came
+            self._order_tracker.update_exchange_order_id(order_id, str(response["orderId"]))
         if executed > tracked_order.executed_amount_base and tracked_order.exchange_order_id is not None:
             try:
                 for trade_update in await self._all_trade_updates_for_order(tracked_order):
                     self._order_tracker.process_trade_update(trade_update)
             except Exception as exc:
-                self.logger().warning("Could not fetch the fills of cancelled order %s: %s", order_id, exc)
+                self.logger().warning("Could not fetch the fills of cancelled order %s (%s: %s); fetching them "
+                                      "again.", order_id, type(exc).__name__, exc)
+        if executed > tracked_order.executed_amount_base:
+            self._order_tracker.process_executed_amount(order_id, executed)
         return response.get("status") == "CANCELED"
 
     # ---- market ----------------------------------------------------------------------------------------

@@ -28,13 +28,14 @@ from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequ
 import orjson
 
 from hummingbot_conn.common import TradeType
-from hummingbot_conn.core._binance_depth import parse_depth_update
 from hummingbot_conn.events import OrderBookTradeEvent
+from hummingbot_conn.exchanges.binance._binance_depth import parse_depth_update
 from hummingbot_conn.exchanges.binance._common.market_data import BinanceMarketDataMixin
 from hummingbot_conn.exchanges.binance._common.symbols import SYMBOL_MAP_REFRESH_S, SymbolMapSource
 from hummingbot_conn.exchanges.binance.spot import constants as CONSTANTS, web_utils
 from hummingbot_conn.exchanges.binance.spot.order_book import BinanceOrderBook
 from hummingbot_conn.exchanges.binance.spot.utils import symbol_map_from_exchange_info
+from hummingbot_conn.tracking.book_integrity import SequenceRule, SyncPoint
 from hummingbot_conn.tracking.order_book_tracker_data_source import OrderBookTrackerDataSource
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.data_types import RESTMethod
@@ -63,13 +64,15 @@ class BinanceAPIOrderBookDataSource(BinanceMarketDataMixin, OrderBookTrackerData
         exchangeInfo here.
     :param snapshot_limit: levels per side of each REST snapshot (<= 5000).
     :param fast_parser: read text frames undecoded and parse ``depthUpdate``
-        frames in C (``core/_binance_depth``), falling back to JSON for
+        frames in C (``exchanges/binance/_binance_depth``), falling back to JSON for
         anything else; False: every frame is decoded by the connection.
 
     Other keyword arguments: see ``OrderBookTrackerDataSource``.
     """
 
     DIFF_INTERVAL = 0.1     # <symbol>@depth@100ms: the cadence the stale-diff rule counts in
+    SEQUENCE_RULE = SequenceRule.CONTIGUOUS     # U..u ranges (docs/binance_spot.md section 6)
+    SYNC_POINT = SyncPoint.REST_SNAPSHOT        # GET /api/v3/depth, the buffer replayed over it
     CONSTANTS = CONSTANTS
     EVENT_CHANNELS = {CONSTANTS.DIFF_EVENT_TYPE: OrderBookTrackerDataSource.DIFF_CHANNEL,
                       CONSTANTS.TRADE_EVENT_TYPE: OrderBookTrackerDataSource.TRADE_CHANNEL}

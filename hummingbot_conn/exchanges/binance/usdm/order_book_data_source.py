@@ -12,12 +12,13 @@ Two kinds of sockets (the stream host routes by path, docs/binance_usdm_futures.
 
 **The pu rule.** Futures update ids are not contiguous: an event chains to
 the previous one by ``pu == previous u`` (section 6), never by
-``U == previous u + 1``. The tracker's books check contiguity with a diff's
-``first_update_id`` (docs/contracts.md, Contract 1), so each diff is handed
-over with ``first_update_id = pu + 1``: it is contiguous exactly when ``pu``
-equals the last applied ``u``; otherwise it is a gap, and only that pair
-resyncs. The snapshot rule follows: a snapshot applies when it covers ``pu``
-of the first buffered diff (``U <= lastUpdateId <= u`` on the venue's side).
+``U == previous u + 1``. The source declares the ``CHAINED`` sequence rule
+(docs/contracts.md, Contract 1, "Sequence rules and sync points") and hands
+each diff over with ``prev_update_id = pu``: it follows the book exactly
+when ``pu`` equals the last applied ``u`` (the first after a snapshot: when
+it straddles it); anything else is a gap, and only that pair resyncs. The
+snapshot rule follows: a snapshot applies when it covers ``pu`` of the first
+buffered diff (``U <= lastUpdateId <= u`` on the venue's side).
 
 The symbol map (one builder and reload rule for both Binance venues,
 ``_common/symbols.py``), the snapshot request and the subscription
@@ -39,6 +40,7 @@ from hummingbot_conn.exchanges.binance._common.market_data import BinanceMarketD
 from hummingbot_conn.exchanges.binance._common.symbols import SymbolMapSource
 from hummingbot_conn.exchanges.binance.usdm import constants as CONSTANTS, web_utils
 from hummingbot_conn.exchanges.binance.usdm.utils import symbol_map_from_exchange_info
+from hummingbot_conn.tracking.book_integrity import SequenceRule, SyncPoint
 from hummingbot_conn.tracking.order_book_tracker_data_source import OrderBookTrackerDataSource
 from hummingbot_conn.web.data_types import WSJSONRequest
 from hummingbot_conn.web.errors import WSDisconnectedError
@@ -73,6 +75,8 @@ class BinancePerpetualAPIOrderBookDataSource(BinanceMarketDataMixin, OrderBookTr
     """
 
     DIFF_INTERVAL = 0.1     # <symbol>@depth@100ms: the cadence the stale-diff rule counts in
+    SEQUENCE_RULE = SequenceRule.CHAINED        # pu == previous u (module docstring, the pu rule)
+    SYNC_POINT = SyncPoint.REST_SNAPSHOT        # GET /fapi/v1/depth, the buffer replayed over it
     CONSTANTS = CONSTANTS
     EVENT_CHANNELS = {CONSTANTS.DIFF_EVENT_TYPE: OrderBookTrackerDataSource.DIFF_CHANNEL}
     TRADABLE = "a TRADING perpetual"
@@ -115,10 +119,10 @@ class BinancePerpetualAPIOrderBookDataSource(BinanceMarketDataMixin, OrderBookTr
         return [f"{self._symbols.to_symbol[pair].lower()}@depth@100ms" for pair in trading_pairs]
 
     async def _parse_order_book_diff_message(self, raw_message: Dict[str, Any], message_queue: Any) -> None:
-        """A ``depthUpdate`` -> DIFF with ``first_update_id = pu + 1`` (the pu rule, module docstring)."""
+        """A ``depthUpdate`` -> DIFF with ``prev_update_id = pu`` (the pu rule, module docstring)."""
         message_queue.put_nowait(OrderBookMessage(OrderBookMessageType.DIFF, {
             "trading_pair": self._pair_of(raw_message["s"]),
-            "first_update_id": _int(raw_message.get("pu"), "pu") + 1,
+            "prev_update_id": _int(raw_message.get("pu"), "pu"),
             "update_id": _int(raw_message.get("u"), "u"),
             "bids": raw_message["b"], "asks": raw_message["a"]}, timestamp=raw_message.get("E", 0) / 1000))
 
@@ -130,7 +134,7 @@ class BinancePerpetualAPIOrderBookDataSource(BinanceMarketDataMixin, OrderBookTr
         if sink is not None and type(data) is dict and data.get("e") == CONSTANTS.DIFF_EVENT_TYPE:
             update_id = _int(data.get("u"), "u")
             previous = _int(data.get("pu"), "pu")
-            sink.on_diff(self._pair_of(data["s"]), data["b"], data["a"], update_id, previous + 1, received_at)
+            sink.on_diff(self._pair_of(data["s"]), data["b"], data["a"], update_id, -1, received_at, previous)
             return None
         return super()._process_frame(data, received_at, ws)
 

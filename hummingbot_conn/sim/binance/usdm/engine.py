@@ -223,7 +223,50 @@ class FuturesEngine(MatchingCore[FuturesSymbolSpec, FuturesOrder]):
                 taker.update_time = now
                 self._emit(taker.account_id, render.order_trade_update(taker, "EXPIRED", now))
                 return
-            self._trade(spec, book, taker, maker, min(taker.remaining, maker.remaining), level.price, now)
+            # A reducing order never trades past the position it reduces (docs/binance_usdm_futures.md
+            # section 4): it was checked when placed, but the position may have shrunk since.
+            qty = min(taker.remaining, maker.remaining)
+            room_maker, room_taker = self._reducible(maker), self._reducible(taker)
+            if room_maker is not None and room_maker <= ZERO:
+                self._finish(maker, "EXPIRED", now)
+                continue
+            if room_taker is not None and room_taker <= ZERO:
+                self._finish(taker, "EXPIRED", now)
+                return
+            qty = min(qty, room_maker if room_maker is not None else qty, room_taker if room_taker is not None else qty)
+            before = [(o, self._position_amount(o)) for o in (taker, maker)]
+            self._trade(spec, book, taker, maker, qty, level.price, now)
+            for order, amount in before:
+                after = self._position_amount(order)
+                if after == ZERO or (after > ZERO) != (amount > ZERO):
+                    self._expire_unreducible(order.account_id, order.symbol, now)
+
+    def _reducible(self, order: FuturesOrder) -> Decimal | None:
+        """How much more a reducing order (one-way reduce-only, hedge-mode close) may trade: the
+        position it reduces, 0 when there is none in its direction; None for an order that may open."""
+        account = self.accounts.by_id(order.account_id)
+        if order.position_side == "BOTH":
+            if not order.reduce_only:
+                return None
+            amount = account.position(order.symbol, "BOTH").amount
+            return abs(amount) if amount != ZERO and (amount > ZERO) == (order.side == "SELL") else ZERO
+        if not self._is_closing(order):
+            return None
+        return abs(account.position(order.symbol, order.position_side).amount)
+
+    def _position_amount(self, order: FuturesOrder) -> Decimal:
+        return self.accounts.by_id(order.account_id).position(order.symbol, order.position_side).amount
+
+    def _expire_unreducible(self, account_id: int, symbol: str, now: int) -> None:
+        """A position closed (or flipped): the account's open reducing orders with nothing left to
+        reduce are EXPIRED, as the venue does (docs/binance_usdm_futures.md section 4)."""
+        # (a taker that has just filled is still indexed until place_order closes it: only open ones count)
+        stale = [o for o in self._open_by_client.values()
+                 if o.account_id == account_id and o.symbol == symbol and o.is_open]
+        for order in stale:
+            room = self._reducible(order)
+            if room is not None and room <= ZERO:
+                self._finish(order, "EXPIRED", now)
 
     def _trade(self, spec: FuturesSymbolSpec, book: SymbolBook, taker: FuturesOrder, maker: FuturesOrder,
                qty: Decimal, price: Decimal, now: int) -> None:
