@@ -34,9 +34,12 @@ dev:
 test:
 	$(PY)/pytest
 
+# every Cython source, wherever it lives (the core and the venues' payload parsers)
+CYTHON_SOURCES = $(shell find hummingbot_conn -name '*.pyx' -o -name '*.pxd' | sort)
+
 lint:
 	$(PY)/ruff check .
-	PATH="$(abspath $(PY)):$$PATH" $(PY)/cython-lint hummingbot_conn/core/*.pyx hummingbot_conn/core/*.pxd
+	PATH="$(abspath $(PY)):$$PATH" $(PY)/cython-lint $(CYTHON_SOURCES)
 
 # ruff's automatic fixes over the whole tree (review the diff before committing it)
 fix:

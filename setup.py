@@ -1,6 +1,9 @@
-"""Build the compiled core.
+"""Build the compiled modules.
 
-Every ``hummingbot_conn/core/*.pyx`` becomes an extension module.  Flags:
+Every ``.pyx`` under ``hummingbot_conn/`` becomes an extension module, wherever
+it lives: the venue-neutral core in ``core/`` and a venue's payload parsers
+beside its connector (``exchanges/<venue>/``, docs/architecture.md, Layout).
+Flags:
 
 * ``HBCONN_TRACE=1``     line tracing (coverage / profiling of .pyx code)
 * ``HBCONN_ANNOTATE=1``  write Cython's HTML annotation next to each .pyx
@@ -33,7 +36,7 @@ def _extensions():
     if TRACE:
         macros += [("CYTHON_TRACE", "1"), ("CYTHON_TRACE_NOGIL", "1")]
     exts = []
-    for pyx in sorted(glob("hummingbot_conn/core/*.pyx")):
+    for pyx in sorted(glob("hummingbot_conn/**/*.pyx", recursive=True)):
         name = pyx[:-4].replace(os.sep, ".")
         exts.append(Extension(
             name, [pyx],

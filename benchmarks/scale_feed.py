@@ -21,7 +21,7 @@ from collections import deque
 from decimal import Decimal
 
 from hummingbot_conn.sim import SimulatedExchange
-from hummingbot_conn.sim.filters import SymbolSpec
+from hummingbot_conn.sim.binance.spot.filters import SymbolSpec
 
 
 def _symbols(n: int) -> list[SymbolSpec]:

@@ -644,3 +644,67 @@ def test_price_for_volume(interleave, peers):
 def test_vwap(interleave, peers):
     _query_group(interleave, peers, "VWAP (50 levels)", "get_vwap_for_volume", _sorted_vwap,
                  lambda price: price == pytest.approx(VWAP_50))
+
+
+# ---------------------------------------------------------------- 9. book checksum (Kraken, 10 + 10 levels)
+#
+# The check a checksum venue costs per message (docs/contracts.md, Contract 1, "Depth and checksums"):
+# the book's top 10 asks and 10 bids rendered in Kraken's text format at the pair's precision and
+# CRC-32'd, compared with the venue's value.  The book is Kraken's published example (docs/kraken_spot.md
+# section 2, checksum 3310070434).  pure_python: the same rule written the obvious way on the book's
+# entries (decimal formatting, zlib).
+
+CHECKSUM_BIDS = [["45283.5", "0.10000000"], ["45283.4", "1.54582015"], ["45282.1", "0.10000000"],
+                 ["45281.0", "0.10000000"], ["45280.3", "1.54592586"], ["45279.0", "0.07990000"],
+                 ["45277.6", "0.03310103"], ["45277.5", "0.30000000"], ["45277.3", "1.54602737"],
+                 ["45276.6", "0.15445238"]]
+CHECKSUM_ASKS = [["45285.2", "0.00100000"], ["45286.4", "1.54571953"], ["45286.6", "1.54571109"],
+                 ["45289.6", "1.54560911"], ["45290.2", "0.15890660"], ["45291.8", "1.54553491"],
+                 ["45294.7", "0.04454749"], ["45296.1", "0.35380000"], ["45297.5", "0.09945542"],
+                 ["45299.5", "0.18772827"]]
+KRAKEN_CHECKSUM = 3310070434
+
+
+def _checksum_book():
+    book = OrderBook(depth_limit=10)
+    book.apply_snapshot(CHECKSUM_BIDS, CHECKSUM_ASKS, 1)
+    return book
+
+
+def _checksum_hbconn(Side):
+    from hummingbot_conn.core.book_checksum import BookChecksum, ChecksumStyle
+    book = _checksum_book()
+    matches = BookChecksum(ChecksumStyle.KRAKEN, 1, 8).matches
+    out = []
+
+    def run():
+        ok = False
+        for _ in range(OPS):
+            ok = matches(book, KRAKEN_CHECKSUM)
+        out.append(ok)
+
+    return Side("hbconn", run, ops=OPS, check=lambda: _check(out[-1], True))
+
+
+def _checksum_pure_python(Side):
+    import zlib
+    book = _checksum_book()
+    out = []
+
+    def text(value, decimals):
+        return f"{value:.{decimals}f}".replace(".", "").lstrip("0")
+
+    def run():
+        ok = False
+        for _ in range(OPS):
+            rows = book.ask_entries()[:10] + book.bid_entries()[:10]
+            ok = zlib.crc32("".join(text(r.price, 1) + text(r.amount, 8) for r in rows).encode()) == KRAKEN_CHECKSUM
+        out.append(ok)
+
+    return Side("pure_python", run, ops=OPS, check=lambda: _check(out[-1], True))
+
+
+def test_checksum_kraken_10_levels(interleave):
+    Side = interleave.Side
+    _run_group(interleave, "checksum, Kraken 10 + 10 levels", _checksum_hbconn(Side), [_checksum_pure_python(Side)],
+               None, rounds=50, pure_python=10.0)

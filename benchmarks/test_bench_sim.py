@@ -18,9 +18,9 @@ import pytest
 import yarl
 
 from hummingbot_conn.sim import ManualClock, SimulatedExchange
-from hummingbot_conn.sim.accounts import AccountRegistry
-from hummingbot_conn.sim.engine import MatchingEngine
-from hummingbot_conn.sim.filters import default_symbols
+from hummingbot_conn.sim.binance.spot.accounts import AccountRegistry
+from hummingbot_conn.sim.binance.spot.engine import MatchingEngine
+from hummingbot_conn.sim.binance.spot.filters import default_symbols
 
 DEPTH_EVENTS = 2000
 ENGINE_ORDERS = 5000

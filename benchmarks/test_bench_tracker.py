@@ -10,7 +10,7 @@
    * ``hbconn``: what our reader does per text frame by default
      (``fast_parser=True``): the ``WSResponse`` holding the undecoded text
      (``WSConnection.receive`` with ``decode_json=False``), then the Binance
-     data source's ``_process_frame``: ``core._binance_depth`` parses the
+     data source's ``_process_frame``: ``exchanges.binance._binance_depth`` parses the
      frame in C into two row buffers -> ``OrderBookTracker.on_diff`` -> the
      pair's sync state -> ``OrderBook.apply_diffs`` (sequenced) -> latency
      sample;

@@ -51,6 +51,7 @@ autodoc_inherit_docstrings = True
 nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(?!hummingbot_conn\.).*\..*"),   # a dotted name outside the package
+    (r"py:.*", r"hummingbot_conn\.sim\.kernel\.\w+\.\w+T"),   # the simulator kernel's type variables
 ]
 nitpick_ignore = [
     ("py:class", "int64_t"), ("py:class", "double"),   # C types in the compiled core's embedded signatures

@@ -7,8 +7,8 @@ runs), then writes ``benchmarks/RESULTS.md`` with ``benchmarks/report.py`` and
 and the peers' build script live in the repository, not in the installed
 wheel: the command needs a checkout (``--dir``, or run it from inside one).
 
-Needs the ``bench`` extra (pytest-benchmark, matplotlib):
-``pip install 'hummingbot-conn[bench]'``.
+Needs the ``bench`` extra (pytest-benchmark, matplotlib), installed from the
+checkout it times: ``pip install '.[bench]'`` there.
 """
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def find_benchmarks(explicit: Optional[Path], start: Path) -> Path:
 def _require(module: str) -> None:
     if importlib.util.find_spec(module) is None:
         raise CommandError(f"{module} is not installed; hbconn bench needs it",
-                           "Install the bench extra: pip install 'hummingbot-conn[bench]'.")
+                           "Install the bench extra from the checkout: pip install '.[bench]'.")
 
 
 def _load(folder: Path, name: str) -> ModuleType:

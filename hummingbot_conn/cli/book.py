@@ -17,10 +17,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import shutil
 import signal
 import sys
 import time
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 from urllib.parse import urlsplit
 
 from hummingbot_conn.cli.edge import (
@@ -43,7 +44,7 @@ from hummingbot_conn.cli.live_view import (
     sample_diffs,
     top_line,
 )
-from hummingbot_conn.cli.metrics_port import serve_metrics
+from hummingbot_conn.cli.metrics_port import require_metrics, serve_metrics
 from hummingbot_conn.cli.probes import probe_rest, probe_stream
 from hummingbot_conn.cli.venues import VENUES, Venue, venue_named, venues_for
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
@@ -80,12 +81,30 @@ def resolve_pairs(wanted: Sequence[str], symbol_map: Dict[str, str]) -> List[str
     return out
 
 
+class LinesAbove:
+    """Says the lines printed before a live view, each cut to ``width`` columns, and counts them.
+
+    A line printed above a live view pushes it down: wrapped, or one row too many, it scrolled the
+    view's top rows off a 24-line terminal. Cut to the width, each takes one row, and the view is laid
+    out for the rows left (``count`` fewer)."""
+
+    def __init__(self, width: int, out: Callable[[str], None] = say) -> None:
+        self.width, self.count, self._out = max(1, width), 0, out
+
+    def __call__(self, line: str) -> None:
+        self._out(line if len(line) <= self.width else line[:self.width - 1] + "…")
+        self.count += 1
+
+
 async def watch(venue: Venue, endpoints, wanted: Sequence[str], *, levels: int, duration: Optional[float],
                 ui: bool, interval: float, sync_timeout: float, out: Callable[[str], None] = say,
-                stop: Optional[asyncio.Event] = None, metrics_port: Optional[int] = None) -> int:
+                stop: Optional[asyncio.Event] = None, metrics_port: Optional[int] = None,
+                console: Optional[Any] = None) -> int:
     """Track ``wanted`` pairs of ``venue`` at ``endpoints`` until ``duration`` seconds pass or ``stop`` is set;
     with ``metrics_port``, serve the tracker's figures for Prometheus on 127.0.0.1 meanwhile.
 
+    ``ui``: a live view on ``console`` (a rich ``Console``; None: the terminal's), laid out for the rows
+    that ``out`` left when it is a :class:`LinesAbove`.
     ``CommandError`` names the part that failed: the REST API, an unknown pair, the depth stream, a book.
     """
     stop = stop or asyncio.Event()
@@ -105,7 +124,8 @@ async def watch(venue: Venue, endpoints, wanted: Sequence[str], *, levels: int, 
         try:
             await _wait_synced(tracker, pairs, sync_timeout, stop, venue.depth_stream_url(endpoints))
             if ui:
-                await _live(tracker, pairs, fmt, meter, levels, duration, stop)
+                above = out.count if isinstance(out, LinesAbove) else 0
+                await _live(tracker, pairs, fmt, meter, levels, duration, stop, console, above)
             else:
                 await _plain(tracker, pairs, fmt, meter, duration, interval, stop, out)
         finally:
@@ -175,20 +195,21 @@ async def _plain(tracker, pairs, fmt, meter, duration, interval, stop, out) -> N
             out("  " + health_line(read_health(pair, tracker.metrics.pairs[pair], meter)))
 
 
-async def _live(tracker, pairs, fmt, meter, levels, duration, stop) -> None:
+async def _live(tracker, pairs, fmt, meter, levels, duration, stop, console=None, above: int = 0) -> None:
     from rich.live import Live
 
-    from hummingbot_conn.cli.book_screen import render
+    from hummingbot_conn.cli import book_screen
 
     def show(live: Live) -> None:
-        # drawn on this task only (no refresh thread), laid out for the terminal's size at each frame
+        # drawn on this task only (no refresh thread), laid out for the terminal's size at each frame,
+        # in the rows the lines printed above it left
         width, height = live.console.size
         tops = [read_top(pair, tracker.order_books[pair], levels) for pair in pairs]
         health = [read_health(pair, tracker.metrics.pairs[pair], meter) for pair in pairs]
-        live.update(render(tops, fmt, health, levels, width, height), refresh=True)
+        live.update(book_screen.render(tops, fmt, health, levels, width, max(2, height - above)), refresh=True)
 
     end = _deadline(duration)
-    with Live(auto_refresh=False) as live:
+    with Live(console=console, auto_refresh=False) as live:
         show(live)
         while not stop.is_set() and time.monotonic() < end:
             await _sleep_or_stop(stop, min(SAMPLE_EVERY, max(0.0, end - time.monotonic())))
@@ -201,16 +222,18 @@ async def _run(args) -> int:
     loop.add_signal_handler(signal.SIGINT, stop.set)
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     ui = not args.no_ui and sys.stdout.isatty()
+    # before a live view, each line keeps to one row of the terminal (LinesAbove)
+    tell = LinesAbove(shutil.get_terminal_size().columns) if ui else say
     common = {"levels": args.levels, "duration": args.duration, "ui": ui, "interval": args.interval,
-              "sync_timeout": args.sync_timeout, "stop": stop, "metrics_port": args.metrics_port}
+              "sync_timeout": args.sync_timeout, "stop": stop, "metrics_port": args.metrics_port, "out": tell}
     venue: Venue = args.venue
     try:
         if args.rest_url:
             return await watch(venue, venue.endpoints(args.rest_url, args.stream_url), args.pairs, **common)
         async with venue.simulator(args.seed, TRADERS) as sim:
             endpoints = venue.endpoints_of(sim)
-            print(f"simulated {venue.name} exchange on {sim.rest_url} (depth stream "
-                  f"{venue.depth_stream_url(endpoints)})", flush=True)
+            tell(f"simulated {venue.name} exchange on {sim.rest_url} (depth stream "
+                 f"{venue.depth_stream_url(endpoints)})")
             return await watch(venue, endpoints, args.pairs, **common)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
@@ -279,6 +302,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     def body() -> int:
         configure_logging(args.verbose)
+        require_metrics(args.metrics_port)      # before the simulator starts and says so
         return asyncio.run(_run(args))
 
     return run_command(_PROG, body, args.verbose)

@@ -29,7 +29,7 @@ def screen(tops: Sequence[BookTop], formats: Mapping[str, PairFormat], health: S
            width: int, height: int) -> Block:
     """The lines for a ``width`` x ``height`` terminal; ``tops`` carry at least ``levels`` levels per side."""
     budget = max(1, height - 1)
-    health_lines = health_block(health, wide=width >= 70)
+    health_lines = health_block(health, width)
     footer = [Text("Ctrl+C to stop", style="dim")]
     ladder_w = max((block_width(ladder_block(t, formats.get(t.pair, PairFormat()), levels)) for t in tops), default=1)
     per_row = max(1, min(len(tops), (width + GAP) // (ladder_w + GAP)))

@@ -202,9 +202,10 @@ def _mid(top: BookTop, fmt: PairFormat) -> str:
 
 
 def health_line(health: Health) -> str:
+    """One pair's health as a plain line: every figure the live table shows, stale diffs included."""
     return (f"{health.pair}: {rate_text(health.diffs_per_s)} diffs/s, apply latency p50 {ms_text(health.p50_ms)} ms "
             f"p99 {ms_text(health.p99_ms)} ms, gaps {health.gaps}, resyncs {health.resyncs}, "
-            f"reconnects {health.reconnects}")
+            f"reconnects {health.reconnects}, stale {health.stale}")
 
 
 def ladder_lines(top: BookTop, fmt: PairFormat) -> List[str]:
@@ -255,19 +256,38 @@ def ladder_block(top: BookTop, fmt: PairFormat, levels: int, ours: Iterable[floa
     return table(columns, rows, title=title)
 
 
-def health_block(rows: Sequence[Health], wide: bool = True, name: str = "health") -> "Block":
-    """Health figures as screen lines: a header naming the section, one row per pair (``stale`` only when wide)."""
+#: the health table's headers after its first (which names the section), and their short forms: the short
+#: ones when the full table is wider than the terminal; a column is never dropped
+HEALTH_HEADERS = ("diffs/s", "p50 ms", "p99 ms", "gaps", "resyncs", "reconnects", "stale")
+HEALTH_SHORT = ("d/s", "p50", "p99", "gaps", "rsyn", "recon", "stale")
+
+
+def health_block(rows: Sequence[Health], width: Optional[int] = None, name: str = "health",
+                 user_reconnects: Optional[int] = None) -> "Block":
+    """Health figures as screen lines: a header naming the section, one row per pair, every figure
+    (stale diffs included) at every width: the headers shorten (``HEALTH_SHORT``) when the table with
+    full headers is wider than ``width`` (None: any width).
+
+    ``user_reconnects``: a last row for the connector's user stream, with its reconnects only.
+    """
     from rich.text import Text
 
-    from hummingbot_conn.cli.text_layout import Column, name_section, table
+    from hummingbot_conn.cli.text_layout import Column, block_width, name_section, table
 
     def flag(count: int) -> "Text":
         return Text(str(count), style="yellow" if count else "")
 
-    names = [name, "diffs/s", "p50 ms", "p99 ms", "gaps", "resyncs", "reconnects"] + (["stale"] if wide else [])
     cells: List[List["Cell"]] = []
     for h in rows:
-        row: List["Cell"] = [h.pair, rate_text(h.diffs_per_s), ms_text(h.p50_ms), ms_text(h.p99_ms), flag(h.gaps),
-                             flag(h.resyncs), flag(h.reconnects)]
-        cells.append(row + ([str(h.stale)] if wide else []))
-    return name_section(table([Column(n, n != name) for n in names], cells), name)
+        cells.append([h.pair, rate_text(h.diffs_per_s), ms_text(h.p50_ms), ms_text(h.p99_ms), flag(h.gaps),
+                      flag(h.resyncs), flag(h.reconnects), str(h.stale)])   # a few stale diffs are normal
+    if user_reconnects is not None:
+        cells.append(["user stream", "", "", "", "", "", flag(user_reconnects), ""])
+
+    def build(headers: Sequence[str]) -> "Block":
+        return table([Column(name)] + [Column(n, True) for n in headers], cells)
+
+    block = build(HEALTH_HEADERS)
+    if width is not None and block_width(block) > width:
+        block = build(HEALTH_SHORT)
+    return name_section(block, name)

@@ -10,7 +10,11 @@ from typing import Any, Callable, List, Optional
 
 from hummingbot_conn.cli.edge import CommandError, say
 
-__all__ = ["MetricsEndpoint", "serve_metrics"]
+__all__ = ["MetricsEndpoint", "serve_metrics", "require_metrics", "INSTALL_HINT"]
+
+#: how to get the ``metrics`` extra, from a clone (no wheel is published yet) or from a package index
+INSTALL_HINT = ("pip install '.[metrics]' from a clone of the repository "
+                "(or pip install 'hummingbot-conn[metrics]' where the package comes from an index)")
 
 
 class MetricsEndpoint:
@@ -32,6 +36,18 @@ class MetricsEndpoint:
             await server.close()
 
 
+def require_metrics(port: Optional[int]) -> None:
+    """Raise ``CommandError`` naming the extra to install when ``port`` is given and ``prometheus-client``
+    is missing; a command calls it before it starts anything (nothing printed, nothing to stop)."""
+    if port is None:
+        return
+    try:
+        from hummingbot_conn import metrics  # noqa: F401 - only to learn whether it imports
+    except ImportError:
+        raise CommandError("--metrics-port needs the prometheus-client package",
+                           f"Install the metrics extra: {INSTALL_HINT}.") from None
+
+
 async def serve_metrics(port: Optional[int], *, tracker: Any = None, connector: Any = None,
                         venue: str = "binance", out: Callable[[str], None] = say) -> MetricsEndpoint:
     """Serve the figures of ``tracker`` (under ``venue``) and / or ``connector`` at ``http://127.0.0.1:port/metrics``
@@ -40,11 +56,9 @@ async def serve_metrics(port: Optional[int], *, tracker: Any = None, connector: 
     Raises ``CommandError`` when ``prometheus-client`` is missing; ``OSError`` when the port is taken."""
     if port is None:
         return MetricsEndpoint()
-    try:
-        from hummingbot_conn import metrics
-    except ImportError:
-        raise CommandError("--metrics-port needs the prometheus-client package",
-                           "Install the metrics extra: pip install 'hummingbot-conn[metrics]'.") from None
+    require_metrics(port)
+    from hummingbot_conn import metrics
+
     server = await metrics.start_metrics_server(port)
     endpoint = MetricsEndpoint(server, [], metrics.unregister)
     try:

@@ -37,6 +37,7 @@ from hummingbot_conn.exchanges.binance.binance_api_order_book_data_source import
 )
 from hummingbot_conn.exchanges.binance_perpetual import (
     binance_perpetual_constants as PERP,
+    binance_perpetual_utils as perp_utils,
     binance_perpetual_web_utils as perp_web,
 )
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_api_order_book_data_source import (
@@ -132,12 +133,6 @@ def _spot_connector(api_key: str, secret: str, pairs: Sequence[str], endpoints: 
                            domain=endpoints)
 
 
-def _perp_symbol_map(info: Mapping[str, Any]) -> Dict[str, str]:
-    # the data source's own filter: tradable perpetuals (delivery contracts share base and quote names)
-    return {s["symbol"]: f"{s['baseAsset']}-{s['quoteAsset']}" for s in info.get("symbols", ())
-            if isinstance(s, dict) and perp_web.is_exchange_information_valid(s)}
-
-
 VENUES: Dict[str, Venue] = {
     "binance": Venue(
         "binance", "Binance spot", ("book", "demo", "sim"),
@@ -159,12 +154,12 @@ VENUES: Dict[str, Venue] = {
         PERP.EXCHANGE_INFO_URL,
         endpoints=lambda rest, stream: PERP.BinancePerpetualEndpoints(rest=rest, stream=stream),
         local=PERP.BinancePerpetualEndpoints.local,
-        factory=lambda: WebAssistantsFactory(throttler=perp_web.create_throttler(),
-                                             used_weight_headers=PERP.USED_WEIGHT_HEADERS),
-        symbol_map=_perp_symbol_map,
+        factory=lambda: perp_web.build_api_factory_without_time_synchronizer_pre_processor(
+            perp_web.create_throttler()),
+        symbol_map=perp_utils.symbol_map_from_exchange_info,
         data_source=lambda pairs, endpoints, factory, symbols: BinancePerpetualAPIOrderBookDataSource(
             pairs, domain=endpoints, api_factory=factory, symbol_map=symbols),
-        depth_stream_url=lambda endpoints: f"{endpoints.stream.rstrip('/')}/public/ws",
+        depth_stream_url=lambda endpoints: endpoints.public_ws_url(),
         simulator_class=_perp_simulator, simulator_symbols=_perp_symbols),
 }
 

@@ -132,10 +132,10 @@ class OrderPlacer:
                       amount: Any, price: Any, exc: Exception) -> None:
         connector = self._connector
         # the caller's objects are described, never str()-ed: their methods may raise or re-enter
-        _logger.warning("Rejected %s %s order %s for %s %s at %s: %s",
+        _logger.warning("Rejected %s %s order %s for %s: %s",
                         trade_type.name, getattr(order_type, "name", None) if isinstance(order_type, OrderType)
-                        else describe(order_type), order_id, describe(amount), describe(trading_pair),
-                        describe(price), exc)
+                        else describe(order_type), order_id, order_terms(amount, trading_pair, order_type, price),
+                        exc)
         # an order_type that is not an OrderType is reported as None: there is no true value to give
         reported_type = order_type if isinstance(order_type, OrderType) else None
         connector.trigger_event(MarketEvent.OrderFailure, MarketOrderFailureEvent(
@@ -284,3 +284,24 @@ class OrderPlacer:
 
     def placement_event(self, client_order_id: str) -> Optional[asyncio.Event]:
         return self._placing.get(client_order_id)
+
+
+def order_terms(amount: Any, trading_pair: Any, order_type: Any, price: Any) -> str:
+    """What an order asked, as plain text for a log line: ``0.1 ETH-USDT at 2000.5``, ``0.1 ETH-USDT at
+    market`` (a MARKET order), ``0.1 ETH-USDT without a price`` (another type with None / NaN). Exact
+    numbers print as decimal text; anything else only by its type name (``describe``: the caller's
+    objects are never str()-ed)."""
+    def plain(value: Any) -> str:
+        if type(value) is Decimal and value.is_finite():
+            return format(value, "f")
+        if type(value) in (int, str, float) and value == value:
+            return str(value)
+        return describe(value)
+
+    if order_type is OrderType.MARKET:
+        at = " at market"
+    elif price is None or (type(price) is Decimal and price.is_nan()) or (type(price) is float and price != price):
+        at = " without a price"
+    else:
+        at = f" at {plain(price)}"
+    return f"{plain(amount)} {plain(trading_pair)}{at}"

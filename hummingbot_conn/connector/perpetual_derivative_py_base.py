@@ -21,7 +21,12 @@ state and this class wires it to the network (hummingbot's names and hooks):
   the venue's stream reports one): every payment since the last one reported
   fires ``FundingPaymentCompletedEvent`` exactly once, with the rate of its
   own funding time, also after a failing poll and across a restart (the
-  ledger travels in ``tracking_states``; ``funding_payments.FundingLedger``);
+  ledger travels in ``tracking_states``; ``funding_payments.FundingLedger``,
+  the loop in ``funding_payment_poller.py``);
+* a failure of these loops (funding payments, the account's position mode
+  and positions) is logged once and its repeats counted
+  (``hummingbot_conn.log_dedup``): a refused API key writes one line, then
+  its count, not one line per attempt;
 * position changes fire ``PositionUpdateEvent`` (``AccountEvent.PositionUpdate``);
   stream and REST reports of a position are ordered by the venue's time and
   a REST answer never undoes a newer stream report (``venue_time.Freshness``,
@@ -37,19 +42,16 @@ from hummingbot_conn.common import OrderType, PositionAction, PositionMode, Posi
 from hummingbot_conn.connector.arguments import check_leverage, exact_str
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
 from hummingbot_conn.connector.funding_info import FundingInfo
+from hummingbot_conn.connector.funding_payment_poller import FundingPaymentPoller
 from hummingbot_conn.connector.funding_payments import FundingLedger, FundingPayment
 from hummingbot_conn.connector.perpetual_trading import PerpetualTrading
 from hummingbot_conn.connector.position import Position
+from hummingbot_conn.connector.trading_rules import describe
 from hummingbot_conn.connector.venue_time import Freshness
 from hummingbot_conn.core.in_flight_order import InFlightOrder, PerpetualDerivativeInFlightOrder
 from hummingbot_conn.core.trade_fee import TradeFeeBase
-from hummingbot_conn.events import (
-    AccountEvent,
-    FundingPaymentCompletedEvent,
-    MarketEvent,
-    PositionModeChangeEvent,
-    PositionUpdateEvent,
-)
+from hummingbot_conn.events import AccountEvent, PositionModeChangeEvent, PositionUpdateEvent
+from hummingbot_conn.log_dedup import RepeatedLog
 
 __all__ = ["PerpetualDerivativePyBase"]
 
@@ -60,8 +62,6 @@ _ZERO = Decimal(0)
 FUNDING_INFO_RETRY_DELAY = 5.0
 # where the funding ledger sits in ``tracking_states``: '#' is never in a client order id
 FUNDING_STATE_KEY = "#funding_payments"
-# a funding read ends this far past the venue's clock as last read (a payment stamped meanwhile)
-FUNDING_WINDOW_SLACK_MS = 60_000
 
 
 class FundingInfoSource(Protocol):
@@ -87,7 +87,8 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
         self._funding_ledger = FundingLedger()
         self._position_freshness = Freshness("position", lambda: self._time_synchronizer.time() * 1e3)
         self._set_position_mode_lock = asyncio.Lock()
-        self._funding_poll_now = asyncio.Event()
+        self._funding_poller = FundingPaymentPoller(self)
+        self._account_log = RepeatedLog(_logger)    # the position mode and positions reads
         self._perpetual_tasks: List[asyncio.Task] = []
         self._config_tasks: set = set()
         super().__init__(balance_asset_limit, rate_limits_share_pct, **options)
@@ -202,8 +203,9 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
                                 **kwargs: Any) -> InFlightOrder:
         """A new order must say whether it opens or closes (ValueError -> a failure event)."""
         if position_action not in self.VALID_POSITION_ACTIONS:
-            raise ValueError(f"Invalid position action {position_action}. Must be one of "
-                             f"{[a.name for a in self.VALID_POSITION_ACTIONS]}")
+            given = position_action.name if isinstance(position_action, PositionAction) else describe(position_action)
+            raise ValueError(f"Invalid position action {given}: must be one of "
+                             f"{', '.join(a.name for a in self.VALID_POSITION_ACTIONS)}")
         return self._perpetual_order(order_id, trading_pair, order_type, trade_type, amount, price,
                                      position_action)
 
@@ -259,7 +261,7 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                _logger.warning("Could not fetch the position mode from the exchange: %s", exc)
+                self._account_log.warning("Could not fetch the position mode from the exchange: %s", exc)
                 exchange_mode = None
             if exchange_mode == mode:
                 success, message = True, ""
@@ -368,13 +370,14 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
         self._perpetual_tasks = [spawn(self._listen_for_funding_info())]
         if self.is_trading_required:
             self._perpetual_tasks += [spawn(self._initialize_account_state()),
-                                      spawn(self._funding_payment_polling_loop())]
+                                      spawn(self._funding_poller.run())]
 
     async def stop_network(self) -> None:
         tasks, self._perpetual_tasks = self._perpetual_tasks + list(self._config_tasks), []
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self._account_log.flush()
         self._perpetual_trading.stop()
         await super().stop_network()
 
@@ -383,7 +386,7 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
         super().tick(timestamp)
         interval = self.funding_fee_poll_interval
         if int(timestamp / interval) > int(previous / interval):
-            self._funding_poll_now.set()
+            self._funding_poller.poll_now.set()
 
     async def _initialize_account_state(self) -> None:
         """The account's position mode (when the venue has several), then its positions."""
@@ -394,8 +397,8 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    _logger.warning("Could not fetch the position mode from the exchange (%s); keeping %s.",
-                                    exc, self.position_mode)
+                    self._account_log.warning("Could not fetch the position mode from the exchange (%s); "
+                                              "keeping %s.", exc, self.position_mode)
                     mode = None
                 if mode is not None:
                     self._perpetual_trading.set_position_mode(mode)
@@ -404,7 +407,9 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            _logger.warning("Could not fetch the positions: %s (the status poll retries)", exc)
+            self._account_log.warning("Could not fetch the positions: %s (the status poll retries)", exc)
+        else:
+            self._account_log.flush()           # read: what repeated until now is counted
 
     def _funding_source(self) -> FundingInfoSource:
         return cast(FundingInfoSource, self._order_book_tracker.data_source)
@@ -448,60 +453,11 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
                 await asyncio.sleep(FUNDING_INFO_RETRY_DELAY)
         await data_source.listen_for_funding_info(self._perpetual_trading.funding_info_stream)
 
-    # ---- funding payments ------------------------------------------------------------------------------------------
+    # ---- funding payments (funding_payment_poller.py) ---------------------------------------------------------
     def _funding_payment_poll_soon(self) -> None:
         """Ask for a funding payment poll now (the venue's stream reported one)."""
-        self._funding_poll_now.set()
+        self._funding_poller.poll_now.set()
 
-    async def _funding_payment_polling_loop(self) -> None:
-        while True:
-            await self._update_all_funding_payments()
-            interval = self.funding_fee_poll_interval
-            if any(self._funding_ledger.window_start(pair) is None for pair in self.trading_pairs):
-                interval = min(interval, FUNDING_INFO_RETRY_DELAY)    # no baseline yet: news starts late
-            try:
-                async with asyncio.timeout(interval):
-                    await self._funding_poll_now.wait()
-            except asyncio.TimeoutError:
-                pass
-            self._funding_poll_now.clear()
-
-    async def _update_all_funding_payments(self) -> None:
-        await asyncio.gather(*(self._update_funding_payment(pair) for pair in self.trading_pairs))
-
-    async def _update_funding_payment(self, trading_pair: str) -> bool:
-        """Report every payment of the pair since the ledger's floor that was not reported yet, oldest
-        first, each with its own funding time's rate. A failed read reports nothing and moves nothing:
-        the next poll reads the same window again (returns False)."""
-        ledger = self._funding_ledger
-        try:
-            start = ledger.window_start(trading_pair)
-            now = await self._venue_now_ms()
-            if start is None:
-                ledger.set_baseline(trading_pair, now)
-                return True
-            end = max(now, start) + FUNDING_WINDOW_SLACK_MS
-            new = ledger.new_payments(trading_pair, await self._fetch_funding_payments(trading_pair, start, end))
-            if not new:
-                return True
-            missing = sorted({p.time_ms for p in new if p.rate is None})
-            rates = await self._fetch_funding_rates(trading_pair, missing) if missing else {}
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            _logger.warning("Could not read the funding payments of %s: %s (the next poll retries)",
-                            trading_pair, exc)
-            return False
-        for payment in new:
-            rate = payment.rate if payment.rate is not None else rates.get(payment.time_ms)
-            if rate is None:
-                _logger.warning("No funding rate for the %s payment at %s ms in the venue's history.",
-                                trading_pair, payment.time_ms)
-                rate = _NAN
-            action = "paid" if payment.amount < _ZERO else "received"
-            _logger.info("Funding payment of %s %s %s on %s market.", abs(payment.amount), payment.asset,
-                         action, trading_pair)
-            self.trigger_event(MarketEvent.FundingPaymentCompleted, FundingPaymentCompletedEvent(
-                payment.time_ms / 1000, self.name, trading_pair, payment.amount, rate))
-        ledger.mark_reported(trading_pair, new)
-        return True
+    async def _update_all_funding_payments(self) -> bool:
+        """One funding payment poll of every trading pair; True when every read succeeded."""
+        return await self._funding_poller.poll_all()

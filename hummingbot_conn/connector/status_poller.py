@@ -10,6 +10,10 @@ exchange.  It polls balances and the status of every tracked order
 * for one order, soon and with back-off, while its placement or cancel outcome
   is unknown (``resolve_soon``).
 
+Each poll also fetches again the fills orders still owe, finished ones too
+(``ClientOrderTracker.retry_missing_fills``, with its own back-off;
+docs/contracts.md, Contract 2).
+
 What it learns goes through the same ``ClientOrderTracker`` paths as stream
 events: trade ids dedupe fills and the state table makes statuses idempotent,
 so nothing is reported twice.  Only an explicit "order does not exist" counts
@@ -145,6 +149,7 @@ class StatusPoller:
     async def update_order_status(self) -> None:
         tracker = self._connector._order_tracker
         placer = self._connector._order_placer
+        tracker.retry_missing_fills()       # fills owed to orders (finished ones too) whose back-off is over
         orders = []
         for order in tracker.all_updatable_orders.values():
             if placer.is_placing(order.client_order_id):

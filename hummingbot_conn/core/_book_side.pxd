@@ -92,6 +92,15 @@ cdef inline void side_maybe_shrink(BookSide* side) noexcept:
             side.cap = cap
 
 
+cdef inline void side_truncate(BookSide* side, Py_ssize_t depth) noexcept nogil:
+    """Keep the ``depth`` best levels (the last ones) and drop the rest: a venue that streams a
+    book of fixed depth sends no delete for a level pushed out of that depth.  ``depth >= 0``."""
+    cdef Py_ssize_t drop = side.n - depth
+    if drop > 0:
+        memmove(side.levels, side.levels + drop, depth * sizeof(Level))
+        side.n = depth
+
+
 cdef inline Py_ssize_t lower_bound(const Level* levels, Py_ssize_t n, double key) noexcept nogil:
     """Index of the first level with ``level.key >= key`` (``n`` if none).
 

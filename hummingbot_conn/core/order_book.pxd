@@ -17,6 +17,7 @@ cdef class OrderBook(PubSub):
     cdef bint _synced
     cdef bint _from_snapshot       # last_diff_uid was set by a snapshot (futures rule: no pu to match yet)
     cdef bint _busy                # applying a message: a re-entrant apply_* is refused
+    cdef Py_ssize_t _depth_limit   # levels kept per side after each message (0: all)
     cdef double _last_trade_price
     cdef double _last_applied_trade
     cdef double _last_trade_price_rest_updated
@@ -49,5 +50,6 @@ cdef class OrderBook(PubSub):
     cpdef check_integrity(self)
 
     cdef void _uncross(self) noexcept
+    cdef void _truncate(self) noexcept
     cdef list _entries(self, BookSide* side, double sign)
     cdef list _simulate(self, BookSide* side, double amount)

@@ -63,6 +63,12 @@ text, the same double ``float()`` gives: "0.30", "0.3", 0.3 and
 Decimal("0.3") are one level, and two different decimal prices of up to 15
 significant digits can never share a key.
 
+Depth limit (``depth_limit``, 0 = none): after every diff and snapshot each
+side keeps only its ``depth_limit`` best levels.  A venue streaming a book
+of fixed depth (Kraken's ``depth`` subscription) sends no delete for a level
+an insert pushes out of that depth, so the book drops it itself
+(docs/contracts.md, Contract 1, "Depth and checksums").
+
 Crossed book: after every diff and snapshot, while best bid >= best ask the
 older of the two top levels (lower update id; the bid on a tie, as
 hummingbot) is dropped: newer levels win, as on a centralised exchange.
@@ -83,7 +89,8 @@ from cpython.list cimport PyList_GET_SIZE
 cimport cython
 
 from hummingbot_conn.core._book_side cimport (
-    BookSide, Level, side_build, side_check, side_free, side_init, side_maybe_shrink, side_reserve, side_set)
+    BookSide, Level, side_build, side_check, side_free, side_init, side_maybe_shrink, side_reserve, side_set,
+    side_truncate)
 from hummingbot_conn.core._book_walk cimport (
     side_best_price, walk_price_for_quote_volume, walk_price_for_volume, walk_quote_volume_for_base_amount,
     walk_volume_for_price, walk_vwap_for_volume)
@@ -110,6 +117,7 @@ cdef object _STALE = DiffResult.STALE
 cdef object _GAP = DiffResult.GAP
 cdef object _UNSYNCED = DiffResult.UNSYNCED
 cdef extern from "Python.h":
+    const Py_ssize_t PY_SSIZE_T_MAX
     bint PyList_CheckExact(object o)
     bint PyLong_CheckExact(object o)
 
@@ -203,17 +211,19 @@ cdef class OrderBook(PubSub):
         self._synced = False
         self._from_snapshot = False
         self._busy = False
+        self._depth_limit = 0
         self._last_trade_price = NAN
         self._last_applied_trade = -1000.0
         self._last_trade_price_rest_updated = -1000.0
         self.best_bid = _NAN
         self.best_ask = _NAN
 
-    def __init__(self, dex=False, clock=None):
+    def __init__(self, dex=False, clock=None, depth_limit=0):
         if clock is not None and not callable(clock):
             raise TypeError(f"clock must be callable, got {type(clock).__name__}")
         self.dex = dex
         self._clock = clock
+        self.depth_limit = depth_limit
 
     def __dealloc__(self):
         side_free(&self._bids)
@@ -261,6 +271,8 @@ cdef class OrderBook(PubSub):
             new_bids.levels = NULL
             new_asks.levels = NULL
             self._uncross()
+            if self._depth_limit:
+                self._truncate()
             self._snapshot_uid = uid
             self._last_diff_uid = uid
             self._synced = True
@@ -343,6 +355,8 @@ cdef class OrderBook(PubSub):
             if (self._bids.n and self._asks.n
                     and self._bids.levels[self._bids.n - 1].key >= -self._asks.levels[self._asks.n - 1].key):
                 self._uncross()
+            if self._depth_limit:
+                self._truncate()
             self._last_diff_uid = uid
             self._from_snapshot = False
             if self._bid_rows.cap > 64 or self._ask_rows.cap > 64:
@@ -381,6 +395,31 @@ cdef class OrderBook(PubSub):
                 self._bids.n -= 1
             else:
                 self._asks.n -= 1
+
+    cdef void _truncate(self) noexcept:
+        side_truncate(&self._bids, self._depth_limit)
+        side_truncate(&self._asks, self._depth_limit)
+
+    @property
+    def depth_limit(self):
+        """Levels kept per side after every diff and snapshot (0: no limit; module docstring).
+        Setting it truncates the book at once; an int >= 0 (TypeError / ValueError otherwise,
+        RuntimeError while the book applies a message)."""
+        return self._depth_limit
+
+    @depth_limit.setter
+    def depth_limit(self, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"depth_limit must be an int >= 0, got {type(value).__name__}")
+        if value < 0:
+            raise ValueError(f"depth_limit must be >= 0 (0: no limit), got {value}")
+        if self._busy:
+            _refuse_reentry("depth_limit")
+        self._depth_limit = min(value, PY_SSIZE_T_MAX)
+        if self._depth_limit:
+            self._truncate()
+            side_maybe_shrink(&self._bids)
+            side_maybe_shrink(&self._asks)
 
     cdef int _refresh_best(self) except -1:
         self.best_bid = _price_object(self.best_bid, side_best_price(&self._bids))

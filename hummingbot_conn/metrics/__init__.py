@@ -10,15 +10,18 @@ Three lines in a bot, inside the event loop that runs its connector::
 The figures are read when Prometheus scrapes, never per frame: the trackers
 and the connector keep counting as they always do.
 
-Needs the ``metrics`` extra (``pip install 'hummingbot-conn[metrics]'``, which
-brings ``prometheus-client``); importing ``hummingbot_conn`` itself never does.
+Needs the ``metrics`` extra, which brings ``prometheus-client``: ``pip install
+'.[metrics]'`` from a clone of the repository (or ``pip install
+'hummingbot-conn[metrics]'`` where the package comes from an index); importing
+``hummingbot_conn`` itself never does.
 """
 try:
     import prometheus_client  # noqa: F401 - only to name the extra when it is missing
 except ImportError as exc:  # pragma: no cover - exercised by a subprocess test
     raise ImportError(
         "hummingbot_conn.metrics needs the prometheus-client package: install the metrics extra, "
-        "pip install 'hummingbot-conn[metrics]'") from exc
+        "pip install '.[metrics]' from a clone of the repository "
+        "(or pip install 'hummingbot-conn[metrics]' where the package comes from an index)") from exc
 
 from hummingbot_conn.metrics.figures import CATALOG, MetricSpec
 from hummingbot_conn.metrics.prometheus import (

@@ -69,13 +69,16 @@ _BOOK_COUNTERS: Tuple[Tuple[str, str, str], ...] = (
      "Market stream interruptions of the pair: each one a reconnect and a resync."),
     ("trades", "hbconn_book_trades_total", "Public trades applied to the book."),
     ("snapshots_applied", "hbconn_book_snapshots_applied_total",
-     "REST snapshots applied (the first sync, resyncs and safeguard refreshes)."),
+     "Snapshots applied, from REST or sent on the stream (the first sync, resyncs and safeguard refreshes)."),
     ("snapshots_stale", "hbconn_book_snapshots_stale_total",
      "REST snapshots older than the buffered diffs: fetched again, never applied."),
     ("snapshot_errors", "hbconn_book_snapshot_errors_total", "REST snapshot requests that failed."),
     ("safeguard_snapshots", "hbconn_book_safeguard_snapshots_total", "Periodic safeguard snapshots applied."),
     ("buffer_overflows", "hbconn_book_buffer_overflows_total",
      "Buffered diffs dropped (oldest first) while a snapshot was awaited."),
+    ("checksum_mismatches", "hbconn_book_checksum_mismatches_total",
+     "Messages after which the book did not give the venue's checksum (a lost or corrupted message), "
+     "each followed by a resync of that pair."),
 )
 
 # ClientOrderTrackerMetrics field -> metric: each a counter per venue

@@ -1,18 +1,19 @@
-"""A Binance-compatible simulated exchange over real sockets (docs/contracts.md, Contract 3).
+"""Simulated exchanges over real sockets (docs/contracts.md, Contract 3): Binance spot and USDⓈ-M.
 
-It shares no parsing or signing code with the connector: it is the
-connector's independent judge. Start it in process::
+They share no parsing or signing code with the connectors: they are the
+connectors' independent judge. Each venue is built on the venue-neutral
+kernel (``sim/kernel``) in a folder of its own (``sim/binance/spot``,
+``sim/binance/usdm``). Start one in process::
 
     async with SimulatedExchange(seed=1, traders={"rate": 5}) as sim:
         api_key, secret = sim.create_account({"USDT": "10000"})
 
 or from the shell: ``hbconn sim`` / ``python -m hummingbot_conn.sim``.
 """
-from .clock import ManualClock, SystemClock
-from .errors import SimError
-from .faults import Fault, FaultInjector
-from .filters import SymbolSpec, default_symbols
-from .server import SimulatedExchange
+from .binance.spot import SimulatedExchange, SymbolSpec, default_symbols
+from .kernel.clock import ManualClock, SystemClock
+from .kernel.errors import SimError
+from .kernel.faults import Fault, FaultInjector
 
 __all__ = ["SimulatedExchange", "SymbolSpec", "default_symbols", "ManualClock", "SystemClock",
            "SimError", "Fault", "FaultInjector"]

@@ -30,9 +30,8 @@ from typing import NoReturn
 
 from aiohttp import web
 
-from .filters import default_symbols
-from .futures import SimulatedFuturesExchange, default_futures_symbols
-from .server import SimulatedExchange
+from .binance.spot import SimulatedExchange, default_symbols
+from .binance.usdm import SimulatedFuturesExchange, default_futures_symbols
 
 log = logging.getLogger("hummingbot_conn.sim")
 

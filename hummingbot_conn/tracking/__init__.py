@@ -1,4 +1,5 @@
 """Trackers: the connector's view of its orders, order books and account stream."""
+from hummingbot_conn.tracking.book_integrity import BookIntegrity, SequenceRule, SyncPoint
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
 from hummingbot_conn.tracking.client_order_tracker_metrics import ClientOrderTrackerMetrics
 from hummingbot_conn.tracking.order_book_sync import OrderBookSyncEvent, OrderBookTrackerEvent
@@ -22,6 +23,7 @@ from hummingbot_conn.tracking.user_stream_tracker_data_source import (
 )
 
 __all__ = [
+    "BookIntegrity", "SequenceRule", "SyncPoint",
     "ClientOrderTracker", "ClientOrderTrackerMetrics", "ConnectionListener", "LatencyStats", "OrderBookMessageSink",
     "OrderBookPairMetrics", "OrderBookSyncEvent", "OrderBookTracker", "OrderBookTrackerDataSource",
     "OrderBookTrackerEvent", "OrderBookTrackerMetrics", "SubscriptionError", "UnknownTradingPairError",

@@ -27,31 +27,34 @@ Differences from hummingbot's tracker, on purpose (its W-8, W-17):
 * lookups by client id and by exchange id are dict lookups, O(1) (hummingbot
   rebuilds dicts and scans by exchange id on every update);
 * trade updates are matched by client *or* exchange id;
-* a FILLED status that arrives before its fills does not complete the order
-  with whatever amounts it has: the tracker asks the connector's
-  ``fetch_missing_fills(order)`` hook and the order completes when the fills
-  are in (it stays active meanwhile; no Completed event with zero amounts);
+* a report saying the order executed more than its fills make (FILLED, or
+  ``misc_updates["executed_amount_base"]``) leaves those fills *owed*: the
+  connector's ``fetch_missing_fills(order)`` hook is asked until they are in,
+  with back-off; a FILLED order stays active meanwhile (no Completed event
+  with zero amounts) and another final status waits for them, bounded
+  (``missing_fills.py``; hummingbot fetched once and went on without them);
 * only an explicit "order does not exist" (``process_order_not_found``)
   counts towards marking an order lost; the caller must not report timeouts,
   5xx or auth errors through it;
 * the cache of finished orders expires by the injected clock, not wall time.
 """
-import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, Iterable, Mapping, Optional
+from decimal import Decimal
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
-from hummingbot_conn.core.in_flight_order import (
-    TERMINAL_STATES,
-    InFlightOrder,
-    OrderState,
-    OrderUpdate,
-    TradeUpdate,
-    order_from_json,
-)
+from hummingbot_conn.core.in_flight_order import TERMINAL_STATES, InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.pubsub import PubSub
 from hummingbot_conn.tracking.client_order_tracker_metrics import ClientOrderTrackerMetrics
 from hummingbot_conn.tracking.finished_order_cache import FinishedOrderCache
+from hummingbot_conn.tracking.missing_fills import (
+    HOLD_SECONDS,
+    RETRY_DELAYS,
+    FetchMissingFills,
+    MissingFills,
+    reported_executed,
+)
 from hummingbot_conn.tracking.order_event_publisher import OrderEventPublisher
+from hummingbot_conn.tracking.order_restore import key_name, saved_order
 
 _logger = logging.getLogger(__name__)
 
@@ -62,8 +65,6 @@ _EXPIRED = OrderState.EXPIRED
 _FAILED = OrderState.FAILED
 _TERMINAL = TERMINAL_STATES     # the state machine's own set (core/order_state), not a copy
 
-FetchMissingFills = Callable[[InFlightOrder], Awaitable[Iterable[TradeUpdate]]]
-
 
 class ClientOrderTracker:
     """Active, cached (recently finished) and lost orders of one connector.
@@ -71,8 +72,9 @@ class ClientOrderTracker:
     ``clock`` gives the current time in seconds (event timestamps, cache
     expiry); ``trigger_event(tag, event)`` publishes (default: a PubSub owned by
     the tracker, see ``add_listener``); ``fetch_missing_fills(order)`` is an
-    async hook returning the exchange's fills of an order (used when a FILLED
-    status arrives before its fills).  Passing a hummingbot-style ``connector``
+    async hook returning the exchange's fills of an order (when a report says
+    it executed more than its fills make; ``missing_fill_retry_delays`` and
+    ``missing_fill_hold_seconds``: see ``missing_fills.py``).  Passing a hummingbot-style ``connector``
     fills any of these left out from ``connector.current_timestamp``,
     ``connector.trigger_event`` and ``connector._all_trade_updates_for_order``.
 
@@ -88,7 +90,9 @@ class ClientOrderTracker:
                  trigger_event: Optional[Callable[[Any, Any], Any]] = None,
                  fetch_missing_fills: Optional[FetchMissingFills] = None,
                  cached_order_ttl: Optional[float] = None,
-                 max_cache_size: Optional[int] = None) -> None:
+                 max_cache_size: Optional[int] = None,
+                 missing_fill_retry_delays: Sequence[float] = RETRY_DELAYS,
+                 missing_fill_hold_seconds: float = HOLD_SECONDS) -> None:
         if clock is None:
             if connector is None:
                 raise ValueError("ClientOrderTracker needs a clock (or a connector with current_timestamp)")
@@ -101,7 +105,6 @@ class ClientOrderTracker:
             raise ValueError("lost_order_count_limit must be >= 0")
         self._connector = connector
         self._clock = clock
-        self._fetch_missing_fills = fetch_missing_fills
         self._lost_order_count_limit = lost_order_count_limit
 
         self._events = OrderEventPublisher(trigger_event)
@@ -111,11 +114,14 @@ class ClientOrderTracker:
         self._cached_orders = FinishedOrderCache(
             clock, self.CACHED_ORDER_TTL if cached_order_ttl is None else float(cached_order_ttl),
             self.MAX_CACHE_SIZE if max_cache_size is None else int(max_cache_size),
-            on_evict=self._drop_exchange_id)
+            on_evict=self._evicted)
         self._lost_orders: Dict[str, InFlightOrder] = {}
         self._by_exchange_id: Dict[str, InFlightOrder] = {}  # every fillable order with an exchange id
         self._order_not_found_records: Dict[str, int] = {}
-        self._fill_fetches: Dict[str, asyncio.Task] = {}
+        self._missing = MissingFills(fetch_missing_fills, clock, self.process_trade_update,
+                                     self.process_order_update, retry_delays=missing_fill_retry_delays,
+                                     hold_seconds=missing_fill_hold_seconds)
+        self._fill_fetches = self._missing.tasks     # client id -> the fill fetch in flight
         self._metrics = ClientOrderTrackerMetrics()
 
     # ---- listeners (when the tracker owns its PubSub) ---------------------------
@@ -169,6 +175,12 @@ class ClientOrderTracker:
     def all_updatable_orders_by_exchange_order_id(self) -> Dict[str, InFlightOrder]:
         return {o.exchange_order_id: o for o in self.all_updatable_orders.values()
                 if o.exchange_order_id is not None}
+
+    @property
+    def owed_fills(self) -> Dict[str, Decimal]:
+        """``{client id: executed amount the exchange reports}`` for every order whose fills make less
+        (the fills owed, being fetched; ``missing_fills.py``)."""
+        return {cid: debt.executed for cid, debt in self._missing.debts.items()}
 
     @property
     def tracking_states(self) -> Dict[str, Dict[str, Any]]:
@@ -239,7 +251,7 @@ class ClientOrderTracker:
         """
         refused: Dict[str, str] = {}
         for index, (key, serialized) in enumerate(list(tracking_states.items())):
-            name = key if type(key) is str else _key_name(key, index)
+            name = key if type(key) is str else key_name(key, index)
             reason = self._restore_one(key, serialized, check_pair)
             if reason is not None:
                 refused[name] = reason
@@ -249,38 +261,15 @@ class ClientOrderTracker:
     def _restore_one(self, key: Any, serialized: Any,
                      check_pair: Optional[Callable[[str], Optional[str]]]) -> Optional[str]:
         # the reason an entry is refused, or None once it is tracked
-        if type(key) is not str:
-            return f"its key must be a client order id (a str), got {type(key).__name__}"
-        try:
-            order = order_from_json(serialized)
-        except Exception as exc:    # whatever is wrong with the data, only this entry is refused
-            return f"not a saved order ({type(exc).__name__}: {exc})"
-        cid = order.client_order_id
-        if cid != key:
-            return f"it is saved under {key!r} but its client_order_id is {cid!r}"
-        state = order.current_state
-        if not order.is_open and not order.is_failure:
-            return f"it is already finished ({state.name}): nothing to resume"
-        if cid in self._in_flight_orders:
-            return "an order with this client id is already active"
-        if cid in self._lost_orders:
-            return "an order with this client id is already tracked as lost"
-        if cid in self._cached_orders:
-            return "an order with this client id has just finished here"
-        eid = order.exchange_order_id
-        if eid is not None and eid in self._by_exchange_id:
-            return (f"its exchange order id {eid} belongs to tracked order "
-                    f"{self._by_exchange_id[eid].client_order_id}")
-        if check_pair is not None:
-            pair_reason = check_pair(order.trading_pair)
-            if pair_reason is not None:
-                return pair_reason
+        order, reason = saved_order(self, key, serialized, check_pair)
+        if order is None:
+            return reason
         if order.is_open:
             self.start_tracking_order(order)
         else:
-            self._lost_orders[cid] = order
-            if eid is not None:
-                self._by_exchange_id[eid] = order
+            self._lost_orders[order.client_order_id] = order
+            if order.exchange_order_id is not None:
+                self._by_exchange_id[order.exchange_order_id] = order
         return None
 
     # ---- lookups (O(1)) --------------------------------------------------------------------
@@ -333,13 +322,18 @@ class ClientOrderTracker:
         order = self.fetch_order(client_order_id, exchange_order_id)
         if order is None:
             order = self.fetch_lost_order(client_order_id, exchange_order_id)
+        if order is None and client_order_id is not None and self._missing.debts:
+            order = self._missing.order_of(client_order_id)   # finished, expired from the cache, fills owed
         return order
 
     # ---- reports ------------------------------------------------------------------------------
     def process_order_update(self, order_update: OrderUpdate) -> bool:
         """Apply a status report now (synchronously, so reports of one order are
         applied in the order they arrive) and publish the events it causes.
-        Returns True if the order changed."""
+        Returns True if the order changed.  An executed amount in the report
+        (``misc_updates["executed_amount_base"]``) above the order's fills makes
+        them owed; a CANCELED / EXPIRED / FAILED report revealing owed fills is
+        held until they are in, bounded (``missing_fills.py``; returns False then)."""
         cid = order_update.client_order_id
         eid = order_update.exchange_order_id
         if cid is None and eid is None:
@@ -354,6 +348,15 @@ class ClientOrderTracker:
         ocid = order.client_order_id
         if ocid in self._lost_orders:
             return self._process_lost_order_update(order, order_update)
+        missing = self._missing
+        reported = reported_executed(order_update)
+        if reported is not None and reported > order.executed_amount_base:
+            self._learn_exchange_id(order, eid)     # the fetch asks by exchange id
+            missing.owe(order, reported)
+        if missing.debts and ocid in missing and missing.hold(order, order_update):
+            # a final status revealing fills we do not hold: it waits for them (bounded), the
+            # order stays active meanwhile (missing_fills.py)
+            return self._learn_exchange_id(order, eid)
         if self._order_not_found_records and ocid in self._in_flight_orders:
             # the exchange just told us about it: it exists
             self._order_not_found_records.pop(ocid, None)
@@ -368,8 +371,23 @@ class ClientOrderTracker:
                 self._by_exchange_id[eid] = order
             self._publish_transition(order, prev_state, order_update)
         if order.exchange_reported_filled and not order.is_done:
-            self._request_missing_fills(order)
+            missing.owe(order, order.amount)
         return changed
+
+    def process_executed_amount(self, client_order_id: str, executed_amount_base: Decimal) -> bool:
+        """The exchange says the order executed ``executed_amount_base`` in all (e.g. a cancel's answer,
+        which is not a status report).  When its fills make less, they are owed: fetched until they are
+        in, and a final status meanwhile waits for them (``missing_fills.py``).  True when fills are owed."""
+        order = self._find(client_order_id, None)
+        if order is None:
+            return False
+        self._missing.owe(order, executed_amount_base)
+        return client_order_id in self._missing
+
+    def retry_missing_fills(self) -> int:
+        """Fetch again the fills owed whose back-off is over (the status poller calls it every poll
+        cycle); returns how many fetches started."""
+        return self._missing.retry_due()
 
     def process_trade_update(self, trade_update: TradeUpdate) -> bool:
         """Apply a fill now and publish its OrderFilledEvent (and the Created /
@@ -393,15 +411,20 @@ class ClientOrderTracker:
         if prev_state is _PENDING_CREATE:
             events.created(order, now)
         events.filled(order, trade_update, now)
+        cid = order.client_order_id
         if state is _FILLED and prev_state is not _FILLED:
             # also a lost (presumed failed) or failed order whose fills reached
             # its amount: it traded, so it completes (TRANSITIONS, LAST_FILL rows)
             events.completed(order, now)
-            cid = order.client_order_id
             if self._lost_orders.pop(cid, None) is not None:
                 self._cached_orders.add(order)
             else:
                 self.stop_tracking_order(cid)
+        if self._missing.debts and cid in self._missing and self._missing.settle(order):
+            # paid (a held final status has just been applied); an order the cache let go meanwhile
+            # was kept indexed for these fills only
+            if not (cid in self._in_flight_orders or cid in self._cached_orders or cid in self._lost_orders):
+                self._drop_exchange_id(order)
         return True
 
     async def process_order_not_found(self, client_order_id: str) -> None:
@@ -449,64 +472,39 @@ class ClientOrderTracker:
         # cache, where late fills still count.  FILLED waits for its fills
         # (fetched like an active order's); the last one completes the order
         # (Completed event, in process_trade_update).  Other statuses keep it lost.
+        # Fills the report reveals are owed (fetched until they are in), never held: the
+        # order's final event (the failure) was published already.
         changed = order.update_with_order_update(order_update)
         if order.last_update_refused:
             self._metrics.count_refusal(order.last_update_refused)
+        reported = reported_executed(order_update)
+        if reported is not None and reported > order.executed_amount_base:
+            self._learn_exchange_id(order, order_update.exchange_order_id)
+            self._missing.owe(order, reported)
         if not order.is_presumed_failure:
             del self._lost_orders[order.client_order_id]
             self._cached_orders.add(order)
         elif order.exchange_reported_filled and order.executed_amount_base < order.amount:
-            self._request_missing_fills(order)
+            self._missing.owe(order, order.amount)
         return changed
 
-    # ---- missing fills -----------------------------------------------------------------------
-    def _request_missing_fills(self, order: InFlightOrder) -> None:
-        cid = order.client_order_id
-        if cid in self._fill_fetches:
-            return
-        if self._fetch_missing_fills is None:
-            _logger.warning("The exchange reported order %s FILLED at %s/%s executed; no fetch_missing_fills "
-                            "hook: the order completes when its fills arrive.", cid,
-                            order.executed_amount_base, order.amount)
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            _logger.warning("Order %s: FILLED before its fills and no running event loop to fetch them; "
-                            "it completes when its fills arrive.", cid)
-            return
-        self._fill_fetches[cid] = loop.create_task(self._fetch_fills(order))
-
-    async def _fetch_fills(self, order: InFlightOrder) -> None:
-        cid = order.client_order_id
-        fetch = self._fetch_missing_fills
-        assert fetch is not None   # _request_missing_fills schedules this only when a hook is set
-        try:
-            trade_updates = await fetch(order)
-            for trade_update in trade_updates or ():
-                self.process_trade_update(trade_update)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            _logger.exception("Could not fetch the fills of order %s; it stays active until they arrive.", cid)
-        finally:
-            self._fill_fetches.pop(cid, None)
-        if not order.is_done:
-            _logger.warning("The exchange reported order %s FILLED but its known fills make %s/%s; it stays "
-                            "active until the rest arrive.", cid, order.executed_amount_base, order.amount)
+    # ---- missing fills (missing_fills.py) ------------------------------------------------
+    def _learn_exchange_id(self, order: InFlightOrder, exchange_order_id: Optional[str]) -> bool:
+        # a report's exchange id for an order that has none yet (indexed); True when it was new
+        if order.exchange_order_id is None and exchange_order_id is not None:
+            if order.update_exchange_order_id(exchange_order_id):
+                self._by_exchange_id[exchange_order_id] = order
+                return True
+        return False
 
     async def wait_for_fill_fetches(self) -> None:
-        """Wait until every fill fetch started so far has finished."""
-        while self._fill_fetches:
-            await asyncio.gather(*list(self._fill_fetches.values()), return_exceptions=True)
+        """Wait until every fill fetch started so far has finished (owed fills not fetched yet are
+        retried by ``retry_missing_fills``)."""
+        await self._missing.wait()
 
     async def stop(self) -> None:
-        """Cancel fill fetches in progress (the orders stay as they are)."""
-        tasks = list(self._fill_fetches.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._fill_fetches.clear()
+        """Cancel fill fetches in progress (the orders stay as they are; owed fills stay owed)."""
+        await self._missing.stop()
 
     # ---- events -------------------------------------------------------------------------------
     def _publish_transition(self, order: InFlightOrder, prev_state: OrderState,
@@ -530,18 +528,15 @@ class ClientOrderTracker:
             self.stop_tracking_order(order.client_order_id)
 
     # ---- indexes ----------------------------------------------------------------------------
+    def _evicted(self, order: InFlightOrder) -> None:
+        # out of the finished-order cache: unindexed, unless fills are still owed to it
+        if order.client_order_id not in self._missing:
+            self._drop_exchange_id(order)
+
     def _drop_exchange_id(self, order: InFlightOrder) -> None:
         eid = order.exchange_order_id
         if eid is not None and self._by_exchange_id.get(eid) is order:
             del self._by_exchange_id[eid]
-
-
-def _key_name(key: Any, index: int) -> str:
-    # a non-str key as reported: the repr of a plain scalar, else only its type and position
-    # (a caller's object's own __repr__ is never run)
-    if type(key) in (int, float, bool, type(None)):
-        return repr(key)
-    return f"<{type(key).__name__} key #{index}>"
 
 
 def _connector_clock(connector: Any) -> Callable[[], float]:

@@ -2,22 +2,28 @@
 
 The procedure is Binance's (docs/binance_spot.md section 6) stated for any
 venue, on the compiled ``OrderBook``'s sequencing (docs/contracts.md,
-"Contract 1: order book sequencing"):
+"Contract 1: order book sequencing"), under the data source's declared
+sequence rule and sync point (``book_integrity.py``, ``sync_points.py``):
 
 1. While the book is not synced, diffs are buffered (the stream is already
    open: the tracker starts a sync only once the subscription is live).
-2. A REST snapshot is fetched.  It must cover everything the pair already
-   moved past: at least ``U - 1`` of the oldest buffered diff, at least the
-   last id the book applied before it lost sync (a snapshot never steps the
-   book back), at least the newest diff dropped from a full buffer.  An
-   older snapshot is counted (``snapshots_stale``) and fetched again after a
-   short back-off; it is never applied.
+2. A snapshot is fetched (a stream sync point instead applies the one the
+   venue sends on the stream, drops what was buffered before it, and
+   resyncs a pair by subscribing it again).  It must cover everything the
+   pair moved past: at least ``U - 1`` of the oldest buffered diff, the last
+   id the book applied before it lost sync (a snapshot never steps the book
+   back), the newest diff dropped from a full buffer.  An older snapshot is
+   counted (``snapshots_stale``), fetched again after a back-off, never applied.
 3. The snapshot is applied and the buffer replayed through ``apply_diffs``:
    diffs it covers come back ``STALE`` and are dropped, the rest apply.  A
    ``GAP`` inside the buffer (a diff lost before the snapshot) keeps the
    diffs from there on and goes back to 2.
 4. Live diffs are applied as they arrive; a ``GAP`` puts this pair (only)
-   back to 1 with the offending diff as the first buffered one.
+   back to 1 with the offending diff as the first buffered one.  So does a
+   checksum that does not match the book after a diff (``"checksum"``:
+   counted in ``checksum_mismatches``), for a source that declares one; after
+   a replay only the last replayed diff's checksum is judged (the diffs a
+   snapshot already covered may not match on their own).
 5. A synced book must never be provably behind its stream (docs/contracts.md,
    "Contract 1: order book sequencing", the tracker's rule).  ``STALE`` is
    normal for a moment (a duplicate, diffs in flight when a snapshot was
@@ -41,6 +47,9 @@ is dropped and the snapshot must then cover it (step 2), so an overflow costs
 at most a newer snapshot, never a silently wrong book; it is counted in
 ``buffer_overflows``.
 
+Under the ``ARRIVAL`` rule the diffs are numbered here as they arrive
+(``book_integrity.py``), so the same machinery serves a venue without ids.
+
 A venue's stream is in id order, so the buffer is replayed sorted by id (a
 diff delivered late still applies) and a diff that arrived *before* others it
 claims to follow, yet does not fit, is out of the stream's order: a corrupt
@@ -51,15 +60,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import operator
-from collections import deque
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Awaitable, Callable, Deque, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, List, Optional
 
+from hummingbot_conn.core.book_checksum import BookChecksum
 from hummingbot_conn.core.order_book import DiffResult, OrderBook
 from hummingbot_conn.core.order_book_message import OrderBookMessage
+from hummingbot_conn.tracking.book_integrity import BookIntegrity, SequenceRule, refused_ids
 from hummingbot_conn.tracking.order_book_tracker_metrics import OrderBookPairMetrics
+from hummingbot_conn.tracking.resync_buffer import ResyncBuffer
+from hummingbot_conn.tracking.sync_points import RestSnapshotSync, SyncProcedure
 from hummingbot_conn.web.backoff import ExponentialBackoff
 
 __all__ = ["OrderBookPairSync", "OrderBookSyncEvent", "OrderBookTrackerEvent", "SyncState"]
@@ -69,27 +80,9 @@ _log = logging.getLogger(__name__)
 _APPLIED = DiffResult.APPLIED
 _STALE = DiffResult.STALE
 _GAP = DiffResult.GAP
-_ID_END = 2 ** 63       # the book's ids are int64 (docs/contracts.md, "Contract 1: order book sequencing")
-
-# (bids, asks, update_id, first_update_id, received_at, arrival number)
-_Diff = Tuple[Any, Any, int, int, float, int]
-
-
-def _refused_ids(update_id: Any, first_update_id: Any) -> bool:
-    """True for ids the book refuses whatever its state: integers out of int64 or negative,
-    ``first_update_id > update_id``, bools.  Other types (numpy integers, integral floats) are
-    left to the book's own check at replay."""
-    if type(update_id) is bool or type(first_update_id) is bool:
-        return True
-    try:
-        last, first = operator.index(update_id), operator.index(first_update_id)
-    except TypeError:
-        return False
-    return not (0 <= last < _ID_END and -1 <= first <= last)
-
-
-def _update_id_of(diff: _Diff) -> int:
-    return diff[2]
+_CONTIGUOUS = SequenceRule.CONTIGUOUS
+_CHAINED = SequenceRule.CHAINED
+_ARRIVAL = SequenceRule.ARRIVAL
 
 
 class OrderBookTrackerEvent(Enum):
@@ -101,10 +94,10 @@ class OrderBookTrackerEvent(Enum):
 @dataclass(frozen=True, slots=True)
 class OrderBookSyncEvent:
     """A pair's book lost sync (``reason``: ``"gap"``, ``"stream_interrupted"``,
-    ``"ids_backwards"``, ``"stale_diffs"``: ``order_book_sync.py``, step 5) or
-    became synced (``reason``: ``"initial"`` for its first sync, else what
-    had broken it).  ``update_id``: the book's last applied id at that moment;
-    ``timestamp``: the tracker's clock."""
+    ``"ids_backwards"``, ``"stale_diffs"``: ``order_book_sync.py``, step 5;
+    ``"checksum"``: step 4) or became synced (``reason``: ``"initial"`` for its
+    first sync, else what had broken it).  ``update_id``: the book's last
+    applied id at that moment; ``timestamp``: the tracker's clock."""
     trading_pair: str
     timestamp: float
     reason: str
@@ -122,38 +115,53 @@ _SYNCING = SyncState.SYNCING
 
 # why a pair resynced -> its counter in OrderBookPairMetrics
 RESYNC_COUNTERS = {"gap": "resyncs_gap", "stream_interrupted": "resyncs_stream_interrupted",
-                   "ids_backwards": "resyncs_ids_backwards", "stale_diffs": "resyncs_stale_diffs"}
+                   "ids_backwards": "resyncs_ids_backwards", "stale_diffs": "resyncs_stale_diffs",
+                   "checksum": "resyncs_checksum"}
 
 
 class OrderBookPairSync:
-    """The sync state machine of one pair (used by ``OrderBookTracker``)."""
+    """The sync state machine of one pair (used by ``OrderBookTracker``).
+
+    ``procedure``: the pair's sync point (``sync_points.py``; by default a
+    REST snapshot from ``fetch_snapshot``); ``integrity``: the data source's
+    declaration (``book_integrity.py``); ``checksum_source``: returns the
+    pair's ``BookChecksum`` (None: no checksum), asked again at every sync
+    point so a venue's new precision is taken up."""
 
     def __init__(self, trading_pair: str, book: OrderBook, metrics: OrderBookPairMetrics, *,
-                 fetch_snapshot: Callable[[str], Awaitable[OrderBookMessage]],
                  notify: Callable[[OrderBookTrackerEvent, OrderBookSyncEvent], None],
                  clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]],
+                 fetch_snapshot: Optional[Callable[[str], Awaitable[OrderBookMessage]]] = None,
+                 procedure: Optional[SyncProcedure] = None, integrity: Optional[BookIntegrity] = None,
+                 checksum_source: Optional[Callable[[], Optional[BookChecksum]]] = None,
                  max_buffered: int = 1000, retry_backoff: Optional[ExponentialBackoff] = None,
                  stale_limit: float = 5.0) -> None:
-        if max_buffered < 1:
-            raise ValueError("max_buffered must be >= 1")
         if not stale_limit > 0:
             raise ValueError("stale_limit must be > 0 (seconds)")
+        if procedure is None:
+            if fetch_snapshot is None:
+                raise ValueError("give the pair's sync point: procedure, or fetch_snapshot for a REST snapshot")
+            procedure = RestSnapshotSync(fetch_snapshot)
         self.trading_pair = trading_pair
         self.book = book
         self.metrics = metrics
         self.state = SyncState.SYNCING
         self.ever_synced = False
         self.synced_event = asyncio.Event()
-        self._fetch = fetch_snapshot
+        self.wakeup = asyncio.Event()       # set when synced, or when a resync is asked of a running procedure
+        self.procedure = procedure
+        self.integrity = integrity or BookIntegrity()
+        self._rule = self.integrity.sequence
+        self._checksum_required = self.integrity.checksum is not None
+        self._checksum_source = checksum_source
+        self._checksum: Optional[BookChecksum] = None
+        self._unverified_logged = False
         self._notify = notify
         self._clock = clock
         self._sleep = sleep
-        self._max_buffered = max_buffered
         self._backoff = retry_backoff or ExponentialBackoff(initial=0.05, maximum=5.0)
-        self._buffer: Deque[_Diff] = deque()
-        self._arrivals = 0          # numbers the buffered diffs in arrival order
-        self._floor = -1            # the snapshot must be at least this new
-        self._floor_since: Optional[float] = None     # when a snapshot was first refused for the floor alone
+        self._held = ResyncBuffer(trading_pair, metrics, clock, max_buffered=max_buffered, stale_limit=stale_limit)
+        self._seq = 0               # ARRIVAL rule: the local number of the last diff received
         self._stale_limit = stale_limit
         # the current run of STALE diffs (step 5): the book's last id when it began (None: no run),
         # when it began (tracker clock) and the latest STALE id received
@@ -162,57 +170,102 @@ class OrderBookPairSync:
         self._run_last: Any = -1
         self._reason = "initial"
         self._task: Optional[asyncio.Task] = None
+        self._request_pending = False
         self._waiters: List[asyncio.Future] = []
 
     # ------------------------------------------------------------ live diffs
-    def on_diff(self, bids: Any, asks: Any, update_id: int, first_update_id: int, received_at: float) -> None:
-        """Apply (synced) or buffer (syncing) one diff.  Never blocks, never raises for bad rows."""
+    def on_diff(self, bids: Any, asks: Any, update_id: Any, first_update_id: Any, received_at: float,
+                prev_update_id: Any = -1, checksum: Any = None) -> None:
+        """Apply (synced) or buffer (syncing) one diff.  Never blocks, never raises for bad rows.
+
+        The ids are read as the sequence rule says (``book_integrity.py``): the book is given only
+        the one its rule reads, a diff without it is refused, and under ``ARRIVAL`` the ids passed
+        are replaced by the pair's arrival number."""
+        rule = self._rule
+        if rule is _CONTIGUOUS:
+            if first_update_id == -1:
+                return self._refuse_unsequenced("first_update_id", update_id)
+            prev_update_id = -1
+        elif rule is _CHAINED:
+            if prev_update_id == -1:
+                return self._refuse_unsequenced("prev_update_id", update_id)
+            first_update_id = -1
+        elif rule is _ARRIVAL:
+            # numbered before any refusal: a diff lost here shows as a gap at the next one
+            self._seq += 1
+            update_id = first_update_id = self._seq
+            prev_update_id = -1
+        if checksum is None and self._checksum_required:
+            return self._refuse_unsequenced("checksum", update_id)
         state = self.state
         if state is _SYNCED:
             try:
-                result = self.book.apply_diffs(bids, asks, update_id, first_update_id)
+                result = self.book.apply_diffs(bids, asks, update_id, first_update_id, prev_update_id)
             except (ValueError, TypeError, OverflowError) as exc:
                 # the book is unchanged; the lost update shows as a gap on the next diff
                 self.metrics.diffs_refused += 1
-                _log.warning("%s: diff %d refused by the book: %s", self.trading_pair, update_id, exc)
+                _log.warning("%s: diff %.40r refused by the book: %s", self.trading_pair, update_id, exc)
                 return
             metrics = self.metrics
             if result is _APPLIED:
                 metrics.diffs_applied += 1
                 metrics.latency.add(self._clock() - received_at)
+                if checksum is None or not self._checksum_mismatch(checksum):
+                    return
+                reason, trust_book = "checksum", False
             elif result is _STALE:
                 metrics.diffs_stale += 1
-                reason = self._behind(update_id)
-                if reason is not None:
-                    # the book's last id is what went wrong: it sets no floor
-                    self._resync_from(reason, False, (bids, asks, update_id, first_update_id, received_at))
+                behind = self._behind(update_id)
+                if behind is None:
+                    return
+                reason, trust_book = behind, False      # the book's last id is what went wrong: no floor
             else:       # GAP (or a book someone else unsynced)
                 if result is _GAP:
                     metrics.gaps += 1
-                self._resync_from("gap", True, (bids, asks, update_id, first_update_id, received_at))
+                reason, trust_book = "gap", True
+            # lose sync and resync, the diff that showed it first in the buffer
+            self._lose_sync(reason, trust_book)
+            self._held.hold(bids, asks, update_id, first_update_id, prev_update_id, checksum, received_at)
+            self.start(request=True)
         elif state is _SYNCING:
             # ids the book would refuse never enter the buffer: they would set what the
-            # snapshot must cover (_required_snapshot_id) and stall the resync on a bad frame
-            if _refused_ids(update_id, first_update_id):
+            # snapshot must cover (the floor) and stall the resync on a bad frame
+            if refused_ids(update_id, first_update_id, prev_update_id):
                 self.metrics.diffs_refused += 1
-                _log.warning("%s: diff refused while syncing: ids U=%.40r u=%.40r", self.trading_pair,
-                             first_update_id, update_id)
+                _log.warning("%s: diff refused while syncing: ids U=%.40r u=%.40r pu=%.40r", self.trading_pair,
+                             first_update_id, update_id, prev_update_id)
                 return
-            self._arrivals += 1
-            buffer = self._buffer
-            buffer.append((bids, asks, update_id, first_update_id, received_at, self._arrivals))
-            if len(buffer) > self._max_buffered:
-                dropped = buffer.popleft()
-                # bounded by the next diff's id: a corrupt far-future id must not become the floor
-                self._floor = max(self._floor, min(dropped[2], buffer[0][2] - 1))
-                self.metrics.buffer_overflows += 1
+            self._held.hold(bids, asks, update_id, first_update_id, prev_update_id, checksum, received_at)
 
-    def _resync_from(self, reason: str, trust_book: bool, diff: Tuple[Any, Any, Any, Any, float]) -> None:
-        """Lose sync for ``reason`` and resync, ``diff`` (the one that showed it) first in the buffer."""
-        self._lose_sync(reason, trust_book)
-        self._arrivals += 1
-        self._buffer.append((*diff, self._arrivals))
-        self.start()
+    def _refuse_unsequenced(self, missing: str, update_id: Any) -> None:
+        """A diff without what the data source's declaration needs: refused, never applied unchecked."""
+        self.metrics.diffs_refused += 1
+        declared = "a checksum" if missing == "checksum" else \
+            f"the {self._rule.name if self._rule is not None else ''} sequence rule"
+        _log.warning("%s: diff %.40r refused: the data source declares %s and the diff carries no %s",
+                     self.trading_pair, update_id, declared, missing)
+
+    def _checksum_mismatch(self, expected: Any) -> bool:
+        """True when the book does not give the venue's checksum (step 4).  A checksum that cannot be
+        judged (not an int, a level too large to render exactly) is counted in ``checksums_unverified``
+        and is no proof the book is behind."""
+        checksum = self._checksum
+        if checksum is None:
+            return False
+        try:
+            if checksum.matches(self.book, expected):
+                return False
+        except (TypeError, OverflowError) as exc:
+            self.metrics.checksums_unverified += 1
+            if not self._unverified_logged:
+                self._unverified_logged = True
+                _log.warning("%s: checksum %.40r cannot be judged (%s); counted in checksums_unverified",
+                             self.trading_pair, expected, exc)
+            return False
+        self.metrics.checksum_mismatches += 1
+        _log.warning("%s: the book's checksum is not the venue's %.40r at id %r: resyncing", self.trading_pair,
+                     expected, self.book.last_diff_uid)
+        return True
 
     def _behind(self, update_id: Any) -> Optional[str]:
         """Judge a STALE diff (step 5): None while that is normal, else why the book is provably behind."""
@@ -242,13 +295,43 @@ class OrderBookPairSync:
 
     @property
     def buffered(self) -> int:
-        return len(self._buffer)
+        return len(self._held)
+
+    def _required_snapshot_id(self) -> Any:
+        """The oldest snapshot that may be applied now (``ResyncBuffer.required_snapshot_id``)."""
+        return self._held.required_snapshot_id()
 
     # ------------------------------------------------------------ sync control
-    def start(self) -> None:
-        """Start fetching a snapshot unless one is on its way (the stream must be live)."""
-        if self.state is SyncState.SYNCING and (self._task is None or self._task.done()):
-            self._task = asyncio.ensure_future(self._sync())
+    @property
+    def state_is_syncing(self) -> bool:
+        return self.state is _SYNCING
+
+    def arrival_mark(self) -> int:
+        """The local number of the last diff received (what an ``ARRIVAL`` REST snapshot is stamped with)."""
+        return self._seq
+
+    @property
+    def request_pending(self) -> bool:
+        return self._request_pending
+
+    def take_request(self) -> bool:
+        """True once after ``start(request=True)`` found the procedure already running."""
+        pending, self._request_pending = self._request_pending, False
+        return pending
+
+    async def back_off(self, attempt: int) -> None:
+        await self._sleep(self._backoff.delay(attempt))
+
+    def start(self, request: bool = False) -> None:
+        """Run the sync point's procedure unless it runs already (the stream must be live).
+        ``request``: ask the venue for a new sync point (a resync), not only wait for one."""
+        if self.state is not SyncState.SYNCING:
+            return
+        if self._task is None or self._task.done():
+            self._task = asyncio.ensure_future(self.procedure.run(self, request))
+        elif request:
+            self._request_pending = True
+            self.wakeup.set()
 
     def interrupt(self) -> None:
         """The stream carrying this pair broke: out of sync until resubscribed and resynced."""
@@ -260,15 +343,15 @@ class OrderBookPairSync:
         elif self._task is not None:
             self._task.cancel()         # its buffer misses what the broken socket lost
             self._task = None
+        self._request_pending = False   # the reconnect subscribes the pair again
         # the diffs held so far are superseded: the snapshot must be newer than all of them
         # (those in the stream's order: a corrupt far-future id must not become the floor)
-        self._floor = max(self._floor, self._credible_newest_id())
-        self._floor_since = None
-        self._buffer.clear()
+        self._held.raise_floor(self._held.credible_newest_id())
+        self._held.clear()
 
     def close(self) -> None:
         self.state = SyncState.CLOSED
-        self._buffer.clear()
+        self._held.clear()
         if self._task is not None:
             self._task.cancel()
         self._wake_waiters()
@@ -304,8 +387,9 @@ class OrderBookPairSync:
         """Out of sync for ``reason``; ``trust_book``: the book's last id becomes the floor."""
         book = self.book
         if trust_book:
-            self._floor = max(self._floor, book.last_diff_uid)
-        self._floor_since = None
+            self._held.raise_floor(book.last_diff_uid)
+        else:
+            self._held.raise_floor(-1)      # (restarts the floor's expiry clock)
         book.mark_unsynced()
         self.state = SyncState.SYNCING
         self.synced_event.clear()
@@ -313,138 +397,11 @@ class OrderBookPairSync:
         self._notify(OrderBookTrackerEvent.BookOutOfSync,
                      OrderBookSyncEvent(self.trading_pair, self._clock(), reason, book.last_diff_uid))
 
-    # ------------------------------------------------------------ snapshot + replay
-    def _required_snapshot_id(self) -> int:
-        """The oldest snapshot that may be applied: the floor, and the first id of the oldest
-        buffered diff minus one (the buffer is replayed in id order, see ``_replay``)."""
-        return max(self._floor, self._buffer_requirement())
-
-    def _buffer_requirement(self) -> int:
-        oldest = min((diff[3] for diff in self._buffer if diff[3] >= 0), default=-1)
-        return oldest - 1 if oldest >= 0 else -1
-
-    def _floor_outlived(self, update_id: Any) -> bool:
-        """True when a snapshot below the floor (and only the floor) is to be applied all the same:
-        the venue's snapshots have stayed below it for longer than ``stale_limit`` and no diff of
-        its stream reached it (step 5)."""
-        if update_id < self._buffer_requirement():
-            return False        # the buffer needs a newer one: nothing to do with the floor
-        if self._credible_newest_id() >= self._floor:
-            # the stream is past the floor: the snapshots lag behind it (a slow replica), wait
-            self._floor_since = None
-            return False
-        now = self._clock()
-        if self._floor_since is None:
-            self._floor_since = now
-            return False
-        if now - self._floor_since <= self._stale_limit:
-            return False
-        self.metrics.ids_backwards += 1
-        _log.warning("%s: the venue's snapshots stayed below id %r for %.3gs (its ids restarted): "
-                     "applying snapshot %r", self.trading_pair, self._floor, now - self._floor_since, update_id)
-        self._floor = -1
-        self._floor_since = None
-        return True
-
-    def _credible_newest_id(self) -> int:
-        """The newest ``update_id`` among buffered diffs no later arrival contradicts (one whose
-        first id lies beyond a diff that arrived after it is out of the stream's order)."""
-        newest = -1
-        later_min: Any = None
-        for diff in reversed(self._buffer):
-            update_id, first_update_id = diff[2], diff[3]
-            start = first_update_id if first_update_id >= 0 else update_id
-            if later_min is None or start <= later_min:
-                newest = max(newest, update_id)
-            later_min = update_id if later_min is None else min(later_min, update_id)
-        return newest
-
-    async def _sync(self) -> None:
-        attempt = 0
-        while self.state is SyncState.SYNCING:
-            try:
-                snapshot = await self._fetch(self.trading_pair)
-                update_id = snapshot.update_id
-                content = snapshot.content
-                bids, asks = content["bids"], content["asks"]
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:        # noqa: BLE001 - network, venue or format: retry with back-off
-                self.metrics.snapshot_errors += 1
-                _log.warning("%s: snapshot failed (%s: %s); retrying", self.trading_pair, type(exc).__name__, exc)
-                await self._sleep(self._backoff.delay(attempt))
-                attempt += 1
-                continue
-            if self.state is not SyncState.SYNCING:
-                return
-            if update_id < self._required_snapshot_id() and not self._floor_outlived(update_id):
-                self.metrics.snapshots_stale += 1
-                # expected (a snapshot server lagging its stream): counted, DEBUG (issue 21's log rule)
-                _log.debug("%s: snapshot %d older than the book needs (%d); fetching again",
-                          self.trading_pair, update_id, self._required_snapshot_id())
-                await self._sleep(self._backoff.delay(attempt))
-                attempt += 1
-                continue
-            try:
-                # a resync snapshot replaces the book whatever its ids: what is new enough was judged above
-                self.book.apply_snapshot(bids, asks, update_id, True)
-            except Exception as exc:        # noqa: BLE001 - the book is unchanged; this task must not die
-                # (rows from a data source may raise anything while read: the pair would stay unsynced)
-                self.metrics.snapshot_errors += 1
-                _log.warning("%s: snapshot %d refused by the book: %s", self.trading_pair, update_id, exc)
-                await self._sleep(self._backoff.delay(attempt))
-                attempt += 1
-                continue
-            self.metrics.snapshots_applied += 1
-            if self._replay():
-                self._synced()
-                return
-            attempt = 0     # a gap inside the buffer: a newer snapshot is needed, fetch it at once
-
-    def _replay(self) -> bool:
-        """Replay the buffer over the fresh snapshot; False on a gap (buffer kept from it)."""
-        buffer = self._buffer
-        if len(buffer) > 1 and all(type(diff[2]) is int for diff in buffer):
-            buffer = self._buffer = deque(sorted(buffer, key=_update_id_of))
-        book = self.book
-        metrics = self.metrics
-        clock = self._clock
-        latest_arrival = 0          # the latest arrival number of the diffs consumed so far
-        while buffer:
-            bids, asks, update_id, first_update_id, received_at, arrival = buffer[0]
-            try:
-                result = book.apply_diffs(bids, asks, update_id, first_update_id)
-            except Exception as exc:        # noqa: BLE001 - as for the snapshot: refuse it, keep syncing
-                metrics.diffs_refused += 1
-                _log.warning("%s: buffered diff %d refused by the book: %s", self.trading_pair, update_id, exc)
-                buffer.popleft()
-                continue
-            if result is _GAP:
-                if arrival < latest_arrival:
-                    # diffs that came after it fitted the book before it: not in the stream's order
-                    metrics.diffs_refused += 1
-                    _log.warning("%s: buffered diff U=%r u=%r is out of the stream's order: dropped",
-                                 self.trading_pair, first_update_id, update_id)
-                    buffer.popleft()
-                    continue
-                metrics.gaps += 1
-                self._floor = max(self._floor, book.last_diff_uid)
-                self._floor_since = None
-                return False
-            latest_arrival = max(latest_arrival, arrival)
-            buffer.popleft()
-            if result is _APPLIED:
-                metrics.diffs_applied += 1
-                metrics.latency.add(clock() - received_at)
-            else:
-                metrics.diffs_stale += 1
-        return True
-
     def _synced(self) -> None:
         self.state = SyncState.SYNCED
-        self._floor = -1
-        self._floor_since = None
+        self._held.reset_floor()
         self._run_uid = None
+        self._request_pending = False
         if self.ever_synced:
             self.metrics.resyncs += 1
             counter = RESYNC_COUNTERS.get(self._reason)
@@ -452,11 +409,89 @@ class OrderBookPairSync:
                 setattr(self.metrics, counter, getattr(self.metrics, counter) + 1)
         self.ever_synced = True
         self.synced_event.set()
+        self.wakeup.set()
         self._wake_waiters()
         self._notify(OrderBookTrackerEvent.BookResynced,
                      OrderBookSyncEvent(self.trading_pair, self._clock(), self._reason, self.book.last_diff_uid))
 
-    # ------------------------------------------------------------ safeguard
+    # ------------------------------------------------------------ sync points
+    def apply_rest_snapshot(self, bids: Any, asks: Any, update_id: Any, checksum: Any, mark: int) -> str:
+        """Judge, apply and replay a fetched snapshot (steps 2 and 3); ``mark``: the arrival number
+        when it was requested (``ARRIVAL`` stamps the snapshot with it).  Returns ``"synced"``,
+        ``"stale"`` (older than the book needs: fetch again after a back-off), ``"refused"`` (the
+        book refused its rows: likewise), ``"checksum"`` (the book does not give the checksum of
+        the last diff replayed, or of the snapshot when none applied: likewise) or
+        ``"replay_failed"`` (a gap inside the buffer: fetch a newer one at once)."""
+        if self._rule is _ARRIVAL:
+            update_id = mark
+        held = self._held
+        if not held.accepts(update_id):
+            self.metrics.snapshots_stale += 1
+            # expected (a snapshot server lagging its stream): counted, DEBUG (issue 21's log rule)
+            _log.debug("%s: snapshot %.40r older than the book needs (%r); fetching again",
+                       self.trading_pair, update_id, held.required_snapshot_id())
+            return "stale"
+        if not self._apply_sync_point(bids, asks, update_id):
+            return "refused"
+        done, last_checksum = held.replay(self.book)
+        if not done:
+            return "replay_failed"
+        expected = checksum if last_checksum is None else last_checksum
+        if expected is not None and self._checksum_mismatch(expected):
+            # the diffs replayed are gone from the buffer: the next snapshot must cover them
+            self.book.mark_unsynced()
+            held.raise_floor(self.book.last_diff_uid)
+            return "checksum"
+        self._synced()
+        return "synced"
+
+    def _apply_sync_point(self, bids: Any, asks: Any, update_id: Any) -> bool:
+        """Replace the book whatever its ids (what is new enough was judged by the caller) and take up
+        the pair's checksum rendering; False (counted, logged) if the book or the source refused."""
+        try:
+            checksum = self._checksum_source() if self._checksum_source is not None else None
+            # a resync snapshot replaces the book whatever its ids (docs/contracts.md, Contract 1)
+            self.book.apply_snapshot(bids, asks, update_id, True)
+        except Exception as exc:        # noqa: BLE001 - the book is unchanged; this task must not die
+            # (rows from a data source may raise anything while read: the pair would stay unsynced)
+            self.metrics.snapshot_errors += 1
+            _log.warning("%s: snapshot %.40r refused: %s: %s", self.trading_pair, update_id, type(exc).__name__, exc)
+            return False
+        self._checksum = checksum
+        self.metrics.snapshots_applied += 1
+        return True
+
+    def on_stream_snapshot(self, bids: Any, asks: Any, update_id: Any, received_at: float,
+                           checksum: Any = None) -> None:
+        """A snapshot the venue sent on the stream (a ``STREAM_SNAPSHOT`` sync point): it replaces the
+        book whatever its ids, the diffs held before it are dropped (it covers them: they came
+        earlier on the same stream) and the book is synced; also while synced (a venue may reset a
+        book with a new snapshot).  Never raises: a snapshot the book refuses, or whose checksum the
+        book does not give, is counted and the pair is subscribed again."""
+        if self.state is SyncState.CLOSED:
+            return
+        if self._rule is _ARRIVAL:
+            self._seq += 1
+            update_id = self._seq
+        was_synced = self.state is _SYNCED
+        if not self._apply_sync_point(bids, asks, update_id):
+            if was_synced:      # the venue moved to a book this one could not take
+                self._lose_sync("gap", False)
+            self.start(request=True)
+            return
+        self._held.clear()
+        self._held.reset_floor()
+        self._run_uid = None
+        if checksum is not None and self._checksum_mismatch(checksum):
+            if was_synced:
+                self._lose_sync("checksum", False)
+            else:
+                self.book.mark_unsynced()
+            self.start(request=True)
+            return
+        if not was_synced:
+            self._synced()
+
     def apply_safeguard_snapshot(self, snapshot: OrderBookMessage) -> bool:
         """A periodic refresh: applied only to a synced book it does not step back."""
         if self.state is not SyncState.SYNCED:

@@ -14,7 +14,9 @@ hummingbot's public names (``start``, ``stop``, ``wait_ready``, ``ready``,
 
 * every pair is synced by the buffer / snapshot / replay procedure with gap
   detection (``order_book_sync.py``), so stale buffered diffs never reach a
-  book (W-4) and a missed diff is caught at the next one (W-5);
+  book (W-4) and a missed diff is caught at the next one (W-5), under the
+  sequence rule, sync point, checksum and depth the data source declares
+  (``book_integrity.py``, ``sync_points.py``; no venue is named here);
 * a gap resyncs that pair only, within one snapshot round trip, while every
   other pair keeps applying diffs;
 * a book never stays synced while it is provably behind its stream: ids
@@ -57,6 +59,7 @@ from hummingbot_conn.tracking.order_book_sync import (
 )
 from hummingbot_conn.tracking.order_book_tracker_data_source import OrderBookTrackerDataSource
 from hummingbot_conn.tracking.order_book_tracker_metrics import OrderBookPairMetrics, OrderBookTrackerMetrics
+from hummingbot_conn.tracking.sync_points import build_procedure
 from hummingbot_conn.web.backoff import ExponentialBackoff
 
 __all__ = ["OrderBookTracker", "STALE_CADENCES"]
@@ -98,6 +101,10 @@ class OrderBookTracker:
         if not (math.isfinite(stale_limit) and stale_limit > 0):
             raise ValueError(f"stale_limit must be a finite number of seconds > 0, got {stale_limit!r}")
         self._stale_limit = stale_limit
+        self._integrity = data_source.book_integrity()
+        self._procedure = build_procedure(self._integrity.sync_point, fetch=data_source._order_book_snapshot,
+                                          resubscribe=data_source.resubscribe_trading_pair,
+                                          snapshot_timeout=data_source.subscription_timeout)
         self._data_source = data_source
         self._domain = domain
         self._initial_pairs: List[str] = list(dict.fromkeys(trading_pairs))
@@ -263,12 +270,33 @@ class OrderBookTracker:
 
     # ------------------------------------------------------------ sink (called by the data source)
     def on_diff(self, trading_pair: str, bids: Any, asks: Any, update_id: int, first_update_id: int,
-                received_at: float) -> None:
+                received_at: float, prev_update_id: int = -1, checksum: Optional[int] = None) -> None:
+        """One diff of ``trading_pair``: the ids the source has (-1: absent; its declared rule says
+        which is read), ``received_at`` on the connections' clock, the venue's checksum (None: none)."""
         sync = self._syncs.get(trading_pair)
         if sync is None:
             self._metrics.unknown_pair_messages += 1
             return
-        sync.on_diff(bids, asks, update_id, first_update_id, received_at)
+        sync.on_diff(bids, asks, update_id, first_update_id, received_at, prev_update_id, checksum)
+
+    def on_snapshot(self, trading_pair: str, bids: Any, asks: Any, update_id: int, received_at: float,
+                    checksum: Optional[int] = None) -> None:
+        """A snapshot sent on the stream: the sync point of a ``STREAM_SNAPSHOT`` source, a safeguard
+        refresh of a synced book otherwise (applied only if it does not step the book back)."""
+        sync = self._syncs.get(trading_pair)
+        if sync is None:
+            self._metrics.unknown_pair_messages += 1
+            return
+        if sync.procedure.streams_snapshots:
+            sync.on_stream_snapshot(bids, asks, update_id, received_at, checksum)
+            return
+        try:
+            message = OrderBookMessage(_SNAPSHOT, {"trading_pair": trading_pair, "update_id": update_id,
+                                                   "bids": bids, "asks": asks})
+        except (ValueError, TypeError) as exc:
+            self.on_message_error(exc, update_id)
+            return
+        sync.apply_safeguard_snapshot(message)
 
     def on_trade(self, trade: OrderBookTradeEvent) -> None:
         sync = self._syncs.get(trade.trading_pair)
@@ -292,10 +320,12 @@ class OrderBookTracker:
         kind = message.type
         content = message.content
         if kind is _DIFF:
-            # gap detection only for sources that state U (docs: Contract 1)
+            # the ids a message states (OrderBookMessage's own first_update_id defaults to update_id,
+            # so the content says whether U was given); the declared rule reads its own (Contract 1)
             first_update_id = content.get("first_update_id", -1)
             self.on_diff(content["trading_pair"], content["bids"], content["asks"], message.update_id,
-                         first_update_id if isinstance(first_update_id, int) else -1, self.received_at)
+                         first_update_id if isinstance(first_update_id, int) else -1, self.received_at,
+                         message.prev_update_id, content.get("checksum"))
         elif kind is _TRADE:
             trade_type = TradeType.SELL if float(content["trade_type"]) == float(TradeType.SELL.value) \
                 else TradeType.BUY
@@ -307,6 +337,9 @@ class OrderBookTracker:
             sync = self._syncs.get(content["trading_pair"])
             if sync is None:
                 self._metrics.unknown_pair_messages += 1
+            elif sync.procedure.streams_snapshots:
+                sync.on_stream_snapshot(content["bids"], content["asks"], message.update_id, self.received_at,
+                                        content.get("checksum"))
             else:
                 sync.apply_safeguard_snapshot(message)
 
@@ -328,9 +361,17 @@ class OrderBookTracker:
 
     # ------------------------------------------------------------ internals
     def _new_sync(self, trading_pair: str) -> OrderBookPairSync:
-        book = self._data_source.order_book_create_function()
+        source = self._data_source
+        book = source.order_book_create_function()
+        if self._integrity.depth:
+            book.depth_limit = self._integrity.depth
         metrics = OrderBookPairMetrics()
-        sync = OrderBookPairSync(trading_pair, book, metrics, fetch_snapshot=self._data_source._order_book_snapshot,
+
+        def checksum_source() -> Any:
+            return source.book_checksum(trading_pair)
+
+        sync = OrderBookPairSync(trading_pair, book, metrics, procedure=self._procedure, integrity=self._integrity,
+                                 checksum_source=checksum_source if self._integrity.checksum is not None else None,
                                  notify=self._notify, clock=self._clock, sleep=self._sleep,
                                  max_buffered=self._max_buffered, stale_limit=self._stale_limit)
         self._syncs[trading_pair] = sync
@@ -385,11 +426,12 @@ class OrderBookTracker:
         self._check_ready()
 
     async def _safeguard_loop(self, interval: float) -> None:
-        """Every ``interval`` s, refresh each synced pair from REST (not the primary repair)."""
+        """Every ``interval`` s, refresh each synced pair from REST (not the primary repair; a pair whose
+        sync point is the stream has no REST snapshot to compare)."""
         while True:
             await self._sleep(interval)
             for pair, sync in list(self._syncs.items()):
-                if sync.state is not SyncState.SYNCED:
+                if sync.state is not SyncState.SYNCED or not sync.procedure.safeguard:
                     continue
                 try:
                     snapshot = await self._data_source._order_book_snapshot(pair)

@@ -37,23 +37,34 @@ Differences, on purpose:
   its diffs are flowing (the buffer-first procedure of docs/binance_spot.md
   section 6).
 
-Gap detection is opt-in per message: a DIFF message whose content carries
-``first_update_id`` promises contiguous ids (Binance ``U``); without it the
-ids only order the diffs (a venue without update ids stamps a local
-sequence number, see docs/contracts.md, "Contract 1: order book sequencing").
+What keeps the books exact is declared as data (``book_integrity.py``;
+docs/contracts.md, "Contract 1: order book sequencing", "Sequence rules and
+sync points"): ``SEQUENCE_RULE`` (``CONTIGUOUS`` ids, ``CHAINED`` ids, or
+``ARRIVAL`` order), ``SYNC_POINT`` (a REST snapshot, or one sent on the
+stream at subscribe time), ``CHECKSUM_STYLE`` / ``CHECKSUM_LEVELS`` with
+``checksum_precision(trading_pair)``, and ``book_depth`` (the subscribed
+depth the books are truncated to).  A source that declares no rule has its
+diffs judged by the ids each one carries (``first_update_id``: contiguous;
+``prev_update_id``: chained; neither: ordered, no gap can be seen).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from abc import ABC, abstractmethod
-from collections import deque
-from typing import Any, Awaitable, Callable, Deque, Dict, Iterable, List, Optional, Protocol, Sequence, Set
+from abc import abstractmethod
+from typing import Any, Awaitable, Callable, ClassVar, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from hummingbot_conn.core.book_checksum import BookChecksum, ChecksumStyle
 from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.core.order_book_message import OrderBookMessage
-from hummingbot_conn.events import OrderBookTradeEvent
+from hummingbot_conn.tracking.book_integrity import BookIntegrity, SequenceRule, SyncPoint
+from hummingbot_conn.tracking.stream_connections import (
+    OrderBookMessageSink,
+    StreamConnections,
+    SubscriptionError,
+    _Connection,
+)
 from hummingbot_conn.web.errors import WSDisconnectedError
 from hummingbot_conn.web.ws_assistant import WSAssistant
 
@@ -70,50 +81,7 @@ class UnknownTradingPairError(ValueError):
         super().__init__(f"unknown trading pair {trading_pair!r}" + (f": {detail}" if detail else ""))
 
 
-class SubscriptionError(RuntimeError):
-    """The venue refused (or never confirmed) a market-data subscription."""
-
-
-class OrderBookMessageSink(Protocol):
-    """Where a data source delivers what it reads (``OrderBookTracker`` implements it).
-
-    ``put_nowait(message)`` takes any ``OrderBookMessage`` (hummingbot's queue
-    interface, so ported parse hooks work unchanged); ``on_diff`` /
-    ``on_trade`` are the allocation-free fast path for a venue's own reader.
-    ``received_at`` is set by the reader before each frame is dispatched
-    (the connection's clock, seconds).
-    """
-
-    received_at: float
-
-    def put_nowait(self, message: OrderBookMessage) -> None: ...
-
-    def on_diff(self, trading_pair: str, bids: Any, asks: Any, update_id: int, first_update_id: int,
-                received_at: float) -> None: ...
-
-    def on_trade(self, trade: OrderBookTradeEvent) -> None: ...
-
-    def on_subscribed(self, trading_pairs: Sequence[str]) -> None: ...
-
-    def on_stream_interrupted(self, trading_pairs: Sequence[str]) -> None: ...
-
-    def on_message_error(self, error: BaseException, raw: Any) -> None: ...
-
-
-class _Connection:
-    """One market-data socket and the pairs it carries."""
-
-    __slots__ = ("ws", "pairs", "reader", "closed", "control_sent")
-
-    def __init__(self, ws: WSAssistant) -> None:
-        self.ws = ws
-        self.pairs: Set[str] = set()
-        self.reader: Optional[asyncio.Task] = None
-        self.closed = False
-        self.control_sent: Deque[float] = deque()
-
-
-class OrderBookTrackerDataSource(ABC):
+class OrderBookTrackerDataSource(StreamConnections):
     """Market data of one venue for a set of trading pairs (hummingbot-style names).
 
     ``max_pairs_per_connection``: pairs per socket (a venue's stream limit
@@ -123,7 +91,12 @@ class OrderBookTrackerDataSource(ABC):
     one under it); ``subscription_timeout``: seconds to wait for a venue's
     answer to a subscription.  ``clock`` / ``sleep`` are injected (tests).
     ``DIFF_INTERVAL`` (class attribute): the venue's diff cadence in seconds;
-    the tracker's stale limit is a few of them.
+    the tracker's stale limit is a few of them.  ``book_depth``: the depth the
+    venue's book stream is subscribed at (0: full depth); each book is
+    truncated to it after every message.  The class attributes
+    ``SEQUENCE_RULE``, ``SYNC_POINT``, ``CHECKSUM_STYLE`` and
+    ``CHECKSUM_LEVELS`` declare how the books are kept exact (module
+    docstring; ``book_integrity()`` reads them).
     """
 
     TRADE_CHANNEL = "trade"
@@ -133,15 +106,25 @@ class OrderBookTrackerDataSource(ABC):
     # changes (Binance ``@depth@100ms``: 0.1).  The tracker judges a run of STALE diffs by it
     # (docs/contracts.md, "Contract 1: order book sequencing"); 1 s for a venue that states none.
     DIFF_INTERVAL: float = 1.0
+    # How the venue's book stream shows a lost message and where a book (re)syncs from
+    # (book_integrity.py; docs/contracts.md, Contract 1): None = undeclared, each diff's ids decide
+    SEQUENCE_RULE: ClassVar[Optional[SequenceRule]] = None
+    SYNC_POINT: ClassVar[SyncPoint] = SyncPoint.REST_SNAPSHOT
+    # the venue's book checksum (None: none) and the levels per side it covers
+    CHECKSUM_STYLE: ClassVar[Optional[ChecksumStyle]] = None
+    CHECKSUM_LEVELS: ClassVar[int] = 10
 
     def __init__(self, trading_pairs: Iterable[str], *, max_pairs_per_connection: int = 200,
                  control_messages_per_second: int = 4, subscription_timeout: float = 10.0,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, book_depth: int = 0) -> None:
         if max_pairs_per_connection < 1:
             raise ValueError("max_pairs_per_connection must be >= 1")
         if control_messages_per_second < 1:
             raise ValueError("control_messages_per_second must be >= 1")
+        if isinstance(book_depth, bool) or not isinstance(book_depth, int) or book_depth < 0:
+            raise ValueError(f"book_depth must be an int >= 0 (0: full depth), got {book_depth!r}")
+        self.book_depth = book_depth
         self._trading_pairs: List[str] = list(dict.fromkeys(trading_pairs))
         self._order_book_create_function: Callable[[], OrderBook] = OrderBook
         self._max_pairs = max_pairs_per_connection
@@ -181,6 +164,28 @@ class OrderBookTrackerDataSource(ABC):
         book.apply_snapshot(snapshot.content["bids"], snapshot.content["asks"], snapshot.update_id)
         return book
 
+    # ------------------------------------------------------------ book integrity (declared as data)
+    def book_integrity(self) -> BookIntegrity:
+        """This source's declaration (the class attributes and ``book_depth``), read once by the tracker;
+        ``ValueError`` for an inconsistent one."""
+        return BookIntegrity(sequence=self.SEQUENCE_RULE, sync_point=self.SYNC_POINT,
+                             checksum=self.CHECKSUM_STYLE, checksum_levels=self.CHECKSUM_LEVELS,
+                             depth=self.book_depth)
+
+    def checksum_precision(self, trading_pair: str) -> Tuple[int, int]:
+        """``(price_decimals, qty_decimals)`` of ``trading_pair`` as the venue renders them in its
+        checksum (its instrument data).  A source with ``CHECKSUM_STYLE`` implements it; it is asked
+        at every sync point (after ``check_trading_pairs``), so a venue's new precision is taken up."""
+        raise NotImplementedError(f"{type(self).__name__} declares CHECKSUM_STYLE {self.CHECKSUM_STYLE!r} "
+                                  f"but does not implement checksum_precision()")
+
+    def book_checksum(self, trading_pair: str) -> Optional[BookChecksum]:
+        """The ``BookChecksum`` the pair's book is verified with after each message (None: none)."""
+        if self.CHECKSUM_STYLE is None:
+            return None
+        price_decimals, qty_decimals = self.checksum_precision(trading_pair)
+        return BookChecksum(self.CHECKSUM_STYLE, price_decimals, qty_decimals, self.CHECKSUM_LEVELS)
+
     async def check_trading_pairs(self, trading_pairs: Sequence[str]) -> Dict[str, Exception]:
         """``{pair: error}`` for the pairs the venue cannot serve (default: none).
 
@@ -210,6 +215,34 @@ class OrderBookTrackerDataSource(ABC):
             except WSDisconnectedError:
                 pass        # the reconnect resubscribes only conn.pairs, which no longer holds it
             return True
+
+    async def resubscribe_trading_pair(self, trading_pair: str) -> None:
+        """Unsubscribe and subscribe again one pair on its connection (the others untouched), so a
+        venue that sends a snapshot at subscribe time sends a new one (the ``STREAM_SNAPSHOT`` sync
+        point's resync).  Returns once the venue confirmed it; ``SubscriptionError`` when the pair is
+        not subscribed or the venue refused; ``WSDisconnectedError`` when the socket dropped (its
+        reconnect subscribes the pair again)."""
+        async with self._lock:
+            conn = self._connection_of.get(trading_pair)
+            if conn is None:
+                raise SubscriptionError(f"{trading_pair} is not subscribed")
+            await self._pace(conn)
+            await self._unsubscribe_channels(conn.ws, [trading_pair])
+            future = await self._send_subscription(conn, [trading_pair])
+        if future is None:
+            return
+        try:
+            async with asyncio.timeout(self._subscription_timeout):
+                error = await asyncio.shield(future)
+        except asyncio.TimeoutError:
+            self._drop_pending(future)
+            error = f"no answer to the subscription within {self._subscription_timeout:g}s"
+        if error is not None:
+            raise SubscriptionError(f"subscribing {trading_pair} again failed: {error}")
+
+    @property
+    def subscription_timeout(self) -> float:
+        return self._subscription_timeout
 
     async def subscribe_to_trading_pairs(self, trading_pairs: Sequence[str]) -> Dict[str, SubscriptionError]:
         """Subscribe pairs, opening connections as needed; ``{pair: error}`` for those that failed.
@@ -294,9 +327,12 @@ class OrderBookTrackerDataSource(ABC):
         return sum(conn.ws.reconnect_count for conn in self._connections)
 
     # ------------------------------------------------------------ venue hooks
-    @abstractmethod
     async def _order_book_snapshot(self, trading_pair: str) -> OrderBookMessage:
-        """The REST snapshot as a SNAPSHOT ``OrderBookMessage`` (content: trading_pair, update_id, bids, asks)."""
+        """The REST snapshot as a SNAPSHOT ``OrderBookMessage`` (content: trading_pair, update_id, bids,
+        asks, optionally checksum).  Every ``REST_SNAPSHOT`` source implements it; a
+        ``STREAM_SNAPSHOT`` one only if it also wants ``get_new_order_book``."""
+        raise NotImplementedError(f"{type(self).__name__} has no REST snapshot (its sync point is "
+                                  f"{self.SYNC_POINT.name})")
 
     @abstractmethod
     async def _connected_websocket_assistant(self) -> WSAssistant:
@@ -312,7 +348,8 @@ class OrderBookTrackerDataSource(ABC):
         nothing: the pairs count as subscribed at once."""
 
     async def _unsubscribe_channels(self, ws: WSAssistant, trading_pairs: Sequence[str]) -> None:
-        """Send the unsubscription of ``trading_pairs`` (default: nothing to send)."""
+        """Send the unsubscription of ``trading_pairs`` (default: nothing to send; a
+        ``STREAM_SNAPSHOT`` venue sends one, or a resubscription would not bring a new snapshot)."""
         return None
 
     @abstractmethod
@@ -348,137 +385,3 @@ class OrderBookTrackerDataSource(ABC):
         if channel == self.SNAPSHOT_CHANNEL:
             return self._parse_order_book_snapshot_message(data, self._sink)
         return self._process_message_for_unknown_channel(data, ws)
-
-    # ------------------------------------------------------------ subscriptions
-    def _new_request_id(self, trading_pairs: Sequence[str]) -> int:
-        """A request id whose answer confirms (or refuses) ``trading_pairs``."""
-        request_id = self._next_request_id
-        self._next_request_id += 1
-        self._pending[request_id] = (asyncio.get_running_loop().create_future(), list(trading_pairs))
-        return request_id
-
-    def _confirm_subscription(self, request_id: Any, error: Optional[str] = None) -> bool:
-        """Report the venue's answer to a subscription (False: not a pending request id)."""
-        entry = self._pending.pop(request_id, None)
-        if entry is None:
-            return False
-        future, pairs = entry
-        if not future.done():
-            future.set_result(error)
-        if error is None:
-            # an older request for some of these pairs whose socket dropped before its answer
-            # came is answered by this one (the reconnect resubscribed every pair of the socket)
-            confirmed = set(pairs)
-            for older_id, (older, older_pairs) in list(self._pending.items()):
-                if confirmed.issuperset(older_pairs):
-                    del self._pending[older_id]
-                    if not older.done():
-                        older.set_result(None)
-            live = [p for p in pairs if p in self._connection_of]
-            if live and self._sink is not None:
-                self._sink.on_subscribed(live)
-        else:
-            _log.error("subscription of %s refused: %s", ", ".join(pairs), error)
-        return True
-
-    def _drop_pending(self, future: asyncio.Future) -> None:
-        for request_id, (pending, _) in list(self._pending.items()):
-            if pending is future:
-                del self._pending[request_id]
-
-    async def _send_subscription(self, conn: _Connection, pairs: Sequence[str]) -> Optional[asyncio.Future]:
-        await self._pace(conn)
-        request_id = await self._subscribe_channels(conn.ws, pairs)
-        if request_id is None:
-            if self._sink is not None:
-                self._sink.on_subscribed(list(pairs))
-            return None
-        return self._pending[request_id][0]
-
-    async def _pace(self, conn: _Connection) -> None:
-        """Keep client messages on one socket under the venue's per-second limit."""
-        sent = conn.control_sent
-        now = self._clock()
-        while sent and now - sent[0] >= 1.0:
-            sent.popleft()
-        if len(sent) >= self._control_rate:
-            await self._sleep(1.0 - (now - sent[0]))
-            sent.popleft()
-        sent.append(self._clock())
-
-    def _forget(self, pair: str) -> None:
-        conn = self._connection_of.pop(pair, None)
-        if conn is not None:
-            conn.pairs.discard(pair)
-        if pair in self._trading_pairs:
-            self._trading_pairs.remove(pair)
-
-    # ------------------------------------------------------------ connections
-    async def _open_connection(self) -> _Connection:
-        ws = await self._connected_websocket_assistant()
-        conn = _Connection(ws)
-
-        async def resubscribe(assistant: WSAssistant) -> None:
-            conn.control_sent.clear()       # a new socket: the venue's counter starts over
-            if not conn.pairs:
-                return
-            try:
-                await self._send_subscription(conn, sorted(conn.pairs))
-            except (asyncio.CancelledError, WSDisconnectedError):
-                raise
-            except Exception as exc:        # noqa: BLE001 - WSAssistant retries a reconnect on WSDisconnectedError
-                raise WSDisconnectedError(f"resubscribing failed ({type(exc).__name__}: {exc})") from exc
-
-        ws.on_reconnected = resubscribe
-        self._connections.append(conn)
-        self._connection_by_ws[id(ws)] = conn
-        conn.reader = asyncio.ensure_future(self._read(conn))
-        return conn
-
-    async def _close_connection(self, conn: _Connection) -> None:
-        conn.closed = True
-        if conn in self._connections:
-            self._connections.remove(conn)
-        self._connection_by_ws.pop(id(conn.ws), None)
-        for pair in list(conn.pairs):
-            if self._connection_of.get(pair) is conn:
-                del self._connection_of[pair]
-        await conn.ws.disconnect()
-        if conn.reader is not None and conn.reader is not asyncio.current_task():
-            conn.reader.cancel()
-            await asyncio.gather(conn.reader, return_exceptions=True)
-
-    async def _read(self, conn: _Connection) -> None:
-        """One connection's reader: dispatch frames; on a drop, report, reconnect, resubscribe."""
-        ws = conn.ws
-        while not conn.closed:
-            try:
-                response = await ws.receive()
-            except WSDisconnectedError as exc:
-                if conn.closed:
-                    return
-                _log.warning("market data stream interrupted (%s); reconnecting", exc)
-                if conn.pairs and self._sink is not None:
-                    self._sink.on_stream_interrupted(sorted(conn.pairs))
-                try:
-                    await ws.reconnect()        # back-off, then the resubscribe hook
-                except WSDisconnectedError as gave_up:
-                    if not conn.closed:
-                        _log.error("market data stream lost for good: %s", gave_up)
-                    return
-                continue
-            if response is None:
-                return
-            sink = self._sink
-            if sink is None:
-                continue
-            data = response.data
-            sink.received_at = response.received_at
-            try:
-                pending = self._process_frame(data, response.received_at, ws)
-                if pending is not None:
-                    await pending
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:        # noqa: BLE001 - a bad frame must not stop the stream
-                sink.on_message_error(exc, data)

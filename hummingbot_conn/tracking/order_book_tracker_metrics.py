@@ -76,8 +76,8 @@ class OrderBookPairMetrics:
     (``DiffResult``); ``resyncs``: snapshots applied to repair a book that had
     been synced before, so the first sync is not a resync; ``resyncs_<reason>``
     count them by what had broken the sync: ``gap``, ``stream_interrupted``,
-    ``ids_backwards``, ``stale_diffs`` (their sum is ``resyncs``; a buffer
-    overflow is part of the resync it happened in).  Why a synced book was
+    ``ids_backwards``, ``stale_diffs``, ``checksum`` (their sum is ``resyncs``;
+    a buffer overflow is part of the resync it happened in).  Why a synced book was
     found provably behind its stream (``order_book_sync.py``, step 5):
     ``ids_backwards``: a diff's id below the previous diff's on the stream, or
     a resync whose snapshots stayed below the book's last id for longer than
@@ -88,8 +88,14 @@ class OrderBookPairMetrics:
     again, never applied); ``buffer_overflows``: buffered diffs dropped
     (oldest first) while a snapshot was awaited; ``safeguard_snapshots``:
     periodic refreshes applied; ``diffs_refused``: diffs whose rows the book
-    refused (``ValueError``: NaN, negative, malformed), the book unchanged (the
-    lost update then shows as a gap and is repaired).
+    refused (``ValueError``: NaN, negative, malformed), or that lacked what the
+    data source's declared sequence rule or checksum needs, the book unchanged
+    (the lost update then shows as a gap and is repaired).
+    ``checksum_mismatches``: messages after which the book did not give the
+    venue's checksum (each a resync of that pair, docs/contracts.md, Contract 1,
+    "Depth and checksums"); ``checksums_unverified``: checksums that could not
+    be judged (not an int, or a level too large to render exactly): no proof
+    either way, the book stays as it is.
     """
 
     diffs_applied: int = 0
@@ -110,12 +116,16 @@ class OrderBookPairMetrics:
     resyncs_stream_interrupted: int = 0
     resyncs_ids_backwards: int = 0
     resyncs_stale_diffs: int = 0
+    checksum_mismatches: int = 0
+    checksums_unverified: int = 0
+    resyncs_checksum: int = 0
     latency: LatencyStats = field(default_factory=LatencyStats, repr=False)
 
     _COUNTERS = ("diffs_applied", "diffs_stale", "gaps", "resyncs", "trades", "snapshots_applied",
                  "snapshots_stale", "snapshot_errors", "safeguard_snapshots", "buffer_overflows",
                  "stream_interruptions", "diffs_refused", "ids_backwards", "stale_runs", "resyncs_gap",
-                 "resyncs_stream_interrupted", "resyncs_ids_backwards", "resyncs_stale_diffs")
+                 "resyncs_stream_interrupted", "resyncs_ids_backwards", "resyncs_stale_diffs",
+                 "checksum_mismatches", "checksums_unverified", "resyncs_checksum")
 
     def to_dict(self) -> Dict[str, float]:
         out: Dict[str, float] = {name: getattr(self, name) for name in self._COUNTERS}

@@ -18,7 +18,10 @@ from hummingbot_conn.web.data_types import (
     WSResponse,
 )
 from hummingbot_conn.web.errors import (
+    DEFAULT_ERROR_BODY_FORMAT,
     AuthenticationError,
+    ErrorBodyFormat,
+    ErrorCode,
     ExchangeError,
     IPBannedError,
     MalformedResponseError,
@@ -50,6 +53,7 @@ from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 from hummingbot_conn.web.ws_assistant import WSAssistant
 
 __all__ = [
+    "DEFAULT_ERROR_BODY_FORMAT", "ErrorBodyFormat", "ErrorCode",
     "AsyncRequestContext", "AsyncThrottler", "AuthBase", "AuthenticationError", "ConnectionsFactory",
     "ExchangeError", "ExponentialBackoff",
     "IPBannedError", "LinkedLimitWeightPair", "MalformedResponseError", "ResponseTooLargeError",

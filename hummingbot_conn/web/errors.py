@@ -8,10 +8,18 @@ on ``isinstance`` and attributes, never on message text (hummingbot matched
 Messages never contain credentials: they name the method, the URL *path*
 (never the query string, which carries the signature) and what the exchange
 answered.
+
+An exchange's own error code is an ``int`` (Binance ``-1121``) or a ``str``
+(Kraken ``"EOrder:Insufficient funds"``, OKX ``"51000"``): ``ErrorCode``.
+How a venue's JSON bodies state an error, including the venues that answer
+HTTP 200 to a refused request, is a declaration (``ErrorBodyFormat``) the
+REST layer reads; the default is the ``{"code": <int>, "msg": ...}`` shape.
 """
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, FrozenSet, Optional, Tuple, Union
 
 __all__ = [
+    "ErrorCode", "ErrorBodyFormat", "DEFAULT_ERROR_BODY_FORMAT",
     "WebError", "ExchangeError", "AuthenticationError", "RateLimitExceededError", "IPBannedError",
     "ServerError", "NetworkError", "RequestTimeoutError", "RequestOutcomeUnknownError",
     "ThrottleTimeoutError", "ResponseTooLargeError", "MalformedResponseError",
@@ -20,19 +28,108 @@ __all__ = [
 ]
 
 
+ErrorCode = Union[int, str]
+
+
+@dataclass(frozen=True)
+class ErrorBodyFormat:
+    """How a venue's JSON bodies state an error (read by ``RESTAssistant``; one per venue).
+
+    * ``code_field`` / ``message_fields``: where the code and the message are,
+      at the top of the body or inside ``nested_field`` when that holds an
+      object (Binance's WebSocket-API shape ``{"error": {"code": ...}}``);
+    * ``code_types``: what counts as a code (``(int,)`` by default, so a
+      Binance body reads as before; ``(str,)`` for OKX's ``"51000"``; a bool
+      or an empty string never does);
+    * ``error_list_field``: a list of error strings, any status (Kraken's
+      ``{"error": ["EOrder:..."], "result": ...}``): a non-empty list, after
+      dropping the strings that start with ``warning_prefix``, is an error
+      whose code is the first string and whose message is all of them;
+    * ``errors_in_success``: a body of a 2xx answer may state an error too
+      (Kraken, OKX); it is then an ``ExchangeError`` with that status;
+    * ``ok_codes``: codes that mean success (OKX ``"0"``).
+
+    Facts per venue: docs/kraken_spot.md section 3 (Kraken), the default is
+    Binance's (docs/binance_spot.md section 1.3)."""
+
+    code_field: str = "code"
+    message_fields: Tuple[str, ...] = ("msg", "message")
+    nested_field: Optional[str] = "error"
+    code_types: Tuple[Any, ...] = (int,)
+    error_list_field: Optional[str] = None
+    warning_prefix: Optional[str] = None
+    errors_in_success: bool = False
+    ok_codes: FrozenSet[ErrorCode] = frozenset()
+
+    def _listed(self, decoded: Any) -> Optional[Tuple[ErrorCode, str]]:
+        if self.error_list_field is None or not isinstance(decoded, dict):
+            return None
+        listed = decoded.get(self.error_list_field)
+        if not isinstance(listed, list):
+            return None
+        prefix = self.warning_prefix
+        errors = [str(e) for e in listed if not (prefix and isinstance(e, str) and e.startswith(prefix))]
+        if not errors:
+            return None
+        return errors[0], "; ".join(errors)
+
+    def _coded(self, decoded: Any) -> Tuple[Optional[ErrorCode], Optional[str]]:
+        """(code, message) as the body states them, either None when absent."""
+        if not isinstance(decoded, dict):
+            return None, None
+        inner = decoded.get(self.nested_field) if self.nested_field else None
+        err = inner if isinstance(inner, dict) else decoded
+        raw = err.get(self.code_field)
+        code: Optional[ErrorCode] = None
+        if isinstance(raw, (int, str)) and not isinstance(raw, bool) and isinstance(raw, self.code_types) \
+                and raw != "":
+            code = raw
+        msg = next((err[name] for name in self.message_fields if err.get(name) is not None), None)
+        return code, None if msg is None else str(msg)
+
+    def describe(self, decoded: Any) -> Tuple[Optional[ErrorCode], Optional[str]]:
+        """(code, message) of an error answer's decoded body; either None when the body does not
+        state it (the caller then shows an excerpt)."""
+        listed = self._listed(decoded)
+        if listed is not None:
+            return listed
+        return self._coded(decoded)
+
+    def failure_in(self, decoded: Any) -> Optional[Tuple[Optional[ErrorCode], str]]:
+        """(code, message) when a success answer's decoded body states an error, else None (always
+        None unless ``errors_in_success``)."""
+        if not self.errors_in_success:
+            return None
+        listed = self._listed(decoded)
+        if listed is not None:
+            return listed
+        if self.error_list_field is not None:
+            return None         # the list is how this venue states errors: an empty one is success
+        code, msg = self._coded(decoded)
+        if code is None or code in self.ok_codes:
+            return None
+        return code, msg or ""
+
+
+DEFAULT_ERROR_BODY_FORMAT = ErrorBodyFormat()
+
+
 class WebError(OSError):
     """Base of every error raised by a REST or WebSocket request."""
 
 
 class ExchangeError(WebError):
-    """The exchange answered with an HTTP error status (>= 400).
+    """The exchange refused the request: an HTTP error status (>= 400), or a success status whose
+    body states an error for a venue that answers so (``ErrorBodyFormat.errors_in_success``).
 
     ``status`` is the HTTP status, ``code``/``msg`` the exchange's own error
-    code and message when the body carried them (Binance: ``{"code": -1121,
-    "msg": "Invalid symbol."}``), else ``None`` and a short excerpt of the body.
+    code (an ``int`` or a ``str``: ``ErrorCode``) and message when the body
+    carried them (Binance: ``{"code": -1121, "msg": "Invalid symbol."}``;
+    Kraken: ``{"error": ["EOrder:Insufficient funds"]}``), else ``None`` and a
+    short excerpt of the body.
     """
 
-    def __init__(self, status: int, code: Optional[int], msg: str, method: str = "", url: str = "",
+    def __init__(self, status: int, code: Optional[ErrorCode], msg: str, method: str = "", url: str = "",
                  body: Any = None) -> None:
         self.status = status
         self.code = code
@@ -62,8 +159,8 @@ class AuthenticationError(ExchangeError):
     ``ExchangeError`` it was made from (``from_error``).
     """
 
-    def __init__(self, venue: str, status: int, code: Optional[int], msg: str, method: str = "", url: str = "",
-                 body: Any = None) -> None:
+    def __init__(self, venue: str, status: int, code: Optional[ErrorCode], msg: str, method: str = "",
+                 url: str = "", body: Any = None) -> None:
         super().__init__(status, code, msg, method, url, body)
         self.venue = venue
         what = f"{code} {msg}" if code is not None else f"HTTP {status} {msg}"
@@ -95,7 +192,7 @@ class RateLimitExceededError(ExchangeError):
     the REST layer has already paused the matching throttler limits that long.
     """
 
-    def __init__(self, status: int, code: Optional[int], msg: str, method: str = "", url: str = "",
+    def __init__(self, status: int, code: Optional[ErrorCode], msg: str, method: str = "", url: str = "",
                  body: Any = None, retry_after: float = 0.0) -> None:
         super().__init__(status, code, msg, method, url, body)
         self.retry_after = retry_after
@@ -180,7 +277,7 @@ class RequestOutcomeUnknownError(WebError):
     """
 
     def __init__(self, reason: str, method: str = "", url: str = "", status: Optional[int] = None,
-                 code: Optional[int] = None, msg: Optional[str] = None) -> None:
+                 code: Optional[ErrorCode] = None, msg: Optional[str] = None) -> None:
         self.reason = reason
         self.method = method
         self.url = url

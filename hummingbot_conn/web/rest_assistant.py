@@ -54,6 +54,9 @@ from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import RESTConnection
 from hummingbot_conn.web.data_types import RESTMethod, RESTRequest, RESTResponse
 from hummingbot_conn.web.errors import (
+    DEFAULT_ERROR_BODY_FORMAT,
+    ErrorBodyFormat,
+    ErrorCode,
     ExchangeError,
     IPBannedError,
     MalformedResponseError,
@@ -81,8 +84,10 @@ def _safe(exc: BaseException) -> str:
     return _SIGNATURE.sub(r"\1***", f"{type(exc).__name__}: {exc}")
 
 
-def parse_error_body(body: bytes) -> Tuple[Optional[int], str, Any]:
-    """``(code, msg, decoded)`` of an error body: ``{"code": -1121, "msg": "..."}`` or an excerpt of the text."""
+def parse_error_body(body: bytes, error_format: ErrorBodyFormat = DEFAULT_ERROR_BODY_FORMAT
+                     ) -> Tuple[Optional[ErrorCode], str, Any]:
+    """``(code, msg, decoded)`` of an error body as ``error_format`` reads it (by default
+    ``{"code": -1121, "msg": "..."}``, also nested under ``"error"``), or an excerpt of the text."""
     try:
         decoded = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -90,15 +95,11 @@ def parse_error_body(body: bytes) -> Tuple[Optional[int], str, Any]:
         if "<html" in text.lower():
             return None, "N/A (HTML error page)", text
         return None, text[:_BODY_EXCERPT], text
-    if isinstance(decoded, dict):
-        inner = decoded.get("error")      # WebSocket-API shape: {"status": 400, "error": {...}}
-        err: Dict[str, Any] = inner if isinstance(inner, dict) else decoded
-        code = err.get("code")
-        msg = err.get("msg", err.get("message"))
-        if isinstance(code, int) and not isinstance(code, bool):
-            return code, str(msg) if msg is not None else "", decoded
-        if msg is not None:
-            return None, str(msg), decoded
+    code, msg = error_format.describe(decoded)
+    if code is not None:
+        return code, msg if msg is not None else "", decoded
+    if msg is not None:
+        return None, msg, decoded
     return None, orjson.dumps(decoded)[:_BODY_EXCERPT].decode(errors="replace"), decoded
 
 
@@ -128,7 +129,8 @@ class RESTAssistant:
                  request_timeout: float = 10.0, max_retries: int = 2,
                  backoff: Optional[ExponentialBackoff] = None, sleep=asyncio.sleep,
                  default_retry_after: float = 60.0, max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
-                 pause_scopes: Optional[Mapping[int, Sequence[str]]] = None) -> None:
+                 pause_scopes: Optional[Mapping[Any, Sequence[str]]] = None,
+                 error_format: ErrorBodyFormat = DEFAULT_ERROR_BODY_FORMAT) -> None:
         """
         :param used_weight_headers: response header -> throttler limit id it
             reports on, e.g. ``{"X-MBX-USED-WEIGHT-1M": "REQUEST_WEIGHT"}``
@@ -139,6 +141,8 @@ class RESTAssistant:
         :param max_retries: retries of an idempotent request after a transient failure
         :param default_retry_after: pause after a 429 / 418 without a readable ``Retry-After``
         :param max_retry_after: the longest pause a ``Retry-After`` may impose, seconds
+        :param error_format: how the venue's bodies state an error (``ErrorBodyFormat``; by default
+            ``{"code": <int>, "msg": ...}`` in error answers only)
         """
         for name, value in (("request_timeout", request_timeout), ("default_retry_after", default_retry_after),
                             ("max_retry_after", max_retry_after)):
@@ -153,8 +157,9 @@ class RESTAssistant:
         self._weight_headers: Dict[str, str] = dict(used_weight_headers or {})
         for limit_id in self._weight_headers.values():
             throttler.capacity(limit_id)        # UnknownLimitError now, not on the first answer
-        self._pause_scopes: Dict[int, Tuple[str, ...]] = {code: tuple(ids) for code, ids in
-                                                          (pause_scopes or {}).items()}
+        self._pause_scopes: Dict[ErrorCode, Tuple[str, ...]] = {code: tuple(ids) for code, ids in
+                                                                (pause_scopes or {}).items()}
+        self._error_format = error_format
         for ids in self._pause_scopes.values():
             for limit_id in ids:
                 throttler.capacity(limit_id)
@@ -270,12 +275,18 @@ class RESTAssistant:
 
             self._learn_used_weight(response, context.acquired_at)
             status = response.status
-            if status < 300 or status < 400 and (idempotent or return_err):
+            stated = self._failure_in_success(response) if status < 300 else None
+            if stated is None:
+                if status < 300 or status < 400 and (idempotent or return_err):
+                    return response
+                if status < 400:      # a redirect (never followed) says nothing of whether the order exists
+                    raise RequestOutcomeUnknownError(f"answered with a redirect to "
+                                                     f"{response.headers.get('Location')!r}", method, url, status)
+                code, msg, decoded = parse_error_body(response.body, self._error_format)
+            elif return_err:
                 return response
-            if status < 400:      # a redirect (never followed) says nothing of whether the order exists
-                raise RequestOutcomeUnknownError(f"answered with a redirect to {response.headers.get('Location')!r}",
-                                                 method, url, status)
-            code, msg, decoded = parse_error_body(response.body)
+            else:
+                code, msg, decoded = stated     # a 2xx answer whose body says the request was refused
             if status in (418, 429):
                 retry_after = _retry_after(response.headers, self._default_retry_after, self._max_retry_after)
                 scope = self._pause_scopes.get(code) if code is not None else None
@@ -317,6 +328,20 @@ class RESTAssistant:
             if return_err:
                 return response
             raise error
+
+    def _failure_in_success(self, response: RESTResponse) -> Optional[Tuple[Optional[ErrorCode], str, Any]]:
+        """(code, msg, decoded) when a 2xx answer's body states an error (a venue whose
+        ``ErrorBodyFormat.errors_in_success``), else None (a body that is not JSON is the caller's)."""
+        if not self._error_format.errors_in_success:
+            return None
+        try:
+            decoded = response.json_data()
+        except orjson.JSONDecodeError:
+            return None
+        failure = self._error_format.failure_in(decoded)
+        if failure is None:
+            return None
+        return failure[0], failure[1], decoded
 
     async def _retry_pause(self, attempt: int, failure: Exception) -> None:
         delay = self._backoff.delay(attempt)

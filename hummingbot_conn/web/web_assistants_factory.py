@@ -1,11 +1,12 @@
 """WebAssistantsFactory: one connector's web stack (session, throttler, auth, hooks)."""
 import asyncio
-from typing import Awaitable, Callable, List, Mapping, Optional, Sequence
+from typing import Any, Awaitable, Callable, List, Mapping, Optional, Sequence
 
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.auth import AuthBase
 from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import ConnectionsFactory
+from hummingbot_conn.web.errors import DEFAULT_ERROR_BODY_FORMAT, ErrorBodyFormat
 from hummingbot_conn.web.processors import (
     RESTPostProcessorBase,
     RESTPreProcessorBase,
@@ -41,10 +42,12 @@ class WebAssistantsFactory:
                  ws_backoff: Optional[ExponentialBackoff] = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
-                 pause_scopes: Optional[Mapping[int, Sequence[str]]] = None) -> None:
+                 pause_scopes: Optional[Mapping[Any, Sequence[str]]] = None,
+                 error_format: ErrorBodyFormat = DEFAULT_ERROR_BODY_FORMAT) -> None:
         """``max_retry_after``: the longest pause (s) a server's ``Retry-After`` may impose; the cap
         on answer sizes is the ``ConnectionsFactory``'s ``max_response_size``.  ``pause_scopes``:
-        the exchange's error code of a 429 / 418 -> the limit ids it pauses (``RESTAssistant``)."""
+        the exchange's error code (int or str) of a 429 / 418 -> the limit ids it pauses (``RESTAssistant``).
+        ``error_format``: how the venue's bodies state an error (``ErrorBodyFormat``)."""
         if isinstance(max_retry_after, bool) or not isinstance(max_retry_after, (int, float)) \
                 or not 0 < max_retry_after < float("inf"):
             raise ValueError(f"max_retry_after must be a finite number of seconds > 0, got {max_retry_after!r}")
@@ -66,6 +69,7 @@ class WebAssistantsFactory:
         self._sleep = sleep
         self._max_retry_after = max_retry_after
         self._pause_scopes = {code: tuple(ids) for code, ids in (pause_scopes or {}).items()}
+        self._error_format = error_format
         for ids in self._pause_scopes.values():
             for limit_id in ids:
                 throttler.capacity(limit_id)    # a typo fails here
@@ -93,7 +97,7 @@ class WebAssistantsFactory:
                              time_sync_retry=self._time_sync_retry, used_weight_headers=self._weight_headers,
                              request_timeout=self._timeout, max_retries=self._max_retries,
                              backoff=self._rest_backoff, sleep=self._sleep, max_retry_after=self._max_retry_after,
-                             pause_scopes=self._pause_scopes)
+                             pause_scopes=self._pause_scopes, error_format=self._error_format)
 
     async def get_ws_assistant(self, on_reconnected: Optional[ReconnectHook] = None,
                                max_reconnect_attempts: Optional[int] = None,

@@ -1,12 +1,14 @@
 """``hbconn book`` as a user runs it (a subprocess): it prints live books kept by the tracker, and refuses
 bad input in one sentence."""
 import contextlib
+import io
 import re
 import subprocess
 import sys
 import tempfile
 
 import pytest
+from rich.console import Console
 
 
 def hbconn(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -128,3 +130,40 @@ def test_book_watches_any_venue_from_the_urls_a_user_pastes():
     assert "simulated" not in proc.stdout          # the venue given, not an in-process one
     assert re.search(r"^ETH-BTC order book, update \d+: mid 0\.\d{6}, spread 0\.\d{5}$", proc.stdout, re.M), \
         proc.stdout
+
+
+@pytest.mark.parametrize("width, height", [(80, 24), (120, 40)])
+async def test_the_lines_printed_above_the_live_view_keep_their_rows_and_the_view_fits_below(width, height,
+                                                                                            monkeypatch):
+    # the simulator's line (wider than 80 columns) and the metrics URL are printed before the live view: each
+    # is cut to one row and every frame is laid out for the rows left, so nothing scrolls off a 24-line terminal
+    from hummingbot_conn.cli import book, book_screen
+    from hummingbot_conn.cli.venues import VENUES
+
+    frames = []
+
+    def recording_render(tops, formats, health, levels, w, h):
+        text = book_screen.join(book_screen.screen(tops, formats, health, levels, w, h), w)
+        buf = io.StringIO()
+        Console(file=buf, width=w, height=h, color_system=None).print(text)
+        frames.append(buf.getvalue().rstrip("\n").split("\n"))
+        return text
+
+    monkeypatch.setattr(book_screen, "render", recording_render)
+    said = []
+    tell = book.LinesAbove(width, said.append)
+    venue = VENUES["binance"]
+    async with venue.simulator(7, book.TRADERS) as sim:
+        endpoints = venue.endpoints_of(sim)
+        tell(f"simulated {venue.name} exchange on {sim.rest_url} (depth stream {venue.depth_stream_url(endpoints)})")
+        console = Console(file=io.StringIO(), width=width, height=height, force_terminal=True)
+        status = await book.watch(venue, endpoints, ["BTC-USDT", "ETH-BTC"], levels=10, duration=1.5, ui=True,
+                                  interval=1.0, sync_timeout=30, out=tell, metrics_port=0, console=console)
+    assert status == 0 and len(frames) > 2
+    assert [line.split(" ", 1)[0] for line in said] == ["simulated", "metrics"], said
+    assert max(map(len, said)) <= width, said
+    assert width > 100 or said[0].endswith("…"), said
+    for lines in frames:
+        assert len(said) + len(lines) < height and max(map(len, lines)) <= width, lines
+        text = "\n".join(lines)
+        assert "BTC-USDT mid" in text and "ETH-BTC mid" in text and "Ctrl+C to stop" in text, text

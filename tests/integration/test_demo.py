@@ -48,6 +48,9 @@ def test_demo_trades_repairs_faults_and_every_check_holds():
     assert re.search(r"BTC-USDT +equal at update \d+", summary) and re.search(r"ETH-BTC +equal at update", summary)
     assert "every book equal: yes; balances equal: yes" in summary
     assert "NOT EQUAL" not in summary
+    # the plain status lines carry every health figure of the live view, stale diffs included
+    status = [line for line in out.splitlines() if "open orders" in line]
+    assert status and all(re.search(r"BTC-USDT [\d.]+ diffs/s .* reconnects \d+ stale \d+", line) for line in status)
 
 
 def test_demo_with_no_duration_still_proves_each_book_current():
@@ -83,9 +86,19 @@ async def test_live_view_of_a_real_run_fits_the_terminal_and_keeps_each_fault_an
 
     monkeypatch.setattr(demo_screen, "render", recording_render)
     console = Console(file=io.StringIO(), width=width, height=height, force_terminal=True)
-    status = await run_demo(duration=9.0, ui=True, out=lambda line: None, console=console)
+    said = []
+    status = await run_demo(duration=9.0, ui=True, out=said.append, console=console)
     assert status == 0
     assert len(frames) > 20
+    # nothing is printed above the view (it scrolled the view's top rows off an 80x24 terminal): what the
+    # demo says while starting is in the view, the first of its events; after the view, the summary and
+    # the exit checks' lines fit the width, wrapped between fields
+    assert said and said[said.index("") + 1].startswith("Summary after"), said
+    assert not any("simulated binance exchange" in line or "connector ready" in line for line in said), said
+    assert max(map(len, said)) <= width, said
+    first = "\n".join(frames[0][1])
+    assert re.search(r"^ +\d+\.\ds Start +simulated binance exchange on http://127\.0\.0\.1:\d+", first, re.M), first
+    assert re.search(r"^ +\d+\.\ds Start +connector ready after", first, re.M), first
     drop = "injected: the exchange drops the next BTC-USDT depth diff"
     close = "injected: the exchange closes our user data socket"
     for _, lines in frames:

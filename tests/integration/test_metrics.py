@@ -265,6 +265,11 @@ async def test_hbconn_book_serves_its_figures_on_the_metrics_port():
 _WITHOUT_PROMETHEUS = "import sys; sys.modules['prometheus_client'] = None\n"
 
 
+#: the install hint every message gives: right from a clone (no wheel is published) and from an index
+HINT = ("pip install '.[metrics]' from a clone of the repository "
+        "(or pip install 'hummingbot-conn[metrics]' where the package comes from an index)")
+
+
 def test_without_prometheus_client_the_library_imports_and_the_errors_name_the_extra():
     check = _WITHOUT_PROMETHEUS + (
         "import hummingbot_conn, hummingbot_conn.connector, hummingbot_conn.tracking, hummingbot_conn.cli.book\n"
@@ -273,15 +278,18 @@ def test_without_prometheus_client_the_library_imports_and_the_errors_name_the_e
     done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60,
                           cwd=tempfile.gettempdir())
     assert done.returncode == 0, done.stderr
-    assert "pip install 'hummingbot-conn[metrics]'" in done.stdout
+    assert HINT in done.stdout
 
+    # each command refuses the flag before it starts anything: no simulator started, nothing printed
     cli = _WITHOUT_PROMETHEUS + "from hummingbot_conn.cli import main; sys.exit(main(sys.argv[1:]))"
-    done = subprocess.run([sys.executable, "-c", cli, "book", "BTC-USDT", "--metrics-port", "0", "--duration", "1"],
-                          capture_output=True, text=True, timeout=60, cwd=tempfile.gettempdir())
-    assert done.returncode == 2, (done.stdout, done.stderr)
-    assert done.stderr.strip().splitlines() == [
-        "hbconn book: --metrics-port needs the prometheus-client package. Install the metrics extra: "
-        "pip install 'hummingbot-conn[metrics]'."]
+    for command in (["book", "BTC-USDT"], ["demo"]):
+        done = subprocess.run([sys.executable, "-c", cli, *command, "--metrics-port", "0", "--duration", "1"],
+                              capture_output=True, text=True, timeout=60, cwd=tempfile.gettempdir())
+        assert done.returncode == 2, (done.stdout, done.stderr)
+        assert done.stdout == "", done.stdout
+        assert done.stderr.strip().splitlines() == [
+            f"hbconn {command[0]}: --metrics-port needs the prometheus-client package. Install the metrics extra: "
+            f"{HINT}."]
 
 
 def test_the_documented_bot_serves_its_figures(tmp_path):

@@ -1,6 +1,6 @@
 """Issue 16 over real sockets: a book the venue's ids leave behind is resynced, alone.
 
-The faults (``hummingbot_conn/sim/faults.py``): ``future_diff_id`` (a diff that
+The faults (``hummingbot_conn/sim/kernel/faults.py``): ``future_diff_id`` (a diff that
 chains to the book but claims a far-future final id), ``future_snapshot`` (a
 depth snapshot with a far-future ``lastUpdateId``) and ``restart_ids`` (the
 venue restarts its ids from 0, on the live stream or with its sockets

@@ -1,5 +1,5 @@
 """The simulators' user-data sockets: their ping / pong, and the ``mute_user_sockets`` fault
-(hummingbot_conn/sim/heartbeat.py), over real sockets with a plain aiohttp client.
+(hummingbot_conn/sim/kernel/heartbeat.py), over real sockets with a plain aiohttp client.
 
 A muted socket stays open but delivers nothing (events, request answers) and answers no
 ping; the server stops pinging it too.  A new socket is not muted.

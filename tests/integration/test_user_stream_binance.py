@@ -19,8 +19,7 @@ from hummingbot_conn.exchanges.binance import (
     binance_constants as CONSTANTS,
     binance_web_utils as web_utils,
 )
-from hummingbot_conn.sim import SimulatedExchange
-from hummingbot_conn.sim.errors import SimError
+from hummingbot_conn.sim import SimError, SimulatedExchange
 from hummingbot_conn.tracking import UserStreamTracker
 from hummingbot_conn.web import ExchangeError, ExponentialBackoff, TimeSynchronizer, WSJSONRequest
 

@@ -10,7 +10,7 @@ import pytest
 from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS, binance_web_utils as web_utils
 from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
 from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
-from hummingbot_conn.sim.server import SimulatedExchange
+from hummingbot_conn.sim.binance.spot.server import SimulatedExchange
 from hummingbot_conn.web import (
     ExponentialBackoff,
     RateLimitExceededError,

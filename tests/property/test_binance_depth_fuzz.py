@@ -1,4 +1,4 @@
-"""core/_binance_depth against hostile frames: it never raises, never reads past the frame, and
+"""exchanges/binance/_binance_depth against hostile frames: it never raises, never reads past the frame, and
 whatever it accepts a JSON decoder accepts too, with the same fields and the same effect on a book.
 
 The oracle is the data source's JSON path (orjson, then ``OrderBook.apply_diffs`` on the decoded
@@ -14,8 +14,8 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from hummingbot_conn.core._binance_depth import parse_depth_update
 from hummingbot_conn.core.order_book import OrderBook
+from hummingbot_conn.exchanges.binance._binance_depth import parse_depth_update
 
 EXAMPLES = int(os.environ.get("HBCONN_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,

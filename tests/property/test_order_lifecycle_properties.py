@@ -174,3 +174,68 @@ def test_in_flight_order_alone_is_order_independent(history):
                 order.update_with_order_update(message)
     assert order.current_state is FINAL_STATUS[outcome]
     assert order.executed_amount_base == sum((f.fill_base_amount for f in fills), Decimal(0))
+
+
+def with_executed(update, fills, outcome):
+    # what the exchange's report says the order executed: a final status all of it, a partial one the
+    # first fill, earlier ones nothing
+    if update.new_state is FINAL_STATUS[outcome]:
+        executed = sum((f.fill_base_amount for f in fills), Decimal(0))
+    elif update.new_state is OrderState.PARTIALLY_FILLED:
+        executed = fills[0].fill_base_amount
+    else:
+        executed = Decimal(0)
+    return OrderUpdate(PAIR, update.update_timestamp, update.new_state, update.client_order_id,
+                       update.exchange_order_id, misc_updates={"executed_amount_base": executed})
+
+
+@given(histories(), st.data())
+def test_fills_lost_on_the_way_are_owed_until_fetched_and_reported_once(history, data):
+    # Reports carry the executed amount; some fills never arrive (their stream report was lost) and the
+    # exchange's fill list fails ``failures`` times first (429, 5xx).  Every fill is still reported
+    # exactly once, and when the list answers within the first burst of attempts (3) the final event
+    # comes after every fill (it waited for them).
+    outcome, trade_type, amount, fills, arrival = history
+    lost = data.draw(st.sets(st.sampled_from([f.trade_id for f in fills]))) if fills else set()
+    failures = data.draw(st.integers(0, 6))
+    yields = data.draw(st.lists(st.booleans(), min_size=len(arrival), max_size=len(arrival)))
+    now = [100.0]
+    left = [failures]
+
+    async def fetch_missing_fills(order):
+        await asyncio.sleep(0)
+        if left[0]:
+            left[0] -= 1
+            raise ConnectionError("429")
+        return list(fills)
+
+    async def run():
+        tracker = ClientOrderTracker(clock=lambda: now[0], fetch_missing_fills=fetch_missing_fills,
+                                     missing_fill_retry_delays=(0.0, 0.0), missing_fill_hold_seconds=3600.0,
+                                     cached_order_ttl=1e9)      # the poll cycles below move the clock far
+        events = []
+        for tag in MarketEvent:
+            tracker.add_listener(tag, events.append)
+        tracker.start_tracking_order(InFlightOrder(CID, PAIR, OrderType.LIMIT, trade_type, amount, 1.0,
+                                                   Decimal("2000")))
+        for message, pause in zip(arrival, yields):
+            if isinstance(message, TradeUpdate):
+                if message.trade_id not in lost:
+                    tracker.process_trade_update(message)
+            else:
+                tracker.process_order_update(with_executed(message, fills, outcome))
+            if pause:
+                await asyncio.sleep(0)
+        for _ in range(failures + 2):           # poll cycles, each past the back-off
+            await tracker.wait_for_fill_fetches()
+            now[0] += 120.0
+            tracker.retry_missing_fills()
+        await tracker.wait_for_fill_fetches()
+        return tracker, events
+
+    with refusals_not_logged():
+        tracker, events = asyncio.run(run())
+    check(outcome, trade_type, amount, fills, tracker, events)
+    assert tracker.owed_fills == {}
+    if failures < 3:
+        assert type(events[-1]).__name__ in TERMINAL_NAMES

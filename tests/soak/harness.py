@@ -3,7 +3,7 @@
 A soak runs a connector against its simulator over real sockets for
 ``HBCONN_SOAK_SECONDS`` while a seeded strategy trades and a seeded
 :class:`FaultDriver` injects every fault kind the simulator offers
-(``hummingbot_conn.sim.faults.RULE_KINDS`` and ``ACTION_KINDS``). Then the
+(``hummingbot_conn.sim.kernel.faults.RULE_KINDS`` and ``ACTION_KINDS``). Then the
 faults stop, the market goes quiet, the connector reconciles by itself
 (:func:`reconcile`: its own polls, no call into it) and the audit compares it
 with the simulator's own records:
@@ -43,7 +43,7 @@ from hummingbot_conn.events import (
     SellOrderCompletedEvent,
     SellOrderCreatedEvent,
 )
-from hummingbot_conn.sim.faults import ACTION_KINDS, RULE_KINDS
+from hummingbot_conn.sim.kernel.faults import ACTION_KINDS, RULE_KINDS
 from tests.integration.connector.conftest import until  # the suite's polling helper
 
 SOAK_SECONDS = float(os.environ.get("HBCONN_SOAK_SECONDS", "40"))

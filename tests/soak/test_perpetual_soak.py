@@ -24,8 +24,8 @@ import pytest
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee, DeductedFromReturnsTradeFee
 from hummingbot_conn.events import AccountEvent, FundingPaymentCompletedEvent, MarketEvent, OrderFilledEvent
+from hummingbot_conn.sim.binance.usdm.specs import money
 from hummingbot_conn.sim.futures import SimulatedFuturesExchange
-from hummingbot_conn.sim.futures.specs import money
 from tests.integration.perpetual.conftest import make_connector
 
 from .harness import (
@@ -141,7 +141,7 @@ class PerpStrategy(Strategy):
 def exchange_orders(sim, api_key: str, placed) -> dict:
     account = sim.account(api_key)
     fills: dict = {}
-    for (account_id, symbol), rows in sim.engine.fills.items():
+    for (account_id, symbol), rows in sim.engine.account_fills.items():
         if account_id == account.account_id:
             for f in rows:
                 fills.setdefault((symbol, f.order_id), {})[str(f.trade_id)] = ExchangeFill(

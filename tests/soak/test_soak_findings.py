@@ -1,5 +1,6 @@
 """Minimal reproductions of what the soaks found (issue 16), each marked ``xfail(strict=True)``
-until the defect is fixed: fast, deterministic, the simulator over real sockets.
+until its defect is fixed (then a plain regression test): fast, deterministic, the simulator
+over real sockets.
 
 A defect of the futures simulator itself is reproduced beside its arithmetic, in
 tests/unit/test_sim_futures_margin.py.
@@ -20,10 +21,10 @@ from .harness import event_log, within
 PAIR, SYMBOL = "BTC-USDT", "BTCUSDT"
 
 
-@pytest.mark.xfail(strict=True, reason="found by the spot soak (seed 16, 480 s): the fills a CANCELED status "
-                   "reveals are fetched once; when that fetch fails (429 / 5xx on GET /api/v3/myTrades) the order "
-                   "is finished anyway and its missing fills are never reported")
 async def test_a_fill_revealed_by_the_cancel_is_reported_even_when_the_first_fill_fetch_fails():
+    # found by the spot soak (seed 16, 480 s): the fills a CANCELED status revealed were fetched once;
+    # when that fetch failed (429 / 5xx on GET /api/v3/myTrades) the order was finished anyway and its
+    # missing fills never reported.  They are owed now (tracking/missing_fills.py)
     async with SimulatedExchange(seed=5) as sim:
         key, secret = sim.create_account({"USDT": "100000", "BTC": "2"})
         connector = make_connector(sim, key, secret, long_poll_interval=1.0)
@@ -54,12 +55,12 @@ async def test_a_fill_revealed_by_the_cancel_is_reported_even_when_the_first_fil
             await connector.stop_network()
 
 
-@pytest.mark.xfail(strict=True, reason="found by the perpetual soak (seed 16, 240 s): a CANCELED or EXPIRED status "
-                   "(the cancel's answer, a MARKET order's RESULT answer) that executed more than the fills we saw "
-                   "finishes the order at once; the missing fills are never fetched, so a fill whose stream event "
-                   "was lost (user socket down or mute) is never reported")
 @pytest.mark.parametrize("ending", ["cancelled", "market_expired"])
 async def test_a_perpetual_order_ended_with_fills_we_missed_reports_them(ending):
+    # found by the perpetual soak (seed 16, 240 s): a CANCELED or EXPIRED status (the cancel's answer,
+    # a MARKET order's RESULT answer) that executed more than the fills we saw finished the order at
+    # once, and a fill whose stream event was lost (user socket down or mute) was never reported.
+    # They are owed now (tracking/missing_fills.py)
     async with SimulatedFuturesExchange() as sim:
         key, secret = sim.create_account("10000")
         connector = make_perpetual_connector(sim, key, secret, pairs=("BTC-USDT",), long_poll_interval=1.0)
@@ -88,7 +89,7 @@ async def test_a_perpetual_order_ended_with_fills_we_missed_reports_them(ending)
             assert await within(lambda: any(isinstance(e, done) for e in log.event_log), 10)
             if stream not in sim.engine.user_listeners:
                 sim.engine.user_listeners.append(stream)
-            [fill] = sim.engine.fills[(sim.account(key).account_id, "BTCUSDT")]
+            [fill] = sim.engine.account_fills[(sim.account(key).account_id, "BTCUSDT")]
             reported = await within(lambda: [e.exchange_trade_id for e in log.event_log
                                              if isinstance(e, OrderFilledEvent)] == [str(fill.trade_id)], 10)
             assert reported, [type(e).__name__ for e in log.event_log]

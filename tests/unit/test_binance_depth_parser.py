@@ -1,4 +1,5 @@
-"""core/_binance_depth: the C parser of Binance depthUpdate frames agrees with a JSON decoder or steps aside."""
+"""exchanges/binance/_binance_depth: the C parser of Binance depthUpdate frames agrees with a JSON decoder
+or steps aside."""
 import json
 
 import numpy as np
@@ -6,8 +7,8 @@ import orjson
 import pytest
 from hypothesis import given, strategies as st
 
-from hummingbot_conn.core._binance_depth import DepthRows, parse_depth_update
 from hummingbot_conn.core.order_book import DiffResult, OrderBook
+from hummingbot_conn.exchanges.binance._binance_depth import DepthRows, parse_depth_update
 
 FRAME = ('{"e":"depthUpdate","E":1672515782136,"s":"BNBBTC","U":157,"u":160,'
          '"b":[["0.0024","10"]],"a":[["0.0026","100"],["0.0027","0.00000000"]]}')

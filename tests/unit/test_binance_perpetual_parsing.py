@@ -7,7 +7,7 @@ from hummingbot_conn.common import PositionAction, TradeType
 from hummingbot_conn.core.in_flight_order import OrderState
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee, DeductedFromReturnsTradeFee
 from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_utils as utils
-from hummingbot_conn.sim.futures.specs import default_futures_symbols
+from hummingbot_conn.sim.binance.usdm.specs import default_futures_symbols
 
 
 def _event(**o):

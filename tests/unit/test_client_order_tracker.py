@@ -41,6 +41,7 @@ class Clock:
 
 def make_tracker(**kw):
     clock = kw.pop("clock", Clock())
+    kw.setdefault("missing_fill_retry_delays", (0.0, 0.0))    # a burst's retries without real pauses
     tracker = ClientOrderTracker(clock=clock, **kw)
     events = []
     for tag in MarketEvent:

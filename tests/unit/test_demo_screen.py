@@ -16,9 +16,10 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
+from hummingbot_conn.cli.demo.live import DemoLive
 from hummingbot_conn.cli.demo.recorder import DemoCounts, DemoRecorder
 from hummingbot_conn.cli.demo.screen import FAULT_HOLD, render
-from hummingbot_conn.cli.demo.view import DemoFrame, OpenOrder, status_line
+from hummingbot_conn.cli.demo.view import BalanceCheck, BookCheck, DemoFrame, OpenOrder, status_line, summary_lines
 from hummingbot_conn.cli.live_view import BookTop, PairFormat, RateMeter, read_health, sample_diffs
 from hummingbot_conn.tracking.order_book_sync import OrderBookSyncEvent, OrderBookTrackerEvent
 
@@ -56,7 +57,7 @@ class Clock:
 def _metrics(applied):
     latency = SimpleNamespace(p50=0.000066, p99=0.000083)
     return SimpleNamespace(diffs_applied=applied, latency=latency, gaps=1, resyncs=1, stream_interruptions=0,
-                           diffs_stale=0)
+                           diffs_stale=2)
 
 
 def _recorder_with_both_faults_repaired(clock):
@@ -117,27 +118,32 @@ def test_every_section_fits_the_terminal_and_nothing_is_cut(width, height):
     text = "\n".join(lines)
     assert len(lines) < height, text                          # within the height (the cursor's line stays free)
     assert max(len(line) for line in lines) <= width, text   # no line wider than the terminal
-    assert "…" not in text.replace("x-…", ""), text           # nothing cut (order ids are shortened on purpose)
+    assert "…" not in re.sub(r"…[\w-]{8}\b", "", text), text     # nothing cut (order ids are shortened on purpose)
     # the book: its title and the best levels
     assert re.search(r"^BTC-USDT mid 60,000\.500 spread 1\.00", text, re.M), text
     assert re.search(r"^ *0\.00554 60,000\.00 60,001\.00 +0\.00124", text, re.M), text
-    # our orders, each one
-    for price in ("59,994.00", "60,006.00", "0.04999", "0.05001"):
-        assert re.search(rf"(BUY|SELL) +{re.escape(price)} ", text), (price, text)
-    # balances, each asset
-    for row in (r"BTC +1\.00034 +0\.99966", r"ETH +10\.009 +9\.991", r"USDT +99987\.1234567 +99967\.123"):
+    # our orders, each one with the end of its client order id, its pair, side, price and state (short names)
+    for i, (pair, side, price, state) in enumerate([("BTC-USDT", "BUY", "59,994.00", "open"),
+                                                    ("BTC-USDT", "SELL", "60,006.00", "canceling"),
+                                                    ("ETH-BTC", "BUY", "0.04999", "partial"),
+                                                    ("ETH-BTC", "SELL", "0.05001", "creating")]):
+        row = rf"…a4f0300{i} {pair} +{side} +{re.escape(price)} .*\b{state}\b"
         assert re.search(row, text), (row, text)
-    # health, each pair
-    assert re.search(r"^health +diffs/s +p50 ms +p99 ms +gaps +resyncs +reconnects", text, re.M), text
-    assert re.search(r"^BTC-USDT +0\.0 +0\.066 +0\.083 +1 +1 +0", text, re.M), text
-    assert re.search(r"^ETH-BTC +0\.0 ", text, re.M), text
+    # balances, each asset, with thousands separators as in the book
+    for row in (r"BTC +1\.00034 +0\.99966", r"ETH +10\.009 +9\.991", r"USDT +99,987\.1234567 +99,967\.123"):
+        assert re.search(row, text), (row, text)
+    # health, each pair, every figure at every width (stale diffs included), and the user stream's reconnects
+    assert re.search(r"^health +diffs/s +p50 ms +p99 ms +gaps +resyncs +reconnects +stale$", text, re.M), text
+    assert re.search(r"^BTC-USDT +0\.0 +0\.066 +0\.083 +1 +1 +0 +2$", text, re.M), text
+    assert re.search(r"^ETH-BTC +0\.0 .* 2$", text, re.M), text
+    assert re.search(r"^user stream +1$", text, re.M), text
     # both faults and their repairs, whole lines
     assert f"  10.0s injected: {DROP}" in lines, text
     assert "  10.4s repaired: gap after update 123456, resynced at update 123470" in lines, text
     assert f"  15.0s injected: {CLOSE}" in lines, text
     assert "  15.6s repaired: reconnected (connection 2), reconciled by REST" in lines, text
     # the events: the newest one is on screen
-    assert re.search(r"^events$", text, re.M) and "x-…a4f00149 SELL 0.00034 BTC-USDT @ 60,006.00" in text, text
+    assert re.search(r"^events$", text, re.M) and "…a4f00149 SELL 0.00034 BTC-USDT @ 60,006.00" in text, text
 
 
 @pytest.mark.parametrize("width", range(80, 221, 7))
@@ -233,3 +239,87 @@ def test_live_screen_and_plain_line_print_the_same_diffs_per_second_for_the_same
     assert _figures(plain, "ETH-BTC") == ["10.0"]
     window = sum(pattern) / (len(pattern) * 0.2)          # 17 per 2 s = 8.5 per second
     assert _figures(plain, "BTC-USDT") == [f"{window:.1f}"]
+
+
+@pytest.mark.parametrize("width, height", [(80, 24), (100, 30), (120, 40), (160, 50)])
+def test_one_state_name_and_one_order_id_form_at_every_width(width, height):
+    # a user matches an event to its row by the end of the client order id, and reads one name per state
+    clock = Clock()
+    _, recorder = _recorder_with_both_faults_repaired(clock)
+    frame = _frame(recorder, 16.0, events=3, health=_health(RateMeter(clock)))
+    recorder.note("Cancelled x-MG43PCSNSBCUT66201239ea4f03001")
+    frame.lines = list(recorder.lines)
+    text = "\n".join(_draw(frame, width, height))
+    assert re.search(r"…a4f03001 BTC-USDT +SELL .*\bcanceling$", text, re.M), text      # the row
+    assert re.search(r"^ +\d+\.\ds Cancelled …a4f03001$", text, re.M), text              # its event
+    for full in ("PARTIALLY_FILLED", "PENDING_CANCEL", "PENDING_CREATE", "OPEN"):
+        assert full not in text, (full, text)
+    assert re.search(r"\bpartial$", text, re.M) and re.search(r"\bcreating$", text, re.M), text
+
+
+def test_plain_status_line_has_every_health_figure_of_the_screen():
+    clock = Clock()
+    _, recorder = _recorder_with_both_faults_repaired(clock)
+    line = status_line(_frame(recorder, 16.0, events=0, health=_health(RateMeter(clock))))
+    for pair in ("BTC-USDT", "ETH-BTC"):
+        assert re.search(rf"{pair} 0\.0 diffs/s p50 0\.066 p99 0\.083 ms gaps 1 resyncs 1 reconnects 0 stale 2",
+                         line), line
+    assert line.endswith("| user stream reconnects 1"), line
+
+
+def _summary(width):
+    counts = DemoCounts(created=40, filled=12, cancelled=27, failed=1, fills=31,
+                        fees={"USDT": Decimal("1.23456"), "BTC": Decimal("0.0000123"), "ETH": Decimal("0.00042")})
+    for pair, side, n in [("BTC-USDT", "BUY", 3), ("BTC-USDT", "SELL", 3), ("ETH-BTC", "BUY", 12),
+                          ("ETH-BTC", "SELL", 4), ("ETH-USDT", "BUY", 9)]:
+        counts.traded[(pair, side)] = n
+    books = [BookCheck("BTC-USDT", True, 123456789, 20, 20, True), BookCheck("ETH-BTC", True, 98765, 20, 19, False)]
+    balances = [BalanceCheck("USDT", (Decimal("99987.1234567"), Decimal("99967.123")),
+                             (Decimal("99987.1234567"), Decimal("99967.124")))]
+    return summary_lines(counts, books, balances, False, 30.2, width)
+
+
+@pytest.mark.parametrize("width", [80, 64, 50])
+def test_the_summary_wraps_between_fields_for_the_terminal_width(width):
+    lines = _summary(width)
+    text = "\n".join(lines)
+    assert max(map(len, lines)) <= width, text
+    # no field is cut: each pair's fills, each fee, each balance figure stays on one line
+    for field in ("BTC-USDT buy 3", "BTC-USDT sell 3", "ETH-BTC buy 12", "ETH-BTC sell 4", "ETH-USDT buy 9",
+                  "1.23456 USDT", "0.0000123 BTC", "99,987.1234567", "99,967.123", "filled 12", "fills 31"):
+        assert any(field in line for line in lines), (field, text)
+    assert not any(line.rstrip().endswith("-") for line in lines), text
+    # continuation lines hang under their item
+    first = next(i for i, line in enumerate(lines) if line.startswith("  fills by pair and side:"))
+    assert lines[first + 1].startswith("      ") or len(lines[first]) <= width, text
+
+
+def test_the_summary_in_a_pipe_keeps_one_line_per_item():
+    lines = _summary(None)
+    assert "  fills by pair and side: BTC-USDT buy 3, BTC-USDT sell 3, ETH-BTC buy 12, ETH-BTC sell 4, " \
+           "ETH-USDT buy 9" in lines
+    assert any(line.startswith("    USDT   total   99,987.1234567") for line in lines), lines
+
+
+def test_what_the_demo_says_while_starting_stays_inside_the_view_and_becomes_its_first_events():
+    # a line printed above the live view pushed its top rows off an 80x24 terminal; now the view starts
+    # first, shows those lines cut to the width, then hands them to the events
+    buf = io.StringIO()
+    console = Console(file=buf, width=80, height=24, color_system=None, legacy_windows=False)
+    live = DemoLive(console)
+    live.start()
+    said = ["simulated binance exchange on http://127.0.0.1:45678/api/v3; trading BTC-USDT, ETH-BTC through "
+            "BinanceExchange", "metrics on http://127.0.0.1:9464/metrics"]
+    for line in said:
+        live.say(line)
+    live.stop()
+    shown = buf.getvalue().rstrip("\n").split("\n")
+    assert len(shown) < 24 and max(map(len, shown)) <= 80, shown
+    assert shown[0].startswith("hbconn demo") and shown[-1] == said[-1], shown
+    assert shown[1].startswith("simulated binance exchange on http://127.0.0.1:45678/api/v3; trading"), shown
+    clock = Clock(0.5)
+    recorder = DemoRecorder(FakeConnector(), FORMATS, clock)
+    live.hand_over(recorder)
+    assert [text for _, text in recorder.lines] == [f"Start     {line}" for line in said]
+    lines = _draw(_frame(recorder, 1.0, events=0, health=[]), 80, 24)
+    assert "   0.5s Start     metrics on http://127.0.0.1:9464/metrics" in lines, lines

@@ -5,10 +5,12 @@ import pytest
 
 from hummingbot_conn.cli.live_view import (
     BookTop,
+    Health,
     PairFormat,
     RateMeter,
     decimals_of,
     formats_from_exchange_info,
+    health_line,
     ladder_lines,
     top_line,
 )
@@ -90,3 +92,10 @@ def test_text_ladder_and_top_line():
     assert lines[2].split() == ["0.004", "0.05000", "|", "0.05001", "0.011"]
     assert lines[3].split() == ["1.250", "0.04999", "|"]
     assert top_line(BookTop("BTC-USDT", False, 0, [], []), fmt) == "BTC-USDT: syncing"
+
+
+def test_plain_health_line_names_every_figure_of_the_live_table():
+    # hbconn book --no-ui: the same figures as the live health table, stale diffs included
+    line = health_line(Health("BTC-USDT", 12.34, 0.066, 0.0831, 1, 2, 3, 4))
+    assert line == ("BTC-USDT: 12.3 diffs/s, apply latency p50 0.066 ms p99 0.083 ms, gaps 1, resyncs 2, "
+                    "reconnects 3, stale 4")

@@ -1,9 +1,9 @@
 """The simulator's own verifier against the test vectors of docs/binance_spot.md section 10."""
 import pytest
 
-from hummingbot_conn.sim import auth
-from hummingbot_conn.sim.accounts import AccountRegistry
-from hummingbot_conn.sim.errors import SimError
+from hummingbot_conn.sim.binance import auth
+from hummingbot_conn.sim.binance.errors import SimError
+from hummingbot_conn.sim.binance.spot.accounts import AccountRegistry
 
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"

@@ -4,11 +4,11 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from hummingbot_conn.sim.accounts import AccountRegistry
-from hummingbot_conn.sim.clock import ManualClock
-from hummingbot_conn.sim.engine import MatchingEngine
-from hummingbot_conn.sim.errors import SimError
-from hummingbot_conn.sim.filters import SymbolSpec
+from hummingbot_conn.sim.binance.errors import SimError
+from hummingbot_conn.sim.binance.spot.accounts import AccountRegistry
+from hummingbot_conn.sim.binance.spot.engine import MatchingEngine
+from hummingbot_conn.sim.binance.spot.filters import SymbolSpec
+from hummingbot_conn.sim.kernel.clock import ManualClock
 
 
 def spec(**kw):

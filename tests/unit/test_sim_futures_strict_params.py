@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from hummingbot_conn.sim import ManualClock
-from hummingbot_conn.sim.errors import SimError
+from hummingbot_conn.sim.binance.errors import SimError
+from hummingbot_conn.sim.binance.params import Params
 from hummingbot_conn.sim.futures import SimulatedFuturesExchange
-from hummingbot_conn.sim.params import Params
 
 HOSTILE = ["1\n", "1 ", " 1", "1_000", "+1", "1e-5", "1E5", "١", "１", "0x10", "1.", ".5", "NaN", "Infinity",
            "1\t", "1\x00", "٣.٥", "1,5", "--1"]

@@ -7,9 +7,9 @@ the same seed giving the same market.
 from decimal import Decimal
 
 from hummingbot_conn.sim import ManualClock
+from hummingbot_conn.sim.binance.usdm.traders import FuturesBackgroundTraders
 from hummingbot_conn.sim.futures import SimulatedFuturesExchange
-from hummingbot_conn.sim.futures.traders import FuturesBackgroundTraders
-from hummingbot_conn.sim.traders import BackgroundTraders
+from hummingbot_conn.sim.kernel.traders import BackgroundTraders
 
 TRADERS = {"rate": 10, "volatility": 0.0005, "seed_levels": 8}
 

@@ -1,4 +1,4 @@
-"""The simulators' update-id faults (``sim/faults.py``): ``future_diff_id``, ``future_snapshot``,
+"""The simulators' update-id faults (``sim/kernel/faults.py``): ``future_diff_id``, ``future_snapshot``,
 ``restart_ids``, in process on both venues (what the depth events and snapshots carry).
 
 The tracker's answer to them over real sockets: tests/integration/test_order_book_behind.py.
@@ -7,9 +7,9 @@ import orjson
 import pytest
 
 from hummingbot_conn.sim import ManualClock, SimulatedExchange
-from hummingbot_conn.sim.faults import FAR_AHEAD, FaultInjector
+from hummingbot_conn.sim.binance.params import Params
 from hummingbot_conn.sim.futures import SimulatedFuturesExchange
-from hummingbot_conn.sim.params import Params
+from hummingbot_conn.sim.kernel.faults import FAR_AHEAD, FaultInjector
 
 
 class _Collect:

@@ -3,16 +3,25 @@ from decimal import Decimal
 
 import pytest
 
-from hummingbot_conn.sim.clock import ManualClock
-from hummingbot_conn.sim.errors import SimError
-from hummingbot_conn.sim.faults import FaultInjector
-from hummingbot_conn.sim.params import Params
-from hummingbot_conn.sim.ratelimit import OrderCounter, WeightLimiter
+from hummingbot_conn.sim.binance.errors import BINANCE_ERRORS, SimError, rate_limit_json
+from hummingbot_conn.sim.binance.params import Params
+from hummingbot_conn.sim.binance.rest import order_counter
+from hummingbot_conn.sim.kernel.clock import ManualClock
+from hummingbot_conn.sim.kernel.faults import FaultInjector
+from hummingbot_conn.sim.kernel.ratelimit import WeightLimiter
+
+
+def OrderCounter(clock, limit_10s=100, limit_1d=200_000):  # noqa: N802 - Binance spot's ORDERS windows
+    return order_counter(clock, [("10S", limit_10s), ("1D", limit_1d)])
+
+
+def _weight_json(limiter):
+    return rate_limit_json("REQUEST_WEIGHT", limiter.window_ms, limiter.limit)
 
 
 def test_weight_429_with_retry_after_then_418_ban():
     clock = ManualClock(start_ms=1_700_000_080_000)   # 40 s into a minute window
-    limiter = WeightLimiter(clock, limit=10, ban_after=2, ban_seconds=120)
+    limiter = WeightLimiter(clock, limit=10, ban_after=2, ban_seconds=120, errors=BINANCE_ERRORS)
     assert limiter.charge("ip", 6) == 6 and limiter.charge("ip", 4) == 10
     with pytest.raises(SimError) as first:
         limiter.charge("ip", 1)
@@ -34,7 +43,7 @@ def test_weight_429_with_retry_after_then_418_ban():
 
 
 def test_refund_makes_successful_orders_weigh_zero():
-    limiter = WeightLimiter(ManualClock(), limit=100)
+    limiter = WeightLimiter(ManualClock(), limit=100, errors=BINANCE_ERRORS)
     limiter.charge("ip", 1)
     limiter.refund("ip", 1)
     assert limiter.used("ip") == 0
@@ -42,7 +51,7 @@ def test_refund_makes_successful_orders_weigh_zero():
 
 def test_order_counter_headers_and_limit():
     counter = OrderCounter(ManualClock(), limit_10s=2)
-    assert counter.count(1) == {"X-MBX-ORDER-COUNT-10S": "1", "X-MBX-ORDER-COUNT-1D": "1"}
+    assert counter.count(1) == {"10S": 1, "1D": 1}
     counter.check(1)
     counter.count(1)
     with pytest.raises(SimError) as err:
@@ -53,7 +62,7 @@ def test_order_counter_headers_and_limit():
 
 def test_weight_resets_at_each_calendar_window_and_a_scaled_window_says_so():
     clock = ManualClock(start_ms=1_700_000_004_500)
-    limiter = WeightLimiter(clock, limit=10, ban_after=100, window_ms=6_000)
+    limiter = WeightLimiter(clock, limit=10, ban_after=100, window_ms=6_000, errors=BINANCE_ERRORS)
     window_end = (clock.now_ms() // 6_000 + 1) * 6_000
     limiter.charge("ip", 10)
     with pytest.raises(SimError) as refused:
@@ -65,12 +74,12 @@ def test_weight_resets_at_each_calendar_window_and_a_scaled_window_says_so():
     assert limiter.used("ip") == 11
     clock.set(window_end)                             # the whole count resets at the boundary, nothing carries
     assert limiter.used("ip") == 0 and limiter.charge("ip", 10) == 10
-    assert limiter.rate_limit_json() == {"rateLimitType": "REQUEST_WEIGHT", "interval": "SECOND",
-                                         "intervalNum": 6, "limit": 10}
-    assert WeightLimiter(clock).rate_limit_json()["interval"] == "MINUTE"
+    assert _weight_json(limiter) == {"rateLimitType": "REQUEST_WEIGHT", "interval": "SECOND",
+                                     "intervalNum": 6, "limit": 10}
+    assert _weight_json(WeightLimiter(clock, errors=BINANCE_ERRORS))["interval"] == "MINUTE"
     for bad in (0, 1500, 999, True):
         with pytest.raises(ValueError):
-            WeightLimiter(clock, window_ms=bad)
+            WeightLimiter(clock, window_ms=bad, errors=BINANCE_ERRORS)
 
 
 def test_order_count_429_retry_after_is_the_time_to_the_full_windows_reset():

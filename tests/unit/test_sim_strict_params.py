@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from hummingbot_conn.sim import auth
-from hummingbot_conn.sim.errors import SimError
-from hummingbot_conn.sim.params import Params
+from hummingbot_conn.sim.binance import auth
+from hummingbot_conn.sim.binance.errors import SimError
+from hummingbot_conn.sim.binance.params import Params
 
 DECIMAL = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?")
 INT = re.compile(r"-?[0-9]{1,19}")

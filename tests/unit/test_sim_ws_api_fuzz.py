@@ -7,7 +7,7 @@ import orjson
 from hypothesis import given, settings, strategies as st
 
 from hummingbot_conn.sim import SimulatedExchange
-from hummingbot_conn.sim.ws_api import _ApiConnection
+from hummingbot_conn.sim.binance.spot.ws_api import _ApiConnection
 
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**64 - 1),
                     st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12))

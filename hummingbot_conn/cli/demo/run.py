@@ -25,14 +25,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import shutil
 import signal
 import sys
 from decimal import Decimal
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence
 
 from hummingbot_conn.cli.demo.market_maker import MarketMaker
 from hummingbot_conn.cli.demo.recorder import DemoRecorder
-from hummingbot_conn.cli.demo.view import BalanceCheck, BookCheck, DemoFrame, OpenOrder, status_line, summary_lines
+from hummingbot_conn.cli.demo.view import (
+    BalanceCheck,
+    BookCheck,
+    DemoFrame,
+    OpenOrder,
+    status_line,
+    summary_lines,
+    wrap_fields,
+)
 from hummingbot_conn.cli.edge import (
     EXIT_INTERRUPTED,
     CommandError,
@@ -45,10 +54,13 @@ from hummingbot_conn.cli.edge import (
     say,
 )
 from hummingbot_conn.cli.live_view import PairFormat, RateMeter, read_health, read_top, sample_diffs
-from hummingbot_conn.cli.metrics_port import serve_metrics
+from hummingbot_conn.cli.metrics_port import require_metrics, serve_metrics
 from hummingbot_conn.cli.venues import VENUES, Venue, venue_named, venues_for
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
 from hummingbot_conn.sim import SimulatedExchange
+
+if TYPE_CHECKING:       # rich is loaded by the live view only
+    from hummingbot_conn.cli.demo.live import DemoLive
 
 STEP = 0.2                  # seconds between market-maker steps, health samples and view refreshes
 FAULT_HOLD = 10.0           # seconds (demo clock) a repaired fault stays on the live screen
@@ -137,9 +149,11 @@ class Demo:
                                f"{'s' if len(self._faults) > 1 else ''} not injected; cancelling our orders")
         self._faults.clear()
 
-    def print_new_lines(self, out: Callable[[str], None]) -> None:
+    def print_new_lines(self, out: Callable[[str], None], width: Optional[int] = None) -> None:
+        """Print the lines noted since the last call, each wrapped to ``width`` between fields (None: whole)."""
         for t, text in self.recorder.since(self.printed):
-            out(f"[{t:5.1f}s] {text}")
+            for part in wrap_fields(f"[{t:5.1f}s] {text}", width):
+                out(part)
         self.printed = self.recorder.total
 
     # -- one look -----------------------------------------------------------------------------------------
@@ -230,12 +244,15 @@ class Demo:
 async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "ETH-BTC"), seed: int = 7,
                    rate: float = 20.0, ui: bool = False, out: Callable[[str], None] = say,
                    stop: Optional[asyncio.Event] = None, console: Optional[object] = None,
-                   metrics_port: Optional[int] = None, venue: Venue = VENUES["binance"]) -> int:
+                   metrics_port: Optional[int] = None, venue: Venue = VENUES["binance"],
+                   width: Optional[int] = None) -> int:
     """Run the demo (see the module doc) on ``venue``'s simulator; returns the exit status.
 
-    ``console``: the rich ``Console`` of the live view (``ui``); by default the terminal's.
+    ``console``: the rich ``Console`` of the live view (``ui``); by default the terminal's. In the live
+    view the lines said while starting are shown inside it (``live.py``), not printed above it.
     ``metrics_port``: serve the connector's figures for Prometheus on 127.0.0.1 while it runs.
     ``venue``: one whose ``commands`` include ``demo``, else ``CommandError`` naming those that do.
+    ``width``: wrap the closing summary to this many columns (the live view: its console's width).
     """
     if venue.connector is None or "demo" not in venue.commands:
         raise CommandError(f"hbconn demo takes {' or '.join(venues_for('demo'))} only, not {venue.name}")
@@ -246,42 +263,56 @@ async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "
     pairs = list(pairs)
     specs = [s for s in venue.simulator_symbols() if f"{s.base_asset}-{s.quote_asset}" in pairs]
     traders = {"rate": rate, "volatility": 0.0003, "seed_levels": 20}
-    async with venue.simulator(seed, traders, specs) as sim:
-        assets = {a for s in specs for a in (s.base_asset, s.quote_asset)}
-        api_key, secret = sim.create_account({a: FUNDS.get(a, Decimal(1000)) for a in assets})
-        connector = venue.connector(api_key, secret, pairs, venue.endpoints_of(sim))
-        out(f"simulated {venue.name} exchange on {sim.rest_url}; trading {', '.join(pairs)} through "
-            f"{type(connector).__name__}")
-        endpoint = await serve_metrics(metrics_port, connector=connector, out=out)
-        try:
-            await start_connector(connector)
-            demo = Demo(sim, connector, api_key, pairs, duration, clock)
-            out(f"connector ready after {clock():.1f} s: books synced, balances and trading rules loaded, "
-                "user stream connected")
-            await _trade(demo, stop, ui, out, console)
-            interrupted = stop.is_set()
-            if ui:      # the live view showed those lines already
-                demo.printed = demo.recorder.total
-            if interrupted:
-                demo.drop_pending_faults()
-            else:       # a run too short for its faults still drops the diff
-                demo.inject_due_faults(clock(), final=True)
-            await demo.wind_down()
-            await demo.check_books()
-            await demo.check_balances()
-            demo.print_new_lines(out)       # the exit checks' own lines
-        finally:
-            await connector.stop_network()
-            await endpoint.close()
-    for line in summary_lines(demo.recorder.counts, demo.books, demo.balances, interrupted, clock()):
+    live = None
+    if ui:
+        from hummingbot_conn.cli.demo.live import DemoLive
+
+        live = DemoLive(console)
+        live.start()
+    tell = out if live is None else live.say      # what the demo says while it starts
+    try:
+        async with venue.simulator(seed, traders, specs) as sim:
+            assets = {a for s in specs for a in (s.base_asset, s.quote_asset)}
+            api_key, secret = sim.create_account({a: FUNDS.get(a, Decimal(1000)) for a in assets})
+            connector = venue.connector(api_key, secret, pairs, venue.endpoints_of(sim))
+            tell(f"simulated {venue.name} exchange on {sim.rest_url}; trading {', '.join(pairs)} through "
+                 f"{type(connector).__name__}")
+            endpoint = await serve_metrics(metrics_port, connector=connector, out=tell)
+            try:
+                await start_connector(connector)
+                demo = Demo(sim, connector, api_key, pairs, duration, clock)
+                tell(f"connector ready after {clock():.1f} s: books synced, balances and trading rules loaded, "
+                     "user stream connected")
+                if live is not None:
+                    live.hand_over(demo.recorder)
+                await _trade(demo, stop, out, live)
+                interrupted = stop.is_set()
+                if live is not None:        # the live view showed those lines already
+                    width = live.width      # the terminal's size now (it may have been resized)
+                    live.stop()
+                    demo.printed = demo.recorder.total
+                if interrupted:
+                    demo.drop_pending_faults()
+                else:       # a run too short for its faults still drops the diff
+                    demo.inject_due_faults(clock(), final=True)
+                await demo.wind_down()
+                await demo.check_books()
+                await demo.check_balances()
+                demo.print_new_lines(out, width)        # the exit checks' own lines
+            finally:
+                await connector.stop_network()
+                await endpoint.close()
+    finally:
+        if live is not None:
+            live.stop()
+    for line in summary_lines(demo.recorder.counts, demo.books, demo.balances, interrupted, clock(), width):
         out(line)
     if interrupted:
         return EXIT_INTERRUPTED
     return 0 if all(c.equal for c in demo.books) and all(b.equal for b in demo.balances) else 1
 
 
-async def _trade(demo: Demo, stop: asyncio.Event, ui: bool, out: Callable[[str], None],
-                 console: Optional[object] = None) -> None:
+async def _trade(demo: Demo, stop: asyncio.Event, out: Callable[[str], None], live: Optional["DemoLive"]) -> None:
     """The market-making loop until the duration elapses or ``stop`` is set, with the view.
 
     Both views run the same loop: one step, one health sample and one look per ``STEP``; only what
@@ -290,40 +321,22 @@ async def _trade(demo: Demo, stop: asyncio.Event, ui: bool, out: Callable[[str],
     thread: drawing shares the event loop with the market data, and a second drawer only slowed it.
     """
     deadline = demo.duration
-    live = None
-    if ui:
-        from rich.live import Live
-
-        from hummingbot_conn.cli.demo.screen import render
-
-        live = Live(console=console, auto_refresh=False)    # type: ignore[arg-type]  # a rich Console or None
-        live.start()
-
-    def show() -> None:
-        assert live is not None
-        width, height = live.console.size
-        live.update(render(demo.frame(demo.clock()), width, height), refresh=True)
-
     next_status = 1.0
-    try:
-        while not stop.is_set() and demo.clock() < deadline:
-            demo.inject_due_faults(demo.clock())
-            demo.maker.step()
-            demo.sample()
-            if live is not None:
-                show()
-            await _sleep_or_stop(stop, min(STEP, max(0.0, deadline - demo.clock())))
-            if live is None:
-                demo.print_new_lines(out)
-                if demo.clock() >= next_status:
-                    out(status_line(demo.frame(demo.clock())))
-                    next_status += 1.0
+    while not stop.is_set() and demo.clock() < deadline:
+        demo.inject_due_faults(demo.clock())
+        demo.maker.step()
+        demo.sample()
         if live is not None:
-            demo.sample()
-            show()
-    finally:
-        if live is not None:
-            live.stop()
+            live.show(demo.frame(demo.clock()))
+        await _sleep_or_stop(stop, min(STEP, max(0.0, deadline - demo.clock())))
+        if live is None:
+            demo.print_new_lines(out)
+            if demo.clock() >= next_status:
+                out(status_line(demo.frame(demo.clock())))
+                next_status += 1.0
+    if live is not None:
+        demo.sample()
+        live.show(demo.frame(demo.clock()))
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
@@ -350,8 +363,10 @@ async def _main(args) -> int:
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     try:
         ui = not args.no_ui and sys.stdout.isatty()
+        # a summary on a terminal wraps between its fields; in a pipe it stays one line per item
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
         return await run_demo(args.duration, args.pairs, args.seed, args.rate, ui=ui, stop=stop,
-                              metrics_port=args.metrics_port, venue=args.venue)
+                              metrics_port=args.metrics_port, venue=args.venue, width=width)
     except asyncio.CancelledError:
         raise KeyboardInterrupt from None
     finally:
@@ -394,6 +409,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     def body() -> int:
         configure_logging(args.verbose)
+        require_metrics(args.metrics_port)      # before anything starts or prints
         args.pairs = parse_pairs(args.pairs, args.venue)
         return asyncio.run(_main(args))
 

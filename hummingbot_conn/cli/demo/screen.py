@@ -10,8 +10,16 @@ the sections' sizes (``text_layout``), once per frame:
   column above the other when the terminal is too narrow for both);
 * the health table, then the faults, then the events across the whole width;
 * the height left over is shared between the ladder's levels (3 to 10 per
-  side) and the event lines; under 120 columns the tables drop their widest
-  columns (order ids, filled amounts, the stale count) and name states short.
+  side) and the event lines; where the orders table is too wide for its
+  room it drops the filled, then the ordered amounts (never the order id,
+  the pair, the side, the price or the state); the health table keeps every
+  column (stale diffs, the user stream's reconnects in a row of its own),
+  its headers shortened when it is too wide.
+
+The same words at every width: order states by their short names
+(``_STATE``: ``partial`` for ``PARTIALLY_FILLED``), client order ids as
+``…`` and their last characters in the orders table and in the events alike
+(``view.short_ids``), amounts with thousands separators as in the book.
 
 Faults and their repairs are listed from their injection until ``FAULT_HOLD``
 seconds after their repair on the demo's clock (``Demo.frame`` selects them),
@@ -20,7 +28,7 @@ the final frame stays whole on the terminal after the run.
 """
 from __future__ import annotations
 
-from typing import List, Sequence
+from typing import Dict, List, Sequence
 
 from rich.text import Text
 
@@ -28,22 +36,28 @@ from hummingbot_conn.cli.demo.view import DemoFrame, OpenOrder, amount_text, sho
 from hummingbot_conn.cli.live_view import PairFormat, health_block, ladder_block
 from hummingbot_conn.cli.text_layout import Block, Cell, Column, beside, block_width, clip, join, name_section, table
 
-__all__ = ["screen", "render", "FAULT_HOLD", "MAX_LEVELS", "WIDE"]
+__all__ = ["screen", "render", "FAULT_HOLD", "MAX_LEVELS", "STATE_NAMES"]
 
 #: seconds (demo clock) a repaired fault stays listed
 FAULT_HOLD = 10.0
 #: ladder levels per side at most, and at least while the terminal has room
 MAX_LEVELS, MIN_LEVELS = 10, 3
-#: from this width on, the tables show every column
-WIDE = 120
 #: fault records listed at once (two lines each), most pressing first
 MAX_FAULTS = 3
 
-_SHORT_STATE = {"PENDING_CREATE": "creating", "OPEN": "open", "PENDING_CANCEL": "canceling",
-                "PARTIALLY_FILLED": "partial", "FILLED": "filled", "CANCELED": "canceled", "FAILED": "failed",
-                "EXPIRED": "expired"}
+#: how the orders table names each order state (``core/order_state``), at every width
+STATE_NAMES = {"PENDING_CREATE": "creating", "OPEN": "open", "PENDING_CANCEL": "canceling",
+               "PARTIALLY_FILLED": "partial", "FILLED": "filled", "CANCELED": "canceled", "FAILED": "failed",
+               "EXPIRED": "expired"}
+#: the orders table's columns, richest first: the first that fits its room is shown
+_ORDER_COLUMNS = (("orders", "pair", "side", "price", "amount", "filled", "state"),
+                  ("orders", "pair", "side", "price", "amount", "state"),
+                  ("orders", "pair", "side", "price", "state"))
+#: columns between the ladder and the orders / balances beside it
+_GAP = 2
 _EVENT_COLOUR = {"Filled": "green", "Completed": "bold green", "Cancelled": "yellow", "Failure": "bold red",
-                 "Book": "magenta", "Fault": "bold magenta", "User": "magenta", "Stop": "bold yellow"}
+                 "Book": "magenta", "Fault": "bold magenta", "User": "magenta", "Stop": "bold yellow",
+                 "Start": "cyan"}
 
 
 def render(frame: DemoFrame, width: int, height: int) -> Text:
@@ -54,15 +68,17 @@ def render(frame: DemoFrame, width: int, height: int) -> Text:
 def screen(frame: DemoFrame, width: int, height: int) -> Block:
     """The lines of one screen for a ``width`` x ``height`` terminal (see the module doc)."""
     budget = max(1, height - 1)
-    wide = width >= WIDE
     header = [_header(frame, width)]
-    orders_all = _orders(frame.orders, frame, wide, len(frame.orders))
     balances = _balances(frame)
-    health = health_block(frame.health, wide)
+    health = health_block(frame.health, width, user_reconnects=frame.user_reconnects)
     faults = _faults(frame, budget)
     ladder_w = block_width(_ladder(frame, MAX_LEVELS))
+    beside_room = width - ladder_w - _GAP
+    narrowest = _orders(frame.orders, frame, 0, len(frame.orders))
     # side by side whenever both fit, and from 80 columns on in any case (a rare wide price is cut at the right)
-    side_by_side = ladder_w + 2 + max(block_width(orders_all), block_width(balances)) <= width or width >= 80
+    side_by_side = max(block_width(narrowest), block_width(balances)) <= beside_room or width >= 80
+    room_w = beside_room if side_by_side else width
+    orders_all = _orders(frame.orders, frame, room_w, len(frame.orders))
 
     fixed = len(header) + len(health) + len(faults)
     room = budget - fixed                       # the grid and the events (a title and its lines) share it
@@ -73,13 +89,16 @@ def screen(frame: DemoFrame, width: int, height: int) -> Block:
             grid_h = max(2 + MIN_LEVELS, min(grid_h, room - 3))
             if room - grid_h < 1:
                 grid_h = max(3, room - 1)
-        orders = _orders(frame.orders, frame, wide, max(1, grid_h - len(balances) - 1))
-        grid = beside(_ladder(frame, min(MAX_LEVELS, grid_h - 2)), orders + balances, gap=2)
+        orders = _orders(frame.orders, frame, room_w, max(1, grid_h - len(balances) - 1))
+        grid = beside(_ladder(frame, min(MAX_LEVELS, grid_h - 2)), orders + balances, gap=_GAP)
     else:
         levels = max(1, min(MAX_LEVELS, (room - len(orders_all) - len(balances) - 4) // 2))
         grid = _ladder(frame, levels) + orders_all + balances
-    lines = header + grid + health + faults + _events(frame, budget - fixed - len(grid))
-    if len(lines) > budget:         # a terminal under 80x24: what fits, and the size that shows everything
+    events = _events(frame, budget - fixed - len(grid))
+    lines = header + grid + health + faults + events
+    if len(lines) > budget or len(events) < 2:
+        # a terminal under 80x24: what fits, and the size that shows everything (also when only the
+        # events lost their room: a section missing without a word would look like nothing happened)
         lines = lines[:budget - 1] + [Text("too small: 80x24 shows it all", style="dim")]
     return [clip(line, width) for line in lines]
 
@@ -90,7 +109,6 @@ def _header(frame: DemoFrame, width: int) -> Text:
     c = frame.counts
     parts = [Text.assemble(("hbconn demo", "bold"), f"  {frame.elapsed:5.1f} / {frame.duration:g} s"),
              Text(f"created {c.created} filled {c.filled} cancelled {c.cancelled} failed {c.failed} fills {c.fills}"),
-             Text(f"user stream reconnects {frame.user_reconnects}"),
              Text("Ctrl+C stops, cancels our orders, prints the summary", style="dim")]
     while len(parts) > 1 and sum(p.cell_len for p in parts) + 2 * (len(parts) - 1) > width:
         parts.pop()
@@ -103,24 +121,29 @@ def _ladder(frame: DemoFrame, levels: int) -> Block:
     return ladder_block(top, frame.formats.get(top.pair, PairFormat()), levels, ours)
 
 
-def _orders(orders: Sequence[OpenOrder], frame: DemoFrame, wide: bool, rows: int) -> Block:
-    """Our open orders in at most ``rows`` lines under the header ("… N more" when cut)."""
+def _orders(orders: Sequence[OpenOrder], frame: DemoFrame, room: int, rows: int) -> Block:
+    """Our open orders in at most ``rows`` lines under the header ("… N more" when cut), with the richest
+    columns that fit ``room`` columns (``_ORDER_COLUMNS``; the narrowest set when none fits)."""
     shown = list(orders) if len(orders) <= rows else list(orders[:max(0, rows - 1)])
-    out: List[List[Cell]] = []
+    cells: List[Dict[str, Cell]] = []
     for o in shown:
         f = frame.formats.get(o.pair, PairFormat())
-        side = Text(o.side, style="green" if o.side == "BUY" else "red")
-        state = o.state if wide else _SHORT_STATE.get(o.state, o.state.lower())
-        cells: List[Cell] = [o.pair, side, f.price(o.price), f.amount(o.amount)]
-        out.append(([short_ids(o.order_id)] + cells + [f.amount(o.filled), state]) if wide else cells + [state])
-    if len(shown) < len(orders):
-        out.append([Text(f"… {len(orders) - len(shown)} more", style="dim")])
-    if not orders:
-        out.append([Text("none open", style="dim")])
-    # the first header names the section: the order ids when wide, else the pairs
-    names = (["orders", "pair"] if wide else ["orders"]) + ["side", "price", "amount"] + (["filled"] if wide else [])
-    columns = [Column(n, n in ("price", "amount", "filled")) for n in names + ["state"]]
-    return name_section(table(columns, out), "orders")
+        cells.append({"orders": short_ids(o.order_id), "pair": o.pair,
+                      "side": Text(o.side, style="green" if o.side == "BUY" else "red"), "price": f.price(o.price),
+                      "amount": f.amount(o.amount), "filled": f.amount(o.filled),
+                      "state": STATE_NAMES.get(o.state, o.state.lower())})
+    block: Block = []
+    for names in _ORDER_COLUMNS:
+        out: List[List[Cell]] = [[row[n] for n in names] for row in cells]
+        if len(shown) < len(orders):
+            out.append([Text(f"… {len(orders) - len(shown)} more", style="dim")])
+        if not orders:
+            out.append([Text("none open", style="dim")])
+        # the first header names the section: it heads the order ids
+        block = table([Column(n, n in ("price", "amount", "filled")) for n in names], out)
+        if block_width(block) <= room:
+            break
+    return name_section(block, "orders")
 
 
 def _balances(frame: DemoFrame) -> Block:

@@ -52,7 +52,8 @@ class DemoFrame:
 
 
 def amount_text(value: Decimal) -> str:
-    return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}".rstrip("0")
+    """An exact amount with thousands separators, as the book prints prices: ``99,987.1234567``, ``100,000``."""
+    return f"{value.normalize():,f}" if value == value.to_integral_value() else f"{value:,f}".rstrip("0")
 
 
 def counts_line(c: DemoCounts) -> str:
@@ -67,17 +68,25 @@ def status_line(frame: DemoFrame) -> str:
     book = (f"{top.pair} bid {fmt.price(top.best_bid)} ask {fmt.price(top.best_ask)} spread {fmt.price(top.spread)}"
             if top.synced else f"{top.pair} syncing")
     health = ", ".join(f"{h.pair} {rate_text(h.diffs_per_s)} diffs/s p50 {ms_text(h.p50_ms)} "
-                       f"p99 {ms_text(h.p99_ms)} ms gaps {h.gaps} resyncs {h.resyncs}" for h in frame.health)
+                       f"p99 {ms_text(h.p99_ms)} ms gaps {h.gaps} resyncs {h.resyncs} reconnects {h.reconnects} "
+                       f"stale {h.stale}" for h in frame.health)
     return (f"[{frame.elapsed:5.1f}s] {book} | open orders {len(frame.orders)} | {counts_line(frame.counts)} "
             f"| {health} | user stream reconnects {frame.user_reconnects}")
 
 
-_LONG_ID = re.compile(r"\b(\S{2})\S{8,}(\S{8})\b")
+#: characters of a client order id the live view keeps: its end, where the ids of one run differ
+ID_TAIL = 8
+# a client order id: a run of id characters (letters, digits, ``_``, ``-``; a digit among them) long enough
+# to shorten, standing alone (not a piece of a URL or a path; a ``:`` may follow it)
+_LONG_ID = re.compile(rf"(?<![\w/:.-])(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{{{ID_TAIL},}}"
+                      rf"([A-Za-z0-9_-]{{{ID_TAIL}}})(?![\w/-])")
 
 
 def short_ids(text: str) -> str:
-    """Client order ids (~32 characters) cut to their ends for the live view; the plain log keeps them whole."""
-    return _LONG_ID.sub(r"\1…\2", text)
+    """Every client order id in ``text`` (~32 characters) shortened for the live view to ``…`` and its last
+    ``ID_TAIL`` characters, the same in the orders table and in the events (``x-MG43PCSNBBTUT18c4e1f2a9b3d``
+    -> ``…1f2a9b3d``); the plain log keeps them whole."""
+    return _LONG_ID.sub(r"…\1", text)
 
 
 # -- the summary -----------------------------------------------------------------------------------
@@ -104,8 +113,45 @@ class BalanceCheck:
         return self.ours == self.exchange
 
 
+# where a line of the summary may break: after a "," ";" or ":" that ends a field, or at a run of spaces
+_FIELD_BREAK = re.compile(r"(?<=[,;:]) +| {2,}")
+
+
+def wrap_fields(line: str, width: Optional[int]) -> List[str]:
+    """``line`` as lines of at most ``width`` columns, broken between its fields (after ``,`` ``;`` ``:`` or
+    at a run of spaces), never inside one (``ETH-BTC sell 3`` stays whole); a field wider than the room
+    breaks between words. Continuation lines are indented four more than ``line``. None: ``[line]``."""
+    if width is None or len(line) <= width:
+        return [line]
+    body = line.lstrip(" ")
+    hang = " " * (len(line) - len(body) + 4)
+    out: List[str] = []
+    current = line[:len(line) - len(body)]
+
+    def put(piece: str) -> None:
+        nonlocal current
+        sep = " " if current.strip() else ""
+        if len(current) + len(sep) + len(piece) <= width:
+            current += sep + piece
+        else:
+            if current.strip():
+                out.append(current)
+            current = hang + piece
+
+    for field_text in _FIELD_BREAK.split(body):
+        if len(hang) + len(field_text) <= width:
+            put(field_text)
+        else:
+            for word in field_text.split(" "):
+                put(word)
+    out.append(current)
+    return out
+
+
 def summary_lines(counts: DemoCounts, books: Sequence[BookCheck], balances: Sequence[BalanceCheck],
-                  interrupted: bool, elapsed: float) -> List[str]:
+                  interrupted: bool, elapsed: float, width: Optional[int] = None) -> List[str]:
+    """The closing summary, each line wrapped to ``width`` columns between fields (``wrap_fields``; None:
+    unwrapped, for pipes and logs)."""
     lines = ["", f"Summary after {elapsed:.1f} s{' (interrupted)' if interrupted else ''}:",
              f"  {counts_line(counts)} (orders placed {counts.created + counts.failed})"]
     traded = ", ".join(f"{pair} {side.lower()} {n}" for (pair, side), n in sorted(counts.traded.items()))
@@ -132,4 +178,4 @@ def summary_lines(counts: DemoCounts, books: Sequence[BookCheck], balances: Sequ
                  f"balances equal: {'yes' if all(b.equal for b in balances) else 'NO'}")
     if not ok:
         lines.append("A check failed: run again with --verbose and report the output.")
-    return lines
+    return [part for line in lines for part in wrap_fields(line, width)]

@@ -1,15 +1,16 @@
-"""Binance USDⓈ-M perpetuals (docs/binance_usdm_futures.md): the derivative connector and its parts."""
-from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_api_order_book_data_source import (
-    BinancePerpetualAPIOrderBookDataSource,
-)
-from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_auth import BinancePerpetualAuth
-from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_constants import (
+"""Binance USDⓈ-M perpetuals at hummingbot's module paths (docs/binance_usdm_futures.md).
+
+The connector lives in ``hummingbot_conn.exchanges.binance.usdm`` (beside
+spot, sharing ``binance/_common``); each ``binance_perpetual_*`` module here
+re-exports the names of its counterpart there.
+"""
+from hummingbot_conn.exchanges.binance.usdm import (
     DOMAIN,
     TESTNET_DOMAIN,
+    BinancePerpetualAPIOrderBookDataSource,
+    BinancePerpetualAuth,
+    BinancePerpetualDerivative,
     BinancePerpetualEndpoints,
-)
-from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_derivative import BinancePerpetualDerivative
-from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_user_stream_data_source import (
     BinancePerpetualUserStreamDataSource,
 )
 

@@ -1,13 +1,3 @@
-"""BinancePerpetualAuth: USDⓈ-M futures sign exactly like spot REST (docs/binance_usdm_futures.md section 2)."""
-from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth
-
-__all__ = ["BinancePerpetualAuth"]
-
-
-class BinancePerpetualAuth(BinanceAuth):
-    """HMAC-SHA256 over the encoded query + body, ``X-MBX-APIKEY`` header (the spot signer, renamed)."""
-
-    def __repr__(self) -> str:
-        return super().__repr__().replace("BinanceAuth", "BinancePerpetualAuth", 1)
-
-    __str__ = __repr__
+"""hummingbot's ``binance_perpetual_auth`` path (docs/porting.md): re-exports
+``exchanges/binance/usdm/auth.py``."""
+from hummingbot_conn.exchanges.binance.usdm.auth import *  # noqa: F401,F403

@@ -2,7 +2,7 @@
 that it waited.  (A refused key or secret is not waited on at all: test_connector_auth.py.)"""
 import pytest
 
-from hummingbot_conn.sim.errors import SimError
+from hummingbot_conn.sim import SimError
 
 
 async def test_wait_ready_timeout_names_the_missing_part_and_the_user_stream_error(sim, harness):

@@ -1,7 +1,7 @@
 """A user stream that stays open but goes silent (issue 16): noticed, replaced, reconciled.
 
 The simulator's ``mute_user_sockets`` fault keeps the socket open while it delivers nothing
-and answers no ping (hummingbot_conn/sim/heartbeat.py).  An order of ours fills during the
+and answers no ping (hummingbot_conn/sim/kernel/heartbeat.py).  An order of ours fills during the
 silence; its events are lost with the socket.  The connector must notice the silence by
 itself (a ping without an answer within ``pong_timeout``), reconnect, and reconcile by REST
 (docs/contracts.md, Contract 4), with the REST polls far too slow to hide a failure.

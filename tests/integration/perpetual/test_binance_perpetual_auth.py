@@ -58,3 +58,35 @@ async def test_a_refusal_is_logged_once_and_not_retried_in_a_tight_loop(fsim, wh
     balance_lines = [message for (_, message) in lines if message.startswith("Could not update balances")]
     assert len(balance_lines) <= 2 and all("[repeated" in m for m in balance_lines[1:]), balance_lines
     assert "[repeated" not in balance_lines[0]
+
+
+async def test_the_account_and_funding_loops_log_a_refusal_once_then_its_count(fsim, caplog):
+    # the position mode, positions and funding payment reads: N attempts with a refused key write
+    # one line each, then one count (at stop), not one line per attempt (per pair for funding)
+    caplog.set_level(logging.WARNING, logger="hummingbot_conn")
+    key, secret = _credentials(fsim, "wrong secret")
+    connector = make_connector(fsim, key, secret, funding_fee_poll_interval=3600.0)
+    attempts = 5
+    await connector.start_network()
+    try:
+        await until(lambda: connector.auth_error is not None, 10)
+        # the first funding poll only takes the venue's time as each pair's baseline (public)
+        await until(lambda: all(connector._funding_ledger.window_start(p) is not None
+                                for p in connector.trading_pairs), 10)
+        for _ in range(attempts):
+            await connector._update_all_funding_payments()
+            await connector._initialize_account_state()
+    finally:
+        await connector.stop_network()
+    starts = {"funding": "Could not read the funding payments of BTC-USDT, ETH-USDT: ",
+              "position mode": "Could not fetch the position mode from the exchange (",
+              "positions": "Could not fetch the positions: "}
+    for name, start in starts.items():
+        lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith(start)]
+        assert len(lines) == 2, (name, lines)
+        assert "[repeated" not in lines[0] and "-1022" in lines[0], (name, lines)
+        # the start's own attempt, then ``attempts`` more (the funding baseline poll read nothing)
+        repeats = attempts - 1 if name == "funding" else attempts
+        assert lines[1].startswith(lines[0] + f" [repeated {repeats} more times in "), (name, lines)
+    assert not [r for r in caplog.records if "funding payments of" in r.getMessage()
+                and not r.getMessage().startswith(starts["funding"])]

@@ -1,0 +1,22 @@
+from libc.stdint cimport int64_t
+
+from libc.stdint cimport uint32_t
+
+from hummingbot_conn.core._book_side cimport BookSide, Level
+from hummingbot_conn.core.order_book cimport OrderBook
+
+
+cdef class BookChecksum:
+    cdef int _style                 # a ChecksumStyle value
+    cdef readonly int price_decimals
+    cdef readonly int qty_decimals
+    cdef readonly Py_ssize_t levels  # per side
+    cdef double _price_scale        # 10 ** price_decimals
+    cdef double _qty_scale
+
+    cdef int _level_text(self, const Level* level, double sign, char* out, Py_ssize_t* n) except -1
+    cdef int _side_text(self, const BookSide* side, double sign, char* text, Py_ssize_t* n,
+                        uint32_t* crc) except -1
+    cdef int64_t _compute(self, OrderBook book) except -1
+    cpdef object compute(self, OrderBook book)
+    cpdef bint matches(self, OrderBook book, object expected) except -1

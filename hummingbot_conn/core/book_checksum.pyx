@@ -1,0 +1,274 @@
+# cython: binding=False
+"""A venue's book checksum, computed in C from the compiled book's top levels.
+
+Some venues stamp each book message with a checksum of the top of their own
+book rendered as text (docs/contracts.md, Contract 1, "Depth and
+checksums").  A local book that gives the same checksum after applying the
+message holds the same top levels; one that does not is wrong (a lost or
+corrupted message) and must resync, like a gap.
+
+``BookChecksum(style, price_decimals, qty_decimals, levels=10)`` holds the
+rendering of one pair (the venue's text format at that pair's precision);
+``compute(book)`` is the checksum of the book as it is now, ``matches(book,
+expected)`` compares it without building a Python int.  The style is data
+(``ChecksumStyle``), so a venue with another rendering adds a member and its
+renderer here, never a branch in the tracker.
+
+Styles:
+
+* ``KRAKEN`` (docs/kraken_spot.md section 2): the top ``levels`` asks
+  from the best (lowest price) up, then the top ``levels`` bids from the best
+  (highest price) down; for each level its price, then its quantity, written
+  with exactly the pair's decimals (``price_decimals``, ``qty_decimals``), the
+  decimal point removed and the leading zeros stripped (so the text of a
+  level is its value in units of ``10**-decimals``, and a zero value is
+  empty); everything concatenated into one ASCII string whose CRC-32 (the
+  zlib / ISO-HDLC polynomial) is the checksum, an unsigned 32-bit int.
+
+Exactness: a level's price and quantity are the book's doubles (the
+correctly rounded double of the venue's decimal text, docs/contracts.md,
+Contract 1), multiplied by ``10**decimals`` and rounded to the nearest
+integer.  That integer is the venue's digits exactly while it stays below
+2**51 (about 2.25e15: price 45283.5 at 1 decimal is 452835; quantity 1e7 at
+8 decimals is 1e15); a larger one is ``OverflowError`` rather than a guess.
+
+Cost: one pass over at most ``2 * levels`` levels; the text is built in a
+stack buffer and hashed eight bytes at a time (slice-by-8 CRC-32).
+"""
+from enum import IntEnum
+
+from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
+from libc.math cimport isfinite
+from libc.string cimport memcpy
+
+from hummingbot_conn.core._book_side cimport BookSide, Level
+from hummingbot_conn.core.order_book cimport OrderBook
+
+
+class ChecksumStyle(IntEnum):
+    """How a venue renders its book into the text it checksums (module docstring)."""
+    KRAKEN = 1
+
+
+cdef enum:
+    _KRAKEN = 1
+    MAX_LEVELS = 1000           # per side; Kraken checksums 10, OKX 25
+    MAX_DECIMALS = 18
+    LEVEL_TEXT = 64             # two integers below 2**51: at most 16 digits each
+    TEXT_BUFFER = 1024
+
+
+cdef double _EXACT_LIMIT = 2251799813685248.0      # 2**51: rounding x * 10**d recovers the digits below it
+
+# CRC-32 (reflected polynomial 0xEDB88320), slice-by-8 tables, filled once at import
+cdef uint32_t _POLY = 0xEDB88320
+cdef uint32_t _ALL_ONES = 0xFFFFFFFF
+cdef uint32_t _crc_table[8][256]
+
+
+cdef void _fill_crc_tables() noexcept nogil:
+    cdef uint32_t c
+    cdef int i, k, _bit
+    for i in range(256):
+        c = <uint32_t>i
+        for _bit in range(8):
+            c = (c >> 1) ^ (_POLY if c & 1 else 0)
+        _crc_table[0][i] = c
+    for i in range(256):
+        c = _crc_table[0][i]
+        for k in range(1, 8):
+            c = _crc_table[0][c & 0xFF] ^ (c >> 8)
+            _crc_table[k][i] = c
+
+
+_fill_crc_tables()
+
+
+cdef inline uint32_t _crc32_update(uint32_t crc, const uint8_t* data, Py_ssize_t n) noexcept nogil:
+    """``crc`` is the running value already inverted (start at 0xFFFFFFFF, invert at the end)."""
+    cdef uint64_t word
+    cdef uint32_t low, high
+    while n >= 8:
+        memcpy(&word, data, 8)          # little-endian hosts only (x86-64, aarch64): see _check_endianness
+        low = <uint32_t>word ^ crc
+        high = <uint32_t>(word >> 32)
+        crc = (_crc_table[7][low & 0xFF] ^ _crc_table[6][(low >> 8) & 0xFF]
+               ^ _crc_table[5][(low >> 16) & 0xFF] ^ _crc_table[4][low >> 24]
+               ^ _crc_table[3][high & 0xFF] ^ _crc_table[2][(high >> 8) & 0xFF]
+               ^ _crc_table[1][(high >> 16) & 0xFF] ^ _crc_table[0][high >> 24])
+        data += 8
+        n -= 8
+    while n > 0:
+        crc = _crc_table[0][(crc ^ data[0]) & 0xFF] ^ (crc >> 8)
+        data += 1
+        n -= 1
+    return crc
+
+
+cdef int _check_endianness() except -1:
+    cdef uint32_t probe = 1
+    if (<uint8_t*>&probe)[0] != 1:
+        raise ImportError("hummingbot_conn.core.book_checksum assumes a little-endian host")
+    return 0
+
+
+_check_endianness()
+
+
+def crc32(data):
+    """CRC-32 of ``data`` (bytes), the same value as ``zlib.crc32``; for tests and tools."""
+    cdef const uint8_t[::1] view = data
+    if view.shape[0] == 0:
+        return 0
+    return _crc32_update(_ALL_ONES, &view[0], view.shape[0]) ^ _ALL_ONES
+
+
+cdef char* _PAIRS = (b"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                     b"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                     b"8081828384858687888990919293949596979899")
+
+
+cdef inline Py_ssize_t _digit_count(uint64_t value) noexcept nogil:
+    cdef Py_ssize_t n = 1
+    cdef uint64_t bound = 10
+    while n < 20 and value >= bound:
+        n += 1
+        bound *= 10
+    return n
+
+
+cdef inline Py_ssize_t _digits(uint64_t value, char* out) noexcept nogil:
+    """``value`` in decimal without leading zeros (0 -> nothing), written at ``out``; returns the
+    length.  Written from its end, two digits per division (a table of the 100 pairs)."""
+    cdef Py_ssize_t n, i
+    cdef uint64_t pair
+    if value == 0:
+        return 0
+    n = _digit_count(value)
+    i = n
+    while value >= 100:
+        pair = 2 * (value % 100)
+        value //= 100
+        i -= 2
+        out[i] = _PAIRS[pair]
+        out[i + 1] = _PAIRS[pair + 1]
+    if value >= 10:
+        out[0] = _PAIRS[2 * value]
+        out[1] = _PAIRS[2 * value + 1]
+    else:
+        out[0] = <char>(48 + value)
+    return n
+
+
+cdef inline int _scaled(double value, double scale, uint64_t* out) noexcept nogil:
+    """``value * scale`` rounded to an integer in ``out``; -1 when it cannot be rendered exactly."""
+    cdef double x = value * scale
+    if not isfinite(x) or x < 0.0 or x >= _EXACT_LIMIT:
+        return -1
+    out[0] = <uint64_t>(x + 0.5)
+    return 0
+
+
+cdef double _pow10(int n):
+    cdef double x = 1.0
+    for _ in range(n):
+        x *= 10.0
+    return x
+
+
+cdef class BookChecksum:
+    """``BookChecksum(style, price_decimals, qty_decimals, levels=10)``: the checksum rendering of one pair.
+
+    ``style``: a ``ChecksumStyle``; ``price_decimals`` / ``qty_decimals``:
+    the pair's precision (0..18, the venue's instrument data); ``levels``:
+    levels per side checksummed (1..1000; Kraken: 10).  ValueError /
+    TypeError for anything else."""
+
+    def __init__(self, style, price_decimals, qty_decimals, levels=10):
+        style = ChecksumStyle(style)
+        for name, value in (("price_decimals", price_decimals), ("qty_decimals", qty_decimals), ("levels", levels)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        if not 0 <= price_decimals <= MAX_DECIMALS or not 0 <= qty_decimals <= MAX_DECIMALS:
+            raise ValueError(f"decimals must be 0..{MAX_DECIMALS}, got price_decimals={price_decimals} "
+                             f"qty_decimals={qty_decimals}")
+        if not 1 <= levels <= MAX_LEVELS:
+            raise ValueError(f"levels must be 1..{MAX_LEVELS}, got {levels}")
+        self._style = int(style)
+        self.price_decimals = price_decimals
+        self.qty_decimals = qty_decimals
+        self.levels = levels
+        self._price_scale = _pow10(price_decimals)
+        self._qty_scale = _pow10(qty_decimals)
+
+    @property
+    def style(self):
+        return ChecksumStyle(self._style)
+
+    cdef int _level_text(self, const Level* level, double sign, char* out, Py_ssize_t* n) except -1:
+        cdef uint64_t price, qty
+        if _scaled(sign * level.key, self._price_scale, &price) or _scaled(level.amount, self._qty_scale, &qty):
+            raise OverflowError(f"level {sign * level.key!r} x {level.amount!r} cannot be rendered exactly at "
+                                f"{self.price_decimals}/{self.qty_decimals} decimals (at most 2**51 units)")
+        n[0] = _digits(price, out)
+        n[0] += _digits(qty, out + n[0])
+        return 0
+
+    cdef int64_t _compute(self, OrderBook book) except -1:
+        # the text goes through a buffer hashed when nearly full, so the CRC runs eight bytes at a time
+        cdef char text[TEXT_BUFFER]
+        cdef Py_ssize_t n = 0
+        cdef uint32_t crc = _ALL_ONES
+        # Kraken: asks best (lowest) first, then bids best (highest) first; both arrays end at the best
+        self._side_text(&book._asks, -1.0, text, &n, &crc)
+        self._side_text(&book._bids, 1.0, text, &n, &crc)
+        crc = _crc32_update(crc, <const uint8_t*>text, n)
+        return crc ^ _ALL_ONES
+
+    cdef int _side_text(self, const BookSide* side, double sign, char* text, Py_ssize_t* n,
+                        uint32_t* crc) except -1:
+        cdef Py_ssize_t i, length
+        cdef Py_ssize_t k = min(self.levels, side.n)
+        for i in range(k):
+            if n[0] > TEXT_BUFFER - LEVEL_TEXT:
+                crc[0] = _crc32_update(crc[0], <const uint8_t*>text, n[0])
+                n[0] = 0
+            self._level_text(side.levels + side.n - 1 - i, sign, text + n[0], &length)
+            n[0] += length
+        return 0
+
+    cpdef object compute(self, OrderBook book):
+        """The checksum of ``book`` now (an int; KRAKEN: unsigned 32-bit).  OverflowError for a
+        level too large to render exactly (module docstring)."""
+        return self._compute(book)
+
+    cpdef bint matches(self, OrderBook book, object expected) except -1:
+        """True when ``book``'s checksum equals ``expected`` (an int as the venue sent it; TypeError
+        for anything else).  OverflowError as ``compute``."""
+        cdef int64_t want
+        if isinstance(expected, bool) or not isinstance(expected, int):
+            raise TypeError(f"a checksum is an int, got {type(expected).__name__}")
+        try:
+            want = expected
+        except OverflowError:
+            want = -1       # no checksum is that large: compute it all the same (its errors count)
+        return self._compute(book) == want
+
+    def render(self, OrderBook book):
+        """The text the checksum is computed over (tests, and diagnosing a venue's mismatch)."""
+        cdef char text[LEVEL_TEXT]
+        cdef Py_ssize_t n = 0, i, k
+        cdef BookSide* side
+        cdef double sign
+        cdef list parts = []
+        for pass_ in range(2):
+            side, sign = (&book._asks, -1.0) if pass_ == 0 else (&book._bids, 1.0)
+            k = min(self.levels, side.n)
+            for i in range(k):
+                self._level_text(side.levels + side.n - 1 - i, sign, text, &n)
+                parts.append(text[:n].decode("ascii"))
+        return "".join(parts)
+
+    def __repr__(self):
+        return (f"BookChecksum({self.style!r}, price_decimals={self.price_decimals}, "
+                f"qty_decimals={self.qty_decimals}, levels={self.levels})")

@@ -1,0 +1,125 @@
+"""Binance USDⓈ-M market and user-data WebSocket streams, on the Binance hub (``binance/streams.py``).
+
+Paths (docs/binance_usdm_futures.md section 6): ``/public/ws[/<stream>]`` and
+``/public/stream`` carry the high-frequency streams (``@depth``,
+``@depth@100ms``, ``@depth@500ms``, ``@bookTicker``); ``/market/...`` carries
+``@aggTrade`` and ``@markPrice[@1s]``; ``/private/ws?listenKey=`` the user
+data. The legacy ``/ws`` and ``/stream`` paths route like ``/public``. As on
+the live venue a stream subscribed on the wrong path is accepted and stays
+silent (``route_streams=False`` delivers everything everywhere).
+
+Depth diffs carry ``U`` (first id), ``u`` (final id) and ``pu`` (the ``u`` of
+the previous event of that stream). Ids advance by ``id_stride`` per book
+change, so consecutive events are *not* ``U == pu + 1``: a client must chain
+on ``pu``, as the venue requires. The ``future_diff_id`` fault gives one
+event a far-future ``u`` (the next event's ``pu`` is the true id);
+``restart_ids`` starts the ids again from 0 (``kernel/depth.py``).
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import orjson
+
+from ...kernel.depth import Levels
+from ...kernel.hub import QUEUE_LIMIT, Connection
+from ..streams import BinanceStreamHub
+from .documents import mark_price_event
+from .specs import plain
+
+if TYPE_CHECKING:
+    from ...kernel.faults import FaultInjector
+    from .engine import FuturesEngine
+    from .records import FuturesTrade
+
+__all__ = ["FuturesStreams", "Connection", "QUEUE_LIMIT", "CADENCES"]
+
+PUBLIC_KINDS = {"depth", "depth5", "depth10", "depth20", "bookTicker"}
+MARKET_KINDS = {"aggTrade", "markPrice"}
+CADENCES = ("100ms", "250ms", "500ms")
+
+
+class FuturesStreams(BinanceStreamHub):
+    """Publishes market data and user events; serves the WebSocket paths."""
+
+    # matched with ``fullmatch``: ``$`` alone would accept a trailing newline
+    STREAM_RE = re.compile(r"([a-z0-9]+)@(depth|depth5|depth10|depth20|aggTrade|markPrice|bookTicker)"
+                           r"(@100ms|@500ms|@1s)?")
+    DIFF_SPEEDS = {"@100ms": "100ms", "": "250ms", "@500ms": "500ms"}
+
+    def __init__(self, engine: FuturesEngine, faults: FaultInjector, *, heartbeat: float = 20.0,
+                 id_stride: int = 3, route_streams: bool = True, queue_limit: int = QUEUE_LIMIT) -> None:
+        if id_stride < 1 or queue_limit < 1:
+            raise ValueError("id_stride and queue_limit must be >= 1")
+        super().__init__(engine, faults, stride=id_stride, heartbeat=heartbeat, queue_limit=queue_limit)
+        self.id_stride = id_stride
+        self.route_streams = route_streams
+        engine.trade_listeners.append(self._on_trade)
+
+    def update_id(self, symbol: str) -> int:
+        """The published id of the book's current state (snapshot ``lastUpdateId``)."""
+        return self.depth.published_id(symbol)
+
+    # -- names and routes -------------------------------------------------------------------------
+    def parts(self, stream: str) -> tuple[str, str, str] | None:
+        match = self.STREAM_RE.fullmatch(stream)
+        return None if match is None else (match.group(1).upper(), match.group(2), match.group(3) or "")
+
+    def normalise(self, name: str) -> str | None:
+        parts = self.parts(name)
+        if parts is None or parts[0] not in self.engine.books:
+            return None
+        _, kind, speed = parts
+        if kind == "markPrice" and speed not in ("", "@1s") or kind != "markPrice" and speed == "@1s":
+            return None
+        return name
+
+    _normalise = normalise
+
+    def delivers(self, route: str, stream: str) -> bool:
+        parts = self.parts(stream)
+        if not self.route_streams or parts is None:
+            return True
+        return parts[1] in (MARKET_KINDS if route == "market" else PUBLIC_KINDS)
+
+    # -- events -----------------------------------------------------------------------------------
+    def render_diff(self, symbol: str, first: int, final: int, prev: int, bids: Levels, asks: Levels) -> bytes:
+        now = self.engine.clock.now_ms()
+        return orjson.dumps({"e": "depthUpdate", "E": now, "T": now, "s": symbol, "U": first, "u": final,
+                             "pu": prev, "b": [[plain(p), plain(q)] for p, q in bids],
+                             "a": [[plain(p), plain(q)] for p, q in asks]})
+
+    def render_partial(self, symbol: str, bids: Levels, asks: Levels) -> bytes:
+        now, uid = self.engine.clock.now_ms(), self.update_id(symbol)
+        return orjson.dumps({"e": "depthUpdate", "E": now, "T": now, "s": symbol, "U": uid, "u": uid, "pu": uid,
+                             "b": [[plain(p), plain(q)] for p, q in bids],
+                             "a": [[plain(p), plain(q)] for p, q in asks]})
+
+    def partial_due(self, speed: str, cadence: str) -> bool:
+        return cadence == "250ms"
+
+    def _on_trade(self, symbol: str, trade: FuturesTrade) -> None:
+        stream = f"{symbol.lower()}@aggTrade"
+        if self.subscribers.get(stream):
+            self.publish(stream, orjson.dumps({"e": "aggTrade", "E": trade.time, "s": symbol, "a": trade.trade_id,
+                                               "p": plain(trade.price), "q": plain(trade.qty),
+                                               "f": trade.trade_id, "l": trade.trade_id, "T": trade.time,
+                                               "m": trade.buyer_is_maker}))
+
+    def flush_mark_prices(self, fast_only: bool = False) -> int:
+        """Send ``markPriceUpdate`` to ``@markPrice@1s`` (and, unless ``fast_only``, ``@markPrice``)."""
+        sent = 0
+        now = self.engine.clock.now_ms()
+        for symbol in self.engine.specs:
+            names = [f"{symbol.lower()}@markPrice@1s"] + ([] if fast_only else [f"{symbol.lower()}@markPrice"])
+            payload = None
+            for name in names:
+                if self.subscribers.get(name):
+                    payload = payload or orjson.dumps(mark_price_event(self.engine, symbol, now))
+                    sent += self.publish(name, payload)
+        return sent
+
+    def publish_event(self, key: str, event: dict) -> None:
+        """A user-data event to the sockets of listenKey ``key``."""
+        self.publish_user(key, orjson.dumps(event))
