@@ -1,6 +1,7 @@
 """The connector layer: ``ExchangePyBase`` and the parts it is composed of
 (docs/architecture.md, "the connector as composed parts"), and the perpetual
 trading parts beside them."""
+from hummingbot_conn.connector.account_refresh import AccountRefresher, min_interval_for
 from hummingbot_conn.connector.balances import Balances
 from hummingbot_conn.connector.cancellation_result import CancellationResult
 from hummingbot_conn.connector.client_order_id import ClientOrderIdGenerator, get_new_client_order_id
@@ -18,8 +19,9 @@ from hummingbot_conn.connector.trading_rule import TradingRule
 from hummingbot_conn.connector.trading_rules import OrderRejected, TradingRules
 
 __all__ = [
-    "Balances", "CancellationResult", "ClientOrderBookQueryResult", "ClientOrderIdGenerator", "ExchangePyBase",
+    "AccountRefresher", "Balances", "CancellationResult", "ClientOrderBookQueryResult", "ClientOrderIdGenerator",
+    "ExchangePyBase",
     "FundingInfo", "FundingInfoUpdate", "NetworkStatus", "OrderBookQueries", "OrderPlacer", "OrderRejected",
     "PerpetualDerivativePyBase", "PerpetualTrading", "Position", "StatusPoller", "SymbolMap", "TradingRule",
-    "TradingRules", "get_new_client_order_id",
+    "TradingRules", "get_new_client_order_id", "min_interval_for",
 ]

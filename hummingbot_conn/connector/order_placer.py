@@ -286,15 +286,22 @@ class OrderPlacer:
         return self._placing.get(client_order_id)
 
 
+_PLAIN_EXPONENT = 40      # digits either side of the point a log line writes out in full
+
+
 def order_terms(amount: Any, trading_pair: Any, order_type: Any, price: Any) -> str:
     """What an order asked, as plain text for a log line: ``0.1 ETH-USDT at 2000.5``, ``0.1 ETH-USDT at
     market`` (a MARKET order), ``0.1 ETH-USDT without a price`` (another type with None / NaN). Exact
     numbers print as decimal text; anything else only by its type name (``describe``: the caller's
     objects are never str()-ed)."""
     def plain(value: Any) -> str:
-        if type(value) is Decimal and value.is_finite():
+        # plain text only for numbers of a sane size: format(Decimal("1e999999999"), "f") would
+        # build a gigabyte of zeros (a hostile amount must never cost the process its memory)
+        if type(value) is Decimal and value.is_finite() and -_PLAIN_EXPONENT <= value.adjusted() <= _PLAIN_EXPONENT:
             return format(value, "f")
-        if type(value) in (int, str, float) and value == value:
+        if type(value) is int and value.bit_length() <= 128:
+            return str(value)
+        if type(value) in (str, float) and value == value and len(str(value)) <= 64:
             return str(value)
         return describe(value)
 

@@ -33,6 +33,12 @@ def describe(value: Any) -> str:
     """A log- and message-safe description of ``value``: the repr of exact
     builtins and Decimals, only the type name of anything else (a subclass's
     ``__repr__`` / ``__str__`` may raise, be slow or re-enter the connector)."""
+    if type(value) is int and value.bit_length() > 128:
+        # repr of an int past 4300 digits raises ValueError (CPython's conversion limit), and a
+        # long one costs time: its size is what a reader needs
+        return f"<int of {value.bit_length()} bits>"
+    if type(value) is str and len(value) > 64:
+        return repr(value[:61]) + "..."
     if type(value) in (Decimal, int, float, str, bool, type(None)):
         text = repr(value)
         return text if len(text) <= 64 else text[:61] + "..."

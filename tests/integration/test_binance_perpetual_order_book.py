@@ -7,6 +7,7 @@ import asyncio
 from decimal import Decimal
 
 import pytest
+from support import until
 
 from hummingbot_conn.connector.funding_info import FundingInfoUpdate
 from hummingbot_conn.events import OrderBookEvent
@@ -18,13 +19,6 @@ from hummingbot_conn.sim.futures import SimulatedFuturesExchange
 from hummingbot_conn.tracking import OrderBookTracker, OrderBookTrackerEvent
 
 PAIRS = ["BTC-USDT", "ETH-USDT"]
-
-
-async def until(predicate, timeout=10.0):
-    async def poll():
-        while not predicate():
-            await asyncio.sleep(0.005)
-    await asyncio.wait_for(poll(), timeout)
 
 
 def levels(book):

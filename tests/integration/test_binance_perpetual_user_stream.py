@@ -3,6 +3,7 @@ import asyncio
 from decimal import Decimal
 
 import pytest
+from support import until
 
 from hummingbot_conn.exchanges.binance_perpetual import binance_perpetual_web_utils as web_utils
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_auth import BinancePerpetualAuth
@@ -15,13 +16,6 @@ from hummingbot_conn.sim.futures import SimulatedFuturesExchange
 from hummingbot_conn.web import ExponentialBackoff, TimeSynchronizer
 
 FAST = {"initial": 0.01, "maximum": 0.08, "rng": lambda: 0.0}
-
-
-async def until(predicate, timeout=5.0):
-    async def poll():
-        while not predicate():
-            await asyncio.sleep(0.005)
-    await asyncio.wait_for(poll(), timeout)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+import support
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import CollectorRegistry
@@ -60,9 +61,7 @@ async def scrape(url: str) -> dict:
 
 
 async def until(condition, timeout: float = 20.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
+    await support.until(condition, timeout)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import logging
 from decimal import Decimal
 
 import pytest
+from support import until
 
 from hummingbot_conn.exchanges.binance import (
     BinanceAPIUserStreamDataSource,
@@ -54,14 +55,6 @@ def make_source(sim, key, secret, *, sleep=None, cls=BinanceAPIUserStreamDataSou
                                               ws_backoff=ExponentialBackoff(**FAST))
     return cls(auth, ["BTC-USDT"], api_factory=factory, domain=endpoints,
                backoff=ExponentialBackoff(**FAST), sleep=sleep or Recorder(), **kwargs)
-
-
-async def until(predicate, timeout=5.0):
-    """Wait for a condition of the system under test (the timeout is a guard, not a measurement)."""
-    async def poll():
-        while not predicate():
-            await asyncio.sleep(0.005)
-    await asyncio.wait_for(poll(), timeout)
 
 
 async def take(queue, n, timeout=5.0):

@@ -22,6 +22,7 @@ import logging
 import os
 from decimal import Decimal
 
+import support
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from hummingbot_conn.common import OrderType
@@ -85,10 +86,7 @@ def quiet():
 
 
 async def until(condition, timeout=30.0):
-    async def wait():
-        while not condition():
-            await asyncio.sleep(0.02)
-    await asyncio.wait_for(wait(), timeout)
+    await support.until(condition, timeout, interval=0.02)
 
 
 class Scenario:

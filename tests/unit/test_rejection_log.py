@@ -9,6 +9,7 @@ import pytest
 
 from hummingbot_conn.common import OrderType, PositionAction, TradeType
 from hummingbot_conn.connector.order_placer import order_terms
+from hummingbot_conn.connector.trading_rules import describe
 from hummingbot_conn.exchanges.binance.binance_exchange import BinanceExchange
 from hummingbot_conn.exchanges.binance_perpetual import BinancePerpetualDerivative
 
@@ -63,3 +64,16 @@ def test_a_missing_position_action_is_named_plainly(action, named):
         connector._create_in_flight_order("id1", PAIR, OrderType.MARKET, TradeType.BUY, Decimal("0.1"), None,
                                           position_action=action)
     assert str(info.value) == f"Invalid position action {named}: must be one of OPEN, CLOSE"
+
+
+@pytest.mark.parametrize("amount, price", [
+    (Decimal("1e999999999"), Decimal("-1e-999999999")),
+    (10 ** 100_000, 5),
+    (Decimal("1"), "9" * 10_000),
+], ids=["huge-decimal", "huge-int", "long-text"])
+def test_a_hostile_number_is_described_not_written_out(amount, price):
+    # format(Decimal("1e999999999"), "f") is a gigabyte of zeros and str() of a 100,000-digit int
+    # raises ValueError: the log line must stay short whatever the caller passed
+    text = order_terms(amount, "BTC-USDT", OrderType.LIMIT, price)
+    assert len(text) < 200, text
+    assert describe(10 ** 100_000) == "<int of 332193 bits>"

@@ -6,11 +6,11 @@ with an account of 100000 USDT, 2 BTC, 10 ETH, trading BTC-USDT and
 ETH-USDT) and ``harness`` (the helper classes and functions below, for tests
 that build their own connectors).
 """
-import asyncio
 from decimal import Decimal
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
+from support import until
 
 from hummingbot_conn.event_logger import EventLogger
 from hummingbot_conn.events import MarketEvent
@@ -20,14 +20,6 @@ from hummingbot_conn.sim import SimulatedExchange
 
 ORDER_ENDPOINT = ("POST", "/api/v3/order")
 CANCEL_ENDPOINT = ("DELETE", "/api/v3/order")
-
-
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait until ``condition()`` holds (asyncio.TimeoutError after ``timeout`` s)."""
-    async def _wait() -> None:
-        while not condition():
-            await asyncio.sleep(0.01)
-    await asyncio.wait_for(_wait(), timeout)
 
 
 class RequestCounter:

@@ -14,6 +14,7 @@ import decimal
 from decimal import Decimal
 
 import pytest
+from support import until
 
 from hummingbot_conn.common import OrderType
 from hummingbot_conn.core.in_flight_order import OrderState
@@ -100,14 +101,9 @@ BAD_NUMBERS = [
 
 
 async def _outcomes(session, ids, timeout=5.0):
-    await asyncio.wait_for(_until(lambda: all(session.kinds(i) for i in ids)), timeout)
+    await until(lambda: all(session.kinds(i) for i in ids), timeout)
     await asyncio.sleep(0.05)           # anything after the first event would show now
     return {i: session.kinds(i) for i in ids}
-
-
-async def _until(condition):
-    while not condition():
-        await asyncio.sleep(0.01)
 
 
 @pytest.mark.parametrize("field", ["amount", "price"])
@@ -259,18 +255,14 @@ async def test_listeners_that_raise_or_reenter(session, harness, loop_errors):
     ex.add_listener(MarketEvent.OrderFailure, on_failure)
     first = ex.buy(PAIR, GOOD_AMOUNT, OrderType.LIMIT, GOOD_PRICE)
     failing = ex.sell(PAIR, Decimal("-1"), OrderType.LIMIT, GOOD_PRICE)
-    await _until_timeout(lambda: len(placed) == 3 and all(
+    await until(lambda: len(placed) == 3 and all(
         session.kinds(i) == ["BuyOrderCreatedEvent", "OrderCancelledEvent"] for i in [first] + placed[:2]))
     await session.wait_kinds(placed[2], ["BuyOrderCreatedEvent"])
-    await _until_timeout(lambda: len(refused) == 3 and all(session.kinds(i) for i in refused))
+    await until(lambda: len(refused) == 3 and all(session.kinds(i) for i in refused))
     for order_id in [failing] + refused:
         assert session.kinds(order_id) == ["MarketOrderFailureEvent"]
     assert list(ex.in_flight_orders) == [placed[2]]
     assert loop_errors == []
-
-
-async def _until_timeout(condition, timeout=10.0):
-    await asyncio.wait_for(_until(condition), timeout)
 
 
 async def test_cancel_of_unknown_twice_and_while_pending_create(session, harness, loop_errors):

@@ -1,10 +1,10 @@
 """Harness of the perpetual connector's end-to-end tests: ``SimulatedFuturesExchange`` on 127.0.0.1
 (real HTTP and WebSocket, a manual clock for funding) and a ``BinancePerpetualDerivative`` on it."""
-import asyncio
 from decimal import Decimal
-from typing import Any, Callable, List, Optional
+from typing import Any, List, Optional
 
 import pytest
+from support import until
 
 from hummingbot_conn.event_logger import EventLogger
 from hummingbot_conn.events import AccountEvent, MarketEvent
@@ -14,13 +14,6 @@ from hummingbot_conn.sim import ManualClock
 from hummingbot_conn.sim.futures import SimulatedFuturesExchange
 
 PAIRS = ("BTC-USDT", "ETH-USDT")
-
-
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    async def _wait() -> None:
-        while not condition():
-            await asyncio.sleep(0.01)
-    await asyncio.wait_for(_wait(), timeout)
 
 
 def make_connector(sim: SimulatedFuturesExchange, key: str, secret: str, pairs=PAIRS,

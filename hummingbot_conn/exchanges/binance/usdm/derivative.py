@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, TradeType
+from hummingbot_conn.connector.account_refresh import AccountRefresher, min_interval_for
 from hummingbot_conn.connector.funding_payments import FundingPayment, collect_window, nearest_rate
 from hummingbot_conn.connector.perpetual_derivative_py_base import PerpetualDerivativePyBase
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, TradeUpdate
@@ -52,7 +53,9 @@ class BinancePerpetualDerivative(BinanceConnectorMixin, PerpetualDerivativePyBas
 
     Keyword-only extras (for tests and tools): ``clock``, ``client_order_id_generator``,
     ``short_poll_interval``, ``long_poll_interval``, ``unknown_outcome_retry_delays``,
-    ``funding_fee_poll_interval`` (seconds, default 600).
+    ``funding_fee_poll_interval`` (seconds, default 600), ``account_refresh_weight_share``
+    (the most of the request weight the account reads after events may use, 0 < share <= 1,
+    default 0.1: a read per 1.25 s under sustained activity; docs/contracts.md, Contract 4).
     """
 
     CONSTANTS = CONSTANTS
@@ -68,7 +71,8 @@ class BinancePerpetualDerivative(BinanceConnectorMixin, PerpetualDerivativePyBas
                  domain: Union[str, BinancePerpetualEndpoints] = CONSTANTS.DOMAIN,
                  rate_limits_share_pct: Decimal = Decimal(100),
                  balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None,
-                 funding_fee_poll_interval: float = 600.0, **options: Any) -> None:
+                 funding_fee_poll_interval: float = 600.0, account_refresh_weight_share: float = 0.1,
+                 **options: Any) -> None:
         self._init_binance(domain, trading_pairs, trading_required)
         self.binance_perpetual_api_key = binance_perpetual_api_key
         self.binance_perpetual_secret_key = binance_perpetual_api_secret
@@ -76,6 +80,12 @@ class BinancePerpetualDerivative(BinanceConnectorMixin, PerpetualDerivativePyBas
         self._authenticator: Optional[BinancePerpetualAuth] = None
         super().__init__(balance_asset_limit, rate_limits_share_pct, **options)
         self._user_events = BinancePerpetualUserEventHandler(self)
+        # ACCOUNT_UPDATE carries the wallet balance only: the available balance is REST's, read
+        # again after every event that moves it (docs/contracts.md, Contract 4)
+        self._balances.available_from_stream = False
+        self._account_refresher = AccountRefresher(
+            self._update_balances, is_permanent_error=self._is_permanent_auth_error,
+            min_interval=min_interval_for(self._throttler, CONSTANTS.ACCOUNT_INFO_URL, account_refresh_weight_share))
 
     # ---- declarations ------------------------------------------------------------------------------
     @property
@@ -103,6 +113,21 @@ class BinancePerpetualDerivative(BinanceConnectorMixin, PerpetualDerivativePyBas
 
     def get_sell_collateral_token(self, trading_pair: str) -> str:
         return self._trading_rules_part.rules[trading_pair].sell_order_collateral_token
+
+    # ---- network -----------------------------------------------------------------------------------------
+    async def start_network(self) -> None:
+        await super().start_network()
+        if self.is_trading_required:
+            self._account_refresher.start()
+
+    async def stop_network(self) -> None:
+        await self._account_refresher.stop()
+        await super().stop_network()
+
+    def _refresh_account_soon(self) -> None:
+        """An event moved what the stream does not carry (the available balance): read the account soon
+        (``AccountRefresher``: one read in flight, coalesced, at most 10 % of the request weight)."""
+        self._account_refresher.request()
 
     # ---- data sources ------------------------------------------------------------------------------------
     def _create_order_book_data_source(self) -> BinancePerpetualAPIOrderBookDataSource:
@@ -229,6 +254,7 @@ class BinancePerpetualDerivative(BinanceConnectorMixin, PerpetualDerivativePyBas
             return False, f"{exc.code}: {exc.msg}"
         if answer.get("leverage") != leverage:
             return False, f"Unable to set leverage: the exchange answered {answer!r:.200}"
+        self._refresh_account_soon()        # the initial margin of the pair's positions and orders moved
         return True, ""
 
     async def _fetch_funding_payments(self, trading_pair: str, start_ms: int, end_ms: int) -> List[FundingPayment]:

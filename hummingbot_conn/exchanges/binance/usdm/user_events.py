@@ -5,10 +5,16 @@ Events (docs/binance_usdm_futures.md section 8), bare dicts from the listenKey s
 * ``ORDER_TRADE_UPDATE``: a fill (``x == "TRADE"``) becomes a TradeUpdate
   (fee class by the tracked order's position action), then the status an OrderUpdate;
 * ``ACCOUNT_UPDATE``: ``B`` wallet balances (total = ``wb``; the available
-  balance is not in the event, the REST poll owns it), ``P`` the changed
-  positions (recorded as of ``T``, which fires PositionUpdateEvent); reason
-  ``FUNDING_FEE`` asks for a funding payment poll at once;
+  balance is not in the event), ``P`` the changed positions (recorded as of
+  ``T``, which fires PositionUpdateEvent); reason ``FUNDING_FEE`` asks for a
+  funding payment poll at once;
 * ``ACCOUNT_CONFIG_UPDATE``: a leverage change made elsewhere (``ac.l``).
+
+Each of these events, and ``MARGIN_CALL``, may move the available balance,
+which no event carries (a resting or cancelled order sends no
+``ACCOUNT_UPDATE`` at all): every accepted one, of any contract, asks the
+connector for a prompt account read (``_refresh_account_soon``,
+``connector/account_refresh.py``; docs/contracts.md, Contract 4).
 
 Every frame is checked whole with the core's strict readers
 (``core/strict_fields``) before anything of it is applied; one that fails is
@@ -111,6 +117,7 @@ class BinancePerpetualUserEventHandler(BinanceUserEventHandlerBase):
 
     def _order_trade_update(self, event: Dict[str, Any]) -> None:
         check_order_trade_update(event)
+        self._connector._refresh_account_soon()    # open-order or position margin moved, any contract
         trading_pair = self._pair(event["o"]["s"])
         if trading_pair is None:
             return                      # a contract we do not trade
@@ -123,6 +130,7 @@ class BinancePerpetualUserEventHandler(BinanceUserEventHandlerBase):
         self._apply_order_event(trade_update, utils.order_update_from_event(event, trading_pair))
 
     def _margin_call(self, event: Dict[str, Any]) -> None:
+        self._connector._refresh_account_soon()
         _logger.warning("Margin call: position risk is too high, positions may be liquidated: %.300r", event)
 
     def _order_action(self, client_order_id: Any) -> Any:
@@ -147,17 +155,18 @@ class BinancePerpetualUserEventHandler(BinanceUserEventHandlerBase):
             if trading_pair is not None:
                 positions.append((trading_pair, utils.position_side_of(p["ps"]), decimal_field(p["pa"], "pa"),
                                   decimal_field(p["ep"], "ep"), decimal_field(p["up"], "up")))
-        balances = connector._balances
         for asset, wallet in wallets:
-            # keep the available amount until the next REST snapshot: the event does not carry it
-            balances.set_balance(asset, wallet, balances.get_available_balance(asset), as_of=as_of)
+            # the wallet alone: the available balance is not in the event, the account read brings it
+            connector._balances.set_total(asset, wallet, as_of=as_of)
         for trading_pair, side, amount, entry, unrealized in positions:
             connector._record_position(trading_pair, side, amount, entry, unrealized, as_of=as_of)
+        connector._refresh_account_soon()
         if data.get("m") == "FUNDING_FEE":
             connector._funding_payment_poll_soon()
 
     def _config_update(self, event: Dict[str, Any]) -> None:
         check_account_config_update(event)
+        self._connector._refresh_account_soon()    # a leverage (or margin mode) moved the initial margin
         config = event.get("ac")
         if config is not None:
             trading_pair = self._pair(config["s"])
