@@ -18,11 +18,12 @@ Per order:
 * in = client saw the change - frame leaves (loopback, socket read, decode, book);
 * out = order arrives - client saw the change (strategy, order path, loopback).
 
-Method: every side runs in blocks (``--rounds``): each block connects the side
-on a fresh event loop, places ``--warmup`` unmeasured orders, starts the trace,
-places its share of the orders, reads the trace and disconnects.  Blocks of
-the sides alternate in a shuffled order (seeded), loop by loop, so a busy
-minute of this shared machine hits every side alike.  Only one client is
+Method: every side runs in blocks (``--rounds``) under every loop: each block
+connects the side on a fresh event loop, places ``--warmup`` unmeasured
+orders, starts the trace, places its share of the orders, reads the trace and
+disconnects.  Every round runs one block of each (loop, side) in a shuffled
+order (seeded), so a busy minute of this shared machine hits every side and
+loop alike.  Only one client is
 connected at a time, so each depth frame went to exactly one socket.  The first
 order of a block may come from a frame sent before the trace started: one
 order per block is placed in reserve and an order whose frame is not in the
@@ -269,15 +270,14 @@ def run(orders: int, *, rounds: int = 4, warmup: int = WARMUP, loops: Optional[S
         say(f"venue: simulator pid {venue.proc.pid} on {venue.info.host_port} ({venue.loop})")
         for index in range(rounds):
             share = orders // rounds + (1 if index < orders % rounds else 0)
-            for loop in names:
-                order = list(impls)
-                rng.shuffle(order)
-                for impl in order:
-                    with asyncio.Runner(loop_factory=factories[loop]) as runner:
-                        block = runner.run(_block(venue, impl, share, warmup, spacing))
-                    results[(loop, impl)].blocks.append(block)
-                    say(f"round {index + 1}/{rounds} {loop:7} {impl:12} {share} orders, "
-                        f"p50 {statistics.median(block.total) / 1e6:.3f} ms")
+            order = [(loop, impl) for loop in names for impl in impls]
+            rng.shuffle(order)          # sides and loops alike: a quiet or busy minute is shared
+            for loop, impl in order:
+                with asyncio.Runner(loop_factory=factories[loop]) as runner:
+                    block = runner.run(_block(venue, impl, share, warmup, spacing))
+                results[(loop, impl)].blocks.append(block)
+                say(f"round {index + 1}/{rounds} {loop:7} {impl:12} {share} orders, "
+                    f"p50 {statistics.median(block.total) / 1e6:.3f} ms")
         left = _open_orders(venue)
         if left:
             raise RuntimeError(f"{len(left)} orders were left open on the venue")
