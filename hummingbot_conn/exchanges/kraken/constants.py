@@ -27,7 +27,7 @@ __all__ = ["KrakenEndpoints", "Domain", "DEFAULT_DOMAIN", "ERROR_FORMAT", "RATE_
 DEFAULT_DOMAIN = "com"
 EXCHANGE_NAME = "kraken"
 HBOT_ORDER_ID_PREFIX = "HBOT"
-MAX_ORDER_ID_LEN = 36          # cl_ord_id: up to 36 characters (a UUID or free text)
+MAX_ORDER_ID_LEN = 18          # cl_ord_id free text: at most 18 characters (or a UUID)
 
 
 @dataclass(frozen=True)
