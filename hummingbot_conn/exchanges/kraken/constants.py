@@ -6,9 +6,10 @@ private WebSocket v2); ``domain="com"`` is Kraken itself and
 
 Rate limits (docs/kraken_spot.md section 5): Kraken counts private REST calls
 on a per-key counter that decays at a steady rate (Starter: at most 15,
--0.33 per second).  The throttler's sliding window of ``15`` calls per
-``15 / 0.33 = 45`` seconds never lets that counter overflow: a bucket of
-capacity C decaying at r admits at least C calls in any C / r seconds.
+-0.33 per second; the tiers: ``TIERS``).  The throttler's sliding window of
+``15`` calls per ``15 / 0.33 = 45`` seconds never lets that counter
+overflow: a bucket of capacity C decaying at r admits at least C calls in
+any C / r seconds.
 AddOrder and CancelOrder are not on that counter but on the per-pair trading
 counter (``trading_counter.py``).
 """
@@ -95,6 +96,7 @@ PRIVATE_PREFIX = "/0/private/"
 BOOK_CHANNEL = "book"
 TRADE_CHANNEL = "trade"
 EXECUTIONS_CHANNEL = "executions"
+BALANCES_CHANNEL = "balances"
 BOOK_DEPTHS = (10, 25, 100, 500, 1000)
 DEFAULT_BOOK_DEPTH = 10
 WS_MESSAGE_TIMEOUT = 60.0      # Kraken sends a heartbeat every second on a subscribed socket
@@ -104,39 +106,45 @@ ERROR_FORMAT = ErrorBodyFormat(error_list_field="error", warning_prefix="W", err
                                code_types=(str,))
 
 # ---- rate limits (module docstring) ---------------------------------------------------------------
+#: per verification tier: (call counter maximum, its decay per second, trading counter threshold, its decay)
+TIERS = {"starter": (15, Decimal("0.33"), 60, Decimal(1)),
+         "intermediate": (20, Decimal("0.5"), 125, Decimal("2.34")),
+         "pro": (20, Decimal(1), 180, Decimal("3.75"))}
+DEFAULT_TIER = "starter"
 CALL_COUNTER = "KRAKEN_CALL_COUNTER"
-CALL_COUNTER_MAX = 15                   # Starter tier
-CALL_COUNTER_DECAY = Decimal("0.33")    # per second
 PUBLIC_LIMIT = "KRAKEN_PUBLIC"
-_WINDOW = float(Decimal(CALL_COUNTER_MAX) / CALL_COUNTER_DECAY)
+_PUBLIC_PATHS = (SERVER_TIME_PATH_URL, ASSET_PAIRS_PATH_URL, TICKER_PATH_URL, DEPTH_PATH_URL)
+#: private calls and their cost on the call counter (TradesHistory counts 2)
+_COUNTED = {BALANCE_PATH_URL: 1, OPEN_ORDERS_PATH_URL: 1, CLOSED_ORDERS_PATH_URL: 1, QUERY_ORDERS_PATH_URL: 1,
+            TRADES_HISTORY_PATH_URL: 2, WS_TOKEN_PATH_URL: 1, CANCEL_ALL_PATH_URL: 1}
 
 
-def _private(path: str, cost: int = 1) -> RateLimit:
-    return RateLimit(path, limit=CALL_COUNTER_MAX, time_interval=_WINDOW,
-                     linked_limits=[LinkedLimitWeightPair(CALL_COUNTER, cost)])
+def tier_of(tier: str) -> Tuple[int, Decimal, int, Decimal]:
+    """The figures of a verification tier; ``ValueError`` naming the tiers for another name."""
+    try:
+        return TIERS[tier]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown Kraken tier {tier!r}; choose one of {sorted(TIERS)}") from None
 
 
-def _trading(path: str, priority: int = 0) -> RateLimit:
+def rate_limits(tier: str = DEFAULT_TIER) -> Tuple[RateLimit, ...]:
+    """The throttler's limits for ``tier`` (module docstring: a window of ``maximum`` calls per
+    ``maximum / decay`` seconds never overflows the venue's counter)."""
+    maximum, decay, _, _ = tier_of(tier)
+    window = float(Decimal(maximum) / decay)
+    limits = [RateLimit(CALL_COUNTER, limit=maximum, time_interval=window),
+              # Kraken asks for about one public call a second per IP
+              RateLimit(PUBLIC_LIMIT, limit=1, time_interval=1)]
+    limits += [RateLimit(path, limit=1, time_interval=1, linked_limits=[LinkedLimitWeightPair(PUBLIC_LIMIT)])
+               for path in _PUBLIC_PATHS]
+    limits += [RateLimit(path, limit=maximum, time_interval=window,
+                         linked_limits=[LinkedLimitWeightPair(CALL_COUNTER, cost)]) for path, cost in _COUNTED.items()]
     # not on the call counter: the per-pair trading counter paces these (trading_counter.py)
-    return RateLimit(path, limit=1000, time_interval=1, priority=priority)
+    limits += [RateLimit(ADD_ORDER_PATH_URL, limit=1000, time_interval=1),
+               RateLimit(CANCEL_ORDER_PATH_URL, limit=1000, time_interval=1, priority=CANCEL_PRIORITY)]
+    return tuple(limits)
 
 
-RATE_LIMITS: Tuple[RateLimit, ...] = (
-    RateLimit(CALL_COUNTER, limit=CALL_COUNTER_MAX, time_interval=_WINDOW),
-    RateLimit(PUBLIC_LIMIT, limit=1, time_interval=1),
-    RateLimit(SERVER_TIME_PATH_URL, limit=1, time_interval=1, linked_limits=[LinkedLimitWeightPair(PUBLIC_LIMIT)]),
-    RateLimit(ASSET_PAIRS_PATH_URL, limit=1, time_interval=1, linked_limits=[LinkedLimitWeightPair(PUBLIC_LIMIT)]),
-    RateLimit(TICKER_PATH_URL, limit=1, time_interval=1, linked_limits=[LinkedLimitWeightPair(PUBLIC_LIMIT)]),
-    RateLimit(DEPTH_PATH_URL, limit=1, time_interval=1, linked_limits=[LinkedLimitWeightPair(PUBLIC_LIMIT)]),
-    _private(BALANCE_PATH_URL),
-    _private(OPEN_ORDERS_PATH_URL),
-    _private(CLOSED_ORDERS_PATH_URL),
-    _private(QUERY_ORDERS_PATH_URL),
-    _private(TRADES_HISTORY_PATH_URL, 2),
-    _private(WS_TOKEN_PATH_URL),
-    _private(CANCEL_ALL_PATH_URL),
-    _trading(ADD_ORDER_PATH_URL),
-    _trading(CANCEL_ORDER_PATH_URL, CANCEL_PRIORITY),
-)
+RATE_LIMITS = rate_limits()
 
 SUPPORTED_ORDER_TYPES = (OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from hummingbot_conn.web.errors import ExchangeError, RequestOutcomeUnknownError
+from hummingbot_conn.web.errors import ExchangeError, RateLimitExceededError, RequestOutcomeUnknownError
 
 __all__ = ["code_of", "is_auth_error", "is_invalid_nonce", "is_rate_limited", "is_unknown_order",
            "is_outcome_unknown", "AUTH_CODES"]
@@ -52,4 +52,8 @@ def is_unknown_order(error: BaseException) -> bool:
 
 
 def is_outcome_unknown(error: BaseException) -> bool:
+    """The request may have been processed.  A 429 answer (``RateLimitExceededError``) was refused
+    before processing, whatever its body says."""
+    if isinstance(error, RateLimitExceededError):
+        return False
     return isinstance(error, RequestOutcomeUnknownError) or code_of(error) in UNCERTAIN_CODES

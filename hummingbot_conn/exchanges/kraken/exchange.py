@@ -16,9 +16,10 @@ for the simulator).  What it does, by part:
 * order events: the WS v2 ``executions`` channel (``user_events.py``);
   after every private (re)connect ``OpenOrders`` / ``QueryOrders`` /
   ``TradesHistory`` / ``BalanceEx`` reconcile what was missed (Contract 4);
-* balances: ``BalanceEx`` (available = ``balance - hold_trade``), read at
-  start, by the status poller, and again shortly after every execution
-  report (the executions channel carries no balances);
+* balances: totals from the WS v2 ``balances`` channel as they change;
+  ``BalanceEx`` (available = ``balance - hold_trade``) read at start, by the
+  status poller, and again after execution reports, at most once a second
+  (no channel carries the holds);
 * rate limits: the REST call counter (constants.py) and the per-pair trading
   counter (``trading_counter.py``); ``EAPI:Rate limit exceeded`` pauses the
   private calls and ``EOrder:Rate limit exceeded`` the pair's placements as
@@ -58,6 +59,7 @@ __all__ = ["KrakenExchange", "KrakenOrderNotFound"]
 
 _NAN = Decimal("NaN")
 BALANCE_REFRESH_DELAY = 0.05        # s: reports of one match coalesce into one BalanceEx call
+BALANCE_REFRESH_INTERVAL = 1.0      # s: at least this long between two of those calls
 PAIRS_REUSE_S = 2.0                 # s: AssetPairs read this recently is not read again
 RATE_LIMIT_PAUSE = 3.0              # s: one call's worth of the Starter counter's decay (1 / 0.33)
 
@@ -70,7 +72,8 @@ class KrakenExchange(ExchangePyBase):
     """Kraken Spot: LIMIT, LIMIT_MAKER (``post``) and MARKET orders; order events over WS v2 ``executions``.
 
     Keyword-only extras: ``book_depth`` (10, 25, 100, 500, 1000), ``nonce_path`` (a file keeping the
-    nonce high-water mark), ``trading_counter`` (a ``TradingCounter``), and ``ExchangePyBase``'s
+    nonce high-water mark), ``api_tier`` (the key's verification tier, ``starter`` / ``intermediate`` /
+    ``pro``: the rate limits), ``trading_counter`` (a ``TradingCounter``), and ``ExchangePyBase``'s
     ``clock``, ``client_order_id_generator``, ``short_poll_interval``, ``long_poll_interval``,
     ``unknown_outcome_retry_delays``.
     """
@@ -87,7 +90,8 @@ class KrakenExchange(ExchangePyBase):
                  rate_limits_share_pct: Decimal = Decimal(100),
                  balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None, *,
                  book_depth: int = CONSTANTS.DEFAULT_BOOK_DEPTH, nonce_path: Optional[str] = None,
-                 trading_counter: Optional[TradingCounter] = None, **options: Any) -> None:
+                 api_tier: str = CONSTANTS.DEFAULT_TIER, trading_counter: Optional[TradingCounter] = None,
+                 **options: Any) -> None:
         self._endpoints = KrakenEndpoints.of(domain)        # an unknown domain fails here, clearly
         self._domain = domain
         self._trading_required = trading_required
@@ -101,10 +105,14 @@ class KrakenExchange(ExchangePyBase):
         self._pairs: Optional[KrakenPairs] = None
         self._pairs_loaded_at = -float("inf")
         self._rules_lock = asyncio.Lock()
-        self._trading_counter = trading_counter or TradingCounter()
+        _, _, threshold, decay = CONSTANTS.tier_of(api_tier)
+        self._api_tier = api_tier
+        self._trading_counter = trading_counter or TradingCounter(threshold, float(decay))
         self._balance_task: Optional[asyncio.Task] = None
         self._balance_again = False
         super().__init__(balance_asset_limit, rate_limits_share_pct, **options)
+        # the balances channel carries totals only; the available amount is BalanceEx's alone
+        self._balances.available_from_stream = False
         self._executions = KrakenExecutionsHandler(self)
 
     # ---- declarations --------------------------------------------------------------------------
@@ -121,7 +129,7 @@ class KrakenExchange(ExchangePyBase):
 
     @property
     def rate_limits_rules(self) -> List[Any]:
-        return list(CONSTANTS.RATE_LIMITS)
+        return list(CONSTANTS.rate_limits(self._api_tier))
 
     @property
     def domain(self) -> Any:
@@ -346,16 +354,20 @@ class KrakenExchange(ExchangePyBase):
         self._balances.apply_snapshot(balances, requested_at=requested_at)
 
     def _balances_moved(self) -> None:
-        """An execution report moved balances: read them again soon (one call for a burst)."""
+        """An execution or a ledger entry moved balances: read the available amounts again soon, one
+        call per ``BALANCE_REFRESH_INTERVAL`` at most (the call counter is small), the last one after
+        the last event."""
         if self._balance_task is not None and not self._balance_task.done():
             self._balance_again = True
             return
         self._balance_task = self._order_placer.spawn(self._refresh_balances())
 
     async def _refresh_balances(self) -> None:
+        delay = BALANCE_REFRESH_DELAY
         while True:
             self._balance_again = False
-            await asyncio.sleep(BALANCE_REFRESH_DELAY)
+            await asyncio.sleep(delay)
+            delay = BALANCE_REFRESH_INTERVAL
             try:
                 await self._update_balances()
             except asyncio.CancelledError:

@@ -22,10 +22,12 @@ tracked client id or exchange id) are ignored.  Every report but
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Optional
 
 from hummingbot_conn.common import TradeType
 from hummingbot_conn.exchanges.kraken import utils
+from hummingbot_conn.exchanges.kraken.pairs import common_asset
 
 __all__ = ["KrakenExecutionsHandler"]
 
@@ -36,7 +38,7 @@ class KrakenExecutionsHandler:
 
     def process(self, event: Any) -> None:
         """Apply one report; never raises (a frame never stops the stream)."""
-        kind = event.get("exec_type") if isinstance(event, dict) else None
+        kind = (event.get("exec_type") or event.get("channel")) if isinstance(event, dict) else None
         try:
             if not isinstance(event, dict):
                 raise ValueError(f"a report must be a JSON object, got {type(event).__name__}")
@@ -52,9 +54,25 @@ class KrakenExecutionsHandler:
         order = tracker.all_fillable_orders_by_exchange_order_id.get(str(event.get("order_id")))
         return order.client_order_id if order is not None else None
 
+    def _balance(self, event: dict) -> None:
+        """A balances row (snapshot or ledger entry): the asset's total now; the available amount is
+        read again by REST (the channel does not carry the holds)."""
+        asset = event.get("asset")
+        total = event.get("balance")
+        if not isinstance(asset, str) or isinstance(total, bool) or not isinstance(total, (int, Decimal)):
+            raise ValueError(f"a balances row needs an asset and a numeric balance, got {asset!r}, {total!r}")
+        total = Decimal(total)
+        if not total.is_finite() or total < 0:
+            raise ValueError(f"balance must be finite and >= 0, got {total!r}")
+        self._connector._balances.set_total(common_asset(asset), total)
+        self._connector._balances_moved()
+
     def _report(self, event: dict) -> None:
-        # a snapshot row states the order as it is (its exec_type, when present, says no more)
-        exec_type = event.get("exec_type") or ("status" if event.get("type") == "snapshot" else None)
+        if event.get("channel") == "balances":
+            self._balance(event)
+            return
+        # a snapshot row states the order as it is (the sim writes the last exec_type, Kraken none)
+        exec_type = "status" if event.get("type") == "snapshot" else event.get("exec_type")
         if not isinstance(exec_type, str) or not isinstance(event.get("order_id"), str):
             raise ValueError("exec_type and order_id must be strings")
         cid = self._client_order_id(event)

@@ -1,4 +1,4 @@
-"""Kraken Spot's private stream: the WebSocket v2 ``executions`` channel (docs/kraken_spot.md section 6).
+"""Kraken Spot's private stream: the WebSocket v2 ``executions`` and ``balances`` channels (docs/kraken_spot.md section 6).
 
     (REST) POST /0/private/GetWebSocketsToken -> {"result": {"token": "...", "expires": 900}}
     -> {"method": "subscribe", "params": {"channel": "executions", "token": "...",
@@ -6,13 +6,17 @@
     <- {"method": "subscribe", "result": {"channel": "executions", ...}, "success": true, "req_id": 1}
     <- {"channel": "executions", "type": "snapshot", "data": [<open orders>]}
     <- {"channel": "executions", "type": "update", "data": [<execution reports>]}
+    -> {"method": "subscribe", "params": {"channel": "balances", "token": "..."}, "req_id": 2}
+    <- {"channel": "balances", "type": "snapshot", "data": [{"asset": "BTC", "balance": 1.2, ...}]}
+    <- {"channel": "balances", "type": "update", "data": [<ledger entries with the new "balance">]}
 
 A fresh token is fetched for every connection (Kraken's advice: tokens are
 short-lived).  A token request refused with a key or signature error is the
 connector's ``permanent_error`` (``wait_ready`` raises it at once).  Frames
 are read as text and decoded with exact decimals (``parse_float=Decimal``):
-execution amounts are JSON numbers and become money.  Each report is queued
-as one event, ``{"type": "snapshot" | "update", **report}``.
+execution amounts are JSON numbers and become money.  Each report or ledger
+entry is queued as one event, ``{"channel": ..., "type": "snapshot" | "update",
+**row}``.
 """
 from __future__ import annotations
 
@@ -46,7 +50,7 @@ def decode(data: Any) -> Any:
 
 
 class KrakenAPIUserStreamDataSource(UserStreamTrackerDataSource):
-    """The account's ``executions`` over WS v2.
+    """The account's ``executions`` and ``balances`` over WS v2.
 
     :param token_source: ``async () -> token`` (the connector's ``GetWebSocketsToken`` call)
     :param api_factory: the connector's web stack (its sockets)
@@ -63,6 +67,7 @@ class KrakenAPIUserStreamDataSource(UserStreamTrackerDataSource):
         self._ws_url = KrakenEndpoints.of(domain).ws_private
         self._subscribe_timeout = subscribe_timeout
         self._req_id = 0
+        self._early: list = []      # frames read while waiting for a later subscription's answer
 
     def _is_permanent_error(self, error: BaseException) -> bool:
         return is_auth_error(error)
@@ -76,23 +81,34 @@ class KrakenAPIUserStreamDataSource(UserStreamTrackerDataSource):
 
     async def _subscribe_channels(self, websocket_assistant: WSAssistant) -> None:
         token = await self._token_source()
+        self._early = []
+        for params in ({"channel": CONSTANTS.EXECUTIONS_CHANNEL, "token": token, "snap_orders": True,
+                        "snap_trades": False},
+                       {"channel": CONSTANTS.BALANCES_CHANNEL, "token": token, "snapshot": True}):
+            await self._subscribe_one(websocket_assistant, params)
+
+    async def _subscribe_one(self, ws: WSAssistant, params: dict) -> None:
         self._req_id += 1
         req_id = self._req_id
-        await websocket_assistant.send(WSJSONRequest(payload={
-            "method": "subscribe", "req_id": req_id,
-            "params": {"channel": CONSTANTS.EXECUTIONS_CHANNEL, "token": token, "snap_orders": True,
-                       "snap_trades": False}}))
+        await ws.send(WSJSONRequest(payload={"method": "subscribe", "req_id": req_id, "params": params}))
         async with asyncio.timeout(self._subscribe_timeout):
             while True:
-                response = await websocket_assistant.receive()
+                response = await ws.receive()
                 if response is None:
                     raise ConnectionError("the private socket closed while subscribing")
                 data = decode(response.data)
                 if isinstance(data, dict) and data.get("method") == "subscribe" and data.get("req_id") == req_id:
                     break
+                self._early.append(data)        # the first channel's snapshot: read after subscribing
         if data.get("success") is not True:
             error = str(data.get("error") or "refused")
-            raise ExchangeError(200, error, error, "WS", "subscribe executions", body=data)
+            raise ExchangeError(200, error, error, "WS", f"subscribe {params['channel']}", body=data)
+
+    async def _process_websocket_messages(self, websocket_assistant: WSAssistant, queue: asyncio.Queue) -> None:
+        early, self._early = self._early, []
+        for data in early:
+            await self._process_event_message(data, queue)
+        await super()._process_websocket_messages(websocket_assistant, queue)
 
     async def _process_event_message(self, event_message: Any, queue: asyncio.Queue) -> None:
         try:
@@ -100,15 +116,16 @@ class KrakenAPIUserStreamDataSource(UserStreamTrackerDataSource):
         except ValueError:
             _log.warning("Ignoring a private frame that is not JSON: %.200r", event_message)
             return
-        if not isinstance(data, dict) or data.get("channel") != CONSTANTS.EXECUTIONS_CHANNEL:
+        channel = data.get("channel") if isinstance(data, dict) else None
+        if channel not in (CONSTANTS.EXECUTIONS_CHANNEL, CONSTANTS.BALANCES_CHANNEL):
             return          # heartbeats, status, answers to other requests
         kind = data.get("type")
-        reports = data.get("data")
-        if not isinstance(reports, list):
-            _log.warning("Ignoring an executions frame without a data list: %.200r", data)
+        rows = data.get("data")
+        if not isinstance(rows, list):
+            _log.warning("Ignoring a %s frame without a data list: %.200r", channel, data)
             return
-        for report in reports:
-            await self._enqueue(queue, {"type": kind, **report} if isinstance(report, dict) else report)
+        for row in rows:
+            await self._enqueue(queue, {"channel": channel, "type": kind, **row} if isinstance(row, dict) else row)
 
     async def _on_user_stream_interruption(self, websocket_assistant: Optional[WSAssistant]) -> None:
         if websocket_assistant is not None:
