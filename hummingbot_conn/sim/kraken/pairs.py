@@ -87,7 +87,10 @@ def make_pair(base: str, quote: str, *, pair_decimals: int, lot_decimals: int, o
     step = Decimal(1).scaleb(-lot_decimals)
     return KrakenPair(symbol=f"{base}/{quote}", base_asset=base, quote_asset=quote, tick_size=tick, min_price=tick,
                       max_price=Decimal("10000000"), step_size=step, min_qty=Decimal(ordermin),
-                      max_qty=Decimal("100000000"), min_notional=Decimal(costmin),
+                      max_qty=Decimal("100000000"),
+                      # the background traders size their orders from min_notional (kernel/traders.py);
+                      # Kraken's rule is costmin, checked by the engine, so this only sets a plausible size
+                      min_notional=Decimal(10),
                       initial_price=Decimal(initial_price), rest_name=b.rest_id + q.rest_id,
                       altname=b.altname + q.altname, pair_decimals=pair_decimals, lot_decimals=lot_decimals,
                       cost_decimals=cost_decimals, ordermin=Decimal(ordermin), costmin=Decimal(costmin))

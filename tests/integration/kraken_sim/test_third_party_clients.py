@@ -167,9 +167,9 @@ async def test_ccxt_kraken_rest():
                 out["funds"] = str(err)
             return out
 
-        out = await asyncio.to_thread(drive)
         bids, _ = sim.book_levels("BTC/USD")
-    assert [Decimal(str(p)) for p, _ in out["book"]["bids"]] == sorted(bids, reverse=True)[:5]
+        out = await asyncio.to_thread(drive)
+    assert [Decimal(str(row[0])) for row in out["book"]["bids"]] == sorted(bids, reverse=True)[:5]
     assert out["balance"]["BTC"]["total"] == 1 and out["balance"]["USD"]["free"] == 50000
     assert [o["id"] for o in out["open"]] == [out["order"]["id"]]
     assert out["after"] == []
