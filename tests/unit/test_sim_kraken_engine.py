@@ -6,6 +6,7 @@ to what the open orders hold, and money conserved (fees aside); any sequence of 
 a client that applies an update's rows in order, truncating to its depth after each, equal to
 the venue's top levels (docs/kraken_spot.md, sections 1, 6, 8).
 """
+import json
 from decimal import Decimal
 
 from hypothesis import given, settings, strategies as st
@@ -29,8 +30,9 @@ def _engine():
 
 
 orders = st.lists(st.tuples(
-    st.sampled_from(["a", "b"]), st.sampled_from(["BUY", "SELL"]), st.sampled_from(["LIMIT", "MARKET", "POST", "CANCEL"]),
-    st.integers(min_value=59990, max_value=60010), st.integers(min_value=5, max_value=300)), max_size=40)
+    st.sampled_from(["a", "b"]), st.sampled_from(["BUY", "SELL"]),
+    st.sampled_from(["LIMIT", "MARKET", "POST", "CANCEL"]), st.integers(min_value=59990, max_value=60010),
+    st.integers(min_value=5, max_value=300)), max_size=40)
 
 
 @settings(max_examples=60, deadline=None)
@@ -100,7 +102,6 @@ def test_a_client_truncating_after_every_row_keeps_the_venues_top(changes, depth
     for i in range(25):   # a book deeper than the depth on both sides
         engine.place(house, spec, "BUY", "LIMIT", Decimal("0.001"), Decimal(59000 - 10 * i))
         engine.place(house, spec, "SELL", "LIMIT", Decimal("0.001"), Decimal(61000 + 10 * i))
-    import json
     client = {"BUY": {}, "SELL": {}}
     snap = json.loads(feed.snapshot("BTC/USD", view), parse_float=Decimal)["data"][0]
     for side, rows in (("BUY", snap["bids"]), ("SELL", snap["asks"])):
