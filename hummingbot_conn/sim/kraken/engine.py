@@ -30,7 +30,7 @@ from . import errors as E
 from .accounts import KrakenAccount, KrakenAccounts
 from .errors import kraken_error
 from .pairs import KrakenPair, asset_decimals
-from .records import KrakenFill, KrakenOrder, ws_order
+from .records import KrakenFill, KrakenOrder, iso, ws_order
 
 __all__ = ["KrakenEngine"]
 
@@ -285,7 +285,7 @@ class KrakenEngine(MatchingCore[KrakenPair, KrakenOrder]):
             self._pending.append((account.account_id, {"kind": "balance", "data": {
                 "asset": asset, "asset_class": "currency", "amount": amount, "balance": account.balance[asset],
                 "fee": fee, "ledger_id": f"L{self._ledger_id:05d}-SIM-{ref[-6:]}", "ref_id": ref,
-                "timestamp": now, "type": kind, "subtype": "", "category": kind,
+                "timestamp": iso(now), "type": kind, "subtype": "", "category": kind,
                 "wallet_type": "spot", "wallet_id": "SPOT"}}))
 
     def _flush(self) -> None:

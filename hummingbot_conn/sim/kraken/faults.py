@@ -1,5 +1,10 @@
 """The kernel's fault rules and actions, plus Kraken's own rule ``corrupt_checksum``.
 
+On this venue the book rules (``drop_diff``, ``duplicate_diff``, ``reorder_diff``)
+act on WS v2 book updates, ``stale_snapshot`` on ``/0/public/Depth``; Kraken's
+book has no update ids, so ``future_diff_id`` and ``future_snapshot`` are
+accepted and never fire, and ``restart_ids`` only flushes.
+
 ``corrupt_checksum`` (scope: ``symbol`` as WS v2 names it, ``BTC/USD``): the
 next book message of that symbol (snapshot or update) carries a checksum
 that does not match its book; ``count`` messages when given.

@@ -162,7 +162,11 @@ class KrakenRest(RestPipeline):
         (name, spec), = self._pairs(params, required=True)[:1]
         count = _int(params.get("count", 100), "count")
         count = 500 if count <= 0 else min(count, 500)
-        bids, asks = self.engine.books[spec.symbol].depth(count)
+        stale = self.faults.take("stale_snapshot", spec.symbol)
+        if stale is not None and stale.snapshot is not None:      # the levels captured when the rule was added
+            bids, asks = stale.snapshot["bids"][:count], stale.snapshot["asks"][:count]
+        else:
+            bids, asks = self.engine.books[spec.symbol].depth(count)
         stamp = self.clock.now_ms() // 1000
         p, q = spec.pair_decimals, spec.lot_decimals
         return ok({name: {"asks": [[fixed(pr, p), fixed(qt, q), stamp] for pr, qt in asks],

@@ -76,3 +76,31 @@ async def test_socket_actions_close_public_and_private_sockets(venue, session, s
         assert await _next(public, "never") is None
         venue.faults.add("close_user_sockets")
         assert await _next(private, "never") is None
+
+
+async def test_stale_snapshot_serves_the_captured_levels_once(venue, session):
+    params = {"pair": "BTC/USD", "count": "5"}
+    venue.faults.add("stale_snapshot", symbol="BTC/USD")
+    before = venue.book_levels("BTC/USD")[0]
+    venue.place_liquidity("BTC/USD", "buy", max(before) + Decimal("0.1"), "0.5")
+    async with session.get(f"{venue.rest_url}/0/public/Depth", params=params) as resp:
+        stale = (await resp.json())["result"]["BTC/USD"]
+    assert Decimal(stale["bids"][0][0]) == max(before)
+    async with session.get(f"{venue.rest_url}/0/public/Depth", params=params) as resp:
+        fresh = (await resp.json())["result"]["BTC/USD"]
+    assert Decimal(fresh["bids"][0][0]) == max(before) + Decimal("0.1")
+
+
+async def test_mute_user_sockets_silences_the_private_socket_and_a_new_one_is_served(venue, session, signed):
+    key, secret = venue.create_account({"USD": "1000"})
+    token = (await signed(venue, key, secret)("GetWebSocketsToken"))["result"]["token"]
+    async with session.ws_connect(venue.ws_auth_url, autoping=False) as muted:
+        venue.faults.add("mute_user_sockets")
+        await muted.send_str(json.dumps({"method": "ping", "req_id": 1}))
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.5):
+                await muted.receive()
+        async with session.ws_connect(venue.ws_auth_url) as fresh:
+            await fresh.send_str(json.dumps({"method": "subscribe", "params": {"channel": "balances",
+                                                                               "token": token}}))
+            assert (await _next(fresh))["success"] is True
