@@ -35,7 +35,9 @@ def ok(result: Any) -> dict:
 
 def check_cl_ord_id(value: Any) -> str:
     """A valid ``cl_ord_id`` or ``EGeneral:Invalid arguments:cl_ord_id``."""
-    text = str(value)
+    if not isinstance(value, str):
+        raise kraken_error(E.INVALID_ARGUMENTS, "cl_ord_id")
+    text = value
     if _UUID.match(text) or _HEX32.match(text) or (
             0 < len(text) <= 18 and text.isascii() and text.isprintable() and " " not in text):
         return text

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +32,7 @@ __all__ = ["KrakenPrivateWs", "USER_KEY"]
 
 #: the key the private sockets are kept under in the hub (the fault actions act on all of them)
 USER_KEY = "ws-auth"
+log = logging.getLogger(__name__)
 ZERO = Decimal(0)
 
 
@@ -85,31 +87,43 @@ class KrakenPrivateWs:
     # -- requests ------------------------------------------------------------------------------------
     def _on_text(self, conn: Connection, text: str) -> None:
         try:
+            self._handle(conn, text)
+        except Exception:  # a simulator bug must not end the client's socket
+            log.exception("private WS request failed: %.200s", text)
+            self._reply(conn, {"error": "EGeneral:Internal error", "success": False})
+
+    @staticmethod
+    def _reply(conn: Connection, payload: dict) -> None:
+        # the venue's own encoder: a request's JSON numbers are Decimals, echoed exactly (req_id)
+        conn.outbox.put(dumps(payload))
+
+    def _handle(self, conn: Connection, text: str) -> None:
+        try:
             # numbers as exact decimals: an order's quantity is never rounded through a float
             request = json.loads(text, parse_float=Decimal)
-        except ValueError:
-            conn.reply({"error": "Malformed request", "success": False})
+        except (ValueError, RecursionError):
+            self._reply(conn, {"error": "Malformed request", "success": False})
             return
         if not isinstance(request, dict):
-            conn.reply({"error": "Malformed request", "success": False})
+            self._reply(conn, {"error": "Malformed request", "success": False})
             return
         method, req_id = request.get("method"), request.get("req_id")
         base: dict[str, Any] = {"method": method, **({"req_id": req_id} if req_id is not None else {})}
         time_in = iso(self.clock.now_ms())
         if method == "ping":
-            conn.reply({"method": "pong", **({"req_id": req_id} if req_id is not None else {}),
+            self._reply(conn, {"method": "pong", **({"req_id": req_id} if req_id is not None else {}),
                         "time_in": time_in, "time_out": time_in})
             return
         raw_params = request.get("params")
         params: dict = raw_params if isinstance(raw_params, dict) else {}
         account = self.tokens.account(params.get("token"))
         if account is None:
-            conn.reply({**base, "error": "EGeneral:Permission denied", "success": False,
+            self._reply(conn, {**base, "error": "EGeneral:Permission denied", "success": False,
                         "time_in": time_in, "time_out": iso(self.clock.now_ms())})
             return
         session = self.sessions[conn]
         if session.account is not None and session.account is not account:
-            conn.reply({**base, "error": "EGeneral:Invalid arguments:token of another account", "success": False,
+            self._reply(conn, {**base, "error": "EGeneral:Invalid arguments:token of another account", "success": False,
                         "time_in": time_in, "time_out": iso(self.clock.now_ms())})
             return
         session.account = account
@@ -117,10 +131,13 @@ class KrakenPrivateWs:
         try:
             replies = self._dispatch(conn, session, method, params, base)
             for result in replies:
-                conn.reply({**base, **result, "time_in": time_in, "time_out": iso(self.clock.now_ms())})
+                self._reply(conn, {**base, **result, "time_in": time_in, "time_out": iso(self.clock.now_ms())})
         except SimError as err:
-            conn.reply({**base, "error": str(err.code), "success": False, "time_in": time_in,
+            self._reply(conn, {**base, "error": str(err.code), "success": False, "time_in": time_in,
                         "time_out": iso(self.clock.now_ms())})
+        except Exception:  # a simulator bug must not end the client's socket
+            log.exception("private WS request failed: %.200s", text)
+            self._reply(conn, {**base, "error": "EGeneral:Internal error", "success": False})
         finally:
             held, self._held = self._held, None
             for account_id, event in held or ():
@@ -143,7 +160,7 @@ class KrakenPrivateWs:
             if channel == "executions":
                 ack = {"channel": channel, "snap_orders": bool(params.get("snap_orders", True)),
                        "snap_trades": bool(params.get("snap_trades", False))}
-            conn.reply({**base, "result": ack, "success": True,
+            self._reply(conn, {**base, "result": ack, "success": True,
                         "time_in": iso(self.clock.now_ms()), "time_out": iso(self.clock.now_ms())})
             conn.send(channel, dumps(self._snapshot(session, channel, params)).encode())
             return []

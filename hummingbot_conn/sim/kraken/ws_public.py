@@ -10,10 +10,10 @@ once a second. Streams are named ``<channel>:<symbol>`` inside the hub.
 from __future__ import annotations
 
 import itertools
+import json
+import logging
 from decimal import Decimal
 from typing import Any
-
-import orjson
 
 from ..kernel.hub import Connection, StreamHub
 from ..kernel.records import Trade
@@ -25,6 +25,7 @@ from .wsjson import Raw, dumps
 __all__ = ["KrakenPublicHub", "PUBLIC_CHANNELS"]
 
 PUBLIC_CHANNELS = ("book", "trade", "ticker", "instrument")
+log = logging.getLogger(__name__)
 
 
 class KrakenPublicHub(StreamHub):
@@ -58,13 +59,27 @@ class KrakenPublicHub(StreamHub):
 
     def opened(self, conn: Connection) -> None:
         """The status message Kraken sends on every new socket."""
-        conn.reply({"channel": "status", "type": "update", "data": [{
+        self._reply(conn, {"channel": "status", "type": "update", "data": [{
             "version": "2.0.10", "system": "online", "api_version": "v2", "connection_id": next(self._ids)}]})
 
     def control(self, conn: Connection, text: str) -> Any:
         try:
-            request = orjson.loads(text)
-        except orjson.JSONDecodeError:
+            answer = self._control(conn, text)
+            if answer is not None:
+                conn.outbox.put(dumps(answer))
+            return None
+        except Exception:  # a simulator bug must not end the client's socket
+            log.exception("public WS request failed: %.200s", text)
+            return {"error": "EGeneral:Internal error", "success": False}
+
+    @staticmethod
+    def _reply(conn: Connection, payload: dict) -> None:
+        conn.outbox.put(dumps(payload))
+
+    def _control(self, conn: Connection, text: str) -> Any:
+        try:
+            request = json.loads(text, parse_float=Decimal)     # a req_id is echoed exactly
+        except (ValueError, RecursionError):
             return {"error": "Malformed request", "success": False, "time_in": self._now(), "time_out": self._now()}
         if not isinstance(request, dict):
             return {"error": "Malformed request", "success": False}
@@ -84,14 +99,14 @@ class KrakenPublicHub(StreamHub):
         channel = params.get("channel")
         time_in = self._now()
         if channel not in PUBLIC_CHANNELS:
-            conn.reply({**base, "error": f"Channel {channel!r} not supported", "success": False,
+            self._reply(conn, {**base, "error": f"Channel {channel!r} not supported", "success": False,
                         "time_in": time_in, "time_out": self._now()})
             return
         if channel == "instrument":
             ok = method == "unsubscribe" or self.subscribe(conn, "instrument")
             if method == "unsubscribe":
                 self.unsubscribe(conn, "instrument")
-            conn.reply({**base, "result": {"channel": "instrument", "snapshot": True}, "success": ok,
+            self._reply(conn, {**base, "result": {"channel": "instrument", "snapshot": True}, "success": ok,
                         "time_in": time_in, "time_out": self._now()})
             if method == "subscribe" and params.get("snapshot", True):
                 conn.send("instrument", dumps(self.instrument_snapshot()).encode())
@@ -99,12 +114,12 @@ class KrakenPublicHub(StreamHub):
         symbols = params.get("symbol")
         depth = params.get("depth", 10)
         if not isinstance(symbols, list) or not symbols or not all(isinstance(s, str) for s in symbols):
-            conn.reply({**base, "error": "Symbol missing or not a list of strings", "success": False,
+            self._reply(conn, {**base, "error": "Symbol missing or not a list of strings", "success": False,
                         "time_in": time_in, "time_out": self._now()})
             return
-        if channel == "book" and depth not in BOOK_DEPTHS:
-            conn.reply({**base, "error": f"Invalid depth {depth!r}: one of {list(BOOK_DEPTHS)}", "success": False,
-                        "time_in": time_in, "time_out": self._now()})
+        if channel == "book" and (isinstance(depth, bool) or not isinstance(depth, int) or depth not in BOOK_DEPTHS):
+            self._reply(conn, {**base, "error": f"Invalid depth {depth!r}: one of {list(BOOK_DEPTHS)}",
+                               "success": False, "time_in": time_in, "time_out": self._now()})
             return
         for symbol in symbols:
             self._one(conn, method, channel, symbol, depth, params, base, time_in)
@@ -116,25 +131,25 @@ class KrakenPublicHub(StreamHub):
         if channel == "book":
             result["depth"] = depth
         if symbol not in self.engine.specs:
-            conn.reply({**base, "error": f"Currency pair not supported {symbol}", "success": False,
+            self._reply(conn, {**base, "error": f"Currency pair not supported {symbol}", "success": False,
                         "symbol": symbol, "time_in": time_in, "time_out": self._now()})
             return
         if method == "unsubscribe":
             if stream not in conn.streams:
-                conn.reply({**base, "error": "Subscription Not Found", "success": False, "symbol": symbol,
+                self._reply(conn, {**base, "error": "Subscription Not Found", "success": False, "symbol": symbol,
                             "time_in": time_in, "time_out": self._now()})
                 return
             self.unsubscribe(conn, stream)
-            conn.reply({**base, "result": result, "success": True, "time_in": time_in, "time_out": self._now()})
+            self._reply(conn, {**base, "result": result, "success": True, "time_in": time_in, "time_out": self._now()})
             return
         if stream in conn.streams:
-            conn.reply({**base, "error": "Already subscribed", "success": False, "symbol": symbol,
+            self._reply(conn, {**base, "error": "Already subscribed", "success": False, "symbol": symbol,
                         "time_in": time_in, "time_out": self._now()})
             return
         snapshot = bool(params.get("snapshot", channel != "trade"))
         result["snapshot"] = snapshot
         self.subscribe(conn, stream)
-        conn.reply({**base, "result": result, "success": True, "time_in": time_in, "time_out": self._now()})
+        self._reply(conn, {**base, "result": result, "success": True, "time_in": time_in, "time_out": self._now()})
         if channel == "book":
             view = self.views[(conn, symbol)] = BookView(depth)
             message = self.feed.snapshot(symbol, view)

@@ -47,6 +47,8 @@ def _write(obj: Any, out: list[str]) -> None:
         out.append("]")
     elif isinstance(obj, Raw):
         out.append(obj.text)
+    elif isinstance(obj, int) and not isinstance(obj, bool):
+        out.append(str(obj))          # any size (a client's req_id may pass 64 bits)
     else:
         out.append(orjson.dumps(obj).decode())
 
