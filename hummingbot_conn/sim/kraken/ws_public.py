@@ -39,6 +39,7 @@ class KrakenPublicHub(StreamHub):
         self.views: dict[tuple[Connection, str], BookView] = {}
         self._trades: dict[str, list[Trade]] = {}
         self._ticker_sent: dict[str, tuple] = {}
+        self._flushed_id: dict[str, int] = {}
         self._ids = itertools.count(1)
         engine.trade_listeners.append(lambda symbol, trade: self._trades.setdefault(symbol, []).append(trade))
 
@@ -169,6 +170,11 @@ class KrakenPublicHub(StreamHub):
         for (conn, symbol), view in self.views.items():
             by_symbol.setdefault(symbol, []).append((conn, view))
         for symbol, entries in by_symbol.items():
+            # views change only here (and at subscribe, in step with the book): an unchanged book has nothing
+            update_id = self.engine.books[symbol].update_id
+            if self._flushed_id.get(symbol) == update_id:
+                continue
+            self._flushed_id[symbol] = update_id
             messages = self.feed.updates(symbol, [view for _, view in entries])
             for (conn, _), frames in zip(entries, messages):
                 for frame in frames:
