@@ -18,8 +18,9 @@ for the simulator).  What it does, by part:
   ``TradesHistory`` / ``BalanceEx`` reconcile what was missed (Contract 4);
 * balances: totals from the WS v2 ``balances`` channel as they change;
   ``BalanceEx`` (available = ``balance - hold_trade``) read at start, by the
-  status poller, and again after execution reports, at most once a second
-  (no channel carries the holds);
+  status poller, and again after execution reports, spaced so that these
+  reads use half the call counter's decay at most (no channel carries the
+  holds, so the available amount may lag the venue's by that spacing);
 * rate limits: the REST call counter (constants.py) and the per-pair trading
   counter (``trading_counter.py``); ``EAPI:Rate limit exceeded`` pauses the
   private calls and ``EOrder:Rate limit exceeded`` the pair's placements as
@@ -59,7 +60,9 @@ __all__ = ["KrakenExchange", "KrakenOrderNotFound"]
 
 _NAN = Decimal("NaN")
 BALANCE_REFRESH_DELAY = 0.05        # s: reports of one match coalesce into one BalanceEx call
-BALANCE_REFRESH_INTERVAL = 1.0      # s: at least this long between two of those calls
+#: at least this many seconds (per call counter unit of decay) between two of those calls: half the
+#: counter's decay, so balances alone never fill it (Starter: 6 s, Intermediate: 4 s, Pro: 2 s)
+BALANCE_REFRESH_SPACING = 2.0
 PAIRS_REUSE_S = 2.0                 # s: AssetPairs read this recently is not read again
 RATE_LIMIT_PAUSE = 3.0              # s: one call's worth of the Starter counter's decay (1 / 0.33)
 
@@ -105,8 +108,9 @@ class KrakenExchange(ExchangePyBase):
         self._pairs: Optional[KrakenPairs] = None
         self._pairs_loaded_at = -float("inf")
         self._rules_lock = asyncio.Lock()
-        _, _, threshold, decay = CONSTANTS.tier_of(api_tier)
+        _, call_decay, threshold, decay = CONSTANTS.tier_of(api_tier)
         self._api_tier = api_tier
+        self._balance_refresh_interval = BALANCE_REFRESH_SPACING / float(call_decay)
         self._trading_counter = trading_counter or TradingCounter(threshold, float(decay))
         self._balance_task: Optional[asyncio.Task] = None
         self._balance_again = False
@@ -354,9 +358,9 @@ class KrakenExchange(ExchangePyBase):
         self._balances.apply_snapshot(balances, requested_at=requested_at)
 
     def _balances_moved(self) -> None:
-        """An execution or a ledger entry moved balances: read the available amounts again soon, one
-        call per ``BALANCE_REFRESH_INTERVAL`` at most (the call counter is small), the last one after
-        the last event."""
+        """An execution or a ledger entry moved balances: read the available amounts again soon, then at
+        most once per ``BALANCE_REFRESH_SPACING / decay`` seconds while they keep moving (the call
+        counter is small), the last read after the last event."""
         if self._balance_task is not None and not self._balance_task.done():
             self._balance_again = True
             return
@@ -367,7 +371,7 @@ class KrakenExchange(ExchangePyBase):
         while True:
             self._balance_again = False
             await asyncio.sleep(delay)
-            delay = BALANCE_REFRESH_INTERVAL
+            delay = self._balance_refresh_interval
             try:
                 await self._update_balances()
             except asyncio.CancelledError:
