@@ -1,4 +1,6 @@
-"""The venues the ``hbconn`` commands know, by hummingbot's connector names: ``binance``, ``binance_perpetual``, ``kraken``.
+"""The venues the ``hbconn`` commands know, by hummingbot's connector names.
+
+``binance``, ``binance_perpetual`` and ``kraken``.
 
 One :class:`Venue` per market holds what each command needs of it, so a
 command takes ``--venue`` from :data:`VENUES` and never branches on a name:
@@ -33,6 +35,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from hummingbot_conn.cli.live_view import PairFormat, formats_from_exchange_info
 from hummingbot_conn.exchanges.binance import binance_constants as SPOT, binance_web_utils as spot_web
 from hummingbot_conn.exchanges.binance.binance_api_order_book_data_source import (
     BinanceAPIOrderBookDataSource,
@@ -46,7 +49,6 @@ from hummingbot_conn.exchanges.binance_perpetual import (
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_api_order_book_data_source import (
     BinancePerpetualAPIOrderBookDataSource,
 )
-from hummingbot_conn.cli.live_view import PairFormat, formats_from_exchange_info
 from hummingbot_conn.exchanges.kraken import KrakenAPIOrderBookDataSource, KrakenEndpoints, constants as KRAKEN
 from hummingbot_conn.exchanges.kraken.pairs import KrakenPairs
 from hummingbot_conn.exchanges.kraken.web_utils import build_public_factory as kraken_factory

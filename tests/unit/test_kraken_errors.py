@@ -3,8 +3,12 @@
 import pytest
 
 from hummingbot_conn.exchanges.kraken import constants as CONSTANTS, errors
-from hummingbot_conn.web.errors import AuthenticationError, ExchangeError, RateLimitExceededError, \
-    RequestOutcomeUnknownError
+from hummingbot_conn.web.errors import (
+    AuthenticationError,
+    ExchangeError,
+    RateLimitExceededError,
+    RequestOutcomeUnknownError,
+)
 from hummingbot_conn.web.rest_assistant import parse_error_body
 
 

@@ -109,7 +109,8 @@ async def start_connector(connector: ExchangePyBase, timeout: float = 30.0) -> N
 _PENDING = {"drop_diff": "drop a depth diff", "corrupt_checksum": "corrupt a book checksum",
             "close_user_sockets": "close the user socket"}
 #: what the recorder says when each book fault is injected (followed by the pair)
-_INJECTED = {"drop_diff": "drops the next {pair} depth diff", "corrupt_checksum": "corrupts the next {pair} book checksum"}
+_INJECTED = {"drop_diff": "drops the next {pair} depth diff",
+             "corrupt_checksum": "corrupts the next {pair} book checksum"}
 
 
 class Demo:

@@ -204,10 +204,11 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
 
     def _on_subscribe_answer(self, data: Dict[str, Any]) -> None:
         request_id = data.get("req_id")
-        awaited = self._acks.get(request_id) if isinstance(request_id, int) else None
-        if awaited is None:
+        if not isinstance(request_id, int) or request_id not in self._acks:
             return          # a trade subscription's answer, or one for a request given up on
-        result = data.get("result") if isinstance(data.get("result"), dict) else {}
+        awaited = self._acks[request_id]
+        result = data.get("result")
+        result = result if isinstance(result, dict) else {}
         if result.get("channel", CONSTANTS.BOOK_CHANNEL) != CONSTANTS.BOOK_CHANNEL:
             return
         if data.get("success") is not True:

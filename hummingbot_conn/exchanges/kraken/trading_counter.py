@@ -32,7 +32,8 @@ def cancel_penalty(age: float) -> int:
 class TradingCounter:
     """One decaying counter per pair: ``threshold`` (the venue's maximum), ``decay`` per second."""
 
-    def __init__(self, threshold: float = 60.0, decay: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, threshold: float = 60.0, decay: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         if not (threshold > 0 and decay > 0):
             raise ValueError("threshold and decay must be > 0")
         self.threshold = float(threshold)

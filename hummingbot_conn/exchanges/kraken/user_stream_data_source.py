@@ -1,4 +1,4 @@
-"""Kraken Spot's private stream: the WebSocket v2 ``executions`` and ``balances`` channels (docs/kraken_spot.md section 6).
+"""Kraken Spot's private stream: WebSocket v2 ``executions`` and ``balances`` (docs/kraken_spot.md section 6).
 
     (REST) POST /0/private/GetWebSocketsToken -> {"result": {"token": "...", "expires": 900}}
     -> {"method": "subscribe", "params": {"channel": "executions", "token": "...",

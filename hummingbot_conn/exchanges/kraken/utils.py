@@ -86,8 +86,8 @@ def trade_update_from_report(report: Dict[str, Any], trading_pair: str, client_o
         asset = str(fees[0].get("asset") or quote)
         amount = sum((_decimal(f.get("qty", 0), "fees.qty") for f in fees), Decimal(0))
     return TradeUpdate(str(report["exec_id"]), client_order_id, str(report["order_id"]), trading_pair,
-                       seconds(report.get("timestamp"), now), price, base, cost, _fee(schema, trade_type, asset, amount),
-                       is_taker=report.get("liquidity_ind") != "m")
+                       seconds(report.get("timestamp"), now), price, base, cost,
+                       _fee(schema, trade_type, asset, amount), is_taker=report.get("liquidity_ind") != "m")
 
 
 def order_update_from_rest(txid: str, order: Dict[str, Any], trading_pair: str, client_order_id: str,

@@ -148,7 +148,7 @@ async def test_a_connector_restarted_on_the_same_key_trades_at_once(sim):
         try:
             await connector.wait_ready(timeout=30)
             connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
-            await until(lambda: any(name == "BuyOrderCreated" for name, _ in events))
+            await until(lambda seen=events: any(name == "BuyOrderCreated" for name, _ in seen))
             assert not any(name == "OrderFailure" for name, _ in events)
         finally:
             await connector.stop_network()
