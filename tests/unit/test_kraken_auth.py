@@ -1,4 +1,4 @@
-"""Kraken REST signing and nonces (docs/kraken_spot.md section 4): the published vector, strictly
+"""Kraken REST signing and nonces (docs/kraken_spot.md section 5): the published vector, strictly
 increasing nonces across a clock that steps back and across a restart of the connector."""
 import asyncio
 from urllib.parse import parse_qsl
@@ -8,7 +8,7 @@ import pytest
 from hummingbot_conn.exchanges.kraken.auth import KrakenAuth, NonceSource, sign
 from hummingbot_conn.web.data_types import RESTMethod, RESTRequest
 
-# Kraken's published AddOrder example (docs/kraken_spot.md section 4)
+# Kraken's published AddOrder example (docs/kraken_spot.md section 5)
 SECRET = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="
 NONCE = "1616492376594"
 BODY = "nonce=1616492376594&ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25"

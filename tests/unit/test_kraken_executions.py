@@ -1,5 +1,5 @@
 """Kraken's own sequence of ``executions`` reports drives the order tracker to exactly Contract 2's events
-(docs/contracts.md, Contract 2; docs/kraken_spot.md section 6): ``pending_new`` sets nothing, ``new`` is
+(docs/contracts.md, Contract 2; docs/kraken_spot.md section 7): ``pending_new`` sets nothing, ``new`` is
 the created event, a trade that completes the order still says ``partially_filled`` and the separate
 ``filled`` report completes it once; a cancel whose ``cum_qty`` exceeds the fills seen leaves them owed.
 

@@ -1,4 +1,4 @@
-"""Kraken REST signing and nonces (docs/kraken_spot.md section 4).
+"""Kraken REST signing and nonces (docs/kraken_spot.md section 5).
 
 A private call is a form-encoded POST whose body carries ``nonce``; it is
 signed ``API-Sign = base64(HMAC-SHA512(base64decode(secret), path +

@@ -4,7 +4,7 @@
 private WebSocket v2); ``domain="com"`` is Kraken itself and
 ``KrakenEndpoints.local("127.0.0.1:PORT")`` a simulator serving all three.
 
-Rate limits (docs/kraken_spot.md section 5): Kraken counts private REST calls
+Rate limits (docs/kraken_spot.md section 8): Kraken counts private REST calls
 on a per-key counter that decays at a steady rate (Starter: at most 15,
 -0.33 per second; the tiers: ``TIERS``).  The throttler's sliding window of
 ``15`` calls per ``15 / 0.33 = 45`` seconds never lets that counter
@@ -76,7 +76,7 @@ LOCAL_PRIVATE_WS_PATH = "/ws-auth/v2"
 
 Domain = Union[str, KrakenEndpoints]
 
-# ---- REST paths (docs/kraken_spot.md section 4) --------------------------------------------------
+# ---- REST paths (docs/kraken_spot.md section 6) --------------------------------------------------
 SERVER_TIME_PATH_URL = "/0/public/Time"
 ASSET_PAIRS_PATH_URL = "/0/public/AssetPairs"
 TICKER_PATH_URL = "/0/public/Ticker"

@@ -1,4 +1,4 @@
-"""Kraken's per-pair trading counter, estimated on our side (docs/kraken_spot.md section 5).
+"""Kraken's per-pair trading counter, estimated on our side (docs/kraken_spot.md section 8).
 
 Every placement adds 1 to the pair's counter and every cancel adds a
 penalty that falls with the order's age (under 5 s: 8, to 10 s: 6, to 15 s:

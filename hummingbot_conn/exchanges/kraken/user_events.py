@@ -1,6 +1,6 @@
 """``KrakenExecutionsHandler``: ``executions`` reports -> the order tracker (docs/contracts.md, Contract 2).
 
-Kraken's own sequence for one order (docs/kraken_spot.md section 6):
+Kraken's own sequence for one order (docs/kraken_spot.md section 7):
 ``pending_new`` (validated; only the exchange order id is learned), ``new``
 (OPEN), then per fill an ``exec_type: trade`` report whose ``order_status``
 may say ``partially_filled`` even when that fill completes the order, and a

@@ -1,4 +1,4 @@
-"""Kraken Spot's private stream: WebSocket v2 ``executions`` and ``balances`` (docs/kraken_spot.md section 6).
+"""Kraken Spot's private stream: WebSocket v2 ``executions`` and ``balances`` (docs/kraken_spot.md section 7).
 
     (REST) POST /0/private/GetWebSocketsToken -> {"result": {"token": "...", "expires": 900}}
     -> {"method": "subscribe", "params": {"channel": "executions", "token": "...",

@@ -1,4 +1,4 @@
-"""Kraken Spot payloads -> the framework's ``OrderUpdate`` / ``TradeUpdate`` (docs/kraken_spot.md section 6).
+"""Kraken Spot payloads -> the framework's ``OrderUpdate`` / ``TradeUpdate`` (docs/kraken_spot.md section 7).
 
 Three shapes report an order: a WS v2 ``executions`` report (JSON numbers,
 decoded as ``Decimal``; ``order_status`` in WS words), a REST order of
