@@ -100,7 +100,7 @@ async def test_a_resting_order_filled_by_another_account_and_the_balances_channe
             ledger.extend((await _next(ws, lambda m: m.get("channel") == "balances"))["data"])
         by_asset = {e["asset"]: e for e in ledger}
         assert by_asset["BTC"]["amount"] == Decimal("-0.002") and by_asset["BTC"]["balance"] == Decimal("0.998")
-        fee = (price * Decimal("0.002") * Decimal("0.0025")).quantize(Decimal("0.0001"))   # on the USD grid
+        fee = (price * Decimal("0.002") * Decimal("0.0025")).quantize(Decimal("0.0001"), rounding="ROUND_DOWN")
         assert by_asset["USD"]["balance"] == price * Decimal("0.002") - fee
 
 
