@@ -296,9 +296,6 @@ class KrakenEngine(MatchingCore[KrakenPair, KrakenOrder]):
         events.sort(key=lambda e: e[1]["kind"] != "execution")
         self._deliver(events)
 
-    def open_orders_all(self) -> list[KrakenOrder]:
-        return [o for o in self.orders.values() if o.is_open]
-
 
 def _up(value: Decimal, decimals: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_UP)
