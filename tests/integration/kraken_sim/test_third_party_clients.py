@@ -103,11 +103,13 @@ async def test_python_kraken_sdk_rest_clients():
     assert "funds" in out and "signature" in out
 
 
-async def test_python_kraken_sdk_book_client_verifies_every_checksum():
+@pytest.mark.parametrize("depth, seed_levels", [(10, 15), (25, 30)])
+async def test_python_kraken_sdk_book_client_verifies_every_checksum(depth, seed_levels):
     _, _, _, SpotOrderBookClient = _sdk()
     from kraken.base_api import SpotClient
     from kraken.spot.websocket import SpotWSClientBase
-    with SimThread(seed=6, traders={"rate": 40, "seed_levels": 15, "volatility": 0.0005}) as running, \
+    traders = {"rate": 40, "seed_levels": seed_levels, "volatility": 0.0005}
+    with SimThread(seed=6, traders=traders) as running, \
             pytest.MonkeyPatch.context() as patch:
         sim = running.sim
         patch.setattr(SpotClient, "URL", sim.rest_url)
@@ -117,7 +119,7 @@ async def test_python_kraken_sdk_book_client_verifies_every_checksum():
         async def on_update(pair, message):
             messages.append((pair, message))
 
-        client = SpotOrderBookClient(depth=10, callback=on_update)
+        client = SpotOrderBookClient(depth=depth, callback=on_update)
         await client.start()
         try:
             await client.add_book(pairs=["BTC/USD"])
@@ -130,9 +132,10 @@ async def test_python_kraken_sdk_book_client_verifies_every_checksum():
             await asyncio.sleep(0.5)
             bids, asks = running.call(sim.book_levels, "BTC/USD")
             book = client.get("BTC/USD")
+            assert len(bids) > depth and len(asks) > depth          # the client truncates
             assert [(Decimal(p), Decimal(v)) for p, (v, _) in book["bid"].items()] == \
-                sorted(bids.items(), reverse=True)[:10]
-            assert [(Decimal(p), Decimal(v)) for p, (v, _) in book["ask"].items()] == sorted(asks.items())[:10]
+                sorted(bids.items(), reverse=True)[:depth]
+            assert [(Decimal(p), Decimal(v)) for p, (v, _) in book["ask"].items()] == sorted(asks.items())[:depth]
             # a corrupted checksum is caught by the SDK, which then resubscribes (new snapshot)
             running.call(sim.faults.add, "corrupt_checksum", symbol="BTC/USD")
             running.call(sim.traders.resume)
