@@ -159,3 +159,26 @@ async def test_partial_depth_carries_its_intervals_diff_ids_and_its_speed(shapes
         assert trade["stream"] == "btcusdt@trade"
         assert {k: trade["data"][k] for k in ("e", "s", "t", "p", "q", "X", "m")} == \
             {"e": "trade", "s": "BTCUSDT", "t": 1, "p": "60000", "q": "0.01", "X": "MARKET", "m": False}
+
+
+async def test_a_listen_key_subscribed_on_a_socket_carries_user_data_only_where_the_venue_routes_it(shapes):
+    sim, clock, call, session = shapes
+    _, body = await call("POST", "/fapi/v1/listenKey", signed=False)
+    key = body["listenKey"]
+    sim.place_liquidity("BTCUSDT", "SELL", "60000", "1")
+    async with session.ws_connect(f"{sim.ws_url}/public/ws") as public, \
+            session.ws_connect(f"{sim.ws_url}/private/stream") as private:
+        await public.send_json({"method": "SUBSCRIBE", "params": [key], "id": 1})
+        assert (await public.receive_json())["code"] == 2          # /public carries no user data
+        await private.send_json({"method": "SUBSCRIBE", "params": [key, "nosuch@depth"], "id": 2})
+        assert (await private.receive_json())["code"] == 2         # a bad stream: nothing subscribed
+        assert not sim.streams.user_connections.get(key)
+        await private.send_json({"method": "SUBSCRIBE", "params": [key], "id": 3})
+        assert await private.receive_json() == {"result": None, "id": 3}
+        await call("POST", "/fapi/v1/order", symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.01")
+        frame = await private.receive_json()
+        assert frame["stream"] == key and frame["data"]["e"] == "ORDER_TRADE_UPDATE"
+        await private.send_json({"method": "UNSUBSCRIBE", "params": [key], "id": 4})
+        while (msg := await private.receive_json()).get("id") != 4:
+            assert msg["stream"] == key         # the rest of that order's events
+        assert not sim.streams.user_connections.get(key)

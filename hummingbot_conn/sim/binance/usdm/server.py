@@ -109,7 +109,6 @@ class SimulatedFuturesExchange(SimServer):
         app.router.add_get("/ws/{stream:.*}", hub.handler("legacy", combined=False))
         app.router.add_get("/stream", hub.handler("legacy", combined=True))
         app.router.add_get("/private/ws", self._private_handler)
-        app.router.add_get("/private/ws/{listenKey}", self._private_handler)     # the key as a path segment
         app.router.add_get("/private/stream", self._private_handler)
 
     def on_tick(self, n: int) -> None:
@@ -192,7 +191,7 @@ class SimulatedFuturesExchange(SimServer):
             self.streams.publish_event(key, event)
 
     async def _private_handler(self, request: web.Request) -> web.StreamResponse:
-        key = request.match_info.get("listenKey") or request.query.get("listenKey")
+        key = request.query.get("listenKey")
         combined = request.path == "/private/stream"
         if key is None:
             # no key yet: a socket that SUBSCRIBEs one (FuturesStreams.control), as Binance's SDK does

@@ -161,7 +161,9 @@ class FuturesStreams(BinanceStreamHub):
             req = orjson.loads(text)
         except orjson.JSONDecodeError:
             return super().control(conn, text)
-        params = req.get("params") if isinstance(req, dict) else None
+        if not isinstance(req, dict):
+            return super().control(conn, text)
+        params = req.get("params")
         if req.get("method") not in ("SUBSCRIBE", "UNSUBSCRIBE") or not isinstance(params, list) \
                 or not any(isinstance(p, str) and self.is_listen_key(p) for p in params):
             return super().control(conn, text)
@@ -169,10 +171,10 @@ class FuturesStreams(BinanceStreamHub):
         rest = [p for p in params if p not in keys]
         if conn.route not in ("legacy", "private"):
             return {"code": 2, "msg": f"Invalid request: unknown stream {keys[0]}", "id": req.get("id")}
-        if rest:
-            answer = super().control(conn, orjson.dumps({**req, "params": rest}).decode())
-            if "code" in answer:
-                return answer
+        # the other streams (and the request id) are checked as usual first: an error changes nothing
+        answer = super().control(conn, orjson.dumps({**req, "params": rest}).decode())
+        if "code" in answer:
+            return answer
         for key in keys:
             users = self.user_connections.setdefault(key, set())
             if req["method"] == "SUBSCRIBE":
