@@ -77,6 +77,8 @@ class FuturesStreams(BinanceStreamHub):
         _, kind, speed = parts
         if kind == "markPrice" and speed not in ("", "@1s") or kind != "markPrice" and speed == "@1s":
             return None
+        if kind in ("aggTrade", "trade", "bookTicker") and speed:
+            return None         # real-time streams: no speed suffix
         return name
 
     _normalise = normalise
