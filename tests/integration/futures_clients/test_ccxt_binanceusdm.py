@@ -94,6 +94,12 @@ async def test_ccxt_binanceusdm_session(venue):
         return out
 
     out = await asyncio.to_thread(session)
+    # the position pays funding at the next funding time (every second here): FUNDING_FEE income
+    account_id = sim.accounts.by_key(key).account_id
+    await wait_for(lambda: any(i.income_type == "FUNDING_FEE" for i in sim.engine.income.get(account_id, [])),
+                   what="a funding payment")
+    out["funding_rates"] = await asyncio.to_thread(rest.fetch_funding_rate_history, SYMBOL)
+    out["funding_paid"] = await asyncio.to_thread(rest.fetch_funding_history, SYMBOL)
     assert abs(out["time"] - sim.clock.now_ms()) < 60_000
     assert out["markets"][SYMBOL]["id"] == "BTCUSDT"
     assert out["book"]["asks"][0] == [60000.0, 0.5] and out["book"]["bids"][0] == [59990.0, 0.5]
@@ -127,6 +133,9 @@ async def test_ccxt_binanceusdm_session(venue):
     fees = sum(Decimal(str(t["fee"]["cost"])) for t in out["trades"])
     assert Decimal(str(out["balance"]["USDT"]["total"])) <= Decimal(WALLET) - fees
     assert {e["type"] for e in out["ledger"]} >= {"commission"}
+    assert out["funding_rates"][-1]["fundingRate"] == 0.0001
+    # a long pays at a positive rate: 0.02 * mark * 0.0001
+    assert out["funding_paid"] and all(f["amount"] < 0 for f in out["funding_paid"])
 
 
 async def test_ccxt_pro_streams_and_user_data(venue):
