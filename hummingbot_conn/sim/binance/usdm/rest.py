@@ -5,6 +5,8 @@ security); the kernel's one pipeline (``kernel/rest.py``) runs every request
 through the body guard (408 / 413), the strict ASCII parameters (-1100 /
 -1102), faults, weight, the Binance security checks (``binance/rest.py``: the
 signing rule is spot's), the handler and the ``X-MBX-USED-WEIGHT-1M`` header.
+The handlers of orders, account reads, income and listenKeys are here; the
+market data's in ``market_rest.py``, the account settings' in ``config_rest.py``.
 """
 from __future__ import annotations
 
