@@ -132,3 +132,28 @@ def test_a_client_truncating_after_every_row_keeps_the_venues_top(changes, depth
         bids, asks = engine.books["BTC/USD"].depth(depth)
         assert sorted(client["BUY"].items(), reverse=True) == bids
         assert sorted(client["SELL"].items()) == asks
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=599000, max_value=601000), st.integers(min_value=100, max_value=99999),
+       st.lists(st.tuples(st.integers(min_value=1, max_value=2000), st.integers(min_value=5, max_value=9999)),
+                min_size=1, max_size=6))
+def test_an_all_in_buy_never_spends_more_than_it_holds(limit_tenths, volume_units, asks):
+    """Fills priced at or below the limit, each cost and fee rounded to the cent grid: what the buy
+    spends never passes what it held, even when the account holds exactly that (available stays >= 0)."""
+    engine, accounts = _engine()
+    spec = engine.pair("BTC/USD")
+    seller = accounts.create({"BTC": "1000"})
+    limit, volume = Decimal(limit_tenths).scaleb(-1), Decimal(volume_units).scaleb(-8)
+    for below, size in asks:
+        try:
+            engine.place(seller, spec, "SELL", "LIMIT", Decimal(size).scaleb(-8) + spec.ordermin,
+                         limit - Decimal(below).scaleb(-1))
+        except SimError:
+            pass
+    need = (limit * (volume + spec.ordermin) * (1 + spec.taker_fee)).quantize(Decimal("0.0001"), rounding="ROUND_UP")
+    buyer = accounts.create({"USD": need})
+    engine.place(buyer, spec, "BUY", "LIMIT", volume + spec.ordermin, limit)
+    assert buyer.balance["USD"] >= buyer.hold.get("USD", ZERO) >= 0
+    fees = sum((o.fee for o in engine.orders.values()), ZERO)
+    assert buyer.balance["USD"] + seller.balance.get("USD", ZERO) + fees == need

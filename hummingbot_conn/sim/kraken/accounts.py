@@ -32,18 +32,15 @@ class KrakenAccount:
         self.hold: dict[str, Decimal] = {}
         self.last_nonce = 0
         self.fee_free = fee_free
-        self.changed: set[str] = set()
 
     def available(self, asset: str) -> Decimal:
         return self.balance.get(asset, ZERO) - self.hold.get(asset, ZERO)
 
     def add_hold(self, asset: str, amount: Decimal) -> None:
         self.hold[asset] = self.hold.get(asset, ZERO) + amount
-        self.changed.add(asset)
 
     def credit(self, asset: str, amount: Decimal) -> None:
         self.balance[asset] = self.balance.get(asset, ZERO) + amount
-        self.changed.add(asset)
 
 
 class KrakenAccounts(AccountRegistryBase[KrakenAccount]):

@@ -14,15 +14,16 @@ price and volume decimals (``pair_decimals`` / ``lot_decimals``), ``ordermin``
 price), a duplicate open ``cl_ord_id``, funds (a buy holds price x volume plus
 the taker fee in the quote asset, a sell holds the volume), and ``post`` (a
 post-only order that would take is refused, ``EOrder:Post only order``).
-Fees are paid in the quote asset; the cost and the fee of a fill are rounded (half up) to the
-quote asset's decimals, so balances stay on their asset's grid.
+Fees are paid in the quote asset; the cost and the fee of a fill are rounded down to the
+quote asset's decimals, so balances stay on their asset's grid and a buy never spends more
+than it holds.
 Self-trade prevention is Kraken's default, cancel-newest: a taker that meets
 its own account's order stops there and its rest is cancelled.
 """
 from __future__ import annotations
 
 import random
-from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from ..kernel.matching import MatchingCore
 from ..kernel.records import Trade
@@ -186,11 +187,12 @@ class KrakenEngine(MatchingCore[KrakenPair, KrakenOrder]):
     def _settle(self, spec: KrakenPair, order: KrakenOrder, account: KrakenAccount, qty: Decimal, price: Decimal,
                 trade_id: int, is_maker: bool, now: int, pos: str) -> None:
         # what moves in the quote asset is on that asset's grid (USD: 4 decimals), so every balance
-        # Kraken shows is exactly the balance kept
+        # Kraken shows is exactly the balance kept; rounded down, so a buy never spends more than
+        # the exact cost and fee its hold was computed from (an all-in buy keeps available >= 0)
         quantum = Decimal(1).scaleb(-asset_decimals(spec.quote_asset))
         exact = price * qty
-        cost = exact.quantize(quantum, rounding=ROUND_HALF_UP)
-        fee = (exact * self._fee_rate(account, spec, is_maker)).quantize(quantum, rounding=ROUND_HALF_UP)
+        cost = exact.quantize(quantum, rounding=ROUND_DOWN)
+        fee = (exact * self._fee_rate(account, spec, is_maker)).quantize(quantum, rounding=ROUND_DOWN)
         order.executed_qty += qty
         order.cum_quote += exact
         order.fee += fee
@@ -293,9 +295,6 @@ class KrakenEngine(MatchingCore[KrakenPair, KrakenOrder]):
         # order reports of the step first, then its ledger entries (section 7)
         events.sort(key=lambda e: e[1]["kind"] != "execution")
         self._deliver(events)
-
-    def open_orders_all(self) -> list[KrakenOrder]:
-        return [o for o in self.orders.values() if o.is_open]
 
 
 def _up(value: Decimal, decimals: int) -> Decimal:

@@ -142,7 +142,8 @@ class PrivateApi:
         return {"Balance": self.balance, "BalanceEx": self.balance_ex, "AddOrder": self.add_order,
                 "CancelOrder": self.cancel_order, "CancelAll": self.cancel_all, "OpenOrders": self.open_orders,
                 "ClosedOrders": self.closed_orders, "QueryOrders": self.query_orders,
-                "TradesHistory": self.trades_history, "GetWebSocketsToken": self.ws_token}
+                "TradesHistory": self.trades_history, "QueryTrades": self.query_trades,
+                "GetWebSocketsToken": self.ws_token}
 
     def balance(self, params: dict, account: KrakenAccount, headers: dict) -> dict:
         return ok({rest_asset(a): fixed(v, asset_decimals(a)) for a, v in sorted(account.balance.items())})
@@ -191,9 +192,15 @@ class PrivateApi:
         return ok({"count": self.engine.cancel(account, orders)})
 
     def _shown(self, orders: list[KrakenOrder], params: dict) -> dict:
+        """Orders keyed by txid (only those of ``cl_ord_id`` when given; their fills' ids with ``trades``)."""
         cl_ord_id = params.get("cl_ord_id")
-        return {o.txid: rest_order(o, self.engine.specs[o.symbol]) for o in orders
-                if cl_ord_id in (None, "") or o.cl_ord_id == cl_ord_id}
+        shown = {o.txid: rest_order(o, self.engine.specs[o.symbol]) for o in orders
+                 if cl_ord_id in (None, "") or o.cl_ord_id == cl_ord_id}
+        if _flag(params.get("trades", False)) and orders:
+            fills = self.engine.fills.get(orders[0].account_id, [])
+            for txid, info in shown.items():
+                info["trades"] = [f.trade_txid for f in fills if f.order.txid == txid]
+        return shown
 
     def open_orders(self, params: dict, account: KrakenAccount, headers: dict) -> dict:
         return ok({"open": self._shown(self.engine.open_orders(account), params)})
@@ -204,13 +211,14 @@ class PrivateApi:
         start = _seconds(params.get("start"))
         if start is not None:
             shown = {k: v for k, v in shown.items() if v["closetm"] >= start}
-        return ok({"closed": dict(list(shown.items())[:50]), "count": len(shown)})
+        offset = _offset(params)
+        return ok({"closed": dict(list(shown.items())[offset:offset + 50]), "count": len(shown)})
 
     def query_orders(self, params: dict, account: KrakenAccount, headers: dict) -> dict:
         if params.get("cl_ord_id") not in (None, ""):
             found = [o for o in self.engine.orders.values()
                      if o.account_id == account.account_id and o.cl_ord_id == params["cl_ord_id"]]
-            return ok(self._shown(found, {}))
+            return ok(self._shown(found, {"trades": params.get("trades", False)}))
         txids = [t.strip() for t in str(params.get("txid", "")).split(",") if t.strip()]
         if not txids or len(txids) > 50:
             raise kraken_error(E.INVALID_ARGUMENTS, "txid")
@@ -219,7 +227,7 @@ class PrivateApi:
             found = self.engine.find(account, txid=txid)
             if not found:
                 raise kraken_error("EOrder:Invalid order")
-            out[txid] = rest_order(found[0], self.engine.specs[found[0].symbol])
+            out.update(self._shown(found, {"trades": params.get("trades", False)}))
         return ok(out)
 
     def trades_history(self, params: dict, account: KrakenAccount, headers: dict) -> dict:
@@ -227,10 +235,21 @@ class PrivateApi:
         start = _seconds(params.get("start"))
         if start is not None:
             fills = [f for f in fills if f.time / 1000 >= start]
-        offset = int(str(params.get("ofs", 0) or 0)) if str(params.get("ofs", 0) or 0).isdigit() else 0
+        offset = _offset(params)
         page = fills[offset:offset + 50]
         return ok({"trades": {f.trade_txid: rest_trade(f, self.engine.specs[f.order.symbol]) for f in page},
                    "count": len(fills)})
+
+    def query_trades(self, params: dict, account: KrakenAccount, headers: dict) -> dict:
+        """Fills by trade txid (``txid=T1,T2``, at most 20)."""
+        wanted = [t.strip() for t in str(params.get("txid", "")).split(",") if t.strip()]
+        if not wanted or len(wanted) > 20:
+            raise kraken_error(E.INVALID_ARGUMENTS, "txid")
+        fills = {f.trade_txid: f for f in self.engine.fills.get(account.account_id, [])}
+        missing = [t for t in wanted if t not in fills]
+        if missing:
+            raise kraken_error("EQuery:Invalid query")
+        return ok({t: rest_trade(fills[t], self.engine.specs[fills[t].order.symbol]) for t in wanted})
 
     def ws_token(self, params: dict, account: KrakenAccount, headers: dict) -> dict:
         return ok({"token": self.tokens.issue(account), "expires": TOKEN_SECONDS})
@@ -243,3 +262,10 @@ def _seconds(value: Any) -> float | None:
         return float(str(value))
     except ValueError:
         raise kraken_error(E.INVALID_ARGUMENTS, "start") from None
+
+
+def _offset(params: dict) -> int:
+    text = str(params.get("ofs", 0) or 0).strip()
+    if not text.isdigit():
+        raise kraken_error(E.INVALID_ARGUMENTS, "ofs")
+    return int(text)

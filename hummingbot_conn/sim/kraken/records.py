@@ -8,6 +8,7 @@ shown in Kraken's: REST ``open`` / ``closed`` / ``canceled``, WS v2
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -52,7 +53,6 @@ class KrakenFill:
 
 def iso(ms: int) -> str:
     """RFC 3339 time with microseconds, as WS v2 writes it (``2023-10-06T17:35:55.440295Z``)."""
-    from datetime import datetime, timezone
     return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

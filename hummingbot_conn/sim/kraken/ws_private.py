@@ -37,10 +37,11 @@ ZERO = Decimal(0)
 
 
 class _Session:
-    __slots__ = ("account", "channels", "sequence")
+    __slots__ = ("account", "token", "channels", "sequence")
 
     def __init__(self) -> None:
         self.account: Any = None
+        self.token: str | None = None
         self.channels: set[str] = set()
         self.sequence = itertools.count(1)
 
@@ -116,17 +117,19 @@ class KrakenPrivateWs:
             return
         raw_params = request.get("params")
         params: dict = raw_params if isinstance(raw_params, dict) else {}
-        account = self.tokens.account(params.get("token"))
+        session = self.sessions[conn]
+        token = params.get("token")
+        # a token expires for new connections only: on the socket that used it, it stays good (section 7)
+        account = session.account if token is not None and token == session.token else self.tokens.account(token)
         if account is None:
             self._reply(conn, {**base, "error": "EGeneral:Permission denied", "success": False,
                         "time_in": time_in, "time_out": iso(self.clock.now_ms())})
             return
-        session = self.sessions[conn]
         if session.account is not None and session.account is not account:
             self._reply(conn, {**base, "error": "EGeneral:Invalid arguments:token of another account", "success": False,
                         "time_in": time_in, "time_out": iso(self.clock.now_ms())})
             return
-        session.account = account
+        session.account, session.token = account, token
         self._held = []
         try:
             replies = self._dispatch(conn, session, method, params, base)

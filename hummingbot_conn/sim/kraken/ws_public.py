@@ -18,7 +18,7 @@ from typing import Any
 from ..kernel.hub import Connection, StreamHub
 from ..kernel.records import Trade
 from .book_feed import BOOK_DEPTHS, BookFeed, BookView
-from .pairs import KrakenPair, number
+from .pairs import ASSETS, KrakenPair, number
 from .records import iso
 from .wsjson import Raw, dumps
 
@@ -237,7 +237,6 @@ class KrakenPublicHub(StreamHub):
 
     def instrument_snapshot(self) -> dict:
         """The ``instrument`` channel's snapshot: every asset and pair with its precisions."""
-        from .pairs import ASSETS
         pairs = []
         for spec in self.engine.specs.values():
             pairs.append({

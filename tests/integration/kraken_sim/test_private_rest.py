@@ -105,3 +105,22 @@ async def test_call_counter_and_trading_counter_decay_with_time(venue, signed):
     venue.clock.advance(1_000)                                     # 2.34 decayed: room for one
     assert (await call("AddOrder", pair="XBTUSD", type="buy", ordertype="limit", volume="0.001",
                        price=price))["error"] == []
+
+
+async def test_fills_of_an_order_by_querying_it_with_trades_then_query_trades(venue, signed):
+    key, secret = venue.create_account({"USD": "100000"})
+    call = signed(venue, key, secret)
+    asks = sorted(venue.book_levels("BTC/USD")[1].items())
+    volume = asks[0][1] + asks[1][1]                         # two levels: at least two fills
+    txid = (await call("AddOrder", pair="XBTUSD", type="buy", ordertype="market", volume=str(volume),
+                       cl_ord_id="two-fills"))["result"]["txid"][0]
+    order = (await call("QueryOrders", txid=txid, trades="true"))["result"][txid]
+    assert order["status"] == "closed" and len(order["trades"]) >= 2
+    by_client = (await call("QueryOrders", cl_ord_id="two-fills", trades="true"))["result"]
+    assert by_client[txid]["trades"] == order["trades"]
+    fills = (await call("QueryTrades", txid=",".join(order["trades"])))["result"]
+    assert {f["ordertxid"] for f in fills.values()} == {txid}
+    assert sum(Decimal(f["vol"]) for f in fills.values()) == volume
+    assert (await call("QueryTrades", txid="TNOPE-NOPE-NOPE"))["error"] == ["EQuery:Invalid query"]
+    assert (await call("ClosedOrders", ofs="1"))["result"]["closed"] == {}
+    assert (await call("ClosedOrders", ofs="x"))["error"] == ["EGeneral:Invalid arguments:ofs"]

@@ -100,5 +100,22 @@ async def test_a_resting_order_filled_by_another_account_and_the_balances_channe
             ledger.extend((await _next(ws, lambda m: m.get("channel") == "balances"))["data"])
         by_asset = {e["asset"]: e for e in ledger}
         assert by_asset["BTC"]["amount"] == Decimal("-0.002") and by_asset["BTC"]["balance"] == Decimal("0.998")
-        fee = (price * Decimal("0.002") * Decimal("0.0025")).quantize(Decimal("0.0001"))   # on the USD grid
+        fee = (price * Decimal("0.002") * Decimal("0.0025")).quantize(Decimal("0.0001"), rounding="ROUND_DOWN")
         assert by_asset["USD"]["balance"] == price * Decimal("0.002") - fee
+
+
+async def test_a_token_expires_for_new_sockets_only(venue, signed, session):
+    key, secret = venue.create_account({"USD": "1000"})
+    token = await _token(signed(venue, key, secret))
+    async with session.ws_connect(venue.ws_auth_url) as ws:
+        await ws.send_str(json.dumps({"method": "subscribe", "params": {"channel": "balances", "token": token}}))
+        assert (await _next(ws))["success"] is True
+        venue.clock.advance(16 * 60_000)
+        await ws.send_str(json.dumps({"method": "subscribe", "params": {"channel": "executions", "token": token,
+                                                                        "snap_trades": True}}))
+        assert (await _next(ws, lambda m: "success" in m))["success"] is True
+        async with session.ws_connect(venue.ws_auth_url) as late:
+            await late.send_str(json.dumps({"method": "subscribe", "params": {"channel": "balances",
+                                                                              "token": token}}))
+            refused = await _next(late)
+            assert refused["success"] is False and refused["error"] == "EGeneral:Permission denied"

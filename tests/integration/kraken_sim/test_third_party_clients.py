@@ -103,11 +103,13 @@ async def test_python_kraken_sdk_rest_clients():
     assert "funds" in out and "signature" in out
 
 
-async def test_python_kraken_sdk_book_client_verifies_every_checksum():
+@pytest.mark.parametrize("depth, seed_levels", [(10, 15), (25, 30)])
+async def test_python_kraken_sdk_book_client_verifies_every_checksum(depth, seed_levels):
     _, _, _, SpotOrderBookClient = _sdk()
     from kraken.base_api import SpotClient
     from kraken.spot.websocket import SpotWSClientBase
-    with SimThread(seed=6, traders={"rate": 40, "seed_levels": 15, "volatility": 0.0005}) as running, \
+    traders = {"rate": 40, "seed_levels": seed_levels, "volatility": 0.0005}
+    with SimThread(seed=6, traders=traders) as running, \
             pytest.MonkeyPatch.context() as patch:
         sim = running.sim
         patch.setattr(SpotClient, "URL", sim.rest_url)
@@ -117,7 +119,7 @@ async def test_python_kraken_sdk_book_client_verifies_every_checksum():
         async def on_update(pair, message):
             messages.append((pair, message))
 
-        client = SpotOrderBookClient(depth=10, callback=on_update)
+        client = SpotOrderBookClient(depth=depth, callback=on_update)
         await client.start()
         try:
             await client.add_book(pairs=["BTC/USD"])
@@ -130,9 +132,10 @@ async def test_python_kraken_sdk_book_client_verifies_every_checksum():
             await asyncio.sleep(0.5)
             bids, asks = running.call(sim.book_levels, "BTC/USD")
             book = client.get("BTC/USD")
+            assert len(bids) > depth and len(asks) > depth          # the client truncates
             assert [(Decimal(p), Decimal(v)) for p, (v, _) in book["bid"].items()] == \
-                sorted(bids.items(), reverse=True)[:10]
-            assert [(Decimal(p), Decimal(v)) for p, (v, _) in book["ask"].items()] == sorted(asks.items())[:10]
+                sorted(bids.items(), reverse=True)[:depth]
+            assert [(Decimal(p), Decimal(v)) for p, (v, _) in book["ask"].items()] == sorted(asks.items())[:depth]
             # a corrupted checksum is caught by the SDK, which then resubscribes (new snapshot)
             running.call(sim.faults.add, "corrupt_checksum", symbol="BTC/USD")
             running.call(sim.traders.resume)
@@ -175,3 +178,42 @@ async def test_ccxt_kraken_rest():
     assert out["after"] == []
     assert out["balance_after"]["BTC"]["total"] == pytest.approx(0.999)
     assert "EOrder:Insufficient funds" in out["funds"]
+
+
+async def test_python_kraken_sdk_private_websocket_client():
+    """The SDK's ``SpotWSClient`` fetches its token by REST, subscribes ``executions`` and trades by WS."""
+    pytest.importorskip("kraken", reason="python-kraken-sdk is in the test extra")
+    from kraken.spot import SpotWSClient
+    async with KrakenSimulatedExchange(seed=8, traders={"rate": 0, "seed_levels": 8}) as sim:
+        key, secret = sim.create_account({"USD": "50000"})
+        messages: list = []
+
+        async def on_message(message):
+            messages.append(message)
+
+        async def wait_for(check):
+            async with asyncio.timeout(20):
+                while not any(check(m) for m in messages):
+                    await asyncio.sleep(0.02)
+            return next(m for m in messages if check(m))
+
+        client = SpotWSClient(key=key, secret=secret, callback=on_message, no_public=True,
+                              rest_url=sim.rest_url, auth_ws_url=sim.ws_auth_url.removesuffix("/v2"))
+        await client.start()
+        try:
+            await client.subscribe(params={"channel": "executions", "snap_orders": True})
+            await wait_for(lambda m: m.get("channel") == "executions" and m.get("type") == "snapshot")
+            price = float(max(sim.book_levels("BTC/USD")[0]) - 100)
+            await client.send_message({"method": "add_order", "params": {
+                "order_type": "limit", "side": "buy", "order_qty": 0.001, "limit_price": price,
+                "symbol": "BTC/USD", "cl_ord_id": "sdk-ws-1"}})
+            placed = await wait_for(lambda m: m.get("method") == "add_order")
+            assert placed["success"] is True and placed["result"]["cl_ord_id"] == "sdk-ws-1"
+            await wait_for(lambda m: m.get("channel") == "executions"
+                           and any(r["exec_type"] == "new" for r in m["data"]))
+            await client.send_message({"method": "cancel_order", "params": {"cl_ord_id": ["sdk-ws-1"]}})
+            await wait_for(lambda m: m.get("channel") == "executions"
+                           and any(r["exec_type"] == "canceled" for r in m["data"]))
+        finally:
+            await client.close()
+        assert sim.engine.open_orders(sim.account(key)) == []
