@@ -21,12 +21,14 @@ validates them (finite, price > 0, quantity >= 0) as for any other rows.
 """
 from cpython.buffer cimport PyBUF_FORMAT, PyBUF_WRITABLE
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from libc.stdint cimport INT64_MAX, int64_t
+from libc.stdint cimport INT64_MAX, int64_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.math cimport isfinite
-from libc.string cimport memcmp
+from libc.string cimport memcmp, memcpy
 
-from hummingbot_conn.core._decimal_parse cimport parse_decimal
+cimport cython
+
+from hummingbot_conn.core._decimal_parse cimport hbconn_pow10, parse_decimal
 
 
 cdef extern from "Python.h":
@@ -37,12 +39,15 @@ cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
 
 
-cdef enum:
-    _INITIAL_ROWS = 16
-
 cdef char* _FORMAT = b"d"
 
+cdef enum:
+    _FAST_DIGITS = 19                   # characters between the quotes on the one-pass path (point included)
 
+cdef uint64_t _MAX_EXACT = 9007199254740992     # 2**53: every integer up to here is an exact double
+
+
+@cython.freelist(8)
 cdef class DepthRows:
     """One side of a parsed frame: ``n`` rows of (price, quantity) doubles.
 
@@ -51,22 +56,28 @@ cdef class DepthRows:
     -> ``(price, quantity)``, ``rows.tolist()``."""
 
     def __cinit__(self):
-        self._data = <double*>malloc(_INITIAL_ROWS * 2 * sizeof(double))
-        if self._data == NULL:
-            raise MemoryError()
+        # two of these per frame: the first rows live in the object (and a freelist keeps the
+        # objects), so parsing a frame of up to 16 rows a side allocates nothing from the C heap
+        self._data = self._inline
         self._n = 0
-        self._cap = _INITIAL_ROWS
+        self._cap = _INLINE_ROWS
         self._exports = 0
 
     def __dealloc__(self):
-        free(self._data)
+        if self._data != self._inline:
+            free(self._data)
 
     cdef int _push(self, double price, double amount) except -1:
         cdef double* grown
         if self._exports:
             raise BufferError("DepthRows is exported: it cannot grow")
         if self._n == self._cap:
-            grown = <double*>realloc(self._data, self._cap * 4 * sizeof(double))
+            if self._data == self._inline:
+                grown = <double*>malloc(self._cap * 4 * sizeof(double))
+                if grown != NULL:
+                    memcpy(grown, self._inline, self._n * 2 * sizeof(double))
+            else:
+                grown = <double*>realloc(self._data, self._cap * 4 * sizeof(double))
             if grown == NULL:
                 raise MemoryError()
             self._data = grown
@@ -218,11 +229,43 @@ cdef Py_ssize_t _scalar_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
     return -1
 
 
-cdef Py_ssize_t _decimal_string(const char* s, Py_ssize_t i, Py_ssize_t n, double* out) noexcept:
-    """A ``"decimal"`` string at ``s[i]``: the index after its closing quote, -1 otherwise."""
-    cdef Py_ssize_t end
+cdef inline Py_ssize_t _decimal_string(const char* s, Py_ssize_t i, Py_ssize_t n, double* out) noexcept:
+    """A ``"decimal"`` string at ``s[i]``: the index after its closing quote, -1 otherwise.
+
+    Binance's rows ("29999.99", "0.00150000") take one pass: digits, an optional fraction, the
+    closing quote, at most 19 digits and a mantissa <= 2**53.  The double is then the one
+    ``parse_decimal`` gives (the same mantissa and power of ten, Clinger's exact case: see
+    ``_decimal_parse.pxd``); any other text (a sign, an exponent, more digits, an escape) takes
+    the general path below, which checks the string and parses it with ``parse_decimal``."""
+    cdef Py_ssize_t end, start = i + 1, j = i + 1, fraction = 0
+    cdef uint64_t mantissa = 0
+    cdef unsigned int d
+    cdef bint point = False
     if i >= n or s[i] != b'"':
         return -1
+    while j < n:
+        d = <unsigned int>(<unsigned char>s[j]) - 48
+        if d > 9:
+            break
+        mantissa = mantissa * 10 + d
+        j += 1
+    if j < n and s[j] == b'.':
+        point = True
+        j += 1
+        fraction = j
+        while j < n:
+            d = <unsigned int>(<unsigned char>s[j]) - 48
+            if d > 9:
+                break
+            mantissa = mantissa * 10 + d
+            j += 1
+        fraction = j - fraction         # digits after the point
+    # s[start:j] holds the digits and the point: at least one digit, at most 19 characters (so the
+    # uint64 above cannot have overflowed)
+    if (j < n and s[j] == b'"' and j - start - point >= 1 and j - start <= _FAST_DIGITS
+            and mantissa <= _MAX_EXACT and fraction <= 22):
+        out[0] = <double>mantissa / hbconn_pow10[fraction] if fraction else <double>mantissa
+        return j + 1
     end = _string_end(s, i + 1, n)
     if end < 0 or parse_decimal(s + i + 1, end - i - 1, out) != 0:
         return -1
