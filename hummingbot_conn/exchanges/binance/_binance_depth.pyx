@@ -37,12 +37,18 @@ cdef extern from "Python.h":
     bint PyUnicode_CheckExact(object o)
     bint PyBytes_CheckExact(object o)
     bint PyUnicode_IS_ASCII(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    void* PyUnicode_DATA(object o)
 
 
 cdef char* _FORMAT = b"d"
 
 cdef enum:
     _FAST_DIGITS = 19                   # characters between the quotes on the one-pass path (point included)
+
+cdef enum:
+    _SYMBOL_SLOTS = 256                 # symbols kept (a power of two), by a hash of their text
+    _SYMBOL_MAX = 64                    # longer ones are decoded every time
 
 cdef uint64_t _MAX_EXACT = 9007199254740992     # 2**53: every integer up to here is an exact double
 
@@ -181,6 +187,7 @@ cdef Py_ssize_t _number_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
     index after it, -1 otherwise."""
     cdef Py_ssize_t start = i, j
     cdef double value
+    cdef bint fraction_or_exponent = False
     if i < n and s[i] == b'-':
         i += 1
     if i >= n:
@@ -192,11 +199,13 @@ cdef Py_ssize_t _number_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
     else:
         return -1
     if i < n and s[i] == b'.':
+        fraction_or_exponent = True
         j = _digits(s, i + 1, n)
         if j == i + 1:
             return -1
         i = j
     if i < n and (s[i] == b'e' or s[i] == b'E'):
+        fraction_or_exponent = True
         i += 1
         if i < n and (s[i] == b'+' or s[i] == b'-'):
             i += 1
@@ -204,6 +213,9 @@ cdef Py_ssize_t _number_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
         if j == i:
             return -1
         i = j
+    # an integer of up to 308 digits is a finite double (Binance's "E" and "T" times): no parse
+    if not fraction_or_exponent and i - start <= 308:
+        return i
     # what follows is not part of a number (checked above), so the slow path of
     # parse_decimal stops exactly at s[i]; a value beyond the double range is refused
     if parse_decimal(s + start, i - start, &value) != 0 or not isfinite(value):
@@ -305,6 +317,30 @@ cdef Py_ssize_t _rows(const char* s, Py_ssize_t i, Py_ssize_t n, DepthRows rows)
         return -1
 
 
+cdef list _symbols = [None] * _SYMBOL_SLOTS
+
+
+cdef object _symbol(const char* text, Py_ssize_t n):
+    """The symbol's str, the same object for the same text while it keeps its slot: no new str
+    per frame, and the dict lookups downstream reuse its cached hash.  ``text`` is ASCII (checked
+    by ``_string_end``)."""
+    cdef Py_ssize_t k
+    cdef unsigned int h = 2166136261u
+    cdef object cached
+    if n > _SYMBOL_MAX:
+        return PyUnicode_DecodeASCII(text, n, NULL)
+    for k in range(n):                  # FNV-1a
+        h = (h ^ <unsigned char>text[k]) * 16777619u
+    k = h & (_SYMBOL_SLOTS - 1)
+    cached = _symbols[k]
+    if (cached is not None and PyUnicode_GET_LENGTH(cached) == n
+            and memcmp(PyUnicode_DATA(cached), text, n) == 0):
+        return cached
+    cached = PyUnicode_DecodeASCII(text, n, NULL)
+    _symbols[k] = cached
+    return cached
+
+
 def parse_depth_update(object frame):
     """``(symbol, first_update_id, update_id, bids, asks)`` of a ``depthUpdate`` frame, else None.
 
@@ -360,20 +396,18 @@ def parse_depth_update(object frame):
                 return None
             if end == i + 1:
                 return None
-            try:
-                symbol = PyUnicode_DecodeASCII(s + i + 1, end - i - 1, NULL)
-            except UnicodeDecodeError:
-                return None
+            symbol = _symbol(s + i + 1, end - i - 1)
             i = end + 1
         elif key == b'U':
             i = _integer(s, i, n, &first_update_id)
         elif key == b'u':
             i = _integer(s, i, n, &update_id)
         elif key == b'b':
-            bids = DepthRows()
+            # __new__: Cython calls the type's tp_new directly (no type call, no __init__)
+            bids = DepthRows.__new__(DepthRows)
             i = _rows(s, i, n, bids)
         elif key == b'a':
-            asks = DepthRows()
+            asks = DepthRows.__new__(DepthRows)
             i = _rows(s, i, n, asks)
         else:
             i = _scalar_end(s, i, n)
