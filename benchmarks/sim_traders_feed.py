@@ -9,11 +9,13 @@ symbol), the venue's feed slows down over the run and the benchmark measures
 the judge.  This runs the spot simulator with traders on ``--symbols``
 symbols in a process of its own (``--serve``), subscribes to every symbol's
 ``@depth@100ms`` stream on one combined socket from this process, and prints
-the depth frames per second received in each ``--window`` seconds, plus
-the traders' open orders at the end (read from the venue's admin endpoint is
-not needed: the venue process prints them when it stops).
+the depth frames per second received in each ``--window`` seconds; the venue
+process prints its traders' actions and open orders when it stops.
 
-A steady feed keeps the same frames/s from the first window to the last.
+A steady feed keeps the same frames/s from the first window to the last.  The
+ceiling is ``min(rate, 10)`` frames/s per symbol: a symbol's diff goes out
+every 100 ms when its book changed, and each trader action changes it at most
+once.  Figures: benchmarks/README.md, "The simulator's feed over time".
 """
 from __future__ import annotations
 

@@ -96,3 +96,13 @@ def test_arrays_the_book_refuses_change_nothing(array, words):
         book.apply_diffs(array, [], 11)
     assert _levels(book) == before and book.last_diff_uid == 10 and book.is_synced
     assert book.apply_diffs([], [[101.0, 0.0]], 11) is DiffResult.APPLIED      # and it still works
+
+
+def test_symbols_come_from_the_cache_and_never_mix_up():
+    def symbol_of(symbol):
+        return parse_depth_update(f'{{"e":"depthUpdate","s":"{symbol}","U":1,"u":2,"b":[],"a":[]}}')[0]
+
+    names = [f"S{i:04d}USDT" for i in range(2000)] + ["X" * 64, "Y" * 65, "BTCUSDT", "BTCUSDC", "A"]
+    for _ in range(2):              # the second pass meets slots that other symbols took meanwhile
+        assert [symbol_of(name) for name in names] == names
+    assert symbol_of("BTCUSDT") is symbol_of("BTCUSDT")         # the same text, the same object
