@@ -106,3 +106,26 @@ def test_symbols_come_from_the_cache_and_never_mix_up():
     for _ in range(2):              # the second pass meets slots that other symbols took meanwhile
         assert [symbol_of(name) for name in names] == names
     assert symbol_of("BTCUSDT") is symbol_of("BTCUSDT")         # the same text, the same object
+
+
+@pytest.mark.parametrize("text", [
+    "12345678", "12345678.5", "1.23456789", "0.00000000", "0.00150000", "29999.99000000",
+    "12345678.12345678", "1234567812345678", "123456781234567812", "1234567812345678123",
+    "12345678901234567890", "1234567890.123456789", "0.1234567890123456789", "00000000.00000001",
+    "99999999.99999999", str(2**53), str(2**53 + 2), "9007199.254740993", "5.", ".5", "0",
+    "1234567a", "1234.5678", "12345678.", ".12345678", "1.2.3", ".", "", "12345678e2", "+12345678",
+])
+def test_book_text_rows_parse_like_float(text):
+    # string rows take _decimal_parse.pxd's eight-digits-at-a-time path where digits run that long
+    try:
+        expected = float(text)
+    except ValueError:
+        expected = None
+    book = OrderBook()
+    if expected is None or not expected > 0:
+        with pytest.raises(ValueError):
+            book.apply_snapshot([[text, "1"]], [], 1)
+        return
+    book.apply_snapshot([[text, text]], [], 1)
+    assert [(r.price, r.amount) for r in book.bid_entries()] == [(expected, expected)]
+    assert repr(book.bid_entries()[0].price) == repr(expected)
