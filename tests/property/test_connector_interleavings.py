@@ -22,7 +22,7 @@ import logging
 import os
 from decimal import Decimal
 
-import support
+from support import until
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from hummingbot_conn.common import OrderType
@@ -83,10 +83,6 @@ def quiet():
         yield
     finally:
         root.setLevel(level)
-
-
-async def until(condition, timeout=30.0):
-    await support.until(condition, timeout, interval=0.02)
 
 
 class Scenario:
@@ -218,9 +214,10 @@ async def run(actions_):
             await asyncio.sleep(0.05)
             sim.faults.clear()
             await asyncio.gather(*scenario.background)
-            await until(lambda: scenario.quiet() and all(scenario.settled(o) for o in scenario.orders))
+            await until(lambda: scenario.quiet() and all(scenario.settled(o) for o in scenario.orders),
+                        timeout=30, interval=0.02)
             await connector._status_poller.poll_once()
-            await until(scenario.balances_match)
+            await until(scenario.balances_match, timeout=30, interval=0.02)
             before = len(scenario.log.event_log)
             await connector._status_poller.poll_once()
             await asyncio.sleep(0.1)

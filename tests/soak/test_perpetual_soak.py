@@ -1,4 +1,4 @@
-"""The perpetual soak (issue 16): ``BinancePerpetualDerivative`` against ``SimulatedFuturesExchange``.
+"""The perpetual soak: ``BinancePerpetualDerivative`` against ``SimulatedFuturesExchange``.
 
 Two connectors trade at once, one account in ONEWAY mode and one switched to
 HEDGE at the start, opening and closing positions (LIMIT near the book,
@@ -26,7 +26,7 @@ from hummingbot_conn.core.trade_fee import AddedToCostTradeFee, DeductedFromRetu
 from hummingbot_conn.events import AccountEvent, FundingPaymentCompletedEvent, MarketEvent, OrderFilledEvent
 from hummingbot_conn.sim.binance.usdm.specs import money
 from hummingbot_conn.sim.futures import SimulatedFuturesExchange
-from tests.integration.perpetual.conftest import make_connector
+from support.perpetual import make_connector
 
 from .harness import (
     SOAK_SECONDS,

@@ -1,9 +1,9 @@
-"""Minimal reproductions of what the soaks found (issue 16), each marked ``xfail(strict=True)``
+"""Minimal reproductions of what the soaks found, each marked ``xfail(strict=True)``
 until its defect is fixed (then a plain regression test): fast, deterministic, the simulator
 over real sockets.
 
 A defect of the futures simulator itself is reproduced beside its arithmetic, in
-tests/unit/test_sim_futures_margin.py.
+tests/unit/sim/test_sim_futures_margin.py.
 """
 from decimal import Decimal
 
@@ -13,8 +13,8 @@ from hummingbot_conn.common import OrderType, PositionAction
 from hummingbot_conn.events import MarketEvent, OrderCancelledEvent, OrderExpiredEvent, OrderFilledEvent
 from hummingbot_conn.sim import SimulatedExchange
 from hummingbot_conn.sim.futures import SimulatedFuturesExchange
-from tests.integration.connector.conftest import Counterparty, make_connector
-from tests.integration.perpetual.conftest import make_connector as make_perpetual_connector
+from support.spot import Counterparty, make_connector
+from support.perpetual import make_connector as make_perpetual_connector
 
 from .harness import event_log, within
 

@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).resolve().parent / "data" / "bench_run_small.json"
 
 

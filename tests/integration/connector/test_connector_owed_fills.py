@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from hummingbot_conn.common import OrderType
 
-from .conftest import Counterparty, Session, make_connector, until
+from support import until
+from support.spot import Counterparty, Session, make_connector
 
 PAIR, SYMBOL = "BTC-USDT", "BTCUSDT"
 MY_TRADES = "GET /api/v3/myTrades"

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from hummingbot_conn.common import OrderType, PositionAction
 
-from .conftest import Session, make_connector
+from support.perpetual import Session, make_connector
 
 
 async def test_perpetual_cancel_reports_the_fills_its_answer_reveals_before_the_cancel(fsim):

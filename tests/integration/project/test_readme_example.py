@@ -8,8 +8,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from support.paths import REPO
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = REPO / "README.md"
 
 
 def _example(title: str) -> str:

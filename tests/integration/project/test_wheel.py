@@ -8,8 +8,9 @@ import venv
 import zipfile
 
 import pytest
+from support.paths import REPO
 
-CHECKOUT = pathlib.Path(__file__).resolve().parents[2]
+CHECKOUT = REPO
 # every compiled module, wherever its .pyx lives (setup.py): the core and the venues' parsers,
 # as paths inside the wheel without a suffix ("hummingbot_conn/core/order_book")
 COMPILED_SOURCES = sorted(str(p.relative_to(CHECKOUT).with_suffix("")) for p in

@@ -1,6 +1,6 @@
-"""Issue 10, "The simulator holds under hostile clients", for the USDⓈ-M futures venue.
+"""The simulator holds under hostile clients, for the USDⓈ-M futures venue.
 
-The same bar as tests/integration/test_sim_hostile_clients.py (spot), on
+The same bar as tests/integration/sim/test_sim_hostile_clients.py (spot), on
 ``/fapi`` and the futures stream paths: strict numbers over HTTP, an
 oversized body, a body shorter than its Content-Length, half-sent requests
 against the connection limit and the header timeout, stream control frames of
@@ -19,21 +19,13 @@ import time
 
 import aiohttp
 import yarl
+from support.polling import holds_within
 
 from hummingbot_conn.sim.futures import SimulatedFuturesExchange
 
 
 def _signed_query(secret: str, raw: str) -> str:
     return raw + "&signature=" + hmac.new(secret.encode(), raw.encode(), hashlib.sha256).hexdigest()
-
-
-async def _until(condition, limit: float = 10.0) -> bool:
-    """Poll ``condition`` every 20 ms, at most ``limit`` seconds (a bound, not a measured threshold)."""
-    for _ in range(int(limit / 0.02)):
-        if condition():
-            return True
-        await asyncio.sleep(0.02)
-    return condition()
 
 
 def _no_tracebacks(caplog):
@@ -144,10 +136,10 @@ async def test_half_sent_requests_hit_the_limit_and_the_header_timeout(caplog):
                     await loop.sock_sendall(sock, b"GET /fapi/v1/ping HTTP/1.1\r\nHost: x\r\n")   # never ends
                 except ConnectionError:
                     pass        # refused already
-            assert await _until(lambda: sim.guard.refused == 8)
+            assert await holds_within(lambda: sim.guard.refused == 8)
             answers = await asyncio.gather(*(_read_all(s) for s in socks))
             assert answers == [b""] * 20
-            assert await _until(lambda: sim.guard.open == 0) and sim.guard.header_timeouts == 12
+            assert await holds_within(lambda: sim.guard.open == 0) and sim.guard.header_timeouts == 12
         finally:
             for sock in socks:
                 sock.close()
@@ -202,7 +194,7 @@ async def test_a_market_stream_client_that_never_reads_is_cut_off():
             sim.place_liquidity("BTCUSDT", "BUY", str(59000 - i), "1")
         sock = await _upgrade(sim.port, "/public/ws/btcusdt@depth20")
         try:
-            assert await _until(lambda: len(sim.streams.connections) == 1)
+            assert await holds_within(lambda: len(sim.streams.connections) == 1)
             conn = next(iter(sim.streams.connections))
             for i in range(20_000):                 # at most 20k frames of ~1.4 kB
                 sim.streams.flush("250ms")
@@ -212,13 +204,13 @@ async def test_a_market_stream_client_that_never_reads_is_cut_off():
                 if i % 10 == 0:
                     await asyncio.sleep(0)          # let the writer fill the socket's buffers
             assert conn.outbox.cut_off and len(conn.outbox) <= 1
-            assert await _until(lambda: not sim.streams.connections)
+            assert await holds_within(lambda: not sim.streams.connections)
             assert not sim.streams.subscribers.get("btcusdt@depth20")
         finally:
             sock.close()
         async with aiohttp.ClientSession() as session, \
                 session.ws_connect(f"{sim.ws_url}/public/ws/btcusdt@depth20") as ws:   # others still served
-            assert await _until(lambda: len(sim.streams.connections) == 1)
+            assert await holds_within(lambda: len(sim.streams.connections) == 1)
             sim.streams.flush("250ms")
             frame = await asyncio.wait_for(ws.receive_json(), 5)
             assert frame["e"] == "depthUpdate" and len(frame["b"]) == 20
@@ -230,7 +222,7 @@ async def test_a_user_stream_client_that_never_reads_is_cut_off():
         listen_key = sim.listen_keys.create(sim.account(key).account_id)
         sock = await _upgrade(sim.port, f"/private/ws?listenKey={listen_key}")
         try:
-            assert await _until(lambda: len(sim.streams.user_connections.get(listen_key, ())) == 1)
+            assert await holds_within(lambda: len(sim.streams.user_connections.get(listen_key, ())) == 1)
             conn = next(iter(sim.streams.user_connections[listen_key]))
             for i in range(100_000):                # at most 100k ACCOUNT_UPDATE events
                 sim.deposit(key, "0.01")
@@ -240,12 +232,12 @@ async def test_a_user_stream_client_that_never_reads_is_cut_off():
                 if i % 10 == 0:
                     await asyncio.sleep(0)
             assert conn.outbox.cut_off and len(conn.outbox) <= 1
-            assert await _until(lambda: not sim.streams.user_connections.get(listen_key))
+            assert await holds_within(lambda: not sim.streams.user_connections.get(listen_key))
         finally:
             sock.close()
         async with aiohttp.ClientSession() as session, \
                 session.ws_connect(f"{sim.ws_url}/private/ws?listenKey={listen_key}") as ws:
-            assert await _until(lambda: len(sim.streams.user_connections.get(listen_key, ())) == 1)
+            assert await holds_within(lambda: len(sim.streams.user_connections.get(listen_key, ())) == 1)
             sim.deposit(key, "1")
             event = await asyncio.wait_for(ws.receive_json(), 5)
             assert event["e"] == "ACCOUNT_UPDATE" and event["a"]["m"] == "DEPOSIT"

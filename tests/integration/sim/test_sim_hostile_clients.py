@@ -1,4 +1,4 @@
-"""Issue 10, "The simulator holds under hostile clients": real sockets on 127.0.0.1, bounded counts.
+"""The simulator holds under hostile clients: real sockets on 127.0.0.1, bounded counts.
 
 Strict numbers over HTTP, an oversized body, a body shorter than its
 Content-Length, half-sent requests against the connection limit and the
@@ -19,21 +19,13 @@ import time
 import aiohttp
 import orjson
 import yarl
+from support.polling import holds_within
 
 from hummingbot_conn.sim import SimulatedExchange
 
 
 def _signed_query(secret: str, raw: str) -> str:
     return raw + "&signature=" + hmac.new(secret.encode(), raw.encode(), hashlib.sha256).hexdigest()
-
-
-async def _until(condition, limit: float = 10.0) -> bool:
-    """Poll ``condition`` every 20 ms, at most ``limit`` seconds (a bound, not a measured threshold)."""
-    for _ in range(int(limit / 0.02)):
-        if condition():
-            return True
-        await asyncio.sleep(0.02)
-    return condition()
 
 
 def _no_tracebacks(caplog):
@@ -128,11 +120,11 @@ async def test_half_sent_requests_hit_the_limit_and_the_header_timeout(caplog):
                     await loop.sock_sendall(sock, b"GET /api/v3/ping HTTP/1.1\r\nHost: x\r\n")   # never ends
                 except ConnectionError:
                     pass        # refused already
-            assert await _until(lambda: sim.guard.refused == 8)
+            assert await holds_within(lambda: sim.guard.refused == 8)
             # all are closed by the server: 8 at once, 12 at the header timeout
             answers = await asyncio.gather(*(_read_all(s) for s in socks))
             assert answers == [b""] * 20
-            assert await _until(lambda: sim.guard.open == 0) and sim.guard.header_timeouts == 12
+            assert await holds_within(lambda: sim.guard.open == 0) and sim.guard.header_timeouts == 12
         finally:
             for sock in socks:
                 sock.close()
@@ -192,7 +184,7 @@ async def test_a_ws_api_client_that_never_reads_is_cut_off():
                                        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
                                        f"Sec-WebSocket-Version: 13\r\n\r\n").encode())
         await asyncio.wait_for(loop.sock_recv(sock, 1024), 5)                # the 101 answer, then never again
-        assert await _until(lambda: len(sim.user_streams.api_connections) == 1)
+        assert await holds_within(lambda: len(sim.user_streams.api_connections) == 1)
         conn = next(iter(sim.user_streams.api_connections))
         frame = _ws_frame(b'{"id":"' + b"x" * 30 + b'","method":"time"}')
         burst = frame * 500
@@ -209,7 +201,7 @@ async def test_a_ws_api_client_that_never_reads_is_cut_off():
         finally:
             sock.close()
         assert conn.outbox.cut_off and len(conn.outbox) <= 1
-        assert await _until(lambda: not sim.user_streams.api_connections)
+        assert await holds_within(lambda: not sim.user_streams.api_connections)
         async with aiohttp.ClientSession() as session, session.ws_connect(sim.ws_api_url) as ws:
             await ws.send_str('{"id": 1, "method": "ping"}')
             assert (await asyncio.wait_for(ws.receive_json(), 5))["status"] == 200

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-import support
+from support import until
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import CollectorRegistry
@@ -34,9 +34,10 @@ from hummingbot_conn.metrics import CATALOG, collector_for, register_tracker, st
 from hummingbot_conn.sim import SimulatedExchange
 from hummingbot_conn.tracking import OrderBookTracker
 from hummingbot_conn.web import ExponentialBackoff
+from support.paths import REPO
 
 PAIRS = {"BTC-USDT": "BTCUSDT", "ETH-USDT": "ETHUSDT"}
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
+DOCS = REPO / "docs" / "metrics.md"
 
 
 def parse(text: str) -> dict:
@@ -58,10 +59,6 @@ async def scrape(url: str) -> dict:
             assert response.status == 200
             assert response.headers["Content-Type"].startswith("text/plain")
             return parse(await response.text())
-
-
-async def until(condition, timeout: float = 20.0) -> None:
-    await support.until(condition, timeout)
 
 
 @pytest.fixture
@@ -92,7 +89,7 @@ async def test_scraped_book_figures_match_the_tracker_and_count_injected_gaps(si
     btc = tracked.metrics.pairs["BTC-USDT"]
     async with await start_metrics_server(0, registry=registry) as server:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/metrics", server.url) and server.port > 0
-        await until(lambda: btc.diffs_applied > 20)
+        await until(lambda: btc.diffs_applied > 20, timeout=20)
 
         # while the market moves: each counter lies between the tracker's counts before and after the scrape
         before = btc.diffs_applied
@@ -104,13 +101,13 @@ async def test_scraped_book_figures_match_the_tracker_and_count_injected_gaps(si
         # three dropped diffs, each repaired before the next: three gaps, three resyncs, on BTC only
         for n in range(1, 4):
             sim.faults.add("drop_diff", symbol="BTCUSDT", count=1)
-            await until(lambda: btc.resyncs == n and tracked.is_synced("BTC-USDT"))   # noqa: B023
+            await until(lambda: btc.resyncs == n and tracked.is_synced("BTC-USDT"), timeout=20)   # noqa: B023
 
         # the market paused and flushed: nothing changes between the scrape and the tracker's own figures
         sim.traders.pause()
         sim.streams.flush("100ms")
         target = sim.engine.books["BTCUSDT"].update_id
-        await until(lambda: tracked.order_books["BTC-USDT"].last_diff_uid >= target)
+        await until(lambda: tracked.order_books["BTC-USDT"].last_diff_uid >= target, timeout=20)
         samples = await scrape(server.url)
 
     for pair in PAIRS:

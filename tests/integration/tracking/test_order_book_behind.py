@@ -1,4 +1,4 @@
-"""Issue 16 over real sockets: a book the venue's ids leave behind is resynced, alone.
+"""A book behind its stream, over real sockets (docs/contracts.md, Contract 1): a book the venue's ids leave behind is resynced, alone.
 
 The faults (``hummingbot_conn/sim/kernel/faults.py``): ``future_diff_id`` (a diff that
 chains to the book but claims a far-future final id), ``future_snapshot`` (a
@@ -15,6 +15,7 @@ import logging
 from decimal import Decimal
 
 import pytest
+from support import until
 
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.exchanges.binance import BinanceAPIOrderBookDataSource, BinanceEndpoints, binance_web_utils
@@ -50,15 +51,6 @@ def _exchange_levels(sim, symbol):
             {Decimal(repr(float(p))): Decimal(repr(float(q))) for p, q in asks.items()})
 
 
-async def _until(predicate, what, timeout=10.0):
-    """Poll ``predicate``; ``what`` (text, or a callable giving it at the time out) names it."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, f"timed out waiting for {what() if callable(what) else what}"
-        await asyncio.sleep(0.02)
-
-
 class _Watch:
     """A tracker's out-of-sync / resynced events."""
 
@@ -87,8 +79,8 @@ async def _equal_to_the_exchange(sim, tracker, pairs, flush):
         def equal(pair=pair, symbol=symbol, book=book):
             return (tracker.is_synced(pair) and book.is_synced
                     and _levels(book) == _exchange_levels(sim, symbol))
-        await _until(equal, lambda pair=pair, book=book:
-                     f"{pair} equal to the exchange: {book!r}, {tracker.metrics.pairs[pair]}")
+        await until(equal, what=lambda pair=pair, book=book:
+                    f"{pair} equal to the exchange: {book!r}, {tracker.metrics.pairs[pair]}")
 
 
 def _only_this_pair_resynced(tracker, watch, pair, others):
@@ -154,7 +146,7 @@ async def test_spot_far_future_snapshot_is_replaced(spot, caplog):
     sim.faults.add("future_snapshot", symbol="BTCUSDT")     # the first sync takes it
     tracker.start()
     await tracker.wait_ready(timeout=10)
-    await _until(lambda: ("lost", "stale_diffs") in watch.of("BTC-USDT"), "the stale run to show")
+    await until(lambda: ("lost", "stale_diffs") in watch.of("BTC-USDT"), what="the stale run to show")
     await asyncio.sleep(0.5)
     await _equal_to_the_exchange(sim, tracker, SPOT, _spot_flush(sim))
     assert tracker.metrics.pairs["BTC-USDT"].resyncs_stale_diffs >= 1
@@ -218,7 +210,7 @@ async def test_futures_far_future_snapshot_is_replaced(futures, caplog):
     sim.faults.add("future_snapshot", symbol="BTCUSDT")
     tracker.start()
     await tracker.wait_ready(timeout=10)
-    await _until(lambda: ("lost", "stale_diffs") in watch.of("BTC-USDT"), "the stale run to show")
+    await until(lambda: ("lost", "stale_diffs") in watch.of("BTC-USDT"), what="the stale run to show")
     await asyncio.sleep(0.3)
     await _equal_to_the_exchange(sim, tracker, FUTURES, sim.tick)
     assert tracker.order_books["BTC-USDT"].snapshot_uid < 10**12
@@ -297,10 +289,10 @@ async def test_local_numbers_that_restart_with_the_connection_resync_the_pair(ca
             sim.traders.pause()
             sim.streams.flush("100ms")
             book = tracker.order_books["BTC-USDT"]
-            await _until(lambda: book.last_diff_uid == source._seq["BTC-USDT"], "BTC-USDT to catch up")
+            await until(lambda: book.last_diff_uid == source._seq["BTC-USDT"], what="BTC-USDT to catch up")
             sim.faults.add("close_market_sockets", symbol="BTCUSDT")
-            await _until(lambda: watch.of("BTC-USDT"), "the drop to show")
-            await _until(lambda: tracker.is_synced("BTC-USDT"), "BTC-USDT to resync", timeout=15)
+            await until(lambda: watch.of("BTC-USDT"), what="the drop to show")
+            await until(lambda: tracker.is_synced("BTC-USDT"), 15, what="BTC-USDT to resync")
             sim.traders.resume()
             await asyncio.sleep(0.5)
             await _equal_to_the_exchange(sim, tracker, SPOT, _spot_flush(sim))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import aiohttp.web_protocol
 import pytest
+from support import until
 
 import hummingbot_conn.sim
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
@@ -62,15 +63,13 @@ async def _settle_and_compare(sim, tracker, pairs, timeout=5.0):
     """Pause the market, flush, wait until every book caught up, then compare level for level."""
     sim.traders.pause()
     sim.streams.flush("100ms")
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
     for pair in pairs:
         symbol = PAIRS[pair]
         target = sim.engine.books[symbol].update_id
         book = tracker.order_books[pair]
-        while not (book.is_synced and book.last_diff_uid >= target):
-            assert loop.time() < deadline, (pair, book, target, tracker.metrics.pairs[pair])
-            await asyncio.sleep(0.02)
+        await until(lambda book=book, target=target: book.is_synced and book.last_diff_uid >= target, timeout,
+                    interval=0.02, what=lambda pair=pair, book=book, target=target:
+                    f"{pair} caught up to {target}: {book!r}, {tracker.metrics.pairs[pair]}")
         assert _levels(book) == _sim_levels(sim, symbol), pair
 
 

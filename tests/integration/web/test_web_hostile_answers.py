@@ -1,4 +1,4 @@
-"""Issue 10, "The web layer never turns 'unknown' into 'rejected'", against a real server on 127.0.0.1.
+"""The web layer never turns 'unknown' into 'rejected', against a real server on 127.0.0.1.
 
 Each route answers one hostile way: a 200 that is not JSON, a body over the
 size cap (plain and as a gzip bomb), ``Retry-After: 1e9``, a -1021 whose

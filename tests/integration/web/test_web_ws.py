@@ -10,6 +10,7 @@ import hmac
 
 import aiohttp
 import pytest
+from support import until
 from aiohttp import web
 
 from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
@@ -227,7 +228,7 @@ async def test_silent_socket_is_detected_and_replaced(server):
 
 
 async def test_an_unanswered_ping_ends_a_silent_socket_long_before_the_message_timeout(server):
-    """pong_timeout (issue 16): open, mute, deaf (no pong). Our pings repeat every 0.05 s while the
+    """pong_timeout: open, mute, deaf (no pong). Our pings repeat every 0.05 s while the
     first one waits: its deadline must hold, not slide with each new ping."""
     server.silent = {1}
     async with make_factory(RecordingSleep()) as factory:
@@ -288,10 +289,10 @@ async def test_disconnect_ends_iteration_without_reconnecting(server):
                 seen.append(response.data)
 
         task = asyncio.ensure_future(consume())
-        while not seen:
-            await asyncio.sleep(0.01)
+        await until(lambda: bool(seen))
         await ws.disconnect()
-        await asyncio.wait_for(task, 5)
+        async with asyncio.timeout(5):
+            await task
     assert seen == [{"hello": 1}] and sleep.delays == []
 
 

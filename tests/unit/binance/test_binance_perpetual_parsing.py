@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 import pytest
+from support.payloads import load
 
 from hummingbot_conn.common import PositionAction, TradeType
 from hummingbot_conn.core.in_flight_order import OrderState
@@ -11,11 +12,10 @@ from hummingbot_conn.sim.binance.usdm.specs import default_futures_symbols
 
 
 def _event(**o):
-    base = {"s": "BTCUSDT", "c": "cid", "S": "SELL", "o": "MARKET", "x": "TRADE", "X": "FILLED", "i": 42,
-            "l": "0.01", "z": "0.01", "L": "61000", "N": "USDT", "n": "0.305", "T": 1700000000123, "t": 7,
-            "m": False, "ps": "BOTH", "rp": "10.00000000"}
-    base.update(o)
-    return {"e": "ORDER_TRADE_UPDATE", "E": 1700000000124, "T": 1700000000123, "o": base}
+    """A market SELL's FILLED ORDER_TRADE_UPDATE (tests/fixtures/binance_usdm), ``o`` changing its order."""
+    event = load("binance_usdm", "order_trade_update_market_sell_filled")
+    event["o"].update(o)
+    return event
 
 
 def test_trading_rule_from_the_simulators_exchange_info():
@@ -57,9 +57,7 @@ def test_malformed_fills_are_refused(bad):
 
 
 def test_user_trade_row():
-    row = {"id": 3, "orderId": 9, "price": "60000", "qty": "0.01", "quoteQty": "600", "commission": "0.3",
-           "commissionAsset": "USDT", "realizedPnl": "0", "positionSide": "LONG", "maker": True, "time": 1700000000000,
-           "side": "BUY"}
+    row = load("binance_usdm", "user_trade_row")
     trade = utils.trade_update_from_user_trade(row, "cid", "BTC-USDT", TradeType.BUY, utils.DEFAULT_FEES)
     assert (trade.trade_id, trade.exchange_order_id, trade.fill_quote_amount, trade.is_taker) == \
         ("3", "9", Decimal("600"), False)

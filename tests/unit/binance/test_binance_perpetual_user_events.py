@@ -1,10 +1,11 @@
-"""BinancePerpetualDerivative's user stream frames, strictly read (issue 16): a hostile
+"""BinancePerpetualDerivative's user stream frames, strictly read: a hostile
 ORDER_TRADE_UPDATE / ACCOUNT_UPDATE / ACCOUNT_CONFIG_UPDATE is refused whole, counted per
 kind, logged once per kind and answered by a REST reconcile; it never becomes a fill, a
 balance, a position or a leverage.  (No network: the connector is built, not started.)"""
 from decimal import Decimal
 
 import pytest
+from support.payloads import load
 
 from hummingbot_conn.common import OrderType, PositionAction, TradeType
 from hummingbot_conn.event_logger import EventLogger
@@ -15,20 +16,17 @@ CID = "x-perp-0001"
 
 
 def trade(**o):
-    base = {"s": "BTCUSDT", "c": CID, "S": "BUY", "o": "LIMIT", "f": "GTC", "q": "0.01", "p": "60000",
-            "ap": "60000", "sp": "0", "x": "TRADE", "X": "FILLED", "i": 42, "l": "0.01", "z": "0.01",
-            "L": "60000", "N": "USDT", "n": "0.3", "T": 1700000000123, "t": 7, "b": "0", "a": "0", "m": False,
-            "R": False, "ps": "BOTH", "rp": "0", "cp": False}
-    base.update(o)
-    return {"e": "ORDER_TRADE_UPDATE", "E": 1700000000124, "T": 1700000000123, "o": base}
+    """The FILLED ORDER_TRADE_UPDATE of our order (tests/fixtures/binance_usdm), ``o`` changing its order."""
+    event = load("binance_usdm", "order_trade_update_limit_buy_filled")
+    event["o"].update(o)
+    return event
 
 
 def account(**fields):
-    data = {"m": "ORDER", "B": [{"a": "USDT", "wb": "1000", "cw": "1000", "bc": "0"}],
-            "P": [{"s": "BTCUSDT", "pa": "0.01", "ep": "60000", "cr": "0", "up": "1", "mt": "cross", "iw": "0",
-                   "ps": "BOTH"}]}
-    data.update(fields)
-    return {"e": "ACCOUNT_UPDATE", "E": 1700000000124, "T": 1700000000123, "a": data}
+    """An ACCOUNT_UPDATE (tests/fixtures/binance_usdm), ``fields`` changing its data."""
+    event = load("binance_usdm", "account_update")
+    event["a"].update(fields)
+    return event
 
 
 @pytest.fixture

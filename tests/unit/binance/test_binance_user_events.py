@@ -3,6 +3,7 @@ connector is built but not started, and events are fed to its handler)."""
 from decimal import Decimal
 
 import pytest
+from support.payloads import load
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.event_logger import EventLogger
@@ -13,12 +14,8 @@ CID = "x-MG43PCSNBBCUTtest0001"
 
 
 def report(**fields):
-    base = {"e": "executionReport", "E": 1700000000100, "s": "BTCUSDT", "c": CID, "S": "BUY", "o": "LIMIT",
-            "f": "GTC", "q": "0.00300000", "p": "50000.00000000", "C": "", "x": "NEW", "X": "NEW", "r": "NONE",
-            "i": 42, "l": "0.00000000", "z": "0.00000000", "L": "0.00000000", "n": "0", "N": None,
-            "T": 1700000000099, "t": -1, "m": False, "Y": "0.00000000"}
-    base.update(fields)
-    return base
+    """A NEW executionReport of our order (tests/fixtures/binance_spot), ``fields`` changed."""
+    return {**load("binance_spot", "execution_report_new"), **fields}
 
 
 @pytest.fixture
@@ -119,7 +116,7 @@ async def test_poll_cadence_follows_stream_health_and_the_hummingbot_clock():
     await ex.stop_network()
 
 
-# ---- strictness (issue 16): a frame is read whole with the core's strict readers ----------------
+# ---- strictness: a frame is read whole with the core's strict readers ----------------
 TRADE = dict(x="TRADE", X="PARTIALLY_FILLED", t=7, l="0.00100000", z="0.00100000", L="50000.00000000",
              Y="50.00000000", n="0.00000100", N="BTC", m=True)
 

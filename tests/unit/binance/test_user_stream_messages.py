@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 import pytest
+from support.payloads import load
 
 from hummingbot_conn.exchanges.binance import (
     BinanceAPIUserStreamDataSource,
@@ -16,16 +17,9 @@ from hummingbot_conn.exchanges.binance import (
 )
 from hummingbot_conn.tracking import UserStreamOverflowError, UserStreamTrackerDataSource
 
-EXECUTION_REPORT = {
-    "e": "executionReport", "E": 1499405658658, "s": "ETHBTC", "c": "mUvoqJxFIILMdfAW5iGSOW",
-    "S": "BUY", "o": "LIMIT", "f": "GTC", "q": "1.00000000", "p": "0.10264410", "P": "0.00000000",
-    "F": "0.00000000", "g": -1, "C": "", "x": "NEW", "X": "NEW", "r": "NONE", "i": 4293153,
-    "l": "0.00000000", "z": "0.00000000", "L": "0.00000000", "n": "0", "N": None, "T": 1499405658657,
-    "t": -1, "v": 3, "I": 8641984, "w": True, "m": False, "M": False, "O": 1499405658657,
-    "Z": "0.00000000", "Y": "0.00000000", "Q": "0.00000000", "W": 1499405658657, "V": "NONE"}
-POSITION = {"e": "outboundAccountPosition", "E": 1564034571105, "u": 1564034571073,
-            "B": [{"a": "ETH", "f": "10000.000000", "l": "0.000000"}]}
-BALANCE = {"e": "balanceUpdate", "E": 1573200697110, "a": "BTC", "d": "100.00000000", "T": 1573200697068}
+EXECUTION_REPORT = load("binance_spot", "execution_report_documented")
+POSITION = load("binance_spot", "outbound_account_position_documented")
+BALANCE = load("binance_spot", "balance_update_documented")
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
-"""Issue 10's regression cases for the compiled order book: hostile rows,
+"""The compiled order book under hostile input: hostile rows,
 re-entrant calls, update ids, stale snapshots, one row parser for messages
-and the book; issue 13's futures sequencing rule (``prev_update_id``); issue 16's
+and the book; the chained-ids sequencing rule (``prev_update_id``, Binance USDⓈ-M); the
 forced snapshot and ``mark_unsynced``.
 
 Whatever a row or an id does, the book either applies a consistent message
@@ -226,7 +226,7 @@ def test_a_stale_snapshot_leaves_an_unsynced_book_unsynced():
 
 @pytest.mark.parametrize("synced", [True, False])
 def test_a_forced_snapshot_replaces_the_book_whatever_its_ids(synced):
-    # issue 16: a book whose ids ran ahead of the venue's (a far-future id) or whose venue restarted
+    # a book whose ids ran ahead of the venue's (a far-future id) or whose venue restarted
     # its ids from 0 can only be repaired by a snapshot older than last_diff_uid
     book = OrderBook()
     book.apply_snapshot([["100", "1"]], [["101", "1"]], 10)

@@ -1,4 +1,4 @@
-"""The public entry points check their arguments before any side effect (issue 16);
+"""The public entry points check their arguments before any side effect;
 the rules a hummingbot user meets are in docs/porting.md, "Order arguments"."""
 from decimal import Decimal
 

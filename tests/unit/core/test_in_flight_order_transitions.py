@@ -111,7 +111,7 @@ def test_forbidden_transition_is_refused_reported_and_not_applied(key, caplog):
     assert order.refused_updates == 1
     [record] = [r for r in caplog.records if f"{state.name} -> {trigger.name}" in r.getMessage()]
     # a non-terminal status the order moved past is a late report, an expected race: counted, DEBUG only;
-    # a contradicting final status, a refused fill or loss is a warning (issue 21)
+    # a contradicting final status, a refused fill or loss is a warning
     stale = isinstance(trigger, OrderState) and trigger not in TERMINAL_STATES
     assert order.stale_updates == int(stale)
     assert order.last_update_refused == (REFUSED_STALE if stale else REFUSED_CONTRADICTING)
@@ -119,7 +119,7 @@ def test_forbidden_transition_is_refused_reported_and_not_applied(key, caplog):
 
 
 def test_next_state_checks_its_argument_types():
-    # swapped arguments used to read the next row of the C table (issue 10)
+    # swapped arguments used to read the next row of the C table
     with pytest.raises(TypeError, match="state must be"):
         next_state(FillTrigger.LAST_FILL, OrderState.OPEN)
     with pytest.raises(TypeError, match="trigger must be"):

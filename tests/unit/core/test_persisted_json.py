@@ -1,4 +1,4 @@
-"""Persisted orders restore exactly or are refused (issue 10): the regression
+"""Persisted orders restore exactly or are refused: the regression
 cases of the fuzzing, each kind as an explicit test.  A restored
 ``InFlightOrder`` satisfies the invariants of a live one, or ``from_json``
 raises ValueError naming the field; the same for ``TradeUpdate`` and fees."""

@@ -1,4 +1,4 @@
-"""The suite does not depend on where the repository is cloned (issue 16).
+"""The suite does not depend on where the repository is cloned.
 
 Tests that sort paths into "the library's" and "the caller's" once did it by
 substring: in a clone whose folder is named ``hummingbot_conn`` the test files
@@ -13,11 +13,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from support.paths import REPO
 
-CHECKOUT = Path(__file__).resolve().parents[2]
+CHECKOUT = REPO
 # the test files that look at file paths: frames' files, the checkout's tree, the package's sources
-PATH_SENSITIVE = ["tests/unit/test_web_hardening.py", "tests/unit/test_docs_references.py",
-                  "tests/unit/test_import_graph.py"]
+PATH_SENSITIVE = ["tests/unit/web/test_web_secrets_and_bounds.py", "tests/unit/project/test_docs_references.py",
+                  "tests/unit/project/test_import_graph.py"]
 _GENERATED = {".git", ".hypothesis", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", ".eggs",
               "build", "dist", "__pycache__"}
 

@@ -14,6 +14,7 @@ import pytest
 
 import hummingbot_conn
 import hummingbot_conn.core
+from support.paths import REPO, TESTS
 
 PACKAGE_DIR = pathlib.Path(hummingbot_conn.__file__).parent
 CORE_DIR = pathlib.Path(hummingbot_conn.core.__file__).parent
@@ -70,7 +71,7 @@ def test_package_is_typed():
 @pytest.mark.skipif(os.environ.get("HBCONN_TEST_CHECKOUT") == "1",
                     reason="developer run against the checkout's in-place build (tests/conftest.py)")
 def test_package_is_imported_from_installation_not_checkout():
-    checkout_sources = pathlib.Path(__file__).resolve().parents[2] / "hummingbot_conn"
+    checkout_sources = REPO / "hummingbot_conn"
     pkg = pathlib.Path(hummingbot_conn.__file__).resolve().parent
     if pkg == checkout_sources:  # the development set-up (tests/conftest.py allowed it); CI tests the install
         pytest.skip("testing the checkout built in place, not an installation")
@@ -83,7 +84,7 @@ def test_stubs_match_compiled_modules():
     import subprocess
     import sys
     modules = COMPILED_MODULES
-    allowlist = pathlib.Path(__file__).resolve().parents[1] / "stubtest_allowlist.txt"
+    allowlist = TESTS / "stubtest_allowlist.txt"
     env = dict(os.environ)
     package_root = CORE_DIR.parents[1]
     if package_root.name != "site-packages":  # an editable install: its import hook is invisible to mypy

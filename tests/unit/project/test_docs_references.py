@@ -17,8 +17,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 _CITED = re.compile(r"`((?:tests|benchmarks)/[\w/.-]+\.py)?(?:::(\w+))?`")
 _LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")

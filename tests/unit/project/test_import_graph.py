@@ -19,8 +19,9 @@ import re
 from pathlib import Path
 
 import pytest
+from support.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[2] / "hummingbot_conn"
+ROOT = REPO / "hummingbot_conn"
 PKG = "hummingbot_conn"
 _PYX_IMPORT = re.compile(r"^(?:from[ \t]+[\w.]+[ \t]+c?import[ \t]+(?:\([^)]*\)|[^\n]*)|c?import[ \t]+[^\n]*)",
                          re.MULTILINE)

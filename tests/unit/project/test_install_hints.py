@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
+from support.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO
 FILES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")), *sorted((ROOT / "hummingbot_conn").rglob("*.py")),
          *sorted((ROOT / "hummingbot_conn").rglob("*.md"))]
 

@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from support.paths import REPO
 
-GUIDE = Path(__file__).resolve().parents[2] / "docs" / "porting.md"
+GUIDE = REPO / "docs" / "porting.md"
 _ROW = re.compile(r"^\|\s*`(hummingbot(?:\.\w+)+)`\s*\|\s*`([\w.]+)`\s*\|", re.MULTILINE)
 _OWN = re.compile(r"^\|\s*`(hummingbot_conn(?:\.\w+)+)`\s*\|[^`|]", re.MULTILINE)   # "Names of our own"
 

@@ -22,8 +22,9 @@ from hummingbot_conn.core.common_types import OrderType, TradeType
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
+from support.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO
 README = ROOT / "README.md"
 PAIR = "BTC-USDT"
 # a row: | `EventClass` | `Enum.Member`[, `Enum.Member`] | when |

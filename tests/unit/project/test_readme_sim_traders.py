@@ -3,8 +3,9 @@ simulators read, no more, no fewer, with their defaults: a user does not guess t
 import ast
 import re
 from pathlib import Path
+from support.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO
 README = ROOT / "README.md"
 SERVERS = sorted((ROOT / "hummingbot_conn" / "sim" / "binance").glob("*/server.py"))
 

@@ -54,7 +54,7 @@ def test_funding_by_sign_of_rate_and_position_with_hedge_sides():
 
 @pytest.mark.parametrize("dual_side", [True, False], ids=["hedge-close", "oneway-reduce-only"])
 def test_a_resting_reducing_order_never_takes_the_position_through_zero(dual_side):
-    # found by the perpetual soak (issue 16): reduce-only and hedge-mode close orders were checked against
+    # found by the perpetual soak (tests/soak): reduce-only and hedge-mode close orders were checked against
     # the position only when placed, so a resting one that filled after the position shrank flipped it
     # (LONG went negative, a one-way reduce-only order opened the other way)
     clock = ManualClock(1_700_000_000_000)

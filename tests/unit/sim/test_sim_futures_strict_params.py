@@ -1,4 +1,4 @@
-"""Issue 10 for the futures venue: its handlers parse numbers, timestamps and stream names as strictly as spot.
+"""Strict parameters on the futures venue: its handlers parse numbers, timestamps and stream names as strictly as spot.
 
 The futures REST handlers read every parameter through the spot simulator's
 ``Params`` (-1100 for decimals, -1102 for integers); a hostile value is

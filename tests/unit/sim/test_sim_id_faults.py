@@ -1,7 +1,7 @@
 """The simulators' update-id faults (``sim/kernel/faults.py``): ``future_diff_id``, ``future_snapshot``,
 ``restart_ids``, in process on both venues (what the depth events and snapshots carry).
 
-The tracker's answer to them over real sockets: tests/integration/test_order_book_behind.py.
+The tracker's answer to them over real sockets: tests/integration/tracking/test_order_book_behind.py.
 """
 import orjson
 import pytest

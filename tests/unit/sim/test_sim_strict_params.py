@@ -1,4 +1,4 @@
-"""Issue 10: the simulator parses numbers and timestamps as strictly as Binance (-1100 / -1102).
+"""The simulator parses numbers and timestamps as strictly as Binance (-1100 / -1102).
 
 Python's ``int()`` / ``Decimal()`` accept ``" 1 "``, ``"1_000"``, ``"1\\n"`` and
 non-ASCII digits; the exchange does not (docs/binance_spot.md sections 2.3, 4).

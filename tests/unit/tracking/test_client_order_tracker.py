@@ -230,7 +230,7 @@ async def _lost_tracker(**kw):
 
 
 async def test_lost_order_that_turns_out_filled_completes_with_its_fills():
-    # issue 10: never left both is_failure and is_filled; the late FILLED is not refused
+    # never left both is_failure and is_filled; the late FILLED is not refused
     fetched = []
 
     async def fetch_missing_fills(order):

@@ -1,4 +1,4 @@
-"""Issue 16: a tracked book never reports synced while it is provably behind its stream.
+"""A tracked book never reports synced while it is provably behind its stream.
 
 The classes of input closed (docs/contracts.md, Contract 1, the tracker's rule;
 ``order_book_sync.py`` step 5), each in the three sequencing modes the
@@ -14,12 +14,13 @@ but a local stamp):
   for longer than the limit: the floor expires).
 
 Time is the tracker's injected clock (``now``); the data source serves the
-snapshots the test hands over.  Real sockets: tests/integration/test_order_book_behind.py.
+snapshots the test hands over.  Real sockets: tests/integration/tracking/test_order_book_behind.py.
 """
 import asyncio
 import logging
 
 import pytest
+from support.sockets import IdleSocket
 
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.exchanges.binance import BinanceAPIOrderBookDataSource
@@ -32,17 +33,6 @@ from hummingbot_conn.tracking.order_book_tracker_metrics import OrderBookPairMet
 
 FAR = 10**15
 LIMIT = STALE_CADENCES * 0.1        # the sources below state a 100 ms cadence
-
-
-class _IdleSocket:
-    reconnect_count = 0
-    on_reconnected = None
-
-    async def receive(self):
-        await asyncio.Event().wait()
-
-    async def disconnect(self):
-        return None
 
 
 class _Offline:
@@ -62,7 +52,7 @@ class _Offline:
         return await self.snapshots[trading_pair].get()
 
     async def _connected_websocket_assistant(self):
-        return _IdleSocket()
+        return IdleSocket()
 
     async def _subscribe_channels(self, ws, trading_pairs):
         return None

@@ -30,6 +30,7 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from support.sockets import IdleSocket
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from hummingbot_conn.core.book_checksum import ChecksumStyle
@@ -138,20 +139,6 @@ class Venue:
 
 
 # ---------------------------------------------------------------- the data source
-class _IdleSocket:
-    reconnect_count = 0
-    on_reconnected = None
-
-    async def receive(self):
-        await asyncio.Event().wait()
-
-    async def disconnect(self):
-        return None
-
-    async def send(self, request):
-        return None
-
-
 async def _no_wait(_seconds):
     await asyncio.sleep(0)
 
@@ -187,7 +174,7 @@ class ModelSource(OrderBookTrackerDataSource):
         return OrderBookMessage(OrderBookMessageType.SNAPSHOT, content)
 
     async def _connected_websocket_assistant(self):
-        return _IdleSocket()
+        return IdleSocket()
 
     async def _subscribe_channels(self, ws, trading_pairs):
         for pair in trading_pairs:
@@ -418,7 +405,7 @@ class _OfflinePerpetual(BinancePerpetualAPIOrderBookDataSource):
                                                                 "bids": [["10", "1"]], "asks": []})
 
     async def _connected_websocket_assistant(self):
-        return _IdleSocket()
+        return IdleSocket()
 
     async def _subscribe_channels(self, ws, trading_pairs):
         return None

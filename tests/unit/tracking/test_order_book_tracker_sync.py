@@ -3,12 +3,13 @@
 The data source here serves snapshots the test hands over (so a test decides
 what the snapshot holds and when it arrives) and an idle socket; diffs and
 frames go through the tracker's sink API exactly as a venue's reader calls it.
-End-to-end behaviour over real sockets is in tests/integration/test_order_book_tracker.py.
+End-to-end behaviour over real sockets is in tests/integration/tracking/test_order_book_tracker.py.
 """
 import asyncio
 import logging
 
 import pytest
+from support.sockets import IdleSocket
 
 from hummingbot_conn.common import TradeType
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
@@ -22,17 +23,6 @@ from hummingbot_conn.tracking import (
     UnknownTradingPairError,
 )
 from hummingbot_conn.tracking.order_book_tracker_metrics import LatencyStats
-
-
-class _IdleSocket:
-    reconnect_count = 0
-    on_reconnected = None
-
-    async def receive(self):
-        await asyncio.Event().wait()
-
-    async def disconnect(self):
-        return None
 
 
 class _HandFedSource(OrderBookTrackerDataSource):
@@ -55,7 +45,7 @@ class _HandFedSource(OrderBookTrackerDataSource):
         return await self.snapshots[trading_pair].get()
 
     async def _connected_websocket_assistant(self):
-        return _IdleSocket()
+        return IdleSocket()
 
     async def _subscribe_channels(self, ws, trading_pairs):
         return None
@@ -222,7 +212,7 @@ class _OfflineBinance(BinanceAPIOrderBookDataSource):
                                                                {"trading_pair": trading_pair})
 
     async def _connected_websocket_assistant(self):
-        return _IdleSocket()
+        return IdleSocket()
 
     async def _subscribe_channels(self, ws, trading_pairs):
         return None

@@ -1,5 +1,5 @@
-"""The reports a ClientOrderTracker does not apply are counted by kind and logged at the level they deserve
-(issue 21): stale news (an expected race) and untracked or duplicate reports at DEBUG, contradictions as a
+"""The reports a ClientOrderTracker does not apply are counted by kind and logged at the level they deserve:
+stale news (an expected race) and untracked or duplicate reports at DEBUG, contradictions as a
 WARNING.  Every kind of unapplied report, for an active, a finished (cached) and a lost order."""
 import logging
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""restore_tracking_states checks every entry on its own (issue 16): the valid ones are
+"""restore_tracking_states checks every entry on its own: the valid ones are
 restored whatever the others hold, the refused ones come back by client id with a reason.
 
 Before: an entry whose order had just finished here raised out of the loop (every entry

@@ -314,7 +314,7 @@ def test_property_linked_pools_no_deadlock_no_overtaking(requests):
                 assert admitted[i] <= admitted[j]
 
 
-# ---------------------------------------------------------------- calendar windows and priorities (issue 16)
+# ---------------------------------------------------------------- calendar windows and priorities
 MINUTE_START = 1_700_000_040.0          # a whole UTC minute (a multiple of 60)
 
 

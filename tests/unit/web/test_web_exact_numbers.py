@@ -1,4 +1,4 @@
-"""Issue 10, "Numbers go to the exchange exactly": every value leaves as plain decimal text or not at all.
+"""Numbers go to the exchange exactly: every value leaves as plain decimal text or not at all.
 
 Floats are refused (``TypeError``), non-finite Decimals too (``ValueError``),
 before anything is signed or sent (hummingbot_conn/web/encoding.py).

@@ -1,7 +1,7 @@
-"""Issue 10, web layer: secrets never leak, the throttler honours the caller's timeout, time sync bounds.
+"""The web layer's bounds: secrets never leak, the throttler honours the caller's timeout, time sync bounds.
 
 (The HTTP paths, an unreadable or oversized answer and ``Retry-After``, run
-against a real server in tests/integration/test_web_hardening.py.)
+against a real server in tests/integration/web/test_web_hostile_answers.py.)
 """
 import asyncio
 import gc
