@@ -18,22 +18,24 @@ from typing import Any, List, Tuple
 __all__ = ["VenueHooks"]
 
 
-class VenueHooks(ABC):
+class VenueHooks(ABC):  # noqa: B024  (the hooks are declared by its subclasses)
     """Base of the classes a venue subclasses: required hooks, listed and checked at construction."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         missing = cls.missing_hooks()
         if missing:
-            raise TypeError(f"{cls.__qualname__} cannot be constructed: it does not implement "
+            raise TypeError(f"{cls.__qualname__} cannot be constructed: it is abstract, it does not implement "
                             f"{', '.join(missing)} (the hooks a venue supplies; each one's contract is "
                             f"in its declaration's docstring)")
         return super().__new__(cls)
 
     @classmethod
     def required_hooks(cls) -> Tuple[str, ...]:
-        """Every hook the class's bases declare abstract, sorted (implemented or not)."""
-        return tuple(sorted({name for klass in cls.__mro__ for name, member in vars(klass).items()
-                             if getattr(member, "__isabstractmethod__", False)}))
+        """Every hook a venue's subclass of ``cls`` supplies, sorted, implemented or not: what is still
+        abstract on ``cls`` or on any of its bases that derives from ``VenueHooks`` (a hook one of
+        those bases implements itself, e.g. a default dispatch, is not a venue's to supply)."""
+        return tuple(sorted({name for klass in cls.__mro__ if issubclass(klass, VenueHooks)
+                             for name in getattr(klass, "__abstractmethods__", ())}))
 
     @classmethod
     def missing_hooks(cls) -> List[str]:

@@ -20,7 +20,6 @@ from hummingbot_conn.connector.network_status import NetworkStatus
 from hummingbot_conn.connector.order_placer import OrderPlacer
 from hummingbot_conn.connector.status_poller import StatusPoller
 from hummingbot_conn.connector.symbol_map import SymbolMap
-from hummingbot_conn.connector.trading_rule import TradingRule
 from hummingbot_conn.connector.trading_rules import TradingRules
 from hummingbot_conn.log_dedup import RepeatedLog
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
@@ -30,7 +29,6 @@ from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.data_types import RESTMethod
 from hummingbot_conn.web.errors import AuthenticationError, ExchangeError, is_auth_rejection
 from hummingbot_conn.web.time_synchronizer import TimeSynchronizer
-from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 
 __all__ = ["ExchangeLifecycle"]
 

@@ -50,7 +50,7 @@ from hummingbot_conn.connector.status_poller import StatusPoller
 from hummingbot_conn.connector.symbol_map import SymbolMap
 from hummingbot_conn.connector.trading_rule import TradingRule
 from hummingbot_conn.connector.trading_rules import TradingRules
-from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderUpdate, TradeUpdate
+from hummingbot_conn.core.in_flight_order import InFlightOrder
 from hummingbot_conn.core.limit_order import LimitOrder
 from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.core.trade_fee import TradeFeeBase

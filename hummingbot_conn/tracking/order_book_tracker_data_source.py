@@ -55,10 +55,10 @@ import time
 from abc import abstractmethod
 from typing import Any, Awaitable, Callable, ClassVar, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from hummingbot_conn.hooks import VenueHooks
 from hummingbot_conn.core.book_checksum import BookChecksum, ChecksumStyle
 from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.core.order_book_message import OrderBookMessage
+from hummingbot_conn.hooks import VenueHooks
 from hummingbot_conn.tracking.book_integrity import BookIntegrity, SequenceRule, SyncPoint
 from hummingbot_conn.tracking.stream_connections import (
     OrderBookMessageSink,

@@ -22,8 +22,8 @@ import logging
 import os
 from decimal import Decimal
 
-from support import until
 from hypothesis import HealthCheck, given, settings, strategies as st
+from support import until
 
 from hummingbot_conn.common import OrderType
 from hummingbot_conn.event_logger import EventLogger

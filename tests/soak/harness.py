@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from support import until  # the suite's polling helper
+
 from hummingbot_conn.core.in_flight_order import OrderState
 from hummingbot_conn.event_logger import EventLogger
 from hummingbot_conn.events import (
@@ -44,7 +46,6 @@ from hummingbot_conn.events import (
     SellOrderCreatedEvent,
 )
 from hummingbot_conn.sim.kernel.faults import ACTION_KINDS, RULE_KINDS
-from support import until  # the suite's polling helper
 
 SOAK_SECONDS = float(os.environ.get("HBCONN_SOAK_SECONDS", "40"))
 SOAK_SEED = int(os.environ.get("HBCONN_SOAK_SEED", "16"))

@@ -8,13 +8,13 @@ tests/unit/sim/test_sim_futures_margin.py.
 from decimal import Decimal
 
 import pytest
+from support.perpetual import make_connector as make_perpetual_connector
+from support.spot import Counterparty, make_connector
 
 from hummingbot_conn.common import OrderType, PositionAction
 from hummingbot_conn.events import MarketEvent, OrderCancelledEvent, OrderExpiredEvent, OrderFilledEvent
 from hummingbot_conn.sim import SimulatedExchange
 from hummingbot_conn.sim.futures import SimulatedFuturesExchange
-from support.spot import Counterparty, make_connector
-from support.perpetual import make_connector as make_perpetual_connector
 
 from .harness import event_log, within
 

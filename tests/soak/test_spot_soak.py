@@ -11,11 +11,11 @@ balance and book must equal the simulator's (harness docstring).
 from decimal import Decimal
 
 import pytest
+from support.spot import make_connector
 
 from hummingbot_conn.common import OrderType
 from hummingbot_conn.events import MarketEvent
 from hummingbot_conn.sim import SimulatedExchange
-from support.spot import make_connector
 
 from .harness import (
     SOAK_SECONDS,

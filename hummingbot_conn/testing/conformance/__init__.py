@@ -18,19 +18,13 @@ import pytest
 
 # the checks' asserts show their operands in a failure report (pytest rewrites only test modules
 # and the modules registered here, before they are imported)
-pytest.register_assert_rewrite("hummingbot_conn.testing.conformance.suite", "hummingbot_conn.testing.conformance.hostile",
+pytest.register_assert_rewrite("hummingbot_conn.testing.conformance.suite",
+                               "hummingbot_conn.testing.conformance.hostile",
                                "hummingbot_conn.testing.conformance.ported")
 
 from .session import Session, until  # noqa: E402
 from .suite import ConformanceSuite  # noqa: E402
-from .venue import (  # noqa: E402
-    FAULT_KINDS,
-    OPERATIONS,
-    OPTIONAL_MEMBERS,
-    STREAMS,
-    VenueFixture,
-    VenueFixtureDefaults,
-)
+from .venue import FAULT_KINDS, OPERATIONS, OPTIONAL_MEMBERS, STREAMS, VenueFixture, VenueFixtureDefaults  # noqa: E402
 
 __all__ = ["ConformanceSuite", "VenueFixture", "VenueFixtureDefaults", "Session", "until", "FAULT_KINDS",
            "OPERATIONS", "STREAMS", "OPTIONAL_MEMBERS"]

@@ -15,6 +15,7 @@ from ...connector.network_status import NetworkStatus
 from .session import CANCELLED, CREATED, FAILED, FILLED, Session, balances_equal_venue, half, until
 from .venue import VenueFixture
 
+
 async def _refused() -> None:
     raise ConnectionRefusedError("no venue here")
 

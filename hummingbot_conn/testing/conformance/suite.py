@@ -12,7 +12,7 @@ import asyncio
 import json
 import random
 from decimal import Decimal
-from typing import Any, AsyncIterator
+from typing import AsyncIterator
 
 import pytest
 import pytest_asyncio

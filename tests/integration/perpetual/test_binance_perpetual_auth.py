@@ -7,11 +7,10 @@ import logging
 import time
 
 import pytest
-
-from hummingbot_conn.web.errors import AuthenticationError
-
 from support import until
 from support.perpetual import make_connector
+
+from hummingbot_conn.web.errors import AuthenticationError
 
 MESSAGES = {
     "unknown key": "binance_perpetual rejected the API key: -2015 Invalid API-key, IP, or permissions for action.",

@@ -3,12 +3,12 @@ delivers nothing and answers no ping is noticed, replaced, and what it missed re
 (docs/contracts.md, Contract 4).  Short timeouts here; the defaults are checked separately."""
 from decimal import Decimal
 
+from support import until
+from support.perpetual import Session, make_connector
+
 from hummingbot_conn.common import OrderType, PositionAction
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_derivative import BinancePerpetualDerivative
 from hummingbot_conn.web.ws_assistant import WSAssistant
-
-from support import until
-from support.perpetual import Session, make_connector
 
 PAIR = "BTC-USDT"
 FILLED = ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"]

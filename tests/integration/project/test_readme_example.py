@@ -7,7 +7,7 @@ running the tests, against the in-process simulator it starts itself on 127.0.0.
 import re
 import subprocess
 import sys
-from pathlib import Path
+
 from support.paths import REPO
 
 README = REPO / "README.md"

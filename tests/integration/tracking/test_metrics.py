@@ -16,14 +16,14 @@ import subprocess
 import sys
 import tempfile
 import threading
-from pathlib import Path
 
 import aiohttp
 import pytest
-from support import until
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.registry import CollectorRegistry
+from support import until
+from support.paths import REPO
 
 from hummingbot_conn.exchanges.binance import (
     BinanceAPIOrderBookDataSource,
@@ -34,7 +34,6 @@ from hummingbot_conn.metrics import CATALOG, collector_for, register_tracker, st
 from hummingbot_conn.sim import SimulatedExchange
 from hummingbot_conn.tracking import OrderBookTracker
 from hummingbot_conn.web import ExponentialBackoff
-from support.paths import REPO
 
 PAIRS = {"BTC-USDT": "BTCUSDT", "ETH-USDT": "ETHUSDT"}
 DOCS = REPO / "docs" / "metrics.md"

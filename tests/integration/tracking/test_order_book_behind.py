@@ -1,4 +1,5 @@
-"""A book behind its stream, over real sockets (docs/contracts.md, Contract 1): a book the venue's ids leave behind is resynced, alone.
+"""A book behind its stream, over real sockets (docs/contracts.md, Contract 1): a book the venue's ids
+leave behind is resynced, alone.
 
 The faults (``hummingbot_conn/sim/kernel/faults.py``): ``future_diff_id`` (a diff that
 chains to the book but claims a far-future final id), ``future_snapshot`` (a

@@ -10,8 +10,8 @@ import hmac
 
 import aiohttp
 import pytest
-from support import until
 from aiohttp import web
+from support import until
 
 from hummingbot_conn.exchanges.binance import binance_constants as CONSTANTS
 from hummingbot_conn.exchanges.binance.binance_auth import BinanceAuth

@@ -5,11 +5,9 @@ advances a virtual clock by a fixed cost per call."""
 import importlib.util
 import json
 import sys
-from pathlib import Path
 
 import pytest
 from support.paths import REPO
-
 
 
 def _load(name):

@@ -121,11 +121,12 @@ def test_a_venue_class_with_every_hook_is_constructed(base):
 
 
 def test_a_rest_sync_point_requires_the_snapshot_fetch_and_a_stream_sync_point_does_not():
-    rest = _venue_class(OrderBookTrackerDataSource, _order_book_snapshot=OrderBookTrackerDataSource._order_book_snapshot)
+    refusing = OrderBookTrackerDataSource._order_book_snapshot        # the base's default: no REST snapshot
+    rest = _venue_class(OrderBookTrackerDataSource, _order_book_snapshot=refusing)
     with pytest.raises(TypeError, match=r"_order_book_snapshot \(SYNC_POINT is REST_SNAPSHOT\)"):
         rest(["BTC-USDT"])
     stream = _venue_class(OrderBookTrackerDataSource, SYNC_POINT=SyncPoint.STREAM_SNAPSHOT,
-                          _order_book_snapshot=OrderBookTrackerDataSource._order_book_snapshot)
+                          _order_book_snapshot=refusing)
     assert stream.missing_hooks() == []
 
 

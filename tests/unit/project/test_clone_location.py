@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
 from support.paths import REPO
 
 CHECKOUT = REPO

@@ -11,10 +11,10 @@ import os
 import pathlib
 
 import pytest
+from support.paths import REPO, TESTS
 
 import hummingbot_conn
 import hummingbot_conn.core
-from support.paths import REPO, TESTS
 
 PACKAGE_DIR = pathlib.Path(hummingbot_conn.__file__).parent
 CORE_DIR = pathlib.Path(hummingbot_conn.core.__file__).parent

@@ -8,7 +8,6 @@ command stands next to it. The ``bench`` extra is only of use in a checkout
 (its suites are not in the wheel): its hints give the clone's command only.
 """
 import re
-from pathlib import Path
 
 import pytest
 from support.paths import REPO

@@ -5,7 +5,6 @@ a row may name a module instead of an attribute (``...binance_constants``).
 """
 import importlib
 import re
-from pathlib import Path
 
 import pytest
 from support.paths import REPO

@@ -13,16 +13,15 @@ import ast
 import re
 from decimal import Decimal
 from enum import Enum
-from pathlib import Path
 
 import pytest
+from support.paths import REPO
 
 import hummingbot_conn.events as events
 from hummingbot_conn.core.common_types import OrderType, TradeType
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
-from support.paths import REPO
 
 ROOT = REPO
 README = ROOT / "README.md"

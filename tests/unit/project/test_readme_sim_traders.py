@@ -2,7 +2,7 @@
 simulators read, no more, no fewer, with their defaults: a user does not guess the keys."""
 import ast
 import re
-from pathlib import Path
+
 from support.paths import REPO
 
 ROOT = REPO

@@ -1,4 +1,5 @@
-"""The simulator's WebSocket API under fuzzing: any request, whatever the types of its fields, gets a reply; nothing raises.
+"""The simulator's WebSocket API under fuzzing: any request, whatever the types of its fields, gets a
+reply; nothing raises.
 
 The handler is driven directly (its socket loop only sends what it returns);
 tests/integration/sim/test_sim_hostile_clients.py checks the same over a socket.

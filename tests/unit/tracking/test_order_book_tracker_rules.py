@@ -30,8 +30,8 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from support.sockets import IdleSocket
 from hypothesis import HealthCheck, example, given, settings, strategies as st
+from support.sockets import IdleSocket
 
 from hummingbot_conn.core.book_checksum import ChecksumStyle
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
