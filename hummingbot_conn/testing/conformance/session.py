@@ -33,7 +33,7 @@ async def until(condition: Callable[[], bool], timeout: float = 10.0, interval: 
             while not condition():
                 await asyncio.sleep(interval)
     except TimeoutError:
-        named = what() if callable(what) else what or getattr(condition, "__qualname__", condition)
+        named = what() if callable(what) else what or getattr(condition, "__qualname__", repr(condition))
         raise TimeoutError(f"{named} not true after {timeout} s") from None
 
 
