@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 import pytest
+from support.payloads import load
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector import (
@@ -116,14 +117,7 @@ def test_symbol_map_both_ways():
 
 
 def test_binance_trading_rule_reads_notional_or_min_notional():
-    info = {"symbol": "ETHBTC", "status": "TRADING", "baseAsset": "ETH", "quoteAsset": "BTC",
-            "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET"], "permissionSets": [["SPOT"]], "permissions": [],
-            "filters": [{"filterType": "PRICE_FILTER", "minPrice": "0.00001000", "maxPrice": "0",
-                         "tickSize": "0.00001000"},
-                        {"filterType": "LOT_SIZE", "minQty": "0.00100000", "maxQty": "100000.00000000",
-                         "stepSize": "0.00100000"},
-                        {"filterType": "MIN_NOTIONAL", "minNotional": "0.00010000", "applyToMarket": True,
-                         "avgPriceMins": 5}]}
+    info = load("binance_spot", "exchange_info_symbol_ethbtc")
     assert utils.is_exchange_information_valid(info)
     rule = utils.trading_rule_from_symbol_info(info)
     assert rule.trading_pair == "ETH-BTC"
@@ -133,12 +127,7 @@ def test_binance_trading_rule_reads_notional_or_min_notional():
 
 
 def test_binance_execution_report_of_the_docs():
-    event = {"e": "executionReport", "E": 1499405658658, "s": "ETHBTC", "c": "mUvoqJxFIILMdfAW5iGSOW",
-             "S": "BUY", "o": "LIMIT", "f": "GTC", "q": "1.00000000", "p": "0.10264410", "P": "0.00000000",
-             "F": "0.00000000", "g": -1, "C": "", "x": "NEW", "X": "NEW", "r": "NONE", "i": 4293153,
-             "l": "0.00000000", "z": "0.00000000", "L": "0.00000000", "n": "0", "N": None, "T": 1499405658657,
-             "t": -1, "v": 3, "I": 8641984, "w": True, "m": False, "M": False, "O": 1499405658657,
-             "Z": "0.00000000", "Y": "0.00000000", "Q": "0.00000000", "W": 1499405658657, "V": "NONE"}
+    event = load("binance_spot", "execution_report_documented")
     update = utils.order_update_from_execution_report(event, "ETH-BTC")
     assert (update.client_order_id, update.exchange_order_id, update.new_state) == (
         "mUvoqJxFIILMdfAW5iGSOW", "4293153", OrderState.OPEN)
@@ -154,12 +143,7 @@ def test_binance_execution_report_of_the_docs():
 
 
 def test_binance_full_answer_fills_of_the_docs():
-    response = {"symbol": "LTCBNB", "orderId": 32, "clientOrderId": "8LGC97RRgNPVQk979VIhjt",
-                "transactTime": 1719467634105, "executedQty": "4.00000000", "status": "EXPIRED",
-                "fills": [{"price": "1.00000000", "qty": "2.00000000", "commission": "0.00100000",
-                           "commissionAsset": "BNB", "tradeId": 7},
-                          {"price": "1.00000000", "qty": "2.00000000", "commission": "0.00100000",
-                           "commissionAsset": "BNB", "tradeId": 8}]}
+    response = load("binance_spot", "order_response_full_expired")
     fills = utils.trade_updates_from_order_response(response, "cid", "LTC-BNB", TradeType.BUY, utils.DEFAULT_FEES)
     assert [(f.trade_id, f.fill_base_amount, f.exchange_order_id) for f in fills] == [
         ("7", Decimal(2), "32"), ("8", Decimal(2), "32")]
