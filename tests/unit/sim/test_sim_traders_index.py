@@ -1,6 +1,6 @@
 """The background traders read the engine's open-order index, never a listing of every open order
-(issue 22: with 100 symbols each step listed and sorted the open orders of all of them, and the
-feed slowed by half within minutes).
+(with 100 symbols each step listed and sorted the open orders of all of them, and the feed slowed
+by half within minutes: benchmarks/README.md, "The simulator's feed over time").
 
 Driven step by step on a manual clock.  The index (``MatchingCore._open_by_account``) must hold
 exactly the open orders the registry holds, whatever mix of resting orders, fills, cancels and

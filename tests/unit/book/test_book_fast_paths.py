@@ -1,4 +1,4 @@
-"""The frame path's fast paths give exactly what the general paths give (issue 22, the frame path).
+"""The frame path's fast paths give exactly what the general paths give.
 
 * ``_binance_depth``'s one-pass decimal rows: the same double as ``float()`` of the text (the
   JSON path's ``parse_decimal``) at every edge of the fast case (digit count, mantissa of 2**53,
