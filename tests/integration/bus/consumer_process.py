@@ -1,11 +1,11 @@
 """A strategy process for the bus tests: one ``OrderBookTracker`` on ``NatsOrderBookDataSource``.
 
-    python consumer_process.py NATS_URL PAIR,PAIR
+    python consumer_process.py NATS_URL PAIR,PAIR [PENDING_MSGS_LIMIT]
 
 Prints ``ready`` once every book synced.  Each line read on stdin is a JSON
 object ``{pair: seq}``: once every named book is synced at that bus number
-or later, it prints one JSON line ``{pair: [bids, asks, resyncs, trade ids]}``
-(levels as ``[price, amount]``).  Killed with SIGKILL by the tests.
+or later, it prints one JSON line ``{pair: [bids, asks, resyncs, trade ids, losses]}``
+(levels as ``[price, amount]``; losses: gaps + stream interruptions).  Killed with SIGKILL by the tests.
 """
 import asyncio
 import json
@@ -16,8 +16,9 @@ from hummingbot_conn.events import OrderBookEvent
 from hummingbot_conn.tracking import OrderBookTracker
 
 
-async def main(url: str, pairs: list) -> None:
-    tracker = OrderBookTracker(NatsOrderBookDataSource(url, venue="binance", trading_pairs=pairs), pairs)
+async def main(url: str, pairs: list, pending: int) -> None:
+    source = NatsOrderBookDataSource(url, venue="binance", trading_pairs=pairs, pending_msgs_limit=pending)
+    tracker = OrderBookTracker(source, pairs)
     tracker.start()
     await tracker.wait_ready(timeout=60)
     trades = {pair: [] for pair in pairs}
@@ -40,10 +41,11 @@ async def main(url: str, pairs: list) -> None:
             book = tracker.order_books[pair]
             out[pair] = [[[r.price, r.amount] for r in book.bid_entries()],
                          [[r.price, r.amount] for r in book.ask_entries()],
-                         tracker.metrics.pairs[pair].resyncs, trades[pair]]
+                         tracker.metrics.pairs[pair].resyncs, trades[pair],
+                         tracker.metrics.pairs[pair].gaps + tracker.metrics.pairs[pair].stream_interruptions]
         print(json.dumps(out), flush=True)
     await tracker.stop()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2].split(",")))
+    asyncio.run(main(sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]) if len(sys.argv) > 3 else 65536))

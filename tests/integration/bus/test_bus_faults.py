@@ -82,8 +82,8 @@ async def test_nats_server_restarted_under_load(sim, nats_server):
 _CONSUMER = Path(__file__).with_name("consumer_process.py")
 
 
-def _consumer_process(url):
-    return subprocess.Popen([sys.executable, str(_CONSUMER), url, ",".join(PAIRS)], stdin=subprocess.PIPE,
+def _consumer_process(url, pending=65536):
+    return subprocess.Popen([sys.executable, str(_CONSUMER), url, ",".join(PAIRS), str(pending)], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
 
@@ -110,44 +110,56 @@ async def test_a_consumer_process_killed_and_restarted(sim, nats_server):
         assert (await _line(second)).strip() == "ready"
         await asyncio.sleep(0.5)
         await settle_and_compare(sim, feed, [])
-        second.stdin.write(json.dumps({pair: feed.last_seq(pair) for pair in PAIRS}) + "\n")
-        second.stdin.flush()
-        books = json.loads(await _line(second))
+        books = await _dump(second, feed)
         for pair, symbol in PAIRS.items():
-            bids, asks, resyncs, trade_ids = books[pair]
+            bids, asks, resyncs, trade_ids, _ = books[pair]
             assert ({p: q for p, q in bids}, {p: q for p, q in asks}) == sim_levels(sim, symbol), pair
             assert resyncs == 0 and len(trade_ids) == len(set(trade_ids))
         assert feed.stats["publish_errors"] == 0
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-            process.stdin.close()
-            process.stdout.close()
+        _end(processes)
         await _stopped(feed, factory, [])
 
 
 async def test_a_slow_consumer_loses_messages_and_resyncs(sim, nats_server):
     feed, factory = make_feed(sim, nats_server.url)
-    fast = make_consumer(nats_server.url)
-    # a client that holds at most 2 messages per pair: every burst beyond it is dropped by the client
-    slow = make_consumer(nats_server.url, pending_msgs_limit=2)
-    await _started(feed, [fast, slow])
+    await _started(feed, [])
+    # its client holds at most 2 messages per pair: what piles up while the process stalls is dropped
+    slow = _consumer_process(nats_server.url, pending=2)
     try:
+        assert (await _line(slow)).strip() == "ready"
         sim.traders.resume()
-        for _ in range(6):
-            await asyncio.sleep(0.25)
-            # the consumer's process stalls (a long computation): the client's buffers overflow
-            await asyncio.to_thread(lambda: None)
-            slow_hold = asyncio.get_running_loop().time() + 0.15
-            while asyncio.get_running_loop().time() < slow_hold:
-                pass
-        await settle_and_compare(sim, feed, [fast, slow])
-        lost = slow.metrics.total
-        assert lost.gaps + lost.stream_interruptions >= 1 and lost.resyncs >= 1
+        for _ in range(2):
+            await asyncio.sleep(0.4)
+            slow.send_signal(signal.SIGSTOP)        # the strategy's process stalls (a long computation)
+            await asyncio.sleep(1.0)
+            slow.send_signal(signal.SIGCONT)
+        await asyncio.sleep(0.5)
+        await settle_and_compare(sim, feed, [])
+        books = await _dump(slow, feed)
+        for pair, symbol in PAIRS.items():
+            bids, asks, _, trade_ids, _ = books[pair]
+            assert ({p: q for p, q in bids}, {p: q for p, q in asks}) == sim_levels(sim, symbol), pair
+            assert len(trade_ids) == len(set(trade_ids))
+        assert sum(books[p][4] for p in PAIRS) >= 1 and sum(books[p][2] for p in PAIRS) >= 1
     finally:
-        await _stopped(feed, factory, [fast, slow])
+        _end([slow])
+        await _stopped(feed, factory, [])
+
+
+async def _dump(process, feed):
+    process.stdin.write(json.dumps({pair: feed.last_seq(pair) for pair in PAIRS}) + "\n")
+    process.stdin.flush()
+    return json.loads(await _line(process))
+
+
+def _end(processes):
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        process.stdin.close()
+        process.stdout.close()
 
 
 async def test_venue_sockets_dropped_under_the_feed(sim, nats_server):
