@@ -133,8 +133,11 @@ async def driver(args: argparse.Namespace) -> Dict[str, Any]:
     from support.nats_server import NatsServer
 
     from hummingbot_conn.bus import BookFeed
-    from hummingbot_conn.exchanges.binance import BinanceAPIOrderBookDataSource, BinanceEndpoints
-    from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+    from hummingbot_conn.exchanges.binance import (
+        BinanceAPIOrderBookDataSource,
+        BinanceEndpoints,
+        binance_web_utils as web_utils,
+    )
 
     pairs = _pairs(args.pairs)
     venue = subprocess.Popen([sys.executable, str(_VENUE), "--symbols", str(args.pairs)], stdout=subprocess.PIPE,

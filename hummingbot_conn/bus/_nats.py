@@ -6,6 +6,8 @@ to install the ``nats`` extra.
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 __all__ = ["NATS_HINT", "connect", "nats_module"]
@@ -22,13 +24,23 @@ def nats_module() -> Any:
     return nats
 
 
-async def connect(url: str, *, name: str, **callbacks: Any) -> Any:
-    """A connected client (``nats.aio.client.Client``) that reconnects for ever, quickly.
+async def connect(url: str, *, name: str, first_timeout: float = 5.0, **callbacks: Any) -> Any:
+    """A connected client (``nats.aio.client.Client``) that, once connected, reconnects for ever, quickly.
 
-    ``callbacks``: ``disconnected_cb``, ``reconnected_cb``, ``error_cb`` ... passed through.  Raises what
-    ``nats.connect`` raises when the first connection fails (``OSError``, ``nats.errors.NoServersError``)."""
+    ``callbacks``: ``disconnected_cb``, ``reconnected_cb``, ``error_cb`` ... passed through.  Raises
+    ``ConnectionError`` naming ``url`` when no server answers within ``first_timeout`` seconds (the
+    client would otherwise keep trying its first connection for ever)."""
     nats = nats_module()
-    # reconnects without end and at a short pace: a book out of sync while the server is away is
-    # counted and repaired, but only once the client is back (docs/bus.md, "Faults")
-    return await nats.connect(url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.2,
-                              allow_reconnect=True, connect_timeout=2, **callbacks)
+    client = nats.NATS()
+    try:
+        async with asyncio.timeout(first_timeout):
+            # reconnects without end and at a short pace: a book out of sync while the server is away
+            # is counted and repaired, but only once the client is back (docs/bus.md, "Gap recovery")
+            await client.connect(url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.2,
+                                 allow_reconnect=True, connect_timeout=2, **callbacks)
+    except (TimeoutError, OSError, nats.errors.Error) as exc:
+        with contextlib.suppress(Exception):
+            await client.close()
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else f"nothing within {first_timeout:g} s"
+        raise ConnectionError(f"no NATS server answers at {url} ({reason})") from None
+    return client

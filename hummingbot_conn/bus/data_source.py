@@ -231,7 +231,10 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
 
     def _on_trade(self, pair: str, message: List[Any]) -> None:
         _, _sent_at, timestamp, side, price, amount, trade_id = message
-        self._sink.on_trade(OrderBookTradeEvent(pair, float(timestamp), _SELL if side == 2 else _BUY,
+        sink = self._sink
+        if sink is None:
+            return
+        sink.on_trade(OrderBookTradeEvent(pair, float(timestamp), _SELL if side == 2 else _BUY,
                                                 float(price), float(amount), trade_id))
 
     async def _on_heartbeat(self, msg: Any) -> None:

@@ -112,7 +112,7 @@ class BookFeed:
         self._heartbeat_interval = heartbeat_interval
         self._snapshot_wait = snapshot_wait
         base = time.time_ns() // 1000
-        self._seq: Dict[str, int] = {pair: base for pair in pairs}
+        self._seq: Dict[str, int] = dict.fromkeys(pairs, base)
         self._synced: Dict[str, asyncio.Event] = {pair: asyncio.Event() for pair in pairs}
         self.tracker = FeedTracker(self, data_source, pairs, **tracker_kwargs)
         self.tracker.add_listener(OrderBookTrackerEvent.BookOutOfSync, self._out_of_sync)
@@ -125,7 +125,7 @@ class BookFeed:
         self._pending_replies: set = set()
         # wall clock minus monotonic: turns the readers' received_at into Unix seconds for consumers
         self._wall_offset = time.time() - time.monotonic()
-        self.stats = collections.Counter()
+        self.stats: collections.Counter = collections.Counter()
 
     @property
     def trading_pairs(self) -> List[str]:

@@ -60,14 +60,9 @@ async def serve(venue: Venue, endpoints, wanted: Sequence[str], nats_url: str, *
         feed = BookFeed(nats_url, venue.name, venue.data_source(pairs, endpoints, factory, symbol_map), pairs)
         try:
             await feed.start()
-        except OSError as err:
-            raise CommandError(f"no NATS server answers at {nats_url} ({err})",
-                               "Start one (nats-server -a 127.0.0.1 -p 4222, from the nats extra) or fix --nats.",
-                               status=1) from None
-        except Exception as err:        # noqa: BLE001 - nats-py's own errors (NoServersError ...)
-            raise CommandError(f"no NATS server answers at {nats_url} ({type(err).__name__}: {err})",
-                               "Start one (nats-server -a 127.0.0.1 -p 4222, from the nats extra) or fix --nats.",
-                               status=1) from None
+        except ConnectionError as err:
+            raise CommandError(str(err), "Start one (nats-server -a 127.0.0.1 -p 4222, from the nats extra) or "
+                                         "fix --nats.", status=1) from None
         ready_out(f"feed: publishing {venue.name} {', '.join(pairs)} on {nats_url} "
                   f"(subjects {feed.subjects.prefix}.book.{venue.name}.<pair>)")
         try:

@@ -173,6 +173,10 @@ def _either(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
+def _both(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def venue_named(text: str, command: str) -> Venue:
     """The venue ``hbconn COMMAND --venue TEXT`` names (``binance-perpetual`` reads as ``binance_perpetual``).
 
@@ -184,7 +188,7 @@ def venue_named(text: str, command: str) -> Venue:
     if venue is None:
         raise ValueError(f"unknown venue {text!r}; choose {_either(takes)}")
     if command not in venue.commands:
-        others = " and ".join(f"hbconn {c}" for c in venue.commands)
+        others = _both([f"hbconn {c}" for c in venue.commands])
         raise ValueError(f"hbconn {command} takes {_either(takes)} only; {venue.name} ({venue.title}) "
                          f"works with {others}")
     return venue

@@ -1,6 +1,5 @@
 """Fixtures of the bus tests: a real nats-server (tests/support/nats_server.py), the simulator, a feed."""
 import pytest
-
 from support.nats_server import NatsServer
 
 

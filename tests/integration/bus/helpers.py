@@ -2,8 +2,11 @@
 import asyncio
 
 from hummingbot_conn.bus import BookFeed, NatsOrderBookDataSource
-from hummingbot_conn.exchanges.binance import BinanceAPIOrderBookDataSource, BinanceEndpoints
-from hummingbot_conn.exchanges.binance import binance_web_utils as web_utils
+from hummingbot_conn.exchanges.binance import (
+    BinanceAPIOrderBookDataSource,
+    BinanceEndpoints,
+    binance_web_utils as web_utils,
+)
 from hummingbot_conn.tracking import OrderBookTracker
 from hummingbot_conn.web import ExponentialBackoff
 

@@ -11,14 +11,14 @@ import asyncio
 from decimal import Decimal
 
 import pytest
+from support import until
+from support.nats_server import NatsServer
 
 from hummingbot_conn.bus.account import AccountEventConsumer, AccountEventPublisher
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.core.pubsub import PubSub
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee
 from hummingbot_conn.events import MarketEvent, OrderCancelledEvent, OrderFilledEvent
-from support import until
-from support.nats_server import NatsServer
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import until
 
 from hummingbot_conn.events import OrderBookEvent
 from hummingbot_conn.sim import SimulatedExchange
-from support import until
 
 from .helpers import PAIRS, TRADERS, levels, make_consumer, make_feed, settle_and_compare, sim_levels
 
@@ -113,7 +113,7 @@ async def test_a_consumer_process_killed_and_restarted(sim, nats_server):
         books = await _dump(second, feed)
         for pair, symbol in PAIRS.items():
             bids, asks, resyncs, trade_ids, _ = books[pair]
-            assert ({p: q for p, q in bids}, {p: q for p, q in asks}) == sim_levels(sim, symbol), pair
+            assert (dict(bids), dict(asks)) == sim_levels(sim, symbol), pair
             assert resyncs == 0 and len(trade_ids) == len(set(trade_ids))
         assert feed.stats["publish_errors"] == 0
     finally:
@@ -139,7 +139,7 @@ async def test_a_slow_consumer_loses_messages_and_resyncs(sim, nats_server):
         books = await _dump(slow, feed)
         for pair, symbol in PAIRS.items():
             bids, asks, _, trade_ids, _ = books[pair]
-            assert ({p: q for p, q in bids}, {p: q for p, q in asks}) == sim_levels(sim, symbol), pair
+            assert (dict(bids), dict(asks)) == sim_levels(sim, symbol), pair
             assert len(trade_ids) == len(set(trade_ids))
         assert sum(books[p][4] for p in PAIRS) >= 1 and sum(books[p][2] for p in PAIRS) >= 1
     finally:
@@ -188,7 +188,8 @@ def _feed_process(sim, url):
     return subprocess.Popen([sys.executable, "-m", "hummingbot_conn", "feed", "--venue", "binance",
                              "--pairs", ",".join(PAIRS), "--nats", url, "--rest-url", rest, "--stream-url", stream,
                              "--interval", "0.5"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
 
 async def _feed_heartbeat(url):
@@ -228,7 +229,7 @@ async def test_the_feed_process_killed_and_restarted(sim, nats_server):
         seqs = await _feed_heartbeat(nats_server.url)
         for pair, symbol in PAIRS.items():
             book = consumer.order_books[pair]
-            await until(lambda: book.is_synced and book.last_diff_uid >= seqs[pair], timeout=10)
+            await until(lambda book=book, pair=pair: book.is_synced and book.last_diff_uid >= seqs[pair], timeout=10)
             assert levels(book) == sim_levels(sim, symbol), pair
             assert consumer.metrics.pairs[pair].resyncs >= 1
         _no_trade_twice(seen)
