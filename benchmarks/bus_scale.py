@@ -64,7 +64,7 @@ async def consumer(url: str, pairs: List[str], seconds: float) -> None:
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.readline)        # GO
     for metrics in tracker.metrics.pairs.values():
-        metrics.latency = LatencyStats(window=1_000_000)       # only the measured window counts
+        metrics.latency = LatencyStats(window=5000)       # only the measured window counts
     before = tracker.metrics.total
     gaps0, resyncs0, cpu0, wall0 = before.gaps, before.resyncs, _cpu(), time.monotonic()
     await asyncio.sleep(seconds)
@@ -98,7 +98,7 @@ async def _round(url: str, pairs: List[str], feed: Any, n: int, seconds: float) 
         from hummingbot_conn.tracking.order_book_tracker_metrics import LatencyStats
 
         for metrics in feed.tracker.metrics.pairs.values():
-            metrics.latency = LatencyStats(window=1_000_000)
+            metrics.latency = LatencyStats(window=5000)
         for proc in procs:
             proc.stdin.write("GO\n")
             proc.stdin.flush()

@@ -21,9 +21,12 @@ in a resync of that pair, never a silently wrong book:
   seconds (the feed stopped): every pair goes out of sync until the feed
   answers again.
 
-``received_at`` of a diff is the venue frame's arrival at the feed (its
-``sent_at``, Unix seconds, turned to this process's clock), so the
-tracker's latency figure is venue frame to this process's applied book.
+``received_at`` of a diff is the venue frame's arrival at the feed, turned
+from the feed's monotonic clock to this process's: on the same host (same
+boot id in the heartbeat) the clocks are one; elsewhere the offset is
+estimated from the heartbeats (the smallest local-minus-feed difference seen,
+so the network's minimum one-way delay is left out of the figure).  The
+tracker's latency figure is then venue frame to this process's applied book.
 """
 from __future__ import annotations
 
@@ -86,6 +89,9 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
         self._behind: Dict[str, int] = {}           # pair -> seq a heartbeat showed we had not seen
         self._last_heartbeat = clock()
         self._feed_alive: Optional[bool] = None     # None: not heard yet; False: gone
+        self._offset: Optional[float] = None        # the feed's monotonic clock -> ours (None: not known yet)
+        self._boot_id = wire.boot_id()
+        self._heard = (-1, float("-inf"))            # (the client's messages in, when that count last moved)
         self._reconnects = 0
         self.bus_errors = 0                          # messages that were not one of the bus's shapes
 
@@ -218,8 +224,9 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
                 self.bus_errors += 1
                 sink.on_message_error(wire.BusMessageError("a diff has 5 elements"), payload)
                 return
-            sent_at = message[2]
-            received_at = self._clock() - (time.time() - sent_at) if type(sent_at) is float else self._clock()
+            at = message[2]
+            offset = self._offset
+            received_at = at + offset if offset is not None and type(at) is float else self._clock()
             sink.received_at = received_at
             sink.on_diff(pair, message[3], message[4], seq, seq, received_at)
         elif kind == "o":
@@ -238,13 +245,21 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
                                                 float(price), float(amount), trade_id))
 
     async def _on_heartbeat(self, msg: Any) -> None:
-        self._last_heartbeat = self._clock()
+        now = self._clock()
+        self._last_heartbeat = now
         try:
-            seqs = wire.heartbeat_seqs(wire.decode(msg.data))
+            message = wire.decode(msg.data)
+            seqs = wire.heartbeat_seqs(message)
         except wire.BusMessageError as exc:
             self.bus_errors += 1
             _log.warning("bus: heartbeat refused: %s", exc)
             return
+        feed_now, boot = wire.heartbeat_clock(message)
+        if feed_now is not None:
+            if boot and boot == self._boot_id:
+                self._offset = 0.0
+            elif self._offset is None or now - feed_now < self._offset:
+                self._offset = now - feed_now
         if self._feed_alive is not True:
             came_back = self._feed_alive is False
             self._feed_alive = True
@@ -263,6 +278,10 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
             # what the previous heartbeat showed must have arrived by now (one heartbeat may overtake
             # its diffs, which come on another subscription); a feed below us restarted its numbers
             if shown is not None and (last < shown or feed_seq < last):
+                if getattr(self._subs[pair], "pending_msgs", 0):
+                    # messages of this pair wait in our client: we are slow, not missing them
+                    self._behind[pair] = shown
+                    continue
                 behind.append(pair)
             elif feed_seq != last:
                 self._behind[pair] = feed_seq
@@ -275,7 +294,14 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
     async def _watch_heartbeats(self) -> None:
         while True:
             await self._sleep(self._heartbeat_timeout / 4)
-            if self._feed_alive is True and self._clock() - self._last_heartbeat > self._heartbeat_timeout:
+            now = self._clock()
+            nc = self._nc
+            received = nc.stats.get("in_msgs", 0) if nc is not None else 0
+            if received != self._heard[0]:
+                self._heard = (received, now)
+            # gone: no heartbeat and nothing else from the bus either (a process too busy to run its
+            # heartbeat callback still sees its client's counter move)
+            if self._feed_alive is True and now - max(self._last_heartbeat, self._heard[1]) > self._heartbeat_timeout:
                 self._feed_alive = False
                 _log.warning("bus: no heartbeat of the %s feed for %.3gs: %d book(s) out of sync until it is back",
                              self.subjects.venue, self._heartbeat_timeout, len(self._subs))

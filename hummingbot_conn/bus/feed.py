@@ -9,7 +9,7 @@ stream: a diff is published only once the feed's book applied it.
 
 Per pair (subjects and shapes: ``wire.py``):
 
-* each diff the synced book applies goes out as ``["d", seq, sent_at, bids, asks]``, ``seq`` the
+* each diff the synced book applies goes out as ``["d", seq, at, bids, asks]``, ``seq`` the
   pair's bus sequence number, one more than the previous sequenced message;
 * any other change of the book (it lost sync and resynced, a snapshot replaced it) goes out as
   ``["o", seq]``: consumers resync that pair from a snapshot request, which the feed answers
@@ -38,6 +38,7 @@ from typing import Any, Deque, Dict, List, Optional, Sequence, Tuple
 
 from hummingbot_conn.bus import wire
 from hummingbot_conn.bus._nats import connect
+from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.events import OrderBookTradeEvent
 from hummingbot_conn.tracking.order_book_sync import OrderBookSyncEvent, OrderBookTrackerEvent
 from hummingbot_conn.tracking.order_book_tracker import OrderBookTracker
@@ -47,6 +48,7 @@ __all__ = ["BookFeed", "FeedTracker"]
 
 _log = logging.getLogger(__name__)
 
+_SNAPSHOT = OrderBookMessageType.SNAPSHOT
 OUTBOX_LIMIT = 100_000      # messages waiting for the client; beyond it the newest are dropped (gaps)
 
 
@@ -82,6 +84,17 @@ class FeedTracker(OrderBookTracker):
         # a snapshot that replaced a synced book (a venue's reset, a safeguard) is no diff: resync them
         if book is not None and before is not None and before[1] and book.snapshot_uid != before[0]:
             self._feed.book_replaced(trading_pair)
+
+    def put_nowait(self, message: OrderBookMessage) -> None:
+        if message.type is not _SNAPSHOT:
+            super().put_nowait(message)     # a DIFF comes back through on_diff, a TRADE through on_trade
+            return
+        pair = message.content.get("trading_pair")
+        book = self._order_books.get(pair) if isinstance(pair, str) else None
+        before = (book.snapshot_uid, book.is_synced) if book is not None else None
+        super().put_nowait(message)
+        if book is not None and before is not None and before[1] and book.snapshot_uid != before[0]:
+            self._feed.book_replaced(pair)
 
     def on_trade(self, trade: OrderBookTradeEvent) -> None:
         super().on_trade(trade)
@@ -123,8 +136,7 @@ class BookFeed:
         self._tasks: List[asyncio.Task] = []
         self._subs: List[Any] = []
         self._pending_replies: set = set()
-        # wall clock minus monotonic: turns the readers' received_at into Unix seconds for consumers
-        self._wall_offset = time.time() - time.monotonic()
+        self._boot_id = wire.boot_id()
         self.stats: collections.Counter = collections.Counter()
 
     @property
@@ -173,7 +185,7 @@ class BookFeed:
         seq = self._seq[trading_pair] + 1
         self._seq[trading_pair] = seq
         self._post(self._book_subject[trading_pair],
-                   wire.encode(["d", seq, received_at + self._wall_offset, wire.rows(bids), wire.rows(asks)]))
+                   wire.encode(["d", seq, received_at, wire.rows(bids), wire.rows(asks)]))
 
     def book_replaced(self, trading_pair: str) -> None:
         self._mark_out(trading_pair)
@@ -183,7 +195,7 @@ class BookFeed:
         if subject is None:
             return
         side = 2 if int(trade.type.value) == 2 else 1
-        self._post(subject, wire.encode(["t", time.time(), trade.timestamp, side, trade.price, trade.amount,
+        self._post(subject, wire.encode(["t", time.monotonic(), trade.timestamp, side, trade.price, trade.amount,
                                          trade.trade_id]))
 
     def _out_of_sync(self, event: OrderBookSyncEvent) -> None:
@@ -235,7 +247,7 @@ class BookFeed:
     async def _heartbeat_loop(self) -> None:
         while True:
             await asyncio.sleep(self._heartbeat_interval)
-            self._post(self.subjects.heartbeat, wire.encode(["h", self._seq]))
+            self._post(self.subjects.heartbeat, wire.encode(["h", self._seq, time.monotonic(), self._boot_id]))
 
     async def _nats_error(self, exc: Exception) -> None:
         self.stats["nats_errors"] += 1

@@ -9,15 +9,16 @@ Subjects, under a prefix (default ``hbconn``), one token per venue and pair:
 
 Messages are JSON arrays (``orjson``), the first element naming the kind:
 
-* ``["d", seq, sent_at, bids, asks]``: a diff of the feed's book (rows ``[price, qty]``, absolute
+* ``["d", seq, at, bids, asks]``: a diff of the feed's book (rows ``[price, qty]``, absolute
   quantities, 0 removes the level), ``seq`` the pair's bus sequence number (contiguous: each
-  sequenced message is the previous one's + 1), ``sent_at`` the venue frame's arrival at the
-  feed in Unix seconds;
+  sequenced message is the previous one's + 1), ``at`` the venue frame's arrival at the feed on
+  the feed's monotonic clock (seconds);
 * ``["o", seq]``: the feed's book of the pair lost sync (it answers the next snapshot request
   once it is back); takes a sequence number like a diff;
-* ``["t", sent_at, timestamp, side, price, amount, trade_id]``: a trade (``side`` 1 buy, 2 sell),
+* ``["t", at, timestamp, side, price, amount, trade_id]``: a trade (``side`` 1 buy, 2 sell),
   not sequenced;
-* ``["h", {pair: seq}]``: the heartbeat;
+* ``["h", {pair: seq}, now, boot_id]``: the heartbeat, with the feed's monotonic clock and its
+  host's boot id (a consumer on the same boot reads the same monotonic clock);
 * ``["s", seq, bids, asks]``: a snapshot reply (the book after the message ``seq``), or
   ``["e", text]``: a refusal in one sentence.
 
@@ -25,7 +26,7 @@ A decoding error raises ``ValueError`` (``BusMessageError``) naming what was wro
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import orjson
 
@@ -110,6 +111,22 @@ def sequenced(message: List[Any]) -> Tuple[str, int]:
 
 
 def heartbeat_seqs(message: List[Any]) -> Dict[str, int]:
-    if len(message) != 2 or type(message[1]) is not dict:
+    if len(message) < 2 or type(message[1]) is not dict:
         raise BusMessageError("a heartbeat carries one {pair: seq} object")
     return {p: s for p, s in message[1].items() if type(s) is int}
+
+
+def heartbeat_clock(message: List[Any]) -> Tuple[Optional[float], str]:
+    """``(the feed's monotonic time, its boot id)`` of a heartbeat; ``(None, "")`` when absent."""
+    now = message[2] if len(message) > 2 and type(message[2]) is float else None
+    boot = message[3] if len(message) > 3 and type(message[3]) is str else ""
+    return now, boot
+
+
+def boot_id() -> str:
+    """This host's boot id (Linux; "" elsewhere): processes of one boot share CLOCK_MONOTONIC."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as handle:
+            return handle.read().strip()
+    except OSError:
+        return ""

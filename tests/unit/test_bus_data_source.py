@@ -126,3 +126,36 @@ async def test_a_silent_feed_puts_every_book_out_of_sync_and_its_return_resyncs_
 def test_a_pair_that_cannot_name_a_subject_is_refused_at_once():
     with pytest.raises(ValueError, match="subject token"):
         NatsOrderBookDataSource("nats://127.0.0.1:1", venue="binance", trading_pairs=["BTC.USDT"])
+
+
+class _Queued:
+    pending_msgs = 3        # messages of the pair still wait in the client
+
+
+async def test_a_busy_consumer_whose_messages_wait_in_its_client_is_not_resynced(source):
+    source, sink = source
+    source._on_book_message("BTC-USDT", wire.encode(["d", 10, 1.0, [], []]))
+    source._subs["BTC-USDT"] = _Queued()
+    sink.calls.clear()
+    for seq in (10, 12, 13, 14):
+        await source._on_heartbeat(_Msg(["h", {"BTC-USDT": seq}]))
+    assert sink.calls == []
+    source._subs["BTC-USDT"] = object()       # the queue drained and 12 never came: lost
+    await source._on_heartbeat(_Msg(["h", {"BTC-USDT": 14}]))
+    assert sink.calls == [("interrupted", ("BTC-USDT",)), ("subscribed", ("BTC-USDT",))]
+
+
+async def test_latency_is_measured_on_one_clock_on_one_host_and_from_the_heartbeats_elsewhere(source):
+    source, sink = source
+    got = []
+    sink.on_diff = lambda pair, bids, asks, uid, first, received_at, *a: got.append(received_at)
+    source._clock = lambda: 50.0
+    await source._on_heartbeat(_Msg(["h", {}, 7.0, source._boot_id]))       # same boot: one clock
+    source._on_book_message("BTC-USDT", wire.encode(["d", 1, 6.5, [], []]))
+    source._boot_id = "another host"
+    source._offset = None
+    await source._on_heartbeat(_Msg(["h", {}, 7.0, "feed host"]))           # 43.0 (or less)
+    source._clock = lambda: 51.0
+    await source._on_heartbeat(_Msg(["h", {}, 8.5, "feed host"]))           # 42.5: the smaller is kept
+    source._on_book_message("BTC-USDT", wire.encode(["d", 2, 8.0, [], []]))
+    assert got == [6.5, 50.5]
