@@ -94,7 +94,7 @@ class FeedTracker(OrderBookTracker):
         before = (book.snapshot_uid, book.is_synced) if book is not None else None
         super().put_nowait(message)
         if book is not None and before is not None and before[1] and book.snapshot_uid != before[0]:
-            self._feed.book_replaced(pair)
+            self._feed.book_replaced(str(pair))
 
     def on_trade(self, trade: OrderBookTradeEvent) -> None:
         super().on_trade(trade)
