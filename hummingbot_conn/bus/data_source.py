@@ -108,6 +108,8 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
         return self._nc
 
     async def _disconnected(self) -> None:
+        if not self._subs:
+            return      # closing, or nothing subscribed: nothing went out of sync
         _log.warning("bus: NATS connection lost; %d book(s) out of sync until it is back", len(self._subs))
         self._interrupt(list(self._subs), restart=False)
 
@@ -276,14 +278,15 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
             if feed_seq is None or last is None:
                 continue
             # what the previous heartbeat showed must have arrived by now (one heartbeat may overtake
-            # its diffs, which come on another subscription); a feed below us restarted its numbers
-            if shown is not None and (last < shown or feed_seq < last):
+            # its diffs, which come on another subscription, and a busy process may run this callback
+            # after diffs sent later: a heartbeat below what we saw is no sign of anything)
+            if shown is not None and last < shown:
                 if getattr(self._subs[pair], "pending_msgs", 0):
                     # messages of this pair wait in our client: we are slow, not missing them
                     self._behind[pair] = shown
                     continue
                 behind.append(pair)
-            elif feed_seq != last:
+            elif feed_seq > last:
                 self._behind[pair] = feed_seq
         if behind:
             for pair in behind:

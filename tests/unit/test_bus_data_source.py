@@ -159,3 +159,14 @@ async def test_latency_is_measured_on_one_clock_on_one_host_and_from_the_heartbe
     await source._on_heartbeat(_Msg(["h", {}, 8.5, "feed host"]))           # 42.5: the smaller is kept
     source._on_book_message("BTC-USDT", wire.encode(["d", 2, 8.0, [], []]))
     assert got == [6.5, 50.5]
+
+
+async def test_a_heartbeat_run_late_behind_later_diffs_is_no_loss(source):
+    source, sink = source
+    source._on_book_message("BTC-USDT", wire.encode(["d", 10, 1.0, [], []]))
+    await source._on_heartbeat(_Msg(["h", {"BTC-USDT": 10}]))
+    for seq in (11, 12, 13):        # sent after the next two heartbeats, processed before them
+        source._on_book_message("BTC-USDT", wire.encode(["d", seq, 1.0, [], []]))
+    await source._on_heartbeat(_Msg(["h", {"BTC-USDT": 11}]))
+    await source._on_heartbeat(_Msg(["h", {"BTC-USDT": 12}]))
+    assert [c for c in sink.calls if c[0] != "diff"] == []
