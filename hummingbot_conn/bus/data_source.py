@@ -64,7 +64,9 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
 
     SEQUENCE_RULE = SequenceRule.CONTIGUOUS     # the feed's bus sequence numbers, one per message
     SYNC_POINT = SyncPoint.REST_SNAPSHOT        # the feed's snapshot request / reply, buffer replayed over it
-    DIFF_INTERVAL = 0.1
+    # the stale-diff rule's unit (the tracker's limit is five of them): diffs older than a snapshot are
+    # normal for a while on a busy consumer (its backlog), and the bus's numbers cannot run ahead
+    DIFF_INTERVAL = 1.0
 
     def __init__(self, nats_url: str, venue: str = "binance", trading_pairs: Sequence[str] = (), *,
                  prefix: str = "hbconn", request_timeout: float = 5.0, heartbeat_timeout: float = 2.0,
