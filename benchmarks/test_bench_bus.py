@@ -49,8 +49,10 @@ def test_bench_bus_scale(benchmark, tmp_path):
             f"feed CPU {100 * r['feed_cpu']:.0f}%, consumer CPU median {100 * r['consumer_cpu_median']:.0f}% "
             f"(max {100 * r['consumer_cpu_max']:.0f}%); venue frame -> consumer's book p50 "
             f"{_ms(r['latency_p50_ms'])}, p99 {_ms(r['latency_p99_ms'])} (feed's own book: p50 "
-            f"{_ms(r['feed_latency_p50_ms'])}, p99 {_ms(r['feed_latency_p99_ms'])}); {r['diffs_applied']} diffs "
-            f"applied, {r['gaps']} gaps, {r['resyncs']} resyncs; venue: 1 feed = {venue['feed_sockets']} socket, "
+            f"{_ms(r['feed_latency_p50_ms'])}, p99 {_ms(r['feed_latency_p99_ms'])}); the feed published "
+            f"{r['published_per_s']:.0f} msg/s, the consumers applied {r['diffs_applied']} diffs in all "
+            f"({r['diffs_applied'] / n / result['seconds']:.0f}/s each), {r['gaps']} gaps, {r['resyncs']} "
+            f"resyncs; venue: 1 feed = {venue['feed_sockets']} socket, "
             f"REST weight {venue['feed_weight']}; {n} bots directly = {n * venue['direct_sockets_per_bot']} "
             f"sockets, REST weight {n * venue['direct_weight_per_bot']}")
     benchmark.extra_info["figures"] = figures
