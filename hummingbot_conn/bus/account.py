@@ -159,7 +159,8 @@ class AccountEventPublisher:
                 async with asyncio.timeout(self._drain_timeout):
                     await self._idle.wait()
             except TimeoutError:
-                _log.error("account events: %d event(s) not acknowledged by the server at stop", len(self._outbox))
+                _log.error("account events: %d event(s) not acknowledged by the server at stop, lost to the bus: %s",
+                           len(self._outbox), ", ".join(key for _, _, key in self._outbox))
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)

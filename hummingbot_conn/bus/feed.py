@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import time
 from typing import Any, Deque, Dict, List, Optional, Sequence, Tuple
@@ -168,10 +169,13 @@ class BookFeed:
             nc, self._nc = self._nc, None
             if not nc.is_closed:
                 try:
-                    await nc.drain()
+                    # what is still buffered goes out, unless the server is away (then Ctrl+C must not wait)
+                    async with asyncio.timeout(2.0):
+                        await nc.drain()
                 except Exception as exc:        # noqa: BLE001 - closing anyway
                     _log.debug("drain on stop: %s", exc)
-                    await nc.close()
+                    with contextlib.suppress(Exception):
+                        await nc.close()
 
     async def __aenter__(self) -> "BookFeed":
         await self.start()
