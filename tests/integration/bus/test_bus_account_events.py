@@ -1,8 +1,8 @@
 """Account events over JetStream against a real nats-server: stored once, handled once by key.
 
 The publisher listens to a connector's event hub (``PubSub``, what
-``ExchangePyBase.add_listener`` reaches); the strategy reads with a durable
-consumer.  Faults: the server restarted while events are published (they wait
+``ExchangePyBase.add_listener`` reaches, and a real ``BinanceExchange`` on the
+simulator); the strategy reads with a durable consumer.  Faults: the server restarted while events are published (they wait
 and are stored once it is back), an event reported twice by the connector,
 and a strategy stopped mid-session and restarted (it gets what it missed,
 each event once).
@@ -33,8 +33,8 @@ def _fill(n):
                             exchange_trade_id=f"trade-{n}")
 
 
-async def _consume(server, handled, stop_after=None, state_path=None):
-    consumer = AccountEventConsumer(server.url, "main", "strategy-a", state_path=state_path, batch=1)
+async def _consume(server, handled, stop_after=None, state_path=None, account="main"):
+    consumer = AccountEventConsumer(server.url, account, "strategy-a", state_path=state_path, batch=1)
 
     def handler(event):
         handled.append(event)
@@ -111,3 +111,40 @@ async def test_a_redelivered_event_already_handled_is_skipped(jetstream, tmp_pat
 async def _wait(task):
     async with asyncio.timeout(20):
         await task
+
+
+async def test_a_real_connectors_order_events_and_fill_reach_the_strategy_once(jetstream):
+    """``BinanceExchange`` on the simulator: its own events, as a strategy process would read them."""
+    from hummingbot_conn.sim import SimulatedExchange
+    from support.venues import BinanceSpotVenue
+
+    async with SimulatedExchange(seed=5) as sim:
+        venue = BinanceSpotVenue(sim)
+        connector = venue.make_connector()
+        await connector.start_network()
+        publisher = AccountEventPublisher(jetstream.url, connector, "spot-main")
+        handled = []
+        consumer = task = None
+        try:
+            await connector.wait_ready(30)
+            await publisher.start()
+            order_id = connector.buy(venue.trading_pair, venue.order_amount, OrderType.LIMIT, venue.resting_price)
+            await until(lambda: order_id in connector.in_flight_orders, timeout=10)
+            venue.counterparty_limit("SELL", venue.order_amount, venue.resting_price)
+            await until(lambda: order_id not in connector.in_flight_orders, timeout=20)
+            await until(lambda: publisher.pending == 0 and publisher.stats["stored"] >= 3, timeout=20)
+            consumer, task = await _consume(jetstream, handled, account="spot-main")
+            await until(lambda: len(handled) >= 3, timeout=20)
+            await asyncio.sleep(0.5)        # anything more would be a duplicate
+            kinds = [e["kind"] for e in handled]
+            assert kinds == ["created", "fill", "completed"], kinds
+            fill = handled[1]
+            assert fill["order_id"] == order_id and fill["exchange_trade_id"] and \
+                Decimal(fill["amount"]) == venue.order_amount and Decimal(fill["price"]) == venue.resting_price
+            assert fill["key"] == f"fill:{order_id}:{fill['exchange_trade_id']}"
+        finally:
+            if consumer is not None:
+                consumer.stop()
+                await _wait(task)
+            await publisher.stop()
+            await connector.stop_network()
