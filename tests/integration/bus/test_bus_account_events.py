@@ -115,8 +115,9 @@ async def _wait(task):
 
 async def test_a_real_connectors_order_events_and_fill_reach_the_strategy_once(jetstream):
     """``BinanceExchange`` on the simulator: its own events, as a strategy process would read them."""
-    from hummingbot_conn.sim import SimulatedExchange
     from support.venues import BinanceSpotVenue
+
+    from hummingbot_conn.sim import SimulatedExchange
 
     async with SimulatedExchange(seed=5) as sim:
         venue = BinanceSpotVenue(sim)
