@@ -3,9 +3,9 @@
 The publisher listens to a connector's event hub (``PubSub``, what
 ``ExchangePyBase.add_listener`` reaches, and a real ``BinanceExchange`` on the
 simulator); the strategy reads with a durable consumer.  Faults: the server
-restarted while events are published (they wait and are stored once it is back), an event reported twice by the connector,
-and a strategy stopped mid-session and restarted (it gets what it missed,
-each event once).
+restarted while events are published (they wait and are stored once it is
+back), an event reported twice by the connector, and a strategy stopped
+mid-session and restarted (it gets what it missed, each event once).
 """
 import asyncio
 from decimal import Decimal
