@@ -52,7 +52,7 @@ def _assert_sentence(proc: subprocess.CompletedProcess, status: int, *words: str
     # the venue registry says which commands take a venue: the demo trades on binance only
     (["demo", "--venue", "binance_perpetual"],
      ["--venue", "hbconn demo takes binance only", "binance_perpetual (Binance USDⓈ-M perpetuals) works with",
-      "hbconn book and hbconn sim"]),
+      "hbconn book, hbconn sim and hbconn feed"]),
     (["demo", "--venue", "kraken"], ["unknown venue 'kraken'; choose binance."]),
     (["sim", "--venue", "kraken"], ["unknown venue 'kraken'; choose binance or binance_perpetual"]),
     (["nosuchcommand"], ["unknown command 'nosuchcommand'", "demo", "sim"]),
