@@ -25,6 +25,8 @@ SUBCOMMANDS = {
     "sim": ("hummingbot_conn.sim.__main__", "run a simulated exchange (binance, binance_perpetual) until Ctrl+C"),
     "book": ("hummingbot_conn.cli.book", "watch live order books through the tracker, with health figures"),
     "bench": ("hummingbot_conn.cli.bench", "time the benchmarks beside their peers (needs a checkout)"),
+    "record": ("hummingbot_conn.cli.record", "record a venue's market data through the connector to one file"),
+    "replay": ("hummingbot_conn.cli.replay", "replay a recording on virtual time (digest), serve or export it"),
 }
 
 

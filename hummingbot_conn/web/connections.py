@@ -13,8 +13,10 @@ declares the socket dead when nothing at all (data, ping or pong) arrived
 for ``message_timeout`` seconds.
 """
 import asyncio
+import contextlib
 import time
-from typing import Any, Callable, Mapping, Optional
+from contextvars import ContextVar
+from typing import Any, Callable, Iterator, Mapping, Optional, Protocol
 
 import aiohttp
 import orjson
@@ -25,7 +27,7 @@ from hummingbot_conn.web.encoding import encode_json, encode_params
 from hummingbot_conn.web.errors import ResponseTooLargeError, WSDisconnectedError, WSSilentError
 
 __all__ = ["ConnectionsFactory", "RESTConnection", "WSConnection", "FORM_CONTENT_TYPE", "JSON_CONTENT_TYPE",
-           "DEFAULT_MAX_RESPONSE_SIZE"]
+           "DEFAULT_MAX_RESPONSE_SIZE", "TransportTap", "transport_tap"]
 
 # Binance's largest answer in scope, the full exchangeInfo, is a few MB; 32 MiB leaves room
 # and still bounds what a broken or hostile server can make us hold
@@ -299,6 +301,30 @@ class WSConnection:
             raise await self._dead(WSDisconnectedError(f"WS to {self._url} failed: {msg.data!r}"))
 
 
+class TransportTap(Protocol):
+    """What stands between a ``ConnectionsFactory`` and its connections (``hummingbot_conn.recording``:
+    the recorder wraps the real ones, the replay serves a recording instead; docs/recording.md)."""
+
+    def rest_connection(self, make: Callable[[], RESTConnection]) -> RESTConnection: ...
+
+    def ws_connection(self, make: Callable[[], WSConnection]) -> WSConnection: ...
+
+
+# the tap of the factories created in this context: set around a connector's construction, so the
+# connector's code stays unchanged and only its transport is recorded or replayed
+_TAP: ContextVar[Optional[TransportTap]] = ContextVar("hummingbot_conn_transport_tap", default=None)
+
+
+@contextlib.contextmanager
+def transport_tap(tap: Optional[TransportTap]) -> Iterator[None]:
+    """Every ``ConnectionsFactory`` created inside the block hands its connections to ``tap``."""
+    token = _TAP.set(tap)
+    try:
+        yield
+    finally:
+        _TAP.reset(token)
+
+
 class ConnectionsFactory:
     """Owns one ``aiohttp.ClientSession`` (created lazily inside the running loop).
 
@@ -316,6 +342,7 @@ class ConnectionsFactory:
         self._owns_session = session is None
         self._limit_per_host = limit_per_host
         self._clock = clock
+        self._tap = _TAP.get()
 
     @property
     def session(self) -> Optional[aiohttp.ClientSession]:
@@ -329,9 +356,13 @@ class ConnectionsFactory:
         return self._session
 
     async def get_rest_connection(self) -> RESTConnection:
+        if self._tap is not None:
+            return self._tap.rest_connection(lambda: RESTConnection(self._get_session(), self.max_response_size))
         return RESTConnection(self._get_session(), self.max_response_size)
 
     async def get_ws_connection(self) -> WSConnection:
+        if self._tap is not None:
+            return self._tap.ws_connection(lambda: WSConnection(self._get_session(), clock=self._clock))
         return WSConnection(self._get_session(), clock=self._clock)
 
     async def close(self) -> None:

@@ -1,0 +1,179 @@
+"""The recording side of the transport: the real connections, wrapped, each frame and request written down.
+
+``RecordingRESTConnection`` and ``RecordingWSConnection`` stand where the
+connector's ``ConnectionsFactory`` would hand out a ``RESTConnection`` or a
+``WSConnection`` (``web/connections.py``, ``transport_tap``), call the real one
+and put one record per request, answer, connect, frame, close and error into
+the :class:`~hummingbot_conn.recording.writer.RecordingWriter`'s queue.  The
+recorded times are the injected monotonic clock's.  A received frame costs a
+clock read and a dict appended to a deque; only frames whose text names a
+secret (``redact.looks_secret``) are parsed for redaction.
+"""
+import asyncio
+import base64
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
+
+import orjson
+
+from hummingbot_conn.recording.redact import redact_headers, redact_json_text, redact_url, looks_secret
+from hummingbot_conn.web.connections import RESTConnection, WSConnection, build_body, build_url
+from hummingbot_conn.web.data_types import RESTRequest, RESTResponse, WSRequest, WSResponse
+from hummingbot_conn.web.errors import WSDisconnectedError
+
+if TYPE_CHECKING:
+    from hummingbot_conn.recording.recorder import Recorder
+
+__all__ = ["RecordingRESTConnection", "RecordingWSConnection", "KEPT_RESPONSE_HEADERS", "record_header_options"]
+
+#: the answer headers a connector reads (content type, retry-after, the venues' weight and order counters)
+KEPT_RESPONSE_HEADERS = frozenset(("content-type", "retry-after", "x-mbx-used-weight*", "x-mbx-order-count*",
+                                   "x-sapi-used*", "x-ratelimit*"))
+
+
+def _text(body: Optional[bytes]) -> Optional[str]:
+    if body is None:
+        return None
+    return body.decode("utf-8", errors="replace")
+
+
+class RecordingRESTConnection(RESTConnection):
+    """A ``RESTConnection`` that records each request, its answer or its error (same connection id)."""
+
+    def __init__(self, inner: RESTConnection, recorder: "Recorder") -> None:     # noqa: super-init-not-called
+        self._inner = inner
+        self._rec = recorder
+        self.max_response_size = inner.max_response_size
+
+    async def call(self, request: RESTRequest, timeout: Optional[float] = None) -> RESTResponse:
+        rec = self._rec
+        cid = rec.next_connection_id()
+        body = build_body(request.data, request.headers)
+        url = build_url(request.url or "", request.params)
+        rec.put({"k": "req", "t": rec.clock(), "c": cid, "m": request.method.value, "u": redact_url(url),
+                 "h": redact_headers(request.headers), "b": None if body is None else redact_json_text(_text(body))})
+        try:
+            response = await self._inner.call(request, timeout)
+        except BaseException as exc:
+            rec.put({"k": "err", "t": rec.clock(), "c": cid, "e": type(exc).__name__, "msg": str(exc)[:500]})
+            raise
+        body_text = _text(response.body)
+        rec.put({"k": "resp", "t": rec.clock(), "c": cid, "s": response.status,
+                 "h": redact_headers(response.headers, KEPT_RESPONSE_HEADERS),
+                 "b": redact_json_text(body_text) if body_text else body_text})
+        return response
+
+
+class RecordingWSConnection(WSConnection):
+    """A ``WSConnection`` that records its connects, frames both ways, closes and errors.
+
+    The inner socket is opened with ``decode_json=False`` so the frame's exact text is
+    recorded; it is then decoded here as ``WSConnection`` would have (a frame that is not
+    JSON stays text), so the connector sees what it would have seen.
+    """
+
+    def __init__(self, inner: WSConnection, recorder: "Recorder") -> None:       # noqa: super-init-not-called
+        self._inner = inner
+        self._rec = recorder
+        self._cid = 0
+        self._decode = True
+
+    @property
+    def connected(self) -> bool:
+        return self._inner.connected
+
+    @property
+    def last_recv_time(self) -> float:
+        return self._inner.last_recv_time
+
+    @property
+    def url(self) -> str:
+        return self._inner.url
+
+    async def connect(self, ws_url: str, **kwargs: Any) -> None:
+        rec = self._rec
+        self._cid = cid = rec.next_connection_id()
+        self._decode = kwargs.get("decode_json", True)
+        kwargs["decode_json"] = False
+        rec.put({"k": "open", "t": rec.clock(), "c": cid, "u": redact_url(ws_url)})
+        try:
+            await self._inner.connect(ws_url, **kwargs)
+        except BaseException as exc:
+            rec.put({"k": "err", "t": rec.clock(), "c": cid, "e": type(exc).__name__, "msg": str(exc)[:500]})
+            raise
+        rec.put({"k": "opened", "t": rec.clock(), "c": cid})
+
+    async def disconnect(self) -> None:
+        was = self._inner.connected
+        await self._inner.disconnect()
+        if was:
+            self._rec.put({"k": "close", "t": self._rec.clock(), "c": self._cid, "by": "local"})
+
+    async def send(self, request: WSRequest) -> None:
+        self._ensure()
+        await request.send_with_connection(self)
+
+    def _ensure(self) -> None:
+        if not self._inner.connected:
+            raise WSDisconnectedError("WS is not connected.")
+
+    def _sent(self, text: str) -> None:
+        self._rec.put({"k": "out", "t": self._rec.clock(), "c": self._cid,
+                       "d": redact_json_text(text) if looks_secret(text) else text})
+
+    async def send_str(self, payload: str) -> None:
+        await self._inner.send_str(payload)
+        self._sent(payload)
+
+    async def send_bytes(self, payload: bytes) -> None:
+        await self._inner.send_bytes(payload)
+        self._rec.put({"k": "out", "t": self._rec.clock(), "c": self._cid, "x": base64.b64encode(payload).decode()})
+
+    async def send_bytes_as_text(self, payload: bytes) -> None:
+        await self._inner.send_bytes_as_text(payload)
+        self._sent(payload.decode("utf-8", errors="replace"))
+
+    async def ping(self) -> None:
+        await self._inner.ping()
+
+    async def receive(self) -> Optional[WSResponse]:
+        rec = self._rec
+        try:
+            response = await self._inner.receive()
+        except WSDisconnectedError as exc:
+            rec.put({"k": "close", "t": rec.clock(), "c": self._cid, "by": "remote", "e": type(exc).__name__,
+                     "msg": str(exc)[:500]})
+            raise
+        except (asyncio.CancelledError, Exception) as exc:
+            rec.put({"k": "err", "t": rec.clock(), "c": self._cid, "e": type(exc).__name__, "msg": str(exc)[:500]})
+            raise
+        if response is None:
+            return None
+        data = response.data
+        if isinstance(data, str):
+            rec.put({"k": "in", "t": rec.clock(), "c": self._cid,
+                     "d": redact_json_text(data) if looks_secret(data) else data})
+            if self._decode:
+                try:
+                    data = orjson.loads(data)
+                except orjson.JSONDecodeError:
+                    pass
+                return WSResponse(data, response.received_at)
+            return response
+        rec.put({"k": "in", "t": rec.clock(), "c": self._cid, "x": base64.b64encode(data).decode()})
+        return response
+
+
+def record_header_options(options: Mapping[str, Any]) -> Dict[str, Any]:
+    """Connector options as JSON-safe text (what a header may hold: no secrets, plain values)."""
+    out: Dict[str, Any] = {}
+    for key, value in options.items():
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            out[key] = value
+        elif isinstance(value, (list, tuple)):
+            out[key] = [str(v) for v in value]
+        elif isinstance(value, dict):
+            out[key] = {str(k): str(v) for k, v in value.items()}
+        else:
+            out[key] = str(value)
+    return {k: v for k, v in out.items() if "secret" not in k and "key" not in k}
+

@@ -1,0 +1,137 @@
+"""RecordingWriter: records go from the event loop into a bounded queue, a thread compresses them to disk.
+
+The event loop only appends a dict to a ``deque`` (no I/O, no encoding, no lock
+it could wait on), so a slow disk never stalls it.  When the queue holds
+``max_queue`` records, a new record is not queued: it is counted in ``lost``,
+the first loss of each episode is logged as a warning, and the next record
+that fits is preceded by a ``gap`` record saying how many were lost there, so
+neither the file nor its replay can hide the hole (docs/recording.md, "Writer").
+"""
+import collections
+import logging
+import threading
+import time
+from typing import Any, Deque, Dict, Optional
+
+import orjson
+import zstandard
+
+from hummingbot_conn.recording.file_format import Header
+
+__all__ = ["RecordingWriter", "DEFAULT_MAX_QUEUE"]
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_MAX_QUEUE = 200_000     # records; ~100 MB of depth frames at worst, minutes of a slow disk
+_FLUSH_EVERY = 0.5              # seconds: a killed process leaves at most this much unreadable
+
+
+class RecordingWriter:
+    """Writes one recording file from a background thread.
+
+    :param path: the file to create (overwritten)
+    :param header: its first line
+    :param max_queue: records the queue may hold before new ones are counted as lost
+    :param level: zstd compression level (3: fast, ~10x on exchange JSON)
+    :raises OSError: the file cannot be created
+    """
+
+    def __init__(self, path: str, header: Header, *, max_queue: int = DEFAULT_MAX_QUEUE, level: int = 3) -> None:
+        if max_queue < 1:
+            raise ValueError(f"max_queue must be >= 1, got {max_queue!r}")
+        self.path = path
+        self.max_queue = max_queue
+        self.queued = 0            # records accepted into the queue
+        self.written = 0           # records on disk (header excluded)
+        self.lost = 0              # records not queued because the queue was full
+        self.full_episodes = 0     # how many times the queue filled up
+        self.peak = 0              # the deepest the queue was
+        self._pending_gap = 0
+        self._queue: Deque[Dict[str, Any]] = collections.deque()
+        self._file = open(path, "wb")
+        self._zstd = zstandard.ZstdCompressor(level=level).stream_writer(self._file, closefd=False)
+        self._zstd.write(header.to_json() + b"\n")
+        self._zstd.flush(zstandard.FLUSH_BLOCK)
+        self._wake = threading.Event()
+        self._stopping = False
+        self._error: Optional[BaseException] = None
+        self._thread = threading.Thread(target=self._run, name="hbconn-recording-writer", daemon=True)
+        self._thread.start()
+
+    # -- the event loop's side ----------------------------------------------------------------------
+    def put(self, record: Dict[str, Any]) -> bool:
+        """Queue one record; False when the queue is full (the record is counted in ``lost``)."""
+        queue = self._queue
+        depth = len(queue)
+        if depth >= self.max_queue or self._stopping:
+            if self._pending_gap == 0:
+                self.full_episodes += 1
+                _log.warning("recording %s: the writer's queue is full (%d records); records are counted as "
+                             "lost until it drains", self.path, self.max_queue)
+            self._pending_gap += 1
+            self.lost += 1
+            return False
+        if self._pending_gap:
+            queue.append({"k": "gap", "t": record.get("t", 0.0), "n": self._pending_gap})
+            self._pending_gap = 0
+        queue.append(record)
+        self.queued += 1
+        if depth >= self.peak:
+            self.peak = depth + 1
+        return True
+
+    @property
+    def depth(self) -> int:
+        return len(self._queue)
+
+    # -- the thread ---------------------------------------------------------------------------------
+    def _run(self) -> None:
+        queue, dumps, write = self._queue, orjson.dumps, self._zstd.write
+        last_flush = time.monotonic()
+        try:
+            while True:
+                if not queue:
+                    if self._stopping:
+                        break
+                    self._wake.wait(0.02)
+                    self._wake.clear()
+                    continue
+                chunk = []
+                while queue and len(chunk) < 4096:
+                    chunk.append(dumps(queue.popleft(), option=orjson.OPT_NON_STR_KEYS))
+                write(b"\n".join(chunk) + b"\n")
+                self.written += len(chunk)
+                now = time.monotonic()
+                if now - last_flush >= _FLUSH_EVERY:
+                    self._zstd.flush(zstandard.FLUSH_BLOCK)
+                    last_flush = now
+        except BaseException as exc:    # noqa: BLE001 - kept and raised by close()
+            self._error = exc
+            self._stopping = True       # put() now counts what comes as lost, and says so
+            _log.error("recording %s: writing failed (%s: %s); records from now on are lost", self.path,
+                       type(exc).__name__, exc)
+
+    def close(self, end: Optional[Dict[str, Any]] = None) -> None:
+        """Write what is queued, then ``end`` (the final record), and close the file.
+
+        Blocking (joins the thread): call it from a thread or at the end of a session.
+        :raises OSError: writing failed (the disk is full ...)
+        """
+        if self._stopping:
+            return
+        self._stopping = True
+        self._wake.set()
+        self._thread.join()
+        try:
+            if self._error is None:
+                if self._pending_gap:
+                    self._zstd.write(orjson.dumps({"k": "gap", "t": (end or {}).get("t", 0.0),
+                                                   "n": self._pending_gap}) + b"\n")
+                if end is not None:
+                    self._zstd.write(orjson.dumps(end) + b"\n")
+            self._zstd.flush(zstandard.FLUSH_FRAME)
+        finally:
+            self._zstd.close()
+            self._file.close()
+        if self._error is not None:
+            raise self._error
