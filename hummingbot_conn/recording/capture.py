@@ -9,7 +9,6 @@ recorded times are the injected monotonic clock's.  A received frame costs a
 clock read and a dict appended to a deque; only frames whose text names a
 secret (``redact.looks_secret``) are parsed for redaction.
 """
-import asyncio
 import base64
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
 
@@ -143,7 +142,7 @@ class RecordingWSConnection(WSConnection):
             rec.put({"k": "close", "t": rec.clock(), "c": self._cid, "by": "remote", "e": type(exc).__name__,
                      "msg": str(exc)[:500]})
             raise
-        except (asyncio.CancelledError, Exception) as exc:
+        except Exception as exc:    # a cancellation is ours (a stop), not the socket's: not recorded
             rec.put({"k": "err", "t": rec.clock(), "c": self._cid, "e": type(exc).__name__, "msg": str(exc)[:500]})
             raise
         if response is None:

@@ -202,6 +202,9 @@ class ReplayRESTConnection(RESTConnection):
         ex = self._transport.take_request(method, url, None if body is None else body.decode("utf-8", "replace"))
         out = ex.out
         assert out is not None
+        if out.get("e") == "CancelledError":
+            # the recorded run cancelled it before an answer came (it was stopping): none comes here either
+            await asyncio.get_running_loop().create_future()
         latency = max(0.0, float(out["t"]) - float(ex.req["t"]))
         if timeout is not None and latency > timeout and out["k"] == "resp":
             latency = timeout       # the live run's own timeout ended it; the answer was late

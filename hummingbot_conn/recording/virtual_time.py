@@ -104,7 +104,7 @@ def virtualise_clocks(root: Any, monotonic: Callable[[], float], wall: Callable[
             stack.extend((v, depth + 1) for v in obj.values())
             continue
         module = getattr(type(obj), "__module__", "") or ""
-        if not module.startswith("hummingbot_conn"):
+        if depth > 0 and not module.startswith("hummingbot_conn"):      # the root may be any object
             continue
         names: List[str] = list(getattr(obj, "__dict__", {}) or {})
         for cls in type(obj).__mro__:

@@ -52,6 +52,7 @@ class RecordingWriter:
         self._zstd = zstandard.ZstdCompressor(level=level).stream_writer(self._file, closefd=False)
         self._zstd.write(header.to_json() + b"\n")
         self._zstd.flush(zstandard.FLUSH_BLOCK)
+        self._sink_write = self._zstd.write      # looked up per chunk (a test holds it as a slow disk)
         self._wake = threading.Event()
         self._stopping = False
         self._error: Optional[BaseException] = None
@@ -86,7 +87,7 @@ class RecordingWriter:
 
     # -- the thread ---------------------------------------------------------------------------------
     def _run(self) -> None:
-        queue, dumps, write = self._queue, orjson.dumps, self._zstd.write
+        queue, dumps = self._queue, orjson.dumps
         last_flush = time.monotonic()
         try:
             while True:
@@ -99,7 +100,7 @@ class RecordingWriter:
                 chunk = []
                 while queue and len(chunk) < 4096:
                     chunk.append(dumps(queue.popleft(), option=orjson.OPT_NON_STR_KEYS))
-                write(b"\n".join(chunk) + b"\n")
+                self._sink_write(b"\n".join(chunk) + b"\n")
                 self.written += len(chunk)
                 now = time.monotonic()
                 if now - last_flush >= _FLUSH_EVERY:
