@@ -130,7 +130,8 @@ def load_recording(path: str, progress: Optional[Callable[[int], None]] = None) 
 
 
 def replay_file(path: str, progress: Optional[Callable[[float], None]] = None) -> ReplayResult:
-    """Load and replay ``path`` on a fresh virtual-time loop (not inside a running loop).
+    """Load and replay ``path`` on a fresh virtual-time loop.  It runs that loop itself: from async
+    code call it in a thread (``await asyncio.to_thread(replay_file, path)``).
 
     ``progress(fraction of the session's time replayed)`` is called as the replay goes.
     :raises RecordingError: see :func:`load_recording`
