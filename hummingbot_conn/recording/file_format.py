@@ -108,7 +108,7 @@ class RecordingReader:
         first = self._readline()
         if first is None:
             self.close()
-            raise RecordingError(f"{path} is not an hbconn recording ({self.problem or 'no header line'}).")
+            raise RecordingError(f"{path} is not an hbconn recording ({self.problem or 'it ends before its header line'}).")
         try:
             self.header = Header.from_json(first, path)
         except RecordingError:
