@@ -6,23 +6,33 @@ connector's ``ConnectionsFactory`` would hand out a ``RESTConnection`` or a
 and put one record per request, answer, connect, frame, close and error into
 the :class:`~hummingbot_conn.recording.writer.RecordingWriter`'s queue.  The
 recorded times are the injected monotonic clock's.  A received frame costs a
-clock read and a dict appended to a deque; only frames whose text names a
-secret (``redact.looks_secret``) are parsed for redaction.
+clock read and a dict appended to a deque; frames of a private connection
+(a user stream) are also scanned for secrets.
 """
 import base64
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping, Optional, Protocol
 
 import orjson
 
-from hummingbot_conn.recording.redact import redact_headers, redact_json_text, redact_url, looks_secret
+from hummingbot_conn.recording.redact import redact_headers, redact_json_text, redact_url
 from hummingbot_conn.web.connections import RESTConnection, WSConnection, build_body, build_url
 from hummingbot_conn.web.data_types import RESTRequest, RESTResponse, WSRequest, WSResponse
 from hummingbot_conn.web.errors import WSDisconnectedError
 
-if TYPE_CHECKING:
-    from hummingbot_conn.recording.recorder import Recorder
 
-__all__ = ["RecordingRESTConnection", "RecordingWSConnection", "KEPT_RESPONSE_HEADERS", "record_header_options"]
+class RecordSink(Protocol):
+    """What a recording connection writes to (the ``Recorder``)."""
+
+    clock: Callable[[], float]
+
+    def put(self, record: Dict[str, Any]) -> bool: ...
+
+    def put_frame(self, t: float, connection: int, text: str) -> bool: ...
+
+    def next_connection_id(self) -> int: ...
+
+__all__ = ["RecordingRESTConnection", "RecordingWSConnection", "KEPT_RESPONSE_HEADERS", "record_header_options",
+           "RecordSink"]
 
 #: the answer headers a connector reads (content type, retry-after, the venues' weight and order counters)
 KEPT_RESPONSE_HEADERS = frozenset(("content-type", "retry-after", "x-mbx-used-weight*", "x-mbx-order-count*",
@@ -38,7 +48,7 @@ def _text(body: Optional[bytes]) -> Optional[str]:
 class RecordingRESTConnection(RESTConnection):
     """A ``RESTConnection`` that records each request, its answer or its error (same connection id)."""
 
-    def __init__(self, inner: RESTConnection, recorder: "Recorder") -> None:     # noqa: super-init-not-called
+    def __init__(self, inner: RESTConnection, recorder: RecordSink) -> None:     # noqa: super-init-not-called
         self._inner = inner
         self._rec = recorder
         self.max_response_size = inner.max_response_size
@@ -68,13 +78,23 @@ class RecordingWSConnection(WSConnection):
     The inner socket is opened with ``decode_json=False`` so the frame's exact text is
     recorded; it is then decoded here as ``WSConnection`` would have (a frame that is not
     JSON stays text), so the connector sees what it would have seen.
+
+    Received frames are scanned for secrets only on a private connection: one whose URL
+    held a secret (a listen key, a token) or on which a frame with a secret was sent (a
+    signed logon or subscription).  A public market stream is never authenticated, so it
+    cannot carry an account's secrets, and its frames (most of a recording) cost a clock
+    read and a queued dict, nothing more (docs/recording.md, "Secrets").
     """
 
-    def __init__(self, inner: WSConnection, recorder: "Recorder") -> None:       # noqa: super-init-not-called
+    def __init__(self, inner: WSConnection, recorder: RecordSink) -> None:       # noqa: super-init-not-called
         self._inner = inner
         self._rec = recorder
+        self._put = recorder.put
+        self._put_frame = recorder.put_frame
+        self._clock = recorder.clock
         self._cid = 0
         self._decode = True
+        self.private = False
 
     @property
     def connected(self) -> bool:
@@ -93,19 +113,21 @@ class RecordingWSConnection(WSConnection):
         self._cid = cid = rec.next_connection_id()
         self._decode = kwargs.get("decode_json", True)
         kwargs["decode_json"] = False
-        rec.put({"k": "open", "t": rec.clock(), "c": cid, "u": redact_url(ws_url)})
+        shown = redact_url(ws_url)
+        self.private = self.private or shown != ws_url
+        self._put({"k": "open", "t": self._clock(), "c": cid, "u": shown})
         try:
             await self._inner.connect(ws_url, **kwargs)
         except BaseException as exc:
-            rec.put({"k": "err", "t": rec.clock(), "c": cid, "e": type(exc).__name__, "msg": str(exc)[:500]})
+            self._put({"k": "err", "t": self._clock(), "c": cid, "e": type(exc).__name__, "msg": str(exc)[:500]})
             raise
-        rec.put({"k": "opened", "t": rec.clock(), "c": cid})
+        self._put({"k": "opened", "t": self._clock(), "c": cid})
 
     async def disconnect(self) -> None:
         was = self._inner.connected
         await self._inner.disconnect()
         if was:
-            self._rec.put({"k": "close", "t": self._rec.clock(), "c": self._cid, "by": "local"})
+            self._put({"k": "close", "t": self._clock(), "c": self._cid, "by": "local"})
 
     async def send(self, request: WSRequest) -> None:
         self._ensure()
@@ -116,8 +138,10 @@ class RecordingWSConnection(WSConnection):
             raise WSDisconnectedError("WS is not connected.")
 
     def _sent(self, text: str) -> None:
-        self._rec.put({"k": "out", "t": self._rec.clock(), "c": self._cid,
-                       "d": redact_json_text(text) if looks_secret(text) else text})
+        shown = redact_json_text(text)
+        if shown != text:
+            self.private = True
+        self._put({"k": "out", "t": self._clock(), "c": self._cid, "d": shown})
 
     async def send_str(self, payload: str) -> None:
         await self._inner.send_str(payload)
@@ -125,7 +149,7 @@ class RecordingWSConnection(WSConnection):
 
     async def send_bytes(self, payload: bytes) -> None:
         await self._inner.send_bytes(payload)
-        self._rec.put({"k": "out", "t": self._rec.clock(), "c": self._cid, "x": base64.b64encode(payload).decode()})
+        self._put({"k": "out", "t": self._clock(), "c": self._cid, "x": base64.b64encode(payload).decode()})
 
     async def send_bytes_as_text(self, payload: bytes) -> None:
         await self._inner.send_bytes_as_text(payload)
@@ -135,22 +159,21 @@ class RecordingWSConnection(WSConnection):
         await self._inner.ping()
 
     async def receive(self) -> Optional[WSResponse]:
-        rec = self._rec
         try:
             response = await self._inner.receive()
         except WSDisconnectedError as exc:
-            rec.put({"k": "close", "t": rec.clock(), "c": self._cid, "by": "remote", "e": type(exc).__name__,
-                     "msg": str(exc)[:500]})
+            self._put({"k": "close", "t": self._clock(), "c": self._cid, "by": "remote", "e": type(exc).__name__,
+                       "msg": str(exc)[:500]})
             raise
         except Exception as exc:    # a cancellation is ours (a stop), not the socket's: not recorded
-            rec.put({"k": "err", "t": rec.clock(), "c": self._cid, "e": type(exc).__name__, "msg": str(exc)[:500]})
+            self._put({"k": "err", "t": self._clock(), "c": self._cid, "e": type(exc).__name__,
+                       "msg": str(exc)[:500]})
             raise
         if response is None:
             return None
         data = response.data
-        if isinstance(data, str):
-            rec.put({"k": "in", "t": rec.clock(), "c": self._cid,
-                     "d": redact_json_text(data) if looks_secret(data) else data})
+        if data.__class__ is str:
+            self._put_frame(self._clock(), self._cid, redact_json_text(data) if self.private else data)
             if self._decode:
                 try:
                     data = orjson.loads(data)
@@ -158,7 +181,7 @@ class RecordingWSConnection(WSConnection):
                     pass
                 return WSResponse(data, response.received_at)
             return response
-        rec.put({"k": "in", "t": rec.clock(), "c": self._cid, "x": base64.b64encode(data).decode()})
+        self._put({"k": "in", "t": self._clock(), "c": self._cid, "x": base64.b64encode(data).decode()})
         return response
 
 

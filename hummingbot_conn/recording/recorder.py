@@ -80,6 +80,7 @@ class Recorder:
                              mono_start=clock())
         self._writer = RecordingWriter(path, self.header, max_queue=max_queue)
         self.put = self._writer.put
+        self.put_frame = self._writer.put_frame
         self._next_id = 0
         self._closed = False
         self._watched: List[Any] = []

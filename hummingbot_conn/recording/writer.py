@@ -47,7 +47,7 @@ class RecordingWriter:
         self.full_episodes = 0     # how many times the queue filled up
         self.peak = 0              # the deepest the queue was
         self._pending_gap = 0
-        self._queue: Deque[Dict[str, Any]] = collections.deque()
+        self._queue: Deque[Any] = collections.deque()      # record dicts, or put_frame's tuples
         self._file = open(path, "wb")
         self._zstd = zstandard.ZstdCompressor(level=level).stream_writer(self._file, closefd=False)
         self._zstd.write(header.to_json() + b"\n")
@@ -81,6 +81,18 @@ class RecordingWriter:
             self.peak = depth + 1
         return True
 
+    def put_frame(self, t: float, connection: int, text: str) -> bool:
+        """``put({"k": "in", "t": t, "c": connection, "d": text})`` for the hot path: a tuple is queued and
+        the writer's thread makes the record (a received text frame is most of a recording)."""
+        queue = self._queue
+        if len(queue) >= self.max_queue or self._pending_gap or self._stopping:
+            return self.put({"k": "in", "t": t, "c": connection, "d": text})
+        queue.append((t, connection, text))
+        self.queued += 1
+        if len(queue) > self.peak:
+            self.peak = len(queue)
+        return True
+
     @property
     def depth(self) -> int:
         return len(self._queue)
@@ -88,6 +100,7 @@ class RecordingWriter:
     # -- the thread ---------------------------------------------------------------------------------
     def _run(self) -> None:
         queue, dumps = self._queue, orjson.dumps
+        option = orjson.OPT_NON_STR_KEYS
         last_flush = time.monotonic()
         try:
             while True:
@@ -99,7 +112,10 @@ class RecordingWriter:
                     continue
                 chunk = []
                 while queue and len(chunk) < 4096:
-                    chunk.append(dumps(queue.popleft(), option=orjson.OPT_NON_STR_KEYS))
+                    item = queue.popleft()
+                    if item.__class__ is tuple:     # put_frame's
+                        item = {"k": "in", "t": item[0], "c": item[1], "d": item[2]}
+                    chunk.append(dumps(item, option=option))
                 self._sink_write(b"\n".join(chunk) + b"\n")
                 self.written += len(chunk)
                 now = time.monotonic()
