@@ -2,8 +2,7 @@
 
 What counts as a secret is named here once, for every venue: a query or body
 parameter, a JSON field or a header whose name is one of :data:`SECRET_NAMES`
-(or contains ``key``, ``sign``, ``token``, ``secret``, ``passphrase`` or
-``auth``), and the listen key a USD-M style user stream puts in its URL path
+(or contains ``key``, ``sign``, ``token``, ``secret`` or ``passphrase``), and the listen key a USD-M style user stream puts in its URL path
 (``/ws/<listenKey>``).  The value becomes :data:`REDACTED`, the same text
 every time, so a replay that is handed a redacted listen key asks for the
 same redacted URL the recording holds (docs/recording.md, "Secrets").
@@ -22,7 +21,7 @@ REDACTED = "REDACTED"
 SECRET_NAMES = frozenset(("apikey", "api_key", "signature", "listenkey", "listen_key", "x-mbx-apikey", "token",
                           "authorization", "cookie", "set-cookie", "secret", "passphrase", "api-sign",
                           "api-key", "ok-access-sign", "ok-access-key", "ok-access-passphrase"))
-_PARTS = ("key", "sign", "token", "secret", "passphrase", "auth")
+_PARTS = ("key", "sign", "token", "secret", "passphrase")
 # names that contain a part above and are no secret (the venues' weight headers, order fields)
 _NOT_SECRET = frozenset(("keepalive",))
 # the words whose presence in a frame's text makes it worth parsing for secrets (a cheap C-level scan)
