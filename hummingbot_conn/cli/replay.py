@@ -18,13 +18,20 @@ readable recording (one sentence).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import Any, Callable, Iterator, Optional, Sequence
-import contextlib
 
-from hummingbot_conn.cli.edge import CommandError, CommandParser, configure_logging, port_number, \
-    positive_float, run_command, say
+from hummingbot_conn.cli.edge import (
+    CommandError,
+    CommandParser,
+    configure_logging,
+    port_number,
+    positive_float,
+    run_command,
+    say,
+)
 from hummingbot_conn.recording import RecordingError
 from hummingbot_conn.recording.replay import ReplayResult, load_recording, replay_loaded
 

@@ -48,7 +48,7 @@ def _text(body: Optional[bytes]) -> Optional[str]:
 class RecordingRESTConnection(RESTConnection):
     """A ``RESTConnection`` that records each request, its answer or its error (same connection id)."""
 
-    def __init__(self, inner: RESTConnection, recorder: RecordSink) -> None:     # noqa: super-init-not-called
+    def __init__(self, inner: RESTConnection, recorder: RecordSink) -> None:
         self._inner = inner
         self._rec = recorder
         self.max_response_size = inner.max_response_size
@@ -58,8 +58,9 @@ class RecordingRESTConnection(RESTConnection):
         cid = rec.next_connection_id()
         body = build_body(request.data, request.headers)
         url = build_url(request.url or "", request.params)
+        text = None if body is None else redact_json_text(body.decode("utf-8", errors="replace"))
         rec.put({"k": "req", "t": rec.clock(), "c": cid, "m": request.method.value, "u": redact_url(url),
-                 "h": redact_headers(request.headers), "b": None if body is None else redact_json_text(_text(body))})
+                 "h": redact_headers(request.headers), "b": text})
         try:
             response = await self._inner.call(request, timeout)
         except BaseException as exc:
@@ -86,7 +87,7 @@ class RecordingWSConnection(WSConnection):
     read and a queued dict, nothing more (docs/recording.md, "Secrets").
     """
 
-    def __init__(self, inner: WSConnection, recorder: RecordSink) -> None:       # noqa: super-init-not-called
+    def __init__(self, inner: WSConnection, recorder: RecordSink) -> None:
         self._inner = inner
         self._rec = recorder
         self._put = recorder.put

@@ -13,7 +13,9 @@ Every other line is one record, ``{"k": KIND, "t": seconds, "c": connection id, 
 ``resp``    its answer (same ``c``): ``s`` status, ``h`` headers that matter, ``b`` body text
 ``err``     a request or a socket that failed: ``e`` the exception's class, ``msg`` its text
 ``open``    a WebSocket connect attempt: ``u`` URL; ``opened`` when it succeeded
-``in``      a frame received: ``d`` its text (``x``: base64 of a binary frame)
+``in``      a frame received: ``d`` its text (``x``: base64 of a binary frame); a text frame
+            without line breaks is written ``{"k":"in","t":T,"c":C,"j":<the frame's text>}``, its
+            text unescaped (valid JSON when the frame is; read back byte for byte either way)
 ``out``     a frame sent: ``d`` its text
 ``close``   a socket closed: ``by`` ``"local"`` or ``"remote"``, ``msg``
 ``gap``     ``n`` records lost before this point because the writer's queue was full
@@ -35,6 +37,23 @@ __all__ = ["MAGIC", "FORMAT_VERSION", "Header", "RecordingError", "RecordingRead
 MAGIC = "hbconn-recording"
 FORMAT_VERSION = 1
 _ZSTD_FRAME = b"\x28\xb5\x2f\xfd"
+
+
+_RAW_FRAME = b'{"k":"in","t":'
+
+
+def _raw_frame(line: bytes) -> Optional[Dict[str, Any]]:
+    """A received frame written with its text unescaped (``writer.py``): sliced, never parsed, so the
+    text comes back byte for byte even when it is not JSON."""
+    c_at = line.find(b',"c":', len(_RAW_FRAME))
+    j_at = line.find(b',"j":', c_at + 1) if c_at > 0 else -1
+    if j_at < 0 or not line.endswith(b"}\n"):
+        return None
+    try:
+        return {"k": "in", "t": float(line[len(_RAW_FRAME):c_at]), "c": int(line[c_at + 5:j_at]),
+                "d": line[j_at + 5:-2].decode()}
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 class RecordingError(ValueError):
@@ -104,11 +123,12 @@ class RecordingReader:
             raise RecordingError(f"{path} is not an hbconn recording (the file is {what}).")
         self._file.seek(0)
         reader = zstandard.ZstdDecompressor().stream_reader(self._file, read_across_frames=True)
-        self._lines = io.BufferedReader(reader, buffer_size=1 << 16)    # type: ignore[arg-type]
+        self._lines = io.BufferedReader(reader, buffer_size=1 << 16)
         first = self._readline()
         if first is None:
             self.close()
-            raise RecordingError(f"{path} is not an hbconn recording ({self.problem or 'it ends before its header line'}).")
+            why = self.problem or "it ends before its header line"
+            raise RecordingError(f"{path} is not an hbconn recording ({why}).")
         try:
             self.header = Header.from_json(first, path)
         except RecordingError:
@@ -137,11 +157,13 @@ class RecordingReader:
                 if not self.complete and self.problem is None:
                     self.problem = "the file ends without its end record (the recorder was stopped abruptly)"
                 return
-            try:
-                rec = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                self.problem = f"record {self.count + 1} is not JSON"
-                return
+            rec = _raw_frame(line) if line.startswith(_RAW_FRAME) else None
+            if rec is None:         # every other record (an "in" with "d" too) is plain JSON
+                try:
+                    rec = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    self.problem = f"record {self.count + 1} is not JSON"
+                    return
             if not isinstance(rec, dict) or not isinstance(rec.get("k"), str) or \
                     not isinstance(rec.get("t"), (int, float)):
                 self.problem = f"record {self.count + 1} has no kind or time"

@@ -2,10 +2,11 @@
 
 What counts as a secret is named here once, for every venue: a query or body
 parameter, a JSON field or a header whose name is one of :data:`SECRET_NAMES`
-(or contains ``key``, ``sign``, ``token``, ``secret`` or ``passphrase``), and the listen key a USD-M style user stream puts in its URL path
-(``/ws/<listenKey>``).  The value becomes :data:`REDACTED`, the same text
-every time, so a replay that is handed a redacted listen key asks for the
-same redacted URL the recording holds (docs/recording.md, "Secrets").
+(or contains ``key``, ``sign``, ``token``, ``secret`` or ``passphrase``), and
+the listen key a USD-M style user stream puts in its URL path (``/ws/<listenKey>``).
+The value becomes :data:`REDACTED`, the same text every time, so a replay that is
+handed a redacted listen key asks for the same redacted URL the recording holds
+(docs/recording.md, "Secrets").
 """
 from typing import Any, Dict, Mapping, Optional
 from urllib.parse import parse_qsl, urlencode

@@ -199,8 +199,11 @@ async def _replay(rec: LoadedRecording, loop: VirtualTimeLoop,
             place(pair, call.amount, order_type, call.price if call.price.is_finite() else Decimal("NaN"))
 
     tasks: List[asyncio.Task] = []
+    def launch(call: OrderCall) -> None:
+        tasks.append(loop.create_task(issue(call)))
+
     for at, call in rec.calls:
-        loop.call_at(at, lambda c=call: tasks.append(loop.create_task(issue(c))))
+        loop.call_at(at, launch, call)
     # a millisecond past the last recorded activity: what arrived last is handled before the end state
     # is read (handling takes loop turns, not virtual time; the timeout at the horizon itself came first)
     horizon = (transport.horizon if transport.horizon > float("-inf") else loop.time()) + 1e-3

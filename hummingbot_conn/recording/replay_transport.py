@@ -114,7 +114,7 @@ class ReplayTransport:
 
     # -- loading ------------------------------------------------------------------------------------
     def add(self, rec: Dict[str, Any]) -> None:
-        kind, cid = rec["k"], rec.get("c")
+        kind, cid = rec["k"], int(rec.get("c") or 0)
         if kind not in ("event", "gap") and not (kind == "close" and rec.get("by") == "local"):
             self.horizon = max(self.horizon, float(rec["t"]))
         if kind == "req":
@@ -191,7 +191,7 @@ def _error(rec: Dict[str, Any]) -> BaseException:
 class ReplayRESTConnection(RESTConnection):
     """Answers each request from the recording (see :class:`ReplayTransport`)."""
 
-    def __init__(self, transport: ReplayTransport) -> None:      # noqa: super-init-not-called
+    def __init__(self, transport: ReplayTransport) -> None:
         self._transport = transport
         self.max_response_size = 1 << 62
 
@@ -222,7 +222,7 @@ class ReplayRESTConnection(RESTConnection):
 class ReplayWSConnection(WSConnection):
     """Serves one recorded WebSocket connection per connect (see :class:`ReplayTransport`)."""
 
-    def __init__(self, transport: ReplayTransport) -> None:      # noqa: super-init-not-called
+    def __init__(self, transport: ReplayTransport) -> None:
         self._transport = transport
         self._sock: Optional[_Socket] = None
         self._pos = 0
@@ -316,8 +316,7 @@ class ReplayWSConnection(WSConnection):
             return self._connected
         waiter = self._waiter = loop.create_future()
         # no timer for "never": a timer at infinity would make a virtual loop jump a day at a time
-        handle = None if when == float("inf") else loop.call_at(
-            when, lambda: waiter.done() or waiter.set_result(True))
+        handle = None if when == float("inf") else loop.call_at(when, _wake, waiter)
         try:
             await waiter
         finally:
@@ -353,7 +352,7 @@ class ReplayWSConnection(WSConnection):
                         await self._sent_signal.wait()
                         if not self._connected:
                             return None
-                    if rid in self._ids and self._ids[rid] != rid:
+                    if rid in self._ids and self._ids[rid] != rid and text is not None:
                         decoded = orjson.loads(text)
                         decoded["id"] = self._ids[rid]
                         text = orjson.dumps(decoded).decode()
@@ -380,6 +379,11 @@ class ReplayWSConnection(WSConnection):
         # the recording holds nothing more on this socket: it stays open, silent, until disconnect()
         await self._until(float("inf"))
         return None
+
+
+def _wake(waiter: "asyncio.Future[Any]") -> None:
+    if not waiter.done():
+        waiter.set_result(True)
 
 
 def _frame_id(text: Optional[str]) -> Any:

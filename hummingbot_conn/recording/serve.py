@@ -172,7 +172,7 @@ class RecordingServer:
         self.position = market.start        # the recording's time played so far
         self.played = 0
         self.finished = asyncio.Event()
-        self._snap_pos: Dict[str, int] = {s: 0 for s in market.snapshots}
+        self._snap_pos: Dict[str, int] = dict.fromkeys(market.snapshots, 0)
         self._runner: Optional[web.AppRunner] = None
         self._task: Optional[asyncio.Task] = None
 
@@ -193,7 +193,7 @@ class RecordingServer:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]      # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]      # type: ignore[attr-defined]
         self._catch_up_snapshots(self.position)
         self._task = asyncio.get_running_loop().create_task(self._play())
         return self

@@ -69,8 +69,8 @@ def endpoints_options(endpoints: Any) -> Dict[str, str]:
 
 
 def _spot(pairs: Any, endpoints: Mapping[str, str], trading_required: bool, **options: Any) -> Any:
-    from hummingbot_conn.exchanges.binance.binance_exchange import BinanceExchange
     from hummingbot_conn.exchanges.binance.binance_constants import BinanceEndpoints
+    from hummingbot_conn.exchanges.binance.binance_exchange import BinanceExchange
 
     domain: Any = endpoints.get("domain") or BinanceEndpoints(**endpoints)
     return BinanceExchange(binance_api_key="replay", binance_api_secret="replay", trading_pairs=list(pairs),
@@ -79,9 +79,7 @@ def _spot(pairs: Any, endpoints: Mapping[str, str], trading_required: bool, **op
 
 def _perp(pairs: Any, endpoints: Mapping[str, str], trading_required: bool, **options: Any) -> Any:
     from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_constants import BinancePerpetualEndpoints
-    from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_derivative import (
-        BinancePerpetualDerivative,
-    )
+    from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_derivative import BinancePerpetualDerivative
 
     domain: Any = endpoints.get("domain") or BinancePerpetualEndpoints(**endpoints)
     return BinancePerpetualDerivative(binance_perpetual_api_key="replay", binance_perpetual_api_secret="replay",

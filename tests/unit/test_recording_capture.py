@@ -16,7 +16,7 @@ KEY = "k" * 64
 class _Inner(WSConnection):
     """A socket that hands out prepared text frames, then reports the server's close."""
 
-    def __init__(self, frames):     # noqa: super-init-not-called
+    def __init__(self, frames):
         self.frames, self.sent, self._connected, self._url = list(frames), [], False, ""
 
     async def connect(self, ws_url, **kwargs):
@@ -63,7 +63,8 @@ def test_a_signed_connection_is_private_and_its_frames_lose_their_secrets(tmp_pa
     assert KEY not in orjson.dumps(records).decode() and '"signature":"ab"' not in orjson.dumps(records).decode()
     assert orjson.loads(records[3]["d"])["result"] == {"apiKey": "REDACTED", "authorizedSince": 1}
     assert records[-1]["by"] == "remote" and "1006" in records[-1]["msg"]
-    assert {r["c"] for r in records} == {records[0]["c"]} and [r["t"] for r in records] == sorted(r["t"] for r in records)
+    assert {r["c"] for r in records} == {records[0]["c"]}
+    assert [r["t"] for r in records] == sorted(r["t"] for r in records)
 
 
 def test_a_listen_key_url_makes_the_connection_private(tmp_path):

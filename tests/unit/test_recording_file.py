@@ -123,3 +123,18 @@ def test_a_full_queue_counts_the_lost_records_and_the_file_marks_the_gap(tmp_pat
         records = list(reader.records())
     assert [(r["k"], r.get("d") or r.get("n")) for r in records] == [
         ("in", "first"), ("in", "q0"), ("in", "q1"), ("in", "q2"), ("gap", 5), ("in", "after")]
+
+
+def test_received_frames_come_back_byte_for_byte_even_when_they_are_not_json(tmp_path):
+    path = tmp_path / "s.hbrec.zst"
+    texts = ['{"e":"depthUpdate","b":[["1.10","2"]]}', "pong", '{"broken":', 'with "quotes" and \\ and ,"j":',
+             "two\nlines", "ünïcode ✓"]
+    writer = RecordingWriter(str(path), _header())
+    for i, text in enumerate(texts):
+        assert writer.put_frame(100.0 + i, 7, text)
+    writer.close({"k": "end", "t": 200.0, "records": len(texts), "lost": 0})
+    with RecordingReader(str(path)) as reader:
+        records = list(reader.records())
+        assert reader.complete
+    assert [(r["k"], r["t"], r["c"], r["d"]) for r in records] == [
+        ("in", 100.0 + i, 7, text) for i, text in enumerate(texts)]

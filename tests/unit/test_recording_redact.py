@@ -1,13 +1,7 @@
 """Secrets are redacted at capture: query and body parameters, JSON fields, headers, a listen key in a URL."""
 import orjson
 
-from hummingbot_conn.recording.redact import (
-    REDACTED,
-    redact_headers,
-    redact_json_text,
-    redact_query,
-    redact_url,
-)
+from hummingbot_conn.recording.redact import REDACTED, redact_headers, redact_json_text, redact_query, redact_url
 
 SIG = "a" * 64
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
