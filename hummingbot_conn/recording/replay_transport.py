@@ -111,12 +111,15 @@ class ReplayTransport:
         self.sent = 0
         self.send_mismatches = 0
         self.horizon = float("-inf")        # the last recorded activity (a local close excluded)
+        self.first = float("inf")           # the first request or connect: the recorded connector's start
 
     # -- loading ------------------------------------------------------------------------------------
     def add(self, rec: Dict[str, Any]) -> None:
         kind, cid = rec["k"], int(rec.get("c") or 0)
         if kind not in ("event", "gap") and not (kind == "close" and rec.get("by") == "local"):
             self.horizon = max(self.horizon, float(rec["t"]))
+        if kind in ("req", "open"):
+            self.first = min(self.first, float(rec["t"]))
         if kind == "req":
             ex = _Exchange(rec)
             self._rest_by_id[cid] = ex
