@@ -188,6 +188,8 @@ async def _replay(rec: LoadedRecording, loop: VirtualTimeLoop,
                                     bool(options.get("trading_required", False)),
                                     clock=loop.wall_time, client_order_id_generator=next_client_order_id)
     virtualise_clocks(connector, loop.time, loop.wall_time)
+    # the WebSocket assistants (and their back-offs) are made as the sockets open: virtualised then too
+    transport.on_connect = lambda: virtualise_clocks(connector, loop.time, loop.wall_time)
     events: List[Event] = []
     orders: Dict[str, Any] = {}
     listeners = []

@@ -20,7 +20,7 @@ which answer from the recording on the loop's (virtual) clock:
 import asyncio
 import base64
 import collections
-from typing import Any, Deque, Dict, List, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 from urllib.parse import parse_qsl
 
 import aiohttp
@@ -112,6 +112,8 @@ class ReplayTransport:
         self.send_mismatches = 0
         self.horizon = float("-inf")        # the last recorded activity (a local close excluded)
         self.first = float("inf")           # the first request or connect: the recorded connector's start
+        #: called at every WebSocket connect (the replay re-virtualises the clocks of parts made since)
+        self.on_connect: Optional[Callable[[], Any]] = None
 
     # -- loading ------------------------------------------------------------------------------------
     def add(self, rec: Dict[str, Any]) -> None:
@@ -208,11 +210,14 @@ class ReplayRESTConnection(RESTConnection):
         if out.get("e") == "CancelledError":
             # the recorded run cancelled it before an answer came (it was stopping): none comes here either
             await asyncio.get_running_loop().create_future()
-        latency = max(0.0, float(out["t"]) - float(ex.req["t"]))
-        if timeout is not None and latency > timeout and out["k"] == "resp":
-            latency = timeout       # the live run's own timeout ended it; the answer was late
-        if latency > 0:
-            await asyncio.sleep(latency)
+        # after the recorded latency, and not before the answer's recorded time: a request the replay
+        # makes early (a shortened back-off) is answered on the recording's timeline
+        now = asyncio.get_running_loop().time()
+        wait = max(float(out["t"]) - float(ex.req["t"]), float(out["t"]) - now, 0.0)
+        if timeout is not None and out["k"] == "resp":
+            wait = min(wait, timeout * 0.999)       # the live run had this answer within its timeout
+        if wait > 0:
+            await asyncio.sleep(wait)
         self._transport.answered += 1
         if out["k"] == "err":
             raise _error(out)
@@ -246,10 +251,14 @@ class ReplayWSConnection(WSConnection):
             raise RuntimeError("WS is connected.")
         sock = self._transport.take_socket(ws_url)
         loop = asyncio.get_running_loop()
+        if self._transport.on_connect is not None:
+            self._transport.on_connect()
         outcome = sock.outcome
         if outcome is None:
             raise self._transport.fail(f"the recording ends while connecting to {redact_url(ws_url)}")
-        delay = float(outcome["t"]) - float(sock.open["t"])
+        # connected after the recorded handshake time, and not before the recorded connect: a reconnect
+        # happens when the recorded one did (the replay's back-offs are their shortest)
+        delay = max(float(outcome["t"]) - float(sock.open["t"]), float(outcome["t"]) - loop.time())
         if delay > 0:
             await asyncio.sleep(delay)
         if outcome["k"] == "err":

@@ -9,11 +9,13 @@ CPU allows and in the same order every time (docs/recording.md, "Virtual time").
 
 ``virtualise_clocks`` replaces, in a connector's object graph, the real-time
 clocks its parts were given by default (``time.monotonic``,
-``time.perf_counter``, ``time.time``) with the virtual ones; the parts take
+``time.perf_counter``, ``time.time``) with the virtual ones, and the jitter of
+back-offs (``random.random``) with the draw that makes them their shortest; the parts take
 their clocks injected (docs/architecture.md, "The connector as composed parts"),
 so this changes what they are given, never their code.
 """
 import asyncio
+import random
 import selectors
 import time
 from typing import Any, Callable, List, Optional, Set, Tuple
@@ -82,6 +84,11 @@ _REAL_MONOTONIC = {id(time.monotonic), id(time.perf_counter)}
 _REAL_WALL = {id(time.time)}
 
 
+def _shortest() -> float:
+    """The jitter draw that makes a back-off its shortest (``web/backoff.py``: jitter only shortens)."""
+    return 1.0 - 1e-9
+
+
 def virtualise_clocks(root: Any, monotonic: Callable[[], float], wall: Callable[[], float],
                       max_depth: int = 6) -> int:
     """Replace real-time clocks held by ``root`` and the library objects it reaches; the number replaced.
@@ -114,7 +121,12 @@ def virtualise_clocks(root: Any, monotonic: Callable[[], float], wall: Callable[
                 value = getattr(obj, name)
             except AttributeError:
                 continue
-            if id(value) in _REAL_MONOTONIC or id(value) in _REAL_WALL:
+            if name == "_rng" and value == random.random:
+                # a back-off's jitter: its shortest wait, and the recording's timeline decides when the
+                # reconnect or retry is answered (replay_transport.py)
+                setattr(obj, name, _shortest)
+                replaced += 1
+            elif id(value) in _REAL_MONOTONIC or id(value) in _REAL_WALL:
                 try:
                     setattr(obj, name, monotonic if id(value) in _REAL_MONOTONIC else wall)
                     replaced += 1
