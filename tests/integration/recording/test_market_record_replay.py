@@ -1,6 +1,7 @@
 """Market data recorded from the simulator through the connector, replayed on virtual time: the replayed
 books equal the live connector's; a truncated file replays what it holds; a missing request stops it."""
 import asyncio
+import re
 import subprocess
 import sys
 
@@ -107,3 +108,26 @@ def test_foreign_files_get_one_sentence_from_the_command(tmp_path):
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.strip() == f"hbconn replay: {foreign} is not an hbconn recording (the file is not " \
                                   "zstd-compressed)."
+
+
+def test_the_record_command_records_the_simulator_and_the_replay_command_replays_it(tmp_path):
+    path = str(tmp_path / "cli.hbrec.zst")
+    proc = subprocess.run([sys.executable, "-m", "hummingbot_conn", "record", "--venue", "binance", "--pairs",
+                           "BTC-USDT,ETH-BTC", "--duration", "2", "-o", path], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "no --rest-url: recording the embedded simulated binance exchange" in proc.stdout
+    assert re.search(r"recorded \d+ records on \d+ connections in [\d.]+ s to .*; lost 0$", proc.stdout, re.M)
+    runs = [subprocess.run([sys.executable, "-m", "hummingbot_conn", "replay", path], capture_output=True,
+                           text=True, timeout=300) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stdout[-2000:] + runs[0].stderr[-2000:]
+    lasts = [r.stdout.strip().splitlines()[-1] for r in runs]
+    assert lasts[0] == lasts[1] and re.fullmatch(r"digest: [0-9a-f]{64}", lasts[0])
+    assert re.search(r"book BTC-USDT: \d+ diffs applied", runs[0].stdout)
+
+
+def test_the_record_command_refuses_a_stream_url_alone(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "hummingbot_conn", "record", "--stream-url", "wss://x.test",
+                           "-o", str(tmp_path / "f")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.strip() == \
+        "hbconn record: --stream-url needs --rest-url. Pass both, or neither for the simulator."
