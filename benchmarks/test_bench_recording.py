@@ -78,13 +78,17 @@ async def _drained(recorder) -> None:
 
 
 class _Prepared(WSConnection):
-    """A connection whose next frame is already there (the socket is not what is timed)."""
+    """A connection whose next frame is already there (the socket is not what is timed); its frame
+    tap is called as ``WSConnection.receive`` calls it."""
 
     def __init__(self) -> None:
+        super().__init__(None)      # no session: nothing here touches the network
         self.next: WSResponse = WSResponse("")
         self._connected = True
 
     async def receive(self):
+        if self.frame_tap is not None:
+            self.frame_tap(self.next.data)
         return self.next
 
 
@@ -122,7 +126,6 @@ def test_capture_overhead_on_the_frame_path(benchmark, tmp_path):
     recorder = Recorder(str(tmp_path / "bench.hbrec.zst"), "binance", [PAIR])
     plain, inner = _Prepared(), _Prepared()
     captured = RecordingWSConnection(inner, recorder)
-    captured._decode = False        # the fast reader connects with decode_json=False
     process, clock = source._process_frame, time.monotonic
     rng = random.Random(SEED + 1)
     next_id = [2]

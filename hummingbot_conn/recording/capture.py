@@ -12,11 +12,9 @@ clock read and a dict appended to a deque; frames of a private connection
 import base64
 from typing import Any, Callable, Dict, Mapping, Optional, Protocol
 
-import orjson
-
 from hummingbot_conn.recording.redact import redact_headers, redact_json_text, redact_url
 from hummingbot_conn.web.connections import RESTConnection, WSConnection, build_body, build_url
-from hummingbot_conn.web.data_types import RESTRequest, RESTResponse, WSRequest, WSResponse
+from hummingbot_conn.web.data_types import RESTRequest, RESTResponse, WSRequest
 from hummingbot_conn.web.errors import WSDisconnectedError
 
 
@@ -74,17 +72,17 @@ class RecordingRESTConnection(RESTConnection):
 
 
 class RecordingWSConnection(WSConnection):
-    """A ``WSConnection`` that records its connects, frames both ways, closes and errors.
+    """A ``WSConnection`` whose connects, frames both ways, closes and errors are recorded.
 
-    The inner socket is opened with ``decode_json=False`` so the frame's exact text is
-    recorded; it is then decoded here as ``WSConnection`` would have (a frame that is not
-    JSON stays text), so the connector sees what it would have seen.
+    Received frames are taken by the inner connection's ``frame_tap`` (the exact text, before
+    any decoding) and its death by ``death_tap``; ``receive`` *is* the inner connection's, so
+    the connector reads frames exactly as it would unrecorded, through no extra layer.
 
     Received frames are scanned for secrets only on a private connection: one whose URL
     held a secret (a listen key, a token) or on which a frame with a secret was sent (a
     signed logon or subscription).  A public market stream is never authenticated, so it
     cannot carry an account's secrets, and its frames (most of a recording) cost a clock
-    read and a queued dict, nothing more (docs/recording.md, "Secrets").
+    read and a queued tuple, nothing more (docs/recording.md, "Secrets").
     """
 
     def __init__(self, inner: WSConnection, recorder: RecordSink) -> None:
@@ -94,8 +92,10 @@ class RecordingWSConnection(WSConnection):
         self._put_frame = recorder.put_frame
         self._clock = recorder.clock
         self._cid = 0
-        self._decode = True
         self.private = False
+        self.receive = inner.receive            # type: ignore[method-assign]
+        inner.frame_tap = self._on_frame
+        inner.death_tap = self._on_death
 
     @property
     def connected(self) -> bool:
@@ -109,11 +109,19 @@ class RecordingWSConnection(WSConnection):
     def url(self) -> str:
         return self._inner.url
 
+    def _on_frame(self, data: Any) -> None:
+        if data.__class__ is str:
+            self._put_frame(self._clock(), self._cid, redact_json_text(data) if self.private else data)
+        else:
+            self._put({"k": "in", "t": self._clock(), "c": self._cid, "x": base64.b64encode(data).decode()})
+
+    def _on_death(self, error: BaseException) -> None:
+        self._put({"k": "close", "t": self._clock(), "c": self._cid, "by": "remote", "e": type(error).__name__,
+                   "msg": str(error)[:500]})
+
     async def connect(self, ws_url: str, **kwargs: Any) -> None:
         rec = self._rec
         self._cid = cid = rec.next_connection_id()
-        self._decode = kwargs.get("decode_json", True)
-        kwargs["decode_json"] = False
         shown = redact_url(ws_url)
         self.private = self.private or shown != ws_url
         self._put({"k": "open", "t": self._clock(), "c": cid, "u": shown})
@@ -158,32 +166,6 @@ class RecordingWSConnection(WSConnection):
 
     async def ping(self) -> None:
         await self._inner.ping()
-
-    async def receive(self) -> Optional[WSResponse]:
-        try:
-            response = await self._inner.receive()
-        except WSDisconnectedError as exc:
-            self._put({"k": "close", "t": self._clock(), "c": self._cid, "by": "remote", "e": type(exc).__name__,
-                       "msg": str(exc)[:500]})
-            raise
-        except Exception as exc:    # a cancellation is ours (a stop), not the socket's: not recorded
-            self._put({"k": "err", "t": self._clock(), "c": self._cid, "e": type(exc).__name__,
-                       "msg": str(exc)[:500]})
-            raise
-        if response is None:
-            return None
-        data = response.data
-        if data.__class__ is str:
-            self._put_frame(self._clock(), self._cid, redact_json_text(data) if self.private else data)
-            if self._decode:
-                try:
-                    data = orjson.loads(data)
-                except orjson.JSONDecodeError:
-                    pass
-                return WSResponse(data, response.received_at)
-            return response
-        self._put({"k": "in", "t": self._clock(), "c": self._cid, "x": base64.b64encode(data).decode()})
-        return response
 
 
 def record_header_options(options: Mapping[str, Any]) -> Dict[str, Any]:

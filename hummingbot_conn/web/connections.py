@@ -133,6 +133,10 @@ class WSConnection:
         self._last_ping_sent = -float("inf")
         self._unanswered_since = -float("inf")      # the first of our pings nothing answered yet
         self._url = ""
+        # taps of a recorder (hummingbot_conn.recording): each data frame as received (text or bytes),
+        # and the error a socket died of; None costs one attribute check per frame
+        self.frame_tap: Optional[Callable[[Any], None]] = None
+        self.death_tap: Optional[Callable[[BaseException], None]] = None
 
     @property
     def connected(self) -> bool:
@@ -221,6 +225,8 @@ class WSConnection:
         await self._ensure_connected().ping()
 
     async def _dead(self, error: WSDisconnectedError) -> WSDisconnectedError:
+        if self.death_tap is not None:
+            self.death_tap(error)
         self._connected = False
         ws, self._ws = self._ws, None
         if ws is not None and not ws.closed:
@@ -276,6 +282,8 @@ class WSConnection:
             if mtype is aiohttp.WSMsgType.TEXT:
                 self._last_recv_time = self._clock()
                 data = msg.data
+                if self.frame_tap is not None:
+                    self.frame_tap(data)
                 if self._decode_json:
                     try:
                         data = orjson.loads(data)
@@ -284,6 +292,8 @@ class WSConnection:
                 return WSResponse(data, self._last_recv_time)
             if mtype is aiohttp.WSMsgType.BINARY:
                 self._last_recv_time = self._clock()
+                if self.frame_tap is not None:
+                    self.frame_tap(msg.data)
                 return WSResponse(msg.data, self._last_recv_time)
             if mtype is aiohttp.WSMsgType.PING:
                 self._last_recv_time = self._clock()

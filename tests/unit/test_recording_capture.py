@@ -14,13 +14,14 @@ KEY = "k" * 64
 
 
 class _Inner(WSConnection):
-    """A socket that hands out prepared text frames, then reports the server's close."""
+    """A socket that hands out prepared text frames (through its taps, as ``WSConnection.receive``
+    does), then dies of the server's close."""
 
     def __init__(self, frames):
-        self.frames, self.sent, self._connected, self._url = list(frames), [], False, ""
+        super().__init__(None)      # no session: nothing here touches the network
+        self.frames, self.sent = list(frames), []
 
     async def connect(self, ws_url, **kwargs):
-        assert kwargs["decode_json"] is False       # the exact text is what gets recorded
         self._connected, self._url = True, ws_url
 
     async def send_bytes_as_text(self, payload):
@@ -28,9 +29,13 @@ class _Inner(WSConnection):
 
     async def receive(self):
         if not self.frames:
-            self._connected = False
-            raise WSDisconnectedError("WS was closed by the server (close code 1006)")
-        return WSResponse(self.frames.pop(0), 5.0)
+            raise await self._dead(WSDisconnectedError("WS was closed by the server (close code 1006)"))
+        text = self.frames.pop(0)
+        self.frame_tap(text)
+        try:
+            return WSResponse(orjson.loads(text), 5.0)
+        except orjson.JSONDecodeError:
+            return WSResponse(text, 5.0)
 
 
 def _session(tmp_path, url, frames, send=None):
