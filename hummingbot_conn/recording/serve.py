@@ -6,7 +6,7 @@ A small server on 127.0.0.1 plays the recorded market streams back on one
 timeline shared by every client, at the recorded pace times ``speed``, the way a
 venue streams to whoever is connected (docs/recording.md, "Serving a recording"):
 
-* ``GET /api/v3/depth?symbol=S&limit=N``: the book as the playback has it now,
+* ``GET /api/v3/depth?symbol=S&limit=N`` (``/fapi/v1/depth`` for USD-M): the book as the playback has it now,
   built from the recorded snapshot and every recorded depth diff played since,
   the top ``N`` levels a side, with ``lastUpdateId``; so a client that syncs
   at any moment (snapshot, then the diffs after its id) gets a book that
@@ -183,6 +183,7 @@ class RecordingServer:
     async def __aenter__(self) -> "RecordingServer":
         app = web.Application()
         app.router.add_get("/api/v3/depth", self._depth)
+        app.router.add_get("/fapi/v1/depth", self._depth)      # a USD-M recording's book, the same way
         app.router.add_get("/ws", self._ws)
         app.router.add_get("/ws/{streams:.*}", self._ws)
         app.router.add_get("/stream", self._ws)
