@@ -94,7 +94,7 @@ class RecordingWSConnection(WSConnection):
         self._cid = 0
         self.private = False
         self.receive = inner.receive            # type: ignore[method-assign]
-        inner.frame_tap = self._on_frame
+        inner.frame_tap = self._frame_tap()
         inner.death_tap = self._on_death
 
     @property
@@ -108,6 +108,17 @@ class RecordingWSConnection(WSConnection):
     @property
     def url(self) -> str:
         return self._inner.url
+
+    def _frame_tap(self) -> Callable[[Any], None]:
+        """The per-frame call, with what it needs bound once (it runs for every frame received)."""
+        put_frame, clock, slow = self._put_frame, self._clock, self._on_frame
+
+        def tap(data: Any) -> None:
+            if data.__class__ is str and not self.private:
+                put_frame(clock(), self._cid, data)
+            else:
+                slow(data)
+        return tap
 
     def _on_frame(self, data: Any) -> None:
         if data.__class__ is str:
