@@ -1,4 +1,4 @@
-"""Recording and replay (issue 19): what capture costs on the frame path, how fast a replay goes.
+"""Recording and replay (docs/recording.md): what capture costs on the frame path, how fast a replay goes.
 
 1. Capture overhead per frame, as wall time of the frames on the event loop and as CPU time of
    the process (the writer's thread included: each round waits until the thread has written

@@ -1,4 +1,4 @@
-"""Issue 19's proof: a demo session with its injected faults, recorded and replayed twice, gives the
+"""A demo session with its injected faults, recorded and replayed twice, gives the
 same digest both times (also in another process) and the same order events as the live run."""
 import asyncio
 import re
