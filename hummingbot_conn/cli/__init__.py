@@ -26,6 +26,8 @@ SUBCOMMANDS = {
     "book": ("hummingbot_conn.cli.book", "watch live order books through the tracker, with health figures"),
     "feed": ("hummingbot_conn.cli.feed", "publish a venue's order books on NATS for many bots (the nats extra)"),
     "bench": ("hummingbot_conn.cli.bench", "time the benchmarks beside their peers (needs a checkout)"),
+    "record": ("hummingbot_conn.cli.record", "record a venue's market data through the connector to one file"),
+    "replay": ("hummingbot_conn.cli.replay", "replay a recording on virtual time (digest), serve or export it"),
 }
 
 
