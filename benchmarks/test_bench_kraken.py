@@ -139,8 +139,9 @@ async def _pairs():
     return KrakenPairs(kf.ASSET_PAIRS)
 
 
-@pytest.fixture
-def kraken_tracker():
+def synced_kraken_tracker():
+    """(source, tracker) synced on the stream snapshot, on an event loop of its own (a generator:
+    the code after its yield stops them)."""
     loop = new_event_loop()
     source = _OfflineKrakenSource([PAIR], domain=KrakenEndpoints.local("127.0.0.1:1"), pairs_source=_pairs)
     tracker = OrderBookTracker(source, [PAIR], snapshot_interval=None)
@@ -159,6 +160,11 @@ def kraken_tracker():
     yield source, tracker
     loop.run_until_complete(tracker.stop())
     loop.close()
+
+
+@pytest.fixture
+def kraken_tracker():
+    yield from synced_kraken_tracker()
 
 
 def _tracker_side(interleave, frames, source, tracker):
@@ -436,7 +442,10 @@ def test_kraken_checksum(benchmark, interleave, sdk_loop):
         Side("pure_python", run_python, ops=CHECKS, check=check("pure_python")),
         Side("python_kraken_sdk", run_sdk, ops=CHECKS // 10, check=check("python_kraken_sdk")),
     ], rounds=ROUNDS)
-    ours_ns = statistics.median(timings.times["hbconn"]) * 1e9 / (CHECKS * timings.repeat["hbconn"])
+    per_call = CHECKS * timings.repeat["hbconn"] / 1e9
+    median_ns = statistics.median(timings.times["hbconn"]) / per_call
+    min_ns = min(timings.times["hbconn"]) / per_call
     benchmark.extra_info["figures"] = {
-        "checksum per message (hbconn, median)": f"{ours_ns:.0f} ns for 10 + 10 levels "
-                                                 f"(target < 1000 ns: {'met' if ours_ns < 1000 else 'NOT MET'})"}
+        "checksum per message (hbconn)": f"median {median_ns:.0f} ns, fastest round {min_ns:.0f} ns for 10 + 10 "
+                                         f"levels (target < 1000 ns on the median: "
+                                         f"{'met' if median_ns < 1000 else 'NOT MET'})"}
