@@ -452,9 +452,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "and balance is checked against the exchange's.")
     parser.add_argument("--duration", "--seconds", dest="duration", type=non_negative_float, default=30.0,
                         help="seconds of trading (0: start, check and stop)")
+    defaults = ", ".join(f"{','.join(VENUES[name].demo_pairs)} on {name}" for name in venues_for("demo"))
     parser.add_argument("--pairs", "--symbol", dest="pairs", default=None,
-                        help=f"comma-separated pairs to trade, the first one in view (default and known: binance "
-                             f"BTC-USDT,ETH-BTC of {known}; kraken BTC-USD,ETH-USD)")
+                        help=f"comma-separated pairs to trade, the first one in view, among the venue's "
+                             f"(binance: {known}) (default: {defaults})")
     parser.add_argument("--venue", type=_venue, default=VENUES["binance"], metavar="VENUE",
                         help="the market, by hummingbot's connector name: "
                              f"{' or '.join(venues_for('demo'))} (default: binance)")
