@@ -18,6 +18,7 @@ Sides of each group (interleaved, ``benchmarks/interleave.py``):
   checksum of the top 10 + 10 compared with the frame's;
 * ``hbconn_core``: the floor under it: ``orjson.loads``, the rows, the
   compiled book (depth-limited) and ``BookChecksum.matches``, no tracker;
+* ``hbconn_decode``: ``orjson.loads`` of the frame alone (the decode's share);
 * ``python_kraken_sdk``: python-kraken-sdk's ``SpotOrderBookClient`` (the
   test extra's version): ``json.loads`` (its connection) and its
   ``on_message`` (per-row re-sort of its dict book to the depth, its CRC-32
@@ -224,6 +225,22 @@ def _core_side(interleave, frames):
     return interleave.Side("hbconn_core", run, ops=len(frames.update_texts), setup=setup, check=check)
 
 
+def _decode_side(interleave, frames):
+    """``orjson.loads`` of the frames alone: the share of our path the JSON decode takes."""
+    decoded = []
+
+    def run(texts):
+        loads = orjson.loads
+        for text in texts:
+            decoded.append(loads(text)["data"][0]["checksum"])
+
+    def check():
+        assert decoded[-len(frames.checksums):] == frames.checksums
+
+    return interleave.Side("hbconn_decode", run, ops=len(frames.update_texts),
+                           setup=lambda: (frames.update_texts,), check=check)
+
+
 # ---------------------------------------------------------------- python-kraken-sdk
 
 class _AssetPairsFromMemory:
@@ -359,7 +376,7 @@ def _figures(frames):
 def test_kraken_book_frame(benchmark, interleave, peers, kraken_tracker, sdk_loop, workload):
     group, frames = WORKLOADS[workload]
     sides = [_tracker_side(interleave, frames, *kraken_tracker), _core_side(interleave, frames),
-             _sdk_side(interleave, frames, sdk_loop)]
+             _decode_side(interleave, frames), _sdk_side(interleave, frames, sdk_loop)]
     if peers is not None:
         sides.append(_hummingbot_side(interleave.Side, frames, peers))
     benchmark.extra_info["figures"] = _figures(frames)
