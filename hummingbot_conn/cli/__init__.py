@@ -5,7 +5,7 @@ Each subcommand lives in the module that owns it and exposes
 command's start-up imports nothing heavy. ``book``, ``demo`` and ``sim`` take
 ``--venue`` (hummingbot's connector names, ``cli/venues.py``). These are the
 only modules besides the tests that import the simulator (``sim``), and no
-library module imports them (tests/unit/test_import_graph.py).
+library module imports them (tests/unit/project/test_import_graph.py).
 
 Each subcommand turns its expected failures into one sentence
 (``hummingbot_conn.cli.edge``); whatever still escapes is a bug, reported

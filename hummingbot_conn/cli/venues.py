@@ -27,7 +27,7 @@ command takes ``--venue`` from :data:`VENUES` and never branches on a name:
 table of the same names: ``python -m hummingbot_conn.sim`` runs with the
 simulator alone, and the simulator imports nothing of ours outside ``sim``
 (docs/architecture.md, "Dependency direction"), so it cannot read this one.
-``tests/unit/test_cli_venues.py`` keeps the two tables naming the same venues.
+``tests/unit/cli/test_cli_venues.py`` keeps the two tables naming the same venues.
 """
 from __future__ import annotations
 

@@ -268,7 +268,7 @@ def choose_loop(environ=None) -> tuple[Callable[[], asyncio.AbstractEventLoop] |
     """(loop factory or None for asyncio's standard loop, a phrase naming it) as ``HBCONN_LOOP`` asks.
 
     The same choice as ``hummingbot_conn.cli.event_loop.choose``, which the simulator may not import
-    (tests/unit/test_cli_event_loop.py keeps the two alike): uvloop when it imports, unless the
+    (tests/unit/cli/test_cli_event_loop.py keeps the two alike): uvloop when it imports, unless the
     variable says ``asyncio``. Raises ValueError (its text a sentence) for any other value, or for
     ``uvloop`` when it is not installed."""
     env = os.environ if environ is None else environ
