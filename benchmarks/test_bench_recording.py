@@ -71,9 +71,9 @@ def _figures(what: str, wall: dict, cpu: dict, rounds: str) -> dict:
 async def _drained(recorder) -> None:
     """Until the writer's thread has encoded, compressed and written every queued record (a blocking
     sleep: it costs this process no CPU, so the CPU time counted is the thread's and ours)."""
-    writer = recorder._writer
+    writer = recorder.writer
     writer._wake.set()
-    while writer.written < writer.queued:
+    while writer.queue or writer.busy:      # in this order: a batch is taken only while busy is set
         time.sleep(0.0002)
 
 
