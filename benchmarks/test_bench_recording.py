@@ -88,7 +88,7 @@ class _Prepared(WSConnection):
 
     async def receive(self):
         if self.frame_tap is not None:
-            self.frame_tap(self.next.data)
+            self.frame_tap(self.next.received_at, self.next.data)
         return self.next
 
 
