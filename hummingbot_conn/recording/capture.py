@@ -12,6 +12,7 @@ clock read and a dict appended to a deque; frames of a private connection
 import base64
 from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Protocol
 
+from hummingbot_conn.recording._frame_tap import FrameTap
 from hummingbot_conn.recording.redact import redact_headers, redact_json_text, redact_url
 from hummingbot_conn.web.connections import RESTConnection, WSConnection, build_body, build_url
 from hummingbot_conn.web.data_types import RESTRequest, RESTResponse, WSRequest
@@ -116,45 +117,17 @@ class RecordingWSConnection(WSConnection):
     def _install_tap(self) -> None:
         """Hand the inner connection the per-frame call for the current connection id and privacy.
 
-        It runs for every frame received, so it does only this: one tuple of references (the
-        receive time, the connection id, the frame's str or bytes as received) appended to the
-        writer's bounded queue.  The time is the one the connection has just read for the frame
-        when its clock is the recorder's (the usual case: both ``time.monotonic``), else a read of
-        the recorder's clock.  The writer's thread makes the record, redacting a private
-        connection's frames there before anything is written (``writer.frame_line``).  A full
-        queue (or a pending gap: ``room`` is 0 then) sends the frame through ``put``, which counts
-        it lost or marks the gap first.  The call is rebuilt when the id or the privacy changes,
-        so it tests neither.
+        It runs for every frame received, so it is compiled and does only this: one tuple of
+        references (the receive time, the connection id, the frame's str or bytes as received)
+        appended to the writer's bounded queue (``_frame_tap.pyx``).  The time is the one the
+        connection has just read for the frame when its clock is the recorder's (the usual case:
+        both ``time.monotonic``), else a read of the recorder's clock.  A private connection's
+        frames are queued with a flag: the writer's thread redacts them before anything is
+        written.  The call is rebuilt when the id or the privacy changes, so it tests neither.
         """
-        writer, cid = self._writer, self._cid
-        queue = writer.queue
-        append, put = queue.append, writer.put
-        if self.private:
-            clock = self._clock
-
-            def private_tap(t: float, data: Any) -> None:
-                item = (clock(), cid, data, True)
-                if len(queue) < writer.room:
-                    append(item)
-                else:
-                    put(item)
-            self._inner.frame_tap = private_tap
-        elif getattr(self._inner, "_clock", None) is self._clock:
-            def tap(t: float, data: Any) -> None:
-                if len(queue) < writer.room:
-                    append((t, cid, data))
-                else:
-                    put((t, cid, data))
-            self._inner.frame_tap = tap
-        else:
-            clock = self._clock
-
-            def own_clock_tap(t: float, data: Any) -> None:
-                if len(queue) < writer.room:
-                    append((clock(), cid, data))
-                else:
-                    put((clock(), cid, data))
-            self._inner.frame_tap = own_clock_tap
+        same_clock = getattr(self._inner, "_clock", None) is self._clock
+        self._inner.frame_tap = FrameTap(self._writer, self._cid, None if same_clock else self._clock,
+                                         self.private)
 
     def _make_private(self) -> None:
         if not self.private:
