@@ -14,29 +14,44 @@ call costs no Python frame, which was most of capture's cost on the loop.
 """
 
 
-cdef class FrameTap:
-    """``tap(t, data)``: queue one received frame of connection ``connection`` (see the module).
+cdef class FrameQueue:
+    """The writer's bounded queue as a tap sees it: the ``deque`` and ``room``, how many records it may
+    hold now (``max_queue``; 0 while a gap is pending or once the writer is closed or failed).
 
-    :param writer: the ``RecordingWriter`` (its ``queue``, ``room`` and ``put``)
+    :param queue: the writer's ``collections.deque``
+    :param room: the bound, in records
+    :param put: the writer's ``put`` (the way of a record that does not fit: counted lost, or after its gap)
+    """
+
+    cdef readonly object queue
+    cdef public Py_ssize_t room
+    cdef object _append
+    cdef object _put
+
+    def __init__(self, queue, Py_ssize_t room, put):
+        self.queue = queue
+        self.room = room
+        self._append = queue.append
+        self._put = put
+
+
+cdef class FrameTap:
+    """``FrameTap(...).tap(t, data)``: queue one received frame of connection ``connection`` (see the module).
+
+    :param frames: the writer's :class:`FrameQueue`
     :param connection: the connection id of the records
     :param clock: None: ``t`` (the receive time the connection read) is the record's time;
         else a callable read instead (the recorder's clock when it is not the connection's)
     :param private: the frame is queued with the flag that has the writer redact it
     """
 
-    cdef object _writer
-    cdef object _queue
-    cdef object _append
-    cdef object _put
+    cdef FrameQueue _frames
     cdef object _clock
     cdef object _connection
     cdef bint _private
 
-    def __init__(self, writer, connection, clock=None, bint private=False):
-        self._writer = writer
-        self._queue = writer.queue
-        self._append = writer.queue.append
-        self._put = writer.put
+    def __init__(self, FrameQueue frames not None, connection, clock=None, bint private=False):
+        self._frames = frames
         self._clock = clock
         self._connection = connection
         self._private = private
@@ -49,15 +64,17 @@ cdef class FrameTap:
     def private(self):
         return self._private
 
-    def __call__(self, t, data):
+    def tap(self, t, data):
+        """Queue one frame: ``t`` its receive time (monotonic seconds), ``data`` its str or bytes."""
         cdef object item
+        cdef FrameQueue frames = self._frames
         if self._clock is not None:
             t = self._clock()
         if self._private:
             item = (t, self._connection, data, True)
         else:
             item = (t, self._connection, data)
-        if len(self._queue) < self._writer.room:
-            self._append(item)
+        if len(frames.queue) < frames.room:
+            frames._append(item)
         else:
-            self._put(item)
+            frames._put(item)

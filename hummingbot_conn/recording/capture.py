@@ -126,8 +126,8 @@ class RecordingWSConnection(WSConnection):
         written.  The call is rebuilt when the id or the privacy changes, so it tests neither.
         """
         same_clock = getattr(self._inner, "_clock", None) is self._clock
-        self._inner.frame_tap = FrameTap(self._writer, self._cid, None if same_clock else self._clock,
-                                         self.private)
+        self._inner.frame_tap = FrameTap(self._writer.frames, self._cid, None if same_clock else self._clock,
+                                         self.private).tap
 
     def _make_private(self) -> None:
         if not self.private:

@@ -25,6 +25,7 @@ from typing import Any, Deque, Dict, List, Optional
 import orjson
 import zstandard
 
+from hummingbot_conn.recording._frame_tap import FrameQueue
 from hummingbot_conn.recording.file_format import Header
 from hummingbot_conn.recording.redact import redact_json_text
 
@@ -78,7 +79,8 @@ class RecordingWriter:
         self.path = path
         self.max_queue = max_queue
         self.queue: Deque[Any] = collections.deque()      # record dicts, or received frames as tuples
-        self.room = max_queue      # the hot path's bound: 0 while a gap is pending or after close()
+        # the hot path's view of the queue and its bound, ``room``: 0 while a gap is pending or after close()
+        self.frames = FrameQueue(self.queue, max_queue, self.put)
         self._taken = 0            # records the thread took from the queue (gap records excluded)
         self._gaps_put = 0         # gap records queued by put() ...
         self._gaps_taken = 0       # ... and taken by the thread: queued() leaves them out
@@ -134,6 +136,15 @@ class RecordingWriter:
             queue.append(item)
             return True
         return self.put(item)
+
+    @property
+    def room(self) -> int:
+        """How many records the queue may hold now (``max_queue``; 0 while a gap is pending or once closed)."""
+        return self.frames.room
+
+    @room.setter
+    def room(self, value: int) -> None:
+        self.frames.room = value
 
     @property
     def queued(self) -> int:
