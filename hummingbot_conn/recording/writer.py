@@ -46,7 +46,8 @@ def frame_line(t: float, connection: int, data: Any, private: bool = False) -> s
     (``{"k":"in","t":T,"c":C,"j":<text>}``, read back byte for byte by ``file_format.py``):
     escaping it into a JSON string was most of the writer's cost.  Other text goes in ``d``,
     a binary frame in ``x`` (base64).  ``private``: the frame came on a private connection
-    and is redacted here (``redact.py``), before anything leaves the process.
+    and is redacted here (``redact.py``; a binary one too when it is UTF-8 text), before
+    anything is written.
     """
     if data.__class__ is str:
         if private:
@@ -54,7 +55,20 @@ def frame_line(t: float, connection: int, data: Any, private: bool = False) -> s
         if "\n" not in data and "\r" not in data:
             return f'{{"k":"in","t":{t!r},"c":{connection},"j":{data}}}'
         return orjson.dumps({"k": "in", "t": t, "c": connection, "d": data}).decode()
+    if private:
+        data = _redacted_bytes(data)
     return orjson.dumps({"k": "in", "t": t, "c": connection, "x": base64.b64encode(data).decode()}).decode()
+
+
+def _redacted_bytes(data: bytes) -> bytes:
+    """A private connection's binary frame with its secrets redacted when it is UTF-8 text (JSON or a
+    query string, as ``redact_json_text`` reads them); other bytes cannot be read for names and stay."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    shown = redact_json_text(text)
+    return data if shown == text else shown.encode()
 
 
 class RecordingWriter:
