@@ -23,11 +23,6 @@ cdef class FrameQueue:
     :param put: the writer's ``put`` (the way of a record that does not fit: counted lost, or after its gap)
     """
 
-    cdef readonly object queue
-    cdef public Py_ssize_t room
-    cdef object _append
-    cdef object _put
-
     def __init__(self, queue, Py_ssize_t room, put):
         self.queue = queue
         self.room = room
@@ -44,11 +39,6 @@ cdef class FrameTap:
         else a callable read instead (the recorder's clock when it is not the connection's)
     :param private: the frame is queued with the flag that has the writer redact it
     """
-
-    cdef FrameQueue _frames
-    cdef object _clock
-    cdef object _connection
-    cdef bint _private
 
     def __init__(self, FrameQueue frames not None, connection, clock=None, bint private=False):
         self._frames = frames
