@@ -1,5 +1,5 @@
 from collections import deque
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional
 
 from typing_extensions import disjoint_base
 
@@ -20,3 +20,5 @@ class FrameTap:
     @property
     def private(self) -> bool: ...
     def tap(self, t: float, data: Any) -> None: ...
+
+def encode_lines(items: List[Any], fallback: Callable[[Any], str], dumps: Callable[[Any], bytes]) -> bytes: ...
