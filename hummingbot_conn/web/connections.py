@@ -133,9 +133,10 @@ class WSConnection:
         self._last_ping_sent = -float("inf")
         self._unanswered_since = -float("inf")      # the first of our pings nothing answered yet
         self._url = ""
-        # taps of a recorder (hummingbot_conn.recording): each data frame as received (text or bytes),
-        # and the error a socket died of; None costs one attribute check per frame
-        self.frame_tap: Optional[Callable[[Any], None]] = None
+        # taps of a recorder (hummingbot_conn.recording): each data frame as received (its receive
+        # time on this connection's clock, its text or bytes), and the error a socket died of; None
+        # costs one attribute check per frame
+        self.frame_tap: Optional[Callable[[float, Any], None]] = None
         self.death_tap: Optional[Callable[[BaseException], None]] = None
 
     @property
@@ -283,7 +284,7 @@ class WSConnection:
                 self._last_recv_time = self._clock()
                 data = msg.data
                 if self.frame_tap is not None:
-                    self.frame_tap(data)
+                    self.frame_tap(self._last_recv_time, data)
                 if self._decode_json:
                     try:
                         data = orjson.loads(data)
@@ -293,7 +294,7 @@ class WSConnection:
             if mtype is aiohttp.WSMsgType.BINARY:
                 self._last_recv_time = self._clock()
                 if self.frame_tap is not None:
-                    self.frame_tap(msg.data)
+                    self.frame_tap(self._last_recv_time, msg.data)
                 return WSResponse(msg.data, self._last_recv_time)
             if mtype is aiohttp.WSMsgType.PING:
                 self._last_recv_time = self._clock()
