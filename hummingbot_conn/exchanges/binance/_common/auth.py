@@ -129,6 +129,23 @@ class BinanceAuth(AuthBase):
         params["signature"] = self.generate_ws_signature(params)
         return params
 
+    def sign_ws_params(self, params: Dict[str, Any]) -> Dict[str, Any]:
+        """Sign the ``params`` of a WebSocket API request in place and return them (section 2.5):
+        adds ``apiKey``, ``recvWindow`` (when set), ``timestamp`` (unless given) and ``signature``.
+
+        The order path's signer: one sorted join and one HMAC, no copy of the dict.
+        :raises ValueError: a parameter cannot be encoded as UTF-8 (the message names none of them)
+        """
+        params.pop("signature", None)
+        params["apiKey"] = self._api_key
+        if self.recv_window_ms is not None and "recvWindow" not in params:
+            params["recvWindow"] = self.recv_window_ms
+        if "timestamp" not in params:
+            params["timestamp"] = self.timestamp_ms()
+        params["signature"] = self.sign("&".join([
+            f"{k}={v if type(v) is str else encode_value(v)}" for k, v in sorted(params.items())]))
+        return params
+
     async def ws_authenticate(self, request: WSRequest) -> WSRequest:
         """Sign a WebSocket API request ``{"id", "method", "params": {...}}`` (adds apiKey, timestamp, signature)."""
         if not isinstance(request, WSJSONRequest) or not isinstance(request.payload, Mapping):

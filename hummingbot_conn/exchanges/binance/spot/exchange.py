@@ -23,6 +23,7 @@ order status, fills, cancels, prices, the user stream listener) is
 ``_common/connector.BinanceConnectorMixin``'s; this module adds spot's orders,
 balances and fees.
 """
+import asyncio
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Union
 
@@ -37,6 +38,8 @@ from hummingbot_conn.exchanges.binance.spot.constants import BinanceEndpoints
 from hummingbot_conn.exchanges.binance.spot.order_book_data_source import BinanceAPIOrderBookDataSource
 from hummingbot_conn.exchanges.binance.spot.user_events import BinanceUserEventHandler
 from hummingbot_conn.exchanges.binance.spot.user_stream_data_source import BinanceAPIUserStreamDataSource
+from hummingbot_conn.exchanges.binance.spot.ws_order_entry import BinanceWSOrderEntry, WSOrderEntryUnavailable
+from hummingbot_conn.web.errors import WSDisconnectedError
 
 __all__ = ["BinanceExchange"]
 
@@ -54,6 +57,12 @@ def _exchange_id(value: Any) -> Optional[str]:
 class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
     """Binance Spot: LIMIT, LIMIT_MAKER and MARKET orders, user data over the WebSocket API.
 
+    ``order_transport``: ``"ws"`` (default) places, cancels and queries orders over the
+    WebSocket API (``order.place`` / ``order.cancel`` / ``order.status``) while its socket is
+    up and over REST while it is down; ``"rest"`` always uses REST (docs/binance_spot.md
+    section 7.6).  ``ws_request_timeout``: seconds an order request waits for its answer
+    on the socket before its outcome is unknown (then resolved by client id).
+
     Keyword-only extras (injected for tests and tools): ``clock``,
     ``client_order_id_generator``, ``short_poll_interval``, ``long_poll_interval``,
     ``unknown_outcome_retry_delays`` (see ``ExchangePyBase``).
@@ -67,14 +76,28 @@ class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
     def __init__(self, binance_api_key: str, binance_api_secret: str, trading_pairs: Optional[List[str]] = None,
                  trading_required: bool = True, domain: Union[str, BinanceEndpoints] = CONSTANTS.DEFAULT_DOMAIN,
                  rate_limits_share_pct: Decimal = Decimal(100),
-                 balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None, **options: Any) -> None:
+                 balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None, *,
+                 order_transport: str = CONSTANTS.DEFAULT_ORDER_TRANSPORT, ws_request_timeout: float = 10.0,
+                 **options: Any) -> None:
+        if order_transport not in CONSTANTS.ORDER_TRANSPORTS:
+            raise ValueError(f"order_transport must be one of {CONSTANTS.ORDER_TRANSPORTS}, not {order_transport!r}")
         self._init_binance(domain, trading_pairs, trading_required)
+        self.order_transport = order_transport
         self.api_key = binance_api_key
         self.secret_key = binance_api_secret
         self._commission_rates: Optional[Dict[str, Decimal]] = None
         self._authenticator: Optional[BinanceAuth] = None
         super().__init__(balance_asset_limit, rate_limits_share_pct, **options)
         self._user_events = BinanceUserEventHandler(self)
+        self._ws_orders: Optional[BinanceWSOrderEntry] = None
+        if trading_required and order_transport == "ws":
+            factory = self._web_assistants_factory
+            self._ws_orders = BinanceWSOrderEntry(
+                web_utils.wss_api_url(self._domain), self.authenticator, self._throttler,
+                factory.connections_factory.get_ws_connection, rate_limit_pools=CONSTANTS.WS_RATE_LIMIT_POOLS,
+                pause_scopes=CONSTANTS.PAUSE_SCOPES, time_sync_retry=factory.time_sync_retry,
+                request_timeout=ws_request_timeout, connect_limit_id=CONSTANTS.WS_CONNECTIONS,
+                heartbeat_interval=CONSTANTS.WS_HEARTBEAT_TIME_INTERVAL, message_timeout=CONSTANTS.WS_MESSAGE_TIMEOUT)
 
     # ---- declarations --------------------------------------------------------------------------
     @property
@@ -100,12 +123,46 @@ class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
                                               connector=self, api_factory=self._web_assistants_factory,
                                               domain=self._domain)
 
+    @property
+    def ws_order_entry(self) -> Optional[BinanceWSOrderEntry]:
+        """The WebSocket API order channel (None with ``order_transport="rest"`` or without trading)."""
+        return self._ws_orders
+
+    async def _start_loops(self) -> None:
+        await super()._start_loops()
+        if self._ws_orders is not None:
+            self._network_tasks.append(asyncio.get_running_loop().create_task(self._ws_orders.run()))
+
     # ---- orders --------------------------------------------------------------------------------
+    async def _order_status_answer(self, symbol: str, client_order_id: str) -> Any:
+        """``order.status`` on the WebSocket API while it is up (a query: any failure of the socket
+        falls back to REST), else ``GET /api/v3/order``."""
+        ws = self._ws_orders
+        if ws is not None and ws.up:
+            try:
+                return await ws.request(CONSTANTS.WS_ORDER_STATUS_METHOD,
+                                        {"symbol": symbol, "origClientOrderId": client_order_id},
+                                        outcome_matters=False)
+            except (WSOrderEntryUnavailable, WSDisconnectedError, TimeoutError):
+                pass
+        return await super()._order_status_answer(symbol, client_order_id)
+
+    async def _cancel_answer(self, symbol: str, client_order_id: str) -> Any:
+        """``order.cancel`` on the WebSocket API while it is up, else ``DELETE /api/v3/order``."""
+        ws = self._ws_orders
+        if ws is not None and ws.up:
+            try:
+                return await ws.request(CONSTANTS.WS_ORDER_CANCEL_METHOD,
+                                        {"symbol": symbol, "origClientOrderId": client_order_id})
+            except WSOrderEntryUnavailable:
+                pass            # not sent: REST carries it
+        return await super()._cancel_answer(symbol, client_order_id)
+
     async def _place_order(self, order_id: str, trading_pair: str, amount: Decimal, trade_type: TradeType,
                            order_type: OrderType, price: Decimal, **kwargs: Any) -> tuple:
-        """``POST /api/v3/order`` with a FULL answer; its fills and final state are
-        applied before returning ``(orderId, transactTime seconds)``.  Amounts
-        and prices go as plain decimal text (``f"{d:f}"``, already quantised)."""
+        """``order.place`` on the WebSocket API while it is up, else ``POST /api/v3/order``, with a FULL
+        answer; its fills and final state are applied before returning ``(orderId, transactTime
+        seconds)``.  Amounts and prices go as plain decimal text (``f"{d:f}"``, already quantised)."""
         symbol = await self.exchange_symbol_associated_to_pair(trading_pair)
         data = {"symbol": symbol, "side": CONSTANTS.SIDE_BUY if trade_type is TradeType.BUY else CONSTANTS.SIDE_SELL,
                 "quantity": f"{amount:f}", "type": order_type.name, "newClientOrderId": order_id,
@@ -114,8 +171,18 @@ class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
             data["price"] = f"{price:f}"
         if order_type is OrderType.LIMIT:
             data["timeInForce"] = CONSTANTS.TIME_IN_FORCE_GTC
-        response = await self._api_post(path_url=CONSTANTS.ORDER_PATH_URL, data=data, is_auth_required=True,
-                                        limit_id=CONSTANTS.POST_ORDER_LIMIT_ID)
+        response: Any = None
+        sent = False
+        ws = self._ws_orders
+        if ws is not None and ws.up:
+            try:
+                response = await ws.request(CONSTANTS.WS_ORDER_PLACE_METHOD, dict(data))
+                sent = True
+            except WSOrderEntryUnavailable:
+                pass            # nothing left: REST carries it (never both: sent only when this raised)
+        if not sent:
+            response = await self._api_post(path_url=CONSTANTS.ORDER_PATH_URL, data=data, is_auth_required=True,
+                                            limit_id=CONSTANTS.POST_ORDER_LIMIT_ID)
         # a 200 answer means the order was taken: if its body cannot be read, the
         # order is live but unknown to us, so it is resolved by client id (an
         # exchange id of None), never failed (a KeyError here used to fail it)
