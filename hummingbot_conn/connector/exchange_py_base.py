@@ -30,7 +30,7 @@ import math
 import time
 from abc import abstractmethod
 from decimal import Decimal
-from typing import Any, AsyncIterable, Callable, Dict, FrozenSet, List, Mapping, Optional
+from typing import Any, AsyncIterable, Awaitable, Callable, Dict, FrozenSet, List, Mapping, Optional
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.arguments import (
@@ -160,6 +160,12 @@ class ExchangePyBase(ExchangeLifecycle):
                            order_type: OrderType, price: Decimal, **kwargs: Any) -> tuple:
         """Send the order; return ``(exchange_order_id, update_timestamp_seconds)``.
         Raise on a rejection; ``RequestOutcomeUnknownError`` when the outcome is unknown."""
+
+    def _send_order_now(self, order: InFlightOrder) -> Optional[Awaitable[tuple]]:
+        """Send ``order`` inside ``buy()`` where the venue's socket takes it now: the awaitable of
+        ``_place_order``'s outcome, or None (nothing sent; ``_place_order`` runs in a task).  An
+        exception is taken as an unknown outcome (``OrderPlacer.submit``)."""
+        return None
 
     @abstractmethod
     async def _place_cancel(self, order_id: str, tracked_order: InFlightOrder) -> bool:

@@ -52,6 +52,7 @@ class BinanceAuth(AuthBase):
             raise problem
         self._api_key: str = api_key_ok  # type: ignore[assignment]
         self._secret: bytes = secret  # type: ignore[assignment]
+        self._hmac = hmac.new(self._secret, digestmod=hashlib.sha256)
         self.time_provider = time_provider
         self._now: Callable[[], float] = time_provider.time if hasattr(time_provider, "time") else time_provider
         self.recv_window_ms = recv_window_ms
@@ -85,7 +86,10 @@ class BinanceAuth(AuthBase):
         if data is None:
             del payload
             raise ValueError("a request parameter cannot be encoded as UTF-8 (it holds a lone surrogate)")
-        return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
+        # a copy of the keyed state: the key's pads are hashed once, not on every request
+        mac = self._hmac.copy()
+        mac.update(data)
+        return mac.hexdigest()
 
     def header_for_authentication(self) -> Dict[str, str]:
         return {API_KEY_HEADER: self._api_key}

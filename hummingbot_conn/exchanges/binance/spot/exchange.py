@@ -25,7 +25,7 @@ balances and fees.
 """
 import asyncio
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Awaitable, Dict, List, Optional, Union
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
@@ -90,6 +90,7 @@ class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
         super().__init__(balance_asset_limit, rate_limits_share_pct, **options)
         self._user_events = BinanceUserEventHandler(self)
         self._ws_orders: Optional[BinanceWSOrderEntry] = None
+        self._order_templates: Dict[tuple, Dict[str, Any]] = {}
         if trading_required and order_transport == "ws":
             factory = self._web_assistants_factory
             self._ws_orders = BinanceWSOrderEntry(
@@ -158,31 +159,69 @@ class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
                 pass            # not sent: REST carries it
         return await super()._cancel_answer(symbol, client_order_id)
 
+    def _order_params(self, symbol: str, order_id: str, trading_pair: str, amount: Decimal, trade_type: TradeType,
+                      order_type: OrderType, price: Decimal) -> Dict[str, Any]:
+        """The request's params: a per (pair, side, type) template built once (symbol, side, type, answer
+        type, time in force) plus this order's id, quantity and price as plain decimal text."""
+        key = (trading_pair, trade_type, order_type)
+        template = self._order_templates.get(key)
+        if template is None or template["symbol"] != symbol:
+            template = {"symbol": symbol,
+                        "side": CONSTANTS.SIDE_BUY if trade_type is TradeType.BUY else CONSTANTS.SIDE_SELL,
+                        "type": order_type.name, "newOrderRespType": "FULL"}
+            if order_type is OrderType.LIMIT:
+                template["timeInForce"] = CONSTANTS.TIME_IN_FORCE_GTC
+            self._order_templates[key] = template
+        data = template.copy()
+        data["newClientOrderId"] = order_id
+        # already quantised by the trading rules: format only (exact, context-free)
+        data["quantity"] = f"{amount:f}"
+        if order_type is not OrderType.MARKET:
+            data["price"] = f"{price:f}"
+        return data
+
+    def _send_order_now(self, order: InFlightOrder) -> Optional[Awaitable[tuple]]:
+        """Write ``order.place`` to the WebSocket API inside ``buy()`` (no loop turn before the
+        request leaves; docs/binance_spot.md section 7.6) and return the awaitable of its outcome
+        (as ``_place_order``'s); None when it cannot leave at once (socket down, no throttler
+        room, pair not in the symbol map yet): nothing was sent, ``_place_order`` follows."""
+        ws = self._ws_orders
+        pair = order.trading_pair
+        if ws is None or not ws.up or not self._symbol_map.has_pair(pair):
+            return None
+        order_id, trade_type = order.client_order_id, order.trade_type
+        data = self._order_params(self._symbol_map.exchange_symbol(pair), order_id, pair, order.amount, trade_type,
+                                  order.order_type, order.price if order.price is not None else _NAN)
+        sent = ws.send_now(CONSTANTS.WS_ORDER_PLACE_METHOD, data)
+        if sent is None:
+            return None
+        return self._ws_order_outcome(ws, data, sent, order_id, pair, trade_type)
+
+    async def _ws_order_outcome(self, ws: BinanceWSOrderEntry, data: Dict[str, Any], sent: Any, order_id: str,
+                                trading_pair: str, trade_type: TradeType) -> tuple:
+        response = await ws.request(CONSTANTS.WS_ORDER_PLACE_METHOD, data, sent=sent)
+        return self._read_order_answer(response, order_id, trading_pair, trade_type)
+
     async def _place_order(self, order_id: str, trading_pair: str, amount: Decimal, trade_type: TradeType,
                            order_type: OrderType, price: Decimal, **kwargs: Any) -> tuple:
         """``order.place`` on the WebSocket API while it is up, else ``POST /api/v3/order``, with a FULL
         answer; its fills and final state are applied before returning ``(orderId, transactTime
         seconds)``.  Amounts and prices go as plain decimal text (``f"{d:f}"``, already quantised)."""
         symbol = await self.exchange_symbol_associated_to_pair(trading_pair)
-        data = {"symbol": symbol, "side": CONSTANTS.SIDE_BUY if trade_type is TradeType.BUY else CONSTANTS.SIDE_SELL,
-                "quantity": f"{amount:f}", "type": order_type.name, "newClientOrderId": order_id,
-                "newOrderRespType": "FULL"}
-        if order_type in (OrderType.LIMIT, OrderType.LIMIT_MAKER):
-            data["price"] = f"{price:f}"
-        if order_type is OrderType.LIMIT:
-            data["timeInForce"] = CONSTANTS.TIME_IN_FORCE_GTC
-        response: Any = None
-        sent = False
+        data = self._order_params(symbol, order_id, trading_pair, amount, trade_type, order_type, price)
         ws = self._ws_orders
         if ws is not None and ws.up:
             try:
-                response = await ws.request(CONSTANTS.WS_ORDER_PLACE_METHOD, dict(data))
-                sent = True
+                response = await ws.request(CONSTANTS.WS_ORDER_PLACE_METHOD, data.copy())
             except WSOrderEntryUnavailable:
                 pass            # nothing left: REST carries it (never both: sent only when this raised)
-        if not sent:
-            response = await self._api_post(path_url=CONSTANTS.ORDER_PATH_URL, data=data, is_auth_required=True,
-                                            limit_id=CONSTANTS.POST_ORDER_LIMIT_ID)
+            else:
+                return self._read_order_answer(response, order_id, trading_pair, trade_type)
+        response = await self._api_post(path_url=CONSTANTS.ORDER_PATH_URL, data=data, is_auth_required=True,
+                                        limit_id=CONSTANTS.POST_ORDER_LIMIT_ID)
+        return self._read_order_answer(response, order_id, trading_pair, trade_type)
+
+    def _read_order_answer(self, response: Any, order_id: str, trading_pair: str, trade_type: TradeType) -> tuple:
         # a 200 answer means the order was taken: if its body cannot be read, the
         # order is live but unknown to us, so it is resolved by client id (an
         # exchange id of None), never failed (a KeyError here used to fail it)

@@ -62,6 +62,11 @@ _log = logging.getLogger(__name__)
 _TIMESTAMP_ERROR_CODE = -1021
 
 
+#: a request on its way: (request id, future of its answer, throttler time it was admitted, its frame when it
+#: still has to be sent by the coroutine, else None)
+Sent = Tuple[str, "asyncio.Future[dict]", float, Optional[bytes]]
+
+
 class WSOrderEntryUnavailable(ConnectionError):
     """The WebSocket API socket is not up: the request was not sent (send it over REST)."""
 
@@ -195,13 +200,46 @@ class BinanceWSOrderEntry:
                 future.set_exception(WSDisconnectedError(reason))
 
     # ---- requests ----------------------------------------------------------------------------
-    async def request(self, method: str, params: Dict[str, Any], *, outcome_matters: bool = True) -> Any:
-        """Send ``method`` signed with ``params`` (a dict this call may add to) and return the answer's
-        ``result``.  ``outcome_matters``: a lost answer is ``RequestOutcomeUnknownError`` (a placement,
-        a cancel) rather than a plain ``WSDisconnectedError`` / ``TimeoutError`` (a query)."""
+    def send_now(self, method: str, params: Dict[str, Any]) -> Optional[Sent]:
+        """Sign ``params`` and write the request to the socket at once, without a loop turn (the
+        order path: it leaves inside ``buy()``).  None when it cannot leave at once -- the socket is
+        down or cannot take a frame synchronously, or the throttler has no room now; nothing was
+        sent or counted then (use ``request``).  Pass the answer to ``request(..., sent=...)``."""
+        connection = self._connection
+        if not self._up or connection is None or not connection.can_write_now():
+            return None
+        throttler = self._throttler
+        if not throttler.try_acquire(method):
+            return None
+        return self._write(connection, method, params, throttler.time(), outcome_matters=True)
+
+    def _write(self, connection: WSConnection, method: str, params: Dict[str, Any], sent_at: float,
+               outcome_matters: bool) -> Sent:
+        request_id = str(next(self._ids))
+        payload = orjson.dumps({"id": request_id, "method": method, "params": self._auth.sign_ws_params(params)})
+        future = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = future
+        try:
+            if not connection.write_text_now(payload):
+                return request_id, future, sent_at, payload      # the caller awaits the send
+        except (ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
+            # the frame may have left in part or whole: what it did is not known
+            self._pending.pop(request_id, None)
+            future.set_exception(WSDisconnectedError(f"the socket failed while sending ({exc})"))
+        return request_id, future, sent_at, None
+
+    async def request(self, method: str, params: Dict[str, Any], *, outcome_matters: bool = True,
+                      sent: Optional[Sent] = None) -> Any:
+        """Send ``method`` signed with ``params`` (a dict this call adds to) and return the answer's
+        ``result`` (errors: module doc).  ``sent``: a request ``send_now`` already wrote; only its
+        answer is awaited.  ``outcome_matters``: a lost answer is ``RequestOutcomeUnknownError`` (a
+        placement, a cancel) rather than ``WSDisconnectedError`` / ``TimeoutError`` (a query)."""
         resynced = False
         while True:
-            answer, sent_at = await self._send(method, params, outcome_matters)
+            if sent is None:
+                sent = await self._send(method, params, outcome_matters)
+            answer = await self._answer(method, sent, outcome_matters)
+            sent_at, sent = sent[2], None
             status = answer.get("status")
             self._learn_rate_limits(answer.get("rateLimits"), sent_at)
             if status == 200:
@@ -224,7 +262,7 @@ class BinanceWSOrderEntry:
                 raise RequestOutcomeUnknownError("server error", "WS", method, status, code, msg)
             raise ExchangeError(status, code, msg, "WS", method, answer)
 
-    async def _send(self, method: str, params: Dict[str, Any], outcome_matters: bool) -> Tuple[dict, float]:
+    async def _send(self, method: str, params: Dict[str, Any], outcome_matters: bool) -> Sent:
         if not self._up:
             raise WSOrderEntryUnavailable(f"the WebSocket API socket is down; {method} not sent")
         # admitted at once when there is room (no loop turn), else waits in line
@@ -232,21 +270,19 @@ class BinanceWSOrderEntry:
         connection = self._connection
         if not self._up or connection is None:
             raise WSOrderEntryUnavailable(f"the WebSocket API socket went down; {method} not sent")
-        request_id = str(next(self._ids))
-        payload = orjson.dumps({"id": request_id, "method": method, "params": self._auth.sign_ws_params(params)})
-        future = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = future
+        return self._write(connection, method, params, sent_at, outcome_matters)
+
+    async def _answer(self, method: str, sent: Sent, outcome_matters: bool) -> dict:
+        request_id, future, _, unsent = sent
         try:
-            await connection.send_bytes_as_text(payload)
-        except (WSDisconnectedError, ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
-            self._pending.pop(request_id, None)
-            # the frame may have left in part or whole: what it did is not known
-            if outcome_matters:
-                raise RequestOutcomeUnknownError(f"the socket failed while sending: {exc}", "WS", method) from exc
-            raise WSDisconnectedError(f"{method}: the socket failed while sending") from exc
-        try:
+            if unsent is not None:
+                assert self._connection is not None
+                try:
+                    await self._connection.send_bytes_as_text(unsent)
+                except (WSDisconnectedError, ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
+                    raise WSDisconnectedError(f"the socket failed while sending ({exc})") from exc
             async with asyncio.timeout(self._timeout):
-                answer = await future
+                return await future
         except WSDisconnectedError as exc:
             if outcome_matters:
                 raise RequestOutcomeUnknownError(f"{exc} before the answer", "WS", method) from exc
@@ -257,7 +293,6 @@ class BinanceWSOrderEntry:
             raise
         finally:
             self._pending.pop(request_id, None)
-        return answer, sent_at
 
     def _learn_rate_limits(self, rate_limits: Any, sent_at: float) -> None:
         if not isinstance(rate_limits, list):
