@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ...kernel import heartbeat
+from ...kernel import heartbeat, trace as _trace
 from ...kernel.hub import Connection, serve_user_socket
 from ...kernel.ratelimit import WeightLimiter
 from .. import auth
@@ -119,7 +119,16 @@ class UserStreams:
         return ws
 
     def _on_text(self, conn: _ApiConnection, ip: str, text: str) -> None:
+        tracing = _trace.current()
+        # an order.place reaching the application, stamped for /sim/trace as REST's POST .../order
+        t_ns = _trace.now_ns() if tracing is not None and tracing.enabled and "order.place" in text else 0
         answer = self._request(conn, ip, text)
+        if t_ns and tracing is not None:
+            body = answer.answer if isinstance(answer, Delayed) else answer
+            if isinstance(body, dict):
+                result = body.get("result")
+                tracing.order_answered(t_ns, "ws-api order.place", web.Response(
+                    body=orjson.dumps(result if isinstance(result, dict) else {}), status=body.get("status", 200)))
         if answer is LOSE:              # the lose_response fault: the request took effect, no answer
             conn.close()
         elif isinstance(answer, Delayed):
