@@ -198,7 +198,15 @@ class MissingFills:
             attempt = 0
             while True:
                 await self._attempt(debt)
-                if debt.paid or self.debts.get(cid) is not debt or attempt >= len(delays):
+                current = self.debts.get(cid)
+                if current is not None and current is not debt and not current.paid:
+                    # the debt this fetch was for got paid, and a new one was recorded meanwhile (its
+                    # ``_start`` found this fetch in flight): this task serves the new one, with a
+                    # whole burst of its own, so the final status it may hold waits for it
+                    debt, delays, attempt = current, self.retry_delays, 0
+                    await asyncio.sleep(delays[0] if delays else 0)
+                    continue
+                if debt.paid or current is not debt or attempt >= len(delays):
                     break
                 await asyncio.sleep(delays[attempt])
                 attempt += 1

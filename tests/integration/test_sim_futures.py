@@ -143,7 +143,7 @@ async def test_rejections_leave_state_unchanged(venue):
         status, body = await client.call("POST", "/fapi/v1/leverage", symbol="BTCUSDT", leverage=leverage)
         assert (status, body) == (400, {"code": -4028, "msg": f"Leverage {leverage} is not valid"})
     assert await client.ok("POST", "/fapi/v1/leverage", symbol="BTCUSDT", leverage=2) == \
-        {"leverage": 2, "maxNotionalValue": "100000000", "symbol": "BTCUSDT"}
+        {"leverage": 2, "maxNotionalValue": "1000000000", "symbol": "BTCUSDT"}
     # 1 BTC at 60000 and 2x needs 30000 of margin; the wallet holds 10000
     status, body = await client.call("POST", "/fapi/v1/order", symbol="BTCUSDT", side="BUY", type="LIMIT",
                                      timeInForce="GTC", quantity="1", price="60000")

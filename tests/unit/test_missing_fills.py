@@ -237,3 +237,20 @@ def test_missing_fills_refuses_negative_delays():
     for kw in ({"retry_delays": (-1,)}, {"hold_seconds": -1}, {"poll_backoff": ()}):
         with pytest.raises(ValueError):
             MissingFills(None, Clock(), lambda t: None, lambda u: None, **kw)
+
+
+async def test_a_debt_recorded_while_a_paid_ones_fetch_is_in_flight_gets_its_own_burst():
+    # A partial report owes 0.1 and starts a fetch; the stream fill t1 pays that debt before the fetch
+    # runs; then a final status owes 0.3 more (t0 was lost). The fetch in flight was for the paid debt:
+    # the new one must still get a whole burst (at once, then twice) and its final status must wait for
+    # it, not end with a single poll-cycle attempt.
+    venue = Venue([fill("t0", "0.1"), fill("t1", "0.1"), fill("t2", "0.1")], fail=2)
+    tracker, events, clock = make(venue)
+    tracker.process_order_update(status(OrderState.PARTIALLY_FILLED, "0.1"))
+    tracker.process_trade_update(fill("t1", "0.1"))
+    assert tracker.process_order_update(status(OrderState.EXPIRED, "0.3")) is False
+    tracker.process_trade_update(fill("t2", "0.1"))
+    await tracker.wait_for_fill_fetches()
+    assert kinds(events) == ["OrderFilledEvent", "OrderFilledEvent", "OrderFilledEvent", "OrderExpiredEvent"]
+    assert [e.exchange_trade_id for e in events[:3]] == ["t1", "t2", "t0"]
+    assert tracker.owed_fills == {} and venue.calls == 3

@@ -70,7 +70,8 @@ def test_leverage_accepts_exactly_ascii_digits(venue, text):
 
 
 @pytest.mark.parametrize("name", ["btcusdt@depth\n", "btcusdt@depth ", "BTCUSDT@depth", "btcusdt@depth@1000ms",
-                                  "btcusdt@markPrice@100ms", "xyzusdt@depth", "btcusdt@depth20\n", "btcusdt@ｄepth"])
+                                  "btcusdt@markPrice@100ms", "xyzusdt@depth", "btcusdt@depth20\n", "btcusdt@ｄepth",
+                                  "btcusdt@trade@100ms", "btcusdt@aggTrade@500ms", "btcusdt@bookTicker@100ms"])
 def test_stream_names_must_match_whole(venue, name):
     sim, _ = venue
     assert sim.streams._normalise(name) is None
@@ -78,7 +79,7 @@ def test_stream_names_must_match_whole(venue, name):
 
 
 @pytest.mark.parametrize("name", ["btcusdt@depth", "btcusdt@depth@100ms", "btcusdt@depth20", "btcusdt@markPrice@1s",
-                                  "ethusdt@aggTrade", "btcusdt@bookTicker"])
+                                  "ethusdt@aggTrade", "btcusdt@bookTicker", "btcusdt@trade", "btcusdt@depth5@100ms"])
 def test_well_formed_stream_names_are_taken(venue, name):
     sim, _ = venue
     assert sim.streams._normalise(name) == name

@@ -62,6 +62,11 @@ class BinanceStreamHub(StreamHub):
         """One partial-depth event (the top levels of ``symbol``)."""
         raise NotImplementedError
 
+    def render_partial_at(self, symbol: str, cadence: str, bids: Levels, asks: Levels) -> bytes:
+        """The partial-depth event a flush of ``cadence`` sends; a venue whose partial events carry
+        the update ids of that interval's diff (USDⓈ-M) reads them from ``depth.interval_ids``."""
+        return self.render_partial(symbol, bids, asks)
+
     def partial_due(self, speed: str, cadence: str) -> bool:
         """Whether a flush of ``cadence`` sends the partial-depth streams of ``speed``."""
         raise NotImplementedError
@@ -121,7 +126,7 @@ class BinanceStreamHub(StreamHub):
             if parts is None or parts[1] not in PARTIAL_KINDS or not self.partial_due(parts[2], cadence):
                 continue
             bids, asks = self.engine.books[parts[0]].depth(int(parts[1][5:]))
-            payload = self.render_partial(parts[0], bids, asks)
+            payload = self.render_partial_at(parts[0], cadence, bids, asks)
             for conn in subs:
                 conn.send(stream, payload)
                 sent += 1

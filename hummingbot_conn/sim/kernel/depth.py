@@ -53,6 +53,9 @@ class DepthDiffs:
         self._pending: dict[tuple[str, str], _Pending] = {}
         self._by_symbol: dict[str, list[_Pending]] = {}
         self._held: dict[tuple[str, str], bytes] = {}
+        # (symbol, cadence) -> (first id, final id, previous final id) of the interval the last flush
+        # closed (true ids, before the faults): what a partial-depth event of that cadence carries
+        self.interval_ids: dict[tuple[str, str], tuple[int, int, int]] = {}
         for book in books.values():
             book.listeners.append(self._on_change)
 
@@ -76,10 +79,14 @@ class DepthDiffs:
         """Each symbol with changes of ``cadence`` and the frames to send it (after the faults)."""
         out = []
         for (symbol, pending_cadence), pending in self._pending.items():
-            if pending_cadence != cadence or pending.first_id == 0:
+            if pending_cadence != cadence:
+                continue
+            if pending.first_id == 0:       # nothing changed: the interval is empty at the last id
+                self.interval_ids[(symbol, cadence)] = (pending.prev_final, pending.prev_final, pending.prev_final)
                 continue
             book = self.books[symbol]
             final = self.published_id(symbol)
+            self.interval_ids[(symbol, cadence)] = (pending.first_id, final, pending.prev_final)
             sent_final = final + FAR_AHEAD if self.faults.take("future_diff_id", symbol) else final
             event = render(symbol, pending.first_id, sent_final, pending.prev_final,
                            [(p, book.level_qty("BUY", p)) for p in sorted(pending.bids, reverse=True)],

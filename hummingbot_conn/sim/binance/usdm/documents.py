@@ -46,7 +46,7 @@ def position_rows(engine: FuturesEngine, account: FuturesAccount, symbol: str | 
                             "bidNotional": "0", "askNotional": "0"})
             else:
                 row.update({"marginType": "cross", "isAutoAddMargin": "false", "leverage": str(leverage),
-                            "maxNotionalValue": "100000000"})
+                            "maxNotionalValue": str(engine.specs[s].max_notional(leverage))})
             rows.append(row)
     return rows
 
@@ -84,6 +84,25 @@ def account_json(engine: FuturesEngine, account: FuturesAccount, now: int) -> di
             "totalOpenOrderInitialMargin": money(oim), "totalCrossWalletBalance": money(account.wallet),
             "totalCrossUnPnl": money(unrealized), "availableBalance": money(available),
             "maxWithdrawAmount": money(max_withdraw), "assets": [asset], "positions": positions}
+
+
+def account_v3_json(engine: FuturesEngine, account: FuturesAccount) -> dict:
+    """``/fapi/v3/account``: the v2 totals and asset, and only the positions held (no leverage, no
+    account flags: ``/fapi/v1/accountConfig`` and ``symbolConfig`` carry those)."""
+    v2 = account_json(engine, account, 0)
+    asset_keys = ("asset", "walletBalance", "unrealizedProfit", "marginBalance", "maintMargin", "initialMargin",
+                  "positionInitialMargin", "openOrderInitialMargin", "crossWalletBalance", "crossUnPnl",
+                  "availableBalance", "maxWithdrawAmount", "updateTime")
+    positions = []
+    for row in position_rows(engine, account, None, v3=True):
+        if row["positionAmt"] == "0":
+            continue
+        positions.append({k: row[k] for k in ("symbol", "positionSide", "positionAmt", "unRealizedProfit",
+                                              "isolatedMargin", "notional", "isolatedWallet", "initialMargin",
+                                              "maintMargin", "updateTime")})
+        positions[-1]["unrealizedProfit"] = positions[-1].pop("unRealizedProfit")
+    totals = {k: v for k, v in v2.items() if k.startswith("total") or k in ("availableBalance", "maxWithdrawAmount")}
+    return {**totals, "assets": [{k: a[k] for k in asset_keys} for a in v2["assets"]], "positions": positions}
 
 
 def premium_index(engine: FuturesEngine, symbol: str, now: int) -> dict:

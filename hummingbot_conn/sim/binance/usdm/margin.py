@@ -97,11 +97,16 @@ class FuturesAccountRegistry(AccountRegistryBase[FuturesAccount]):
     def create(self, wallet: Decimal | str | int = 0, *, asset: str = "USDT", api_key: str | None = None,
                secret: str | None = None, maker_rate: Decimal | str = "0.0002",
                taker_rate: Decimal | str = "0.0005", dual_side: bool = False,
-               leverage: Mapping[str, int] | None = None) -> FuturesAccount:
-        """A new account with ``wallet`` of ``asset``; raises ValueError for a negative or non-finite one."""
+               leverage: Mapping[str, int] | None = None, now: int = 0) -> FuturesAccount:
+        """A new account with ``wallet`` of ``asset``; raises ValueError for a negative or non-finite one.
+
+        ``now`` (ms) is when the wallet was funded: a funded account's ``updateTime`` is the time its
+        balance last changed (docs/binance_usdm_futures.md section 5), never 0, which clients read as
+        "no balance" (an unfunded one keeps 0 until its first change)."""
         value = Decimal(wallet)
         if not value.is_finite() or value < 0:
             raise ValueError(f"bad starting wallet balance: {wallet!r}")
         account_id, key, secret = self._credentials(api_key, secret)
         return self._add(FuturesAccount(account_id, key, secret, asset, value, Decimal(maker_rate),
-                                        Decimal(taker_rate), dual_side, dict(leverage or {})))
+                                        Decimal(taker_rate), dual_side, dict(leverage or {}),
+                                        update_time=now if value else 0))

@@ -89,7 +89,8 @@ class SimulatedFuturesExchange(SimServer):
         self._house: FuturesAccount | None = None
         self.traders: FuturesBackgroundTraders | None = None
         if traders is not None:
-            maker, taker = (self.accounts.create(TRADER_WALLET, maker_rate="0", taker_rate="0") for _ in range(2))
+            maker, taker = (self.accounts.create(TRADER_WALLET, maker_rate="0", taker_rate="0",
+                                                 now=self.clock.now_ms()) for _ in range(2))
             self.traders = FuturesBackgroundTraders(
                 self.engine, maker, taker, seed=seed, rate=float(traders.get("rate", 5.0)),
                 volatility=float(traders.get("volatility", 0.001)))
@@ -103,9 +104,12 @@ class SimulatedFuturesExchange(SimServer):
             app.router.add_get(f"/{route}/ws", hub.handler(route, combined=False))
             app.router.add_get(f"/{route}/ws/{{stream:.*}}", hub.handler(route, combined=False))
             app.router.add_get(f"/{route}/stream", hub.handler(route, combined=True))
-        app.router.add_get("/ws/{stream:.*}", hub.handler("public", combined=False))
-        app.router.add_get("/stream", hub.handler("public", combined=True))
+        # the legacy paths deliver what /public does (FuturesStreams.delivers) and take a listenKey
+        app.router.add_get("/ws", hub.handler("legacy", combined=False))
+        app.router.add_get("/ws/{stream:.*}", hub.handler("legacy", combined=False))
+        app.router.add_get("/stream", hub.handler("legacy", combined=True))
         app.router.add_get("/private/ws", self._private_handler)
+        app.router.add_get("/private/stream", self._private_handler)
 
     def on_tick(self, n: int) -> None:
         self.engine.settle_due_funding()
@@ -145,14 +149,15 @@ class SimulatedFuturesExchange(SimServer):
     def create_account(self, wallet: Decimal | str | int = 0, **kwargs) -> tuple[str, str]:
         """A new account with ``wallet`` USDT; returns (API key, secret). Keywords: maker_rate,
         taker_rate, dual_side, leverage={symbol: n}, api_key, secret."""
-        account = self.accounts.create(wallet, **kwargs)
+        account = self.accounts.create(wallet, now=self.clock.now_ms(), **kwargs)
         return account.api_key, account.secret
 
     def place_liquidity(self, symbol: str, side: str, price: Decimal | str, qty: Decimal | str) -> int:
         """Rest a GTC order of the house account (unbounded margin, no fees); returns its order id."""
         house = self._house
         if house is None:
-            house = self._house = self.accounts.create("1000000000000", maker_rate="0", taker_rate="0")
+            house = self._house = self.accounts.create("1000000000000", maker_rate="0", taker_rate="0",
+                                                       now=self.clock.now_ms())
         for s in self.engine.specs:
             house.leverage[s] = self.engine.specs[s].max_leverage
         order, _ = self.engine.place_order(house, symbol, side, "LIMIT", quantity=Decimal(qty),
@@ -186,8 +191,12 @@ class SimulatedFuturesExchange(SimServer):
             self.streams.publish_event(key, event)
 
     async def _private_handler(self, request: web.Request) -> web.StreamResponse:
-        key = request.query.get("listenKey", "")
+        key = request.query.get("listenKey")
+        combined = request.path == "/private/stream"
+        if key is None:
+            # no key yet: a socket that SUBSCRIBEs one (FuturesStreams.control), as Binance's SDK does
+            return await self.streams.serve(request, [], combined=combined, route="private")
         if self.listen_keys.account_of(key) is None:
             return web.Response(status=400, content_type="application/json",
                                 body=orjson.dumps({"code": -1125, "msg": "This listenKey does not exist."}))
-        return await self.streams.serve_user(request, key, combined=False)
+        return await self.streams.serve_user(request, key, combined=combined)

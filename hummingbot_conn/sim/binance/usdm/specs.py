@@ -56,6 +56,31 @@ class FuturesSymbolSpec(InstrumentSpec):
     def margin_asset(self) -> str:
         return self.quote_asset
 
+    def brackets(self) -> list[dict]:
+        """The contract's notional and leverage brackets (``GET /fapi/v1/leverageBracket``, section 5).
+
+        The simulator's own table in the venue's shape: bracket 1 allows ``max_leverage`` with the
+        contract's ``maint_margin_rate``; each further bracket allows a lower leverage ``l`` (the
+        venue's usual steps) up to the next cap of ``_CAPS``, with a maintenance rate of
+        ``1 / (2 l)``; ``cum`` is the maintenance amount that keeps the requirement continuous at
+        each floor.
+        """
+        steps = [self.max_leverage] + [lev for lev in _LEVERAGE_STEPS if lev < self.max_leverage]
+        rows, floor, cum, prev_rate = [], 0, ZERO, None
+        for n, (lev, cap) in enumerate(zip(steps, _CAPS), 1):
+            rate = self.maint_margin_rate if n == 1 else max(Decimal(1) / (2 * lev), prev_rate or ZERO)
+            rate = rate.quantize(Decimal("0.0001"))
+            if prev_rate is not None:
+                cum += floor * (rate - prev_rate)
+            rows.append({"bracket": n, "initialLeverage": lev, "notionalCap": cap, "notionalFloor": floor,
+                         "maintMarginRatio": float(rate), "cum": float(cum)})
+            floor, prev_rate = cap, rate
+        return rows
+
+    def max_notional(self, leverage: int) -> int:
+        """The largest position notional ``leverage`` allows: the cap of the last bracket that allows it."""
+        return max(b["notionalCap"] for b in self.brackets() if b["initialLeverage"] >= leverage)
+
     def to_json(self) -> dict:
         return {
             "symbol": self.symbol, "pair": self.symbol, "contractType": self.contract_type,
@@ -99,6 +124,13 @@ class FuturesSymbolSpec(InstrumentSpec):
         if not reduce_only and notional < self.min_notional:
             raise SimError(-4164, "Order's notional must be no smaller than %s (unless you choose reduce only)."
                            % plain(self.min_notional))
+
+
+#: the lower leverages of the further brackets (the venue's usual steps)
+_LEVERAGE_STEPS = (100, 75, 50, 25, 20, 10, 5, 4, 3, 2, 1)
+#: the notional caps of brackets 1, 2, ... in the margin asset (one per leverage step)
+_CAPS = (50_000, 500_000, 5_000_000, 20_000_000, 50_000_000, 100_000_000, 200_000_000, 400_000_000,
+         600_000_000, 800_000_000, 1_000_000_000, 1_200_000_000)
 
 
 # the rule a price / quantity breaks -> the venue's error (docs/binance_usdm_futures.md section 9)
