@@ -417,6 +417,7 @@ class RawWsSide(RawSide):
     async def start(self) -> None:
         await super().start()
         self._answers: dict[str, str] = {}          # request id -> client order id of an order.place
+        self._cancelling: set[str] = set()           # request ids of cancels not answered yet
         self.api = await self.session.ws_connect(f"ws://{self.venue.host_port}/ws-api/v3", autoping=True)
         self._api_reader = asyncio.ensure_future(self._read_answers())
 
@@ -443,14 +444,21 @@ class RawWsSide(RawSide):
             if msg.type is not aiohttp.WSMsgType.TEXT:
                 continue
             answer = orjson.loads(msg.data)
-            order_id = self._answers.pop(str(answer.get("id")), None)
+            request_id = str(answer.get("id"))
+            if request_id in self._cancelling:
+                self._cancelling.discard(request_id)
+                if answer.get("status") != 200:
+                    self.failures.append(f"cancel {request_id}: {answer}")
+                continue
+            order_id = self._answers.pop(request_id, None)
             if order_id is None:
-                continue                            # a cancel's answer
+                continue
             if answer.get("status") != 200:
                 self.failures.append(f"{order_id}: {answer}")
                 self.acknowledged(order_id)
                 continue
             self.acknowledged(order_id)
+            self._cancelling.add(f"c-{order_id}")
             cancel = self._request(f"c-{order_id}", "order.cancel", {"symbol": SYMBOL,
                                                                     "origClientOrderId": order_id})
             task = asyncio.ensure_future(self.api.send_str(cancel))
@@ -459,6 +467,8 @@ class RawWsSide(RawSide):
 
     async def settle(self) -> None:
         await super().settle()
+        while self._cancelling:                     # every cancel answered: nothing left open
+            await asyncio.sleep(0.005)
 
     async def stop(self) -> None:
         self._api_reader.cancel()
