@@ -21,7 +21,7 @@ process-wide policy is set, so nothing leaks to code that runs afterwards.
 ``hbconn sim`` runs the simulator, which imports nothing of ours outside
 ``sim`` (docs/architecture.md, "Dependency direction"), so it reads
 ``HBCONN_LOOP`` with its own copy of :func:`choose`;
-``tests/unit/test_cli_event_loop.py`` keeps the two choosing alike.
+``tests/unit/cli/test_cli_event_loop.py`` keeps the two choosing alike.
 """
 from __future__ import annotations
 

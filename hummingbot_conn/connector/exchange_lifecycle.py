@@ -10,17 +10,16 @@ keep each module readable.
 import asyncio
 import contextlib
 import logging
-from abc import ABC, abstractmethod
 from decimal import Decimal
 from typing import Any, Dict, Iterator, List, Optional
 
 from hummingbot_conn.connector.balances import Balances
 from hummingbot_conn.connector.decimal_context import library_context
+from hummingbot_conn.connector.exchange_hooks import ExchangeHooks
 from hummingbot_conn.connector.network_status import NetworkStatus
 from hummingbot_conn.connector.order_placer import OrderPlacer
 from hummingbot_conn.connector.status_poller import StatusPoller
 from hummingbot_conn.connector.symbol_map import SymbolMap
-from hummingbot_conn.connector.trading_rule import TradingRule
 from hummingbot_conn.connector.trading_rules import TradingRules
 from hummingbot_conn.log_dedup import RepeatedLog
 from hummingbot_conn.tracking.client_order_tracker import ClientOrderTracker
@@ -30,7 +29,6 @@ from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.data_types import RESTMethod
 from hummingbot_conn.web.errors import AuthenticationError, ExchangeError, is_auth_rejection
 from hummingbot_conn.web.time_synchronizer import TimeSynchronizer
-from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 
 __all__ = ["ExchangeLifecycle"]
 
@@ -62,9 +60,9 @@ async def _bounded(what: str, awaitable: Any) -> None:
         _logger.warning("Stopping %s failed: %r", what, task.exception())
 
 
-class ExchangeLifecycle(ABC):
-    """The network half of ``ExchangePyBase`` (its base): the venue's declarations
-    and network hooks, the web stack, the trackers and the loops."""
+class ExchangeLifecycle(ExchangeHooks):
+    """The network half of ``ExchangePyBase`` (its base): the web stack, the trackers and the
+    loops, over the venue's declarations and hooks (``ExchangeHooks``, each with its contract)."""
 
     TRADING_RULES_INTERVAL = 30 * 60.0
     TRADING_FEES_INTERVAL = 12 * 3600.0
@@ -78,67 +76,11 @@ class ExchangeLifecycle(ABC):
     _order_placer: OrderPlacer
     _status_poller: StatusPoller
 
-    # ---- what a venue declares (hummingbot's abstract properties) ------------------------------
-    @property
-    @abstractmethod
-    def name(self) -> str: ...
-
-    @property
-    @abstractmethod
-    def authenticator(self) -> Any: ...
-
-    @property
-    @abstractmethod
-    def rate_limits_rules(self) -> List[Any]: ...
-
-    @property
-    @abstractmethod
-    def domain(self) -> Any: ...
-
-    @property
-    @abstractmethod
-    def trading_rules_request_path(self) -> str: ...
-
-    @property
-    @abstractmethod
-    def trading_pairs_request_path(self) -> str: ...
-
-    @property
-    @abstractmethod
-    def check_network_request_path(self) -> str: ...
-
-    @property
-    @abstractmethod
-    def trading_pairs(self) -> List[str]: ...
-
-    @property
-    @abstractmethod
-    def is_trading_required(self) -> bool: ...
-
     @property
     def name_cap(self) -> str:
         return self.name.capitalize()
 
-    # ---- hooks a venue implements (network side) --------------------------------------------------
-    @abstractmethod
-    def _create_web_assistants_factory(self) -> WebAssistantsFactory: ...
-
-    @abstractmethod
-    def _create_order_book_data_source(self) -> Any: ...
-
-    @abstractmethod
-    def _create_user_stream_data_source(self) -> Any: ...
-
-    @abstractmethod
-    async def _format_trading_rules(self, exchange_info_dict: Dict[str, Any]) -> List[TradingRule]: ...
-
-    @abstractmethod
-    def _initialize_trading_pair_symbols_from_exchange_info(self, exchange_info: Dict[str, Any]) -> None: ...
-
-    @abstractmethod
-    async def _user_stream_event_listener(self) -> None:
-        """Consume ``self._iter_user_event_queue()`` and feed the tracker and balances."""
-
+    # ---- hooks with a default (the required ones: exchange_hooks.py) -----------------------------
     async def _update_trading_fees(self) -> None:
         """Refresh fee rates (default: nothing to do)."""
 
@@ -378,9 +320,6 @@ class ExchangeLifecycle(ABC):
 
     async def _make_trading_pairs_request(self) -> Any:
         return await self._api_get(path_url=self.trading_pairs_request_path)
-
-    async def _api_request_url(self, path_url: str, is_auth_required: bool = False) -> str:
-        raise NotImplementedError(f"{type(self).__name__} must implement _api_request_url")
 
     async def _api_get(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["method"] = RESTMethod.GET

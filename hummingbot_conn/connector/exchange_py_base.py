@@ -28,7 +28,6 @@ import asyncio
 import logging
 import math
 import time
-from abc import abstractmethod
 from decimal import Decimal
 from typing import Any, AsyncIterable, Awaitable, Callable, Dict, FrozenSet, List, Mapping, Optional
 
@@ -51,7 +50,7 @@ from hummingbot_conn.connector.status_poller import StatusPoller
 from hummingbot_conn.connector.symbol_map import SymbolMap
 from hummingbot_conn.connector.trading_rule import TradingRule
 from hummingbot_conn.connector.trading_rules import TradingRules
-from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderUpdate, TradeUpdate
+from hummingbot_conn.core.in_flight_order import InFlightOrder
 from hummingbot_conn.core.limit_order import LimitOrder
 from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.core.trade_fee import TradeFeeBase
@@ -118,32 +117,7 @@ class ExchangePyBase(ExchangeLifecycle):
         ExchangeLifecycle.__init__(self)
         self._book_queries = OrderBookQueries(lambda: self.order_books, self.quantize_order_price)
 
-    # ---- what a venue declares -----------------------------------------------------------
-    @property
-    @abstractmethod
-    def client_order_id_max_length(self) -> Optional[int]: ...
-
-    @property
-    @abstractmethod
-    def client_order_id_prefix(self) -> str: ...
-
-    @property
-    @abstractmethod
-    def is_cancel_request_in_exchange_synchronous(self) -> bool: ...
-
-    @abstractmethod
-    def supported_order_types(self) -> List[OrderType]: ...
-
-    # ---- hooks a venue implements ---------------------------------------------------------------
-    @abstractmethod
-    def _is_request_exception_related_to_time_synchronizer(self, request_exception: Exception) -> bool: ...
-
-    @abstractmethod
-    def _is_order_not_found_during_status_update_error(self, status_update_exception: Exception) -> bool: ...
-
-    @abstractmethod
-    def _is_order_not_found_during_cancelation_error(self, cancelation_exception: Exception) -> bool: ...
-
+    # ---- hooks with a default (the required ones: exchange_hooks.py) -----------------------------
     def _is_request_outcome_unknown(self, request_exception: Exception) -> bool:
         """True when a request may or may not have taken effect (then the order
         is resolved by asking the exchange, never resent).  Venues add their codes.
@@ -155,36 +129,11 @@ class ExchangePyBase(ExchangeLifecycle):
             return False
         return isinstance(request_exception, (RequestOutcomeUnknownError, asyncio.TimeoutError))
 
-    @abstractmethod
-    async def _place_order(self, order_id: str, trading_pair: str, amount: Decimal, trade_type: TradeType,
-                           order_type: OrderType, price: Decimal, **kwargs: Any) -> tuple:
-        """Send the order; return ``(exchange_order_id, update_timestamp_seconds)``.
-        Raise on a rejection; ``RequestOutcomeUnknownError`` when the outcome is unknown."""
-
     def _send_order_now(self, order: InFlightOrder) -> Optional[Awaitable[tuple]]:
         """Send ``order`` inside ``buy()`` where the venue's socket takes it now: the awaitable of
         ``_place_order``'s outcome, or None (nothing sent; ``_place_order`` runs in a task).  An
         exception is taken as an unknown outcome (``OrderPlacer.submit``)."""
         return None
-
-    @abstractmethod
-    async def _place_cancel(self, order_id: str, tracked_order: InFlightOrder) -> bool:
-        """Cancel by client id; True if the exchange confirmed the cancel."""
-
-    @abstractmethod
-    def _get_fee(self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
-                 amount: Decimal, price: Decimal = _NAN, is_maker: Optional[bool] = None) -> TradeFeeBase: ...
-
-    @abstractmethod
-    async def _update_balances(self) -> None: ...
-
-    @abstractmethod
-    async def _all_trade_updates_for_order(self, order: InFlightOrder) -> List[TradeUpdate]: ...
-
-    @abstractmethod
-    async def _request_order_status(self, tracked_order: InFlightOrder) -> OrderUpdate:
-        """The order's status by client id; put ``executed_amount_base`` (Decimal)
-        in ``misc_updates`` when known, so fills are fetched only when some are missing."""
 
     def _create_order_tracker(self) -> ClientOrderTracker:
         return ClientOrderTracker(clock=self._clock, fetch_missing_fills=self._all_trade_updates_for_order)

@@ -97,28 +97,35 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
     @property
     @abstractmethod
     def funding_fee_poll_interval(self) -> float:
-        """Seconds between funding payment polls."""
+        """Seconds between funding payment polls (a payment is also looked for soon after each
+        funding time)."""
 
     @abstractmethod
-    def supported_position_modes(self) -> List[PositionMode]: ...
+    def supported_position_modes(self) -> List[PositionMode]:
+        """The position modes the venue offers (ONEWAY, HEDGE); ``set_position_mode`` refuses others."""
 
     @abstractmethod
-    def get_buy_collateral_token(self, trading_pair: str) -> str: ...
+    def get_buy_collateral_token(self, trading_pair: str) -> str:
+        """The asset a buy of ``trading_pair`` is margined in (a linear contract: its quote)."""
 
     @abstractmethod
-    def get_sell_collateral_token(self, trading_pair: str) -> str: ...
+    def get_sell_collateral_token(self, trading_pair: str) -> str:
+        """The asset a sell of ``trading_pair`` is margined in."""
 
     @abstractmethod
     async def _update_positions(self) -> None:
-        """Fetch every position and record it with ``_record_position``."""
+        """Fetch every position (REST) and record each with ``_record_position``, a closed one with
+        amount 0 (so a position closed while the stream was down is removed)."""
 
     @abstractmethod
     async def _trading_pair_position_mode_set(self, mode: PositionMode, trading_pair: str) -> Tuple[bool, str]:
-        """Set the mode on the exchange: (success, error message)."""
+        """Set the account's position mode on the venue (for ``trading_pair`` where the venue sets it
+        per pair): ``(success, error message)``; never raises for a refusal."""
 
     @abstractmethod
     async def _set_trading_pair_leverage(self, trading_pair: str, leverage: int) -> Tuple[bool, str]:
-        """Set the pair's leverage on the exchange: (success, error message)."""
+        """Set the pair's leverage on the venue: ``(success, error message)``; never raises for a
+        refusal (``set_leverage`` has checked it against ``_max_leverage`` already)."""
 
     @abstractmethod
     async def _fetch_funding_payments(self, trading_pair: str, start_ms: int, end_ms: int) -> List[FundingPayment]:
@@ -144,7 +151,9 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
     def _get_fee(  # type: ignore[override]  # hummingbot's derivative API inserts position_action
             self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
             position_action: PositionAction, amount: Decimal, price: Decimal = _NAN,
-                 is_maker: Optional[bool] = None) -> TradeFeeBase: ...
+                 is_maker: Optional[bool] = None) -> TradeFeeBase:
+        """The fee an order would pay; ``position_action`` (OPEN / CLOSE) is hummingbot's derivative
+        argument, inserted before ``amount``."""
 
     # ---- state ------------------------------------------------------------------------------------------
     @property

@@ -58,6 +58,7 @@ from typing import Any, Awaitable, Callable, ClassVar, Dict, Iterable, List, Opt
 from hummingbot_conn.core.book_checksum import BookChecksum, ChecksumStyle
 from hummingbot_conn.core.order_book import OrderBook
 from hummingbot_conn.core.order_book_message import OrderBookMessage
+from hummingbot_conn.hooks import VenueHooks
 from hummingbot_conn.tracking.book_integrity import BookIntegrity, SequenceRule, SyncPoint
 from hummingbot_conn.tracking.stream_connections import (
     OrderBookMessageSink,
@@ -81,7 +82,7 @@ class UnknownTradingPairError(ValueError):
         super().__init__(f"unknown trading pair {trading_pair!r}" + (f": {detail}" if detail else ""))
 
 
-class OrderBookTrackerDataSource(StreamConnections):
+class OrderBookTrackerDataSource(StreamConnections, VenueHooks):
     """Market data of one venue for a set of trading pairs (hummingbot-style names).
 
     ``max_pairs_per_connection``: pairs per socket (a venue's stream limit
@@ -113,6 +114,18 @@ class OrderBookTrackerDataSource(StreamConnections):
     # the venue's book checksum (None: none) and the levels per side it covers
     CHECKSUM_STYLE: ClassVar[Optional[ChecksumStyle]] = None
     CHECKSUM_LEVELS: ClassVar[int] = 10
+
+    @classmethod
+    def _conditional_missing_hooks(cls) -> List[str]:
+        """A ``REST_SNAPSHOT`` source fetches its snapshots (``_order_book_snapshot``); a source with a
+        ``CHECKSUM_STYLE`` renders its levels at the venue's precision (``checksum_precision``)."""
+        missing = []
+        if cls.SYNC_POINT is SyncPoint.REST_SNAPSHOT and not cls._overrides("_order_book_snapshot",
+                                                                             OrderBookTrackerDataSource):
+            missing.append("_order_book_snapshot (SYNC_POINT is REST_SNAPSHOT)")
+        if cls.CHECKSUM_STYLE is not None and not cls._overrides("checksum_precision", OrderBookTrackerDataSource):
+            missing.append(f"checksum_precision (CHECKSUM_STYLE is {cls.CHECKSUM_STYLE!r})")
+        return missing
 
     def __init__(self, trading_pairs: Iterable[str], *, max_pairs_per_connection: int = 200,
                  control_messages_per_second: int = 4, subscription_timeout: float = 10.0,

@@ -49,9 +49,10 @@ import functools
 import inspect
 import logging
 import time
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from typing import Any, Awaitable, Callable, List, Optional, Set, Union
 
+from hummingbot_conn.hooks import VenueHooks
 from hummingbot_conn.log_dedup import RepeatedLog
 from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.errors import ExchangeError, WSDisconnectedError, is_auth_rejection
@@ -74,7 +75,7 @@ class UserStreamOverflowError(ConnectionError):
     """
 
 
-class UserStreamTrackerDataSource(ABC):
+class UserStreamTrackerDataSource(VenueHooks):
     """Base of a venue's user stream (see the module docstring for the loop and its guarantees).
 
     :param backoff: pauses between connection attempts (default 0.5 s doubling to 30 s, 30 % jitter)

@@ -22,14 +22,13 @@ import logging
 import os
 from decimal import Decimal
 
-import support
 from hypothesis import HealthCheck, given, settings, strategies as st
+from support import until
+from support.spot import Counterparty, make_connector
 
 from hummingbot_conn.common import OrderType
 from hummingbot_conn.event_logger import EventLogger
 from hummingbot_conn.events import MarketEvent
-from hummingbot_conn.exchanges.binance import BinanceEndpoints
-from hummingbot_conn.exchanges.binance.binance_exchange import BinanceExchange
 from hummingbot_conn.sim import SimulatedExchange
 
 PAIR, SYMBOL = "BTC-USDT", "BTCUSDT"
@@ -85,18 +84,13 @@ def quiet():
         root.setLevel(level)
 
 
-async def until(condition, timeout=30.0):
-    await support.until(condition, timeout, interval=0.02)
-
-
 class Scenario:
     def __init__(self, sim, connector, key):
         self.sim, self.connector, self.key = sim, connector, key
         self.log = EventLogger().subscribe(connector, list(MarketEvent))
         self.orders = []
         self.background = []
-        self.counterparty = sim.accounts.create({"USDT": "100000000", "BTC": "10000"}, maker_rate="0",
-                                                taker_rate="0")
+        self.counterparty = Counterparty(sim, SYMBOL)
 
     def kinds(self, order_id):
         return [type(e).__name__ for e in self.log.event_log if getattr(e, "order_id", None) == order_id]
@@ -106,7 +100,7 @@ class Scenario:
 
     def apply(self, action):
         kind, *args = action
-        ex, engine = self.connector, self.sim.engine
+        ex = self.connector
         if kind in ("buy", "sell"):
             price, qty = args
             place = ex.buy if kind == "buy" else ex.sell
@@ -117,12 +111,10 @@ class Scenario:
             self.orders.append(place(PAIR, Decimal(qty), OrderType.MARKET))
         elif kind in ("cp_sell", "cp_buy"):
             price, qty = args
-            engine.place_order(self.counterparty, SYMBOL, "SELL" if kind == "cp_sell" else "BUY", "LIMIT",
-                               quantity=Decimal(qty), price=Decimal(price), time_in_force="GTC")
+            self.counterparty.limit("SELL" if kind == "cp_sell" else "BUY", qty, price)
         elif kind == "cp_market":
             is_buy, qty = args
-            engine.place_order(self.counterparty, SYMBOL, "BUY" if is_buy else "SELL", "MARKET",
-                               quantity=Decimal(qty))
+            self.counterparty.market("BUY" if is_buy else "SELL", qty)
         elif kind == "cancel_all":
             self.background.append(asyncio.ensure_future(ex.cancel_all(5)))
         elif kind == "cancel":
@@ -195,15 +187,11 @@ class Scenario:
 async def run(actions_):
     async with SimulatedExchange(seed=11) as sim:
         key, secret = sim.create_account({"USDT": "100000", "BTC": "2"})
-        connector = BinanceExchange(
-            binance_api_key=key, binance_api_secret=secret, trading_pairs=[PAIR],
-            domain=BinanceEndpoints.local(f"{sim.host}:{sim.port}"),
-            short_poll_interval=0.5, long_poll_interval=5.0, unknown_outcome_retry_delays=(0.05, 0.1, 0.2))
+        connector = make_connector(sim, key, secret, pairs=[PAIR])
         scenario = Scenario(sim, connector, key)
         # deep liquidity away from the grid, so market orders have something to take
         for side, price in (("SELL", "58000"), ("BUY", "53000")):
-            sim.engine.place_order(scenario.counterparty, SYMBOL, side, "LIMIT", quantity=Decimal("1"),
-                                   price=Decimal(price), time_in_force="GTC")
+            scenario.counterparty.limit(side, "1", price)
         await connector.start_network()
         try:
             await connector.wait_ready(10)
@@ -218,9 +206,10 @@ async def run(actions_):
             await asyncio.sleep(0.05)
             sim.faults.clear()
             await asyncio.gather(*scenario.background)
-            await until(lambda: scenario.quiet() and all(scenario.settled(o) for o in scenario.orders))
+            await until(lambda: scenario.quiet() and all(scenario.settled(o) for o in scenario.orders),
+                        timeout=30, interval=0.02)
             await connector._status_poller.poll_once()
-            await until(scenario.balances_match)
+            await until(scenario.balances_match, timeout=30, interval=0.02)
             before = len(scenario.log.event_log)
             await connector._status_poller.poll_once()
             await asyncio.sleep(0.1)

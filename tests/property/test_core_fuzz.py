@@ -1,4 +1,4 @@
-"""Fuzzing that stays (issue 10): one hypothesis fuzz test per compiled entry
+"""Fuzzing that stays: one hypothesis fuzz test per compiled entry
 point that takes outside input: the book's rows and update ids
 (``apply_snapshot`` / ``apply_diffs``), ``OrderBookMessage`` (content, ids,
 timestamps, ``bids`` / ``asks``), and the persisted JSON of ``InFlightOrder``,

@@ -5,7 +5,7 @@ from hypothesis import given, strategies as st
 
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 
-TIMESTAMPS = st.none() | st.floats(min_value=0, max_value=10) | st.integers(0, 10)  # NaN is refused (issue 10)
+TIMESTAMPS = st.none() | st.floats(min_value=0, max_value=10) | st.integers(0, 10)  # NaN is refused
 IDS = st.integers(0, 6)
 
 

@@ -1,4 +1,4 @@
-"""Soaks (issue 16): each connector against its simulator, over real sockets, under every fault kind.
+"""Soaks: each connector against its simulator, over real sockets, under every fault kind.
 
 ``test_spot_soak.py`` (``BinanceExchange``) and ``test_perpetual_soak.py``
 (``BinancePerpetualDerivative``, a ONEWAY and a HEDGE account) share

@@ -1,4 +1,4 @@
-"""The soak harness shared by the spot and the perpetual soak (issue 16).
+"""The soak harness shared by the spot and the perpetual soak.
 
 A soak runs a connector against its simulator over real sockets for
 ``HBCONN_SOAK_SECONDS`` while a seeded strategy trades and a seeded
@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from support import until  # the suite's polling helper
+
 from hummingbot_conn.core.in_flight_order import OrderState
 from hummingbot_conn.event_logger import EventLogger
 from hummingbot_conn.events import (
@@ -44,7 +46,6 @@ from hummingbot_conn.events import (
     SellOrderCreatedEvent,
 )
 from hummingbot_conn.sim.kernel.faults import ACTION_KINDS, RULE_KINDS
-from tests.integration.connector.conftest import until  # the suite's polling helper
 
 SOAK_SECONDS = float(os.environ.get("HBCONN_SOAK_SECONDS", "40"))
 SOAK_SEED = int(os.environ.get("HBCONN_SOAK_SEED", "16"))
@@ -406,7 +407,7 @@ async def reconcile(connectors: Sequence[Any], audit: Callable[[], list[str]],
 
 def summary(name: str, seconds: float, seed: int, figures: Mapping[str, Any], faults: FaultDriver,
             discrepancies: Sequence[str], extra: str = "") -> str:
-    """The one line a soak prints, to be quoted (issue 16)."""
+    """The one line a soak prints, to be quoted (RESULTS and reports quote it as printed)."""
     statuses = " ".join(f"{k.lower()}={v}" for k, v in sorted(figures.items()) if k not in ("fills", "events",
                                                                                              "orders"))
     fired = sum(faults.fired.values())

@@ -1,4 +1,4 @@
-"""The perpetual soak (issue 16): ``BinancePerpetualDerivative`` against ``SimulatedFuturesExchange``.
+"""The perpetual soak: ``BinancePerpetualDerivative`` against ``SimulatedFuturesExchange``.
 
 Two connectors trade at once, one account in ONEWAY mode and one switched to
 HEDGE at the start, opening and closing positions (LIMIT near the book,
@@ -20,13 +20,13 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from support.perpetual import make_connector
 
 from hummingbot_conn.common import OrderType, PositionAction, PositionMode, PositionSide
 from hummingbot_conn.core.trade_fee import AddedToCostTradeFee, DeductedFromReturnsTradeFee
 from hummingbot_conn.events import AccountEvent, FundingPaymentCompletedEvent, MarketEvent, OrderFilledEvent
 from hummingbot_conn.sim.binance.usdm.specs import money
 from hummingbot_conn.sim.futures import SimulatedFuturesExchange
-from tests.integration.perpetual.conftest import make_connector
 
 from .harness import (
     SOAK_SECONDS,

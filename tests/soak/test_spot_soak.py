@@ -1,4 +1,4 @@
-"""The spot soak (issue 16): ``BinanceExchange`` against ``SimulatedExchange`` under every fault kind.
+"""The spot soak: ``BinanceExchange`` against ``SimulatedExchange`` under every fault kind.
 
 Background traders move the market; a seeded strategy places LIMIT orders
 near the book (some cross it), LIMIT_MAKER orders, MARKET orders, cancels some
@@ -11,11 +11,11 @@ balance and book must equal the simulator's (harness docstring).
 from decimal import Decimal
 
 import pytest
+from support.spot import make_connector
 
 from hummingbot_conn.common import OrderType
 from hummingbot_conn.events import MarketEvent
 from hummingbot_conn.sim import SimulatedExchange
-from tests.integration.connector.conftest import make_connector
 
 from .harness import (
     SOAK_SECONDS,

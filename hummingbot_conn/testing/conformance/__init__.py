@@ -11,17 +11,20 @@ injection by kind name, and a view of the venue's own state) through a pytest fi
             async with MyVenueFixture() as fixture:
                 yield fixture
 
-The kit never imports a simulator (the library may not: tests/unit/test_import_graph.py); the
+The kit never imports a simulator (the library may not: tests/unit/project/test_import_graph.py); the
 fixture module, which lives with the venue's tests, does.
 """
 import pytest
 
 # the checks' asserts show their operands in a failure report (pytest rewrites only test modules
 # and the modules registered here, before they are imported)
-pytest.register_assert_rewrite("hummingbot_conn.testing.conformance.suite")
+pytest.register_assert_rewrite("hummingbot_conn.testing.conformance.suite",
+                               "hummingbot_conn.testing.conformance.hostile",
+                               "hummingbot_conn.testing.conformance.ported")
 
 from .session import Session, until  # noqa: E402
 from .suite import ConformanceSuite  # noqa: E402
-from .venue import FAULT_KINDS, OPERATIONS, VenueFixture  # noqa: E402
+from .venue import FAULT_KINDS, OPERATIONS, OPTIONAL_MEMBERS, STREAMS, VenueFixture, VenueFixtureDefaults  # noqa: E402
 
-__all__ = ["ConformanceSuite", "VenueFixture", "Session", "until", "FAULT_KINDS", "OPERATIONS"]
+__all__ = ["ConformanceSuite", "VenueFixture", "VenueFixtureDefaults", "Session", "until", "FAULT_KINDS",
+           "OPERATIONS", "STREAMS", "OPTIONAL_MEMBERS"]

@@ -7,7 +7,9 @@ account (the connector's) and an empty book on ``trading_pair``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, List, Protocol, runtime_checkable
+
+import pytest
 
 #: the operations a fault or a request count may name
 OPERATIONS = ("place", "cancel")
@@ -20,6 +22,10 @@ OPERATIONS = ("place", "cancel")
 #: ``drop_diff``: the next book update of ``trading_pair`` is never sent.
 FAULT_KINDS = ("http_error", "http_429", "lose_response", "delay_response", "close_user_sockets",
                "close_market_sockets", "drop_diff")
+#: the streams a raw frame may be put on (``inject_frame``): the market data and the account's
+STREAMS = ("public", "private")
+#: members a venue may leave out: the checks that need one skip, naming it (``VenueFixtureDefaults``)
+OPTIONAL_MEMBERS = ("inject_frame", "sample_frames")
 
 
 @runtime_checkable
@@ -78,3 +84,25 @@ class VenueFixture(Protocol):
         account is not a set of asset balances the connector mirrors one to one (a derivative's
         margin wallet); the balance checks are then skipped."""
         ...
+
+
+class VenueFixtureDefaults:
+    """The optional members of a ``VenueFixture`` (``OPTIONAL_MEMBERS``), as the kit uses them when a
+    fixture has none: a fixture class may subclass this, or simply leave them out.
+
+    ``inject_frame(stream, frame)``: put the text ``frame`` as it is (no envelope added) on every open
+    connection of ``stream`` (one of ``STREAMS``) between the venue and our connector, now, after
+    the frames already queued there.  The default skips the calling check, saying why.
+
+    ``sample_frames(stream)``: frames (decoded JSON, with the venue's envelope) as the venue sends
+    them on ``stream`` now, each of which, taken as it is, changes nothing the checks compare: a book
+    update at ids the connector has already applied, a trade print, a fill of an order the connector
+    does not track.  The kit sends each, then each with one field made hostile.  Default: none.
+    """
+
+    def inject_frame(self, stream: str, frame: str) -> None:
+        pytest.skip("the venue fixture has no inject_frame(stream, frame): the hostile-frame checks "
+                    "need raw frames put on its streams (hummingbot_conn.testing.conformance.venue)")
+
+    def sample_frames(self, stream: str) -> List[Any]:
+        return []

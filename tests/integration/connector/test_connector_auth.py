@@ -1,4 +1,4 @@
-"""A wrong API key or secret (issue 16): ``wait_ready`` says so at once, the loops do not hammer
+"""A wrong API key or secret: ``wait_ready`` says so at once, the loops do not hammer
 the venue, and the log says it once with a count (real sockets against the simulator).
 
 Before, ``wait_ready`` waited its whole timeout, the user stream retried the refused

@@ -393,8 +393,8 @@ def _corrupt_order_answers(sim, corrupt):
 async def test_accepted_order_with_an_unreadable_answer_is_resolved_not_failed(session, harness, loop_errors,
                                                                               corrupt):
     """A 200 answer to an order POST means the exchange took the order; if its body
-    cannot be read the outcome is unknown, resolved by client id (issue 10's rule for
-    the web layer), never a failure that drops a live order."""
+    cannot be read the outcome is unknown, resolved by client id (the web layer's rule,
+    tests/integration/web/test_web_hostile_answers.py), never a failure that drops a live order."""
     ex = session.connector
     orders = harness.RequestCounter(session.sim)
     _corrupt_order_answers(session.sim, corrupt)

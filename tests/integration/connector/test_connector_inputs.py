@@ -1,4 +1,4 @@
-"""Input and restart (issue 16), over real sockets against the simulator.
+"""Input and restart, over real sockets against the simulator.
 
 * Hostile user-stream frames, sent by the simulator on the real WebSocket in place of the
   genuine ones: refused, counted, and the fill they stood for is learned by REST, once.

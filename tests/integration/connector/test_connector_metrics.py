@@ -1,5 +1,5 @@
 """A connector's figures on the Prometheus endpoint, against the simulated exchange (real sockets), and the
-log a person reads for a day: expected late reports counted and logged at DEBUG only (issue 21).
+log a person reads for a day: expected late reports counted and logged at DEBUG only.
 
 The endpoint is scraped over HTTP and parsed with ``prometheus_client.parser``; each figure is checked
 against the connector's own state: exactly where nothing can change between the two reads, else between

@@ -5,9 +5,10 @@ REST poll after the stream was away), the fills are fetched again and reported e
 the final event when they come within its bounded wait, after it otherwise."""
 from decimal import Decimal
 
-from hummingbot_conn.common import OrderType
+from support import until
+from support.spot import Counterparty, Session, make_connector
 
-from .conftest import Counterparty, Session, make_connector, until
+from hummingbot_conn.common import OrderType
 
 PAIR, SYMBOL = "BTC-USDT", "BTCUSDT"
 MY_TRADES = "GET /api/v3/myTrades"

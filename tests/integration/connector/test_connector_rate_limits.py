@@ -1,4 +1,4 @@
-"""Rate limits end to end (issue 16): BinanceExchange against the simulator over real sockets.
+"""Rate limits end to end: BinanceExchange against the simulator over real sockets.
 
 The simulator counts request weight per calendar window like Binance (docs/binance_spot.md
 section 1.4); its window is scaled down from a minute to a few seconds, and the connector's

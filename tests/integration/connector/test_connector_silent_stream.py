@@ -1,4 +1,4 @@
-"""A user stream that stays open but goes silent (issue 16): noticed, replaced, reconciled.
+"""A user stream that stays open but goes silent: noticed, replaced, reconciled.
 
 The simulator's ``mute_user_sockets`` fault keeps the socket open while it delivers nothing
 and answers no ping (hummingbot_conn/sim/kernel/heartbeat.py).  An order of ours fills during the

@@ -1,8 +1,8 @@
-"""A USDⓈ-M simulator for the outside clients' sessions (issue 23), and what each session checks.
+"""A USDⓈ-M simulator for the outside clients' sessions, and what each session checks.
 
 Each test in this folder points one unmodified third-party client at the
 simulator by URL and runs a normal trading session with it, as the spot
-simulator's third-party test does (tests/integration/test_sim_third_party_client.py).
+simulator's third-party test does (tests/integration/sim/test_sim_third_party_client.py).
 The venue starts with a book around 60000 on BTCUSDT (house liquidity), funding
 every second (so ``fundingRate`` and ``FUNDING_FEE`` income have rows within
 the session) and a 10,000 USDT account for the client.

@@ -1,4 +1,4 @@
-"""The USDⓈ-M simulator's answers that the outside clients rely on, checked field by field (issue 23).
+"""The USDⓈ-M simulator's answers that the outside clients rely on, checked field by field.
 
 A plain aiohttp client that signs itself, on a ManualClock with ``auto_flush=False``,
 so every figure is exact (docs/binance_usdm_futures.md sections 3-6).

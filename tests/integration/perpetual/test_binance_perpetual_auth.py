@@ -1,4 +1,4 @@
-"""A wrong API key or secret on the perpetual connector (issue 16): ``wait_ready`` raises the
+"""A wrong API key or secret on the perpetual connector: ``wait_ready`` raises the
 venue's refusal at once, and the background loops neither hammer the venue nor repeat the
 same log line (real sockets against the futures simulator)."""
 import asyncio
@@ -7,10 +7,10 @@ import logging
 import time
 
 import pytest
+from support import until
+from support.perpetual import make_connector
 
 from hummingbot_conn.web.errors import AuthenticationError
-
-from .conftest import make_connector, until
 
 MESSAGES = {
     "unknown key": "binance_perpetual rejected the API key: -2015 Invalid API-key, IP, or permissions for action.",

@@ -3,9 +3,9 @@ connector saw): the fills are fetched and reported before the cancel, as on spot
 connectors share, ``binance/_common/connector.py``)."""
 from decimal import Decimal
 
-from hummingbot_conn.common import OrderType, PositionAction
+from support.perpetual import Session, make_connector
 
-from .conftest import Session, make_connector
+from hummingbot_conn.common import OrderType, PositionAction
 
 
 async def test_perpetual_cancel_reports_the_fills_its_answer_reveals_before_the_cancel(fsim):

@@ -1,4 +1,4 @@
-"""Input checks of the perpetual connector (issue 16), over real sockets against the simulated venue.
+"""Input checks of the perpetual connector, over real sockets against the simulated venue.
 
 * Hostile ORDER_TRADE_UPDATE / ACCOUNT_UPDATE frames, sent by the simulator on the real user
   socket in place of the genuine ones: refused and counted; the fill, balance and position

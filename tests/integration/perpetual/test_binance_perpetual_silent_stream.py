@@ -1,13 +1,14 @@
-"""The perpetual connector's user stream going silent (issue 16): an open listenKey socket that
+"""The perpetual connector's user stream going silent: an open listenKey socket that
 delivers nothing and answers no ping is noticed, replaced, and what it missed reconciled by REST
 (docs/contracts.md, Contract 4).  Short timeouts here; the defaults are checked separately."""
 from decimal import Decimal
 
+from support import until
+from support.perpetual import Session, make_connector
+
 from hummingbot_conn.common import OrderType, PositionAction
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_derivative import BinancePerpetualDerivative
 from hummingbot_conn.web.ws_assistant import WSAssistant
-
-from .conftest import Session, make_connector, until
 
 PAIR = "BTC-USDT"
 FILLED = ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent"]

@@ -50,7 +50,7 @@ DIFF_EVENT_TYPE = "depthUpdate"
 
 #: the names the shared code (``_common``) reads of a venue's constants module, with those every
 #: venue module also defines under the one scheme; each venue defines every one of them
-#: (``tests/unit/test_binance_layout.py`` checks it)
+#: (``tests/unit/binance/test_binance_layout.py`` checks it)
 VENUE_CONSTANTS = (
     # read by _common
     "ENDPOINTS", "HBOT_ORDER_ID_PREFIX", "MAX_ORDER_ID_LEN", "EXCHANGE_INFO_PATH_URL", "PING_PATH_URL",
