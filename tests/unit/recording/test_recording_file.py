@@ -69,7 +69,7 @@ def test_a_file_without_its_end_record_is_reported_as_cut(tmp_path):
     (zstandard.ZstdCompressor().compress(orjson.dumps({"kind": "hbconn-recording", "format": 1}) + b"\n"),
      "damaged header"),
     (b"\x28\xb5\x2f\xfd" + os.urandom(64), "not an hbconn recording"),
-])
+], ids=lambda value: value if isinstance(value, str) else "content")   # ids from the words: the same in every
 def test_foreign_and_corrupt_files_give_one_sentence(tmp_path, content, words):
     path = tmp_path / "f.hbrec.zst"
     path.write_bytes(content)
