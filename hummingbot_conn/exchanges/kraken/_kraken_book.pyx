@@ -4,10 +4,10 @@
 Why: decoding an update with a JSON library builds a dict per level, a
 float per number and the rows built from them, all read once by
 ``OrderBook.apply_diffs`` and thrown away.  This scanner reads the frame's
-own bytes once and writes the levels as doubles into two ``DepthRows``
-buffers (the Binance scanner's row type: ``apply_diffs`` takes them as
-(n, 2) float64 arrays), as ``exchanges/binance/_binance_depth`` does for
-Binance.
+own bytes once into the rows ``apply_diffs`` reads: a short side (most
+updates) as a list of (price, qty) float tuples, a long one as a
+``DepthRows`` buffer (the Binance scanner's row type, read as an (n, 2)
+float64 array), as ``exchanges/binance/_binance_depth`` does for Binance.
 
 Scope (deliberately narrow, docs/kraken_spot.md section 1): one ASCII JSON
 object with ``"channel": "book"``, ``"type": "update"`` and ``"data"`` an
@@ -46,6 +46,7 @@ cdef extern from "Python.h":
 
 cdef enum:
     _MAX_PLAIN_INTEGER_DIGITS = 15      # every such integer is an exact double
+    _SMALL_SIDE = 8                     # rows a side returns as a list (more: a DepthRows)
 
 
 cdef inline Py_ssize_t _ws(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
@@ -154,6 +155,20 @@ cdef Py_ssize_t _scalar_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
     return -1
 
 
+cdef object _last_symbol = ""      # the previous frame's symbol: most frames repeat it
+
+
+cdef object _symbol(const char* text, Py_ssize_t length):
+    """The str of an ASCII symbol, the previous one again when the text is the same."""
+    global _last_symbol
+    cdef Py_ssize_t size
+    cdef const char* last = PyUnicode_AsUTF8AndSize(_last_symbol, &size)
+    if size == length and memcmp(last, text, length) == 0:
+        return _last_symbol
+    _last_symbol = PyUnicode_DecodeASCII(text, length, NULL)
+    return _last_symbol
+
+
 cdef inline bint _key_is(const char* s, Py_ssize_t i, Py_ssize_t key_end, const char* name,
                          Py_ssize_t length) noexcept:
     """The key whose text is ``s[i + 1:key_end]`` is ``name``."""
@@ -218,26 +233,49 @@ cdef Py_ssize_t _level(const char* s, Py_ssize_t i, Py_ssize_t n, double* price,
     return _ws(s, i, n) + 1
 
 
-cdef Py_ssize_t _side(const char* s, Py_ssize_t i, Py_ssize_t n, DepthRows rows) except -2:
-    """``[{"price": p, "qty": q}, ...]`` at ``s[i]`` into ``rows``: the index after it, -1 otherwise."""
+cdef object _side(const char* s, Py_ssize_t* at, Py_ssize_t n):
+    """``[{"price": p, "qty": q}, ...]`` at ``s[at[0]]``: the rows, ``at`` moved past it; None if
+    not that shape.  Up to ``_SMALL_SIDE`` rows come as a list of (price, qty) float tuples (the
+    book reads a short list faster than it acquires a buffer), more as a ``DepthRows``."""
+    cdef double small[2 * _SMALL_SIDE]
     cdef double price = 0.0, qty = 0.0
-    cdef Py_ssize_t member
+    cdef Py_ssize_t i = at[0], member, count = 0, k
+    cdef DepthRows rows = None
+    cdef list out
     if i >= n or s[i] != b'[':
-        return -1
+        return None
     i = _ws(s, i + 1, n)
     if i < n and s[i] == b']':
-        return i + 1
+        at[0] = i + 1
+        return []
     while True:
         i = _level(s, i, n, &price, &qty)
         if i < 0:
-            return -1
-        rows._push(price, qty)
+            return None
+        if rows is not None:
+            rows._push(price, qty)
+        elif count == _SMALL_SIDE:
+            rows = DepthRows()
+            for k in range(count):
+                rows._push(small[2 * k], small[2 * k + 1])
+            rows._push(price, qty)
+        else:
+            small[2 * count] = price
+            small[2 * count + 1] = qty
+            count += 1
         member = _next_member(s, i, n, b']')
         if member == -2:
-            return _ws(s, i, n) + 1
+            break
         if member < 0:
-            return -1
+            return None
         i = member
+    at[0] = _ws(s, i, n) + 1
+    if rows is not None:
+        return rows
+    out = []
+    for k in range(count):
+        out.append((small[2 * k], small[2 * k + 1]))
+    return out
 
 
 cdef tuple _entry(const char* s, Py_ssize_t* at, Py_ssize_t n):
@@ -246,7 +284,7 @@ cdef tuple _entry(const char* s, Py_ssize_t* at, Py_ssize_t n):
     cdef Py_ssize_t i = at[0], key_end, end, member, start
     cdef int64_t checksum = -1
     cdef object symbol = None
-    cdef DepthRows bids = None, asks = None
+    cdef object bids = None, asks = None
     cdef bint seen_timestamp = False
     if i >= n or s[i] != b'{':
         return None
@@ -259,13 +297,15 @@ cdef tuple _entry(const char* s, Py_ssize_t* at, Py_ssize_t n):
         if _key_is(s, start, key_end, b"bids", 4):
             if bids is not None:
                 return None
-            bids = DepthRows()
-            i = _side(s, i, n, bids)
+            bids = _side(s, &i, n)
+            if bids is None:
+                return None
         elif _key_is(s, start, key_end, b"asks", 4):
             if asks is not None:
                 return None
-            asks = DepthRows()
-            i = _side(s, i, n, asks)
+            asks = _side(s, &i, n)
+            if asks is None:
+                return None
         elif _key_is(s, start, key_end, b"checksum", 8):
             if checksum >= 0:
                 return None
@@ -276,7 +316,7 @@ cdef tuple _entry(const char* s, Py_ssize_t* at, Py_ssize_t n):
             end = _string_end(s, i + 1, n)
             if end <= i + 1:
                 return None
-            symbol = PyUnicode_DecodeASCII(s + i + 1, end - i - 1, NULL)
+            symbol = _symbol(s + i + 1, end - i - 1)
             i = end + 1
         elif _key_is(s, start, key_end, b"timestamp", 9):
             if seen_timestamp:
@@ -296,15 +336,15 @@ cdef tuple _entry(const char* s, Py_ssize_t* at, Py_ssize_t n):
     if symbol is None or checksum < 0:
         return None
     at[0] = _ws(s, i, n) + 1
-    return (symbol, bids if bids is not None else DepthRows(), asks if asks is not None else DepthRows(),
-            checksum)
+    return (symbol, bids if bids is not None else [], asks if asks is not None else [], checksum)
 
 
 def parse_book_update(object frame):
     """``(symbol, bids, asks, checksum)`` of a Kraken v2 book update frame with one entry, else None.
 
     ``frame``: the text frame as ``str`` (or ``bytes``).  ``bids`` / ``asks``
-    are ``DepthRows`` in the frame's order; ``checksum`` an int.  None means
+    are rows in the frame's order (a list of (price, qty) floats, or a
+    ``DepthRows`` for a long side); ``checksum`` an int.  None means
     "not this fast shape": decode it with a JSON library instead (module
     docstring).  Never raises for bad input (only ``MemoryError``)."""
     cdef const char* s

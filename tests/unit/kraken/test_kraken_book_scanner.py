@@ -32,7 +32,7 @@ def _decoded_rows(levels):
 
 
 def _scanned_rows(rows):
-    return [tuple(row) for row in rows.tolist()]
+    return [tuple(row) for row in (rows.tolist() if hasattr(rows, "tolist") else rows)]
 
 
 # ------------------------------------------------------------ seeded frames
