@@ -64,7 +64,6 @@ cdef enum:
     CACHE_BITS = 7              # 128 cached level texts per pair (8 KiB): two 10 + 10 books' worth
 
 
-
 cdef double _EXACT_LIMIT = 2251799813685248.0      # 2**51: rounding x * 10**d recovers the digits below it
 
 # CRC-32 (reflected polynomial 0xEDB88320), slice-by-8 tables, filled once at import
