@@ -24,7 +24,10 @@ SUBCOMMANDS = {
     "demo": ("hummingbot_conn.cli.demo.run", "run the library end to end against the embedded simulator"),
     "sim": ("hummingbot_conn.sim.__main__", "run a simulated exchange (binance, binance_perpetual) until Ctrl+C"),
     "book": ("hummingbot_conn.cli.book", "watch live order books through the tracker, with health figures"),
+    "feed": ("hummingbot_conn.cli.feed", "publish a venue's order books on NATS for many bots (the nats extra)"),
     "bench": ("hummingbot_conn.cli.bench", "time the benchmarks beside their peers (needs a checkout)"),
+    "record": ("hummingbot_conn.cli.record", "record a venue's market data through the connector to one file"),
+    "replay": ("hummingbot_conn.cli.replay", "replay a recording on virtual time (digest), serve or export it"),
 }
 
 

@@ -73,7 +73,10 @@ def run_suites(folder: Path, json_path: Path, select: Optional[str], extra: Sequ
     # (the same reason the README says to run the pytest script, not python -m pytest)
     cmd = [sys.executable, "-P", "-m", "pytest", str(folder), "--benchmark-enable", "--benchmark-only",
            f"--benchmark-json={json_path}", *(["-k", select] if select else []), *extra]
-    status = subprocess.call(cmd, cwd=folder.parent, env=os.environ.copy())
+    # a run started from inside a pytest-xdist worker (a test of this command) must not look like
+    # one to the child: pytest-benchmark turns timing off under xdist
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST") and k != "PYTEST_CURRENT_TEST"}
+    status = subprocess.call(cmd, cwd=folder.parent, env=env)
     if status == 5:
         raise CommandError(f"no benchmark matches -k {select!r}" if select else "no benchmarks were collected",
                            "List them with: pytest benchmarks --collect-only -q.")

@@ -5,7 +5,7 @@
 One :class:`Venue` per market holds what each command needs of it, so a
 command takes ``--venue`` from :data:`VENUES` and never branches on a name:
 
-* ``commands``: which commands take the venue (``book``, ``demo``, ``sim``);
+* ``commands``: which commands take the venue (``book``, ``demo``, ``sim``, ``feed``);
   :func:`venue_named` refuses a venue a command does not take in one sentence
   that names the venues it does take.
 * ``hbconn book``: how URLs become the connector's endpoints, the exchangeInfo
@@ -58,7 +58,7 @@ from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 __all__ = ["COMMANDS", "Venue", "VENUES", "venue_named", "venues_for"]
 
 #: the commands that take ``--venue``
-COMMANDS = ("book", "demo", "sim")
+COMMANDS = ("book", "demo", "sim", "feed")
 
 #: (api key, secret, trading pairs, endpoints) -> a connector, not started
 ConnectorFactory = Callable[[str, str, Sequence[str], Any], Any]
@@ -193,7 +193,7 @@ def _kraken_formats(info: Mapping[str, Any]) -> Dict[str, PairFormat]:
 
 VENUES: Dict[str, Venue] = {
     "binance": Venue(
-        "binance", "Binance spot", ("book", "demo", "sim"),
+        "binance", "Binance spot", ("book", "demo", "sim", "feed"),
         "https://api.binance.com", "wss://stream.binance.com:9443",
         SPOT.EXCHANGE_INFO_PATH_URL,
         endpoints=lambda rest, stream: SPOT.BinanceEndpoints(rest=rest, stream=stream, ws_api=stream),
@@ -207,7 +207,7 @@ VENUES: Dict[str, Venue] = {
         simulator_class=_spot_simulator, simulator_symbols=_spot_symbols,
         connector=_spot_connector, account_balances=_spot_balances, demo_pairs=("BTC-USDT", "ETH-BTC")),
     "binance_perpetual": Venue(
-        "binance_perpetual", "Binance USDⓈ-M perpetuals", ("book", "sim"),
+        "binance_perpetual", "Binance USDⓈ-M perpetuals", ("book", "sim", "feed"),
         "https://fapi.binance.com", "wss://fstream.binance.com",
         PERP.EXCHANGE_INFO_URL,
         endpoints=lambda rest, stream: PERP.BinancePerpetualEndpoints(rest=rest, stream=stream),
@@ -247,6 +247,10 @@ def _either(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
+def _both(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def venue_named(text: str, command: str) -> Venue:
     """The venue ``hbconn COMMAND --venue TEXT`` names (``binance-perpetual`` reads as ``binance_perpetual``).
 
@@ -258,7 +262,7 @@ def venue_named(text: str, command: str) -> Venue:
     if venue is None:
         raise ValueError(f"unknown venue {text!r}; choose {_either(takes)}")
     if command not in venue.commands:
-        others = " and ".join(f"hbconn {c}" for c in venue.commands)
+        others = _both([f"hbconn {c}" for c in venue.commands])
         raise ValueError(f"hbconn {command} takes {_either(takes)} only; {venue.name} ({venue.title}) "
                          f"works with {others}")
     return venue

@@ -21,7 +21,7 @@ mantissa digit; no whitespace, no underscores, no "nan"/"inf".
 Every function is ``cdef inline``: this .pxd has no .pyx and no run-time
 module; it is compiled into each module that cimports it.
 """
-from libc.stdint cimport uint64_t
+from libc.stdint cimport int64_t, uint64_t
 
 
 cdef extern from *:
@@ -59,9 +59,81 @@ cdef inline int _slow_parse(const char* s, Py_ssize_t n, double* out) noexcept:
     return 0
 
 
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <string.h>
+    /* The value of the 8 ASCII digits at p, all at once (SWAR, little-endian machines), or -1
+       when one of them is no digit (or on a big-endian machine, which reads them one by one). */
+    static CYTHON_INLINE int64_t hbconn_eight_digits(const char* p) {
+    #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        uint64_t v;
+        memcpy(&v, p, 8);
+        if (((v & 0xF0F0F0F0F0F0F0F0ULL) | (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4))
+                != 0x3333333333333333ULL)
+            return -1;
+        v = ((v & 0x0F0F0F0F0F0F0F0FULL) * 2561) >> 8;
+        v = ((v & 0x00FF00FF00FF00FFULL) * 6553601) >> 16;
+        return (int64_t)(((v & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32);
+    #else
+        (void)p;
+        return -1;
+    #endif
+    }
+    """
+    int64_t hbconn_eight_digits(const char* p) noexcept nogil
+
+
+cdef inline Py_ssize_t _plain_digits(const char* s, Py_ssize_t i, Py_ssize_t n, uint64_t* mantissa) noexcept:
+    # digits from s[i] into mantissa (the caller bounds their count): 8 at a time where they run
+    # that long (the scalar loop is one multiply-add per digit, each waiting for the last)
+    cdef int64_t eight
+    cdef unsigned int d
+    if i + 8 <= n:
+        eight = hbconn_eight_digits(s + i)
+        if eight >= 0:
+            mantissa[0] = mantissa[0] * 100000000 + <uint64_t>eight
+            i += 8
+    while i < n:
+        d = <unsigned int>(<unsigned char>s[i]) - 48
+        if d > 9:
+            break
+        mantissa[0] = mantissa[0] * 10 + d
+        i += 1
+    return i
+
+
+cdef inline int _parse_plain(const char* s, Py_ssize_t n, double* out) noexcept:
+    """The shape exchanges send ("30000.01", "0.00150000"): 1 to 19 digits with at most one point,
+    no sign, no exponent, a mantissa <= 2**53 and at most 22 fraction digits.  Returns -1 for any
+    other text, which ``parse_decimal``'s general loop then reads: for this shape both give
+    ``mantissa / 10**fraction``, the same mantissa and exponent (leading zeros change neither, and
+    no digit is dropped below 20), so the same double."""
+    cdef Py_ssize_t i, point
+    cdef Py_ssize_t fraction = 0
+    cdef uint64_t mantissa = 0
+    if n <= 0 or n > _MAX_MANTISSA_DIGITS + 1:
+        return -1
+    i = _plain_digits(s, 0, n, &mantissa)
+    if i < n and s[i] == b'.':
+        point = i
+        i = _plain_digits(s, i + 1, n, &mantissa)
+        fraction = i - point - 1
+        if n == 1:
+            return -1           # "." alone has no digit
+    elif n > _MAX_MANTISSA_DIGITS:
+        return -1
+    if i != n or mantissa > _MAX_EXACT_MANTISSA or fraction > 22:
+        return -1
+    out[0] = <double>mantissa / hbconn_pow10[fraction] if fraction else <double>mantissa
+    return 0
+
+
 cdef inline int parse_decimal(const char* s, Py_ssize_t n, double* out) noexcept:
     """Parse ``s[0:n]`` (NUL-terminated at ``n``) into ``out``.
     Returns 0 on success, -1 if the text is not a decimal number."""
+    if _parse_plain(s, n, out) == 0:
+        return 0
     cdef Py_ssize_t i = 0
     cdef bint negative = False
     cdef bint any_digit = False

@@ -27,7 +27,7 @@ Update ids: ``parse_update_id``, the one id check of the core.
 """
 from cpython.bool cimport PyBool_Check
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_Check, PyBytes_GET_SIZE
-from cpython.buffer cimport PyObject_CheckBuffer
+from cpython.buffer cimport PyBUF_RECORDS_RO, PyBuffer_Release, PyObject_CheckBuffer, PyObject_GetBuffer
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_Check
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.long cimport PyLong_Check
@@ -35,6 +35,7 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.math cimport INFINITY, floor, isfinite
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcpy
 
 cimport cython
 
@@ -45,6 +46,7 @@ from hummingbot_conn.core._decimal_parse cimport parse_decimal
 from decimal import Decimal
 from numbers import Integral
 from operator import index as _index
+from sys import byteorder as _byteorder
 
 from hummingbot_conn.core.order_book_row import OrderBookRow
 
@@ -66,6 +68,7 @@ cdef extern from "Python.h":
 cdef object _decimal_str = Decimal.__str__
 cdef type _Decimal = Decimal
 cdef object _tuple_new = tuple.__new__
+cdef char _NATIVE_ORDER = b'<' if _byteorder == "little" else b'>'
 
 
 cdef enum:
@@ -196,29 +199,58 @@ cdef inline int _store(RowBuffer* buf, Py_ssize_t i, double price, double amount
     return 0
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
+cdef inline bint _is_float64(const char* fmt) noexcept:
+    """A buffer format of one native double: "d", "@d", "=d", or "<d" / ">d" in this machine's order."""
+    if fmt == NULL:         # PEP 3118: no format means unsigned bytes
+        return False
+    if fmt[0] == b'@' or fmt[0] == b'=' or fmt[0] == _NATIVE_ORDER:
+        fmt += 1
+    return fmt[0] == b'd' and fmt[1] == 0
+
+
 cdef int _parse_array(object rows, RowBuffer* buf, double sign, int64_t update_id,
                       const char* side_name) except -1:
-    cdef const double[:, :] arr
+    # The buffer read directly, not through a typed memoryview: acquiring one (a memoryview object
+    # and a parse of the format string) cost more than parsing the 10 rows of a depth frame.  The
+    # same checks: float64, 2 dimensions, at least 2 columns, any strides (no suboffsets).
+    cdef Py_buffer view
+    cdef Py_ssize_t n, i, row_stride, col_stride
+    cdef const char* row
+    cdef double price, amount
     try:
-        arr = rows
+        PyObject_GetBuffer(rows, &view, PyBUF_RECORDS_RO)
     except (ValueError, TypeError, BufferError) as exc:
         raise ValueError(f"{side_name.decode()}: an array must be float64 of shape (n, 2) or (n, 3): {exc}") from None
-    if arr.shape[1] < 2:
-        raise ValueError(f"{side_name.decode()}: an array must have shape (n, 2) or (n, 3), "
-                         f"got (n, {arr.shape[1]})")
-    cdef Py_ssize_t n = arr.shape[0]
-    cdef Py_ssize_t i
-    _reserve(buf, n)
-    for i in range(n):
-        if not (arr[i, 0] > 0.0 and arr[i, 0] < INFINITY and arr[i, 1] >= 0.0 and arr[i, 1] < INFINITY):
-            _store(buf, i, arr[i, 0], arr[i, 1], sign, update_id, side_name, [arr[i, 0], arr[i, 1]])
-        buf.rows[i].key = sign * arr[i, 0]
-        buf.rows[i].amount = arr[i, 1] + 0.0
-        buf.rows[i].update_id = update_id
-    buf.n = n
+    try:
+        if view.ndim != 2 or view.itemsize != sizeof(double) or not _is_float64(view.format):
+            raise ValueError(f"{side_name.decode()}: an array must be float64 of shape (n, 2) or (n, 3), got "
+                             f"{view.ndim} dimension(s) of format {_format_text(view.format)!r}")
+        if view.shape[1] < 2:
+            raise ValueError(f"{side_name.decode()}: an array must have shape (n, 2) or (n, 3), "
+                             f"got (n, {view.shape[1]})")
+        n = view.shape[0]
+        row_stride = view.strides[0]
+        col_stride = view.strides[1]
+        _reserve(buf, n)
+        row = <const char*>view.buf
+        for i in range(n):
+            # memcpy: a strided view may leave a double unaligned
+            memcpy(&price, row, sizeof(double))
+            memcpy(&amount, row + col_stride, sizeof(double))
+            row += row_stride
+            if not (price > 0.0 and price < INFINITY and amount >= 0.0 and amount < INFINITY):
+                _store(buf, i, price, amount, sign, update_id, side_name, [price, amount])
+            buf.rows[i].key = sign * price
+            buf.rows[i].amount = amount + 0.0
+            buf.rows[i].update_id = update_id
+        buf.n = n
+    finally:
+        PyBuffer_Release(&view)
     return 0
+
+
+cdef str _format_text(const char* fmt):
+    return "B" if fmt == NULL else fmt.decode("ascii", "replace")
 
 
 @cython.boundscheck(False)

@@ -13,8 +13,10 @@ declares the socket dead when nothing at all (data, ping or pong) arrived
 for ``message_timeout`` seconds.
 """
 import asyncio
+import contextlib
 import time
-from typing import Any, Callable, Mapping, Optional
+from contextvars import ContextVar
+from typing import Any, Callable, Iterator, Mapping, Optional, Protocol
 
 import aiohttp
 import orjson
@@ -25,7 +27,7 @@ from hummingbot_conn.web.encoding import encode_json, encode_params
 from hummingbot_conn.web.errors import ResponseTooLargeError, WSDisconnectedError, WSSilentError
 
 __all__ = ["ConnectionsFactory", "RESTConnection", "WSConnection", "FORM_CONTENT_TYPE", "JSON_CONTENT_TYPE",
-           "DEFAULT_MAX_RESPONSE_SIZE"]
+           "DEFAULT_MAX_RESPONSE_SIZE", "TransportTap", "transport_tap"]
 
 # Binance's largest answer in scope, the full exchangeInfo, is a few MB; 32 MiB leaves room
 # and still bounds what a broken or hostile server can make us hold
@@ -131,6 +133,10 @@ class WSConnection:
         self._last_ping_sent = -float("inf")
         self._unanswered_since = -float("inf")      # the first of our pings nothing answered yet
         self._url = ""
+        # taps of a recorder (hummingbot_conn.recording): each data frame as received (text or bytes),
+        # and the error a socket died of; None costs one attribute check per frame
+        self.frame_tap: Optional[Callable[[Any], None]] = None
+        self.death_tap: Optional[Callable[[BaseException], None]] = None
 
     @property
     def connected(self) -> bool:
@@ -219,6 +225,8 @@ class WSConnection:
         await self._ensure_connected().ping()
 
     async def _dead(self, error: WSDisconnectedError) -> WSDisconnectedError:
+        if self.death_tap is not None:
+            self.death_tap(error)
         self._connected = False
         ws, self._ws = self._ws, None
         if ws is not None and not ws.closed:
@@ -274,6 +282,8 @@ class WSConnection:
             if mtype is aiohttp.WSMsgType.TEXT:
                 self._last_recv_time = self._clock()
                 data = msg.data
+                if self.frame_tap is not None:
+                    self.frame_tap(data)
                 if self._decode_json:
                     try:
                         data = orjson.loads(data)
@@ -282,6 +292,8 @@ class WSConnection:
                 return WSResponse(data, self._last_recv_time)
             if mtype is aiohttp.WSMsgType.BINARY:
                 self._last_recv_time = self._clock()
+                if self.frame_tap is not None:
+                    self.frame_tap(msg.data)
                 return WSResponse(msg.data, self._last_recv_time)
             if mtype is aiohttp.WSMsgType.PING:
                 self._last_recv_time = self._clock()
@@ -297,6 +309,30 @@ class WSConnection:
                 raise await self._dead(WSDisconnectedError(
                     f"WS to {self._url} was closed by the server (close code {code})"))
             raise await self._dead(WSDisconnectedError(f"WS to {self._url} failed: {msg.data!r}"))
+
+
+class TransportTap(Protocol):
+    """What stands between a ``ConnectionsFactory`` and its connections (``hummingbot_conn.recording``:
+    the recorder wraps the real ones, the replay serves a recording instead; docs/recording.md)."""
+
+    def rest_connection(self, make: Callable[[], RESTConnection]) -> RESTConnection: ...
+
+    def ws_connection(self, make: Callable[[], WSConnection]) -> WSConnection: ...
+
+
+# the tap of the factories created in this context: set around a connector's construction, so the
+# connector's code stays unchanged and only its transport is recorded or replayed
+_TAP: ContextVar[Optional[TransportTap]] = ContextVar("hummingbot_conn_transport_tap", default=None)
+
+
+@contextlib.contextmanager
+def transport_tap(tap: Optional[TransportTap]) -> Iterator[None]:
+    """Every ``ConnectionsFactory`` created inside the block hands its connections to ``tap``."""
+    token = _TAP.set(tap)
+    try:
+        yield
+    finally:
+        _TAP.reset(token)
 
 
 class ConnectionsFactory:
@@ -316,6 +352,7 @@ class ConnectionsFactory:
         self._owns_session = session is None
         self._limit_per_host = limit_per_host
         self._clock = clock
+        self._tap = _TAP.get()
 
     @property
     def session(self) -> Optional[aiohttp.ClientSession]:
@@ -329,9 +366,13 @@ class ConnectionsFactory:
         return self._session
 
     async def get_rest_connection(self) -> RESTConnection:
+        if self._tap is not None:
+            return self._tap.rest_connection(lambda: RESTConnection(self._get_session(), self.max_response_size))
         return RESTConnection(self._get_session(), self.max_response_size)
 
     async def get_ws_connection(self) -> WSConnection:
+        if self._tap is not None:
+            return self._tap.ws_connection(lambda: WSConnection(self._get_session(), clock=self._clock))
         return WSConnection(self._get_session(), clock=self._clock)
 
     async def close(self) -> None:

@@ -41,7 +41,8 @@ class KrakenSpotVenue:
     def make_connector(self, **options: Any) -> KrakenExchange:
         return KrakenExchange(kraken_api_key=self.key, kraken_api_secret=self.secret,
                               trading_pairs=[self.trading_pair],
-                              domain=KrakenEndpoints.local(self.sim.rest_url.split("://", 1)[1]), **options)
+                              domain=KrakenEndpoints.local(self.sim.rest_url.split("://", 1)[1]),
+                              api_tier="intermediate", **options)     # the simulator's keys' tier
 
     def order_kwargs(self, closing: bool = False) -> dict[str, Any]:
         return {}

@@ -303,7 +303,7 @@ async def run_demo(duration: float = 15.0, pairs: Optional[Sequence[str]] = None
                    rate: float = 20.0, ui: bool = False, out: Callable[[str], None] = say,
                    stop: Optional[asyncio.Event] = None, console: Optional[object] = None,
                    metrics_port: Optional[int] = None, venue: Venue = VENUES["binance"],
-                   width: Optional[int] = None) -> int:
+                   width: Optional[int] = None, record: Optional[str] = None) -> int:
     """Run the demo (see the module doc) on ``venue``'s simulator; returns the exit status.
 
     ``console``: the rich ``Console`` of the live view (``ui``); by default the terminal's. In the live
@@ -312,6 +312,7 @@ async def run_demo(duration: float = 15.0, pairs: Optional[Sequence[str]] = None
     ``venue``: one whose ``commands`` include ``demo``, else ``CommandError`` naming those that do.
     ``pairs``: by default the venue's ``demo_pairs``.
     ``width``: wrap the closing summary to this many columns (the live view: its console's width).
+    ``record``: record the whole session, account side included, to this file (``hbconn replay`` replays it).
     """
     if venue.connector is None or "demo" not in venue.commands:
         raise CommandError(f"hbconn demo takes {' or '.join(venues_for('demo'))} only, not {venue.name}")
@@ -333,7 +334,16 @@ async def run_demo(duration: float = 15.0, pairs: Optional[Sequence[str]] = None
         async with venue.simulator(seed, traders, specs) as sim:
             assets = {a for s in specs for a in (s.base_asset, s.quote_asset)}
             api_key, secret = sim.create_account({a: FUNDS.get(a, Decimal(1000)) for a in assets})
-            connector = venue.connector(api_key, secret, pairs, venue.endpoints_of(sim))
+            recorder = None
+            if record is not None:
+                from hummingbot_conn.recording import Recorder, endpoints_options
+
+                recorder = Recorder(record, venue.name, pairs, {"endpoints": endpoints_options(
+                    venue.endpoints_of(sim)), "trading_required": True, "demo_seed": seed})
+            with recorder.capture() if recorder is not None else contextlib.nullcontext():
+                connector = venue.connector(api_key, secret, pairs, venue.endpoints_of(sim))
+            if recorder is not None:
+                recorder.watch(connector)
             tell(f"simulated {venue.name} exchange on {sim.rest_url}; trading {', '.join(pairs)} through "
                  f"{type(connector).__name__}")
             endpoint = await serve_metrics(metrics_port, connector=connector, out=tell)
@@ -361,6 +371,10 @@ async def run_demo(duration: float = 15.0, pairs: Optional[Sequence[str]] = None
             finally:
                 await connector.stop_network()
                 await endpoint.close()
+                if recorder is not None:
+                    stats = await recorder.aclose()
+                    demo_out = out if live is None else tell
+                    demo_out(f"recorded the session to {record}: {stats['records']} records, lost {stats['lost']}")
     finally:
         if live is not None:
             live.stop()
@@ -426,7 +440,7 @@ async def _main(args) -> int:
         # a summary on a terminal wraps between its fields; in a pipe it stays one line per item
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
         return await run_demo(args.duration, args.pairs, args.seed, args.rate, ui=ui, stop=stop,
-                              metrics_port=args.metrics_port, venue=args.venue, width=width)
+                              metrics_port=args.metrics_port, venue=args.venue, width=width, record=args.record)
     except asyncio.CancelledError:
         raise KeyboardInterrupt from None
     finally:
@@ -467,6 +481,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--metrics-port", type=port_number, default=None, metavar="PORT",
                         help="serve the connector's figures for Prometheus at http://127.0.0.1:PORT/metrics "
                              "(0: a free port; needs the metrics extra)")
+    parser.add_argument("--record", metavar="FILE", default=None,
+                        help="record the whole session, account side included, to FILE ('hbconn replay FILE')")
     args = parser.parse_args(argv)
 
     def body() -> int:

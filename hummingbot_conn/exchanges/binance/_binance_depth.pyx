@@ -21,12 +21,14 @@ validates them (finite, price > 0, quantity >= 0) as for any other rows.
 """
 from cpython.buffer cimport PyBUF_FORMAT, PyBUF_WRITABLE
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from libc.stdint cimport INT64_MAX, int64_t
+from libc.stdint cimport INT64_MAX, int64_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.math cimport isfinite
-from libc.string cimport memcmp
+from libc.string cimport memcmp, memcpy
 
-from hummingbot_conn.core._decimal_parse cimport parse_decimal
+cimport cython
+
+from hummingbot_conn.core._decimal_parse cimport hbconn_pow10, parse_decimal
 
 
 cdef extern from "Python.h":
@@ -35,14 +37,23 @@ cdef extern from "Python.h":
     bint PyUnicode_CheckExact(object o)
     bint PyBytes_CheckExact(object o)
     bint PyUnicode_IS_ASCII(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    void* PyUnicode_DATA(object o)
 
-
-cdef enum:
-    _INITIAL_ROWS = 16
 
 cdef char* _FORMAT = b"d"
 
+cdef enum:
+    _FAST_DIGITS = 19                   # characters between the quotes on the one-pass path (point included)
 
+cdef enum:
+    _SYMBOL_SLOTS = 256                 # symbols kept (a power of two), by a hash of their text
+    _SYMBOL_MAX = 64                    # longer ones are decoded every time
+
+cdef uint64_t _MAX_EXACT = 9007199254740992     # 2**53: every integer up to here is an exact double
+
+
+@cython.freelist(8)
 cdef class DepthRows:
     """One side of a parsed frame: ``n`` rows of (price, quantity) doubles.
 
@@ -51,22 +62,28 @@ cdef class DepthRows:
     -> ``(price, quantity)``, ``rows.tolist()``."""
 
     def __cinit__(self):
-        self._data = <double*>malloc(_INITIAL_ROWS * 2 * sizeof(double))
-        if self._data == NULL:
-            raise MemoryError()
+        # two of these per frame: the first rows live in the object (and a freelist keeps the
+        # objects), so parsing a frame of up to 16 rows a side allocates nothing from the C heap
+        self._data = self._inline
         self._n = 0
-        self._cap = _INITIAL_ROWS
+        self._cap = _INLINE_ROWS
         self._exports = 0
 
     def __dealloc__(self):
-        free(self._data)
+        if self._data != self._inline:
+            free(self._data)
 
     cdef int _push(self, double price, double amount) except -1:
         cdef double* grown
         if self._exports:
             raise BufferError("DepthRows is exported: it cannot grow")
         if self._n == self._cap:
-            grown = <double*>realloc(self._data, self._cap * 4 * sizeof(double))
+            if self._data == self._inline:
+                grown = <double*>malloc(self._cap * 4 * sizeof(double))
+                if grown != NULL:
+                    memcpy(grown, self._inline, self._n * 2 * sizeof(double))
+            else:
+                grown = <double*>realloc(self._data, self._cap * 4 * sizeof(double))
             if grown == NULL:
                 raise MemoryError()
             self._data = grown
@@ -170,6 +187,7 @@ cdef Py_ssize_t _number_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
     index after it, -1 otherwise."""
     cdef Py_ssize_t start = i, j
     cdef double value
+    cdef bint fraction_or_exponent = False
     if i < n and s[i] == b'-':
         i += 1
     if i >= n:
@@ -181,11 +199,13 @@ cdef Py_ssize_t _number_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
     else:
         return -1
     if i < n and s[i] == b'.':
+        fraction_or_exponent = True
         j = _digits(s, i + 1, n)
         if j == i + 1:
             return -1
         i = j
     if i < n and (s[i] == b'e' or s[i] == b'E'):
+        fraction_or_exponent = True
         i += 1
         if i < n and (s[i] == b'+' or s[i] == b'-'):
             i += 1
@@ -193,6 +213,9 @@ cdef Py_ssize_t _number_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
         if j == i:
             return -1
         i = j
+    # an integer of up to 308 digits is a finite double (Binance's "E" and "T" times): no parse
+    if not fraction_or_exponent and i - start <= 308:
+        return i
     # what follows is not part of a number (checked above), so the slow path of
     # parse_decimal stops exactly at s[i]; a value beyond the double range is refused
     if parse_decimal(s + start, i - start, &value) != 0 or not isfinite(value):
@@ -218,11 +241,43 @@ cdef Py_ssize_t _scalar_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
     return -1
 
 
-cdef Py_ssize_t _decimal_string(const char* s, Py_ssize_t i, Py_ssize_t n, double* out) noexcept:
-    """A ``"decimal"`` string at ``s[i]``: the index after its closing quote, -1 otherwise."""
-    cdef Py_ssize_t end
+cdef inline Py_ssize_t _decimal_string(const char* s, Py_ssize_t i, Py_ssize_t n, double* out) noexcept:
+    """A ``"decimal"`` string at ``s[i]``: the index after its closing quote, -1 otherwise.
+
+    Binance's rows ("29999.99", "0.00150000") take one pass: digits, an optional fraction, the
+    closing quote, at most 19 digits and a mantissa <= 2**53.  The double is then the one
+    ``parse_decimal`` gives (the same mantissa and power of ten, Clinger's exact case: see
+    ``_decimal_parse.pxd``); any other text (a sign, an exponent, more digits, an escape) takes
+    the general path below, which checks the string and parses it with ``parse_decimal``."""
+    cdef Py_ssize_t end, start = i + 1, j = i + 1, fraction = 0
+    cdef uint64_t mantissa = 0
+    cdef unsigned int d
+    cdef bint point = False
     if i >= n or s[i] != b'"':
         return -1
+    while j < n:
+        d = <unsigned int>(<unsigned char>s[j]) - 48
+        if d > 9:
+            break
+        mantissa = mantissa * 10 + d
+        j += 1
+    if j < n and s[j] == b'.':
+        point = True
+        j += 1
+        fraction = j
+        while j < n:
+            d = <unsigned int>(<unsigned char>s[j]) - 48
+            if d > 9:
+                break
+            mantissa = mantissa * 10 + d
+            j += 1
+        fraction = j - fraction         # digits after the point
+    # s[start:j] holds the digits and the point: at least one digit, at most 19 characters (so the
+    # uint64 above cannot have overflowed)
+    if (j < n and s[j] == b'"' and j - start - point >= 1 and j - start <= _FAST_DIGITS
+            and mantissa <= _MAX_EXACT and fraction <= 22):
+        out[0] = <double>mantissa / hbconn_pow10[fraction] if fraction else <double>mantissa
+        return j + 1
     end = _string_end(s, i + 1, n)
     if end < 0 or parse_decimal(s + i + 1, end - i - 1, out) != 0:
         return -1
@@ -260,6 +315,30 @@ cdef Py_ssize_t _rows(const char* s, Py_ssize_t i, Py_ssize_t n, DepthRows rows)
         if i < n and s[i] == b']':
             return i + 1
         return -1
+
+
+cdef list _symbols = [None] * _SYMBOL_SLOTS
+
+
+cdef object _symbol(const char* text, Py_ssize_t n):
+    """The symbol's str, the same object for the same text while it keeps its slot: no new str
+    per frame, and the dict lookups downstream reuse its cached hash.  ``text`` is ASCII (checked
+    by ``_string_end``)."""
+    cdef Py_ssize_t k
+    cdef unsigned int h = 2166136261u
+    cdef object cached
+    if n > _SYMBOL_MAX:
+        return PyUnicode_DecodeASCII(text, n, NULL)
+    for k in range(n):                  # FNV-1a
+        h = (h ^ <unsigned char>text[k]) * 16777619u
+    k = h & (_SYMBOL_SLOTS - 1)
+    cached = _symbols[k]
+    if (cached is not None and PyUnicode_GET_LENGTH(cached) == n
+            and memcmp(PyUnicode_DATA(cached), text, n) == 0):
+        return cached
+    cached = PyUnicode_DecodeASCII(text, n, NULL)
+    _symbols[k] = cached
+    return cached
 
 
 def parse_depth_update(object frame):
@@ -317,20 +396,18 @@ def parse_depth_update(object frame):
                 return None
             if end == i + 1:
                 return None
-            try:
-                symbol = PyUnicode_DecodeASCII(s + i + 1, end - i - 1, NULL)
-            except UnicodeDecodeError:
-                return None
+            symbol = _symbol(s + i + 1, end - i - 1)
             i = end + 1
         elif key == b'U':
             i = _integer(s, i, n, &first_update_id)
         elif key == b'u':
             i = _integer(s, i, n, &update_id)
         elif key == b'b':
-            bids = DepthRows()
+            # __new__: Cython calls the type's tp_new directly (no type call, no __init__)
+            bids = DepthRows.__new__(DepthRows)
             i = _rows(s, i, n, bids)
         elif key == b'a':
-            asks = DepthRows()
+            asks = DepthRows.__new__(DepthRows)
             i = _rows(s, i, n, asks)
         else:
             i = _scalar_end(s, i, n)

@@ -9,7 +9,9 @@ on a per-key counter that decays at a steady rate (Starter: at most 15,
 -0.33 per second; the tiers: ``TIERS``).  The throttler's sliding window of
 ``15`` calls per ``15 / 0.33 = 45`` seconds never lets that counter
 overflow: a bucket of capacity C decaying at r admits at least C calls in
-any C / r seconds.
+any C / r seconds.  (A window holds a burst's calls for its whole length,
+where the venue's counter lets one through per unit of decay: a decaying
+counter in the throttler would be closer; see docs/kraken_spot.md section 10.)
 AddOrder and CancelOrder are not on that counter but on the per-pair trading
 counter (``trading_counter.py``).
 """

@@ -40,6 +40,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Union
 
 from hummingbot_conn.common import OrderType, TradeType
+from hummingbot_conn.connector.decimal_context import library_context
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
 from hummingbot_conn.connector.trading_rule import TradingRule
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderUpdate, TradeUpdate
@@ -364,7 +365,10 @@ class KrakenExchange(ExchangePyBase):
         if self._balance_task is not None and not self._balance_task.done():
             self._balance_again = True
             return
-        self._balance_task = self._order_placer.spawn(self._refresh_balances())
+        # its own task, not the order placer's: it is no order operation, and it may wait on the call
+        # counter for a while; stop_network cancels it
+        self._balance_task = asyncio.get_running_loop().create_task(self._refresh_balances(),
+                                                                    context=library_context())
 
     async def _refresh_balances(self) -> None:
         delay = BALANCE_REFRESH_DELAY
@@ -388,6 +392,13 @@ class KrakenExchange(ExchangePyBase):
         schema = self._fee_schema
         percent = schema.maker_percent_fee_decimal if maker else schema.taker_percent_fee_decimal
         return TradeFeeBase.new_spot_fee(schema, order_side, percent=percent)
+
+    async def stop_network(self) -> None:
+        task, self._balance_task = self._balance_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        await super().stop_network()
 
     # ---- market ----------------------------------------------------------------------------------------
     async def get_last_traded_prices(self, trading_pairs: List[str]) -> Dict[str, float]:

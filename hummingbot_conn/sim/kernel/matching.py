@@ -17,6 +17,8 @@ from collections import deque
 from decimal import Decimal
 from typing import Any, Callable, Generic, TypeVar
 
+from sortedcontainers import SortedDict
+
 from .book import PriceLevel, SymbolBook
 from .errors import SimError
 from .records import BookOrder, Trade
@@ -45,6 +47,10 @@ class MatchingCore(Generic[SpecT, OrderT]):
         self.clock = clock
         self.orders: dict[tuple[str, int], OrderT] = {}
         self._open_by_client: dict[tuple[int, str, str], OrderT] = {}
+        # (account id, symbol) -> that account's open orders there, order id -> order: the index
+        # open_orders(account, symbol) and the background traders read, so their cost does not grow
+        # with the open orders of other symbols and accounts (a SortedDict: the k-th oldest in O(log n))
+        self._open_by_account: dict[tuple[int, str], SortedDict] = {}
         self._last_by_client: dict[tuple[int, str, str], OrderT] = {}
         self._next_order_id = dict.fromkeys(self.specs, 1)
         self._next_trade_id = dict.fromkeys(self.specs, 1)
@@ -78,12 +84,26 @@ class MatchingCore(Generic[SpecT, OrderT]):
         """A new order: findable by id and, while open, by its client id."""
         key = (order.account_id, order.symbol, order.client_order_id)
         self.orders[(order.symbol, order.order_id)] = order
+        replaced = self._open_by_client.get(key)
+        if replaced is not None:
+            self._unindex(replaced)
         self._open_by_client[key] = order
         self._last_by_client[key] = order
+        index = self._open_by_account.get((order.account_id, order.symbol))
+        if index is None:
+            index = self._open_by_account[(order.account_id, order.symbol)] = SortedDict()
+        index[order.order_id] = order
 
     def _closed(self, order: OrderT) -> None:
         """``order`` is no longer open: its client id may be used again."""
-        self._open_by_client.pop((order.account_id, order.symbol, order.client_order_id), None)
+        closed = self._open_by_client.pop((order.account_id, order.symbol, order.client_order_id), None)
+        if closed is not None:
+            self._unindex(closed)
+
+    def _unindex(self, order: OrderT) -> None:
+        index = self._open_by_account.get((order.account_id, order.symbol))
+        if index is not None and index.get(order.order_id) is order:
+            del index[order.order_id]
 
     def is_open_client_id(self, account_id: int, symbol: str, client_order_id: str) -> bool:
         return (account_id, symbol, client_order_id) in self._open_by_client
@@ -98,10 +118,29 @@ class MatchingCore(Generic[SpecT, OrderT]):
         return None
 
     def open_orders(self, account: Any, symbol: str | None = None) -> list[OrderT]:
-        """The account's open orders (of ``symbol``, or all), by symbol then order id."""
+        """The account's open orders (of ``symbol``, or all), by symbol then order id.
+
+        O(orders returned) with a symbol (the index); O(all open orders) without."""
+        if symbol is not None:
+            index = self._open_by_account.get((account.account_id, symbol))
+            return list(index.values()) if index else []
         return sorted((o for o in self._open_by_client.values()
                        if o.account_id == account.account_id and (symbol is None or o.symbol == symbol)),
                       key=lambda o: (o.symbol, o.order_id))
+
+    def open_order_count(self, account: Any, symbol: str) -> int:
+        """How many orders ``account`` has open on ``symbol``. O(1)."""
+        index = self._open_by_account.get((account.account_id, symbol))
+        return len(index) if index is not None else 0
+
+    def open_order_at(self, account: Any, symbol: str, position: int) -> OrderT:
+        """The ``position``-th oldest (by order id) open order of ``account`` on ``symbol``
+        (``open_orders(account, symbol)[position]`` without building the list). O(log n);
+        IndexError when it has no such order."""
+        index = self._open_by_account.get((account.account_id, symbol))
+        if index is None or not -len(index) <= position < len(index):
+            raise IndexError(f"no open order at position {position} of account {account.account_id} on {symbol}")
+        return index.peekitem(position)[1]
 
     # -- matching ---------------------------------------------------------------------------------
     def _maker_for(self, book: SymbolBook, taker: OrderT) -> tuple[PriceLevel, OrderT] | None:

@@ -8,8 +8,8 @@ book from growing forever). The mid follows a random walk scaled by
 ``random.Random(seed)``, so a seeded run with a manual clock is repeatable.
 
 The decisions are venue-free; how an order reaches the venue is a handful of
-hooks (``_place_maker``, ``_place_market``, ``_open_orders``, ``_cancel``,
-``_moved``) that each venue's subclass gives (``binance/spot/traders.py``,
+hooks (``_place_maker``, ``_place_market``, ``_open_order_count``,
+``_open_order_at``, ``_cancel``, ``_moved``) that each venue's subclass gives (``binance/spot/traders.py``,
 ``binance/usdm/traders.py``): the same decisions on every venue, so the
 markets behave alike for the same seed. The engine needs ``specs`` (each an
 ``InstrumentSpec``, ``specs.py``), ``books`` and ``reference_price(symbol, side)``.
@@ -57,9 +57,13 @@ class BackgroundTraders:
         """Send a market order of ``self.taker_account``; raise SimError to skip it."""
         raise NotImplementedError
 
-    def _open_orders(self, symbol: str) -> list:
-        """``self.account``'s open orders of ``symbol`` (each with ``order_id``), oldest first."""
-        return self.engine.open_orders(self.account, symbol)
+    def _open_order_count(self, symbol: str) -> int:
+        """How many orders ``self.account`` has open on ``symbol`` (O(1): ``MatchingCore``'s index)."""
+        return self.engine.open_order_count(self.account, symbol)
+
+    def _open_order_at(self, symbol: str, position: int) -> Any:
+        """``self.account``'s ``position``-th oldest open order of ``symbol`` (with ``order_id``)."""
+        return self.engine.open_order_at(self.account, symbol, position)
 
     def _cancel(self, symbol: str, order_id: int) -> None:
         raise NotImplementedError
@@ -111,9 +115,11 @@ class BackgroundTraders:
             self.mid[sym] = max(spec.tick_size * 10, self.mid[sym] * (1 + drift))
             self._moved(sym)
             roll = self._rng.random()
-            mine = self._open_orders(sym)
-            if roll < 0.2 and mine or len(mine) > self.max_orders:
-                victim = mine[self._rng.randrange(len(mine))] if roll < 0.2 else mine[0]
+            # counted and picked through the engine's index: a step costs the same with 10 or
+            # 10,000 orders open (listing them made every step O(open orders of all symbols))
+            mine = self._open_order_count(sym)
+            if roll < 0.2 and mine or mine > self.max_orders:
+                victim = self._open_order_at(sym, self._rng.randrange(mine) if roll < 0.2 else 0)
                 self._cancel(sym, victim.order_id)
             elif roll < 0.35:
                 side = self._rng.choice(("BUY", "SELL"))

@@ -52,7 +52,7 @@ def _assert_sentence(proc: subprocess.CompletedProcess, status: int, *words: str
     # the venue registry says which commands take a venue: the demo trades on the spot venues only
     (["demo", "--venue", "binance_perpetual"],
      ["--venue", "hbconn demo takes binance or kraken only", "binance_perpetual (Binance USDⓈ-M perpetuals) works with",
-      "hbconn book and hbconn sim"]),
+      "hbconn book, hbconn sim and hbconn feed"]),
     (["demo", "--venue", "okx"], ["unknown venue 'okx'; choose binance or kraken."]),
     (["sim", "--venue", "coinbase"], ["unknown venue 'coinbase'; choose binance or binance_perpetual or kraken"]),
     (["nosuchcommand"], ["unknown command 'nosuchcommand'", "demo", "sim"]),

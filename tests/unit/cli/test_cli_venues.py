@@ -56,7 +56,7 @@ def test_a_venue_is_read_as_hummingbot_spells_it_or_with_a_dash(text):
     ("okx", "book", "unknown venue 'okx'; choose binance, binance_perpetual or kraken"),
     ("okx", "demo", "unknown venue 'okx'; choose binance or kraken"),
     ("binance_perpetual", "demo", "hbconn demo takes binance or kraken only; binance_perpetual (Binance USDⓈ-M "
-                                  "perpetuals) works with hbconn book and hbconn sim"),
+                                  "perpetuals) works with hbconn book, hbconn sim and hbconn feed"),
 ])
 def test_a_venue_a_command_does_not_take_is_refused_naming_those_it_takes(text, command, sentence):
     with pytest.raises(ValueError) as err:
