@@ -4,10 +4,10 @@
 Why: decoding an update with a JSON library builds a dict per level, a
 float per number and the rows built from them, all read once by
 ``OrderBook.apply_diffs`` and thrown away.  This scanner reads the frame's
-own bytes once into the rows ``apply_diffs`` reads: a short side (most
-updates) as a list of (price, qty) float tuples, a long one as a
-``DepthRows`` buffer (the Binance scanner's row type, read as an (n, 2)
-float64 array), as ``exchanges/binance/_binance_depth`` does for Binance.
+own bytes once and writes the levels as doubles into two ``DepthRows``
+(the Binance scanner's row type, which holds a short side inside the object
+and which ``apply_diffs`` reads as an (n, 2) float64 buffer), as
+``exchanges/binance/_binance_depth`` does for Binance.
 
 Scope (deliberately narrow, docs/kraken_spot.md section 1): one ASCII JSON
 object with ``"channel": "book"``, ``"type": "update"`` and ``"data"`` an
@@ -46,7 +46,6 @@ cdef extern from "Python.h":
 
 cdef enum:
     _MAX_PLAIN_INTEGER_DIGITS = 15      # every such integer is an exact double
-    _SMALL_SIDE = 8                     # rows a side returns as a list (more: a DepthRows)
 
 
 cdef inline Py_ssize_t _ws(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
@@ -234,35 +233,22 @@ cdef Py_ssize_t _level(const char* s, Py_ssize_t i, Py_ssize_t n, double* price,
 
 
 cdef object _side(const char* s, Py_ssize_t* at, Py_ssize_t n):
-    """``[{"price": p, "qty": q}, ...]`` at ``s[at[0]]``: the rows, ``at`` moved past it; None if
-    not that shape.  Up to ``_SMALL_SIDE`` rows come as a list of (price, qty) float tuples (the
-    book reads a short list faster than it acquires a buffer), more as a ``DepthRows``."""
-    cdef double small[2 * _SMALL_SIDE]
+    """``[{"price": p, "qty": q}, ...]`` at ``s[at[0]]``: its rows as a ``DepthRows``, ``at`` moved
+    past it; None if not that shape."""
     cdef double price = 0.0, qty = 0.0
-    cdef Py_ssize_t i = at[0], member, count = 0, k
-    cdef DepthRows rows = None
-    cdef list out
+    cdef Py_ssize_t i = at[0], member
+    cdef DepthRows rows = DepthRows()
     if i >= n or s[i] != b'[':
         return None
     i = _ws(s, i + 1, n)
     if i < n and s[i] == b']':
         at[0] = i + 1
-        return []
+        return rows
     while True:
         i = _level(s, i, n, &price, &qty)
         if i < 0:
             return None
-        if rows is not None:
-            rows._push(price, qty)
-        elif count == _SMALL_SIDE:
-            rows = DepthRows()
-            for k in range(count):
-                rows._push(small[2 * k], small[2 * k + 1])
-            rows._push(price, qty)
-        else:
-            small[2 * count] = price
-            small[2 * count + 1] = qty
-            count += 1
+        rows._push(price, qty)
         member = _next_member(s, i, n, b']')
         if member == -2:
             break
@@ -270,12 +256,7 @@ cdef object _side(const char* s, Py_ssize_t* at, Py_ssize_t n):
             return None
         i = member
     at[0] = _ws(s, i, n) + 1
-    if rows is not None:
-        return rows
-    out = []
-    for k in range(count):
-        out.append((small[2 * k], small[2 * k + 1]))
-    return out
+    return rows
 
 
 cdef tuple _entry(const char* s, Py_ssize_t* at, Py_ssize_t n):
@@ -336,15 +317,15 @@ cdef tuple _entry(const char* s, Py_ssize_t* at, Py_ssize_t n):
     if symbol is None or checksum < 0:
         return None
     at[0] = _ws(s, i, n) + 1
-    return (symbol, bids if bids is not None else [], asks if asks is not None else [], checksum)
+    return (symbol, bids if bids is not None else DepthRows(), asks if asks is not None else DepthRows(),
+            checksum)
 
 
 def parse_book_update(object frame):
     """``(symbol, bids, asks, checksum)`` of a Kraken v2 book update frame with one entry, else None.
 
     ``frame``: the text frame as ``str`` (or ``bytes``).  ``bids`` / ``asks``
-    are rows in the frame's order (a list of (price, qty) floats, or a
-    ``DepthRows`` for a long side); ``checksum`` an int.  None means
+    are ``DepthRows`` in the frame's order; ``checksum`` an int.  None means
     "not this fast shape": decode it with a JSON library instead (module
     docstring).  Never raises for bad input (only ``MemoryError``)."""
     cdef const char* s
