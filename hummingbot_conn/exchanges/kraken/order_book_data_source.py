@@ -246,8 +246,8 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
         if type(data) is str:
             parsed = parse_book_update(data)
             if parsed is not None:
-                symbol, bids, asks, checksum = parsed
-                sink.on_diff(self._pair_of(symbol), bids, asks, 0, -1, received_at, -1, checksum)
+                symbol, bid_rows, ask_rows, crc = parsed
+                sink.on_diff(self._pair_of(symbol), bid_rows, ask_rows, 0, -1, received_at, -1, crc)
                 return None
             try:
                 data = orjson.loads(data)
