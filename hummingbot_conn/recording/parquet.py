@@ -132,6 +132,8 @@ def export_parquet(path: str, directory: str) -> Dict[str, int]:
                 skipped += 1        # a record or event of the wrong shape: left out, the rest exported
         if skipped:
             log.warning("%s: %d damaged records or events were left out of the Parquet files", path, skipped)
+        if reader.where_it_ended():     # a cut or damaged file: exported as far as it goes, and said
+            log.warning("%s", reader.where_it_ended().replace("replayed the", "exported the"))
     exact = pa.decimal128(38, 18)
     os.makedirs(directory, exist_ok=True)
     book_schema = pa.schema([("t", pa.float64()), ("symbol", pa.string()), ("kind", pa.string()),

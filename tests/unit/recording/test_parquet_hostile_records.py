@@ -43,3 +43,15 @@ def test_damaged_events_are_left_out_whole_and_the_rest_exported(tmp_path):
     book = pq.read_table(str(tmp_path / "out" / "book_updates.parquet")).to_pylist()
     assert [(r["last_update_id"], str(r["price"]), str(r["amount"])) for r in book] == \
         [(1, "100.500000000000000000", "1.250000000000000000")]
+
+
+def test_a_cut_file_is_exported_as_far_as_it_goes_and_says_where_it_ended(tmp_path, caplog):
+    path = str(tmp_path / "m.hbrec.zst")
+    writer = RecordingWriter(path, Header(library="0.1.0", venue="binance", pairs=["BTC-USDT"],
+                                          wall_start=1_765_000_000.0, mono_start=100.0))
+    writer.put({"k": "in", "t": 100.1, "c": 1, "d": _diff(1, [["100.5", "1.25"]])})
+    writer.close(None)      # no end record: the recorder was stopped abruptly
+    with caplog.at_level("WARNING"):
+        written = export_parquet(path, str(tmp_path / "out"))
+    assert written["book_updates.parquet"] == 1
+    assert "ends without its end record" in caplog.text and "exported the 1 records" in caplog.text
