@@ -184,6 +184,17 @@ class RecordingWSConnection(WSConnection):
         await self._inner.send_bytes_as_text(payload)
         self._sent(payload.decode("utf-8", errors="replace"))
 
+    def can_write_now(self) -> bool:
+        return self._inner.can_write_now()
+
+    def write_text_now(self, payload: bytes) -> bool:
+        """The order path's synchronous send (``WSConnection.write_text_now``), recorded like any
+        sent frame; False, nothing written or recorded, when the inner connection cannot."""
+        if not self._inner.write_text_now(payload):
+            return False
+        self._sent(payload.decode("utf-8", errors="replace"))
+        return True
+
     async def ping(self) -> None:
         await self._inner.ping()
 

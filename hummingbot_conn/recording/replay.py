@@ -132,7 +132,7 @@ def load_recording(path: str, progress: Optional[Callable[[int], None]] = None) 
                     gaps += int(rec.get("n", 0))
                     continue
                 transport.add(rec)
-                if kind == "req":
+                if kind in ("req", "out"):         # an order over REST, or over the venue's WS API
                     call = venue.order_call(rec)
                     if call is not None:
                         calls.append((float(rec["t"]), call))

@@ -318,6 +318,17 @@ class ReplayWSConnection(WSConnection):
         self._ensure()
         self._sent(payload.decode("utf-8", "replace"))
 
+    def can_write_now(self) -> bool:
+        return self._connected
+
+    def write_text_now(self, payload: bytes) -> bool:
+        """The order path's synchronous send (``WSConnection.write_text_now``): taken like any sent
+        frame; False when not connected."""
+        if not self._connected:
+            return False
+        self._sent(payload.decode("utf-8", "replace"))
+        return True
+
     async def ping(self) -> None:
         self._ensure()
 

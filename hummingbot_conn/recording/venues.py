@@ -7,7 +7,8 @@ URLs (nothing is dialled: the transport is the recording), with dummy
 credentials (secrets are never in a file; signatures are not compared).
 
 The account side is replayed by re-issuing the strategy's calls: each recorded
-order placement (``new_order``) and cancel (``cancel_order``) becomes a
+order placement (``new_order``, or ``order.place`` on the WebSocket API) and cancel
+(``cancel_order``, ``order.cancel``) becomes a
 ``buy`` / ``sell`` / ``cancel`` call on the connector at its recorded time, with
 the recorded client order id (docs/recording.md, "Replay").
 """
@@ -15,6 +16,8 @@ from dataclasses import dataclass, fields, is_dataclass
 from decimal import Decimal
 from typing import Any, Callable, Dict, Mapping, Optional
 from urllib.parse import parse_qsl
+
+import orjson
 
 __all__ = ["ReplayVenue", "REPLAY_VENUES", "endpoints_options", "OrderCall"]
 
@@ -39,8 +42,33 @@ def _params(rec: Mapping[str, Any]) -> Dict[str, str]:
     return out
 
 
+def _ws_api_order_call(rec: Mapping[str, Any]) -> Optional[OrderCall]:
+    # an order sent over Binance's WebSocket API (docs/binance_spot.md section 7.6): a request frame
+    # {"id": ..., "method": "order.place" | "order.cancel", "params": {...}}
+    text = rec.get("d")
+    if not isinstance(text, str) or '"order.' not in text:
+        return None
+    try:
+        frame = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    params = frame.get("params") if isinstance(frame, dict) else None
+    if not isinstance(params, dict):
+        return None
+    method = frame.get("method")
+    if method == "order.place" and "newClientOrderId" in params:
+        return OrderCall("buy" if params.get("side") == "BUY" else "sell", str(params.get("symbol", "")),
+                         str(params["newClientOrderId"]), str(params.get("type", "LIMIT")),
+                         Decimal(str(params.get("quantity", "0"))), Decimal(str(params.get("price", "NaN"))))
+    if method == "order.cancel" and "origClientOrderId" in params:
+        return OrderCall("cancel", str(params.get("symbol", "")), str(params["origClientOrderId"]))
+    return None
+
+
 def _binance_order_call(order_path: str) -> Callable[[Mapping[str, Any]], Optional[OrderCall]]:
     def read(rec: Mapping[str, Any]) -> Optional[OrderCall]:
+        if rec["k"] == "out":
+            return _ws_api_order_call(rec)
         if not rec["u"].partition("?")[0].endswith(order_path):
             return None
         params = _params(rec)

@@ -94,7 +94,10 @@ class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
         if trading_required and order_transport == "ws":
             factory = self._web_assistants_factory
             self._ws_orders = BinanceWSOrderEntry(
-                web_utils.wss_api_url(self._domain), self.authenticator, self._throttler,
+                # the answers' rateLimits are what the pools are corrected from: asked for explicitly
+                # (Binance's default), which also tells this socket from the user stream's on the same
+                # path (a recording's replay pairs connections by URL: docs/recording.md)
+                web_utils.wss_api_url(self._domain) + "?returnRateLimits=true", self.authenticator, self._throttler,
                 factory.connections_factory.get_ws_connection, rate_limit_pools=CONSTANTS.WS_RATE_LIMIT_POOLS,
                 pause_scopes=CONSTANTS.PAUSE_SCOPES, time_sync_retry=factory.time_sync_retry,
                 request_timeout=ws_request_timeout, connect_limit_id=CONSTANTS.WS_CONNECTIONS,

@@ -198,6 +198,9 @@ class BinanceWSOrderEntry:
         for future in pending.values():
             if not future.done():
                 future.set_exception(WSDisconnectedError(reason))
+                # a request whose waiter is gone (cancelled by stop_network) would leave asyncio's
+                # "exception was never retrieved" in the log; a waiter still there gets it all the same
+                future.exception()
 
     # ---- requests ----------------------------------------------------------------------------
     def send_now(self, method: str, params: Dict[str, Any]) -> Optional[Sent]:
