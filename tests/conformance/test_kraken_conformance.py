@@ -8,12 +8,14 @@ and the venue's own state from the simulator's engine.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, List
 
 import pytest
 
 from hummingbot_conn.exchanges.kraken import KrakenEndpoints, KrakenExchange
 from hummingbot_conn.sim.kraken import KrakenSimulatedExchange
+from hummingbot_conn.sim.kraken.book_feed import checksum
+from hummingbot_conn.sim.kraken.ws_private import USER_KEY
 from hummingbot_conn.testing.conformance import FAULT_KINDS, OPERATIONS, ConformanceSuite, VenueFixture
 
 _PATHS = {"place": "/0/private/AddOrder", "cancel": "/0/private/CancelOrder"}
@@ -75,6 +77,51 @@ class KrakenSpotVenue:
 
     def venue_balances(self) -> dict[str, tuple[Decimal, Decimal]] | None:
         return {asset: (total, self.account.available(asset)) for asset, total in self.account.balance.items()}
+
+    # ---- the optional members (hummingbot_conn.testing.conformance.VenueFixtureDefaults) ----------
+    def _connections(self, stream: str) -> List[Any]:
+        """The simulator's sockets of ``stream`` (only our connector connects: the counterparty trades on
+        the engine directly)."""
+        if stream == "public":
+            return list(self.sim.streams.connections)
+        return list(self.sim.streams.user_connections.get(USER_KEY, ()))
+
+    def inject_frame(self, stream: str, frame: str) -> None:
+        conns = self._connections(stream)
+        assert conns, f"no {stream} connection to put a frame on"
+        for conn in conns:
+            conn.outbox.put(frame)
+
+    def sample_frames(self, stream: str) -> List[Any]:
+        """Public: a book update re-stating the best level of each side with the checksum of the book
+        as it is, and a trade print. Private: a fill of an order the connector does not know, and a
+        balances entry stating the account's total of one asset as it is."""
+        if stream == "public":
+            spec = self.sim.engine.specs[self.symbol]
+            bids, asks = self.sim.engine.books[self.symbol].depth(10)
+            crc = checksum(asks, bids, spec.pair_decimals, spec.lot_decimals)
+            book = {"channel": "book", "type": "update", "data": [{
+                "symbol": self.symbol, "bids": [{"price": float(p), "qty": float(q)} for p, q in bids[:1]],
+                "asks": [{"price": float(p), "qty": float(q)} for p, q in asks[:1]], "checksum": crc,
+                "timestamp": "2023-10-06T17:35:55.440295Z"}]}
+            trade = {"channel": "trade", "type": "update", "data": [{
+                "symbol": self.symbol, "side": "buy", "price": 55000.0, "qty": 0.001, "ord_type": "limit",
+                "trade_id": 99999999, "timestamp": "2023-10-06T17:35:55.440295Z"}]}
+            return [book, trade]
+        fill = {"order_id": "OUNKNO-WN000-000001", "symbol": self.symbol, "exec_type": "trade",
+                "order_status": "filled", "side": "buy", "order_type": "limit", "order_qty": 0.001,
+                "order_userref": 0, "time_in_force": "GTC", "post_only": False, "cum_qty": 0.001,
+                "cum_cost": 55.0, "fee_usd_equiv": 0.0, "avg_price": 55000.0, "timestamp": "2023-10-06T17:35:55Z",
+                "limit_price": 55000.0, "cl_ord_id": "unknown-order-1", "exec_id": "TUNKNO-WN000-000001",
+                "trade_id": 99999999, "last_qty": 0.001, "last_price": 55000.0, "cost": 55.0,
+                "liquidity_ind": "t", "fees": [{"asset": "USD", "qty": 0.0}], "fee_ccy_pref": "fciq"}
+        usd = float(self.account.balance.get("USD", Decimal(0)))
+        balance = {"asset": "USD", "asset_class": "currency", "balance": usd, "amount": 0.0, "fee": 0.0,
+                   "ledger_id": "LUNKNO-WN000-000001", "ref_id": "TUNKNO-WN000-000001",
+                   "timestamp": "2023-10-06T17:35:55Z", "type": "trade", "subtype": "",
+                   "wallet_type": "spot", "wallet_id": "main"}
+        return [{"channel": "executions", "type": "update", "data": [fill], "sequence": 999999},
+                {"channel": "balances", "type": "update", "data": [balance], "sequence": 999999}]
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ from hummingbot_conn.core.book_checksum import ChecksumStyle
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.events import OrderBookTradeEvent
 from hummingbot_conn.exchanges.kraken import constants as CONSTANTS
-from hummingbot_conn.exchanges.kraken._kraken_book import parse_book_update
+from hummingbot_conn.exchanges.kraken._kraken_book import KrakenBookChecksum, parse_book_update
 from hummingbot_conn.exchanges.kraken.constants import KrakenEndpoints
 from hummingbot_conn.exchanges.kraken.pairs import KrakenPairs
 from hummingbot_conn.exchanges.kraken.web_utils import build_public_factory, fetch_pairs
@@ -122,6 +122,13 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
             raise RuntimeError("AssetPairs not loaded yet (check_trading_pairs loads them)")
         pair = self._pairs.pair(trading_pair)
         return pair.price_decimals, pair.qty_decimals
+
+    def book_checksum(self, trading_pair: str) -> KrakenBookChecksum:
+        """The pair's ``KrakenBookChecksum``: a checksum that cannot be judged (not an int in
+        ``[0, 2**32)``, a level too large to render or finer than the pair's precision) counts as a
+        mismatch and resyncs the pair, as the checksum is the only integrity Kraken's books have."""
+        price_decimals, qty_decimals = self.checksum_precision(trading_pair)
+        return KrakenBookChecksum(self.CHECKSUM_STYLE, price_decimals, qty_decimals, self.CHECKSUM_LEVELS)
 
     async def check_trading_pairs(self, trading_pairs: Sequence[str]) -> Dict[str, Exception]:
         pairs = await self._load_pairs()
