@@ -32,6 +32,21 @@ from hummingbot_conn.exchanges.kraken.pairs import common_asset
 __all__ = ["KrakenExecutionsHandler"]
 
 
+def _within_the_order(order: Any, trade: Any, update: Any) -> None:
+    """ValueError when a report states more executed than the order's amount: a new fill beyond what
+    is left, or a ``cum_qty`` above the amount.  The venue cannot have done it, so the report is
+    refused whole (counted, and a REST reconcile reads the order as the venue has it) rather than
+    half applied: a fill dropped by the tracker while the report's status moves the order on."""
+    amount = order.amount
+    if trade is not None and trade.trade_id not in order.order_fills \
+            and order.executed_amount_base + trade.fill_base_amount > amount:
+        raise ValueError(f"fill {trade.trade_id} of {trade.fill_base_amount} would execute "
+                         f"{order.executed_amount_base + trade.fill_base_amount}, above the order's amount {amount}")
+    executed = update.misc_updates.get("executed_amount_base") if update is not None and update.misc_updates else None
+    if executed is not None and executed > amount:
+        raise ValueError(f"cum_qty {executed} is above the order's amount {amount}")
+
+
 class KrakenExecutionsHandler:
     def __init__(self, connector: Any) -> None:
         self._connector = connector
@@ -93,6 +108,7 @@ class KrakenExecutionsHandler:
             trade_update = utils.trade_update_from_report(event, pair, cid, trade_type, connector._fee_schema,
                                                           quote, now)
         order_update = utils.order_update_from_report(event, pair, cid, now) if "order_status" in event else None
+        _within_the_order(order, trade_update, order_update)
         if order.exchange_order_id is None:
             tracker.update_exchange_order_id(cid, event["order_id"])
         if trade_update is not None:

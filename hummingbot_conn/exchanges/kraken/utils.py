@@ -63,7 +63,10 @@ def order_update_from_report(report: Dict[str, Any], trading_pair: str, client_o
                              now: float) -> Optional[OrderUpdate]:
     """One executions report -> the order's new state (None for ``pending_new``), the cumulated
     executed amount ``cum_qty`` in ``misc_updates``."""
-    state = WS_ORDER_STATE[str(report["order_status"])]
+    status = report["order_status"]
+    if status not in WS_ORDER_STATE:
+        raise ValueError(f"order_status {status!r} is none of Kraken's ({', '.join(WS_ORDER_STATE)})")
+    state = WS_ORDER_STATE[status]
     if state is None:
         return None
     misc = {"executed_amount_base": _decimal(report["cum_qty"], "cum_qty")} if "cum_qty" in report else None
@@ -94,7 +97,10 @@ def order_update_from_rest(txid: str, order: Dict[str, Any], trading_pair: str, 
                            now: float) -> OrderUpdate:
     """A REST order -> OrderUpdate (``open`` with ``vol_exec`` > 0 is PARTIALLY_FILLED)."""
     executed = _decimal(order.get("vol_exec", "0"), "vol_exec")
-    state = REST_ORDER_STATE[str(order["status"])]
+    status = order["status"]
+    if status not in REST_ORDER_STATE:
+        raise ValueError(f"status {status!r} is none of Kraken's ({', '.join(REST_ORDER_STATE)})")
+    state = REST_ORDER_STATE[status]
     if state is OrderState.OPEN and executed > 0:
         state = OrderState.PARTIALLY_FILLED
     stamp = order.get("closetm") or order.get("opentm")
