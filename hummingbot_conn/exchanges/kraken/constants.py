@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import ClassVar, Dict, Tuple, Union
 
 from hummingbot_conn.common import OrderType
-from hummingbot_conn.web.errors import ErrorBodyFormat
+from hummingbot_conn.exchanges.kraken.errors import KrakenErrorBodyFormat
 from hummingbot_conn.web.rate_limit import CANCEL_PRIORITY, LinkedLimitWeightPair, RateLimit
 
 __all__ = ["KrakenEndpoints", "Domain", "DEFAULT_DOMAIN", "ERROR_FORMAT", "RATE_LIMITS"]
@@ -104,7 +104,7 @@ DEFAULT_BOOK_DEPTH = 10
 WS_MESSAGE_TIMEOUT = 60.0      # Kraken sends a heartbeat every second on a subscribed socket
 
 # ---- errors in HTTP-200 bodies (docs/kraken_spot.md section 3) ------------------------------------
-ERROR_FORMAT = ErrorBodyFormat(error_list_field="error", warning_prefix="W", errors_in_success=True,
+ERROR_FORMAT = KrakenErrorBodyFormat(error_list_field="error", warning_prefix="W", errors_in_success=True,
                                code_types=(str,))
 
 # ---- rate limits (module docstring) ---------------------------------------------------------------

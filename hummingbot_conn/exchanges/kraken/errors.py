@@ -7,21 +7,49 @@ by the category and the text, never by searching a message.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional, Tuple
 
-from hummingbot_conn.web.errors import ExchangeError, RateLimitExceededError, RequestOutcomeUnknownError
+from hummingbot_conn.web.errors import (
+    ErrorBodyFormat,
+    ErrorCode,
+    ExchangeError,
+    RateLimitExceededError,
+    RequestOutcomeUnknownError,
+)
 
-__all__ = ["code_of", "is_auth_error", "is_invalid_nonce", "is_rate_limited", "is_unknown_order",
-           "is_outcome_unknown", "AUTH_CODES"]
+__all__ = ["KrakenErrorBodyFormat", "code_of", "is_auth_error", "is_invalid_nonce", "is_rate_limited",
+           "is_unknown_order", "is_outcome_unknown", "AUTH_CODES", "UNREADABLE_CODE"]
 
 #: the key or signature refused for good: waiting cannot cure them
 AUTH_CODES = frozenset({"EAPI:Invalid key", "EAPI:Invalid signature", "EGeneral:Permission denied",
                         "EAPI:Bad request", "EGeneral:Temporary lockout"})
+#: the code of an error stated in a shape Kraken does not use (``KrakenErrorBodyFormat``)
+UNREADABLE_CODE = ""
 RATE_LIMIT_CODES = frozenset({"EAPI:Rate limit exceeded", "EOrder:Rate limit exceeded"})
 UNKNOWN_ORDER_CODES = frozenset({"EOrder:Unknown order", "EOrder:Invalid order"})
 #: the service did not process the request, or may have: the outcome of a placement is unknown
 UNCERTAIN_CODES = frozenset({"EService:Unavailable", "EService:Busy", "EService:Deadline elapsed",
                              "EGeneral:Internal error"})
+
+
+class KrakenErrorBodyFormat(ErrorBodyFormat):
+    """Kraken's ``{"error": [...], "result": ...}`` bodies, also when ``error`` is not the documented list.
+
+    The generic reading skips an ``error`` that is not a list, so ``{"error": "EService:Unavailable"}``
+    would pass as a success without a result (and an order whose outcome is unknown would be read as
+    failed on the missing field).  Here any ``error`` that is not a list, ``null`` or empty is an
+    error: a string is its code (so it is classified like the listed one), anything else an error
+    with the code ``UNREADABLE_CODE`` whose message shows it (the outcome of the request is unknown:
+    ``is_outcome_unknown``)."""
+
+    def _listed(self, decoded: Any) -> Optional[Tuple[ErrorCode, str]]:
+        if isinstance(decoded, dict):
+            stated = decoded.get(self.error_list_field or "error")
+            if isinstance(stated, str) and stated:
+                return stated, stated
+            if stated is not None and stated != "" and not isinstance(stated, list):
+                return UNREADABLE_CODE, f"an error field that is not a list: {stated!r:.200}"
+        return super()._listed(decoded)
 
 
 def code_of(error: BaseException) -> Optional[str]:
@@ -56,4 +84,5 @@ def is_outcome_unknown(error: BaseException) -> bool:
     before processing, whatever its body says."""
     if isinstance(error, RateLimitExceededError):
         return False
-    return isinstance(error, RequestOutcomeUnknownError) or code_of(error) in UNCERTAIN_CODES
+    code = code_of(error)
+    return isinstance(error, RequestOutcomeUnknownError) or code in UNCERTAIN_CODES or code == UNREADABLE_CODE

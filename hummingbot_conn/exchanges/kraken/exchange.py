@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from decimal import Decimal
+from decimal import Decimal, getcontext
 from typing import Any, Dict, List, Optional, Union
 
 from hummingbot_conn.common import OrderType, TradeType
@@ -228,7 +228,11 @@ class KrakenExchange(ExchangePyBase):
     async def _private(self, path: str, data: Optional[Dict[str, Any]] = None) -> Any:
         """A signed POST; its ``result``."""
         answer = await self._api_post(path_url=path, data=dict(data or {}), is_auth_required=True, limit_id=path)
-        return answer["result"]
+        if not isinstance(answer, dict):
+            raise ValueError(f"{path}: the answer is not a JSON object: {answer!r:.200}")
+        # no error and no result: for AddOrder the order was taken (resolved by cl_ord_id); the other
+        # callers check the result's shape themselves
+        return answer.get("result")
 
     # ---- pairs, rules, symbols ------------------------------------------------------------------------
     async def _format_trading_rules(self, exchange_info_dict: Dict[str, Any]) -> List[TradingRule]:
@@ -280,7 +284,10 @@ class KrakenExchange(ExchangePyBase):
 
     async def _ws_token(self) -> str:
         result = await self._private(CONSTANTS.WS_TOKEN_PATH_URL)
-        return str(result["token"])
+        token = result.get("token") if isinstance(result, dict) else None
+        if not isinstance(token, str) or not token:
+            raise ValueError(f"GetWebSocketsToken answered no token: {result!r:.200}")
+        return token
 
     # ---- orders ------------------------------------------------------------------------------------------
     async def _place_order(self, order_id: str, trading_pair: str, amount: Decimal, trade_type: TradeType,
@@ -322,7 +329,10 @@ class KrakenExchange(ExchangePyBase):
         query = {"txid": tracked_order.exchange_order_id} if tracked_order.exchange_order_id else \
             {"cl_ord_id": tracked_order.client_order_id}
         result = await self._private(CONSTANTS.QUERY_ORDERS_PATH_URL, query)
-        if not isinstance(result, dict) or not result:
+        if not isinstance(result, dict):
+            # unreadable is not "no such order": a not-found would count towards failing the order
+            raise ValueError(f"QueryOrders answered {result!r:.200} for {query}: not an object of orders")
+        if not result:
             raise KrakenOrderNotFound(f"Kraken has no order {query}")
         txid, order = next(iter(result.items()))
         return utils.order_update_from_rest(txid, order, tracked_order.trading_pair,
@@ -337,7 +347,10 @@ class KrakenExchange(ExchangePyBase):
                                      {"start": f"{max(0.0, order.creation_timestamp - 60):.0f}"})
         quote = pairs.pair(order.trading_pair).quote
         updates = []
-        for txid, trade in (result.get("trades") or {}).items():
+        trades = result.get("trades") if isinstance(result, dict) else None
+        if not isinstance(trades, dict):
+            raise ValueError(f"TradesHistory answered no trades object: {result!r:.200}")
+        for txid, trade in trades.items():
             if trade.get("ordertxid") != order.exchange_order_id:
                 continue
             fee_asset = pairs.asset(str(trade["fee_asset"])) if trade.get("fee_asset") else quote
@@ -351,10 +364,15 @@ class KrakenExchange(ExchangePyBase):
         requested_at = self._balances.snapshot_token()
         result = await self._private(CONSTANTS.BALANCE_PATH_URL)
         pairs = await self._kraken_pairs()
+        if not isinstance(result, dict):
+            raise ValueError(f"BalanceEx answered {result!r:.200}: not an object of assets")
         balances = {}
         for asset_id, entry in result.items():
-            total = Decimal(str(entry["balance"]))
-            hold = Decimal(str(entry.get("hold_trade", "0")))
+            # the whole answer or nothing: one unreadable entry leaves every balance as it was
+            total = _amount(entry.get("balance") if isinstance(entry, dict) else None, f"{asset_id} balance")
+            hold = _amount(entry.get("hold_trade", "0"), f"{asset_id} hold_trade")
+            if hold > total:
+                raise ValueError(f"BalanceEx: {asset_id} hold_trade {hold} is above its balance {total}")
             balances[pairs.asset(asset_id)] = (total, total - hold)
         self._balances.apply_snapshot(balances, requested_at=requested_at)
 
@@ -417,3 +435,21 @@ class KrakenExchange(ExchangePyBase):
     @classmethod
     def logger(cls) -> logging.Logger:
         return logging.getLogger(cls.__module__)
+
+
+def _amount(value: Any, field: str) -> Decimal:
+    """A REST amount (decimal text, docs/kraken_spot.md section 4) -> a finite Decimal >= 0; ValueError
+    naming ``field`` otherwise (``NaN``, ``Infinity``, a negative amount, another type)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        raise ValueError(f"BalanceEx: {field} must be decimal text, got {value!r:.50}")
+    try:
+        amount = Decimal(value)
+    except ArithmeticError:
+        raise ValueError(f"BalanceEx: {field} is not a number: {value!r:.50}") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"BalanceEx: {field} must be finite and >= 0, got {value!r:.50}")
+    context = getcontext()
+    if amount and not context.Etiny() <= amount.adjusted() <= context.Emax:
+        # 1E+999999999 is finite, but the first sum with it overflows the context
+        raise ValueError(f"BalanceEx: {field} is out of the decimal context's range: {value!r:.50}")
+    return amount
