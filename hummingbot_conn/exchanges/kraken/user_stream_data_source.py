@@ -72,6 +72,11 @@ class KrakenAPIUserStreamDataSource(UserStreamTrackerDataSource):
         self._early: list = []      # frames read while waiting for a later subscription's answer
 
     def _is_permanent_error(self, error: BaseException) -> bool:
+        """A key or signature refused by REST (the token request) is permanent; a refusal of the socket's
+        subscription is not: it judges the token (expired, or revoked by the venue), and the next
+        attempt fetches a fresh one after the usual back-off (docs/kraken_spot.md section 7)."""
+        if isinstance(error, ExchangeError) and error.method == "WS":
+            return False
         return is_auth_error(error)
 
     async def _connected_websocket_assistant(self) -> WSAssistant:
