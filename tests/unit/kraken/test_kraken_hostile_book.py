@@ -86,3 +86,44 @@ def test_a_checksum_that_is_not_an_unsigned_32_bit_int_never_leaves_the_book_syn
     assert not synced or (bids[0] == BIDS[0] and resubscribed == [])
     if synced:
         assert (45283.6, 0.5) not in bids
+
+
+def test_a_snapshot_deeper_than_the_subscription_is_truncated_to_it_and_verified():
+    async def run():
+        src, tracker, resubscribed = await _synced_tracker()
+        deeper = BIDS + [(45270.0 - i, 0.1) for i in range(15)]
+        src._process_frame(_text("snapshot", deeper, ASKS, CHECKSUM), 2.0, None)
+        book = tracker.order_books["BTC-USD"]
+        try:
+            return tracker.is_synced("BTC-USD"), book.bid_level_count, resubscribed
+        finally:
+            await tracker.stop()
+    synced, bids, resubscribed = asyncio.run(run())
+    assert synced and bids == 10 and resubscribed == []
+
+
+@pytest.mark.parametrize("symbol", ["ETH/USD", "FOO/BAR", "BTC/USDT", "btc/usd"])
+def test_an_update_for_a_symbol_not_subscribed_touches_no_book(symbol):
+    async def run():
+        src, tracker, resubscribed = await _synced_tracker()
+        src._process_frame(_text("update", [(45283.6, 0.5)], [], 0, symbol=symbol), 2.0, None)
+        book = tracker.order_books["BTC-USD"]
+        try:
+            return (tracker.is_synced("BTC-USD"), [(r.price, r.amount) for r in book.bid_entries()],
+                    tracker.metrics.unknown_pair_messages, resubscribed)
+        finally:
+            await tracker.stop()
+    synced, bids, unknown, resubscribed = asyncio.run(run())
+    assert synced and bids == BIDS and unknown == 1 and resubscribed == []
+
+
+@pytest.mark.parametrize("rows, final", [
+    ([(45283.6, 0.5), (45283.6, 0.0)], BIDS),                          # added then deleted in one message
+    ([(45283.5, 0.3), (45283.5, 0.2)], [(45283.5, 0.2)] + BIDS[1:]),   # the last statement of a level wins
+])
+def test_duplicate_levels_in_one_message_apply_in_order_and_the_checksum_judges_the_result(rows, final):
+    synced, resubscribed, (bids, _) = asyncio.run(_after(_text("update", rows, [], _crc(final, ASKS))))
+    assert synced and bids == final and resubscribed == []
+    # the same rows under a checksum of another book: out of sync at once
+    synced, resubscribed, _ = asyncio.run(_after(_text("update", rows, [], _crc(BIDS[:1] + final, ASKS))))
+    assert not synced and resubscribed == ["BTC-USD"]
