@@ -196,6 +196,12 @@ def fail_unexpected(prog: str, err: BaseException, verbose: bool) -> int:
     return 1
 
 
+def from_unbuilt_checkout(err: ImportError) -> bool:
+    """Whether ``err`` is ``hummingbot_conn.core``'s refusal to load a source checkout whose
+    extensions were never compiled (its message names the two ways out), not a bug."""
+    return "compiled core is not built" in str(err)
+
+
 def say(line: str) -> None:
     """Print one line of a command's output at once: in a pipe (CI, ``| tee``) each line shows as it happens."""
     print(line, flush=True)
