@@ -46,14 +46,21 @@ class CommandError(Exception):
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Descriptions keep their line breaks; an option with a meaningful default shows it."""
+    """Descriptions keep their line breaks; an option with a meaningful default shows it.
+
+    A default is shown as the user would type it: a number or a text as is, an object
+    (a venue) by its ``name``; any other object is not shown, never as its repr."""
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
-        if action.default is None or action.default is False or action.default == [] \
-                or action.default is argparse.SUPPRESS or "default" in text:
+        default = action.default
+        if default is None or default is False or default == [] \
+                or default is argparse.SUPPRESS or "default" in text:
             return text
-        return text + " (default: %(default)s)"
+        if isinstance(default, (str, int, float, Decimal)):
+            return text + " (default: %(default)s)"
+        name = getattr(default, "name", None)
+        return text + f" (default: {name})".replace("%", "%%") if isinstance(name, str) else text
 
 
 class CommandParser(argparse.ArgumentParser):
