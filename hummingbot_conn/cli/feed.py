@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import signal
 from typing import List, Optional, Sequence
+from urllib.parse import urlsplit
 
 from hummingbot_conn.cli import event_loop
 from hummingbot_conn.cli.book import TRADERS, _base_url, resolve_pairs
@@ -46,6 +47,20 @@ def _nats_url(text: str) -> str:
     return text.strip()
 
 
+def no_server_hint(nats_url: str) -> str:
+    """The next step when nothing answers at ``nats_url``: on this machine, the command that starts
+    a server on that URL's address and port (the nats extra's ``nats-server``); elsewhere, a check."""
+    parts = urlsplit(nats_url)
+    try:
+        port = parts.port or 4222
+    except ValueError:          # a port that is not a number: the URL itself is what to fix
+        return "Fix --nats: for example nats://127.0.0.1:4222."
+    host = parts.hostname or "127.0.0.1"
+    if host in ("127.0.0.1", "localhost", "::1", "0.0.0.0"):
+        return f"Start one (nats-server -a {host} -p {port}, from the nats extra) or fix --nats."
+    return f"Check that a NATS server runs at {host}:{port} and is reachable from here, or fix --nats."
+
+
 async def serve(venue: Venue, endpoints, wanted: Sequence[str], nats_url: str, *, interval: float,
                 stop: asyncio.Event, ready_out=say) -> int:
     """Publish ``wanted`` pairs of ``venue`` at ``endpoints`` on ``nats_url`` until ``stop`` is set."""
@@ -61,8 +76,7 @@ async def serve(venue: Venue, endpoints, wanted: Sequence[str], nats_url: str, *
         try:
             await feed.start()
         except ConnectionError as err:
-            raise CommandError(str(err), "Start one (nats-server -a 127.0.0.1 -p 4222, from the nats extra) or "
-                                         "fix --nats.", status=1) from None
+            raise CommandError(str(err), no_server_hint(nats_url), status=1) from None
         ready_out(f"feed: publishing {venue.name} {', '.join(pairs)} on {nats_url} "
                   f"(subjects {feed.subjects.prefix}.book.{venue.name}.<pair>)")
         try:
