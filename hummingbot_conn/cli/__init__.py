@@ -17,13 +17,7 @@ import sys
 from typing import Optional, Sequence
 
 from hummingbot_conn import __version__
-from hummingbot_conn.cli.edge import (
-    EXIT_INTERRUPTED,
-    EXIT_USAGE,
-    fail_unexpected,
-    from_unbuilt_checkout,
-    wants_verbose,
-)
+from hummingbot_conn.cli.edge import EXIT_INTERRUPTED, EXIT_USAGE, fail_unexpected, from_unbuilt_checkout, wants_verbose
 
 # subcommand -> (module holding main(argv), one-line help)
 SUBCOMMANDS = {

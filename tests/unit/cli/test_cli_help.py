@@ -24,4 +24,5 @@ def test_help_shows_no_object_repr(command, capsys):
 def test_the_default_venue_is_shown_by_its_name(command, capsys):
     assert main([command, "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert re.search(r"--venue VENUE the market, by hummingbot's connector name: [^()]*\(default: binance\)", text), text
+    shown = r"--venue VENUE the market, by hummingbot's connector name: [^()]*\(default: binance\)"
+    assert re.search(shown, text), text
