@@ -165,6 +165,15 @@ _EXTRACT = (
     "hummingbot/core/time_iterator.pxd",
     "hummingbot/core/time_iterator.pyx",
     "hummingbot/core/utils/estimate_fee.py",
+    # hummingbot's Kraken order book path (benchmarks/test_bench_kraken.py): its data source's
+    # message parsing, KrakenOrderBook's message constructors and the pair-name conversions.
+    # client/settings.py now also finds kraken_utils (pure Python, its imports are extracted).
+    "hummingbot/connector/exchange/kraken/__init__.py",
+    "hummingbot/connector/exchange/kraken/kraken_api_order_book_data_source.py",
+    "hummingbot/connector/exchange/kraken/kraken_constants.py",
+    "hummingbot/connector/exchange/kraken/kraken_order_book.py",
+    "hummingbot/connector/exchange/kraken/kraken_utils.py",
+    "hummingbot/connector/exchange/kraken/kraken_web_utils.py",
 )
 
 # The extensions the imported modules need, as (module, extra C++ sources).
@@ -201,6 +210,7 @@ PEER_MODULES = (
     "hummingbot.core.api_throttler.data_types",
     "hummingbot.connector.client_order_tracker",
     "hummingbot.connector.exchange.binance.binance_exchange",
+    "hummingbot.connector.exchange.kraken.kraken_api_order_book_data_source",
     "order_book",
 )
 

@@ -37,7 +37,6 @@ from hummingbot_conn.cli.edge import (
 from hummingbot_conn.cli.live_view import (
     PairFormat,
     RateMeter,
-    formats_from_exchange_info,
     health_line,
     ladder_lines,
     read_health,
@@ -112,7 +111,7 @@ async def watch(venue: Venue, endpoints, wanted: Sequence[str], *, levels: int, 
     factory = venue.factory()
     async with factory:
         info = await probe_rest(venue, factory, endpoints)
-        symbol_map, formats = venue.symbol_map(info), formats_from_exchange_info(info)
+        symbol_map, formats = venue.symbol_map(info), venue.formats(info)
         pairs = resolve_pairs(wanted, symbol_map)
         await probe_stream(venue, factory, endpoints)
         pair_to_symbol = {pair: symbol for symbol, pair in symbol_map.items()}

@@ -36,7 +36,7 @@ async def probe_rest(venue: Venue, factory: WebAssistantsFactory, endpoints: Any
         info = await rest.execute_request(url, venue.exchange_info_path)
     except OSError as err:      # the web layer's errors are OSErrors (web/errors.py)
         raise CommandError(f"the REST API failed: {url}: {_reason(err)}", hint, status=1) from err
-    if not isinstance(info, dict) or not isinstance(info.get("symbols"), list):
+    if not venue.document_ok(info):
         raise CommandError(f"the REST API failed: {url} did not answer with an exchangeInfo document", hint,
                            status=1)
     return info

@@ -1,4 +1,6 @@
-"""The venues the ``hbconn`` commands know, by hummingbot's connector names: ``binance`` and ``binance_perpetual``.
+"""The venues the ``hbconn`` commands know, by hummingbot's connector names.
+
+``binance``, ``binance_perpetual`` and ``kraken``.
 
 One :class:`Venue` per market holds what each command needs of it, so a
 command takes ``--venue`` from :data:`VENUES` and never branches on a name:
@@ -12,11 +14,14 @@ command takes ``--venue`` from :data:`VENUES` and never branches on a name:
 * the simulator that stands in for the venue when no URL is given (``book``)
   or that the demo trades on: its class and its default symbols, imported only
   when a simulator is started.
-* ``hbconn demo``: the connector class, built on an account of the simulator.
-  The demo's exit checks compare spot balances (free + locked per asset) with
-  the simulator's account, and its market maker sells base assets it holds;
-  a perpetual's margin wallet and positions would need their own checks, so
-  the demo takes ``binance`` only and says so.
+* ``hbconn demo``: the connector class, built on an account of the simulator;
+  the simulator account's balances (``account_balances``), the faults the
+  demo injects on purpose (``demo_faults``, the simulator's kind names) and
+  its default pairs.  The demo's exit checks compare spot balances (total
+  and available per asset) with the simulator's account, and its market
+  maker sells base assets it holds; a perpetual's margin wallet and positions
+  would need their own checks, so the demo takes the spot venues only and
+  says so.
 
 ``hbconn sim`` runs ``hummingbot_conn.sim.__main__``, which keeps its own
 table of the same names: ``python -m hummingbot_conn.sim`` runs with the
@@ -30,6 +35,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from hummingbot_conn.cli.live_view import PairFormat, formats_from_exchange_info
 from hummingbot_conn.exchanges.binance import binance_constants as SPOT, binance_web_utils as spot_web
 from hummingbot_conn.exchanges.binance.binance_api_order_book_data_source import (
     BinanceAPIOrderBookDataSource,
@@ -43,6 +49,9 @@ from hummingbot_conn.exchanges.binance_perpetual import (
 from hummingbot_conn.exchanges.binance_perpetual.binance_perpetual_api_order_book_data_source import (
     BinancePerpetualAPIOrderBookDataSource,
 )
+from hummingbot_conn.exchanges.kraken import KrakenAPIOrderBookDataSource, KrakenEndpoints, constants as KRAKEN
+from hummingbot_conn.exchanges.kraken.pairs import KrakenPairs
+from hummingbot_conn.exchanges.kraken.web_utils import build_public_factory as kraken_factory
 from hummingbot_conn.tracking.order_book_tracker_data_source import OrderBookTrackerDataSource
 from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 
@@ -74,6 +83,19 @@ class Venue:
     simulator_class: Callable[[], type]         # the simulator's class, imported when called
     simulator_symbols: Callable[[], List[Any]]  # its default symbol specs (symbol, base_asset, quote_asset)
     connector: Optional[ConnectorFactory] = None    # hbconn demo's connector (the venues whose commands have demo)
+    #: the exchangeInfo-like document -> ``{exchange symbol: PairFormat}`` (hbconn book's ladder)
+    formats: Callable[[Mapping[str, Any]], Dict[str, PairFormat]] = formats_from_exchange_info
+    #: (simulator, api key) -> ``{asset: (total, available)}`` of that account (hbconn demo's exit check)
+    account_balances: Optional[Callable[[Any, str], Dict[str, Tuple[Any, Any]]]] = None
+    #: the simulator's fault kinds hbconn demo injects on purpose, in order
+    demo_faults: Tuple[str, ...] = ("drop_diff", "close_user_sockets")
+    demo_pairs: Tuple[str, ...] = ()            # hbconn demo's default pairs
+
+    def document_ok(self, info: Any) -> bool:
+        """Whether ``info`` (the answer at ``exchange_info_path``) is this venue's document."""
+        return isinstance(info, dict) and isinstance(info.get(self.info_field), (list, dict))
+
+    info_field: str = "symbols"                 # the field that lists the symbols in that document
 
     def rest_url(self, endpoints: Any) -> str:
         return endpoints.rest_url(self.exchange_info_path)
@@ -133,6 +155,42 @@ def _spot_connector(api_key: str, secret: str, pairs: Sequence[str], endpoints: 
                            domain=endpoints)
 
 
+def _spot_balances(sim: Any, api_key: str) -> Dict[str, Tuple[Any, Any]]:
+    account = sim.account(api_key)
+    return {a: (b.free + b.locked, b.free) for a, b in account.balances.items()}
+
+
+def _kraken_simulator() -> type:
+    from hummingbot_conn.sim.kraken import KrakenSimulatedExchange
+
+    return KrakenSimulatedExchange
+
+
+def _kraken_symbols() -> List[Any]:
+    from hummingbot_conn.sim.kraken import default_pairs
+
+    return list(default_pairs())
+
+
+def _kraken_connector(api_key: str, secret: str, pairs: Sequence[str], endpoints: Any) -> Any:
+    from hummingbot_conn.exchanges.kraken import KrakenExchange
+
+    # the simulator's keys are of its default tier, intermediate (sim/kraken): its rate limits
+    return KrakenExchange(kraken_api_key=api_key, kraken_api_secret=secret, trading_pairs=list(pairs),
+                          domain=endpoints, api_tier="intermediate")
+
+
+def _kraken_balances(sim: Any, api_key: str) -> Dict[str, Tuple[Any, Any]]:
+    account = sim.accounts.by_key(api_key)
+    return {asset: (total, account.available(asset)) for asset, total in account.balance.items()}
+
+
+def _kraken_formats(info: Mapping[str, Any]) -> Dict[str, PairFormat]:
+    pairs = KrakenPairs(info.get("result") or {})
+    return {p.ws_symbol: PairFormat.from_increments(p.tick_size, p.trading_rule().min_base_amount_increment)
+            for p in pairs.by_pair.values()}
+
+
 VENUES: Dict[str, Venue] = {
     "binance": Venue(
         "binance", "Binance spot", ("book", "demo", "sim", "feed"),
@@ -147,7 +205,7 @@ VENUES: Dict[str, Venue] = {
             pairs, domain=endpoints, api_factory=factory, symbol_map=symbols),
         depth_stream_url=lambda endpoints: endpoints.stream_url(),
         simulator_class=_spot_simulator, simulator_symbols=_spot_symbols,
-        connector=_spot_connector),
+        connector=_spot_connector, account_balances=_spot_balances, demo_pairs=("BTC-USDT", "ETH-BTC")),
     "binance_perpetual": Venue(
         "binance_perpetual", "Binance USDⓈ-M perpetuals", ("book", "sim", "feed"),
         "https://fapi.binance.com", "wss://fstream.binance.com",
@@ -161,6 +219,22 @@ VENUES: Dict[str, Venue] = {
             pairs, domain=endpoints, api_factory=factory, symbol_map=symbols),
         depth_stream_url=lambda endpoints: endpoints.public_ws_url(),
         simulator_class=_perp_simulator, simulator_symbols=_perp_symbols),
+    "kraken": Venue(
+        "kraken", "Kraken spot", ("book", "demo", "sim"),
+        "https://api.kraken.com", "wss://ws.kraken.com/v2",
+        KRAKEN.ASSET_PAIRS_PATH_URL,
+        # hbconn book reads the public stream only: the private URL is the public one
+        endpoints=lambda rest, stream: KrakenEndpoints(rest=rest, ws_public=stream, ws_private=stream),
+        local=KrakenEndpoints.local,
+        factory=kraken_factory,
+        symbol_map=lambda info: KrakenPairs(info.get("result") or {}).symbol_map(),
+        data_source=lambda pairs, endpoints, factory, symbols: KrakenAPIOrderBookDataSource(
+            pairs, domain=endpoints, api_factory=factory),
+        depth_stream_url=lambda endpoints: endpoints.ws_public,
+        simulator_class=_kraken_simulator, simulator_symbols=_kraken_symbols,
+        connector=_kraken_connector, formats=_kraken_formats, account_balances=_kraken_balances,
+        demo_faults=("drop_diff", "corrupt_checksum", "close_user_sockets"), demo_pairs=("BTC-USD", "ETH-USD"),
+        info_field="result"),
 }
 
 

@@ -2,7 +2,8 @@
 
 ``--venue`` picks the market, by hummingbot's connector names: ``binance``
 (spot, ``SimulatedExchange``) or ``binance_perpetual`` (USDⓈ-M perpetuals,
-``SimulatedFuturesExchange``); both start with seeded background traders.
+``SimulatedFuturesExchange``) or ``kraken`` (Kraken spot, ``KrakenSimulatedExchange``);
+all start with seeded background traders.
 The ready-made account starts with a plausible balance (``DEFAULT_BALANCES``:
 1 BTC, 10 ETH and 100,000 USDT on spot, a 10,000 USDT wallet on futures), or
 exactly the ``--balance ASSET=AMOUNT`` options given.
@@ -33,17 +34,19 @@ from aiohttp import web
 
 from .binance.spot import SimulatedExchange, default_symbols
 from .binance.usdm import SimulatedFuturesExchange, default_futures_symbols
+from .kraken import KrakenSimulatedExchange, default_pairs
 
 log = logging.getLogger("hummingbot_conn.sim")
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
 #: --venue name (hummingbot's connector names) -> what it runs
-VENUES = {"binance": "Binance spot", "binance_perpetual": "Binance USDⓈ-M perpetuals"}
+VENUES = {"binance": "Binance spot", "binance_perpetual": "Binance USDⓈ-M perpetuals", "kraken": "Kraken spot"}
 #: the ready-made account's balances when no --balance is given: a plausible trader, not a whale
 DEFAULT_BALANCES = {
     "binance": {"BTC": Decimal(1), "ETH": Decimal(10), "USDT": Decimal(100000)},
     "binance_perpetual": {"USDT": Decimal(10000)},
+    "kraken": {"BTC": Decimal(1), "ETH": Decimal(10), "USD": Decimal(100000)},
 }
 
 
@@ -106,16 +109,19 @@ def _venue(text: str) -> str:
 
 
 def _symbol_names(venue: str) -> list[str]:
+    if venue == "kraken":
+        return [p.symbol for p in default_pairs()]
     specs = default_futures_symbols() if venue == "binance_perpetual" else default_symbols()
     return [s.symbol for s in specs]
 
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="hbconn sim", formatter_class=_Formatter,
-                description="Run a Binance-compatible simulated exchange on this machine until Ctrl+C, with\n"
-                            "background traders making a market. It prints its URLs and a ready-made API key.\n"
-                            "--venue binance (spot: REST, market streams, WebSocket API) or binance_perpetual\n"
-                            "(USDⓈ-M perpetuals: /fapi REST, /public and /market streams, listenKey user data).")
+                description="Run a simulated exchange on this machine until Ctrl+C, with background traders\n"
+                            "making a market. It prints its URLs and a ready-made API key.\n"
+                            "--venue binance (spot: REST, market streams, WebSocket API), binance_perpetual\n"
+                            "(USDⓈ-M perpetuals: /fapi REST, /public and /market streams, listenKey user data)\n"
+                            "or kraken (spot: REST, WS v2 public and private).")
     p.add_argument("--venue", type=_venue, default="binance",
                    help=f"the market to simulate, by hummingbot's connector name: {' or '.join(VENUES)}")
     p.add_argument("--host", default="127.0.0.1",
@@ -125,7 +131,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--symbols", default=None,
                    help="comma-separated subset of the venue's symbols (binance: "
                         f"{', '.join(_symbol_names('binance'))}; binance_perpetual: "
-                        f"{', '.join(_symbol_names('binance_perpetual'))}); default: all")
+                        f"{', '.join(_symbol_names('binance_perpetual'))}; kraken: "
+                        f"{', '.join(_symbol_names('kraken'))}); default: all")
     p.add_argument("--traders-rate", type=_non_negative, default=5.0,
                    help="background trader actions per second per symbol (0: no traders)")
     p.add_argument("--traders-volatility", type=_non_negative, default=0.001,
@@ -208,6 +215,8 @@ def _pick(args, symbols: list) -> tuple[list, str]:
     if not args.symbols:
         return symbols, ""
     wanted = [s.strip().upper() for s in args.symbols.split(",") if s.strip()]
+    if args.venue == "kraken":          # hummingbot's BTC-USD is Kraken's BTC/USD
+        wanted = [w.replace("-", "/") for w in wanted]
     known = {s.symbol: s for s in symbols}
     unknown = [w for w in wanted if w not in known]
     if unknown or not wanted:
@@ -229,6 +238,12 @@ def _build(args):
         futures_cls = _with_request_log(SimulatedFuturesExchange) if args.verbose else SimulatedFuturesExchange
         return futures_cls(seed=args.seed, symbols=futures_symbols, traders=traders, host=args.host,
                            port=args.port), futures_symbols, ""
+    if args.venue == "kraken":
+        pairs, error = _pick(args, default_pairs())
+        if error:
+            return None, pairs, error
+        kraken_cls = _with_request_log(KrakenSimulatedExchange) if args.verbose else KrakenSimulatedExchange
+        return kraken_cls(seed=args.seed, symbols=pairs, traders=traders, host=args.host, port=args.port), pairs, ""
     spot_symbols, error = _pick(args, default_symbols())
     if error:
         return None, spot_symbols, error
@@ -240,6 +255,8 @@ def _build(args):
 def _create_account(sim, args, balances: dict[str, Decimal]) -> tuple[str, str]:
     if args.venue == "binance_perpetual":
         return sim.create_account(balances.get("USDT", Decimal(0)), api_key=args.api_key, secret=args.api_secret)
+    if args.venue == "kraken":
+        return sim.create_account(balances, api_key=args.api_key, api_secret=args.api_secret)
     return sim.create_account(balances, api_key=args.api_key, secret=args.api_secret)
 
 
@@ -282,6 +299,10 @@ def _print_urls(sim, args, symbols, balances: dict[str, Decimal], key: str, secr
         print(f"market streams: {sim.ws_url}/public/ws/<stream> (depth)  |  "
               f"{sim.ws_url}/market/ws/<stream> (trades, mark price)")
         print(f"user data:      {sim.ws_url}/private/ws?listenKey=<key from POST /fapi/v1/listenKey>")
+    elif args.venue == "kraken":
+        print(f"REST:           {sim.rest_url}  (/0/public/..., /0/private/...)")
+        print(f"WS v2 public:   {sim.ws_url}")
+        print(f"WS v2 private:  {sim.ws_auth_url}  (token from POST /0/private/GetWebSocketsToken)")
     else:
         print(f"REST:           {sim.rest_url}/api/v3")
         print(f"market streams: {sim.ws_url}/ws/<stream>  |  {sim.ws_url}/stream?streams=<a>/<b>")
@@ -301,7 +322,11 @@ async def _serve(args) -> int:
         print(f"hbconn sim: {error}", file=sys.stderr)
         return EXIT_USAGE
     balances = _balances(args, symbols)
-    key, secret = _create_account(sim, args, balances)
+    try:
+        key, secret = _create_account(sim, args, balances)
+    except ValueError as err:
+        print(f"hbconn sim: {err}.", file=sys.stderr)
+        return EXIT_USAGE
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

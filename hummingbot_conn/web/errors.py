@@ -163,8 +163,12 @@ class AuthenticationError(ExchangeError):
                  url: str = "", body: Any = None) -> None:
         super().__init__(status, code, msg, method, url, body)
         self.venue = venue
-        what = f"{code} {msg}" if code is not None else f"HTTP {status} {msg}"
-        self.args = (f"{venue} rejected the API key: {what.rstrip()}",)
+        if code is not None and msg == str(code):
+            what = msg          # a venue whose error string is both its code and its message (Kraken)
+        else:
+            what = f"{code} {msg}" if code is not None else f"HTTP {status} {msg}"
+        what = what.rstrip()
+        self.args = (f"{venue} rejected the API key: {what}" + ("" if what.endswith(".") else "."),)
 
     @classmethod
     def from_error(cls, venue: str, error: ExchangeError) -> "AuthenticationError":

@@ -1,23 +1,27 @@
-"""``hbconn demo``: a small market maker trading through ``BinanceExchange`` against the embedded simulator.
+"""``hbconn demo``: a small market maker trading through a connector against the embedded simulator.
 
 ``--venue`` takes the venues whose entry in ``cli/venues.py`` lists the demo:
-``binance`` today (the registry says why not ``binance_perpetual``); the
-simulator, its endpoints and the connector class come from that entry.
+``binance`` (the default) and ``kraken`` (the registry says why not
+``binance_perpetual``); the simulator, its endpoints, the connector class,
+the simulator account's balances and the faults injected come from that entry.
 
-Everything goes over real sockets on 127.0.0.1.  The simulated Binance
-exchange starts with background traders; the connector (the library's
-``BinanceExchange``, as a user builds it) tracks each pair's book with the
+Everything goes over real sockets on 127.0.0.1.  The simulated exchange
+starts with background traders; the connector (the library's
+``BinanceExchange`` or ``KrakenExchange``, as a user builds it) tracks each pair's book with the
 ``OrderBookTracker`` and its orders with the ``ClientOrderTracker``; the
 market maker (``market_maker.py``, public API only) quotes a bid and an
 ask around each mid, refreshes them as the mid moves and lets them fill.
-Two faults are injected on purpose and repaired in view: one depth diff is
-dropped (the tracker sees the gap and resyncs that book) and the user data
-socket is closed (the connector reconnects and reconciles by REST).
+Faults are injected on purpose and repaired in view: one depth diff is
+dropped (the tracker sees the gap, or on Kraken the next checksum, and
+resyncs that book), on Kraken one book checksum is corrupted (a mismatch:
+that book resyncs) and the user data socket is closed (the connector
+reconnects and reconciles by REST).
 
 On exit (the duration elapsed, or Ctrl+C) it cancels our orders, waits until
 each book is provably current (its last applied update id has reached the
-venue's; a book that cannot reach it lost a diff nothing later revealed, and
-is resynced) and checks every book and balance against the exchange's.
+venue's; on a venue without update ids its levels equal the venue's; a book
+that cannot reach it lost a diff nothing later revealed, and is resynced)
+and checks every book and balance against the exchange's.
 Exit status 0 when everything matched, 1 when a check failed, 130 after Ctrl+C.
 """
 from __future__ import annotations
@@ -65,8 +69,9 @@ if TYPE_CHECKING:       # rich is loaded by the live view only
 
 STEP = 0.2                  # seconds between market-maker steps, health samples and view refreshes
 FAULT_HOLD = 10.0           # seconds (demo clock) a repaired fault stays on the live screen
+SUPERSEDED_AFTER = 1.0      # seconds after a dropped update before an equal book counts it as superseded
 CURRENT_WAIT = 2.0          # seconds a book may take to reach the venue's update id before it is resynced
-FUNDS = {"USDT": Decimal(100000), "BTC": Decimal(2), "ETH": Decimal(20)}
+FUNDS = {"USDT": Decimal(100000), "USD": Decimal(100000), "BTC": Decimal(2), "ETH": Decimal(20)}
 
 
 def parse_pairs(text: str, venue: Venue = VENUES["binance"]) -> List[str]:
@@ -101,15 +106,19 @@ async def start_connector(connector: ExchangePyBase, timeout: float = 30.0) -> N
 
 
 #: the faults injected on purpose, as the live screen announces them before they happen
-_PENDING = {"drop_diff": "drop a depth diff", "close_user_sockets": "close the user socket"}
+_PENDING = {"drop_diff": "drop a depth diff", "corrupt_checksum": "corrupt a book checksum",
+            "close_user_sockets": "close the user socket"}
+#: what the recorder says when each book fault is injected (followed by the pair)
+_INJECTED = {"drop_diff": "drops the next {pair} depth diff",
+             "corrupt_checksum": "corrupts the next {pair} book checksum"}
 
 
 class Demo:
     """One run on a ready connector: the market maker, the faults, the view's frames and the exit checks."""
 
     def __init__(self, sim: SimulatedExchange, connector: ExchangePyBase, api_key: str, pairs: List[str],
-                 duration: float, clock: Callable[[], float]) -> None:
-        self.sim, self.connector, self.api_key, self.pairs = sim, connector, api_key, pairs
+                 duration: float, clock: Callable[[], float], venue: Venue = VENUES["binance"]) -> None:
+        self.sim, self.connector, self.api_key, self.pairs, self.venue = sim, connector, api_key, pairs, venue
         self.duration, self.clock = duration, clock
         self.formats: Dict[str, PairFormat] = {}
         for pair in pairs:
@@ -119,29 +128,64 @@ class Demo:
         self.recorder.counts.user_connections = 1       # ready means the user stream is connected
         self.maker = MarketMaker(connector, pairs, spread=Decimal("0.0001"))
         self.meter = RateMeter(clock)
-        self._faults = [(duration / 3, "drop_diff"), (2 * duration / 3, "close_user_sockets")]
+        kinds = venue.demo_faults
+        self._faults = [(duration * (i + 1) / (len(kinds) + 1), kind) for i, kind in enumerate(kinds)]
+        self._drops: List[tuple] = []         # (fault record, pair) of the depth diffs dropped, until settled
         self.books: List[BookCheck] = []
         self.balances: List[BalanceCheck] = []
         self.printed = 0            # recorder lines already printed (plain output)
 
     # -- faults (on purpose) -------------------------------------------------------------------------------
-    def _drop_diff(self) -> None:
-        symbol = self.pairs[0].replace("-", "")
-        self.sim.faults.add("drop_diff", symbol=symbol, count=1)
-        self.recorder.inject(f"the exchange drops the next {self.pairs[0]} depth diff", f"book:{self.pairs[0]}")
+    def _inject(self, kind: str) -> None:
+        """One fault of the simulator's ``kind`` on the first pair (its symbol as the venue names it)."""
+        pair = self.pairs[0]
+        if kind == "close_user_sockets":
+            self.sim.faults.add(kind)
+            self.recorder.inject("the exchange closes our user data socket", "user")
+            return
+        symbol = self.venue.pairs()[pair]
+        self.sim.faults.add(kind, symbol=symbol, count=1)
+        if kind == "drop_diff":
+            self._mark_dropped_update(symbol)
+        what = _INJECTED.get(kind, kind.replace("_", " ") + " on {pair}").format(pair=pair)
+        record = self.recorder.inject(f"the exchange {what}", f"book:{pair}")
+        if kind == "drop_diff":
+            self._drops.append((record, pair))
 
-    def _drop_user_socket(self) -> None:
-        self.sim.faults.add("close_user_sockets")
-        self.recorder.inject("the exchange closes our user data socket", "user")
+    def _mark_dropped_update(self, symbol: str) -> None:
+        """On a book kept by a checksum alone (no update ids), a lost update shows only while the levels
+        it carried stay as they were; the background traders work at the touch and soon send those
+        levels again.  So the update dropped also carries a resting order of the simulator's house at
+        the fifth bid, a level nobody touches after: the next checksum then shows the loss."""
+        place = getattr(self.sim, "place_liquidity", None)
+        if place is None or self.connector.order_book_tracker.data_source.CHECKSUM_STYLE is None:
+            return
+        bids, _ = self.sim.book_levels(symbol)
+        levels = sorted(bids, reverse=True)
+        if len(levels) >= 5:
+            place(symbol, "BUY", levels[4], self.connector.trading_rules[self.pairs[0]].min_order_size)
+
+    def settle_superseded_drops(self) -> None:
+        """A lost update whose levels later updates sent again (rows are absolute) leaves nothing to
+        repair: on a venue without ids no gap or checksum shows it.  Once the book has been equal to
+        the exchange's for ``SUPERSEDED_AFTER`` seconds after the drop, the fault is listed as such."""
+        for record, pair in list(self._drops):
+            if record.repaired_at is not None or record.seen_at is not None:
+                self._drops.remove((record, pair))
+                continue
+            book = self.connector.get_order_book(pair)
+            if self.clock() - record.at >= SUPERSEDED_AFTER and book.is_synced and self._compare(pair)[0]:
+                self._drops.remove((record, pair))
+                record.repaired_at = self.clock()
+                record.repair = "superseded by later levels, book equal to the exchange's"
+                self.recorder.note(f"Book      {pair}: the lost update was superseded by later levels (every "
+                                   "checksum agreed); the book equals the exchange's")
 
     def inject_due_faults(self, elapsed: float, final: bool = False) -> None:
         due = [f for f in self._faults if f[0] <= elapsed or (final and f[1] == "drop_diff")]
         for fault in due:
             self._faults.remove(fault)
-            if fault[1] == "drop_diff":
-                self._drop_diff()
-            else:
-                self._drop_user_socket()
+            self._inject(fault[1])
 
     def drop_pending_faults(self) -> None:
         """A stop was asked (Ctrl+C): the faults not injected yet never will be; the run just ends."""
@@ -193,8 +237,12 @@ class Demo:
 
     async def _check_book(self, pair: str) -> BookCheck:
         # the venue's update id now, from a REST snapshot through the connector's own data source
+        # (a venue without update ids, Kraken, gives 0: its book is then judged by its levels alone)
         venue = await self.connector.order_book_tracker.data_source.get_new_order_book(pair)
         resynced = not await self._reaches(pair, venue.snapshot_uid)
+        if not resynced and venue.snapshot_uid <= 0 and not self._compare(pair)[0]:
+            await asyncio.sleep(CURRENT_WAIT)       # a checksum catches a loss at the next message, if any
+            resynced = not self._compare(pair)[0]
         if resynced:
             # the last diff was lost and no later diff will reveal the gap: a fresh sync makes it current
             self.recorder.note(f"Book      {pair} never reached the venue's update {venue.snapshot_uid}: resyncing")
@@ -205,15 +253,23 @@ class Demo:
                 return BookCheck(pair, False, book.last_diff_uid, book.bid_level_count, book.ask_level_count, True,
                                  f"still behind the venue's update {venue.snapshot_uid}")
         book = self.connector.get_order_book(pair)
-        bids, asks = self.sim.book_levels(pair.replace("-", ""))
+        equal, ours_bids, ours_asks, detail = self._compare(pair)
+        return BookCheck(pair, equal, book.last_diff_uid, len(ours_bids), len(ours_asks), resynced, detail)
+
+    def _compare(self, pair: str) -> tuple:
+        """(equal, our bids, our asks, what differs) against the venue's levels, to our book's depth (a venue
+        whose stream keeps a fixed depth: the venue's top levels, docs/contracts.md, Contract 1)."""
+        book = self.connector.get_order_book(pair)
+        bids, asks = self.sim.book_levels(self.venue.pairs()[pair])
+        depth = book.depth_limit or None
         ours_bids = {row.price: row.amount for row in book.bid_entries()}
         ours_asks = {row.price: row.amount for row in book.ask_entries()}
-        theirs_bids = {float(p): float(q) for p, q in bids.items()}
-        theirs_asks = {float(p): float(q) for p, q in asks.items()}
+        theirs_bids = {float(p): float(bids[p]) for p in sorted(bids, reverse=True)[:depth]}
+        theirs_asks = {float(p): float(asks[p]) for p in sorted(asks)[:depth]}
         equal = ours_bids == theirs_bids and ours_asks == theirs_asks
         detail = "" if equal else (f"{len(set(ours_bids.items()) ^ set(theirs_bids.items()))} bid and "
                                    f"{len(set(ours_asks.items()) ^ set(theirs_asks.items()))} ask levels differ")
-        return BookCheck(pair, equal, book.last_diff_uid, len(ours_bids), len(ours_asks), resynced, detail)
+        return equal, ours_bids, ours_asks, detail
 
     async def _reaches(self, pair: str, update_id: int) -> bool:
         deadline = self.clock() + CURRENT_WAIT
@@ -235,14 +291,15 @@ class Demo:
             await asyncio.sleep(0.05)
 
     def _balance_checks(self) -> List[BalanceCheck]:
-        account = self.sim.account(self.api_key)
-        exchange = {a: (b.free + b.locked, b.free) for a, b in account.balances.items()}
+        account_balances = self.venue.account_balances
+        assert account_balances is not None         # a venue with the demo declares it (cli/venues.py)
+        exchange = account_balances(self.sim, self.api_key)
         ours = {a: (t, self.connector.get_available_balance(a)) for a, t in self.connector.get_all_balances().items()}
         zero = (Decimal(0), Decimal(0))
         return [BalanceCheck(a, ours.get(a, zero), exchange.get(a, zero)) for a in sorted(set(ours) | set(exchange))]
 
 
-async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "ETH-BTC"), seed: int = 7,
+async def run_demo(duration: float = 15.0, pairs: Optional[Sequence[str]] = None, seed: int = 7,
                    rate: float = 20.0, ui: bool = False, out: Callable[[str], None] = say,
                    stop: Optional[asyncio.Event] = None, console: Optional[object] = None,
                    metrics_port: Optional[int] = None, venue: Venue = VENUES["binance"],
@@ -253,6 +310,7 @@ async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "
     view the lines said while starting are shown inside it (``live.py``), not printed above it.
     ``metrics_port``: serve the connector's figures for Prometheus on 127.0.0.1 while it runs.
     ``venue``: one whose ``commands`` include ``demo``, else ``CommandError`` naming those that do.
+    ``pairs``: by default the venue's ``demo_pairs``.
     ``width``: wrap the closing summary to this many columns (the live view: its console's width).
     ``record``: record the whole session, account side included, to this file (``hbconn replay`` replays it).
     """
@@ -262,7 +320,7 @@ async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "
     started = loop.time()
     clock = lambda: loop.time() - started        # noqa: E731 - the demo's elapsed seconds
     stop = stop or asyncio.Event()
-    pairs = list(pairs)
+    pairs = list(pairs or venue.demo_pairs)
     specs = [s for s in venue.simulator_symbols() if f"{s.base_asset}-{s.quote_asset}" in pairs]
     traders = {"rate": rate, "volatility": 0.0003, "seed_levels": 20}
     live = None
@@ -291,7 +349,7 @@ async def run_demo(duration: float = 15.0, pairs: Sequence[str] = ("BTC-USDT", "
             endpoint = await serve_metrics(metrics_port, connector=connector, out=tell)
             try:
                 await start_connector(connector)
-                demo = Demo(sim, connector, api_key, pairs, duration, clock)
+                demo = Demo(sim, connector, api_key, pairs, duration, clock, venue)
                 tell(f"connector ready after {clock():.1f} s: books synced, balances and trading rules loaded, "
                      "user stream connected")
                 if live is not None:
@@ -341,6 +399,7 @@ async def _trade(demo: Demo, stop: asyncio.Event, out: Callable[[str], None], li
         demo.inject_due_faults(demo.clock())
         demo.maker.step()
         demo.sample()
+        demo.settle_superseded_drops()
         if live is not None:
             live.show(demo.frame(demo.clock()))
         await _sleep_or_stop(stop, min(STEP, max(0.0, deadline - demo.clock())))
@@ -400,15 +459,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     known = ", ".join(VENUES["binance"].pairs())
     parser = CommandParser(
         "hbconn demo",
-        "A small market maker trading through the library's BinanceExchange connector against the\n"
+        "A small market maker trading through the library's connector (--venue) against the\n"
         "embedded simulated exchange: live order books (OrderBookTracker), orders and their events,\n"
         "balances and health figures. One depth diff is dropped and the user socket closed on purpose,\n"
         "and the view shows both repaired. On exit (or Ctrl+C) our orders are cancelled and every book\n"
         "and balance is checked against the exchange's.")
     parser.add_argument("--duration", "--seconds", dest="duration", type=non_negative_float, default=30.0,
                         help="seconds of trading (0: start, check and stop)")
-    parser.add_argument("--pairs", "--symbol", dest="pairs", default="BTC-USDT,ETH-BTC",
-                        help=f"comma-separated pairs to trade, the first one in view (known: {known})")
+    defaults = ", ".join(f"{','.join(VENUES[name].demo_pairs)} on {name}" for name in venues_for("demo"))
+    parser.add_argument("--pairs", "--symbol", dest="pairs", default=None,
+                        help=f"comma-separated pairs to trade, the first one in view, among the venue's "
+                             f"(binance: {known}) (default: {defaults})")
     parser.add_argument("--venue", type=_venue, default=VENUES["binance"], metavar="VENUE",
                         help="the market, by hummingbot's connector name: "
                              f"{' or '.join(venues_for('demo'))} (default: binance)")
@@ -427,7 +488,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     def body() -> int:
         configure_logging(args.verbose)
         require_metrics(args.metrics_port)      # before anything starts or prints
-        args.pairs = parse_pairs(args.pairs, args.venue)
+        args.pairs = parse_pairs(args.pairs or ",".join(args.venue.demo_pairs), args.venue)
         return event_loop.run(_main(args))
 
     return run_command("hbconn demo", body, args.verbose)

@@ -156,6 +156,9 @@ class StreamHub:
     def farewell(self, conn: Connection) -> None:
         """A planned stop: what ``conn`` is sent before it closes."""
 
+    def opened(self, conn: Connection) -> None:
+        """A new market socket, before its first frame is read (a venue's greeting, e.g. a status frame)."""
+
     # -- subscriptions ------------------------------------------------------------------------------
     def subscribe(self, conn: Connection, name: str) -> bool:
         """Add stream ``name`` to ``conn``; False (nothing changed) when the venue has no such stream."""
@@ -203,6 +206,7 @@ class StreamHub:
         await ws.prepare(request)
         conn = Connection(ws, combined, route, request.transport, self.queue_limit, self.wrap)
         self.connections.add(conn)
+        self.opened(conn)
         for name in names[:self.max_streams]:
             self.subscribe(conn, name)
         writer = asyncio.ensure_future(write_loop(conn.outbox))

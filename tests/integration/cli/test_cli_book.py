@@ -45,7 +45,7 @@ def test_book_prints_ladders_in_each_pairs_precision_and_health():
     (["book", "BTC-USDT", "--venue", "binance_perpetual", "--rest-url", "http://127.0.0.1:9/fapi/v1",
       "--stream-url", "ws://127.0.0.1:9"], 1,
      ["the REST API failed: http://127.0.0.1:9/fapi/v1/exchangeInfo", "e.g. https://fapi.binance.com"]),
-    (["book", "BTC-USDT", "--venue", "kraken"], 2, ["unknown venue 'kraken'; choose binance or binance_perpetual"]),
+    (["book", "BTC-USDT", "--venue", "okx"], 2, ["unknown venue 'okx'; choose binance, binance_perpetual or kraken"]),
 ])
 def test_book_refuses_bad_input_in_one_sentence(args, status, words):
     proc = hbconn(*args)

@@ -49,12 +49,12 @@ def _assert_sentence(proc: subprocess.CompletedProcess, status: int, *words: str
     (["demo", "--rate", "-3"], ["--rate", "greater than 0"]),
     (["demo", "--duration", "-1"], ["--duration", "0 or more"]),
     (["demo", "--duration", "inf"], ["--duration", "finite"]),
-    # the venue registry says which commands take a venue: the demo trades on binance only
+    # the venue registry says which commands take a venue: the demo trades on the spot venues only
     (["demo", "--venue", "binance_perpetual"],
-     ["--venue", "hbconn demo takes binance only", "binance_perpetual (Binance USDⓈ-M perpetuals) works with",
+     ["--venue", "hbconn demo takes binance or kraken only", "binance_perpetual (Binance USDⓈ-M perpetuals) works with",
       "hbconn book, hbconn sim and hbconn feed"]),
-    (["demo", "--venue", "kraken"], ["unknown venue 'kraken'; choose binance."]),
-    (["sim", "--venue", "kraken"], ["unknown venue 'kraken'; choose binance or binance_perpetual"]),
+    (["demo", "--venue", "okx"], ["unknown venue 'okx'; choose binance or kraken."]),
+    (["sim", "--venue", "coinbase"], ["unknown venue 'coinbase'; choose binance or binance_perpetual or kraken"]),
     (["nosuchcommand"], ["unknown command 'nosuchcommand'", "demo", "sim"]),
 ])
 def test_bad_values_are_refused_in_one_sentence(args, words):
@@ -93,7 +93,8 @@ def test_version():
 
 
 @pytest.mark.parametrize("command, defaults", [
-    ("demo", ["(default: 7)", "(default: BTC-USDT,ETH-BTC)", "(default: 20.0)", "(default: 30.0)"]),
+    ("demo", ["(default: 7)", "(default: BTC-USDT,ETH-BTC on binance, BTC-USD,ETH-USD on kraken)", "(default: 20.0)",
+              "(default: 30.0)"]),
     ("sim", ["(default: 127.0.0.1)", "(default: 0)", "(default: 5.0)"]),
 ])
 def test_help_has_text_and_defaults_and_no_markup(command, defaults):

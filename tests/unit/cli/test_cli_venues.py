@@ -14,7 +14,7 @@ from hummingbot_conn.sim import __main__ as sim_main
 
 
 def test_names_are_hummingbots_connector_names_and_commands_are_known():
-    assert list(VENUES) == ["binance", "binance_perpetual"]
+    assert list(VENUES) == ["binance", "binance_perpetual", "kraken"]
     for name, venue in VENUES.items():
         assert venue.name == name
         assert venue.commands and set(venue.commands) <= set(COMMANDS), venue.commands
@@ -22,7 +22,7 @@ def test_names_are_hummingbots_connector_names_and_commands_are_known():
 
 
 def test_every_venue_the_demo_takes_has_a_connector_and_the_rest_are_refused():
-    assert venues_for("demo") == ["binance"]
+    assert venues_for("demo") == ["binance", "kraken"]
     for venue in VENUES.values():
         assert ("demo" in venue.commands) == (venue.connector is not None), venue.name
 
@@ -38,7 +38,9 @@ def test_each_venue_names_its_simulator_and_the_pairs_it_lists(name):
     cls = venue.simulator_class()
     assert {"seed", "symbols", "traders"} <= set(inspect.signature(cls).parameters)
     pairs = venue.pairs()
-    assert "BTC-USDT" in pairs and pairs["BTC-USDT"] == "BTCUSDT"
+    expected = {"binance": ("BTC-USDT", "BTCUSDT"), "binance_perpetual": ("BTC-USDT", "BTCUSDT"),
+                "kraken": ("BTC-USD", "BTC/USD")}[name]
+    assert pairs[expected[0]] == expected[1]
     assert len(pairs) == len(venue.simulator_symbols())
     endpoints = venue.local("127.0.0.1:8080")
     assert venue.rest_url(endpoints).startswith("http://127.0.0.1:8080/")
@@ -51,10 +53,10 @@ def test_a_venue_is_read_as_hummingbot_spells_it_or_with_a_dash(text):
 
 
 @pytest.mark.parametrize("text, command, sentence", [
-    ("kraken", "book", "unknown venue 'kraken'; choose binance or binance_perpetual"),
-    ("kraken", "demo", "unknown venue 'kraken'; choose binance"),
-    ("binance_perpetual", "demo", "hbconn demo takes binance only; binance_perpetual (Binance USDⓈ-M perpetuals) "
-                                  "works with hbconn book, hbconn sim and hbconn feed"),
+    ("okx", "book", "unknown venue 'okx'; choose binance, binance_perpetual or kraken"),
+    ("okx", "demo", "unknown venue 'okx'; choose binance or kraken"),
+    ("binance_perpetual", "demo", "hbconn demo takes binance or kraken only; binance_perpetual (Binance USDⓈ-M "
+                                  "perpetuals) works with hbconn book, hbconn sim and hbconn feed"),
 ])
 def test_a_venue_a_command_does_not_take_is_refused_naming_those_it_takes(text, command, sentence):
     with pytest.raises(ValueError) as err:
@@ -66,5 +68,5 @@ async def test_the_demo_refuses_a_venue_without_a_connector_when_called_directly
     from hummingbot_conn.cli.demo.run import run_demo
     from hummingbot_conn.cli.edge import CommandError
 
-    with pytest.raises(CommandError, match="hbconn demo takes binance only, not binance_perpetual"):
+    with pytest.raises(CommandError, match="hbconn demo takes binance or kraken only, not binance_perpetual"):
         await run_demo(duration=0, venue=VENUES["binance_perpetual"])
