@@ -61,7 +61,10 @@ PEERS_ENV = "HBCONN_BENCH_PEERS"
 
 
 def peers_enabled(config: pytest.Config) -> bool:
-    """Peers run when benchmarks are timed, or when HBCONN_BENCH_PEERS=1 asks for a peer smoke pass."""
+    """Peers run when benchmarks are timed, or when HBCONN_BENCH_PEERS=1 asks for a peer smoke pass;
+    HBCONN_BENCH_PEERS=0 leaves them out of a timed run too (ours alone, e.g. when a peer hangs)."""
+    if os.environ.get(PEERS_ENV) == "0":
+        return False
     timed = bool(config.getoption("benchmark_enable")) or not config.getoption("benchmark_disable")
     return timed or os.environ.get(PEERS_ENV) == "1"
 

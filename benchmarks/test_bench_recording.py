@@ -5,11 +5,13 @@
    its frames).  A raw Binance ``depthUpdate`` text frame (10 + 10 rows) taken from a
    connection and handed to the Binance data source's ``_process_frame`` (C parse ->
    ``OrderBookTracker`` -> ``OrderBook.apply_diffs``), as the default reader does, once from a
-   plain connection and once from a ``RecordingWSConnection`` wrapping it (clock read, record
-   queued; the writer's thread encodes and compresses it to a real file).  In-process, both
+   plain connection and once from a ``RecordingWSConnection`` wrapping it (its compiled tap queues
+   a tuple; the writer's thread encodes and compresses it to a real file).  In-process, both
    connections hand over prepared frames (the socket is not timed); over a socket, the frames
    come from a server in another process over loopback through aiohttp.  Rounds alternate in a
-   shuffled order; the overhead is judged on the medians (target: under 10 % of the frame's cost).
+   shuffled order, each after the same pause (a round after a drain of the writer would otherwise
+   start colder than one after a plain round); the overhead is judged on the medians (target:
+   under 10 % of the frame's cost).
 2. Replay speed: a recording of the simulator's market (REST snapshot, subscriptions) extended
    by ``REPLAY_FRAMES`` depth diffs 10 ms apart, replayed by ``replay_file`` through the full
    connector and tracker on virtual time; frames per second of wall time, start-up included.
@@ -71,10 +73,11 @@ def _figures(what: str, wall: dict, cpu: dict, rounds: str) -> dict:
 async def _drained(recorder) -> None:
     """Until the writer's thread has encoded, compressed and written every queued record (a blocking
     sleep: it costs this process no CPU, so the CPU time counted is the thread's and ours)."""
-    writer = recorder._writer
+    writer = recorder.writer
     writer._wake.set()
-    while writer.written < writer.queued:
+    while writer.queue or writer.busy:      # in this order: a batch is taken only while busy is set
         time.sleep(0.0002)
+    time.sleep(0.001)       # every round then starts after the same pause, whichever side ran before it
 
 
 class _Prepared(WSConnection):
@@ -88,7 +91,7 @@ class _Prepared(WSConnection):
 
     async def receive(self):
         if self.frame_tap is not None:
-            self.frame_tap(self.next.data)
+            self.frame_tap(self.next.received_at, self.next.data)
         return self.next
 
 

@@ -1,8 +1,9 @@
 """Tick to trade under pytest-benchmark: benchmarks/tick_to_trade.py's run, one group per event loop.
 
 A depth frame leaves the simulator (another process) -> the order it causes
-reaches the simulator, both stamped by the simulator; ours (``BinanceExchange``)
-beside a raw aiohttp client doing the same work (the floor) and, when peers
+reaches the simulator, both stamped by the simulator; ours (``BinanceExchange``, orders
+over REST and over the WebSocket API) beside a raw aiohttp client doing the same work
+over each (the floors) and, when peers
 are on, hummingbot's own ``BinanceExchange``, their blocks of orders
 interleaved.  One test per loop the clients run on (uvloop when
 installed, asyncio's standard loop), both from one run (one simulator, the
@@ -58,7 +59,8 @@ def test_bench_tick_to_trade(benchmark, peers, loop):
         pytest.skip(f"{loop} is not in use here (not installed, or HBCONN_LOOP=asyncio)")
     benchmark.group = f"{GROUP}, clients on {loop}"
     orders, rounds, warmup = TIMED if benchmark.enabled else SMOKE
-    impls = ("hbconn", "aiohttp_raw")
+    # orders over REST and over the WebSocket API, each beside its raw floor
+    impls = ("hbconn", "hbconn_ws", "aiohttp_raw", "aiohttp_raw_ws")
     if peers is not None:
         peers("hummingbot.connector.exchange.binance.binance_exchange")    # built, on sys.path, from the cache
         impls += ("hummingbot",)

@@ -18,13 +18,18 @@ are skipped, not queued.
 * ``HbconnSide``: ``BinanceExchange`` (its ``OrderBookTracker`` and order
   tracker); the strategy runs right after the tracker applied a diff (a
   wrapper of ``tracker.on_diff``, the data source's sink) and places with
-  ``buy()``, cancels with ``cancel()`` on the BuyOrderCreated event.
+  ``buy()``, cancels with ``cancel()`` on the BuyOrderCreated event; orders
+  over REST (``order_transport="rest"``).
+* ``HbconnWsSide``: the same over the WebSocket API (``order_transport="ws"``,
+  the default: ``order.place`` leaves inside ``buy()``).
 * ``HummingbotSide``: hummingbot's ``BinanceExchange``, the same strategy
   hooked after its tracker applied a diff (needs the benchmark peers).
 * ``RawSide``: the floor, a raw aiohttp client doing the same work by hand:
   its own socket on the depth stream decoded with orjson, its own book (a
   snapshot, then diffs with the update-id check), its own signed REST POST
   and DELETE.
+* ``RawWsSide``: the floor over the WebSocket API: the same book, and its own
+  signed ``order.place`` / ``order.cancel`` frames on one ``/ws-api/v3`` socket.
 """
 from __future__ import annotations
 
@@ -155,14 +160,15 @@ def _far_price(best_bid: float) -> Decimal:
 
 
 class HbconnSide(Side):
-    """Our ``BinanceExchange``: its tracker keeps the book, ``buy()`` / ``cancel()`` trade."""
+    """Our ``BinanceExchange``: its tracker keeps the book, ``buy()`` / ``cancel()`` trade (over REST)."""
 
     impl = "hbconn"
+    transport = "rest"
 
     async def start(self) -> None:
         self.connector = connector = BinanceExchange(
             binance_api_key=self.venue.api_key, binance_api_secret=self.venue.api_secret, trading_pairs=[PAIR],
-            domain=BinanceEndpoints.local(self.venue.host_port))
+            domain=BinanceEndpoints.local(self.venue.host_port), order_transport=self.transport)
         self._listeners = (self._created, self._failed)       # held here as well as by the connector
         connector.add_listener(MarketEvent.BuyOrderCreated, self._created)
         connector.add_listener(MarketEvent.OrderFailure, self._failed)
@@ -182,6 +188,10 @@ class HbconnSide(Side):
                 self.on_best_bid(book.best_bid, update_id)
 
         tracker.on_diff = on_diff           # type: ignore[method-assign]
+        entry = connector.ws_order_entry
+        if entry is not None:
+            async with asyncio.timeout(PATIENCE):
+                await entry.wait_up()
 
     def _place(self, best_bid: float) -> str:
         return self.connector.buy(PAIR, QTY, OrderType.LIMIT, _far_price(best_bid))
@@ -200,6 +210,13 @@ class HbconnSide(Side):
 
     async def stop(self) -> None:
         await self.connector.stop_network()
+
+
+class HbconnWsSide(HbconnSide):
+    """Our ``BinanceExchange`` with orders over the WebSocket API (its default)."""
+
+    impl = "hbconn_ws"
+    transport = "ws"
 
 
 class RawSide(Side):
@@ -392,6 +409,75 @@ class HummingbotSide(Side):
             .ConnectionsFactory().close()
 
 
-SIDES: dict[str, type[Side]] = {side.impl: side for side in (HbconnSide, RawSide, HummingbotSide)}
+class RawWsSide(RawSide):
+    """The floor over the WebSocket API: RawSide's book, orders as signed frames on one ``/ws-api/v3`` socket."""
+
+    impl = "aiohttp_raw_ws"
+
+    async def start(self) -> None:
+        await super().start()
+        self._answers: dict[str, str] = {}          # request id -> client order id of an order.place
+        self._cancelling: set[str] = set()           # request ids of cancels not answered yet
+        self.api = await self.session.ws_connect(f"ws://{self.venue.host_port}/ws-api/v3", autoping=True)
+        self._api_reader = asyncio.ensure_future(self._read_answers())
+
+    def _request(self, request_id: str, method: str, params: dict) -> str:
+        params["apiKey"] = self.venue.api_key
+        params["timestamp"] = int(time.time() * 1000)
+        payload = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+        params["signature"] = hmac.new(self._secret, payload.encode(), hashlib.sha256).hexdigest()
+        return orjson.dumps({"id": request_id, "method": method, "params": params}).decode()
+
+    def _place(self, best_bid: float) -> str:
+        order_id = f"raww-{next(_RAW_IDS)}"
+        self._answers[order_id] = order_id
+        frame = self._request(order_id, "order.place", {
+            "symbol": SYMBOL, "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": str(QTY),
+            "price": str(_far_price(best_bid)), "newClientOrderId": order_id})
+        task = asyncio.ensure_future(self.api.send_str(frame))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return order_id
+
+    async def _read_answers(self) -> None:
+        async for msg in self.api:
+            if msg.type is not aiohttp.WSMsgType.TEXT:
+                continue
+            answer = orjson.loads(msg.data)
+            request_id = str(answer.get("id"))
+            if request_id in self._cancelling:
+                self._cancelling.discard(request_id)
+                if answer.get("status") != 200:
+                    self.failures.append(f"cancel {request_id}: {answer}")
+                continue
+            order_id = self._answers.pop(request_id, None)
+            if order_id is None:
+                continue
+            if answer.get("status") != 200:
+                self.failures.append(f"{order_id}: {answer}")
+                self.acknowledged(order_id)
+                continue
+            self.acknowledged(order_id)
+            self._cancelling.add(f"c-{order_id}")
+            cancel = self._request(f"c-{order_id}", "order.cancel", {"symbol": SYMBOL,
+                                                                    "origClientOrderId": order_id})
+            task = asyncio.ensure_future(self.api.send_str(cancel))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def settle(self) -> None:
+        await super().settle()
+        while self._cancelling:                     # every cancel answered: nothing left open
+            await asyncio.sleep(0.005)
+
+    async def stop(self) -> None:
+        self._api_reader.cancel()
+        await asyncio.gather(self._api_reader, return_exceptions=True)
+        await self.api.close()
+        await super().stop()
+
+
+SIDES: dict[str, type[Side]] = {side.impl: side for side in (HbconnSide, HbconnWsSide, RawSide, RawWsSide,
+                                                             HummingbotSide)}
 #: the sides that need the benchmark peers (benchmarks/peers/build_peers.py)
 PEER_SIDES = ("hummingbot",)

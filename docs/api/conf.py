@@ -52,11 +52,14 @@ nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(?!hummingbot_conn\.).*\..*"),   # a dotted name outside the package
     (r"py:.*", r"hummingbot_conn\.sim\.kernel\.\w+\.\w+T"),   # the simulator kernel's type variables
+    (r"py:class", r"hummingbot_conn\..*\._[A-Za-z]\w*"),   # a private class in a public signature: no page
 ]
 nitpick_ignore = [
     ("py:class", "int64_t"), ("py:class", "double"),   # C types in the compiled core's embedded signatures
     # the Binance data sources' alias for "a {symbol: pair} mapping, or an async callable returning one"
     ("py:class", "SymbolMapSource"),
+    # the Kraken data source's alias for "an async callable returning the pairs' document"
+    ("py:class", "PairsSource"),
 ]
 
 # Optional hooks: a venue may override them (each has a default).  Every name is
@@ -64,7 +67,7 @@ nitpick_ignore = [
 # instead of dropping out of the reference silently.
 OPTIONAL_HOOKS = {
     "hummingbot_conn.connector.exchange_lifecycle.ExchangeLifecycle": [
-        "_update_trading_fees", "_on_user_stream_connected", "_api_request_url",
+        "_update_trading_fees", "_on_user_stream_connected",
     ],
     "hummingbot_conn.connector.exchange_py_base.ExchangePyBase": [
         "_is_request_outcome_unknown", "_market_reference_price",

@@ -59,6 +59,7 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
         (default: four of the feed's default half-second heartbeats).
     :param pending_msgs_limit: messages the client may hold for this source before it drops them
         (a slow consumer: each drop is a gap, repaired by a resync).
+
     Other keyword arguments: see ``OrderBookTrackerDataSource`` (``clock``, ``sleep``, ``book_depth``).
     """
 

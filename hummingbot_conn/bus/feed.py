@@ -53,6 +53,12 @@ _SNAPSHOT = OrderBookMessageType.SNAPSHOT
 OUTBOX_LIMIT = 100_000      # messages waiting for the client; beyond it the newest are dropped (gaps)
 
 
+def _with_drops(rows: Any, before: List[float], after: Any) -> Any:
+    """``rows`` plus a delete ``[price, 0.0]`` for each price of ``before`` that is not in ``after``."""
+    dropped = [[price, 0.0] for price in before if price not in after]
+    return wire.rows(rows) + dropped if dropped else rows
+
+
 class FeedTracker(OrderBookTracker):
     """An ``OrderBookTracker`` that tells its feed about every change of a book (module docstring).
 
@@ -73,8 +79,18 @@ class FeedTracker(OrderBookTracker):
                             checksum)
             return
         before = book.last_diff_uid
+        # a book kept at a fixed depth (Kraken's subscription depth) drops the levels a diff pushes out
+        # of range without a delete (the venue sends none): consumers keep full-depth books, so those
+        # drops are published as deletes, or their books would keep levels the venue's view has not
+        depth = book.depth_limit
+        if depth:
+            bid_prices = [row.price for row in book.bid_entries()]
+            ask_prices = [row.price for row in book.ask_entries()]
         super().on_diff(trading_pair, bids, asks, update_id, first_update_id, received_at, prev_update_id, checksum)
         if book.last_diff_uid != before and book.is_synced:
+            if depth:
+                bids = _with_drops(bids, bid_prices, {row.price for row in book.bid_entries()})
+                asks = _with_drops(asks, ask_prices, {row.price for row in book.ask_entries()})
             self._feed.diff_applied(trading_pair, bids, asks, received_at)
 
     def on_snapshot(self, trading_pair: str, bids: Any, asks: Any, update_id: int, received_at: float,

@@ -220,7 +220,7 @@ VENUES: Dict[str, Venue] = {
         depth_stream_url=lambda endpoints: endpoints.public_ws_url(),
         simulator_class=_perp_simulator, simulator_symbols=_perp_symbols),
     "kraken": Venue(
-        "kraken", "Kraken spot", ("book", "demo", "sim"),
+        "kraken", "Kraken spot", ("book", "demo", "sim", "feed"),
         "https://api.kraken.com", "wss://ws.kraken.com/v2",
         KRAKEN.ASSET_PAIRS_PATH_URL,
         # hbconn book reads the public stream only: the private URL is the public one

@@ -29,7 +29,7 @@ import logging
 import math
 import time
 from decimal import Decimal
-from typing import Any, AsyncIterable, Callable, Dict, FrozenSet, List, Mapping, Optional
+from typing import Any, AsyncIterable, Awaitable, Callable, Dict, FrozenSet, List, Mapping, Optional
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.arguments import (
@@ -128,6 +128,12 @@ class ExchangePyBase(ExchangeLifecycle):
         if isinstance(request_exception, ThrottleTimeoutError):
             return False
         return isinstance(request_exception, (RequestOutcomeUnknownError, asyncio.TimeoutError))
+
+    def _send_order_now(self, order: InFlightOrder) -> Optional[Awaitable[tuple]]:
+        """Send ``order`` inside ``buy()`` where the venue's socket takes it now: the awaitable of
+        ``_place_order``'s outcome, or None (nothing sent; ``_place_order`` runs in a task).  An
+        exception is taken as an unknown outcome (``OrderPlacer.submit``)."""
+        return None
 
     def _create_order_tracker(self) -> ClientOrderTracker:
         return ClientOrderTracker(clock=self._clock, fetch_missing_fills=self._all_trade_updates_for_order)

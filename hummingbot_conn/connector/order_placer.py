@@ -29,7 +29,7 @@ import asyncio
 import logging
 import time
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Awaitable, Dict, List, Optional, Set
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.cancellation_result import CancellationResult
@@ -48,6 +48,7 @@ PLACEMENT_WAIT_BEFORE_CANCEL = 10.0  # seconds a cancel waits for its order's pl
 # seconds a cancel the exchange did not process (rate limited) keeps being sent again:
 # longer than one whole weight window, so a 429's Retry-After always ends within it
 CANCEL_SEND_DEADLINE = 90.0
+_NAN = Decimal("NaN")
 CANCEL_RETRY_MIN_DELAY = 0.5         # at least this between two cancels refused by a rate limit
 
 
@@ -126,7 +127,22 @@ class OrderPlacer:
             return
         connector._order_tracker.start_tracking_order(order)
         self._placing[order_id] = asyncio.Event()
-        self.spawn(self._place(order, kwargs))
+        # tracked: now the request may leave, at once where the venue's socket takes it (no loop turn
+        # between buy() and the bytes on the wire), else from the task below
+        started = time.perf_counter()
+        try:
+            sent = connector._send_order_now(order)
+        except Exception:
+            # it may have left before the error: never resend, ask the exchange by client id
+            _logger.exception("Unexpected error sending order %s; its outcome will be resolved by client id.",
+                              order_id)
+            self._placing.pop(order_id).set()
+            connector._status_poller.resolve_soon(order)
+            return
+        task = self.spawn(self._place(order, kwargs, sent, started))
+        if sent is not None and hasattr(sent, "close"):
+            # a task cancelled before its first step never awaits ``sent``: close it (no warning)
+            task.add_done_callback(lambda _: sent.close())
 
     async def _reject(self, order_id: str, trading_pair: str, trade_type: Any, order_type: Any,
                       amount: Any, price: Any, exc: Exception) -> None:
@@ -141,15 +157,20 @@ class OrderPlacer:
         connector.trigger_event(MarketEvent.OrderFailure, MarketOrderFailureEvent(
             connector.current_timestamp, order_id, reported_type, str(exc), type(exc).__name__))  # type: ignore[arg-type]
 
-    async def _place(self, order: InFlightOrder, kwargs: Dict[str, Any]) -> None:
+    async def _place(self, order: InFlightOrder, kwargs: Dict[str, Any], sent: Optional[Awaitable[tuple]] = None,
+                     started: Optional[float] = None) -> None:
+        """The placement's outcome: ``sent`` (a request ``_send_order_now`` wrote) or ``_place_order``."""
         connector = self._connector
         cid = order.client_order_id
-        sent = time.perf_counter()
+        if started is None:
+            started = time.perf_counter()
         try:
-            exchange_order_id, update_timestamp = await connector._place_order(
-                cid, order.trading_pair, order.amount, order.trade_type, order.order_type,
-                order.price if order.price is not None else Decimal("NaN"), **kwargs)
-            self.create_round_trip.add(time.perf_counter() - sent)
+            if sent is None:
+                sent = connector._place_order(
+                    cid, order.trading_pair, order.amount, order.trade_type, order.order_type,
+                    order.price if order.price is not None else _NAN, **kwargs)
+            exchange_order_id, update_timestamp = await sent
+            self.create_round_trip.add(time.perf_counter() - started)
         except asyncio.CancelledError:
             _logger.warning("Placement of order %s interrupted; its outcome will be resolved by client id.", cid)
             raise

@@ -10,12 +10,16 @@ clock read and a dict appended to a deque; frames of a private connection
 (a user stream) are also scanned for secrets.
 """
 import base64
-from typing import Any, Callable, Dict, Mapping, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Protocol
 
+from hummingbot_conn.recording._frame_tap import FrameTap
 from hummingbot_conn.recording.redact import redact_headers, redact_json_text, redact_url
 from hummingbot_conn.web.connections import RESTConnection, WSConnection, build_body, build_url
 from hummingbot_conn.web.data_types import RESTRequest, RESTResponse, WSRequest
 from hummingbot_conn.web.errors import WSDisconnectedError
+
+if TYPE_CHECKING:
+    from hummingbot_conn.recording.writer import RecordingWriter
 
 
 class RecordSink(Protocol):
@@ -25,7 +29,8 @@ class RecordSink(Protocol):
 
     def put(self, record: Dict[str, Any]) -> bool: ...
 
-    def put_frame(self, t: float, connection: int, text: str) -> bool: ...
+    writer: "RecordingWriter"
+
 
     def next_connection_id(self) -> int: ...
 
@@ -81,20 +86,20 @@ class RecordingWSConnection(WSConnection):
     Received frames are scanned for secrets only on a private connection: one whose URL
     held a secret (a listen key, a token) or on which a frame with a secret was sent (a
     signed logon or subscription).  A public market stream is never authenticated, so it
-    cannot carry an account's secrets, and its frames (most of a recording) cost a clock
-    read and a queued tuple, nothing more (docs/recording.md, "Secrets").
+    cannot carry an account's secrets, and its frames (most of a recording) are never scanned;
+    a private connection's are, on the writer's thread (docs/recording.md, "Secrets").
     """
 
     def __init__(self, inner: WSConnection, recorder: RecordSink) -> None:
         self._inner = inner
         self._rec = recorder
         self._put = recorder.put
-        self._put_frame = recorder.put_frame
+        self._writer = recorder.writer
         self._clock = recorder.clock
         self._cid = 0
         self.private = False
         self.receive = inner.receive            # type: ignore[method-assign]
-        inner.frame_tap = self._frame_tap()
+        self._install_tap()
         inner.death_tap = self._on_death
 
     @property
@@ -109,22 +114,25 @@ class RecordingWSConnection(WSConnection):
     def url(self) -> str:
         return self._inner.url
 
-    def _frame_tap(self) -> Callable[[Any], None]:
-        """The per-frame call, with what it needs bound once (it runs for every frame received)."""
-        put_frame, clock, slow = self._put_frame, self._clock, self._on_frame
+    def _install_tap(self) -> None:
+        """Hand the inner connection the per-frame call for the current connection id and privacy.
 
-        def tap(data: Any) -> None:
-            if data.__class__ is str and not self.private:
-                put_frame(clock(), self._cid, data)
-            else:
-                slow(data)
-        return tap
+        It runs for every frame received, so it is compiled and does only this: one tuple of
+        references (the receive time, the connection id, the frame's str or bytes as received)
+        appended to the writer's bounded queue (``_frame_tap.pyx``).  The time is the one the
+        connection has just read for the frame when its clock is the recorder's (the usual case:
+        both ``time.monotonic``), else a read of the recorder's clock.  A private connection's
+        frames are queued with a flag: the writer's thread redacts them before anything is
+        written.  The call is rebuilt when the id or the privacy changes, so it tests neither.
+        """
+        same_clock = getattr(self._inner, "_clock", None) is self._clock
+        self._inner.frame_tap = FrameTap(self._writer.frames, self._cid, None if same_clock else self._clock,
+                                         self.private).tap
 
-    def _on_frame(self, data: Any) -> None:
-        if data.__class__ is str:
-            self._put_frame(self._clock(), self._cid, redact_json_text(data) if self.private else data)
-        else:
-            self._put({"k": "in", "t": self._clock(), "c": self._cid, "x": base64.b64encode(data).decode()})
+    def _make_private(self) -> None:
+        if not self.private:
+            self.private = True
+            self._install_tap()
 
     def _on_death(self, error: BaseException) -> None:
         self._put({"k": "close", "t": self._clock(), "c": self._cid, "by": "remote", "e": type(error).__name__,
@@ -135,6 +143,7 @@ class RecordingWSConnection(WSConnection):
         self._cid = cid = rec.next_connection_id()
         shown = redact_url(ws_url)
         self.private = self.private or shown != ws_url
+        self._install_tap()                     # the new id (and privacy) in the per-frame call
         self._put({"k": "open", "t": self._clock(), "c": cid, "u": shown})
         try:
             await self._inner.connect(ws_url, **kwargs)
@@ -160,7 +169,7 @@ class RecordingWSConnection(WSConnection):
     def _sent(self, text: str) -> None:
         shown = redact_json_text(text)
         if shown != text:
-            self.private = True
+            self._make_private()
         self._put({"k": "out", "t": self._clock(), "c": self._cid, "d": shown})
 
     async def send_str(self, payload: str) -> None:

@@ -81,6 +81,7 @@ class Recorder:
         self._writer = RecordingWriter(path, self.header, max_queue=max_queue)
         self.put = self._writer.put
         self.put_frame = self._writer.put_frame
+        self.writer = self._writer              # the capture's per-frame tap appends to its queue directly
         self._next_id = 0
         self._closed = False
         self._watched: List[Any] = []
@@ -125,7 +126,7 @@ class Recorder:
         if not self._closed:
             self._closed = True
             w = self._writer
-            self._writer.close({"k": "end", "t": self.clock(), "records": w.queued, "lost": w.lost})
+            self._writer.close({"k": "end", "t": self.clock(), "records": w.queued, "lost": w.lost}, counts=True)
         return self.stats
 
     async def aclose(self) -> Dict[str, int]:

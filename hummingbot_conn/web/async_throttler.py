@@ -235,6 +235,10 @@ class AsyncThrottler:
         return await self._admit(self._plan(limit_id, weight), _check_timeout(timeout), None,
                                  None if priority is None else check_priority(priority))
 
+    def time(self) -> float:
+        """Now on the throttler clock (the time ``update_used_weight(sent_at=...)`` takes)."""
+        return self._clock()
+
     def try_acquire(self, limit_id: str, weight: Optional[int] = None, *, priority: Optional[int] = None) -> bool:
         """Admit now if possible without waiting (and without overtaking a waiter of its priority or higher)."""
         plan = self._plan(limit_id, weight)

@@ -133,9 +133,10 @@ class WSConnection:
         self._last_ping_sent = -float("inf")
         self._unanswered_since = -float("inf")      # the first of our pings nothing answered yet
         self._url = ""
-        # taps of a recorder (hummingbot_conn.recording): each data frame as received (text or bytes),
-        # and the error a socket died of; None costs one attribute check per frame
-        self.frame_tap: Optional[Callable[[Any], None]] = None
+        # taps of a recorder (hummingbot_conn.recording): each data frame as received (its receive
+        # time on this connection's clock, its text or bytes), and the error a socket died of; None
+        # costs one attribute check per frame
+        self.frame_tap: Optional[Callable[[float, Any], None]] = None
         self.death_tap: Optional[Callable[[BaseException], None]] = None
 
     @property
@@ -221,6 +222,31 @@ class WSConnection:
         """A text frame from already-encoded UTF-8 (orjson output) without a decode/encode round."""
         await self._ensure_connected().send_frame(payload, aiohttp.WSMsgType.TEXT)
 
+    def can_write_now(self) -> bool:
+        """True when ``write_text_now`` would write (open, uncompressed, writer not paused)."""
+        ws = self._ws
+        if not self._connected or ws is None or ws.closed:
+            return False
+        writer = getattr(ws, "_writer", None)
+        # aiohttp's writer frames and masks synchronously (``_write_websocket_frame``); only
+        # compression and a full send buffer need its coroutine, and then we use it too
+        return (writer is not None and hasattr(writer, "_write_websocket_frame") and not writer.compress
+                and not writer.protocol._paused and not writer.transport.is_closing())
+
+    def write_text_now(self, payload: bytes) -> bool:
+        """Write one text frame (UTF-8 ``payload``) to the transport at once, without a loop turn;
+        False (nothing written) when ``can_write_now()`` is not true: use ``send_bytes_as_text``.
+
+        For the order path (docs/binance_spot.md section 7.6): the request leaves inside the
+        caller's ``buy()``.  Raises ``ConnectionError`` if the transport fails while writing."""
+        if not self.can_write_now():
+            return False
+        writer = self._ws._writer      # type: ignore[union-attr]
+        writer._write_websocket_frame(payload, aiohttp.WSMsgType.TEXT, 0)
+        if writer._output_size > writer._limit:      # as aiohttp's send_frame: not paused (checked above)
+            writer._output_size = 0
+        return True
+
     async def ping(self) -> None:
         await self._ensure_connected().ping()
 
@@ -283,7 +309,7 @@ class WSConnection:
                 self._last_recv_time = self._clock()
                 data = msg.data
                 if self.frame_tap is not None:
-                    self.frame_tap(data)
+                    self.frame_tap(self._last_recv_time, data)
                 if self._decode_json:
                     try:
                         data = orjson.loads(data)
@@ -293,7 +319,7 @@ class WSConnection:
             if mtype is aiohttp.WSMsgType.BINARY:
                 self._last_recv_time = self._clock()
                 if self.frame_tap is not None:
-                    self.frame_tap(msg.data)
+                    self.frame_tap(self._last_recv_time, msg.data)
                 return WSResponse(msg.data, self._last_recv_time)
             if mtype is aiohttp.WSMsgType.PING:
                 self._last_recv_time = self._clock()

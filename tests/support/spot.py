@@ -80,5 +80,8 @@ def make_connector(sim: SimulatedExchange, key: str, secret: str, pairs=("BTC-US
     options.setdefault("short_poll_interval", 0.5)
     options.setdefault("long_poll_interval", 5.0)
     options.setdefault("unknown_outcome_retry_delays", (0.05, 0.1, 0.2))
+    # these tests count and fault REST requests; the WebSocket API path has its own
+    # (tests/integration/connector/test_ws_order_entry*.py), which passes order_transport="ws"
+    options.setdefault("order_transport", "rest")
     return BinanceExchange(binance_api_key=key, binance_api_secret=secret, trading_pairs=list(pairs),
                            domain=endpoints_of(sim), **options)

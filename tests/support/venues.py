@@ -105,6 +105,8 @@ class BinanceSpotVenue(_BinanceVenue):
                                                 taker_rate="0")
 
     def make_connector(self, **options: Any) -> BinanceExchange:
+        # the kit faults REST paths (order_path); the WebSocket API path: test_ws_order_entry*.py
+        options.setdefault("order_transport", "rest")
         return BinanceExchange(binance_api_key=self.key, binance_api_secret=self.secret,
                                trading_pairs=[self.trading_pair],
                                domain=BinanceEndpoints.local(self.sim.rest_url.split("://", 1)[1]), **options)

@@ -1,5 +1,7 @@
 """Kraken Spot's private stream: WebSocket v2 ``executions`` and ``balances`` (docs/kraken_spot.md section 7).
 
+The exchange, in order::
+
     (REST) POST /0/private/GetWebSocketsToken -> {"result": {"token": "...", "expires": 900}}
     -> {"method": "subscribe", "params": {"channel": "executions", "token": "...",
         "snap_orders": true, "snap_trades": false}, "req_id": 1}

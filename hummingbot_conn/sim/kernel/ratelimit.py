@@ -125,6 +125,11 @@ class OrderCounter:
             if self._counts.get(key, 0) >= limit:
                 raise self.errors.orders_exceeded(limit, key[1], _seconds_to((key[2] + 1) * length, now))
 
+    def peek(self, account_id: int) -> dict[str, int]:
+        """The account's count in each current window, by label, without recording an order."""
+        return {key[1]: self._counts.get(key, 0)
+                for key, _, _ in self._keys(account_id, self.clock.now_ms(), self.windows)}
+
     def count(self, account_id: int) -> dict[str, int]:
         keys = [key for key, _, _ in self._keys(account_id, self.clock.now_ms(), self.windows)]
         if len(self._counts) > 10_000:  # forget old windows

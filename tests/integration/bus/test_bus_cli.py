@@ -20,7 +20,7 @@ def test_no_nats_server_is_named_in_one_sentence():
 def test_bad_arguments_are_refused_in_one_sentence():
     for args, words in ((["--pairs", ",", "--nats", "nats://127.0.0.1:4222"], "at least one pair"),
                         (["--pairs", "BTC-USDT", "--nats", "127.0.0.1:4222"], "not a NATS URL"),
-                        (["--pairs", "BTC-USDT", "--nats", "nats://127.0.0.1:4222", "--venue", "kraken"],
+                        (["--pairs", "BTC-USDT", "--nats", "nats://127.0.0.1:4222", "--venue", "okx"],
                          "unknown venue"),
                         (["--pairs", "BTC-USDT", "--nats", "nats://127.0.0.1:4222", "--rest-url", "http://x"],
                          "go together")):

@@ -31,7 +31,7 @@ class _Inner(WSConnection):
         if not self.frames:
             raise await self._dead(WSDisconnectedError("WS was closed by the server (close code 1006)"))
         text = self.frames.pop(0)
-        self.frame_tap(text)
+        self.frame_tap(self._clock(), text)
         try:
             return WSResponse(orjson.loads(text), 5.0)
         except orjson.JSONDecodeError:

@@ -52,6 +52,7 @@ class BinanceAuth(AuthBase):
             raise problem
         self._api_key: str = api_key_ok  # type: ignore[assignment]
         self._secret: bytes = secret  # type: ignore[assignment]
+        self._hmac = hmac.new(self._secret, digestmod=hashlib.sha256)
         self.time_provider = time_provider
         self._now: Callable[[], float] = time_provider.time if hasattr(time_provider, "time") else time_provider
         self.recv_window_ms = recv_window_ms
@@ -85,7 +86,10 @@ class BinanceAuth(AuthBase):
         if data is None:
             del payload
             raise ValueError("a request parameter cannot be encoded as UTF-8 (it holds a lone surrogate)")
-        return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
+        # a copy of the keyed state: the key's pads are hashed once, not on every request
+        mac = self._hmac.copy()
+        mac.update(data)
+        return mac.hexdigest()
 
     def header_for_authentication(self) -> Dict[str, str]:
         return {API_KEY_HEADER: self._api_key}
@@ -127,6 +131,23 @@ class BinanceAuth(AuthBase):
         """``params`` of ``userDataStream.subscribe.signature``: apiKey, timestamp, signature."""
         params: Dict[str, Any] = {"apiKey": self._api_key, "timestamp": self.timestamp_ms()}
         params["signature"] = self.generate_ws_signature(params)
+        return params
+
+    def sign_ws_params(self, params: Dict[str, Any]) -> Dict[str, Any]:
+        """Sign the ``params`` of a WebSocket API request in place and return them (section 2.5):
+        adds ``apiKey``, ``recvWindow`` (when set), ``timestamp`` (unless given) and ``signature``.
+
+        The order path's signer: one sorted join and one HMAC, no copy of the dict.
+        :raises ValueError: a parameter cannot be encoded as UTF-8 (the message names none of them)
+        """
+        params.pop("signature", None)
+        params["apiKey"] = self._api_key
+        if self.recv_window_ms is not None and "recvWindow" not in params:
+            params["recvWindow"] = self.recv_window_ms
+        if "timestamp" not in params:
+            params["timestamp"] = self.timestamp_ms()
+        params["signature"] = self.sign("&".join([
+            f"{k}={v if type(v) is str else encode_value(v)}" for k, v in sorted(params.items())]))
         return params
 
     async def ws_authenticate(self, request: WSRequest) -> WSRequest:

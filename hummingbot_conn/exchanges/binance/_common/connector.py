@@ -197,10 +197,20 @@ class BinanceConnectorMixin(_Exchange):
     async def _request_order_status(self, tracked_order: InFlightOrder) -> OrderUpdate:
         """``GET <ORDER_PATH_URL>`` by client order id."""
         symbol = await self.exchange_symbol_associated_to_pair(tracked_order.trading_pair)
-        payload = await self._api_get(path_url=self.CONSTANTS.ORDER_PATH_URL, is_auth_required=True,
-                                      params={"symbol": symbol, "origClientOrderId": tracked_order.client_order_id},
-                                      limit_id=self.CONSTANTS.GET_ORDER_LIMIT_ID)
+        payload = await self._order_status_answer(symbol, tracked_order.client_order_id)
         return self.utils.order_update_from_order_status(payload, tracked_order.trading_pair)
+
+    async def _order_status_answer(self, symbol: str, client_order_id: str) -> Any:
+        """The venue's order status document by client id (REST here; spot may ask its WebSocket API)."""
+        return await self._api_get(path_url=self.CONSTANTS.ORDER_PATH_URL, is_auth_required=True,
+                                   params={"symbol": symbol, "origClientOrderId": client_order_id},
+                                   limit_id=self.CONSTANTS.GET_ORDER_LIMIT_ID)
+
+    async def _cancel_answer(self, symbol: str, client_order_id: str) -> Any:
+        """The venue's answer to a cancel by client id (REST here; spot may use its WebSocket API)."""
+        return await self._api_delete(path_url=self.CONSTANTS.ORDER_PATH_URL, is_auth_required=True,
+                                      params={"symbol": symbol, "origClientOrderId": client_order_id},
+                                      limit_id=self.CONSTANTS.DELETE_ORDER_LIMIT_ID)
 
     def _trade_update_from_account_trade(self, trade: Dict[str, Any], order: InFlightOrder) -> TradeUpdate:
         """One row of the account's trade list (``MY_TRADES_PATH_URL``) -> TradeUpdate (the venue's parser)."""
@@ -218,15 +228,13 @@ class BinanceConnectorMixin(_Exchange):
                 for trade in trades if str(trade.get("orderId")) == order.exchange_order_id]
 
     async def _place_cancel(self, order_id: str, tracked_order: InFlightOrder) -> bool:
-        """``DELETE <ORDER_PATH_URL>`` by client id; True when the answer says CANCELED.  Fills the
+        """``DELETE <ORDER_PATH_URL>`` (``_cancel_answer``) by client id; True when the answer says CANCELED.  Fills the
         answer reveals (``executedQty``) but we have not seen are fetched first, so they are
         reported before the cancel; when that fetch fails or comes back short they stay owed
         (``ClientOrderTracker.process_executed_amount``): fetched again with back-off, and the
         cancel's event waits for them, bounded (docs/contracts.md, Contract 2)."""
         symbol = await self.exchange_symbol_associated_to_pair(tracked_order.trading_pair)
-        response = await self._api_delete(path_url=self.CONSTANTS.ORDER_PATH_URL, is_auth_required=True,
-                                          params={"symbol": symbol, "origClientOrderId": order_id},
-                                          limit_id=self.CONSTANTS.DELETE_ORDER_LIMIT_ID)
+        response = await self._cancel_answer(symbol, order_id)
         try:
             executed = Decimal(response.get("executedQty", "0"))
         except Exception:

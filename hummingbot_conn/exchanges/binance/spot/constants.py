@@ -107,6 +107,14 @@ LAST_TRADED_PRICE_FIELD = "price"
 WS_USER_STREAM_SUBSCRIBE_METHOD = "userDataStream.subscribe.signature"
 WS_USER_STREAM_UNSUBSCRIBE_METHOD = "userDataStream.unsubscribe"
 
+# WebSocket API trading methods (docs/binance_spot.md section 7.6); also their throttler limit ids
+WS_ORDER_PLACE_METHOD = "order.place"
+WS_ORDER_CANCEL_METHOD = "order.cancel"
+WS_ORDER_STATUS_METHOD = "order.status"
+# how orders reach the venue: "ws" (the WebSocket API while its socket is up, else REST) or "rest"
+ORDER_TRANSPORTS = ("ws", "rest")
+DEFAULT_ORDER_TRANSPORT = "ws"
+
 WS_HEARTBEAT_TIME_INTERVAL = 30      # our idle ping interval; Binance pings every 20 s
 WS_MESSAGE_TIMEOUT = 90              # no frame for this long: the socket is dead (server pongs within 60 s)
 
@@ -133,7 +141,7 @@ POOLS: Tuple[Pool, ...] = (
 )
 
 # a cancel of a live order goes before placements and polls when weight is scarce
-ENDPOINT_PRIORITIES: Dict[str, int] = {DELETE_ORDER_LIMIT_ID: CANCEL_PRIORITY}
+ENDPOINT_PRIORITIES: Dict[str, int] = {DELETE_ORDER_LIMIT_ID: CANCEL_PRIORITY, WS_ORDER_CANCEL_METHOD: CANCEL_PRIORITY}
 
 # /depth weight depends on `limit`: (max limit, weight), one throttler limit per tier
 SNAPSHOT_WEIGHT_TIERS: Tuple[Tuple[int, int], ...] = ((100, 5), (500, 25), (1000, 50), (5000, 250))
@@ -164,6 +172,10 @@ ENDPOINT_WEIGHTS: Tuple[EndpointWeight, ...] = (
     (DELETE_ORDER_LIMIT_ID, 1, ()),
     (WS_USER_STREAM_SUBSCRIBE_METHOD, 2, ()),
     (WS_USER_STREAM_UNSUBSCRIBE_METHOD, 2, ()),
+    # the WebSocket API shares the IP's weight and the account's order count with REST (section 7.6)
+    (WS_ORDER_PLACE_METHOD, 1, (ORDERS, ORDERS_24HR)),
+    (WS_ORDER_CANCEL_METHOD, 1, ()),
+    (WS_ORDER_STATUS_METHOD, 4, ()),
 ) + tuple((f"{SNAPSHOT_PATH_URL}:{max_limit}", weight, ()) for max_limit, weight in SNAPSHOT_WEIGHT_TIERS)
 
 
@@ -176,6 +188,13 @@ USED_WEIGHT_HEADERS: Dict[str, str] = {
     "X-MBX-USED-WEIGHT-1M": REQUEST_WEIGHT,
     "X-MBX-ORDER-COUNT-10S": ORDERS,
     "X-MBX-ORDER-COUNT-1D": ORDERS_24HR,
+}
+
+# a WebSocket API answer's rateLimits entry (rateLimitType, interval, intervalNum) -> the pool its count is
+WS_RATE_LIMIT_POOLS: Dict[Tuple[str, str, int], str] = {
+    (REQUEST_WEIGHT, "MINUTE", 1): REQUEST_WEIGHT,
+    (ORDERS, "SECOND", 10): ORDERS,
+    (ORDERS, "DAY", 1): ORDERS_24HR,
 }
 
 # ---------------------------------------------------------------- errors (codes: _common/errors.py)

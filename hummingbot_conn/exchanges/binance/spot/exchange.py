@@ -23,8 +23,9 @@ order status, fills, cancels, prices, the user stream listener) is
 ``_common/connector.BinanceConnectorMixin``'s; this module adds spot's orders,
 balances and fees.
 """
+import asyncio
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Awaitable, Dict, List, Optional, Union
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
@@ -37,6 +38,8 @@ from hummingbot_conn.exchanges.binance.spot.constants import BinanceEndpoints
 from hummingbot_conn.exchanges.binance.spot.order_book_data_source import BinanceAPIOrderBookDataSource
 from hummingbot_conn.exchanges.binance.spot.user_events import BinanceUserEventHandler
 from hummingbot_conn.exchanges.binance.spot.user_stream_data_source import BinanceAPIUserStreamDataSource
+from hummingbot_conn.exchanges.binance.spot.ws_order_entry import BinanceWSOrderEntry, WSOrderEntryUnavailable
+from hummingbot_conn.web.errors import WSDisconnectedError
 
 __all__ = ["BinanceExchange"]
 
@@ -54,6 +57,12 @@ def _exchange_id(value: Any) -> Optional[str]:
 class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
     """Binance Spot: LIMIT, LIMIT_MAKER and MARKET orders, user data over the WebSocket API.
 
+    ``order_transport``: ``"ws"`` (default) places, cancels and queries orders over the
+    WebSocket API (``order.place`` / ``order.cancel`` / ``order.status``) while its socket is
+    up and over REST while it is down; ``"rest"`` always uses REST (docs/binance_spot.md
+    section 7.6).  ``ws_request_timeout``: seconds an order request waits for its answer
+    on the socket before its outcome is unknown (then resolved by client id).
+
     Keyword-only extras (injected for tests and tools): ``clock``,
     ``client_order_id_generator``, ``short_poll_interval``, ``long_poll_interval``,
     ``unknown_outcome_retry_delays`` (see ``ExchangePyBase``).
@@ -67,14 +76,29 @@ class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
     def __init__(self, binance_api_key: str, binance_api_secret: str, trading_pairs: Optional[List[str]] = None,
                  trading_required: bool = True, domain: Union[str, BinanceEndpoints] = CONSTANTS.DEFAULT_DOMAIN,
                  rate_limits_share_pct: Decimal = Decimal(100),
-                 balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None, **options: Any) -> None:
+                 balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None, *,
+                 order_transport: str = CONSTANTS.DEFAULT_ORDER_TRANSPORT, ws_request_timeout: float = 10.0,
+                 **options: Any) -> None:
+        if order_transport not in CONSTANTS.ORDER_TRANSPORTS:
+            raise ValueError(f"order_transport must be one of {CONSTANTS.ORDER_TRANSPORTS}, not {order_transport!r}")
         self._init_binance(domain, trading_pairs, trading_required)
+        self.order_transport = order_transport
         self.api_key = binance_api_key
         self.secret_key = binance_api_secret
         self._commission_rates: Optional[Dict[str, Decimal]] = None
         self._authenticator: Optional[BinanceAuth] = None
         super().__init__(balance_asset_limit, rate_limits_share_pct, **options)
         self._user_events = BinanceUserEventHandler(self)
+        self._ws_orders: Optional[BinanceWSOrderEntry] = None
+        self._order_templates: Dict[tuple, Dict[str, Any]] = {}
+        if trading_required and order_transport == "ws":
+            factory = self._web_assistants_factory
+            self._ws_orders = BinanceWSOrderEntry(
+                web_utils.wss_api_url(self._domain), self.authenticator, self._throttler,
+                factory.connections_factory.get_ws_connection, rate_limit_pools=CONSTANTS.WS_RATE_LIMIT_POOLS,
+                pause_scopes=CONSTANTS.PAUSE_SCOPES, time_sync_retry=factory.time_sync_retry,
+                request_timeout=ws_request_timeout, connect_limit_id=CONSTANTS.WS_CONNECTIONS,
+                heartbeat_interval=CONSTANTS.WS_HEARTBEAT_TIME_INTERVAL, message_timeout=CONSTANTS.WS_MESSAGE_TIMEOUT)
 
     # ---- declarations --------------------------------------------------------------------------
     @property
@@ -100,22 +124,104 @@ class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
                                               connector=self, api_factory=self._web_assistants_factory,
                                               domain=self._domain)
 
+    @property
+    def ws_order_entry(self) -> Optional[BinanceWSOrderEntry]:
+        """The WebSocket API order channel (None with ``order_transport="rest"`` or without trading)."""
+        return self._ws_orders
+
+    async def _start_loops(self) -> None:
+        await super()._start_loops()
+        if self._ws_orders is not None:
+            self._network_tasks.append(asyncio.get_running_loop().create_task(self._ws_orders.run()))
+
     # ---- orders --------------------------------------------------------------------------------
+    async def _order_status_answer(self, symbol: str, client_order_id: str) -> Any:
+        """``order.status`` on the WebSocket API while it is up (a query: any failure of the socket
+        falls back to REST), else ``GET /api/v3/order``."""
+        ws = self._ws_orders
+        if ws is not None and ws.up:
+            try:
+                return await ws.request(CONSTANTS.WS_ORDER_STATUS_METHOD,
+                                        {"symbol": symbol, "origClientOrderId": client_order_id},
+                                        outcome_matters=False)
+            except (WSOrderEntryUnavailable, WSDisconnectedError, TimeoutError):
+                pass
+        return await super()._order_status_answer(symbol, client_order_id)
+
+    async def _cancel_answer(self, symbol: str, client_order_id: str) -> Any:
+        """``order.cancel`` on the WebSocket API while it is up, else ``DELETE /api/v3/order``."""
+        ws = self._ws_orders
+        if ws is not None and ws.up:
+            try:
+                return await ws.request(CONSTANTS.WS_ORDER_CANCEL_METHOD,
+                                        {"symbol": symbol, "origClientOrderId": client_order_id})
+            except WSOrderEntryUnavailable:
+                pass            # not sent: REST carries it
+        return await super()._cancel_answer(symbol, client_order_id)
+
+    def _order_params(self, symbol: str, order_id: str, trading_pair: str, amount: Decimal, trade_type: TradeType,
+                      order_type: OrderType, price: Decimal) -> Dict[str, Any]:
+        """The request's params: a per (pair, side, type) template built once (symbol, side, type, answer
+        type, time in force) plus this order's id, quantity and price as plain decimal text."""
+        key = (trading_pair, trade_type, order_type)
+        template = self._order_templates.get(key)
+        if template is None or template["symbol"] != symbol:
+            template = {"symbol": symbol,
+                        "side": CONSTANTS.SIDE_BUY if trade_type is TradeType.BUY else CONSTANTS.SIDE_SELL,
+                        "type": order_type.name, "newOrderRespType": "FULL"}
+            if order_type is OrderType.LIMIT:
+                template["timeInForce"] = CONSTANTS.TIME_IN_FORCE_GTC
+            self._order_templates[key] = template
+        data = template.copy()
+        data["newClientOrderId"] = order_id
+        # already quantised by the trading rules: format only (exact, context-free)
+        data["quantity"] = f"{amount:f}"
+        if order_type is not OrderType.MARKET:
+            data["price"] = f"{price:f}"
+        return data
+
+    def _send_order_now(self, order: InFlightOrder) -> Optional[Awaitable[tuple]]:
+        """Write ``order.place`` to the WebSocket API inside ``buy()`` (no loop turn before the
+        request leaves; docs/binance_spot.md section 7.6) and return the awaitable of its outcome
+        (as ``_place_order``'s); None when it cannot leave at once (socket down, no throttler
+        room, pair not in the symbol map yet): nothing was sent, ``_place_order`` follows."""
+        ws = self._ws_orders
+        pair = order.trading_pair
+        if ws is None or not ws.up or not self._symbol_map.has_pair(pair):
+            return None
+        order_id, trade_type = order.client_order_id, order.trade_type
+        data = self._order_params(self._symbol_map.exchange_symbol(pair), order_id, pair, order.amount, trade_type,
+                                  order.order_type, order.price if order.price is not None else _NAN)
+        sent = ws.send_now(CONSTANTS.WS_ORDER_PLACE_METHOD, data)
+        if sent is None:
+            return None
+        return self._ws_order_outcome(ws, data, sent, order_id, pair, trade_type)
+
+    async def _ws_order_outcome(self, ws: BinanceWSOrderEntry, data: Dict[str, Any], sent: Any, order_id: str,
+                                trading_pair: str, trade_type: TradeType) -> tuple:
+        response = await ws.request(CONSTANTS.WS_ORDER_PLACE_METHOD, data, sent=sent)
+        return self._read_order_answer(response, order_id, trading_pair, trade_type)
+
     async def _place_order(self, order_id: str, trading_pair: str, amount: Decimal, trade_type: TradeType,
                            order_type: OrderType, price: Decimal, **kwargs: Any) -> tuple:
-        """``POST /api/v3/order`` with a FULL answer; its fills and final state are
-        applied before returning ``(orderId, transactTime seconds)``.  Amounts
-        and prices go as plain decimal text (``f"{d:f}"``, already quantised)."""
+        """``order.place`` on the WebSocket API while it is up, else ``POST /api/v3/order``, with a FULL
+        answer; its fills and final state are applied before returning ``(orderId, transactTime
+        seconds)``.  Amounts and prices go as plain decimal text (``f"{d:f}"``, already quantised)."""
         symbol = await self.exchange_symbol_associated_to_pair(trading_pair)
-        data = {"symbol": symbol, "side": CONSTANTS.SIDE_BUY if trade_type is TradeType.BUY else CONSTANTS.SIDE_SELL,
-                "quantity": f"{amount:f}", "type": order_type.name, "newClientOrderId": order_id,
-                "newOrderRespType": "FULL"}
-        if order_type in (OrderType.LIMIT, OrderType.LIMIT_MAKER):
-            data["price"] = f"{price:f}"
-        if order_type is OrderType.LIMIT:
-            data["timeInForce"] = CONSTANTS.TIME_IN_FORCE_GTC
+        data = self._order_params(symbol, order_id, trading_pair, amount, trade_type, order_type, price)
+        ws = self._ws_orders
+        if ws is not None and ws.up:
+            try:
+                response = await ws.request(CONSTANTS.WS_ORDER_PLACE_METHOD, data.copy())
+            except WSOrderEntryUnavailable:
+                pass            # nothing left: REST carries it (never both: sent only when this raised)
+            else:
+                return self._read_order_answer(response, order_id, trading_pair, trade_type)
         response = await self._api_post(path_url=CONSTANTS.ORDER_PATH_URL, data=data, is_auth_required=True,
                                         limit_id=CONSTANTS.POST_ORDER_LIMIT_ID)
+        return self._read_order_answer(response, order_id, trading_pair, trade_type)
+
+    def _read_order_answer(self, response: Any, order_id: str, trading_pair: str, trade_type: TradeType) -> tuple:
         # a 200 answer means the order was taken: if its body cannot be read, the
         # order is live but unknown to us, so it is resolved by client id (an
         # exchange id of None), never failed (a KeyError here used to fail it)

@@ -30,6 +30,7 @@ from .rest import RestApi
 from .streams import MarketStreams
 from .traders import SpotBackgroundTraders
 from .ws_api import REPLY_QUEUE_LIMIT, UserStreams
+from .ws_orders import WsOrderMethods
 
 __all__ = ["SimulatedExchange", "ManualClock", "SystemClock"]
 
@@ -79,6 +80,8 @@ class SimulatedExchange(SimServer):
         self.rest: RestApi = RestApi(engine=self.engine, clock=self.clock, limiter=self.limiter,
                             order_counter=self.order_counter, faults=self.faults, listen_keys=self.listen_keys,
                             legacy=legacy_listen_key, body_timeout=body_timeout)
+        self.user_streams.orders = WsOrderMethods(self.rest, self.limiter, self.order_counter, self.faults,
+                                                  self.clock.now_ms)
         self._traders_cfg = traders
         if traders is not None:
             trader_account = self.accounts.create(

@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+from typing import Any
 
 import orjson
 from aiohttp import web
 
-from ...kernel import heartbeat
+from ...kernel import heartbeat, trace as _trace
 from ...kernel.hub import Connection, serve_user_socket
 from ...kernel.ratelimit import WeightLimiter
 from .. import auth
@@ -26,6 +27,7 @@ from ..listen_keys import ListenKeys
 from .accounts import AccountRegistry
 from .engine import MatchingEngine
 from .streams import MarketStreams
+from .ws_orders import LOSE, Delayed, WsOrderMethods, send_later
 
 SUBSCRIBE_WEIGHT = 2
 REPLY_QUEUE_LIMIT = 1000
@@ -63,6 +65,9 @@ class UserStreams:
         self.heartbeat = heartbeat
         self.legacy = legacy
         self.api_connections: set[_ApiConnection] = set()
+        #: order.place / order.cancel / order.status (``ws_orders.py``), wired by the server
+        self.orders: WsOrderMethods | None = None
+        self._delayed: set[asyncio.Task] = set()
         engine.user_listeners.append(self._on_event)
         engine.user_event_filter = self.has_subscriber
 
@@ -109,11 +114,31 @@ class UserStreams:
         conn = _ApiConnection(ws, request.transport, self.reply_queue_limit)
         self.api_connections.add(conn)
         ip = request.remote or "?"
-        await serve_user_socket(conn, self.heartbeat, on_text=lambda text: conn.reply(self._request(conn, ip, text)),
+        await serve_user_socket(conn, self.heartbeat, on_text=lambda text: self._on_text(conn, ip, text),
                                 on_close=lambda: self.api_connections.discard(conn))
         return ws
 
-    def _request(self, conn: _ApiConnection, ip: str, text: str) -> dict:
+    def _on_text(self, conn: _ApiConnection, ip: str, text: str) -> None:
+        tracing = _trace.current()
+        # an order.place reaching the application, stamped for /sim/trace as REST's POST .../order
+        t_ns = _trace.now_ns() if tracing is not None and tracing.enabled and "order.place" in text else 0
+        answer = self._request(conn, ip, text)
+        if t_ns and tracing is not None:
+            body = answer.answer if isinstance(answer, Delayed) else answer
+            if isinstance(body, dict):
+                result = body.get("result")
+                tracing.order_answered(t_ns, "ws-api order.place", web.Response(
+                    body=orjson.dumps(result if isinstance(result, dict) else {}), status=body.get("status", 200)))
+        if answer is LOSE:              # the lose_response fault: the request took effect, no answer
+            conn.close()
+        elif isinstance(answer, Delayed):
+            task = asyncio.ensure_future(send_later(conn.reply, answer))
+            self._delayed.add(task)
+            task.add_done_callback(self._delayed.discard)
+        else:
+            conn.reply(answer)
+
+    def _request(self, conn: _ApiConnection, ip: str, text: str) -> Any:
         """One request -> its reply. Every malformed request gets an error reply; the session stays."""
         try:
             req = orjson.loads(text)
@@ -134,6 +159,8 @@ class UserStreams:
                 params = {}
             if not isinstance(params, dict):
                 raise _malformed("params")
+            if self.orders is not None and self.orders.handles(method):
+                return self.orders.answer(req_id, method, params, ip)
             used = self.limiter.charge(ip, SUBSCRIBE_WEIGHT if "ubscri" in method else 1)
             result = self._dispatch(conn, method, params)
         except SimError as err:
