@@ -26,7 +26,7 @@ import socket
 import sys
 import traceback
 from decimal import Decimal, InvalidOperation
-from typing import Callable, NoReturn, Optional, Sequence
+from typing import Callable, Iterable, NoReturn, Optional, Sequence
 
 #: exit status for a usage error or a refused value (argparse's own convention)
 EXIT_USAGE = 2
@@ -201,6 +201,12 @@ def fail_unexpected(prog: str, err: BaseException, verbose: bool) -> int:
     print(f"{prog}: unexpected error {type(err).__name__}: {err}. This is a bug; run again with --verbose "
           "and report the traceback.", file=sys.stderr)
     return 1
+
+
+def alternatives(names: Iterable[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``: the choices a help text or an error offers, as a sentence says them."""
+    items = list(names)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def from_unbuilt_checkout(err: ImportError) -> bool:

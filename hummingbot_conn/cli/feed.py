@@ -20,7 +20,15 @@ from urllib.parse import urlsplit
 
 from hummingbot_conn.cli import event_loop
 from hummingbot_conn.cli.book import TRADERS, _base_url, resolve_pairs
-from hummingbot_conn.cli.edge import CommandError, CommandParser, configure_logging, positive_float, run_command, say
+from hummingbot_conn.cli.edge import (
+    CommandError,
+    CommandParser,
+    alternatives,
+    configure_logging,
+    positive_float,
+    run_command,
+    say,
+)
 from hummingbot_conn.cli.probes import probe_rest, probe_stream
 from hummingbot_conn.cli.venues import VENUES, Venue, venue_named, venues_for
 
@@ -125,7 +133,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         + " or ".join(f"{v.rest_example} and {v.stream_example} ({v.name})" for v in venues)
         + ".\nNeeds a NATS server (the nats extra installs one: nats-server). Ctrl+C to stop.")
     parser.add_argument("--venue", type=_venue, default=VENUES["binance"], metavar="VENUE",
-                        help=f"the market, by hummingbot's connector name: {' or '.join(v.name for v in venues)} "
+                        help=f"the market, by hummingbot's connector name: {alternatives(v.name for v in venues)} "
                              "(default: binance)")
     parser.add_argument("--pairs", type=_pairs, required=True, help="comma-separated pairs: BTC-USDT,ETH-USDT")
     parser.add_argument("--nats", type=_nats_url, required=True, help="the NATS server: nats://127.0.0.1:4222")

@@ -54,7 +54,7 @@ def _assert_sentence(proc: subprocess.CompletedProcess, status: int, *words: str
      ["--venue", "hbconn demo takes binance or kraken only", "binance_perpetual (Binance USDⓈ-M perpetuals) works with",
       "hbconn book, hbconn sim and hbconn feed"]),
     (["demo", "--venue", "okx"], ["unknown venue 'okx'; choose binance or kraken."]),
-    (["sim", "--venue", "coinbase"], ["unknown venue 'coinbase'; choose binance or binance_perpetual or kraken"]),
+    (["sim", "--venue", "coinbase"], ["unknown venue 'coinbase'; choose binance, binance_perpetual or kraken"]),
     (["nosuchcommand"], ["unknown command 'nosuchcommand'", "demo", "sim"]),
 ])
 def test_bad_values_are_refused_in_one_sentence(args, words):

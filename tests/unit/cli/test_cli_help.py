@@ -26,3 +26,11 @@ def test_the_default_venue_is_shown_by_its_name(command, capsys):
     text = " ".join(capsys.readouterr().out.split())
     shown = r"--venue VENUE the market, by hummingbot's connector name: [^()]*\(default: binance\)"
     assert re.search(shown, text), text
+
+
+@pytest.mark.parametrize("command", sorted(SUBCOMMANDS))
+def test_choices_read_as_a_sentence(command, capsys):
+    # three venues read "binance, binance_perpetual or kraken", never "binance or binance_perpetual or kraken"
+    assert main([command, "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert not re.search(r"\b\w+ or \w+ or \w+\b", text), re.search(r"\b\w+ or \w+ or \w+\b", text)
