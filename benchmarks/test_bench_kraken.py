@@ -10,14 +10,18 @@ every update as well).
 
 Sides of each group (interleaved, ``benchmarks/interleave.py``):
 
-* ``hbconn``: our tracker's path for the frame: ``orjson.loads`` (the
-  connection decodes every text frame), ``WSResponse``, the Kraken data
-  source's ``_process_frame`` (channel dispatch, symbol -> pair, rows), the
+* ``hbconn``: our tracker's path for the frame: ``WSResponse`` (the
+  connection hands text frames over undecoded), the Kraken data source's
+  ``_process_frame`` (the C scanner ``_kraken_book.parse_book_update``:
+  the frame's bytes straight into row buffers, symbol -> pair), the
   tracker's sink, ``OrderBookSync.on_diff`` (arrival numbering, the compiled
   book's ``apply_diffs``, truncation to depth 10, latency metric) and the C
   checksum of the top 10 + 10 compared with the frame's;
-* ``hbconn_core``: the floor under it: ``orjson.loads``, the rows, the
-  compiled book (depth-limited) and ``BookChecksum.matches``, no tracker;
+* ``hbconn_orjson``: the same path with the frame decoded by ``orjson``
+  first (the general path, which any frame the scanner does not recognise
+  takes; the whole path before the scanner);
+* ``hbconn_core``: the floor under ``hbconn``: the scanner, the compiled
+  book (depth-limited) and ``BookChecksum.matches``, no tracker;
 * ``hbconn_decode``: ``orjson.loads`` of the frame alone (the decode's share);
 * ``python_kraken_sdk``: python-kraken-sdk's ``SpotOrderBookClient`` (the
   test extra's version): ``json.loads`` (its connection) and its
@@ -66,6 +70,7 @@ from hummingbot_conn.cli.event_loop import new_event_loop
 from hummingbot_conn.core.book_checksum import BookChecksum, ChecksumStyle
 from hummingbot_conn.core.order_book import DiffResult, OrderBook
 from hummingbot_conn.exchanges.kraken import KrakenAPIOrderBookDataSource, KrakenEndpoints
+from hummingbot_conn.exchanges.kraken._kraken_book import parse_book_update
 from hummingbot_conn.exchanges.kraken.pairs import KrakenPairs
 from hummingbot_conn.tracking import OrderBookTracker
 from hummingbot_conn.web.data_types import WSResponse
@@ -168,7 +173,13 @@ def kraken_tracker():
     yield from synced_kraken_tracker()
 
 
-def _tracker_side(interleave, frames, source, tracker):
+@pytest.fixture
+def kraken_tracker_decoded():
+    """A second tracker for the ``hbconn_orjson`` side (each side checks its own counters)."""
+    yield from synced_kraken_tracker()
+
+
+def _tracker_side(interleave, frames, source, tracker, decode=False):
     book = tracker.order_books[PAIR]
     metrics = tracker.metrics.pairs[PAIR]
     clock, process = time.monotonic, source._process_frame
@@ -183,7 +194,14 @@ def _tracker_side(interleave, frames, source, tracker):
 
     def run(texts):
         for text in texts:
-            response = WSResponse(orjson.loads(text), clock())
+            response = WSResponse(text, clock())
+            process(response.data, response.received_at, None)
+        fed.append(len(texts))
+
+    def run_decoded(texts):
+        loads = orjson.loads
+        for text in texts:
+            response = WSResponse(loads(text), clock())
             process(response.data, response.received_at, None)
         fed.append(len(texts))
 
@@ -193,6 +211,8 @@ def _tracker_side(interleave, frames, source, tracker):
         assert metrics.diffs_refused == 0 and book.is_synced
         assert (_levels(book.bid_entries()), _levels(book.ask_entries())) == frames.final_levels
 
+    if decode:
+        return interleave.Side("hbconn_orjson", run_decoded, ops=len(updates), setup=setup, check=check)
     return interleave.Side("hbconn", run, ops=len(updates), setup=setup, check=check)
 
 
@@ -210,12 +230,10 @@ def _core_side(interleave, frames):
     def run(texts):
         uid = ids[0]
         for text in texts:
-            entry = orjson.loads(text)["data"][0]
-            bids = [(level["price"], level["qty"]) for level in entry["bids"]]
-            asks = [(level["price"], level["qty"]) for level in entry["asks"]]
+            _, bids, asks, expected = parse_book_update(text)
             uid += 1
             result = book.apply_diffs(bids, asks, uid, uid)
-            results.append(result is DiffResult.APPLIED and checksum.matches(book, entry["checksum"]))
+            results.append(result is DiffResult.APPLIED and checksum.matches(book, expected))
         ids[0] = uid
 
     def check():
@@ -376,10 +394,12 @@ def _figures(frames):
 
 
 @pytest.mark.parametrize("workload", sorted(WORKLOADS))
-def test_kraken_book_frame(benchmark, interleave, peers, kraken_tracker, sdk_loop, workload):
+def test_kraken_book_frame(benchmark, interleave, peers, kraken_tracker, kraken_tracker_decoded, sdk_loop,
+                           workload):
     group, frames = WORKLOADS[workload]
     sides = [_tracker_side(interleave, frames, *kraken_tracker), _core_side(interleave, frames),
-             _decode_side(interleave, frames)]
+             _decode_side(interleave, frames),
+             _tracker_side(interleave, frames, *kraken_tracker_decoded, decode=True)]
     if HAVE_SDK:
         sides.append(_sdk_side(interleave, frames, sdk_loop))
     if peers is not None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
@@ -246,8 +247,14 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
         sink = self._sink
         if sink is None:
             return
-        sink.on_trade(OrderBookTradeEvent(pair, float(timestamp), _SELL if side == 2 else _BUY,
-                                                float(price), float(amount), trade_id))
+        when, price, amount = float(timestamp), float(price), float(amount)
+        # a trade at no price or of no amount ("NaN", "inf", 0, < 0) would become the pair's last
+        # traded price: refused like any other malformed message (docs/bus.md, "Messages")
+        if not (math.isfinite(when) and math.isfinite(price) and math.isfinite(amount) and price > 0
+                and amount > 0 and side in (1, 2) and type(side) is int):
+            raise wire.BusMessageError(f"a trade needs a finite time, side 1 or 2, a price and an amount > 0: "
+                                       f"{message[2:6]!r}")
+        sink.on_trade(OrderBookTradeEvent(pair, when, _SELL if side == 2 else _BUY, price, amount, trade_id))
 
     async def _on_heartbeat(self, msg: Any) -> None:
         now = self._clock()

@@ -131,7 +131,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "every REST request and answer, with their local times, into one zstd-compressed file.\n"
         "No keys needed. Without --rest-url the embedded simulator is started and recorded.\n"
         "Replay it with 'hbconn replay FILE'.")
-    parser.add_argument("--venue", type=_venue, default=VENUES["binance"], metavar="VENUE",
+    parser.add_argument("--venue", type=_venue, default="binance", metavar="VENUE",
                         help=f"the market, by hummingbot's connector name: {alternatives(REPLAY_VENUES)}")
     parser.add_argument("--pairs", default="BTC-USDT", help="comma-separated trading pairs (BTC-USDT,ETH-USDT)")
     parser.add_argument("--rest-url", type=_base_url, default=None,

@@ -6,7 +6,15 @@ from hummingbot_conn.core._book_side cimport BookSide, Level
 from hummingbot_conn.core.order_book cimport OrderBook
 
 
+cdef struct _CachedLevel:
+    double price                # the price the text renders (never NaN: those raise, uncached)
+    double amount
+    int length                  # -1: empty slot
+    char text[40]               # at most 2 x 16 digits
+
+
 cdef class BookChecksum:
+    cdef _CachedLevel* _cache       # rendered level texts (book_checksum.pyx)
     cdef int _style                 # a ChecksumStyle value
     cdef readonly int price_decimals
     cdef readonly int qty_decimals

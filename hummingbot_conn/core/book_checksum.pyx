@@ -33,12 +33,17 @@ integer.  That integer is the venue's digits exactly while it stays below
 8 decimals is 1e15); a larger one is ``OverflowError`` rather than a guess.
 
 Cost: one pass over at most ``2 * levels`` levels; the text is built in a
-stack buffer and hashed eight bytes at a time (slice-by-8 CRC-32).
+stack buffer and hashed eight bytes at a time (slice-by-8 CRC-32).  A level's
+text is kept in a small direct-mapped cache keyed by its (price, quantity)
+doubles: an update changes a few levels, so most of the top levels are
+copied rather than rendered again (the rendering is a pure function of the
+two doubles, so a hit is the same text).
 """
 from enum import IntEnum
 
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 from libc.math cimport isfinite
+from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
 from hummingbot_conn.core._book_side cimport BookSide, Level
@@ -56,6 +61,7 @@ cdef enum:
     MAX_DECIMALS = 18
     LEVEL_TEXT = 64             # two integers below 2**51: at most 16 digits each
     TEXT_BUFFER = 1024
+    CACHE_BITS = 7              # 128 cached level texts per pair (8 KiB): two 10 + 10 books' worth
 
 
 cdef double _EXACT_LIMIT = 2251799813685248.0      # 2**51: rounding x * 10**d recovers the digits below it
@@ -184,6 +190,17 @@ cdef class BookChecksum:
     levels per side checksummed (1..1000; Kraken: 10).  ValueError /
     TypeError for anything else."""
 
+    def __cinit__(self, *args, **kwargs):
+        cdef Py_ssize_t i
+        self._cache = <_CachedLevel*>malloc((1 << CACHE_BITS) * sizeof(_CachedLevel))
+        if self._cache == NULL:
+            raise MemoryError()
+        for i in range(1 << CACHE_BITS):
+            self._cache[i].length = -1
+
+    def __dealloc__(self):
+        free(self._cache)
+
     def __init__(self, style, price_decimals, qty_decimals, levels=10):
         style = ChecksumStyle(style)
         for name, value in (("price_decimals", price_decimals), ("qty_decimals", qty_decimals), ("levels", levels)):
@@ -206,12 +223,24 @@ cdef class BookChecksum:
         return ChecksumStyle(self._style)
 
     cdef int _level_text(self, const Level* level, double sign, char* out, Py_ssize_t* n) except -1:
-        cdef uint64_t price, qty
-        if _scaled(sign * level.key, self._price_scale, &price) or _scaled(level.amount, self._qty_scale, &qty):
-            raise OverflowError(f"level {sign * level.key!r} x {level.amount!r} cannot be rendered exactly at "
+        cdef uint64_t price, qty, pbits, abits
+        cdef double value = sign * level.key, amount = level.amount
+        cdef _CachedLevel* slot
+        memcpy(&pbits, &value, 8)
+        memcpy(&abits, &amount, 8)
+        slot = self._cache + ((pbits * <uint64_t>0x9E3779B97F4A7C15 ^ abits * <uint64_t>0xC2B2AE3D27D4EB4F)
+                              >> (64 - CACHE_BITS))
+        if slot.length >= 0 and slot.price == value and slot.amount == amount:
+            memcpy(out, slot.text, slot.length)
+            n[0] = slot.length
+            return 0
+        if _scaled(value, self._price_scale, &price) or _scaled(amount, self._qty_scale, &qty):
+            raise OverflowError(f"level {value!r} x {amount!r} cannot be rendered exactly at "
                                 f"{self.price_decimals}/{self.qty_decimals} decimals (at most 2**51 units)")
         n[0] = _digits(price, out)
         n[0] += _digits(qty, out + n[0])
+        slot.price, slot.amount, slot.length = value, amount, <int>n[0]
+        memcpy(slot.text, out, n[0])
         return 0
 
     cdef int64_t _compute(self, OrderBook book) except -1:
@@ -246,6 +275,12 @@ cdef class BookChecksum:
         """True when ``book``'s checksum equals ``expected`` (an int as the venue sent it; TypeError
         for anything else).  OverflowError as ``compute``."""
         cdef int64_t want
+        if type(expected) is int:           # the common case first: a plain int off the frame
+            try:
+                want = expected
+            except OverflowError:
+                want = -1
+            return self._compute(book) == want
         if isinstance(expected, bool) or not isinstance(expected, int):
             raise TypeError(f"a checksum is an int, got {type(expected).__name__}")
         try:

@@ -26,6 +26,7 @@ Every other line is one record, ``{"k": KIND, "t": seconds, "c": connection id, 
 Secrets are redacted before a record is made (``redact.py``).
 """
 import io
+import math
 from dataclasses import dataclass, field
 from typing import IO, Any, Dict, Iterator, List, Optional
 
@@ -37,6 +38,9 @@ __all__ = ["MAGIC", "FORMAT_VERSION", "Header", "RecordingError", "RecordingRead
 MAGIC = "hbconn-recording"
 FORMAT_VERSION = 1
 _ZSTD_FRAME = b"\x28\xb5\x2f\xfd"
+#: the longest record read (a line, its newline included): far above a venue's largest answer (an
+#: exchangeInfo of every symbol is some MiB), far below what a hostile file could inflate to
+MAX_RECORD_BYTES = 256 << 20
 
 
 _RAW_FRAME = b'{"k":"in","t":'
@@ -90,11 +94,35 @@ class Header:
             raise RecordingError(f"{path} is a recording in format {data.get('format')!r}; this version of "
                                  f"hummingbot_conn reads format {FORMAT_VERSION}.")
         try:
-            return cls(library=str(data["library"]), venue=str(data["venue"]), pairs=list(data["pairs"]),
-                       options=dict(data.get("options") or {}), wall_start=float(data["wall_start"]),
-                       mono_start=float(data["mono_start"]))
+            header = cls(library=str(data["library"]), venue=data["venue"], pairs=data["pairs"],
+                         options=data.get("options") or {}, wall_start=float(data["wall_start"]),
+                         mono_start=float(data["mono_start"]))
         except (KeyError, TypeError, ValueError) as err:
             raise RecordingError(f"{path} has a damaged header (field {err} missing or wrong).") from None
+        wrong = header.wrong_field()
+        if wrong:
+            raise RecordingError(f"{path} has a damaged header ({wrong}).")
+        return header
+
+    def wrong_field(self) -> str:
+        """What is wrong with the header's fields, in a few words ("" when nothing is): a header that
+        lies about its shape would otherwise build a connector on nonsense (docs/recording.md, "File format")."""
+        if not isinstance(self.venue, str) or not self.venue:
+            return "venue is not a name"
+        if not isinstance(self.pairs, list) or not self.pairs or \
+                not all(isinstance(p, str) and p.count("-") == 1 and all(p.split("-")) for p in self.pairs):
+            return "pairs is not a list of BASE-QUOTE names"
+        if not isinstance(self.options, dict):
+            return "options is not an object"
+        endpoints = self.options.get("endpoints")
+        if endpoints is not None and not (isinstance(endpoints, dict) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in endpoints.items())):
+            return "options.endpoints is not an object of URLs"
+        if not isinstance(self.options.get("trading_required", False), bool):
+            return "options.trading_required is not true or false"
+        if not (math.isfinite(self.wall_start) and math.isfinite(self.mono_start)):
+            return "its start times are not finite numbers"
+        return ""
 
 
 class RecordingReader:
@@ -137,14 +165,16 @@ class RecordingReader:
 
     def _readline(self) -> Optional[bytes]:
         try:
-            line = self._lines.readline()
+            line = self._lines.readline(MAX_RECORD_BYTES + 1)
         except zstandard.ZstdError as err:
             self.problem = f"the compressed data is damaged ({err})"
             return None
         if not line:
             return None
         if not line.endswith(b"\n"):
-            self.problem = "the file ends in the middle of a record"
+            # a few KiB of zstd can inflate to gigabytes of one line: never held whole in memory
+            self.problem = f"record {self.count + 1} is longer than {MAX_RECORD_BYTES >> 20} MiB" \
+                if len(line) > MAX_RECORD_BYTES else "the file ends in the middle of a record"
             return None
         return line
 

@@ -44,13 +44,22 @@ def looks_secret(text: str) -> bool:
 
 
 def redact_value(value: Any) -> Any:
-    """A JSON value with every secret field's value replaced, recursively."""
+    """A JSON value with every secret field's value replaced, recursively; a secret field whose value
+    is an object or a list has every scalar inside it replaced (its shape kept)."""
     if isinstance(value, dict):
-        return {k: (REDACTED if isinstance(k, str) and is_secret_name(k) and not isinstance(v, (dict, list))
-                    else redact_value(v)) for k, v in value.items()}
+        return {k: (_redact_all(v) if isinstance(k, str) and is_secret_name(k) else redact_value(v))
+                for k, v in value.items()}
     if isinstance(value, list):
         return [redact_value(v) for v in value]
     return value
+
+
+def _redact_all(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _redact_all(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_all(v) for v in value]
+    return REDACTED
 
 
 def redact_json_text(text: str) -> str:
@@ -61,9 +70,8 @@ def redact_json_text(text: str) -> str:
     try:
         decoded = orjson.loads(text)
     except orjson.JSONDecodeError:
-        if "=" in text and " " not in text:
-            return redact_query(text)
-        return text
+        # a form body can hold a space (a value sent unencoded): still a query string to redact
+        return redact_query(text) if "=" in text else text
     redacted = redact_value(decoded)
     if redacted == decoded:
         return text

@@ -122,19 +122,23 @@ def load_recording(path: str, progress: Optional[Callable[[int], None]] = None) 
         gaps = 0
         for rec in reader.records():
             kind = rec["k"]
-            if kind == "event":
-                events.append((rec["e"], rec["f"]))
-                continue
-            if kind == "gap":
-                gaps += int(rec.get("n", 0))
-                continue
             try:
+                if kind == "event":
+                    if not isinstance(rec["e"], str) or not isinstance(rec["f"], dict):
+                        raise TypeError("an event is a tag and its fields")
+                    events.append((rec["e"], rec["f"]))
+                    continue
+                if kind == "gap":
+                    gaps += int(rec.get("n", 0))
+                    continue
                 transport.add(rec)
                 if kind == "req":
                     call = venue.order_call(rec)
                     if call is not None:
                         calls.append((float(rec["t"]), call))
-            except (KeyError, TypeError, ValueError, ArithmeticError):
+            # a record of the wrong shape (a field missing, of the wrong type, an amount that is no
+            # number) ends the readable part of the file, like a cut one: what came before is replayed
+            except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
                 reader.problem = f"record {reader.count} is damaged (fields missing or wrong)"
                 break
             if progress is not None and reader.count % 10_000 == 0:
@@ -184,9 +188,14 @@ async def _replay(rec: LoadedRecording, loop: VirtualTimeLoop,
 
     options = rec.header.options
     with transport_tap(transport):
-        connector = rec.venue.build(rec.header.pairs, options.get("endpoints") or {},
-                                    bool(options.get("trading_required", False)),
-                                    clock=loop.wall_time, client_order_id_generator=next_client_order_id)
+        try:
+            connector = rec.venue.build(rec.header.pairs, options.get("endpoints") or {},
+                                        bool(options.get("trading_required", False)),
+                                        clock=loop.wall_time, client_order_id_generator=next_client_order_id)
+        except (TypeError, ValueError) as err:
+            # the header's endpoints name fields the venue's connector does not have
+            raise RecordingError(f"{rec.path} has a damaged header (its endpoints do not fit the "
+                                 f"{rec.header.venue} connector: {err}).") from None
     virtualise_clocks(connector, loop.time, loop.wall_time)
     # the WebSocket assistants (and their back-offs) are made as the sockets open: virtualised then too
     transport.on_connect = lambda: virtualise_clocks(connector, loop.time, loop.wall_time)

@@ -19,7 +19,14 @@ venue streams to whoever is connected (docs/recording.md, "Serving a recording")
   raw or combined market streams, and ``SUBSCRIBE`` / ``UNSUBSCRIBE`` /
   ``LIST_SUBSCRIPTIONS`` messages answered by id.  ``<symbol>@depth`` (any
   speed suffix) carries the recorded ``depthUpdate`` frames, ``<symbol>@trade``
-  the ``trade`` frames, as their recorded text.
+  the ``trade`` frames, as their recorded text.  At most :data:`MAX_STREAMS` streams a connection
+  (Binance's own limit); a message that is not a request of this shape gets an error answer.
+
+One client never holds back another: each has a queue of at most
+:data:`CLIENT_QUEUE` frames; a client that lets it fill (it reads slower than the
+playback) is disconnected, as Binance disconnects a consumer that falls behind.
+A recorded frame or snapshot of the wrong shape is skipped (a diff: the book is then
+gapped until the next recorded snapshot), never served as a book.
 
 The server is a replay, not an exchange: nothing can be traded (a signed request
 gets a 404).  When the recording is played to its end the books stay as they are
@@ -38,6 +45,11 @@ from aiohttp import WSMsgType, web
 from hummingbot_conn.recording.file_format import RecordingError, RecordingReader
 
 __all__ = ["RecordedMarket", "RecordingServer", "serve_until_stopped"]
+
+#: frames queued for one client before it is disconnected as too slow
+CLIENT_QUEUE = 10_000
+#: streams one connection may subscribe to (Binance's limit for its market streams)
+MAX_STREAMS = 1024
 
 _STREAM_OF_EVENT = {"depthUpdate": "depth", "trade": "trade", "aggTrade": "aggTrade", "bookTicker": "bookTicker"}
 
@@ -58,30 +70,50 @@ class _Book:
         self.gapped = True          # no snapshot yet
 
     def load(self, snapshot: Dict[str, Any]) -> None:
+        """Take a recorded snapshot (checked by :func:`_snapshot_ok` when the file was read)."""
         self.bids = {Decimal(p): (p, q) for p, q in snapshot.get("bids", [])}
         self.asks = {Decimal(p): (p, q) for p, q in snapshot.get("asks", [])}
         self.last_id = int(snapshot["lastUpdateId"])
         self.gapped = False
 
     def apply(self, diff: Dict[str, Any]) -> None:
-        first, last = int(diff["U"]), int(diff["u"])
-        if self.gapped or last <= self.last_id:
+        try:
+            first, last = int(diff["U"]), int(diff["u"])
+            if self.gapped or last <= self.last_id:
+                return
+            if first > self.last_id + 1:
+                self.gapped = True      # a diff the venue never sent: repaired by the next recorded snapshot
+                return
+            changes = [(side, Decimal(p), p, q, Decimal(q)) for side, rows in
+                       ((self.bids, diff.get("b", ())), (self.asks, diff.get("a", ()))) for p, q in rows]
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
+            # a damaged diff: applying part of it would serve a wrong book; gapped until the next snapshot
+            self.gapped = True
             return
-        if first > self.last_id + 1:
-            self.gapped = True      # a diff the venue never sent: repaired by the next recorded snapshot
+        if any(not (price.is_finite() and amount.is_finite()) for _, price, _, _, amount in changes):
+            self.gapped = True
             return
-        for side, rows in ((self.bids, diff.get("b", ())), (self.asks, diff.get("a", ()))):
-            for p, q in rows:
-                if Decimal(q) == 0:
-                    side.pop(Decimal(p), None)
-                else:
-                    side[Decimal(p)] = (p, q)
+        for side, price, p, q, amount in changes:
+            if amount == 0:
+                side.pop(price, None)
+            else:
+                side[price] = (p, q)
         self.last_id = last
 
     def snapshot(self, limit: int) -> Dict[str, Any]:
         bids = [list(self.bids[p]) for p in sorted(self.bids, reverse=True)[:limit]]
         asks = [list(self.asks[p]) for p in sorted(self.asks)[:limit]]
         return {"lastUpdateId": self.last_id, "bids": bids, "asks": asks}
+
+
+def _snapshot_ok(snapshot: Any) -> bool:
+    """Whether a recorded depth answer is a book: an integer ``lastUpdateId`` and levels of two decimals."""
+    try:
+        int(snapshot["lastUpdateId"])
+        return all(Decimal(p).is_finite() and Decimal(q).is_finite()
+                   for side in ("bids", "asks") for p, q in snapshot.get(side, []))
+    except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
+        return False
 
 
 class RecordedMarket:
@@ -99,14 +131,19 @@ class RecordedMarket:
             self.header = reader.header
             for rec in reader.records():
                 kind = rec["k"]
-                if kind == "req":
-                    if rec["m"] == "GET" and "signature=" not in rec["u"]:
-                        requests[rec.get("c", 0)] = rec
-                elif kind == "resp" and rec.get("c") in requests:
-                    req = requests.pop(rec["c"])
-                    self._answer(req, rec)
-                elif kind == "in" and "d" in rec:       # account events are no market stream: left out below
-                    self._frame(float(rec["t"]), rec["d"])
+                try:
+                    if kind == "req":
+                        if rec["m"] == "GET" and "signature=" not in rec["u"]:
+                            requests[rec.get("c", 0)] = rec
+                    elif kind == "resp" and rec.get("c") in requests:
+                        req = requests.pop(rec["c"])
+                        self._answer(req, rec)
+                    elif kind == "in" and "d" in rec:   # account events are no market stream: left out below
+                        self._frame(float(rec["t"]), rec["d"])
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    # a record of the wrong shape ends the readable part, as a cut file does
+                    reader.problem = f"record {reader.count} is damaged (fields missing or wrong)"
+                    break
             self.truncated = reader.where_it_ended()
         if not self.frames:
             raise RecordingError(f"{path} holds no market stream frames to serve.")
@@ -121,9 +158,11 @@ class RecordedMarket:
         if path.endswith("/depth") and resp.get("s") == 200:
             symbol = dict(parse_qsl(query)).get("symbol", "").lower()
             try:
-                self.snapshots[symbol].append((t, orjson.loads(body)))
+                snapshot = orjson.loads(body)
             except orjson.JSONDecodeError:
-                pass
+                return
+            if _snapshot_ok(snapshot):
+                self.snapshots[symbol].append((t, snapshot))
             return
         self.answers[path].append((t, int(resp.get("s", 200)), body))
 
@@ -158,6 +197,13 @@ class _Client:
         self.ws = ws
         self.combined = combined
         self.streams: Dict[Tuple[str, str], str] = {}     # key -> the name the client used
+        self.queue: "asyncio.Queue[str]" = asyncio.Queue(CLIENT_QUEUE)
+
+    async def send_queued(self) -> None:
+        """Send what the playback queued, at the client's own pace."""
+        while True:
+            text = await self.queue.get()
+            await self.ws.send_str(text)
 
 
 class RecordingServer:
@@ -171,6 +217,8 @@ class RecordingServer:
         self.clients: Set[_Client] = set()
         self.position = market.start        # the recording's time played so far
         self.played = 0
+        self.dropped = 0        # clients disconnected as too slow
+        self._closing: Set[asyncio.Task] = set()
         self.finished = asyncio.Event()
         self._snap_pos: Dict[str, int] = dict.fromkeys(market.snapshots, 0)
         self._runner: Optional[web.AppRunner] = None
@@ -226,27 +274,32 @@ class RecordingServer:
             if t < self.market.start:
                 continue
             due = began + (t - self.market.start) / self.speed
-            if due > loop.time():
-                await asyncio.sleep(due - loop.time())
+            # a turn for the clients' senders even when the playback runs behind its pace
+            await asyncio.sleep(max(0.0, due - loop.time()))
             self.position = t
             self._catch_up_snapshots(t)
             if stream == "depth":
                 self.books[symbol].apply(orjson.loads(text))
             self.played += 1
-            await self._broadcast((symbol, stream), text)
+            self._broadcast((symbol, stream), text)
         self.position = self.market.end
         self.finished.set()
 
-    async def _broadcast(self, key: Tuple[str, str], text: str) -> None:
+    def _broadcast(self, key: Tuple[str, str], text: str) -> None:
         for client in list(self.clients):
             name = client.streams.get(key)
             if name is None:
                 continue
             payload = f'{{"stream":"{name}","data":{text}}}' if client.combined else text
             try:
-                await client.ws.send_str(payload)
-            except (ConnectionError, RuntimeError):
+                client.queue.put_nowait(payload)
+            except asyncio.QueueFull:
+                # too slow for the playback: dropped, so no client holds back the others
                 self.clients.discard(client)
+                self.dropped += 1
+                closing = asyncio.get_running_loop().create_task(client.ws.close(code=1008, message=b"too slow"))
+                self._closing.add(closing)
+                closing.add_done_callback(self._closing.discard)
 
     # -- HTTP ---------------------------------------------------------------------------------------------
     @staticmethod
@@ -281,9 +334,10 @@ class RecordingServer:
         combined = request.path.startswith("/stream")
         client = _Client(ws, combined)
         names = request.query.get("streams", "") if combined else request.match_info.get("streams", "")
-        for name in filter(None, names.split("/")):
+        for name in list(filter(None, names.split("/")))[:MAX_STREAMS]:
             client.streams[_stream_key(name)] = name
         self.clients.add(client)
+        sender = asyncio.get_running_loop().create_task(client.send_queued())
         try:
             async for msg in ws:
                 if msg.type is not WSMsgType.TEXT:
@@ -291,30 +345,45 @@ class RecordingServer:
                 await self._control(client, msg.data)
         finally:
             self.clients.discard(client)
+            sender.cancel()
+            await asyncio.gather(sender, return_exceptions=True)
         return ws
 
     async def _control(self, client: _Client, text: str) -> None:
         try:
             message = orjson.loads(text)
         except orjson.JSONDecodeError:
-            await client.ws.send_str(orjson.dumps({"code": 3, "msg": "Invalid JSON"}).decode())
+            await self._reply(client, {"code": 3, "msg": "Invalid JSON"})
             return
         if not isinstance(message, dict):
+            await self._reply(client, {"code": 3, "msg": "Invalid request: not a JSON object"})
             return
         method, params, rid = message.get("method"), message.get("params") or [], message.get("id")
+        if method in ("SUBSCRIBE", "UNSUBSCRIBE") and not (
+                isinstance(params, list) and all(isinstance(p, str) for p in params)):
+            await self._reply(client, {"code": 2, "msg": "Invalid request: params must be a list of stream names",
+                                       "id": rid})
+            return
+        if method == "SUBSCRIBE" and len(set(client.streams) | {_stream_key(p) for p in params}) > MAX_STREAMS:
+            await self._reply(client, {"code": 2, "msg": f"Invalid request: at most {MAX_STREAMS} streams a "
+                                                         "connection", "id": rid})
+            return
         if method == "SUBSCRIBE":
             for name in params:
                 client.streams[_stream_key(str(name))] = str(name)
-            await client.ws.send_str(orjson.dumps({"result": None, "id": rid}).decode())
+            await self._reply(client, {"result": None, "id": rid})
         elif method == "UNSUBSCRIBE":
             for name in params:
                 client.streams.pop(_stream_key(str(name)), None)
-            await client.ws.send_str(orjson.dumps({"result": None, "id": rid}).decode())
+            await self._reply(client, {"result": None, "id": rid})
         elif method == "LIST_SUBSCRIPTIONS":
-            await client.ws.send_str(orjson.dumps({"result": sorted(client.streams.values()), "id": rid}).decode())
+            await self._reply(client, {"result": sorted(client.streams.values()), "id": rid})
         else:
-            await client.ws.send_str(orjson.dumps({"code": 2, "msg": f"Invalid request: {method!r}",
-                                                   "id": rid}).decode())
+            await self._reply(client, {"code": 2, "msg": f"Invalid request: {method!r}", "id": rid})
+
+    @staticmethod
+    async def _reply(client: _Client, message: Dict[str, Any]) -> None:
+        await client.ws.send_str(orjson.dumps(message).decode())
 
 
 async def serve_until_stopped(path: str, port: int, speed: float, out: Callable[[str], None]) -> int:

@@ -113,6 +113,7 @@ class RecordingWriter:
         self._sink_write = self._zstd.write      # looked up per batch (a test holds it as a slow disk)
         self._wake = threading.Event()
         self._stopping = False
+        self._closed = False
         self._error: Optional[BaseException] = None
         self._thread = threading.Thread(target=self._run, name="hbconn-recording-writer", daemon=True)
         self._thread.start()
@@ -237,8 +238,10 @@ class RecordingWriter:
         Blocking (joins the thread): call it from a thread or at the end of a session.
         :raises OSError: writing failed (the disk is full ...)
         """
-        if self._stopping:
+        # not ``_stopping``: the thread sets that when writing fails, and that error is still to be said
+        if self._closed:
             return
+        self._closed = True
         self._stopping = True
         self.room = 0
         self._wake.set()

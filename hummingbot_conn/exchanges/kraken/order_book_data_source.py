@@ -22,6 +22,11 @@ Prices and sizes are JSON numbers; they are read as binary doubles here,
 which the book stores anyway, and the checksum renders each at the pair's
 decimals, which gives the venue's text back exactly for any number with at
 most 15 significant digits (every Kraken level).
+
+The connection hands text frames over undecoded: a book update is scanned in
+C straight into row buffers (``_kraken_book.parse_book_update``, the same
+doubles orjson gives); any other frame, or one the scanner does not
+recognise, is decoded with orjson here and takes the general path.
 """
 from __future__ import annotations
 
@@ -29,11 +34,14 @@ import time
 from datetime import datetime
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+import orjson
+
 from hummingbot_conn.common import TradeType
 from hummingbot_conn.core.book_checksum import ChecksumStyle
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.events import OrderBookTradeEvent
 from hummingbot_conn.exchanges.kraken import constants as CONSTANTS
+from hummingbot_conn.exchanges.kraken._kraken_book import parse_book_update
 from hummingbot_conn.exchanges.kraken.constants import KrakenEndpoints
 from hummingbot_conn.exchanges.kraken.pairs import KrakenPairs
 from hummingbot_conn.exchanges.kraken.web_utils import build_public_factory, fetch_pairs
@@ -182,7 +190,8 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
     # ------------------------------------------------------------ streams
     async def _connected_websocket_assistant(self) -> WSAssistant:
         ws = await self._api_factory.get_ws_assistant()
-        await ws.connect(self._endpoints.ws_public, message_timeout=CONSTANTS.WS_MESSAGE_TIMEOUT)
+        await ws.connect(self._endpoints.ws_public, message_timeout=CONSTANTS.WS_MESSAGE_TIMEOUT,
+                         decode_json=False)      # text frames reach _process_frame undecoded
         return ws
 
     async def _subscribe_channels(self, ws: WSAssistant, trading_pairs: Sequence[str]) -> Optional[Any]:
@@ -232,7 +241,19 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
     def _process_frame(self, data: Any, received_at: float, ws: WSAssistant) -> Optional[Awaitable[None]]:
         """The hot path: book snapshots and updates straight to the tracker with their checksum."""
         sink = self._sink
-        if sink is None or type(data) is not dict:
+        if sink is None:
+            return None
+        if type(data) is str:
+            parsed = parse_book_update(data)
+            if parsed is not None:
+                symbol, bid_rows, ask_rows, crc = parsed
+                sink.on_diff(self._pair_of(symbol), bid_rows, ask_rows, 0, -1, received_at, -1, crc)
+                return None
+            try:
+                data = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                return None     # not JSON: ignored, as when the connection decoded it
+        if type(data) is not dict:
             return None
         channel = data.get("channel")
         if channel == CONSTANTS.BOOK_CHANNEL:

@@ -59,7 +59,13 @@ def test_the_feeds_book_out_of_sync_puts_ours_out_of_sync_and_asks_again(source)
 
 
 @pytest.mark.parametrize("payload", [b"garbage", wire.encode(["d", 0, 1.0, [], []]), wire.encode(["d", 3]),
-                                     wire.encode(["x", 3]), wire.encode(["t", 1.0])])
+                                     wire.encode(["x", 3]), wire.encode(["t", 1.0]),
+                                     wire.encode(["t", 1.0, 1.0, 1, "NaN", "1", 5]),
+                                     wire.encode(["t", 1.0, 1.0, 1, "1e999", "1", 5]),
+                                     wire.encode(["t", 1.0, 1.0, 2, "100", "-1", 5]),
+                                     wire.encode(["t", 1.0, 1.0, 2, "0", "1", 5]),
+                                     wire.encode(["t", 1.0, "inf", 2, "100", "1", 5]),
+                                     wire.encode(["t", 1.0, 1.0, 3, "100", "1", 5])])
 def test_a_malformed_message_is_counted_never_applied(source, payload):
     source, sink = source
     source._on_book_message("BTC-USDT", payload)

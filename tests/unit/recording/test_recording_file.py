@@ -69,7 +69,7 @@ def test_a_file_without_its_end_record_is_reported_as_cut(tmp_path):
     (zstandard.ZstdCompressor().compress(orjson.dumps({"kind": "hbconn-recording", "format": 1}) + b"\n"),
      "damaged header"),
     (b"\x28\xb5\x2f\xfd" + os.urandom(64), "not an hbconn recording"),
-])
+], ids=lambda value: value if isinstance(value, str) else "content")   # ids from the words: the same in every
 def test_foreign_and_corrupt_files_give_one_sentence(tmp_path, content, words):
     path = tmp_path / "f.hbrec.zst"
     path.write_bytes(content)
@@ -138,3 +138,23 @@ def test_received_frames_come_back_byte_for_byte_even_when_they_are_not_json(tmp
         assert reader.complete
     assert [(r["k"], r["t"], r["c"], r["d"]) for r in records] == [
         ("in", 100.0 + i, 7, text) for i, text in enumerate(texts)]
+
+
+def test_a_disk_that_fails_is_said_by_close_and_the_file_is_closed(tmp_path):
+    # the writer's thread fails (a full disk): close() raises that error, once, and closes the file
+    failed = threading.Event()
+    writer = RecordingWriter(str(tmp_path / "s.hbrec.zst"), _header())
+
+    def full_disk(data: bytes) -> int:
+        failed.set()
+        raise OSError(28, "No space left on device")
+
+    writer._sink_write = full_disk
+    assert writer.put({"k": "in", "t": 1.0, "c": 1, "d": "x"})
+    assert failed.wait(30)
+    writer._thread.join(30)
+    assert not writer.put({"k": "in", "t": 2.0, "c": 1, "d": "y"}) and writer.lost == 1
+    with pytest.raises(OSError, match="No space left"):
+        writer.close({"k": "end", "t": 3.0, "records": 1, "lost": 1})
+    assert writer._file.closed
+    writer.close()          # a second close is quiet

@@ -49,3 +49,17 @@ def test_headers_keep_what_matters_and_redact_credentials():
     every = redact_headers(headers)
     assert every["X-MBX-APIKEY"] == REDACTED and every["Authorization"] == REDACTED
     assert every["X-MBX-USED-WEIGHT-1M"] == "12" and every["Server"] == "nginx"
+
+
+def test_a_secret_field_holding_an_object_or_a_list_is_redacted_inside():
+    from hummingbot_conn.recording.redact import redact_json_text
+
+    text = redact_json_text('{"params":{"signature":{"v":"s3cr3t"},"listenKey":["lk123"]},"symbol":"BTCUSDT"}')
+    assert "s3cr3t" not in text and "lk123" not in text and "BTCUSDT" in text
+
+
+def test_a_form_body_with_a_space_still_has_its_signature_redacted():
+    from hummingbot_conn.recording.redact import redact_json_text
+
+    text = redact_json_text("newClientOrderId=a b&signature=0123abcd&apiKey=k3y")
+    assert "0123abcd" not in text and "k3y" not in text and "newClientOrderId" in text
