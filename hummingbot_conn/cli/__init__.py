@@ -17,7 +17,7 @@ import sys
 from typing import Optional, Sequence
 
 from hummingbot_conn import __version__
-from hummingbot_conn.cli.edge import EXIT_INTERRUPTED, EXIT_USAGE, fail_unexpected, wants_verbose
+from hummingbot_conn.cli.edge import EXIT_INTERRUPTED, EXIT_USAGE, fail_unexpected, from_unbuilt_checkout, wants_verbose
 
 # subcommand -> (module holding main(argv), one-line help)
 SUBCOMMANDS = {
@@ -69,6 +69,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print(f"\nhbconn {command}: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except ImportError as err:
+        if not from_unbuilt_checkout(err):
+            return fail_unexpected(f"hbconn {command}", err, wants_verbose(rest))
+        # not a bug: run from inside a source checkout that was never built (python -m puts the
+        # working directory first on sys.path); the error itself says what to do
+        print(f"hbconn {command}: {str(err).rstrip('.')}.", file=sys.stderr)
+        return 1
     except Exception as err:  # noqa: BLE001 - the last edge: one sentence, never a bare traceback
         return fail_unexpected(f"hbconn {command}", err, wants_verbose(rest))
 

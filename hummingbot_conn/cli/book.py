@@ -28,6 +28,7 @@ from hummingbot_conn.cli import event_loop
 from hummingbot_conn.cli.edge import (
     CommandError,
     CommandParser,
+    alternatives,
     configure_logging,
     port_number,
     positive_float,
@@ -274,7 +275,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     venues = [VENUES[name] for name in venues_for("book")]
     parser.add_argument("--venue", type=_venue, default=VENUES["binance"], metavar="VENUE",
                         help="the market, by hummingbot's connector name: "
-                             f"{' or '.join(v.name for v in venues)} (default: binance)")
+                             f"{alternatives(v.name for v in venues)} (default: binance)")
     parser.add_argument("--rest-url", type=_base_url, default=None,
                         help="REST base URL of the venue, e.g. " + " or ".join(
                             f"{v.rest_example} ({v.name})" for v in venues) + " (default: the simulator)")

@@ -26,7 +26,7 @@ import socket
 import sys
 import traceback
 from decimal import Decimal, InvalidOperation
-from typing import Callable, NoReturn, Optional, Sequence
+from typing import Callable, Iterable, NoReturn, Optional, Sequence
 
 #: exit status for a usage error or a refused value (argparse's own convention)
 EXIT_USAGE = 2
@@ -46,14 +46,21 @@ class CommandError(Exception):
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Descriptions keep their line breaks; an option with a meaningful default shows it."""
+    """Descriptions keep their line breaks; an option with a meaningful default shows it.
+
+    A default is shown as the user would type it: a number or a text as is, an object
+    (a venue) by its ``name``; any other object is not shown, never as its repr."""
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
-        if action.default is None or action.default is False or action.default == [] \
-                or action.default is argparse.SUPPRESS or "default" in text:
+        default = action.default
+        if default is None or default is False or default == [] \
+                or default is argparse.SUPPRESS or "default" in text:
             return text
-        return text + " (default: %(default)s)"
+        if isinstance(default, (str, int, float, Decimal)):
+            return text + " (default: %(default)s)"
+        name = getattr(default, "name", None)
+        return text + f" (default: {name})".replace("%", "%%") if isinstance(name, str) else text
 
 
 class CommandParser(argparse.ArgumentParser):
@@ -194,6 +201,18 @@ def fail_unexpected(prog: str, err: BaseException, verbose: bool) -> int:
     print(f"{prog}: unexpected error {type(err).__name__}: {err}. This is a bug; run again with --verbose "
           "and report the traceback.", file=sys.stderr)
     return 1
+
+
+def alternatives(names: Iterable[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``: the choices a help text or an error offers, as a sentence says them."""
+    items = list(names)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def from_unbuilt_checkout(err: ImportError) -> bool:
+    """Whether ``err`` is ``hummingbot_conn.core``'s refusal to load a source checkout whose
+    extensions were never compiled (its message names the two ways out), not a bug."""
+    return "compiled core is not built" in str(err)
 
 
 def say(line: str) -> None:

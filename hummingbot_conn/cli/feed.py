@@ -16,10 +16,19 @@ import asyncio
 import contextlib
 import signal
 from typing import List, Optional, Sequence
+from urllib.parse import urlsplit
 
 from hummingbot_conn.cli import event_loop
 from hummingbot_conn.cli.book import TRADERS, _base_url, resolve_pairs
-from hummingbot_conn.cli.edge import CommandError, CommandParser, configure_logging, positive_float, run_command, say
+from hummingbot_conn.cli.edge import (
+    CommandError,
+    CommandParser,
+    alternatives,
+    configure_logging,
+    positive_float,
+    run_command,
+    say,
+)
 from hummingbot_conn.cli.probes import probe_rest, probe_stream
 from hummingbot_conn.cli.venues import VENUES, Venue, venue_named, venues_for
 
@@ -46,6 +55,20 @@ def _nats_url(text: str) -> str:
     return text.strip()
 
 
+def no_server_hint(nats_url: str) -> str:
+    """The next step when nothing answers at ``nats_url``: on this machine, the command that starts
+    a server on that URL's address and port (the nats extra's ``nats-server``); elsewhere, a check."""
+    parts = urlsplit(nats_url)
+    try:
+        port = parts.port or 4222
+    except ValueError:          # a port that is not a number: the URL itself is what to fix
+        return "Fix --nats: for example nats://127.0.0.1:4222."
+    host = parts.hostname or "127.0.0.1"
+    if host in ("127.0.0.1", "localhost", "::1", "0.0.0.0"):
+        return f"Start one (nats-server -a {host} -p {port}, from the nats extra) or fix --nats."
+    return f"Check that a NATS server runs at {host}:{port} and is reachable from here, or fix --nats."
+
+
 async def serve(venue: Venue, endpoints, wanted: Sequence[str], nats_url: str, *, interval: float,
                 stop: asyncio.Event, ready_out=say) -> int:
     """Publish ``wanted`` pairs of ``venue`` at ``endpoints`` on ``nats_url`` until ``stop`` is set."""
@@ -61,8 +84,7 @@ async def serve(venue: Venue, endpoints, wanted: Sequence[str], nats_url: str, *
         try:
             await feed.start()
         except ConnectionError as err:
-            raise CommandError(str(err), "Start one (nats-server -a 127.0.0.1 -p 4222, from the nats extra) or "
-                                         "fix --nats.", status=1) from None
+            raise CommandError(str(err), no_server_hint(nats_url), status=1) from None
         ready_out(f"feed: publishing {venue.name} {', '.join(pairs)} on {nats_url} "
                   f"(subjects {feed.subjects.prefix}.book.{venue.name}.<pair>)")
         try:
@@ -111,7 +133,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         + " or ".join(f"{v.rest_example} and {v.stream_example} ({v.name})" for v in venues)
         + ".\nNeeds a NATS server (the nats extra installs one: nats-server). Ctrl+C to stop.")
     parser.add_argument("--venue", type=_venue, default=VENUES["binance"], metavar="VENUE",
-                        help=f"the market, by hummingbot's connector name: {' or '.join(v.name for v in venues)} "
+                        help=f"the market, by hummingbot's connector name: {alternatives(v.name for v in venues)} "
                              "(default: binance)")
     parser.add_argument("--pairs", type=_pairs, required=True, help="comma-separated pairs: BTC-USDT,ETH-USDT")
     parser.add_argument("--nats", type=_nats_url, required=True, help="the NATS server: nats://127.0.0.1:4222")

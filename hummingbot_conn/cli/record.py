@@ -30,6 +30,7 @@ from hummingbot_conn.cli.demo.run import parse_pairs, start_connector
 from hummingbot_conn.cli.edge import (
     CommandError,
     CommandParser,
+    alternatives,
     configure_logging,
     non_negative_float,
     run_command,
@@ -46,7 +47,7 @@ TRADERS = {"rate": 20.0, "volatility": 0.0003, "seed_levels": 20}
 def _venue(text: str) -> Venue:
     venue = VENUES.get(text.strip().lower().replace("-", "_"))
     if venue is None or venue.name not in REPLAY_VENUES:
-        raise argparse.ArgumentTypeError(f"unknown venue {text!r}; choose {' or '.join(REPLAY_VENUES)}")
+        raise argparse.ArgumentTypeError(f"unknown venue {text!r}; choose {alternatives(REPLAY_VENUES)}")
     return venue
 
 
@@ -131,7 +132,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "No keys needed. Without --rest-url the embedded simulator is started and recorded.\n"
         "Replay it with 'hbconn replay FILE'.")
     parser.add_argument("--venue", type=_venue, default="binance", metavar="VENUE",
-                        help=f"the market, by hummingbot's connector name: {' or '.join(REPLAY_VENUES)}")
+                        help=f"the market, by hummingbot's connector name: {alternatives(REPLAY_VENUES)}")
     parser.add_argument("--pairs", default="BTC-USDT", help="comma-separated trading pairs (BTC-USDT,ETH-USDT)")
     parser.add_argument("--rest-url", type=_base_url, default=None,
                         help="the venue's REST base (https://api.binance.com); default: the embedded simulator")

@@ -101,10 +101,16 @@ def _balance(text: str) -> tuple[str, Decimal]:
     return asset.strip().upper(), value
 
 
+def _choices() -> str:
+    """The venues as a sentence offers them: ``a, b or c``."""
+    names = list(VENUES)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def _venue(text: str) -> str:
     name = text.strip().lower().replace("-", "_")
     if name not in VENUES:
-        raise argparse.ArgumentTypeError(f"unknown venue {text!r}; choose {' or '.join(VENUES)}")
+        raise argparse.ArgumentTypeError(f"unknown venue {text!r}; choose {_choices()}")
     return name
 
 
@@ -123,7 +129,7 @@ def _parser() -> argparse.ArgumentParser:
                             "(USDⓈ-M perpetuals: /fapi REST, /public and /market streams, listenKey user data)\n"
                             "or kraken (spot: REST, WS v2 public and private).")
     p.add_argument("--venue", type=_venue, default="binance",
-                   help=f"the market to simulate, by hummingbot's connector name: {' or '.join(VENUES)}")
+                   help=f"the market to simulate, by hummingbot's connector name: {_choices()}")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)")
     p.add_argument("--port", type=_port, default=0, help="TCP port, 1-65535; 0 picks a free port")

@@ -389,7 +389,9 @@ class OrderBookTrackerDataSource(StreamConnections, VenueHooks):
         """Dispatch one decoded frame; returns an awaitable when a hook must be awaited.
 
         Venues override it to serve their hot messages without a coroutine
-        (see the Binance source); the default routes through the hooks."""
+        (see the Binance and Kraken sources); the default routes through the
+        hooks.  The per-channel hooks stay abstract even then: an overriding
+        source still defines them (Kraken's call ``_process_frame``)."""
         channel = self._channel_originating_message(data)
         if channel == self.DIFF_CHANNEL:
             return self._parse_order_book_diff_message(data, self._sink)

@@ -51,6 +51,7 @@ from hummingbot_conn.cli.edge import (
     EXIT_INTERRUPTED,
     CommandError,
     CommandParser,
+    alternatives,
     configure_logging,
     non_negative_float,
     port_number,
@@ -315,7 +316,7 @@ async def run_demo(duration: float = 15.0, pairs: Optional[Sequence[str]] = None
     ``record``: record the whole session, account side included, to this file (``hbconn replay`` replays it).
     """
     if venue.connector is None or "demo" not in venue.commands:
-        raise CommandError(f"hbconn demo takes {' or '.join(venues_for('demo'))} only, not {venue.name}")
+        raise CommandError(f"hbconn demo takes {alternatives(venues_for('demo'))} only, not {venue.name}")
     loop = asyncio.get_running_loop()
     started = loop.time()
     clock = lambda: loop.time() - started        # noqa: E731 - the demo's elapsed seconds
@@ -472,7 +473,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                              f"(binance: {known}) (default: {defaults})")
     parser.add_argument("--venue", type=_venue, default=VENUES["binance"], metavar="VENUE",
                         help="the market, by hummingbot's connector name: "
-                             f"{' or '.join(venues_for('demo'))} (default: binance)")
+                             f"{alternatives(venues_for('demo'))} (default: binance)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the simulated market")
     parser.add_argument("--rate", type=positive_float, default=20.0,
                         help="background trader actions per second per pair (more than 0)")

@@ -117,7 +117,7 @@ async def test_futures_venue_serves_its_books_with_background_traders_and_a_usdt
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--venue", "coinbase"], "unknown venue 'coinbase'; choose binance or binance_perpetual or kraken"),
+    (["--venue", "coinbase"], "unknown venue 'coinbase'; choose binance, binance_perpetual or kraken"),
     (["--venue", "binance_perpetual", "--symbols", "ETHBTC"], "binance_perpetual lists BTCUSDT, ETHUSDT"),
     (["--venue", "binance_perpetual", "--balance", "BTC=1"], "a USDT margin wallet: give --balance USDT=AMOUNT"),
     (["--balance", "BTC"], "is not ASSET=AMOUNT"),
