@@ -53,6 +53,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(?!hummingbot_conn\.).*\..*"),   # a dotted name outside the package
     (r"py:.*", r"hummingbot_conn\.sim\.kernel\.\w+\.\w+T"),   # the simulator kernel's type variables
     (r"py:class", r"hummingbot_conn\..*\._[A-Za-z]\w*"),   # a private class in a public signature: no page
+    (r"py:class", r"hummingbot_conn\.(\w+\.)*_\w+\.\w+"),   # a class of a private (compiled) module: no page
 ]
 nitpick_ignore = [
     ("py:class", "int64_t"), ("py:class", "double"),   # C types in the compiled core's embedded signatures
