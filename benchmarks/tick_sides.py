@@ -33,6 +33,7 @@ are skipped, not queued.
 """
 from __future__ import annotations
 
+import abc
 import asyncio
 import hashlib
 import hmac
@@ -83,7 +84,7 @@ class Placed:
     seen_ns: int
 
 
-class Side:
+class Side(abc.ABC):
     """The strategy; a subclass connects (``start``), places (``_place``) and stops (``stop``)."""
 
     impl = ""
@@ -99,19 +100,21 @@ class Side:
         self._last = 0.0
         self._done: Optional[asyncio.Event] = None
 
+    @abc.abstractmethod
     async def start(self) -> None:
-        raise NotImplementedError
+        """Connect and wait until the side can place."""
 
+    @abc.abstractmethod
     async def stop(self) -> None:
-        raise NotImplementedError
+        """Disconnect."""
 
+    @abc.abstractmethod
     def _place(self, best_bid: float) -> str:
         """Send a resting BUY below ``best_bid`` without waiting; returns its client order id."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     async def settle(self) -> None:
         """Return once every cancel this side sent has been confirmed."""
-        raise NotImplementedError
 
     async def trade(self, orders: int) -> list[Placed]:
         """Place ``orders`` orders, one per best-bid change (see the module doc); their stamps, in order."""

@@ -22,6 +22,7 @@ clock, real sockets), so a seed reproduces the schedule, not every byte.
 """
 from __future__ import annotations
 
+import abc
 import asyncio
 import os
 import random
@@ -186,7 +187,7 @@ class FaultDriver:
 
 
 # ---- the run ---------------------------------------------------------------------------------------------------
-class Strategy:
+class Strategy(abc.ABC):
     """The seeded trading loop of a soak: ``step()`` one action (a subclass's), every ``1 / rate`` s on average."""
 
     def __init__(self, seed: int, rate: float) -> None:
@@ -201,8 +202,9 @@ class Strategy:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    @abc.abstractmethod
     def step(self) -> None:
-        raise NotImplementedError
+        """One decision of the strategy (each soak's own)."""
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -30,6 +30,7 @@ recognise, is decoded with orjson here and takes the general path.
 """
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Set, Tuple
@@ -57,6 +58,8 @@ PairsSource = Callable[[], Awaitable[KrakenPairs]]
 PAIRS_REFRESH_S = 30.0      # the precisions are read again at a resync at most this often
 
 _BUY, _SELL = TradeType.BUY, TradeType.SELL
+
+_log = logging.getLogger(__name__)
 
 
 def _rows(levels: Any) -> List[Tuple[Any, Any]]:
@@ -141,8 +144,9 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
         if self._clock() - self._pairs_loaded_at >= PAIRS_REFRESH_S:
             try:
                 await self._load_pairs()
-            except Exception:       # noqa: BLE001 - the precisions held stay; the resync goes on
-                pass
+            except Exception as exc:        # noqa: BLE001 - the precisions held stay; the resync goes on
+                _log.warning("Kraken: could not refresh the pairs' precisions before a resync (%s: %s); "
+                             "the ones held stay.", type(exc).__name__, exc)
         await super().resubscribe_trading_pair(trading_pair)
 
     def _symbol(self, trading_pair: str) -> str:

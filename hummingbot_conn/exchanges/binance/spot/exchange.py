@@ -148,7 +148,7 @@ class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
                                         {"symbol": symbol, "origClientOrderId": client_order_id},
                                         outcome_matters=False)
             except (WSOrderEntryUnavailable, WSDisconnectedError, TimeoutError):
-                pass
+                pass                # a query may be asked again: it goes over REST below
         return await super()._order_status_answer(symbol, client_order_id)
 
     async def _cancel_answer(self, symbol: str, client_order_id: str) -> Any:
