@@ -1,0 +1,287 @@
+"""Kraken orders over the authenticated WebSocket v2 socket (``add_order`` / ``cancel_order``), end to end
+against ``KrakenSimulatedExchange`` on real sockets (docs/kraken_spot.md sections 7 and 10): every guarantee
+of the REST path (docs/contracts.md, Contract 2) holds over the socket, faults and a hostile venue included.
+
+* the socket is the default, ``order_transport="rest"`` forces REST, REST carries orders and cancels
+  while the socket is down, and a request whose token the venue refuses (not processed);
+* tracked before sent, never sent twice: a lost answer, the socket closed after the send, no answer
+  within ``ws_request_timeout``, answers that cannot be read -- each resolved by client id, with the
+  simulator's count of received ``add_order`` frames at one;
+* a refusal fails the order with Kraken's code; a rate-limit refusal fails it unsent again and marks the
+  pair's trading counter full; a cancel refused so is sent again;
+* amounts reach the venue as exact decimals (digits a binary float cannot hold).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable, List, Tuple
+
+import pytest
+from support import until
+
+from hummingbot_conn.common import OrderType
+from hummingbot_conn.events import MarketEvent
+from hummingbot_conn.exchanges.kraken import KrakenEndpoints, KrakenExchange
+from hummingbot_conn.sim.kraken import KrakenSimulatedExchange
+from hummingbot_conn.web.backoff import ExponentialBackoff
+
+PAIR, SYMBOL, ALTNAME = "BTC-USD", "BTC/USD", "XBTUSD"
+ADD_ORDER, CANCEL_ORDER = "/0/private/AddOrder", "/0/private/CancelOrder"
+
+
+@pytest.fixture
+async def sim():
+    async with KrakenSimulatedExchange(seed=3, stream_interval=0.02) as sim:
+        yield sim
+
+
+class Session:
+    """A trading connector on ``sim``, its events by order, and counts of what reached the venue."""
+
+    def __init__(self, sim: Any, balances: dict | None = None, **options: Any) -> None:
+        self.sim = sim
+        self.key, secret = sim.create_account(balances or {"USD": "100000", "BTC": "2"})
+        self.account = sim.accounts.by_key(self.key)
+        options.setdefault("api_tier", "intermediate")          # the simulator's keys' tier
+        options.setdefault("unknown_outcome_retry_delays", (0.1, 0.2, 0.4))
+        self.connector = KrakenExchange(self.key, secret, [PAIR],
+                                        domain=KrakenEndpoints.local(sim.rest_url.split("://", 1)[1]), **options)
+        self.events: List[Tuple[str, Any]] = []
+        for tag in MarketEvent:
+            self.connector.add_listener(tag, lambda event, tag=tag: self.events.append((tag.name, event)))
+        self.rest = {ADD_ORDER: [], CANCEL_ORDER: []}
+        for path, calls in self.rest.items():
+            handler, weight, security = sim.rest.endpoints[("POST", path)]
+
+            def counting(*args: Any, _handler=handler, _calls=calls) -> Any:
+                _calls.append(args[0])
+                return _handler(*args)
+            sim.rest.endpoints[("POST", path)] = (counting, weight, security)
+
+    def ws(self, method: str) -> int:
+        return self.sim.private_ws.requests[method]
+
+    def kinds(self, order_id: str) -> List[str]:
+        return [name for name, event in self.events if getattr(event, "order_id", None) == order_id]
+
+    async def wait_kinds(self, order_id: str, kinds: List[str], timeout: float = 30) -> None:
+        await until(lambda: self.kinds(order_id) == kinds, timeout=timeout)
+
+    def venue_orders(self) -> List[str]:
+        return [o.cl_ord_id for o in self.sim.engine.open_orders(self.account)]
+
+    def venue_txid(self, order_id: str) -> str:
+        found = self.sim.engine.find(self.account, cl_ord_id=order_id)
+        assert len(found) == 1, found
+        return found[0].txid
+
+    async def __aenter__(self) -> "Session":
+        await self.connector.start_network()
+        await self.connector.wait_ready(timeout=30)
+        entry = self.connector.ws_order_entry
+        if entry is not None:
+            await until(lambda: entry.up)
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.connector.stop_network()
+
+
+def rewrite_answers(sim: Any, method: str, rewrite: Callable[[dict], Any]) -> None:
+    """The venue processes ``method`` as usual and answers ``rewrite(answer)`` instead: a dict is sent
+    as JSON, a str as is (text no JSON encoder writes)."""
+    ws = sim.private_ws
+    reply = ws._reply
+
+    def rewritten(conn: Any, payload: dict) -> None:
+        if payload.get("method") != method:
+            return reply(conn, payload)
+        changed = rewrite(payload)
+        if isinstance(changed, str):
+            conn.outbox.put(changed)
+        else:
+            reply(conn, changed)
+    ws._reply = rewritten
+
+
+async def test_orders_and_cancels_go_over_the_socket_by_default(sim):
+    async with Session(sim) as s:
+        assert s.connector.order_transport == "ws"
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        assert s.connector.in_flight_orders[order_id].exchange_order_id == s.venue_txid(order_id)
+        s.connector.cancel(PAIR, order_id)
+        await s.wait_kinds(order_id, ["BuyOrderCreated", "OrderCancelled"])
+        assert (s.ws("add_order"), s.ws("cancel_order")) == (1, 1)
+        assert s.rest == {ADD_ORDER: [], CANCEL_ORDER: []}
+        assert s.venue_orders() == []
+
+
+@pytest.mark.parametrize("order_type", [OrderType.LIMIT, OrderType.MARKET])
+async def test_an_order_over_the_socket_fills_and_balances_match_the_venue(sim, order_type):
+    async with Session(sim) as s:
+        sim.place_liquidity(SYMBOL, "sell", "60000", "0.01")
+        await until(lambda: s.connector.get_price(PAIR, True) == Decimal("60000"))
+        price = Decimal("60000") if order_type is OrderType.LIMIT else Decimal("NaN")
+        order_id = s.connector.buy(PAIR, Decimal("0.002"), order_type, price)
+        await s.wait_kinds(order_id, ["BuyOrderCreated", "OrderFilled", "BuyOrderCompleted"])
+        await until(lambda: s.connector.get_balance("BTC") == s.account.balance["BTC"]
+                    and s.connector.get_available_balance("USD") == s.account.available("USD"), timeout=20)
+        assert s.ws("add_order") == 1 and s.rest[ADD_ORDER] == []
+
+
+async def test_order_transport_rest_sends_everything_over_rest(sim):
+    async with Session(sim, order_transport="rest") as s:
+        assert s.connector.ws_order_entry is None
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        s.connector.cancel(PAIR, order_id)
+        await s.wait_kinds(order_id, ["BuyOrderCreated", "OrderCancelled"])
+        assert (len(s.rest[ADD_ORDER]), len(s.rest[CANCEL_ORDER])) == (1, 1)
+        assert (s.ws("add_order"), s.ws("cancel_order")) == (0, 0)
+
+
+@pytest.mark.parametrize("value", ["websocket", "", None, "WS"])
+def test_an_unknown_order_transport_is_refused_at_construction(value):
+    with pytest.raises(ValueError, match="order_transport"):
+        KrakenExchange("key", "secret", [PAIR], order_transport=value)
+
+
+async def test_while_the_socket_is_down_orders_and_cancels_go_over_rest(sim):
+    async with Session(sim) as s:
+        entry = s.connector.ws_order_entry
+        entry.reconnect_backoff = ExponentialBackoff(initial=60.0, maximum=60.0, jitter=0.0)
+        sim.faults.add("close_user_sockets")
+        await until(lambda: not entry.up)
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        s.connector.cancel(PAIR, order_id)
+        await s.wait_kinds(order_id, ["BuyOrderCreated", "OrderCancelled"])
+        assert (len(s.rest[ADD_ORDER]), len(s.rest[CANCEL_ORDER])) == (1, 1)
+        assert (s.ws("add_order"), s.ws("cancel_order")) == (0, 0)
+
+
+async def test_a_token_the_venue_refuses_sends_the_order_over_rest_once_then_a_fresh_token(sim):
+    async with Session(sim) as s:
+        entry = s.connector.ws_order_entry
+        entry._token, entry._token_used = b'"revoked-token"', False     # the venue no longer honours it
+        first = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(first, ["BuyOrderCreated"])
+        assert s.ws("add_order") == 1 and [c["cl_ord_id"] for c in s.rest[ADD_ORDER]] == [first]
+        second = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(second, ["BuyOrderCreated"])
+        assert s.ws("add_order") == 2 and len(s.rest[ADD_ORDER]) == 1
+        assert sorted(s.venue_orders()) == sorted([first, second])
+
+
+@pytest.mark.parametrize("fault", ["lose_response", "close_after_send"])
+async def test_a_socket_lost_after_the_send_leaves_one_order_resolved_by_client_id(sim, fault):
+    async with Session(sim) as s:
+        if fault == "lose_response":
+            sim.faults.add("lose_response", endpoint="add_order", count=1)
+        else:
+            sim.faults.add("delay_response", endpoint="add_order", delay=2.0, count=1)
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        assert order_id in s.connector.in_flight_orders           # tracked before anything is sent
+        await until(lambda: s.venue_orders() == [order_id])        # the venue took it; no answer yet
+        if fault == "close_after_send":
+            sim.faults.add("close_user_sockets")
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        assert s.connector.in_flight_orders[order_id].exchange_order_id == s.venue_txid(order_id)
+        assert s.ws("add_order") == 1 and s.rest[ADD_ORDER] == []    # never sent again, on either transport
+
+
+async def test_no_answer_within_the_timeout_is_an_unknown_outcome_resolved_by_client_id(sim):
+    async with Session(sim, ws_request_timeout=0.3) as s:
+        sim.faults.add("delay_response", endpoint="add_order", delay=1.5, count=1)
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        assert s.connector.in_flight_orders[order_id].exchange_order_id == s.venue_txid(order_id)
+        await until(lambda: s.connector.ws_order_entry.dropped_frames == 1)     # the late answer, dropped
+        assert s.ws("add_order") == 1 and s.rest[ADD_ORDER] == []
+
+
+async def test_a_refusal_fails_the_order_with_krakens_code(sim):
+    async with Session(sim, balances={"USD": "100"}) as s:
+        order_id = s.connector.buy(PAIR, Decimal("0.01"), OrderType.LIMIT, Decimal("50000"))    # 500 USD
+        await s.wait_kinds(order_id, ["OrderFailure"])
+        failure = s.events[-1][1]
+        assert failure.error_type == "ExchangeError" and "EOrder:Insufficient funds" in failure.error_message
+        assert order_id not in s.connector.in_flight_orders
+        assert s.ws("add_order") == 1 and s.rest[ADD_ORDER] == []
+
+
+async def test_a_service_error_is_an_unknown_outcome_never_resent(sim):
+    async with Session(sim) as s:
+        sim.faults.add("http_error", endpoint="add_order", count=1)      # EService:Unavailable, unprocessed
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        # asked by client id until the venue's "no such order" is certain: failed, not resent
+        await s.wait_kinds(order_id, ["OrderFailure"])
+        assert s.ws("add_order") == 1 and s.rest[ADD_ORDER] == [] and s.venue_orders() == []
+
+
+async def test_a_rate_limit_refusal_fails_the_order_unsent_and_fills_the_pairs_trading_counter(sim):
+    async with Session(sim) as s:
+        sim.faults.add("http_429", endpoint="add_order", count=1)        # EOrder:Rate limit exceeded
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["OrderFailure"])
+        assert s.events[-1][1].error_type == "RateLimitExceededError"
+        counter = s.connector._trading_counter
+        assert counter.value(ALTNAME) >= counter.threshold - 1           # held until the venue's decays
+        assert s.ws("add_order") == 1 and s.rest[ADD_ORDER] == [] and s.venue_orders() == []
+
+
+async def test_a_cancel_refused_by_a_rate_limit_is_sent_again(sim):
+    async with Session(sim) as s:
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        sim.faults.add("http_429", endpoint="cancel_order", count=1)     # EAPI:Rate limit exceeded
+        assert await s.connector._execute_cancel(PAIR, order_id) is True
+        await s.wait_kinds(order_id, ["BuyOrderCreated", "OrderCancelled"])
+        assert s.ws("cancel_order") == 2 and s.rest[CANCEL_ORDER] == [] and s.venue_orders() == []
+
+
+@pytest.mark.parametrize("rewrite", [
+    lambda a: {**a, "req_id": a["req_id"] + 1000},                                 # nobody waits for it
+    lambda a: {**a, "req_id": str(a["req_id"])},                                   # another type
+    lambda a: {**a, "success": False, "error": {"message": "EService:Busy"}},      # an error that is no string
+    lambda a: {**a, "success": False, "error": [1, 2]},                            # a list of no strings
+    lambda a: {k: v for k, v in a.items() if k != "success"},                      # neither success nor error
+    lambda a: {**a, "result": {**a["result"], "cl_ord_id": "someone-else"}},      # another order's answer
+    lambda a: {**a, "result": {"order_id": 12}},                                   # an order id that is no txid
+    lambda a: '{"method":"add_order","req_id":%d,"success":true,"result":{"order_id":NaN}}' % a["req_id"],
+    lambda a: '{"method":"add_order","req_id":%d,' % a["req_id"],                   # cut short
+], ids=["wrong-req-id", "str-req-id", "object-error", "list-error", "no-success", "other-cl-ord-id",
+        "int-order-id", "nan", "truncated"])
+async def test_an_answer_that_cannot_be_read_leaves_the_order_found_by_client_id_never_resent(sim, rewrite):
+    async with Session(sim, ws_request_timeout=0.5) as s:
+        rewrite_answers(sim, "add_order", rewrite)
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        assert s.connector.in_flight_orders[order_id].exchange_order_id == s.venue_txid(order_id)
+        assert s.ws("add_order") == 1 and s.rest[ADD_ORDER] == [] and s.venue_orders() == [order_id]
+        # the socket still carries orders
+        rewrite_answers(sim, "add_order", lambda a: a)
+        second = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(second, ["BuyOrderCreated"])
+        assert s.ws("add_order") == 2 and s.rest[ADD_ORDER] == []
+
+
+async def test_amounts_reach_the_venue_as_exact_decimals(sim):
+    frames: List[str] = []
+    handle = sim.private_ws._handle
+
+    def recording(conn: Any, text: str) -> None:
+        frames.append(text)
+        handle(conn, text)
+    sim.private_ws._handle = recording
+    # 18 significant digits: a binary float would send 1234567890.1234567
+    amount, price = Decimal("1234567890.12345678"), Decimal("987654.3")
+    async with Session(sim, balances={"BTC": "2000000000"}) as s:
+        order_id = s.connector.sell(PAIR, amount, OrderType.LIMIT, price)
+        await s.wait_kinds(order_id, ["SellOrderCreated"])
+        (order,) = s.sim.engine.find(s.account, cl_ord_id=order_id)
+        assert (order.orig_qty, order.price) == (amount, price)
+        sent = [f for f in frames if '"add_order"' in f]
+        assert len(sent) == 1 and '"order_qty":1234567890.12345678' in sent[0] and \
+            '"limit_price":987654.3' in sent[0]
