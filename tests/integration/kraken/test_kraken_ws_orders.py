@@ -22,6 +22,7 @@ from support import until
 from hummingbot_conn.common import OrderType
 from hummingbot_conn.events import MarketEvent
 from hummingbot_conn.exchanges.kraken import KrakenEndpoints, KrakenExchange
+from hummingbot_conn.exchanges.kraken.trading_counter import TradingCounter
 from hummingbot_conn.sim.kraken import KrakenSimulatedExchange
 from hummingbot_conn.web.backoff import ExponentialBackoff
 
@@ -285,3 +286,79 @@ async def test_amounts_reach_the_venue_as_exact_decimals(sim):
         sent = [f for f in frames if '"add_order"' in f]
         assert len(sent) == 1 and '"order_qty":1234567890.12345678' in sent[0] and \
             '"limit_price":987654.3' in sent[0]
+
+
+# ---- faults on the market-order, cancel and rate-limit paths, as over REST -----------------------------
+
+async def test_a_lost_answer_to_a_market_order_gives_one_order_whose_fills_are_found_by_client_id(sim):
+    async with Session(sim) as s:
+        sim.place_liquidity(SYMBOL, "sell", "60000", "0.01")
+        await until(lambda: s.connector.get_price(PAIR, True) == Decimal("60000"))
+        sim.faults.add("lose_response", endpoint="add_order", count=1)
+        order_id = s.connector.buy(PAIR, Decimal("0.002"), OrderType.MARKET, Decimal("NaN"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated", "OrderFilled", "BuyOrderCompleted"])
+        filled = [e for name, e in s.events if name == "OrderFilled" and e.order_id == order_id]
+        assert sum(e.amount for e in filled) == Decimal("0.002")
+        await until(lambda: s.connector.get_balance("BTC") == s.account.balance["BTC"], timeout=20)
+        assert s.ws("add_order") == 1 and s.rest[ADD_ORDER] == []     # never sent again, on either transport
+
+
+async def test_a_cancel_while_the_add_is_in_flight_waits_for_it_and_cancels_once(sim):
+    async with Session(sim) as s:
+        sim.faults.add("delay_response", endpoint="add_order", delay=1.0, count=1)
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        s.connector.cancel(PAIR, order_id)          # the add's answer has not come yet
+        await s.wait_kinds(order_id, ["BuyOrderCreated", "OrderCancelled"])
+        assert (s.ws("add_order"), s.ws("cancel_order")) == (1, 1)
+        assert s.rest == {ADD_ORDER: [], CANCEL_ORDER: []} and s.venue_orders() == []
+
+
+@pytest.mark.parametrize("fault", ["lose_response", "delay_response"])
+async def test_a_cancel_whose_answer_never_comes_is_resolved_by_the_orders_status_never_resent(sim, fault):
+    async with Session(sim, ws_request_timeout=0.3) as s:
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        sim.faults.add(fault, endpoint="cancel_order", count=1, **({"delay": 1.5} if fault == "delay_response" else {}))
+        s.connector.cancel(PAIR, order_id)
+        await s.wait_kinds(order_id, ["BuyOrderCreated", "OrderCancelled"])
+        assert s.ws("cancel_order") == 1 and s.rest[CANCEL_ORDER] == [] and s.venue_orders() == []
+
+
+async def test_a_cancel_the_venue_answers_unknown_order_asks_the_status_and_ends_the_order(sim):
+    async with Session(sim) as s:
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        # closed at the venue behind the connector's back: its execution report is never delivered
+        ws = sim.private_ws
+        ws._held = []
+        sim.rest.private.cancel(s.account, sim.engine.find(s.account, cl_ord_id=order_id))
+        ws._held = None
+        assert await s.connector._execute_cancel(PAIR, order_id) is True      # EOrder:Unknown order, then asked
+        await s.wait_kinds(order_id, ["BuyOrderCreated", "OrderCancelled"])
+        assert s.ws("cancel_order") == 1 and s.rest[CANCEL_ORDER] == []
+
+
+async def test_placements_over_the_socket_wait_for_the_pairs_trading_counter_as_the_venue_counts_it(sim):
+    async with Session(sim) as s:
+        # the venue's counter of this key and pair at its threshold, and ours (an instant later) too
+        venue_counter = sim.limits.trading(s.key, SYMBOL)
+        venue_counter.value = float(sim.limits.tier.trading_max)
+        venue_counter.at_ms = sim.clock.now_ms()
+        counter = s.connector._trading_counter
+        counter.add(ALTNAME, counter.threshold)
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        # sent at once, the venue would refuse it (EOrder:Rate limit exceeded): held until there is room
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        assert s.ws("add_order") == 1 and s.rest[ADD_ORDER] == []
+
+
+async def test_orders_and_cancels_over_the_socket_count_on_the_trading_counter_as_over_rest(sim):
+    now = [0.0]         # our counter's clock stands still: its values are exact
+    counter = TradingCounter(threshold=125, decay=2.34, clock=lambda: now[0])
+    async with Session(sim, trading_counter=counter) as s:
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        assert counter.value(ALTNAME) == 1
+        assert await s.connector._execute_cancel(PAIR, order_id) is True
+        assert counter.value(ALTNAME) == 1 + 8          # a cancel under 5 s after the order: +8
+        assert (s.ws("add_order"), s.ws("cancel_order")) == (1, 1) and s.rest == {ADD_ORDER: [], CANCEL_ORDER: []}
