@@ -25,7 +25,7 @@ What a request's caller gets (docs/contracts.md, Contract 2, as over REST):
 * ``ExchangeError`` (``status`` 200, ``code`` the error string, as REST's
   ``KrakenErrorBodyFormat`` reads it) for any other refusal; an answer that is
   neither a success nor a readable error (an ``error`` that is no string, a
-  ``success`` that is no boolean) has the code ``errors.UNREADABLE_CODE``:
+  ``success`` that is no boolean, a ``method`` that is not the request's) has the code ``errors.UNREADABLE_CODE``:
   its outcome is unknown (``errors.is_outcome_unknown``).
 
 Frames that are not JSON (``NaN`` included), carry no ``req_id`` (heartbeats,
@@ -253,6 +253,10 @@ class KrakenWSOrderEntry:
         if sent is None:
             sent = await self._send(method, params, limit_id)
         answer = await self._answer(method, sent)
+        if answer.get("method") != method:
+            # our req_id on another method's answer: nothing in it can be taken as this request's outcome
+            raise ExchangeError(200, UNREADABLE_CODE, f"the answer to {method} names method "
+                                f"{answer.get('method')!r:.50}", "WS", method, answer)
         error = answer.get("error")
         success = answer.get("success")
         if error is None or error == "":

@@ -249,11 +249,13 @@ async def test_a_cancel_refused_by_a_rate_limit_is_sent_again(sim):
     lambda a: {**a, "success": False, "error": [1, 2]},                            # a list of no strings
     lambda a: {k: v for k, v in a.items() if k != "success"},                      # neither success nor error
     lambda a: {**a, "result": {**a["result"], "cl_ord_id": "someone-else"}},      # another order's answer
+    lambda a: {**a, "method": "cancel_order", "result": {"order_id": "OFAKE-FAKE1-FAKE11"}},  # another method's
+    lambda a: {k: v for k, v in a.items() if k != "method"},                       # no method
     lambda a: {**a, "result": {"order_id": 12}},                                   # an order id that is no txid
     lambda a: '{"method":"add_order","req_id":%d,"success":true,"result":{"order_id":NaN}}' % a["req_id"],
     lambda a: '{"method":"add_order","req_id":%d,' % a["req_id"],                   # cut short
 ], ids=["wrong-req-id", "str-req-id", "object-error", "list-error", "no-success", "other-cl-ord-id",
-        "int-order-id", "nan", "truncated"])
+        "other-method", "no-method", "int-order-id", "nan", "truncated"])
 async def test_an_answer_that_cannot_be_read_leaves_the_order_found_by_client_id_never_resent(sim, rewrite):
     async with Session(sim, ws_request_timeout=0.5) as s:
         rewrite_answers(sim, "add_order", rewrite)
@@ -362,3 +364,19 @@ async def test_orders_and_cancels_over_the_socket_count_on_the_trading_counter_a
         assert await s.connector._execute_cancel(PAIR, order_id) is True
         assert counter.value(ALTNAME) == 1 + 8          # a cancel under 5 s after the order: +8
         assert (s.ws("add_order"), s.ws("cancel_order")) == (1, 1) and s.rest == {ADD_ORDER: [], CANCEL_ORDER: []}
+
+
+@pytest.mark.parametrize("rewrite", [
+    lambda a: {**a, "req_id": a["req_id"] + 1000},
+    lambda a: {**a, "method": "add_order"},
+    lambda a: {**a, "success": False, "error": {"message": "EService:Busy"}},
+    lambda a: '{"method":"cancel_order","req_id":%d,"success":NaN}' % a["req_id"],
+], ids=["wrong-req-id", "other-method", "object-error", "nan"])
+async def test_a_cancel_answer_that_cannot_be_read_is_resolved_by_the_orders_status_never_resent(sim, rewrite):
+    async with Session(sim, ws_request_timeout=0.5) as s:
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        rewrite_answers(sim, "cancel_order", rewrite)
+        s.connector.cancel(PAIR, order_id)
+        await s.wait_kinds(order_id, ["BuyOrderCreated", "OrderCancelled"])
+        assert s.ws("cancel_order") == 1 and s.rest[CANCEL_ORDER] == [] and s.venue_orders() == []
