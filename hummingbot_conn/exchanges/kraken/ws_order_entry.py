@@ -31,8 +31,9 @@ What a request's caller gets (docs/contracts.md, Contract 2, as over REST):
 Frames that are not JSON (``NaN`` included), carry no ``req_id`` (heartbeats,
 status) or a ``req_id`` no request is waiting for, are logged and dropped; the
 request they may have meant then ends at ``request_timeout`` as an unknown outcome.
-The socket reconnects after a drop with capped exponential back-off (a fresh
-token each time); requests waiting for an answer at a drop end with
+The socket reconnects after a drop (any transport error while reading; the
+old socket is closed) with capped exponential back-off (a fresh token each
+time); requests waiting for an answer at a drop end with
 ``RequestOutcomeUnknownError``.  Requests are throttled on the limit ids the
 REST calls use (the caller names them), so both transports count alike.
 """
@@ -136,15 +137,23 @@ class KrakenWSOrderEntry:
                     continue
                 received = await self._read()
                 self._went_down("the order socket closed")
+                await self._close_connection()
                 if received:
                     attempt = 0
                 await asyncio.sleep(self.reconnect_backoff.delay(attempt))
                 attempt += 1
         finally:
             self._went_down("the connector stopped")
-            connection, self._connection = self._connection, None
-            if connection is not None:
-                await asyncio.shield(connection.disconnect())
+            await asyncio.shield(self._close_connection())
+
+    async def _close_connection(self) -> None:
+        # a socket the server closed is closed already; one a transport error ended is still open
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                await connection.disconnect()
+            except (ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
+                _log.debug("Closing the order socket failed (%s); it is dropped.", exc)
 
     async def _refresh_token(self) -> None:
         token = await self._token_source()
@@ -177,8 +186,9 @@ class KrakenWSOrderEntry:
         while True:
             try:
                 response = await connection.receive()
-            except WSDisconnectedError as exc:
-                _log.warning("The order socket dropped (%s); reconnecting.", exc)
+            except (WSDisconnectedError, ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
+                # any transport failure ends this socket, never the loop: the next one is opened
+                _log.warning("The order socket dropped (%s: %s); reconnecting.", type(exc).__name__, exc)
                 return received
             if response is None:
                 return received
