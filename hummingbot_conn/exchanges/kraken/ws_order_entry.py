@@ -31,6 +31,9 @@ What a request's caller gets (docs/contracts.md, Contract 2, as over REST):
 Frames that are not JSON (``NaN`` included), carry no ``req_id`` (heartbeats,
 status) or a ``req_id`` no request is waiting for, are logged and dropped; the
 request they may have meant then ends at ``request_timeout`` as an unknown outcome.
+A request that times out with no frame at all received since it was written
+gives the socket up at once (presumed dead: orders go over REST, a new socket
+is opened) rather than when its pings time out.
 The socket reconnects after a drop (any transport error while reading; the
 old socket is closed) with capped exponential back-off (a fresh token each
 time); requests waiting for an answer at a drop end with
@@ -64,8 +67,9 @@ TOKEN_FRESH_S = 600.0
 #: answers that refuse the token itself: checked before the request is processed
 TOKEN_REFUSED_CODES = frozenset({"EGeneral:Permission denied", "EAPI:Invalid key"})
 
-#: a request on its way: (req_id, future of its answer, its frame while the coroutine still has to send it)
-Sent = Tuple[int, "asyncio.Future[dict]", Optional[bytes]]
+#: a request on its way: (req_id, future of its answer, its frame while the coroutine still has to send it,
+#: ``frames_received`` when it was written)
+Sent = Tuple[int, "asyncio.Future[dict]", Optional[bytes], int]
 
 
 class WSOrderEntryUnavailable(ConnectionError):
@@ -110,6 +114,7 @@ class KrakenWSOrderEntry:
         self._connected = asyncio.Event()
         self.connect_count = 0
         self.dropped_frames = 0                     # frames not JSON or answering no waiting request
+        self.frames_received = 0                    # data frames read, all sockets
 
     @property
     def up(self) -> bool:
@@ -193,6 +198,7 @@ class KrakenWSOrderEntry:
             if response is None:
                 return received
             received = True
+            self.frames_received += 1
             try:
                 # orjson refuses NaN and Infinity: a frame holding them is no answer we can trust
                 answer = loads(response.data)
@@ -247,14 +253,15 @@ class KrakenWSOrderEntry:
             method.encode(), params, self._token, req_id)
         future = asyncio.get_running_loop().create_future()
         self._pending[req_id] = future
+        frames = self.frames_received
         try:
             if not connection.write_text_now(payload):
-                return req_id, future, payload      # the caller awaits the send
+                return req_id, future, payload, frames      # the caller awaits the send
         except (ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
             # the frame may have left in part or whole: what it did is not known
             self._pending.pop(req_id, None)
             future.set_exception(WSDisconnectedError(f"the socket failed while sending ({exc})"))
-        return req_id, future, None
+        return req_id, future, None, frames
 
     async def request(self, method: str, params: bytes, limit_id: str, *, sent: Optional[Sent] = None) -> Any:
         """Send ``method`` with ``params`` (as ``send_now``) and return the answer's ``result``
@@ -307,7 +314,7 @@ class KrakenWSOrderEntry:
         return self._write(connection, method, params)
 
     async def _answer(self, method: str, sent: Sent) -> dict:
-        req_id, future, unsent = sent
+        req_id, future, unsent, frames = sent
         try:
             if unsent is not None:
                 connection = self._connection
@@ -322,9 +329,23 @@ class KrakenWSOrderEntry:
         except WSDisconnectedError as exc:
             raise RequestOutcomeUnknownError(f"{exc} before the answer", "WS", method) from exc
         except TimeoutError as exc:
+            if self.frames_received == frames:
+                await self._give_up_silent_socket(method)
             raise RequestOutcomeUnknownError(f"no answer within {self._timeout:g}s", "WS", method) from exc
         finally:
             self._pending.pop(req_id, None)
+
+    async def _give_up_silent_socket(self, method: str) -> None:
+        """Nothing at all arrived since a request whose answer is overdue was written: the socket is
+        presumed dead now, not after its pings time out (meanwhile every order written to it would be
+        lost too).  Requests go over REST at once; ``run`` opens a new socket."""
+        connection = self._connection
+        if not self._up or connection is None:
+            return
+        _log.warning("No answer to %s within %gs and no frame since it was sent: the order socket is presumed "
+                     "dead; reconnecting (REST meanwhile).", method, self._timeout)
+        self._up = False
+        await asyncio.shield(connection.disconnect())      # its receive() ends: run() goes on
 
 
 def json_number(value: Any, name: str) -> bytes:

@@ -194,12 +194,28 @@ async def test_a_socket_lost_after_the_send_leaves_one_order_resolved_by_client_
 
 async def test_no_answer_within_the_timeout_is_an_unknown_outcome_resolved_by_client_id(sim):
     async with Session(sim, ws_request_timeout=0.3) as s:
+        entry = s.connector.ws_order_entry
         sim.faults.add("delay_response", endpoint="add_order", delay=1.5, count=1)
         order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
         await s.wait_kinds(order_id, ["BuyOrderCreated"])
         assert s.connector.in_flight_orders[order_id].exchange_order_id == s.venue_txid(order_id)
-        await until(lambda: s.connector.ws_order_entry.dropped_frames == 1)     # the late answer, dropped
+        # nothing came on the socket since the send: it was given up at the timeout, a new one opened
+        await until(lambda: entry.up and entry.connect_count == 2)
         assert s.ws("add_order") == 1 and s.rest[ADD_ORDER] == []
+
+
+async def test_a_late_answer_on_a_socket_that_answers_others_is_dropped_and_the_socket_kept(sim):
+    async with Session(sim, ws_request_timeout=0.5) as s:
+        entry = s.connector.ws_order_entry
+        sim.faults.add("delay_response", endpoint="add_order", delay=1.5, count=1)
+        late = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        prompt = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(prompt, ["BuyOrderCreated"])
+        await s.wait_kinds(late, ["BuyOrderCreated"])
+        assert s.connector.in_flight_orders[late].exchange_order_id == s.venue_txid(late)
+        await until(lambda: entry.dropped_frames == 1)      # the late answer came, and was dropped
+        assert entry.up and entry.connect_count == 1
+        assert s.ws("add_order") == 2 and s.rest[ADD_ORDER] == []
 
 
 async def test_a_refusal_fails_the_order_with_krakens_code(sim):
@@ -380,3 +396,16 @@ async def test_a_cancel_answer_that_cannot_be_read_is_resolved_by_the_orders_sta
         s.connector.cancel(PAIR, order_id)
         await s.wait_kinds(order_id, ["BuyOrderCreated", "OrderCancelled"])
         assert s.ws("cancel_order") == 1 and s.rest[CANCEL_ORDER] == [] and s.venue_orders() == []
+
+
+async def test_a_timeout_on_a_socket_that_delivers_nothing_drops_it_and_the_next_order_is_placed(sim):
+    async with Session(sim, ws_request_timeout=0.3) as s:
+        entry = s.connector.ws_order_entry
+        sim.faults.add("mute_user_sockets")         # open, but it neither reads nor answers (pings included)
+        first = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(first, ["OrderFailure"])     # it never reached the engine: found nowhere, failed
+        # the silent socket was given up at the timeout (not left to take orders until pings notice it)
+        second = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(second, ["BuyOrderCreated"])
+        assert s.venue_orders() == [second]
+        await until(lambda: entry.up and entry.connect_count == 2)
