@@ -119,7 +119,8 @@ def trade_update_from_rest(trade_txid: str, trade: Dict[str, Any], trading_pair:
                        is_taker=not trade.get("maker", False))
 
 
-def balances_from_balance_ex(result: Dict[str, Any], asset_of: Callable[[str], str]) -> Dict[str, Tuple[Decimal, Decimal]]:
+def balances_from_balance_ex(result: Dict[str, Any],
+                             asset_of: Callable[[str], str]) -> Dict[str, Tuple[Decimal, Decimal]]:
     """A ``BalanceEx`` result -> {asset: (total ``balance``, available ``balance - hold_trade``)}, the asset
     named by ``asset_of(REST id)``.  The whole answer or nothing: ``ValueError`` for any entry that is no
     amount (then every balance stays as it was)."""

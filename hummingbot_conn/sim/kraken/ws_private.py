@@ -36,8 +36,8 @@ from aiohttp import web
 from ..kernel import heartbeat as beats
 from ..kernel.errors import SimError
 from ..kernel.hub import Connection, StreamHub, serve_user_socket
-from .engine import KrakenEngine
 from . import errors as E
+from .engine import KrakenEngine
 from .errors import kraken_error
 from .private import OrderArgs, PrivateApi, Tokens
 from .records import iso, ws_order
@@ -153,7 +153,7 @@ class KrakenPrivateWs:
         try:
             scope = _fault_scope(method, params)
             if scope is not None:
-                self._refusal_fault(method, scope)
+                self._refusal_fault(str(method), scope)
             replies = [{**base, **result, "time_in": time_in, "time_out": iso(self.clock.now_ms())}
                        for result in self._dispatch(conn, session, method, params, base)]
             if scope is not None and self.faults is not None:
