@@ -209,10 +209,14 @@ def main() -> None:
     parser.add_argument("--json", default=None, help="write the figures here too")
     parser.add_argument("--consumer", default=None, metavar="NATS_URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # the loop the harnesses use (uvloop when installed, HBCONN_LOOP=asyncio forces the standard one),
+    # in the feed and in every consumer
+    from hummingbot_conn.cli.event_loop import run
+
     if args.consumer:
-        asyncio.run(consumer(args.consumer, _pairs(args.pairs), args.seconds))
+        run(consumer(args.consumer, _pairs(args.pairs), args.seconds))
         return
-    result = asyncio.run(driver(args))
+    result = run(driver(args))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
     print(table(result))
