@@ -88,8 +88,10 @@ def _percentile(values: List[float], q: float) -> float:
 
 async def _round(url: str, pairs: List[str], feed: Any, n: int, seconds: float,
                  subscribe_all: bool) -> Dict[str, Any]:
-    procs = [subprocess.Popen([sys.executable, __file__, "--consumer", url, "--pairs", str(len(pairs)),
-                               "--seconds", str(seconds)] + (["--subscribe-all"] if subscribe_all else []), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    command = [sys.executable, __file__, "--consumer", url, "--pairs", str(len(pairs)), "--seconds", str(seconds)]
+    if subscribe_all:
+        command.append("--subscribe-all")
+    procs = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONUNBUFFERED": "1"}) for _ in range(n)]
     try:
         for proc in procs:
