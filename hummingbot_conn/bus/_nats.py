@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-__all__ = ["NATS_HINT", "DIRECT_WRITE_LIMIT", "connect", "nats_module", "publish_now"]
+__all__ = ["NATS_HINT", "DIRECT_WRITE_LIMIT", "connect", "nats_module", "publish_now", "redact_url"]
 
 # bytes the socket may hold unsent before publish_now leaves a message to the client's own
 # buffered path (which waits for the socket to drain): a stalled server never grows memory here
@@ -26,6 +26,21 @@ def nats_module() -> Any:
     except ImportError as exc:      # pragma: no cover - depends on the environment
         raise ImportError(NATS_HINT) from exc
     return nats
+
+
+def redact_url(url: str) -> str:
+    """``url`` fit to print: a user name kept, a password or token replaced by ``***``
+    (``nats://feed:secret@host:4222`` -> ``nats://feed:***@host:4222``; docs/bus.md, "Who may publish")."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc, slash, tail = rest.partition("/")
+    userinfo, at, hostport = netloc.rpartition("@")
+    if not at:
+        return url
+    user, colon, _secret = userinfo.partition(":")
+    shown = f"{user}:***" if colon else "***"      # a lone token is the secret itself
+    return f"{scheme}://{shown}@{hostport}{slash}{tail}"
 
 
 async def connect(url: str, *, name: str, first_timeout: float = 5.0, **callbacks: Any) -> Any:
@@ -46,7 +61,7 @@ async def connect(url: str, *, name: str, first_timeout: float = 5.0, **callback
         with contextlib.suppress(Exception):
             await client.close()
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else f"nothing within {first_timeout:g} s"
-        raise ConnectionError(f"no NATS server answers at {url} ({reason})") from None
+        raise ConnectionError(f"no NATS server answers at {redact_url(url)} ({reason})") from None
     return client
 
 
