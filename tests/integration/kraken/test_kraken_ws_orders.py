@@ -409,3 +409,27 @@ async def test_a_timeout_on_a_socket_that_delivers_nothing_drops_it_and_the_next
         await s.wait_kinds(second, ["BuyOrderCreated"])
         assert s.venue_orders() == [second]
         await until(lambda: entry.up and entry.connect_count == 2)
+
+
+async def test_after_a_drop_the_socket_comes_back_and_orders_return_to_it(sim):
+    async with Session(sim) as s:
+        entry = s.connector.ws_order_entry
+        entry.reconnect_backoff = ExponentialBackoff(initial=0.05, maximum=0.05, jitter=0.0)
+        sim.faults.add("close_user_sockets")
+        await until(lambda: entry.connect_count == 2 and entry.up)
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        assert s.ws("add_order") == 1 and s.rest[ADD_ORDER] == []
+
+
+async def test_a_connector_stopped_and_started_again_places_over_a_new_socket(sim):
+    async with Session(sim) as s:
+        entry = s.connector.ws_order_entry
+        await s.connector.stop_network()
+        assert not entry.up
+        await s.connector.start_network()
+        await s.connector.wait_ready(timeout=30)
+        await until(lambda: entry.up and entry.connect_count == 2)
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        assert s.ws("add_order") == 1 and s.rest[ADD_ORDER] == []
