@@ -433,3 +433,17 @@ async def test_a_connector_stopped_and_started_again_places_over_a_new_socket(si
         order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
         await s.wait_kinds(order_id, ["BuyOrderCreated"])
         assert s.ws("add_order") == 1 and s.rest[ADD_ORDER] == []
+
+
+async def test_a_limit_maker_over_the_socket_is_post_only_at_the_venue(sim):
+    async with Session(sim) as s:
+        sim.place_liquidity(SYMBOL, "sell", "60000", "0.01")
+        await until(lambda: s.connector.get_price(PAIR, True) == Decimal("60000"))
+        taker = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT_MAKER, Decimal("60000"))
+        await s.wait_kinds(taker, ["OrderFailure"])
+        assert "EOrder:Post only order" in s.events[-1][1].error_message
+        maker = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT_MAKER, Decimal("59000"))
+        await s.wait_kinds(maker, ["BuyOrderCreated"])
+        (order,) = sim.engine.find(s.account, cl_ord_id=maker)
+        assert order.post_only and s.venue_orders() == [maker]
+        assert s.ws("add_order") == 2 and s.rest[ADD_ORDER] == []
