@@ -447,3 +447,23 @@ async def test_a_limit_maker_over_the_socket_is_post_only_at_the_venue(sim):
         (order,) = sim.engine.find(s.account, cl_ord_id=maker)
         assert order.post_only and s.venue_orders() == [maker]
         assert s.ws("add_order") == 2 and s.rest[ADD_ORDER] == []
+
+
+async def test_a_token_no_answer_accepted_for_ten_minutes_is_renewed_before_the_order_leaves(sim):
+    async with Session(sim) as s:
+        entry = s.connector.ws_order_entry
+        tokens = []
+        handler, weight, security = sim.rest.endpoints[("POST", "/0/private/GetWebSocketsToken")]
+
+        def counting(*args: Any) -> Any:
+            tokens.append(args[0])
+            return handler(*args)
+        sim.rest.endpoints[("POST", "/0/private/GetWebSocketsToken")] = (counting, weight, security)
+        entry._token_used = False
+        entry._token_at -= 601          # Kraken wants a token used within 15 minutes; ours renews at 10
+        order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        assert len(tokens) == 1 and s.ws("add_order") == 1 and s.rest[ADD_ORDER] == []
+        second = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(second, ["BuyOrderCreated"])
+        assert len(tokens) == 1 and s.ws("add_order") == 2        # accepted on this socket: good for its life
