@@ -78,3 +78,18 @@ async def test_a_late_answer_comes_after_the_request_took_effect(venue, signed, 
         answer = await _answer(ws)
         assert (answer["req_id"], answer["success"], answer["result"]) == \
             (1, True, {"order_id": order.txid, "cl_ord_id": "late-1"})
+
+
+async def test_order_methods_count_on_the_trading_counter_never_on_the_call_counter(venue, signed, session):
+    account, token, ws = await _socket(venue, signed, session)
+    calls_before = venue.limits.calls(account.api_key).value
+    async with ws:
+        # more orders than the call counter's maximum (20 at the intermediate tier): none is refused
+        for req_id in range(1, 26):
+            await ws.send_str(_request("add_order", token, req_id, **LIMIT, cl_ord_id=f"n-{req_id}"))
+            assert (await _answer(ws))["success"] is True
+        await ws.send_str(_request("cancel_order", token, 26, cl_ord_id=["n-1"]))
+        assert (await _answer(ws))["success"] is True
+    assert venue.limits.calls(account.api_key).value == calls_before
+    # the venue's clock stands still (ManualClock): 25 placements, then a young order's cancel, +8
+    assert venue.limits.trading(account.api_key, "BTC/USD").value == 25 + 8
