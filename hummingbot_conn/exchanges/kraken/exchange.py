@@ -40,7 +40,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from decimal import Decimal
-from typing import Any, Awaitable, Dict, List, Optional, Union
+from typing import Any, Awaitable, Dict, List, NoReturn, Optional, Union
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.decimal_context import library_context
@@ -231,7 +231,15 @@ class KrakenExchange(ExchangePyBase):
                                               return_err, limit_id, headers, **kwargs)
         except ExchangeError as exc:
             pair = (data or {}).get("pair")
-            raise self._rate_limit_error(exc, None if pair is None else str(pair)) from exc
+            self._raise_classified(exc, None if pair is None else str(pair))
+
+    def _raise_classified(self, exc: ExchangeError, altname: Optional[str]) -> NoReturn:
+        """Raise ``exc``, or what ``_rate_limit_error`` makes of it with ``exc`` as its cause (never an
+        error as its own cause: a cycle for anything walking the chain)."""
+        mapped = self._rate_limit_error(exc, altname)
+        if mapped is exc:
+            raise exc
+        raise mapped from exc
 
     def _rate_limit_error(self, exc: ExchangeError, altname: Optional[str]) -> ExchangeError:
         """``exc`` itself, or for a Kraken rate-limit refusal (either transport) a ``RateLimitExceededError``
@@ -360,7 +368,7 @@ class KrakenExchange(ExchangePyBase):
             self._trading_counter.refund(pair.altname, 1)      # the venue did not count it
             return await self._rest_place(pair, order_id, amount, trade_type, order_type, price)
         except ExchangeError as exc:
-            raise self._rate_limit_error(exc, pair.altname) from exc
+            self._raise_classified(exc, pair.altname)
         return order_requests.order_id_of_ws_answer(result, order_id), self.current_timestamp
 
     async def _place_order(self, order_id: str, trading_pair: str, amount: Decimal, trade_type: TradeType,
@@ -402,7 +410,7 @@ class KrakenExchange(ExchangePyBase):
             except WSOrderEntryUnavailable:
                 pass            # not processed: REST carries it
             except ExchangeError as exc:
-                raise self._rate_limit_error(exc, None) from exc
+                self._raise_classified(exc, None)
         result = await self._private(CONSTANTS.CANCEL_ORDER_PATH_URL, {"cl_ord_id": order_id})
         return isinstance(result, dict) and int(result.get("count", 0)) >= 1
 

@@ -19,7 +19,7 @@ from typing import Any, Callable, List, Tuple
 import pytest
 from support import until
 
-from hummingbot_conn.common import OrderType
+from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.events import MarketEvent
 from hummingbot_conn.exchanges.kraken import KrakenEndpoints, KrakenExchange
 from hummingbot_conn.exchanges.kraken.trading_counter import TradingCounter
@@ -467,3 +467,13 @@ async def test_a_token_no_answer_accepted_for_ten_minutes_is_renewed_before_the_
         second = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
         await s.wait_kinds(second, ["BuyOrderCreated"])
         assert len(tokens) == 1 and s.ws("add_order") == 2        # accepted on this socket: good for its life
+
+
+@pytest.mark.parametrize("transport", ["ws", "rest"])
+async def test_a_refusal_is_raised_as_itself_never_as_its_own_cause(sim, transport):
+    async with Session(sim, balances={"USD": "100"}, order_transport=transport) as s:
+        with pytest.raises(Exception) as caught:
+            await s.connector._place_order("refused-1", PAIR, Decimal("0.01"), TradeType.BUY, OrderType.LIMIT,
+                                           Decimal("50000"))
+        assert "EOrder:Insufficient funds" in str(caught.value)
+        assert caught.value.__cause__ is not caught.value       # no cycle for a cause-walker to loop on
