@@ -138,9 +138,11 @@ cdef object _side(const char* s, Py_ssize_t* at, Py_ssize_t n):
     past it; None if not that shape."""
     cdef double price = 0.0, qty = 0.0
     cdef Py_ssize_t i = at[0], member
-    cdef DepthRows rows = DepthRows()
+    cdef DepthRows rows
     if i >= n or s[i] != b'[':
         return None
+    # __new__: Cython calls the type's tp_new directly (no type call, no __init__; __cinit__ runs)
+    rows = DepthRows.__new__(DepthRows)
     i = json_ws(s, i + 1, n)
     if i < n and s[i] == b']':
         at[0] = i + 1
@@ -218,7 +220,8 @@ cdef tuple _entry(const char* s, Py_ssize_t* at, Py_ssize_t n):
     if symbol is None or checksum < 0:
         return None
     at[0] = json_ws(s, i, n) + 1
-    return (symbol, bids if bids is not None else DepthRows(), asks if asks is not None else DepthRows(),
+    return (symbol, bids if bids is not None else DepthRows.__new__(DepthRows),
+            asks if asks is not None else DepthRows.__new__(DepthRows),
             checksum)
 
 
