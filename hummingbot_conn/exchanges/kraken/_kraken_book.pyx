@@ -30,13 +30,12 @@ are parsed by ``_decimal_parse.pxd`` (the same correctly rounded double
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from libc.stdint cimport int64_t
-from libc.math cimport isfinite, rint
+from libc.math cimport isfinite
 from libc.string cimport memcmp
 
 from hummingbot_conn.core._decimal_parse cimport parse_decimal
 from hummingbot_conn.core._json_scan cimport (
     JSON_SYMBOL_SLOTS, json_integer, json_number_grammar, json_scalar_end, json_string_end, json_symbol, json_ws)
-from hummingbot_conn.core._book_side cimport BookSide, Level
 from hummingbot_conn.core.book_checksum cimport BookChecksum
 from hummingbot_conn.core.order_book cimport OrderBook
 from hummingbot_conn.exchanges.binance._binance_depth cimport DepthRows
@@ -290,23 +289,6 @@ def parse_book_update(object frame):
     return entry
 
 
-cdef bint _side_at_precision(const BookSide* side, double sign, double price_scale, double qty_scale,
-                             Py_ssize_t levels) noexcept:
-    """True when each of the top ``levels`` levels is a whole number of ``1 / scale`` units: the double
-    of a decimal text with at most that many decimals is exactly ``rint(x * scale) / scale`` (the
-    division of two exact doubles, correctly rounded), any other value is not."""
-    cdef Py_ssize_t i, k = min(levels, side.n)
-    cdef const Level* level
-    cdef double price, amount
-    for i in range(k):
-        level = side.levels + side.n - 1 - i
-        price = level.key * sign
-        amount = level.amount
-        if rint(price * price_scale) / price_scale != price or rint(amount * qty_scale) / qty_scale != amount:
-            return False
-    return True
-
-
 cdef class KrakenBookChecksum(BookChecksum):
     """Kraken's checksum as a proof (docs/kraken_spot.md section 2): what cannot be judged is a mismatch.
 
@@ -318,11 +300,13 @@ cdef class KrakenBookChecksum(BookChecksum):
     rendering would round it and could verify a price the venue does not have) is ``False``: the
     pair resyncs.  Levels below the top ``levels`` are not covered by the checksum at all."""
 
+    def __cinit__(self, *args, **kwargs):
+        # a top level with more decimals than the pair's is refused as it is rendered (once per
+        # level: a cached text was checked when it was rendered)
+        self._whole_units = True
+
     cpdef bint matches(self, OrderBook book, object expected) except -1:
         if type(expected) is not int or expected < 0 or expected > 0xFFFFFFFF:
-            return False
-        if not (_side_at_precision(&book._bids, 1.0, self._price_scale, self._qty_scale, self.levels)
-                and _side_at_precision(&book._asks, -1.0, self._price_scale, self._qty_scale, self.levels)):
             return False
         try:
             return BookChecksum.matches(self, book, expected)
