@@ -41,10 +41,45 @@ cdef inline Py_ssize_t json_ws(const char* s, Py_ssize_t i, Py_ssize_t n) noexce
     return i
 
 
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <string.h>
+    /* The index (0..7) of the first byte of s[0:8] that is a quote, a backslash, a control byte
+       (< 0x20) or non-ASCII, 8 if none; -1 on a big-endian machine (the caller reads byte by byte).
+       The lowest flagged byte of each test is exact (a borrow only runs towards later bytes). */
+    static CYTHON_INLINE int hbconn_json_string_stop(const char* s) {
+    #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+        const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+        uint64_t v, quote, backslash, flags;
+        memcpy(&v, s, 8);
+        quote = v ^ 0x2222222222222222ULL;
+        backslash = v ^ 0x5C5C5C5C5C5C5C5CULL;
+        flags = (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | ((v - 0x20 * ones) & ~v) | v)
+                & highs;
+        return flags ? (__builtin_ctzll(flags) >> 3) : 8;
+    #else
+        (void)s;
+        return -1;
+    #endif
+    }
+    """
+    int hbconn_json_string_stop(const char* s) noexcept nogil
+
+
 cdef inline Py_ssize_t json_string_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
     """``s[i]`` follows an opening quote: the index of the closing one; -1 on an escape, a control
-    byte or a non-ASCII byte."""
+    byte or a non-ASCII byte.  Eight bytes at a time while eight remain before ``n`` (never a
+    byte past it), the last few one by one."""
     cdef unsigned char c
+    cdef int stop
+    while i + 8 <= n:
+        stop = hbconn_json_string_stop(s + i)
+        if stop < 0:
+            break               # a big-endian machine: byte by byte below
+        if stop < 8:
+            return i + stop if s[i + stop] == b'"' else -1
+        i += 8
     while i < n:
         c = <unsigned char>s[i]
         if c == b'"':
