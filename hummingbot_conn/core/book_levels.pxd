@@ -3,6 +3,9 @@ from hummingbot_conn.core.order_book_query_result cimport OrderBookQueryResult
 from hummingbot_conn.core.pubsub cimport PubSub
 
 
+cdef int own_descriptors(type cls) except -1
+
+
 cdef class BookLevels(PubSub):
     cdef BookSide _bids            # ascending price, best bid last
     cdef BookSide _asks            # keys are -price: descending price, best ask last

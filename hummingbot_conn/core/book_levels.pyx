@@ -27,6 +27,47 @@ from hummingbot_conn.core.pubsub cimport PubSub
 from hummingbot_conn.core.order_book_row import OrderBookRow
 
 
+cdef extern from *:
+    """
+    /* A copy of the method or getset descriptor descr owned by cls (a subclass of its type):
+       the same C function and doc, for instances of cls. */
+    static PyObject* hbconn_descriptor_for(PyTypeObject* cls, PyObject* descr) {
+        if (Py_IS_TYPE(descr, &PyMethodDescr_Type))
+            return PyDescr_NewMethod(cls, ((PyMethodDescrObject*)descr)->d_method);
+        if (Py_IS_TYPE(descr, &PyGetSetDescr_Type))
+            return PyDescr_NewGetSet(cls, ((PyGetSetDescrObject*)descr)->d_getset);
+        Py_RETURN_NONE;
+    }
+    /* the type's own attribute dict (a new reference) */
+    static PyObject* hbconn_type_dict(PyTypeObject* t) {
+        Py_INCREF(t->tp_dict);
+        return t->tp_dict;
+    }
+    """
+    object hbconn_descriptor_for(type cls, object descr)
+    dict _type_dict "hbconn_type_dict" (type t)
+    void PyType_Modified(type t)
+
+
+cdef int own_descriptors(type cls) except -1:
+    """Give ``cls`` (OrderBook) its own copy of every method and property of BookLevels it does
+    not define itself.  Why: CPython 3.11 specialises a call of a C method (and skips a subtype
+    walk on a property read) only when the instance's type is exactly the descriptor's type; an
+    inherited ``book.get_price(True)`` took 33 ns instead of 25.  The copies call the same C
+    functions, so behaviour is unchanged; done once, when order_book is imported."""
+    if not issubclass(cls, BookLevels):
+        raise TypeError(f"{cls.__name__} is not a BookLevels")
+    cdef dict own = _type_dict(cls)
+    for name, descr in BookLevels.__dict__.items():
+        if name in own or name.startswith("__"):
+            continue
+        copy = hbconn_descriptor_for(cls, descr)
+        if copy is not None:
+            own[name] = copy
+    PyType_Modified(cls)
+    return 0
+
+
 cdef object _tuple_new = tuple.__new__     # rows without the namedtuple's Python __new__
 cdef object _NAN = float("nan")
 

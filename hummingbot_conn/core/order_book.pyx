@@ -91,7 +91,7 @@ from hummingbot_conn.core._book_side cimport (
     BookSide, Level, side_build, side_free, side_maybe_shrink, side_reserve, side_set, side_truncate)
 from hummingbot_conn.core._row_parse cimport (
     buffer_free, buffer_init, buffer_trim, parse_price, parse_rows, parse_update_id)
-from hummingbot_conn.core.book_levels cimport BookLevels
+from hummingbot_conn.core.book_levels cimport BookLevels, own_descriptors
 from hummingbot_conn.core.common_types cimport TRADE_EVENT_TAG
 
 
@@ -473,6 +473,9 @@ cdef class OrderBook(BookLevels):
     def __repr__(self):
         return (f"OrderBook(bids={self._bids.n}, asks={self._asks.n}, best_bid={self.best_bid!r}, "
                 f"best_ask={self.best_ask!r}, last_diff_uid={self._last_diff_uid}, synced={self._synced})")
+
+
+own_descriptors(OrderBook)      # BookLevels' methods as OrderBook's own: CPython specialises their calls
 
 
 def _update_id_of(message):
