@@ -142,6 +142,15 @@ class BinanceWSOrderEntry:
                     continue
                 received = await self._read()
                 self._went_down("the WebSocket API socket closed")
+                # closed whatever ended the read (a drop closes itself; an error of another kind may not)
+                connection, self._connection = self._connection, None
+                if connection is not None:
+                    try:
+                        await asyncio.shield(connection.disconnect())
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception as exc:     # noqa: BLE001 - it is being dropped anyway
+                        _log.debug("closing the dropped WebSocket API socket: %s", exc)
                 if received:
                     attempt = 0
                 await asyncio.sleep(self.reconnect_backoff.delay(attempt))
@@ -174,8 +183,10 @@ class BinanceWSOrderEntry:
         while True:
             try:
                 response = await connection.receive()
-            except WSDisconnectedError as exc:
-                _log.warning("The WebSocket API socket for orders dropped (%s); reconnecting.", exc)
+            except (WSDisconnectedError, ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
+                # any transport error ends this socket, never the loop: orders would stay on REST for good
+                _log.warning("The WebSocket API socket for orders dropped (%s: %s); reconnecting.",
+                             type(exc).__name__, exc)
                 return received
             if response is None:
                 return received
