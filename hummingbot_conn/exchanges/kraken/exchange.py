@@ -50,6 +50,7 @@ from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderUpdate, Tra
 from hummingbot_conn.core.trade_fee import TradeFeeBase
 from hummingbot_conn.exchanges.kraken import constants as CONSTANTS, errors, order_requests, utils, web_utils
 from hummingbot_conn.exchanges.kraken.auth import KrakenAuth, NonceSource
+from hummingbot_conn.exchanges.kraken.balance_refresh import BALANCE_REFRESH_SPACING, BalanceRefresher
 from hummingbot_conn.exchanges.kraken.constants import KrakenEndpoints
 from hummingbot_conn.exchanges.kraken.order_book_data_source import KrakenAPIOrderBookDataSource
 from hummingbot_conn.exchanges.kraken.pairs import KrakenPair, KrakenPairs
@@ -64,10 +65,6 @@ from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 __all__ = ["KrakenExchange", "KrakenOrderNotFound"]
 
 _NAN = Decimal("NaN")
-BALANCE_REFRESH_DELAY = 0.05        # s: reports of one match coalesce into one BalanceEx call
-#: at least this many seconds (per call counter unit of decay) between two of those calls: half the
-#: counter's decay, so balances alone never fill it (Starter: 6 s, Intermediate: 4 s, Pro: 2 s)
-BALANCE_REFRESH_SPACING = 2.0
 PAIRS_REUSE_S = 2.0                 # s: AssetPairs read this recently is not read again
 RATE_LIMIT_PAUSE = 3.0              # s: one call's worth of the Starter counter's decay (1 / 0.33)
 
@@ -122,10 +119,9 @@ class KrakenExchange(ExchangePyBase):
         self._rules_lock = asyncio.Lock()
         _, call_decay, threshold, decay = CONSTANTS.tier_of(api_tier)
         self._api_tier = api_tier
-        self._balance_refresh_interval = BALANCE_REFRESH_SPACING / float(call_decay)
+        self._balance_refresher = BalanceRefresher(lambda: self._update_balances(),
+                                                   BALANCE_REFRESH_SPACING / float(call_decay))
         self._trading_counter = trading_counter or TradingCounter(threshold, float(decay))
-        self._balance_task: Optional[asyncio.Task] = None
-        self._balance_again = False
         super().__init__(balance_asset_limit, rate_limits_share_pct, **options)
         # the balances channel carries totals only; the available amount is BalanceEx's alone
         self._balances.available_from_stream = False
@@ -460,32 +456,9 @@ class KrakenExchange(ExchangePyBase):
         self._balances.apply_snapshot(utils.balances_from_balance_ex(result, pairs.asset), requested_at=requested_at)
 
     def _balances_moved(self) -> None:
-        """An execution or a ledger entry moved balances: read the available amounts again soon, then at
-        most once per ``BALANCE_REFRESH_SPACING / decay`` seconds while they keep moving (the call
-        counter is small), the last read after the last event."""
-        if self._balance_task is not None and not self._balance_task.done():
-            self._balance_again = True
-            return
-        # its own task, not the order placer's: it is no order operation, and it may wait on the call
-        # counter for a while; stop_network cancels it
-        self._balance_task = asyncio.get_running_loop().create_task(self._refresh_balances(),
-                                                                    context=library_context())
-
-    async def _refresh_balances(self) -> None:
-        delay = BALANCE_REFRESH_DELAY
-        while True:
-            self._balance_again = False
-            await asyncio.sleep(delay)
-            delay = self._balance_refresh_interval
-            try:
-                await self._update_balances()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:        # the status poller reads them again later
-                self.logger().warning("Could not read Kraken balances after an execution (%s: %s).",
-                                      type(exc).__name__, exc)
-            if not self._balance_again:
-                return
+        """An execution or a ledger entry moved balances: read the available amounts again soon, spaced
+        so that these reads never fill the call counter (``balance_refresh.py``)."""
+        self._balance_refresher.moved()
 
     def _get_fee(self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
                  amount: Decimal, price: Decimal = _NAN, is_maker: Optional[bool] = None) -> TradeFeeBase:
@@ -495,10 +468,7 @@ class KrakenExchange(ExchangePyBase):
         return TradeFeeBase.new_spot_fee(schema, order_side, percent=percent)
 
     async def stop_network(self) -> None:
-        task, self._balance_task = self._balance_task, None
-        if task is not None and not task.done():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        await self._balance_refresher.stop()
         await super().stop_network()
 
     # ---- market ----------------------------------------------------------------------------------------
