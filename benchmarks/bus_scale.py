@@ -51,13 +51,13 @@ def _cpu() -> float:
 
 
 # ---------------------------------------------------------------- a consumer process
-async def consumer(url: str, pairs: List[str], seconds: float) -> None:
+async def consumer(url: str, pairs: List[str], seconds: float, subscribe_all: bool = False) -> None:
     from hummingbot_conn.bus import NatsOrderBookDataSource
     from hummingbot_conn.tracking import OrderBookTracker
     from hummingbot_conn.tracking.order_book_tracker_metrics import LatencyStats
 
-    tracker = OrderBookTracker(NatsOrderBookDataSource(url, venue="binance", trading_pairs=pairs), pairs,
-                               snapshot_interval=None)
+    source = NatsOrderBookDataSource(url, venue="binance", trading_pairs=pairs, subscribe_all=subscribe_all)
+    tracker = OrderBookTracker(source, pairs, snapshot_interval=None)
     tracker.start()
     await tracker.wait_ready(timeout=600)
     print("READY", flush=True)
@@ -86,9 +86,12 @@ def _percentile(values: List[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def _round(url: str, pairs: List[str], feed: Any, n: int, seconds: float) -> Dict[str, Any]:
-    procs = [subprocess.Popen([sys.executable, __file__, "--consumer", url, "--pairs", str(len(pairs)),
-                               "--seconds", str(seconds)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+async def _round(url: str, pairs: List[str], feed: Any, n: int, seconds: float,
+                 subscribe_all: bool) -> Dict[str, Any]:
+    command = [sys.executable, __file__, "--consumer", url, "--pairs", str(len(pairs)), "--seconds", str(seconds)]
+    if subscribe_all:
+        command.append("--subscribe-all")
+    procs = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONUNBUFFERED": "1"}) for _ in range(n)]
     try:
         for proc in procs:
@@ -166,7 +169,7 @@ async def driver(args: argparse.Namespace) -> Dict[str, Any]:
         try:
             await feed.tracker.wait_ready(timeout=120)
             for n in args.consumers:
-                rounds.append(await _round(server.url, pairs, feed, n, args.seconds))
+                rounds.append(await _round(server.url, pairs, feed, n, args.seconds, args.subscribe_all))
                 print(json.dumps(rounds[-1]), file=sys.stderr, flush=True)
             feed_sockets = source.connection_count
         finally:
@@ -207,12 +210,18 @@ def main() -> None:
     parser.add_argument("--consumers", type=lambda t: [int(x) for x in t.split(",")], default=[1, 8, 32])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--json", default=None, help="write the figures here too")
+    parser.add_argument("--subscribe-all", action="store_true",
+                        help="consumers take the feed's book subjects with one wildcard subscription")
     parser.add_argument("--consumer", default=None, metavar="NATS_URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # the loop the harnesses use (uvloop when installed, HBCONN_LOOP=asyncio forces the standard one),
+    # in the feed and in every consumer
+    from hummingbot_conn.cli.event_loop import run
+
     if args.consumer:
-        asyncio.run(consumer(args.consumer, _pairs(args.pairs), args.seconds))
+        run(consumer(args.consumer, _pairs(args.pairs), args.seconds, args.subscribe_all))
         return
-    result = asyncio.run(driver(args))
+    result = run(driver(args))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
     print(table(result))

@@ -12,6 +12,11 @@ rows hold every order's latency (min, median = p50) and the figures below the
 table give p99, the split into "in" (frame -> strategy) and "out" (strategy ->
 venue) and the clients' CPU per order.
 
+A third group, ``busy polling``: the same run for the WebSocket API sides with
+the venue's loop and the clients' busy polling (``event_loop.busy_poll``; a
+core each at 100 %, no wake-up of a sleeping thread on either side of the
+loopback), on the loop the commands choose.
+
 The CI smoke run (``--benchmark-disable``) places a few orders per side and
 checks the joins (every stamp found, in order on one clock, no order left open).
 """
@@ -44,29 +49,39 @@ SMOKE = (3, 1, 1)
 _RUNS: dict = {}
 
 
-def _run_once(timed: bool, impls: tuple, orders: int, rounds: int, warmup: int):
+def _run_once(timed: bool, impls: tuple, orders: int, rounds: int, warmup: int, busy_poll: bool = False,
+              loops=None):
     # one venue and one run for both loops, their blocks interleaved (tick_to_trade.run): the
     # uvloop and asyncio groups compare like the sides of a group do, on the same minutes
-    key = (timed, impls)
+    key = (timed, impls, busy_poll)
     if key not in _RUNS:
-        _RUNS[key] = ttt.run(orders, rounds=rounds, warmup=warmup, loops=None, impls=impls, say=lambda line: None)
+        _RUNS[key] = ttt.run(orders, rounds=rounds, warmup=warmup, loops=loops, impls=impls, busy_poll=busy_poll,
+                             say=lambda line: None)
     return _RUNS[key]
 
 
-@pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
-def test_bench_tick_to_trade(benchmark, peers, loop):
+@pytest.mark.parametrize("loop, busy_poll", [("uvloop", False), ("asyncio", False), ("chosen", True)],
+                         ids=["uvloop", "asyncio", "busy_poll"])
+def test_bench_tick_to_trade(benchmark, peers, loop, busy_poll):
+    if busy_poll:
+        loop = next(iter(ttt.loop_factories()))         # the commands' loop: uvloop when installed
     if loop not in ttt.loop_factories():
         pytest.skip(f"{loop} is not in use here (not installed, or HBCONN_LOOP=asyncio)")
-    benchmark.group = f"{GROUP}, clients on {loop}"
+    benchmark.group = f"{GROUP}, clients on {loop}" + (", busy polling (venue and clients)" if busy_poll else "")
     orders, rounds, warmup = TIMED if benchmark.enabled else SMOKE
-    # orders over REST and over the WebSocket API, each beside its raw floor
-    impls = ("hbconn", "hbconn_ws", "aiohttp_raw", "aiohttp_raw_ws")
-    if peers is not None:
-        peers("hummingbot.connector.exchange.binance.binance_exchange")    # built, on sys.path, from the cache
-        impls += ("hummingbot",)
-    # the first of the two tests runs both loops; pytest-benchmark's own time of it is not used
-    results, venue_loop = benchmark.pedantic(_run_once, args=(benchmark.enabled, impls, orders, rounds, warmup),
-                                             rounds=1, iterations=1)
+    if busy_poll:
+        # the WebSocket API sides: the path whose floor busy polling moves (REST's round trip dominates)
+        impls: tuple = ("hbconn_ws", "aiohttp_raw_ws")
+    else:
+        # orders over REST and over the WebSocket API, each beside its raw floor
+        impls = ("hbconn", "hbconn_ws", "aiohttp_raw", "aiohttp_raw_ws")
+        if peers is not None:
+            peers("hummingbot.connector.exchange.binance.binance_exchange")    # built, on sys.path, from the cache
+            impls += ("hummingbot",)
+    # the first of the two loop tests runs both loops; pytest-benchmark's own time of it is not used
+    results, venue_loop = benchmark.pedantic(
+        _run_once, args=(benchmark.enabled, impls, orders, rounds, warmup, busy_poll, [loop] if busy_poll else None),
+        rounds=1, iterations=1)
     figures = {}
     for impl in impls:
         result = results[(loop, impl)]

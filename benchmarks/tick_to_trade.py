@@ -41,6 +41,7 @@ import argparse
 import asyncio
 import importlib.util
 import json
+import os
 import random
 import signal
 import statistics
@@ -88,9 +89,10 @@ class Venue:
     loop: str
 
     @classmethod
-    def start(cls, seed: int = SEED) -> "Venue":
+    def start(cls, seed: int = SEED, busy_poll: bool = False) -> "Venue":
+        env = {**os.environ, event_loop.BUSY_POLL_ENV: "1" if busy_poll else "0"}
         proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("tick_venue.py")), "--seed", str(seed)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         line = proc.stdout.readline() if proc.stdout is not None else ""
         if not line:
             proc.wait(10)
@@ -178,9 +180,11 @@ def join(placed: Sequence["sides.Placed"], trace: dict, wanted: int, impl: str) 
     return Block(total[:wanted], inbound[:wanted], outbound[:wanted], 0.0, len(trace["depth_frames"]), dropped)
 
 
-async def _block(venue: Venue, impl: str, orders: int, warmup: int, spacing: float) -> Block:
+async def _block(venue: Venue, impl: str, orders: int, warmup: int, spacing: float,
+                 busy_poll: bool = False) -> Block:
     side = sides.SIDES[impl](venue.info, spacing)
     admin = aiohttp.ClientSession(f"http://{venue.info.host_port}")
+    spinner = asyncio.ensure_future(event_loop.busy_poll()) if busy_poll else None
     try:
         await side.start()
         if warmup:
@@ -197,6 +201,9 @@ async def _block(venue: Venue, impl: str, orders: int, warmup: int, spacing: flo
     finally:
         await side.stop()
         await admin.close()
+        if spinner is not None:
+            spinner.cancel()
+            await asyncio.gather(spinner, return_exceptions=True)
     block = join(placed, trace, orders, impl)
     block.cpu_s = cpu
     return block
@@ -253,8 +260,12 @@ def _open_orders(venue: Venue) -> list:
 
 def run(orders: int, *, rounds: int = 4, warmup: int = WARMUP, loops: Optional[Sequence[str]] = None,
         impls: Sequence[str] = ("hbconn", "aiohttp_raw", "hummingbot"), spacing: float = SPACING, seed: int = SEED,
+        busy_poll: bool = False,
         say: Callable[[str], None] = print) -> tuple[dict[tuple[str, str], SideResult], str]:
-    """Measure ``orders`` orders per side per loop; returns ({(loop, impl): SideResult}, the venue's loop)."""
+    """Measure ``orders`` orders per side per loop; returns ({(loop, impl): SideResult}, the venue's loop).
+
+    ``busy_poll``: the venue's loop and every client's busy poll (``event_loop.busy_poll``): each
+    keeps a core at 100 %, and a frame or an order waits for no wake-up of a sleeping thread."""
     factories = loop_factories()
     names = list(loops) if loops is not None else list(factories)
     unknown = [n for n in names if n not in factories] + [i for i in impls if i not in sides.SIDES]
@@ -265,7 +276,7 @@ def run(orders: int, *, rounds: int = 4, warmup: int = WARMUP, loops: Optional[S
     rounds = max(1, min(rounds, orders))
     results = {(loop, impl): SideResult(impl, loop) for loop in names for impl in impls}
     rng = random.Random(seed)
-    venue = Venue.start(seed)
+    venue = Venue.start(seed, busy_poll)
     try:
         say(f"venue: simulator pid {venue.proc.pid} on {venue.info.host_port} ({venue.loop})")
         for index in range(rounds):
@@ -274,7 +285,7 @@ def run(orders: int, *, rounds: int = 4, warmup: int = WARMUP, loops: Optional[S
             rng.shuffle(order)          # sides and loops alike: a quiet or busy minute is shared
             for loop, impl in order:
                 with asyncio.Runner(loop_factory=factories[loop]) as runner:
-                    block = runner.run(_block(venue, impl, share, warmup, spacing))
+                    block = runner.run(_block(venue, impl, share, warmup, spacing, busy_poll))
                 results[(loop, impl)].blocks.append(block)
                 say(f"round {index + 1}/{rounds} {loop:7} {impl:12} {share} orders, "
                     f"p50 {statistics.median(block.total) / 1e6:.3f} ms")
@@ -314,6 +325,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--warmup", type=int, default=WARMUP, help="unmeasured orders at the start of each block")
     parser.add_argument("--loops", default=None,
                         help="comma-separated: uvloop, asyncio (default: both, uvloop when installed)")
+    parser.add_argument("--busy-poll", action="store_true",
+                        help="the venue and the clients busy poll (a core each at 100 %%; README, 'Busy polling')")
     parser.add_argument("--sides", default=",".join(sides.SIDES),
                         help="comma-separated sides; hummingbot needs the benchmark peers, built on first use "
                              "(benchmarks/peers/build_peers.py: its PyPI sdist, compiled)")
@@ -322,7 +335,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error("--orders and --rounds must be 1 or more, --warmup 0 or more")
     loops = args.loops.split(",") if args.loops else None
     results, venue_loop = run(args.orders, rounds=args.rounds, warmup=args.warmup, loops=loops,
-                              impls=args.sides.split(","))
+                              impls=args.sides.split(","), busy_poll=args.busy_poll)
     print(f"\ntick to trade, simulator in another process on loopback (venue loop: {venue_loop})\n")
     print(table(results))
     return 0

@@ -5,7 +5,8 @@
 Listens on 127.0.0.1 (a free port) and prints one JSON line, ``{"host_port",
 "api_key", "api_secret", "loop"}``, then serves until SIGTERM or SIGINT.  It
 runs on the loop the ``hbconn`` commands choose (uvloop when installed,
-``HBCONN_LOOP``), and its ``/sim/trace`` stamps frames and orders.
+``HBCONN_LOOP``; busy polling with ``HBCONN_BUSY_POLL=1``), and its
+``/sim/trace`` stamps frames and orders.
 
 Seeded background traders keep a live book (orders, trades, cancels), but they
 move the best bid about once a second, and a strategy that trades on changes of
@@ -102,4 +103,5 @@ if __name__ == "__main__":
     parser.add_argument("--traders-rate", type=float, default=10.0, help="background trader actions per second")
     parser.add_argument("--move-interval", type=float, default=0.1, help="seconds between two steps of the mover")
     arguments = parser.parse_args()
-    event_loop.run(main(arguments, event_loop.describe()))
+    spin = ", busy polling" if event_loop.busy_poll_wanted() else ""
+    event_loop.run(main(arguments, event_loop.describe() + spin))

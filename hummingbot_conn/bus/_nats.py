@@ -10,7 +10,11 @@ import asyncio
 import contextlib
 from typing import Any
 
-__all__ = ["NATS_HINT", "connect", "nats_module"]
+__all__ = ["NATS_HINT", "DIRECT_WRITE_LIMIT", "connect", "nats_module", "publish_now", "redact_url"]
+
+# bytes the socket may hold unsent before publish_now leaves a message to the client's own
+# buffered path (which waits for the socket to drain): a stalled server never grows memory here
+DIRECT_WRITE_LIMIT = 1 << 20
 
 NATS_HINT = "the market-data bus needs nats-py: pip install 'hummingbot-conn[nats]'"
 
@@ -22,6 +26,21 @@ def nats_module() -> Any:
     except ImportError as exc:      # pragma: no cover - depends on the environment
         raise ImportError(NATS_HINT) from exc
     return nats
+
+
+def redact_url(url: str) -> str:
+    """``url`` fit to print: a user name kept, a password or token replaced by ``***``
+    (``nats://feed:secret@host:4222`` -> ``nats://feed:***@host:4222``; docs/bus.md, "Who may publish")."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc, slash, tail = rest.partition("/")
+    userinfo, at, hostport = netloc.rpartition("@")
+    if not at:
+        return url
+    user, colon, _secret = userinfo.partition(":")
+    shown = f"{user}:***" if colon else "***"      # a lone token is the secret itself
+    return f"{scheme}://{shown}@{hostport}{slash}{tail}"
 
 
 async def connect(url: str, *, name: str, first_timeout: float = 5.0, **callbacks: Any) -> Any:
@@ -42,5 +61,34 @@ async def connect(url: str, *, name: str, first_timeout: float = 5.0, **callback
         with contextlib.suppress(Exception):
             await client.close()
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else f"nothing within {first_timeout:g} s"
-        raise ConnectionError(f"no NATS server answers at {url} ({reason})") from None
+        raise ConnectionError(f"no NATS server answers at {redact_url(url)} ({reason})") from None
     return client
+
+
+def publish_now(client: Any, subject: str, payload: bytes) -> bool:
+    """Write ``PUB subject payload`` to ``client``'s socket in this step of the event loop; ``False``
+    (nothing written) when that is not safe, and the caller publishes through the client as usual.
+
+    Why: ``nats-py`` queues every publish for a flusher task that runs only when the publishing
+    task yields.  A feed that reads a burst of venue frames without yielding (aiohttp hands
+    buffered frames over without a loop turn) would hold every message of the burst until the
+    last frame is done: the first pair waits for the hundredth (docs/bus.md, "Latency").
+
+    Safe means: connected over plain TCP, nothing of the client's own still waiting to be written
+    (a message written here never overtakes one published before it), the socket's unsent bytes
+    under ``DIRECT_WRITE_LIMIT`` and the payload within the server's limit.  ``subject`` must be a
+    valid subject (``wire.Subjects`` makes them).  The client's ``out_msgs`` / ``out_bytes``
+    figures count the message as its own ``publish`` would."""
+    transport = getattr(client, "_transport", None)
+    writer = getattr(transport, "_io_writer", None)
+    if (writer is None or type(transport).__name__ != "TcpTransport" or not client.is_connected
+            or client.is_draining or getattr(client, "_pending_data_size", 1) != 0
+            or len(payload) > client.max_payload):
+        return False
+    sock = writer.transport
+    if sock is None or sock.is_closing() or sock.get_write_buffer_size() > DIRECT_WRITE_LIMIT:
+        return False
+    writer.write(b"PUB %s %d\r\n%s\r\n" % (subject.encode(), len(payload), payload))
+    client.stats["out_msgs"] += 1
+    client.stats["out_bytes"] += len(payload)
+    return True

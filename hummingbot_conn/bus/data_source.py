@@ -49,6 +49,8 @@ __all__ = ["NatsOrderBookDataSource"]
 
 _log = logging.getLogger(__name__)
 _SELL, _BUY = TradeType.SELL, TradeType.BUY
+# heartbeats a pair behind the feed may wait on a non-empty wildcard queue before it resyncs
+_WILDCARD_WAITS = 4
 
 
 class NatsOrderBookDataSource(OrderBookTrackerDataSource):
@@ -60,6 +62,11 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
         (default: four of the feed's default half-second heartbeats).
     :param pending_msgs_limit: messages the client may hold for this source before it drops them
         (a slow consumer: each drop is a gap, repaired by a resync).
+    :param subscribe_all: one wildcard subscription to every book subject of the venue, messages
+        handed to their pair by subject (those of pairs not subscribed are dropped before they are
+        decoded), instead of one subscription per pair.  Cheaper per message when the source takes
+        most of the feed's pairs (``nats-py`` runs a queue and a task per subscription); dearer when
+        it takes a few of many, since every pair's messages then reach it (docs/bus.md, "Latency").
 
     Other keyword arguments: see ``OrderBookTrackerDataSource`` (``clock``, ``sleep``, ``book_depth``).
     """
@@ -72,8 +79,8 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
 
     def __init__(self, nats_url: str, venue: str = "binance", trading_pairs: Sequence[str] = (), *,
                  prefix: str = "hbconn", request_timeout: float = 5.0, heartbeat_timeout: float = 2.0,
-                 pending_msgs_limit: int = 65536, clock: Callable[[], float] = time.monotonic,
-                 **kwargs: Any) -> None:
+                 pending_msgs_limit: int = 65536, subscribe_all: bool = False,
+                 clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
         if not request_timeout > 0 or not heartbeat_timeout > 0:
             raise ValueError("request_timeout and heartbeat_timeout must be > 0 (seconds)")
         super().__init__(trading_pairs, clock=clock, subscription_timeout=request_timeout, **kwargs)
@@ -86,11 +93,15 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
         self._pending_limit = pending_msgs_limit
         self._nc: Any = None
         self._connecting = asyncio.Lock()
-        self._subs: Dict[str, Any] = {}
+        self._subs: Dict[str, Any] = {}             # pair -> its subscription (the wildcard's with subscribe_all)
+        self._subscribe_all = bool(subscribe_all)
+        self._all_sub: Any = None                   # the wildcard subscription, once made
+        self._pair_of_subject: Dict[str, str] = {}  # book subject -> pair, for the wildcard's messages
         self._heartbeat_sub: Any = None
         self._watchdog: Optional[asyncio.Task] = None
         self._last_seen: Dict[str, int] = {}        # pair -> highest bus seq received (diff, mark, snapshot)
         self._behind: Dict[str, int] = {}           # pair -> seq a heartbeat showed we had not seen
+        self._waited: Dict[str, int] = {}           # pair -> heartbeats it has been behind with messages pending
         self._last_heartbeat = clock()
         self._feed_alive: Optional[bool] = None     # None: not heard yet; False: gone
         self._offset: Optional[float] = None        # the feed's monotonic clock -> ours (None: not known yet)
@@ -134,6 +145,7 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
             return
         for pair in pairs:
             self._behind.pop(pair, None)
+            self._waited.pop(pair, None)
         sink.on_stream_interrupted(pairs)
         if restart:
             sink.on_subscribed(pairs)
@@ -156,11 +168,17 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
             if pair in self._subs:
                 continue
             subject = self.subjects.book(pair)
+            if self._subscribe_all:
+                if self._all_sub is None:
+                    self._all_sub = await nc.subscribe(self.subjects.books, cb=self._deliver_any,
+                                                       pending_msgs_limit=self._pending_limit)
+                self._pair_of_subject[subject] = pair
+                self._subs[pair] = self._all_sub
+            else:
+                async def deliver(msg: Any, pair: str = pair) -> None:
+                    self._on_book_message(pair, msg.data)
 
-            async def deliver(msg: Any, pair: str = pair) -> None:
-                self._on_book_message(pair, msg.data)
-
-            self._subs[pair] = await nc.subscribe(subject, cb=deliver, pending_msgs_limit=self._pending_limit)
+                self._subs[pair] = await nc.subscribe(subject, cb=deliver, pending_msgs_limit=self._pending_limit)
             if pair not in self._trading_pairs:
                 self._trading_pairs.append(pair)
             new.append(pair)
@@ -176,6 +194,10 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
         self._last_seen.pop(trading_pair, None)
         if sub is None:
             return False
+        if sub is self._all_sub:
+            # the wildcard stays for the other pairs; this one's messages are dropped from now on
+            self._pair_of_subject.pop(self.subjects.book(trading_pair), None)
+            return True
         try:
             await sub.unsubscribe()
         except Exception as exc:        # noqa: BLE001 - a closed connection holds no interest anyway
@@ -184,6 +206,8 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
 
     async def close(self) -> None:
         subs, self._subs = self._subs, {}
+        self._all_sub = None
+        self._pair_of_subject.clear()
         if self._watchdog is not None:
             self._watchdog.cancel()
             await asyncio.gather(self._watchdog, return_exceptions=True)
@@ -197,6 +221,7 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
         subs.clear()
         self._last_seen.clear()
         self._behind.clear()
+        self._waited.clear()
 
     @property
     def connection_count(self) -> int:
@@ -207,6 +232,11 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
         return self._reconnects
 
     # ------------------------------------------------------------ messages
+    async def _deliver_any(self, msg: Any) -> None:
+        pair = self._pair_of_subject.get(msg.subject)
+        if pair is not None:
+            self._on_book_message(pair, msg.data)
+
     def _on_book_message(self, pair: str, payload: bytes) -> None:
         sink = self._sink
         if sink is None:
@@ -285,15 +315,20 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
             feed_seq = seqs.get(pair)
             last = self._last_seen.get(pair)
             shown = self._behind.pop(pair, None)
+            waited = self._waited.pop(pair, 0)
             if feed_seq is None or last is None:
                 continue
             # what the previous heartbeat showed must have arrived by now (one heartbeat may overtake
             # its diffs, which come on another subscription, and a busy process may run this callback
             # after diffs sent later: a heartbeat below what we saw is no sign of anything)
             if shown is not None and last < shown:
-                if getattr(self._subs[pair], "pending_msgs", 0):
-                    # messages of this pair wait in our client: we are slow, not missing them
+                sub = self._subs[pair]
+                # messages of this pair wait in our client: we are slow, not missing them.  The wildcard's
+                # queue holds every pair's: busy with others it may never be empty, so it is believed
+                # for a few heartbeats only, then the pair resyncs (a backlog that long is a slow consumer)
+                if getattr(sub, "pending_msgs", 0) and (sub is not self._all_sub or waited < _WILDCARD_WAITS):
                     self._behind[pair] = shown
+                    self._waited[pair] = waited + 1
                     continue
                 behind.append(pair)
             elif feed_seq > last:

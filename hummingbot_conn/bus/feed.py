@@ -23,10 +23,16 @@ a restarted feed continues above the numbers of the one before (as long as a
 pair publishes fewer than a million messages a second), so a consumer sees a
 gap and resyncs rather than taking the new numbers for old ones.
 
-Publishing never blocks the socket reader: messages go to a bounded outbox
-that one task hands to the NATS client.  A message the outbox or the client
-cannot take is dropped and counted (``publish_errors``): to a consumer that
-is a bus gap, repaired like any other.
+A message leaves in the step of the event loop that applied its frame: it is
+written to the NATS socket at once (``_nats.publish_now``), so a burst of
+frames read without a loop turn does not hold the first pair's message until
+the last frame is done (docs/bus.md, "Latency").  When that is not safe (the
+client reconnecting, its own buffer not empty, the socket backed up) the
+message goes to a bounded outbox that one task hands to the NATS client, and
+everything after it follows it there, in order.  Publishing never blocks the
+socket reader.  A message the outbox or the client cannot take is dropped and
+counted (``publish_errors``): to a consumer that is a bus gap, repaired like
+any other.
 """
 from __future__ import annotations
 
@@ -38,7 +44,7 @@ import time
 from typing import Any, Deque, Dict, List, Optional, Sequence, Tuple
 
 from hummingbot_conn.bus import wire
-from hummingbot_conn.bus._nats import connect
+from hummingbot_conn.bus._nats import connect, publish_now
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.events import OrderBookTradeEvent
 from hummingbot_conn.tracking.order_book_sync import OrderBookSyncEvent, OrderBookTrackerEvent
@@ -149,6 +155,7 @@ class BookFeed:
         self.tracker.add_listener(OrderBookTrackerEvent.BookResynced, self._resynced)
         self._outbox: Deque[Tuple[str, bytes]] = collections.deque()
         self._wake = asyncio.Event()
+        self._sending = False       # the send loop holds a message it took from the outbox
         self._nc: Any = None
         self._tasks: List[asyncio.Task] = []
         self._subs: List[Any] = []
@@ -239,6 +246,12 @@ class BookFeed:
 
     # ------------------------------------------------------------ publishing
     def _post(self, subject: str, payload: bytes) -> None:
+        # straight to the socket unless something published earlier still waits (order is kept)
+        if not self._outbox and not self._sending and self._nc is not None and \
+                publish_now(self._nc, subject, payload):
+            self.stats["published"] += 1
+            self.stats["written_at_once"] += 1
+            return
         if len(self._outbox) >= OUTBOX_LIMIT:
             self.stats["publish_errors"] += 1       # a bus gap to the consumers, repaired by them
             return
@@ -253,6 +266,7 @@ class BookFeed:
             nc = self._nc
             while outbox:
                 subject, payload = outbox.popleft()
+                self._sending = True
                 try:
                     await nc.publish(subject, payload)
                     self.stats["published"] += 1
@@ -263,6 +277,8 @@ class BookFeed:
                     if self.stats["publish_errors"] in (1, 10, 100) or self.stats["publish_errors"] % 10_000 == 0:
                         _log.warning("feed: a message could not be published (%s: %s); consumers will resync",
                                      type(exc).__name__, exc)
+                finally:
+                    self._sending = False
 
     async def _heartbeat_loop(self) -> None:
         while True:

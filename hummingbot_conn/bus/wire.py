@@ -62,6 +62,11 @@ class Subjects:
     def book(self, pair: str) -> str:
         return f"{self.prefix}.book.{self.venue}.{check_token('trading pair', pair)}"
 
+    @property
+    def books(self) -> str:
+        """The wildcard of every pair's book subject (``NatsOrderBookDataSource(subscribe_all=True)``)."""
+        return f"{self.prefix}.book.{self.venue}.*"
+
     def snapshot(self, pair: str) -> str:
         return f"{self.prefix}.snap.{self.venue}.{check_token('trading pair', pair)}"
 

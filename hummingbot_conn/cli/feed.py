@@ -73,6 +73,7 @@ async def serve(venue: Venue, endpoints, wanted: Sequence[str], nats_url: str, *
                 stop: asyncio.Event, ready_out=say) -> int:
     """Publish ``wanted`` pairs of ``venue`` at ``endpoints`` on ``nats_url`` until ``stop`` is set."""
     from hummingbot_conn.bus import BookFeed
+    from hummingbot_conn.bus._nats import redact_url
 
     factory = venue.factory()
     async with factory:
@@ -85,7 +86,7 @@ async def serve(venue: Venue, endpoints, wanted: Sequence[str], nats_url: str, *
             await feed.start()
         except ConnectionError as err:
             raise CommandError(str(err), no_server_hint(nats_url), status=1) from None
-        ready_out(f"feed: publishing {venue.name} {', '.join(pairs)} on {nats_url} "
+        ready_out(f"feed: publishing {venue.name} {', '.join(pairs)} on {redact_url(nats_url)} "
                   f"(subjects {feed.subjects.prefix}.book.{venue.name}.<pair>)")
         try:
             while not stop.is_set():

@@ -21,7 +21,11 @@ cdef class BookChecksum:
     cdef readonly Py_ssize_t levels  # per side
     cdef double _price_scale        # 10 ** price_decimals
     cdef double _qty_scale
+    # a level that is not a whole number of units at the pair's precision is an OverflowError
+    # (checked when its text is rendered; a cached text was checked then)
+    cdef bint _whole_units
 
+    cdef void _clear_cache(self) noexcept
     cdef int _level_text(self, const Level* level, double sign, char* out, Py_ssize_t* n) except -1
     cdef int _side_text(self, const BookSide* side, double sign, char* text, Py_ssize_t* n,
                         uint32_t* crc) except -1

@@ -37,12 +37,15 @@ stack buffer and hashed eight bytes at a time (slice-by-8 CRC-32).  A level's
 text is kept in a small direct-mapped cache keyed by its (price, quantity)
 doubles: an update changes a few levels, so most of the top levels are
 copied rather than rendered again (the rendering is a pure function of the
-two doubles, so a hit is the same text).
+two doubles and the precision, so a hit is the same text; a new precision
+empties the cache).  A subclass that refuses a level which is not a whole
+number of units (``_whole_units``: Kraken's, ``exchanges/kraken/_kraken_book``)
+has it checked as its text is rendered, so a cached level is not checked again.
 """
 from enum import IntEnum
 
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
-from libc.math cimport isfinite
+from libc.math cimport isfinite, rint
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
@@ -191,10 +194,14 @@ cdef class BookChecksum:
     TypeError for anything else."""
 
     def __cinit__(self, *args, **kwargs):
-        cdef Py_ssize_t i
         self._cache = <_CachedLevel*>malloc((1 << CACHE_BITS) * sizeof(_CachedLevel))
         if self._cache == NULL:
             raise MemoryError()
+        self._clear_cache()
+        self._whole_units = False
+
+    cdef void _clear_cache(self) noexcept:
+        cdef Py_ssize_t i
         for i in range(1 << CACHE_BITS):
             self._cache[i].length = -1
 
@@ -217,6 +224,7 @@ cdef class BookChecksum:
         self.levels = levels
         self._price_scale = _pow10(price_decimals)
         self._qty_scale = _pow10(qty_decimals)
+        self._clear_cache()         # texts rendered at another precision (a second __init__) are void
 
     @property
     def style(self):
@@ -231,12 +239,19 @@ cdef class BookChecksum:
         slot = self._cache + ((pbits * <uint64_t>0x9E3779B97F4A7C15 ^ abits * <uint64_t>0xC2B2AE3D27D4EB4F)
                               >> (64 - CACHE_BITS))
         if slot.length >= 0 and slot.price == value and slot.amount == amount:
-            memcpy(out, slot.text, slot.length)
+            # the whole slot, a fixed size the compiler copies inline (``out`` has LEVEL_TEXT bytes)
+            memcpy(out, slot.text, sizeof(slot.text))
             n[0] = slot.length
             return 0
         if _scaled(value, self._price_scale, &price) or _scaled(amount, self._qty_scale, &qty):
             raise OverflowError(f"level {value!r} x {amount!r} cannot be rendered exactly at "
                                 f"{self.price_decimals}/{self.qty_decimals} decimals (at most 2**51 units)")
+        # the double of a decimal text with at most that many decimals is exactly
+        # rint(x * scale) / scale (two exact doubles divided, correctly rounded); any other is not
+        if self._whole_units and (rint(value * self._price_scale) / self._price_scale != value
+                                  or rint(amount * self._qty_scale) / self._qty_scale != amount):
+            raise OverflowError(f"level {value!r} x {amount!r} has more decimals than the pair's "
+                                f"{self.price_decimals}/{self.qty_decimals}")
         n[0] = _digits(price, out)
         n[0] += _digits(qty, out + n[0])
         slot.price, slot.amount, slot.length = value, amount, <int>n[0]

@@ -35,7 +35,7 @@ cdef class InFlightOrder:
     cpdef bint mark_lost(self, double timestamp) except -1
     cpdef object cumulative_fee_paid(self, str token, object rate_source=*)
     cpdef dict to_json(self)
-    cdef bint _ids_match(self, object client_order_id, object exchange_order_id)
+    cdef bint _ids_match(self, object client_order_id, object exchange_order_id) except -1
     cdef void _on_processed(self)
     cdef void _refuse(self, int trigger, object detail)
 

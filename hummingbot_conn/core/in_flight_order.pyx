@@ -25,11 +25,11 @@ from decimal import Decimal
 from cpython.object cimport PyObject
 from libc.math cimport isfinite
 
-from hummingbot_conn.core.common_types import OrderType, PositionAction, TradeType
+from hummingbot_conn.core.common_types import PositionAction
 from hummingbot_conn.core.limit_order import LimitOrder
 from hummingbot_conn.core._safe_repr cimport safe_repr
 from hummingbot_conn.core.order_state cimport (
-    _is_failure, _is_terminal, _json_id, _next_code, _optional_id, _state_member, _trigger_member,
+    _is_failure, _is_terminal, _next_code, _optional_id, _state_member, _trigger_member,
     ST_PENDING_CREATE, ST_PENDING_CANCEL, ST_CANCELED, ST_FILLED, ST_FAILED, ST_PRESUMED_FAILED, ST_EXPIRED,
     TR_PARTIAL_FILL, TR_LAST_FILL, TR_NOT_FOUND,
 )
@@ -38,8 +38,9 @@ from hummingbot_conn.core.order_state import (  # noqa: F401
     TERMINAL_STATES, TRANSITIONS, FillTrigger, LostTrigger, OrderState, OrderUpdate, PresumedState, TradeUpdate,  # no-cython-lint
     next_state,  # no-cython-lint
 )
-from hummingbot_conn.core.trade_fee cimport (
-    TradeFeeBase, _checked_decimal, _json_bool, _json_decimal, _json_dict, _json_str, _json_timestamp, _split_pair)
+from hummingbot_conn.core.in_flight_order_json cimport (
+    JSON_FORMAT_VERSION, ids_identify, read_order_fills, read_order_json)
+from hummingbot_conn.core.trade_fee cimport _checked_decimal, _json_dict, _split_pair
 
 cdef extern from "Python.h":
     # borrowed reference to the value now stored under key
@@ -51,7 +52,7 @@ GET_EX_ORDER_ID_TIMEOUT = 10.0  # seconds, hummingbot's default
 # InFlightOrder.last_update_refused: why the last update_with_* / mark_lost call was refused (0: it was not)
 REFUSED_STALE = 1               # a late non-terminal status the order had moved past: an expected race
 REFUSED_CONTRADICTING = 2       # a report contradicting what the order knows: worth a warning
-JSON_VERSION = 1
+JSON_VERSION = JSON_FORMAT_VERSION
 _ZERO = Decimal(0)
 
 
@@ -261,21 +262,9 @@ cdef class InFlightOrder:
         self._on_processed()
         return True
 
-    cdef bint _ids_match(self, object client_order_id, object exchange_order_id):
-        # Every id the update carries must agree with what we know, and at least
-        # one must identify us (hummingbot also lets through an update whose
-        # exchange ids are both None whatever its client id says: W-6).
-        # (identity first: the same string object is the common case and the cheapest test)
-        cdef bint identified = False
-        if client_order_id is not None:
-            if client_order_id is not self.client_order_id and client_order_id != self.client_order_id:
-                return False
-            identified = True
-        if exchange_order_id is not None and self.exchange_order_id is not None:
-            if exchange_order_id is not self.exchange_order_id and exchange_order_id != self.exchange_order_id:
-                return False
-            identified = True
-        return identified
+    cdef bint _ids_match(self, object client_order_id, object exchange_order_id) except -1:
+        # the one rule of in_flight_order_json.ids_identify (a saved fill is judged by it too)
+        return ids_identify(self.client_order_id, self.exchange_order_id, client_order_id, exchange_order_id)
 
     cdef void _refuse(self, int trigger, object detail):
         self.refused_updates += 1
@@ -392,14 +381,8 @@ cdef class InFlightOrder:
         share of the notional).  O(fills)."""
         cdef dict out = {}
         cdef _os.TradeUpdate fill
-        cdef TradeFeeBase fee
         for fill in self.order_fills.values():
-            fee = fill.fee
-            if fee.percent != _ZERO:
-                out[self.quote_asset] = out.get(self.quote_asset, _ZERO) + (
-                    fill.fill_price * fill.fill_base_amount * fee.percent)
-            for flat in fee._flat_fees:
-                out[flat.token] = out.get(flat.token, _ZERO) + flat.amount
+            fill.fee.add_parts_to(out, self.quote_asset, fill.fill_price * fill.fill_base_amount)
         return out
 
     # ---- views ----------------------------------------------------------------
@@ -466,85 +449,21 @@ cdef class InFlightOrder:
     @classmethod
     def from_json(cls, data):
         """Rebuild an order from ``to_json`` output (this format's ``version``
-        1, or hummingbot's unversioned format, whose "None" / "NaN" price and
-        missing ``is_taker`` are understood), exactly: ``from_json(o.to_json())
-        == o`` and its ``to_json()`` is the same dict.
-
-        Read strictly, and the restored order must satisfy what a live one
-        does, else ValueError naming the field: amounts as plain decimal text
-        (no "1_000", " 1 ", NaN), finite timestamps, booleans as booleans;
-        ``executed_amount_base`` / ``_quote`` equal to the sums of the fills
-        (each fill's ``trade_id`` its key, its ids and pair this order's);
-        executed <= amount; FILLED exactly when executed == amount (or
-        CANCELED / EXPIRED after a fill that raced them); no fills while
-        PENDING_CREATE; ``failure_presumed`` only on FAILED; last update not
-        before creation."""
-        cdef dict d = _json_dict(data, "InFlightOrder JSON")
-        version = d.get("version")
-        if version is not None and (type(version) is not int or version != JSON_VERSION):
-            raise ValueError(f"unsupported InFlightOrder JSON version {safe_repr(version)} (this build reads "
-                             f"{JSON_VERSION} and hummingbot's unversioned format)")
-        for field in ("client_order_id", "trading_pair", "order_type", "trade_type", "amount", "last_state",
-                      "executed_amount_base", "executed_amount_quote"):
-            if field not in d:
-                raise ValueError(f"InFlightOrder JSON needs {field!r}")
-        cid = _json_str(d["client_order_id"], "client_order_id", False)
-        pair = _json_str(d["trading_pair"], "trading_pair", False)
-        order_type = _json_member(OrderType, d["order_type"], "order_type", True)
-        trade_type = _json_member(TradeType, d["trade_type"], "trade_type", True)
-        position = _json_member(PositionAction, d.get("position", "NIL"), "position", False)
-        price = d.get("price")
-        if price is None or price == "None" or price == "NaN":
-            price = None
-        else:
-            price = _json_decimal(price, "price", 1)
-        amount = _json_decimal(d["amount"], "amount", 1)
-        state = _json_state(d["last_state"])
-        leverage = _json_leverage(d.get("leverage", "1"))
-        creation = _json_timestamp(d.get("creation_timestamp", -1), "creation_timestamp")
-        last_update = _json_timestamp(d.get("last_update_timestamp", creation), "last_update_timestamp")
-        if last_update < creation:
-            raise ValueError(f"last_update_timestamp {last_update!r} is before creation_timestamp {creation!r}")
-        eid = _json_id(d.get("exchange_order_id"), "exchange_order_id")
-        reported_filled = _json_bool(d.get("exchange_reported_filled", False), "exchange_reported_filled")
-        presumed = _json_bool(d.get("failure_presumed", False), "failure_presumed")
-        executed_base = _json_decimal(d["executed_amount_base"], "executed_amount_base", 0)
-        executed_quote = _json_decimal(d["executed_amount_quote"], "executed_amount_quote", 0)
-        raw_fills = _json_dict(d.get("order_fills", {}), "order_fills")
+        1, or hummingbot's unversioned format), exactly: ``from_json(o.to_json())
+        == o`` and its ``to_json()`` is the same dict.  Read strictly, and the
+        restored order must satisfy what a live one does, else ValueError naming
+        the field (the rules: ``in_flight_order_json.pyx``)."""
+        (cid, pair, order_type, trade_type, amount, creation, price, eid, state, leverage, position,
+         last_update, reported_filled, presumed, executed_base, executed_quote, raw_fills) = read_order_json(data)
         try:
             order = cls(cid, pair, order_type, trade_type, amount, creation, price, eid, state, leverage, position)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"malformed InFlightOrder JSON: {exc}") from None
         cdef InFlightOrder o = order
-        cdef _os.TradeUpdate fill
-        fill_base = _ZERO
-        fill_quote = _ZERO
-        for key, raw in raw_fills.items():
-            fill = TradeUpdate.from_json(raw)
-            if fill.trade_id != key:
-                raise ValueError(f"order_fills: key {key!r} holds trade {fill.trade_id!r}")
-            if not o._ids_match(fill.client_order_id, fill.exchange_order_id) or fill.trading_pair != pair:
-                raise ValueError(f"order_fills: trade {key!r} is not a fill of this order "
-                                 f"({fill.client_order_id!r}, {fill.exchange_order_id!r}, {fill.trading_pair!r})")
+        for key, fill in read_order_fills(raw_fills, cid, eid, pair, amount, state, reported_filled, presumed,
+                                          executed_base, executed_quote):
             o.order_fills[key] = fill
-            fill_base += fill.fill_base_amount
-            fill_quote += fill.fill_quote_amount
-        if fill_base != executed_base:
-            raise ValueError(f"executed_amount_base {executed_base} is not the sum of the fills ({fill_base})")
-        if fill_quote != executed_quote:
-            raise ValueError(f"executed_amount_quote {executed_quote} is not the sum of the fills ({fill_quote})")
-        if executed_base > amount:
-            raise ValueError(f"executed_amount_base {executed_base} > amount {amount}")
-        cdef int code = o._state
-        if code == ST_FILLED and executed_base != amount:
-            raise ValueError(f"last_state FILLED but executed {executed_base} of {amount}")
-        if executed_base == amount and code != ST_FILLED and code != ST_CANCELED and code != ST_EXPIRED:
-            raise ValueError(f"executed the whole amount {amount} but last_state is {state.name}")
-        if code == ST_PENDING_CREATE and (executed_base != _ZERO or reported_filled):
-            raise ValueError("a PENDING_CREATE order has no fills and no FILLED report")
         if presumed:
-            if code != ST_FAILED:
-                raise ValueError(f"failure_presumed on a {state.name} order (only FAILED can be presumed)")
             o._state = ST_PRESUMED_FAILED
         o.executed_amount_base = executed_base
         o._executed_quote = executed_quote
@@ -552,37 +471,6 @@ cdef class InFlightOrder:
         o.exchange_reported_filled = reported_filled
         o.last_update_timestamp = last_update
         return o
-
-
-cdef object _json_member(object enum_type, object value, str field, bint by_name):
-    # OrderType / TradeType by name (hummingbot writes .name), PositionAction by value
-    if type(value) is str:
-        try:
-            return enum_type[value] if by_name else enum_type(value)
-        except (KeyError, ValueError):
-            pass
-    raise ValueError(f"{field} must be one of {[m.name if by_name else m.value for m in enum_type]}, "
-                     f"got {safe_repr(value)}")
-
-
-cdef object _json_state(object value):
-    # hummingbot writes str(int code); our codes are hummingbot's where both have the state
-    if type(value) is str and value.isascii() and value.isdigit() and len(value) <= 3:
-        value = int(value)
-    if type(value) is int:
-        try:
-            return OrderState(value)
-        except ValueError:
-            pass
-    raise ValueError(f"last_state must be an OrderState code ({[s.value for s in OrderState]}), got {safe_repr(value)}")
-
-
-cdef int _json_leverage(object value) except -1:
-    if type(value) is str and value.isascii() and value.isdigit() and len(value) <= 6:
-        value = int(value)
-    if type(value) is int and 1 <= value <= 1000000:
-        return value
-    raise ValueError(f"leverage must be an integer in [1, 1000000], got {safe_repr(value)}")
 
 
 cdef class PerpetualDerivativeInFlightOrder(InFlightOrder):

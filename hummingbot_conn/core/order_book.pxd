@@ -1,14 +1,12 @@
 from libc.stdint cimport int64_t
 
-from hummingbot_conn.core._book_side cimport BookSide
 from hummingbot_conn.core._row_parse cimport RowBuffer
-from hummingbot_conn.core.order_book_query_result cimport OrderBookQueryResult
-from hummingbot_conn.core.pubsub cimport PubSub
+from hummingbot_conn.core.book_levels cimport BookLevels
 
 
-cdef class OrderBook(PubSub):
-    cdef BookSide _bids            # ascending price, best bid last
-    cdef BookSide _asks            # keys are -price: descending price, best ask last
+# The levels, the best prices and every query of them: BookLevels (book_levels.pyx);
+# here the sequencing and the updates.
+cdef class OrderBook(BookLevels):
     cdef RowBuffer _bid_rows       # scratch: a message's rows, validated before any mutation
     cdef RowBuffer _ask_rows
     cdef readonly bint dex         # crossed-book rule: hummingbot's notional rule instead of newest-wins
@@ -22,34 +20,11 @@ cdef class OrderBook(PubSub):
     cdef double _last_applied_trade
     cdef double _last_trade_price_rest_updated
     cdef object _clock
-    # The best prices as Python floats (NaN for an empty side), refreshed
-    # after every change and reused while the top price is unchanged.  Member
-    # slots, not properties: CPython specialises slot reads (LOAD_ATTR_SLOT),
-    # so reading the top of book costs about as much as reading a plain attribute.
-    cdef readonly object best_bid
-    cdef readonly object best_ask
-
-    cdef int _refresh_best(self) except -1
 
     cpdef object apply_snapshot(self, object bids, object asks, object update_id, bint force=*)
     cpdef object apply_diffs(self, object bids, object asks, object update_id, object first_update_id=*,
                              object prev_update_id=*)
     cpdef object apply_trade(self, object trade)
-    cpdef double get_price(self, bint is_buy) except? -1.0
-    cpdef OrderBookQueryResult get_price_for_volume(self, bint is_buy, double volume)
-    cpdef OrderBookQueryResult get_vwap_for_volume(self, bint is_buy, double volume)
-    cpdef OrderBookQueryResult get_price_for_quote_volume(self, bint is_buy, double quote_volume)
-    cpdef OrderBookQueryResult get_quote_volume_for_base_amount(self, bint is_buy, double base_amount)
-    cpdef OrderBookQueryResult get_volume_for_price(self, bint is_buy, double price)
-    cpdef OrderBookQueryResult get_quote_volume_for_price(self, bint is_buy, double price)
-    cpdef list simulate_buy(self, double amount)
-    cpdef list simulate_sell(self, double amount)
-    cpdef list bid_entries(self)
-    cpdef list ask_entries(self)
-    cpdef tuple depth(self, Py_ssize_t n)
-    cpdef check_integrity(self)
 
     cdef void _uncross(self) noexcept
     cdef void _truncate(self) noexcept
-    cdef list _entries(self, BookSide* side, double sign)
-    cdef list _simulate(self, BookSide* side, double amount)

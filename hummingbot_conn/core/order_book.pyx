@@ -3,11 +3,11 @@
 # them, which halves the cost of a call such as get_price(True))
 """The compiled order book: hummingbot's ``OrderBook`` API, its bugs fixed.
 
-Storage: two sorted C arrays of (price, amount, update_id) levels, best level
-last (see ``_book_side.pxd`` for why).  Costs: a diff row O(log n) to locate
-(O(1) near the top) plus O(distance from the top) to insert/delete; best
-bid/ask O(1); a depth query over k levels O(k) in C; a snapshot O(n) for
-exchange-ordered input, O(n log n) otherwise.
+Storage and every query of it: ``BookLevels`` (book_levels.pyx), two sorted
+C arrays of (price, amount, update_id) levels, best level last (see
+``_book_side.pxd`` for why).  Costs here: a diff row O(log n) to locate (O(1)
+near the top) plus O(distance from the top) to insert/delete; a snapshot O(n)
+for exchange-ordered input, O(n log n) otherwise.
 
 Sequencing (docs/contracts.md, Contract 1), reported by ``apply_diffs`` as
 a cached ``DiffResult`` member:
@@ -80,27 +80,19 @@ from enum import IntEnum
 
 import numpy as np
 
-from libc.math cimport NAN, fabs, isnan
+from libc.math cimport NAN
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
-from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_FromDouble
 from cpython.list cimport PyList_GET_SIZE
 
 cimport cython
 
 from hummingbot_conn.core._book_side cimport (
-    BookSide, Level, side_build, side_check, side_free, side_init, side_maybe_shrink, side_reserve, side_set,
-    side_truncate)
-from hummingbot_conn.core._book_walk cimport (
-    side_best_price, walk_price_for_quote_volume, walk_price_for_volume, walk_quote_volume_for_base_amount,
-    walk_volume_for_price, walk_vwap_for_volume)
+    BookSide, Level, side_build, side_free, side_maybe_shrink, side_reserve, side_set, side_truncate)
 from hummingbot_conn.core._row_parse cimport (
     buffer_free, buffer_init, buffer_trim, parse_price, parse_rows, parse_update_id)
+from hummingbot_conn.core.book_levels cimport BookLevels, own_descriptors
 from hummingbot_conn.core.common_types cimport TRADE_EVENT_TAG
-from hummingbot_conn.core.order_book_query_result cimport OrderBookQueryResult, make_query_result
-from hummingbot_conn.core.pubsub cimport PubSub
-
-from hummingbot_conn.core.order_book_row import OrderBookRow
 
 
 class DiffResult(IntEnum):
@@ -120,19 +112,6 @@ cdef extern from "Python.h":
     const Py_ssize_t PY_SSIZE_T_MAX
     bint PyList_CheckExact(object o)
     bint PyLong_CheckExact(object o)
-
-
-cdef object _tuple_new = tuple.__new__     # rows without the namedtuple's Python __new__
-
-
-cdef inline object _row(double price, double amount, int64_t update_id):
-    return _tuple_new(OrderBookRow, (price, amount, update_id))
-
-
-cdef inline double _checked(double value, str what) except? -1.0:
-    if isnan(value) or value < 0.0:
-        raise ValueError(f"{what} must be >= 0, got {value!r}")
-    return value
 
 
 cdef inline object _content_id(dict content, str field):
@@ -180,19 +159,9 @@ cdef int _refuse_reentry(str what) except -1:
                        f"(from code run during it); refused, the book is unchanged")
 
 
-cdef object _NAN = float("nan")
-
-
-cdef inline object _price_object(object current, double price):
-    # keep the existing float while the price is unchanged (NaN == NaN here)
-    cdef double old = PyFloat_AS_DOUBLE(current)
-    if old == price or (isnan(old) and isnan(price)):
-        return current
-    return PyFloat_FromDouble(price)
-
-
-cdef class OrderBook(PubSub):
-    """``OrderBook(dex=False, clock=None)``.
+cdef class OrderBook(BookLevels):
+    """``OrderBook(dex=False, clock=None, depth_limit=0)``: the levels and their queries come from
+    ``BookLevels`` (book_levels.pyx); here the sequencing and the updates.
 
     ``clock``: a callable returning the current time, used to stamp
     ``last_applied_trade``; without one the trade's own ``timestamp`` is used.
@@ -202,8 +171,6 @@ cdef class OrderBook(PubSub):
     ORDER_BOOK_TRADE_EVENT_TAG = TRADE_EVENT_TAG   # one definition: core/common_types.pxd
 
     def __cinit__(self):
-        side_init(&self._bids)
-        side_init(&self._asks)
         buffer_init(&self._bid_rows)
         buffer_init(&self._ask_rows)
         self._snapshot_uid = 0
@@ -215,8 +182,6 @@ cdef class OrderBook(PubSub):
         self._last_trade_price = NAN
         self._last_applied_trade = -1000.0
         self._last_trade_price_rest_updated = -1000.0
-        self.best_bid = _NAN
-        self.best_ask = _NAN
 
     def __init__(self, dex=False, clock=None, depth_limit=0):
         if clock is not None and not callable(clock):
@@ -226,8 +191,6 @@ cdef class OrderBook(PubSub):
         self.depth_limit = depth_limit
 
     def __dealloc__(self):
-        side_free(&self._bids)
-        side_free(&self._asks)
         buffer_free(&self._bid_rows)
         buffer_free(&self._ask_rows)
 
@@ -421,11 +384,6 @@ cdef class OrderBook(PubSub):
             side_maybe_shrink(&self._bids)
             side_maybe_shrink(&self._asks)
 
-    cdef int _refresh_best(self) except -1:
-        self.best_bid = _price_object(self.best_bid, side_best_price(&self._bids))
-        self.best_ask = _price_object(self.best_ask, side_best_price(&self._asks))
-        return 0
-
     def apply_numpy_snapshot(self, bids_array, asks_array, update_id=None, force=False):
         """``apply_snapshot`` for float64 arrays (n, 2) or (n, 3).  Without
         ``update_id`` the max of column 3 is used (hummingbot's convention)."""
@@ -512,181 +470,12 @@ cdef class OrderBook(PubSub):
     def last_trade_price_rest_updated(self, double value):
         self._last_trade_price_rest_updated = value
 
-    @property
-    def bid_level_count(self):
-        return self._bids.n
-
-    @property
-    def ask_level_count(self):
-        return self._asks.n
-
-    @property
-    def capacity(self):
-        """(bid levels, ask levels) allocated; at most 4x the level count + 16."""
-        return (self._bids.cap, self._asks.cap)
-
-    # ---------------------------------------------------------------- queries
-
-    @property
-    def mid_price(self):
-        """(best bid + best ask) / 2; NaN if a side is empty."""
-        return (side_best_price(&self._bids) + side_best_price(&self._asks)) / 2.0
-
-    @property
-    def spread(self):
-        """best ask - best bid; NaN if a side is empty."""
-        return side_best_price(&self._asks) - side_best_price(&self._bids)
-
-    cpdef double get_price(self, bint is_buy) except? -1.0:
-        """Best ask for a buy, best bid for a sell.  O(1).  Raises
-        ``EnvironmentError`` (OSError), as hummingbot, when that side is empty."""
-        cdef BookSide* side = &self._asks if is_buy else &self._bids
-        if side.n == 0:
-            raise EnvironmentError("Order book is empty - no price quote is possible.")
-        return fabs(side.levels[side.n - 1].key)
-
-    cpdef OrderBookQueryResult get_price_for_volume(self, bint is_buy, double volume):
-        """Price of the level at which cumulative base volume reaches ``volume``
-        (NaN price and the available volume if the book runs out).  O(levels walked)."""
-        cdef double rp, rv
-        walk_price_for_volume(&self._asks if is_buy else &self._bids, _checked(volume, "volume"), &rp, &rv)
-        return make_query_result(NAN, volume, rp, rv)
-
-    cpdef OrderBookQueryResult get_vwap_for_volume(self, bint is_buy, double volume):
-        """Volume-weighted average price of ``volume`` (NaN price and the
-        available volume if the book runs out; volume 0 gives the best price).
-        O(levels walked)."""
-        cdef double rp, rv
-        walk_vwap_for_volume(&self._asks if is_buy else &self._bids, _checked(volume, "volume"), &rp, &rv)
-        return make_query_result(NAN, volume, rp, rv)
-
-    cpdef OrderBookQueryResult get_price_for_quote_volume(self, bint is_buy, double quote_volume):
-        """Price at which cumulative quote volume reaches ``quote_volume``.  O(levels walked)."""
-        cdef double rp, rv
-        walk_price_for_quote_volume(&self._asks if is_buy else &self._bids,
-                                    _checked(quote_volume, "quote_volume"), &rp, &rv)
-        return make_query_result(NAN, quote_volume, rp, rv)
-
-    cpdef OrderBookQueryResult get_quote_volume_for_base_amount(self, bint is_buy, double base_amount):
-        """Quote cost of ``base_amount``: result_volume in quote units;
-        result_price is the deepest price touched, or NaN when the book runs
-        out (then result_volume is the quote value of the whole side)."""
-        cdef double rp, rv
-        walk_quote_volume_for_base_amount(&self._asks if is_buy else &self._bids,
-                                          _checked(base_amount, "base_amount"), &rp, &rv)
-        return make_query_result(NAN, base_amount, rp, rv)
-
-    cpdef OrderBookQueryResult get_volume_for_price(self, bint is_buy, double price):
-        """Base volume of the asks <= price (buy) or bids >= price (sell);
-        result_price is the last level counted (NaN if none).  O(levels counted)."""
-        cdef double rp, rv
-        if isnan(price):
-            raise ValueError("price must not be NaN")
-        if is_buy:
-            walk_volume_for_price(&self._asks, -price, False, &rp, &rv)
-        else:
-            walk_volume_for_price(&self._bids, price, False, &rp, &rv)
-        return make_query_result(price, NAN, rp, rv)
-
-    cpdef OrderBookQueryResult get_quote_volume_for_price(self, bint is_buy, double price):
-        """Like ``get_volume_for_price`` but result_volume is in QUOTE units
-        (hummingbot's ExchangeBase returns base units here, W-9)."""
-        cdef double rp, rv
-        if isnan(price):
-            raise ValueError("price must not be NaN")
-        if is_buy:
-            walk_volume_for_price(&self._asks, -price, True, &rp, &rv)
-        else:
-            walk_volume_for_price(&self._bids, price, True, &rp, &rv)
-        return make_query_result(price, NAN, rp, rv)
-
-    cpdef list simulate_buy(self, double amount):
-        """The ask levels a market buy of ``amount`` would consume, best first
-        (the last one partially); O(levels consumed)."""
-        return self._simulate(&self._asks, _checked(amount, "amount"))
-
-    cpdef list simulate_sell(self, double amount):
-        """The bid levels a market sell of ``amount`` would consume, best first."""
-        return self._simulate(&self._bids, _checked(amount, "amount"))
-
-    cdef list _simulate(self, BookSide* side, double amount):
-        cdef list out = []
-        cdef double left = amount
-        cdef Level* level
-        cdef Py_ssize_t i
-        for i in range(side.n - 1, -1, -1):
-            if left <= 0.0:
-                break
-            level = side.levels + i
-            if level.amount < left:
-                out.append(_row(fabs(level.key), level.amount, level.update_id))
-                left -= level.amount
-            else:
-                out.append(_row(fabs(level.key), left, level.update_id))
-                left = 0.0
-        return out
-
-    cpdef list bid_entries(self):
-        """All bids as ``OrderBookRow``, best (highest) first.  O(n), built in C."""
-        return self._entries(&self._bids, 1.0)
-
-    cpdef list ask_entries(self):
-        """All asks as ``OrderBookRow``, best (lowest) first.  O(n), built in C."""
-        return self._entries(&self._asks, -1.0)
-
-    @cython.boundscheck(False)
-    @cython.wraparound(False)
-    cdef list _entries(self, BookSide* side, double sign):
-        cdef list out = []
-        cdef Level* level
-        cdef Py_ssize_t i
-        for i in range(side.n - 1, -1, -1):
-            level = side.levels + i
-            out.append(_row(sign * level.key, level.amount, level.update_id))
-        return out
-
-    @cython.boundscheck(False)
-    @cython.wraparound(False)
-    cpdef tuple depth(self, Py_ssize_t n):
-        """Top ``n`` levels per side as float64 arrays ``(bids, asks)`` of shape
-        (k, 2) = [price, amount], best first (k <= n).  O(n)."""
-        if n < 0:
-            raise ValueError(f"n must be >= 0, got {n}")
-        cdef Py_ssize_t kb = min(n, self._bids.n)
-        cdef Py_ssize_t ka = min(n, self._asks.n)
-        bids = np.empty((kb, 2), dtype=np.float64)
-        asks = np.empty((ka, 2), dtype=np.float64)
-        cdef double[:, ::1] b = bids
-        cdef double[:, ::1] a = asks
-        cdef Py_ssize_t i
-        cdef Level* level
-        for i in range(kb):
-            level = self._bids.levels + self._bids.n - 1 - i
-            b[i, 0] = level.key
-            b[i, 1] = level.amount
-        for i in range(ka):
-            level = self._asks.levels + self._asks.n - 1 - i
-            a[i, 0] = -level.key
-            a[i, 1] = level.amount
-        return (bids, asks)
-
-    cpdef check_integrity(self):
-        """Raise AssertionError naming the first broken invariant: each side
-        strictly sorted, prices finite and > 0, amounts finite and > 0,
-        n <= capacity, cached best prices true, and the book not crossed."""
-        side_check(&self._bids, 1.0, "bids")
-        side_check(&self._asks, -1.0, "asks")
-        for name, cached, side in (("bid", self.best_bid, self.bid_entries()),
-                                   ("ask", self.best_ask, self.ask_entries())):
-            true_best = side[0].price if side else NAN
-            if cached is not None and not (cached == true_best or (isnan(cached) and isnan(true_best))):
-                raise AssertionError(f"cached best {name} {cached!r} but the book's best is {true_best!r}")
-        if self._bids.n and self._asks.n and self.best_bid >= self.best_ask:
-            raise AssertionError(f"book is crossed: best bid {self.best_bid!r} >= best ask {self.best_ask!r}")
-
     def __repr__(self):
         return (f"OrderBook(bids={self._bids.n}, asks={self._asks.n}, best_bid={self.best_bid!r}, "
                 f"best_ask={self.best_ask!r}, last_diff_uid={self._last_diff_uid}, synced={self._synced})")
+
+
+own_descriptors(OrderBook)      # BookLevels' methods as OrderBook's own: CPython specialises their calls
 
 
 def _update_id_of(message):

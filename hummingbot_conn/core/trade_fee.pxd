@@ -21,6 +21,7 @@ cdef class TradeFeeBase:
 
     cpdef object fee_amount_in_token(self, str trading_pair, object price, object order_amount,
                                      str token, object rate_source=*)
+    cdef int add_parts_to(self, dict out, str quote_token, object notional) except -1
     cdef tuple _key(self)
 
 

@@ -378,6 +378,16 @@ cdef class TradeFeeBase:
                 total += _convert(flat.amount, rate_source, flat.token, token)
         return total
 
+    cdef int add_parts_to(self, dict out, str quote_token, object notional) except -1:
+        """Add each part of this fee, in its own token, to ``out`` (``{token: Decimal}``): the percent
+        part of ``notional`` in ``quote_token`` (a share of the notional), flat fees in theirs."""
+        cdef TokenAmount flat
+        if self.percent != _ZERO:
+            out[quote_token] = out.get(quote_token, _ZERO) + notional * self.percent
+        for flat in self._flat_fees:
+            out[flat.token] = out.get(flat.token, _ZERO) + flat.amount
+        return 0
+
     cdef tuple _key(self):
         return (self.percent, self.percent_token, self._flat_fees)
 

@@ -182,7 +182,17 @@ class OrderBookPairSync:
             if result is _APPLIED:
                 metrics.diffs_applied += 1
                 metrics.latency.add(self._clock() - received_at)
-                if checksum is None or not self._checksum_mismatch(checksum):
+                if checksum is None:
+                    return
+                # the common case inline: the checksum matches; anything else (no rendering yet, a
+                # mismatch, a checksum that cannot be judged) is judged and counted by the method
+                rendering = self._checksum
+                try:
+                    if rendering is not None and rendering.matches(self.book, checksum):
+                        return
+                except (TypeError, OverflowError):
+                    pass
+                if not self._checksum_mismatch(checksum):
                     return
                 reason, trust_book = "checksum", False
             elif result is _STALE:

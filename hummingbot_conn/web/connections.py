@@ -323,7 +323,13 @@ class WSConnection:
                 return WSResponse(msg.data, self._last_recv_time)
             if mtype is aiohttp.WSMsgType.PING:
                 self._last_recv_time = self._clock()
-                await ws.pong(msg.data)
+                try:
+                    await ws.pong(msg.data)
+                except (ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
+                    # the socket dropped under the answer: a drop like any other, so every reader
+                    # reconnects (an error it does not expect would end it for good)
+                    raise await self._dead(WSDisconnectedError(
+                        f"WS to {self._url} broke while answering a ping ({type(exc).__name__}: {exc})")) from None
                 continue
             if mtype is aiohttp.WSMsgType.PONG:
                 self._last_recv_time = self._clock()

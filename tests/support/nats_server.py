@@ -32,9 +32,14 @@ def _free_port() -> int:
 class NatsServer:
     """One ``nats-server`` process (module docstring); ``start`` / ``stop`` / ``restart`` are idempotent."""
 
-    def __init__(self, jetstream: bool = False) -> None:
+    def __init__(self, jetstream: bool = False, config: Optional[str] = None) -> None:
+        """``config``: the text of a server configuration file (e.g. users and their permissions)."""
         self.port = _free_port()
         self.jetstream = jetstream
+        self._config: Optional[tempfile.TemporaryDirectory] = None
+        if config is not None:
+            self._config = tempfile.TemporaryDirectory(prefix="hbconn-nats-conf-")
+            Path(self._config.name, "server.conf").write_text(config)
         self._store: Optional[tempfile.TemporaryDirectory] = tempfile.TemporaryDirectory(prefix="hbconn-nats-") \
             if jetstream else None
         self._process: Optional[subprocess.Popen] = None
@@ -59,6 +64,8 @@ class NatsServer:
 
     def _command(self) -> List[str]:
         command = [self.binary(), "-a", "127.0.0.1", "-p", str(self.port)]
+        if self._config is not None:
+            command += ["-c", str(Path(self._config.name, "server.conf"))]
         if self._store is not None:
             command += ["-js", "-sd", self._store.name]
         return command
@@ -103,6 +110,9 @@ class NatsServer:
         if self._store is not None:
             self._store.cleanup()
             self._store = None
+        if self._config is not None:
+            self._config.cleanup()
+            self._config = None
 
     def __enter__(self) -> "NatsServer":
         self.start()

@@ -22,18 +22,20 @@ decoder gives).  Anything else (a snapshot, another channel, several
 entries, a duplicated key, a checksum that is not a plain integer, escapes or
 non-ASCII text, a missing field, malformed text, NaN, Infinity, a number
 beyond the double range) returns ``None``, and the caller decodes the frame
-with orjson as before, which reports real errors.  Prices and quantities
+with orjson as before, which reports real errors (the scanning pieces shared
+with the other venues' scanners: ``core/_json_scan.pxd``).  Prices and quantities
 are parsed by ``_decimal_parse.pxd`` (the same correctly rounded double
 ``float()`` and orjson give); the book then validates them (finite, price >
 0, quantity >= 0) as it does any other rows.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from libc.stdint cimport INT64_MAX, int64_t
-from libc.math cimport isfinite, rint
+from libc.stdint cimport int64_t
+from libc.math cimport isfinite
 from libc.string cimport memcmp
 
 from hummingbot_conn.core._decimal_parse cimport parse_decimal
-from hummingbot_conn.core._book_side cimport BookSide, Level
+from hummingbot_conn.core._json_scan cimport (
+    JSON_SYMBOL_SLOTS, json_integer, json_number_grammar, json_scalar_end, json_string_end, json_symbol, json_ws)
 from hummingbot_conn.core.book_checksum cimport BookChecksum
 from hummingbot_conn.core.order_book cimport OrderBook
 from hummingbot_conn.exchanges.binance._binance_depth cimport DepthRows
@@ -41,7 +43,6 @@ from hummingbot_conn.exchanges.binance._binance_depth cimport DepthRows
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object o, Py_ssize_t* size) except NULL
-    object PyUnicode_DecodeASCII(const char* s, Py_ssize_t size, const char* errors)
     bint PyUnicode_CheckExact(object o)
     bint PyBytes_CheckExact(object o)
     bint PyUnicode_IS_ASCII(object o)
@@ -51,124 +52,20 @@ cdef enum:
     _MAX_PLAIN_INTEGER_DIGITS = 15      # every such integer is an exact double
 
 
-cdef inline Py_ssize_t _ws(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
-    while i < n and (s[i] == b' ' or s[i] == b'\n' or s[i] == b'\r' or s[i] == b'\t'):
-        i += 1
-    return i
-
-
-cdef inline Py_ssize_t _string_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
-    """``s[i]`` follows an opening quote: the index of the closing one; -1 on an escape, a control
-    byte or a non-ASCII byte (those frames step aside to the JSON decoder)."""
-    cdef unsigned char c
-    while i < n:
-        c = <unsigned char>s[i]
-        if c == b'"':
-            return i
-        if c == b'\\' or c < 0x20 or c >= 0x80:
-            return -1
-        i += 1
-    return -1
-
-
-cdef inline Py_ssize_t _digits(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
-    while i < n and b'0' <= s[i] <= b'9':
-        i += 1
-    return i
-
-
 cdef Py_ssize_t _number(const char* s, Py_ssize_t i, Py_ssize_t n, double* out) noexcept:
     """A JSON number at ``s[i]`` (RFC 8259 grammar, finite as a double) into ``out``: the index
     after it, -1 otherwise (module docstring: long plain integers step aside too)."""
-    cdef Py_ssize_t start = i, j, int_start
-    cdef bint plain = True
-    if i < n and s[i] == b'-':
-        i += 1
-    if i >= n:
+    cdef Py_ssize_t integer_digits
+    cdef Py_ssize_t end = json_number_grammar(s, i, n, &integer_digits)
+    if end < 0 or integer_digits > _MAX_PLAIN_INTEGER_DIGITS:
         return -1
-    int_start = i
-    if s[i] == b'0':
-        i += 1
-    elif b'1' <= s[i] <= b'9':
-        i = _digits(s, i + 1, n)
-    else:
+    # what follows is not part of a number, so parse_decimal reads exactly s[i:end]
+    if parse_decimal(s + i, end - i, out) != 0 or not isfinite(out[0]):
         return -1
-    if i < n and s[i] == b'.':
-        plain = False
-        j = _digits(s, i + 1, n)
-        if j == i + 1:
-            return -1
-        i = j
-    if i < n and (s[i] == b'e' or s[i] == b'E'):
-        plain = False
-        i += 1
-        if i < n and (s[i] == b'+' or s[i] == b'-'):
-            i += 1
-        j = _digits(s, i, n)
-        if j == i:
-            return -1
-        i = j
-    if plain and i - int_start > _MAX_PLAIN_INTEGER_DIGITS:
-        return -1
-    # what follows is not part of a number, so parse_decimal reads exactly s[start:i]
-    if parse_decimal(s + start, i - start, out) != 0 or not isfinite(out[0]):
-        return -1
-    return i
+    return end
 
 
-cdef inline Py_ssize_t _integer(const char* s, Py_ssize_t i, Py_ssize_t n, int64_t* out) noexcept:
-    """A non-negative JSON integer below 2**63 at ``s[i]``: the index after it, -1 otherwise
-    (fractions, exponents, a sign, a leading zero as in ``01``)."""
-    cdef Py_ssize_t start = i
-    cdef int64_t value = 0
-    cdef int d
-    while i < n:
-        d = <int>(<unsigned char>s[i]) - 48
-        if d < 0 or d > 9:
-            break
-        if value > (INT64_MAX - d) // 10:
-            return -1
-        value = value * 10 + d
-        i += 1
-    if i == start or (i < n and (s[i] == b'.' or s[i] == b'e' or s[i] == b'E')):
-        return -1
-    if s[start] == b'0' and i - start > 1:
-        return -1
-    out[0] = value
-    return i
-
-
-cdef Py_ssize_t _scalar_end(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
-    """Skip a string, number, true, false or null; -1 for anything else (objects, arrays)."""
-    cdef unsigned char c
-    cdef double ignored
-    if i >= n:
-        return -1
-    c = <unsigned char>s[i]
-    if c == b'"':
-        i = _string_end(s, i + 1, n)
-        return -1 if i < 0 else i + 1
-    if c == b'-' or (b'0' <= c <= b'9'):
-        return _number(s, i, n, &ignored)
-    if n - i >= 4 and (memcmp(s + i, b"true", 4) == 0 or memcmp(s + i, b"null", 4) == 0):
-        return i + 4
-    if n - i >= 5 and memcmp(s + i, b"false", 5) == 0:
-        return i + 5
-    return -1
-
-
-cdef object _last_symbol = ""      # the previous frame's symbol: most frames repeat it
-
-
-cdef object _symbol(const char* text, Py_ssize_t length):
-    """The str of an ASCII symbol, the previous one again when the text is the same."""
-    global _last_symbol
-    cdef Py_ssize_t size
-    cdef const char* last = PyUnicode_AsUTF8AndSize(_last_symbol, &size)
-    if size == length and memcmp(last, text, length) == 0:
-        return _last_symbol
-    _last_symbol = PyUnicode_DecodeASCII(text, length, NULL)
-    return _last_symbol
+cdef list _symbols = [None] * JSON_SYMBOL_SLOTS     # json_symbol's cache for this scanner
 
 
 cdef inline bint _key_is(const char* s, Py_ssize_t i, Py_ssize_t key_end, const char* name,
@@ -181,21 +78,21 @@ cdef inline Py_ssize_t _key(const char* s, Py_ssize_t i, Py_ssize_t n, Py_ssize_
     """A key and its colon at ``s[i]``: the index of the value, -1 if not that shape."""
     if i >= n or s[i] != b'"':
         return -1
-    key_end[0] = _string_end(s, i + 1, n)
+    key_end[0] = json_string_end(s, i + 1, n)
     if key_end[0] < 0:
         return -1
-    i = _ws(s, key_end[0] + 1, n)
+    i = json_ws(s, key_end[0] + 1, n)
     if i >= n or s[i] != b':':
         return -1
-    return _ws(s, i + 1, n)
+    return json_ws(s, i + 1, n)
 
 
 cdef inline Py_ssize_t _next_member(const char* s, Py_ssize_t i, Py_ssize_t n, char close) noexcept:
     """After a value: the index of the next member (after a comma), ``-2`` at the closing
     ``close`` (``s[i]`` is then that bracket: the caller steps over it), -1 otherwise."""
-    i = _ws(s, i, n)
+    i = json_ws(s, i, n)
     if i < n and s[i] == b',':
-        return _ws(s, i + 1, n)
+        return json_ws(s, i + 1, n)
     if i < n and s[i] == close:
         return -2
     return -1
@@ -208,7 +105,7 @@ cdef Py_ssize_t _level(const char* s, Py_ssize_t i, Py_ssize_t n, double* price,
     cdef bint have_price = False, have_qty = False
     if i >= n or s[i] != b'{':
         return -1
-    i = _ws(s, i + 1, n)
+    i = json_ws(s, i + 1, n)
     while True:
         start = i
         i = _key(s, i, n, &key_end)
@@ -232,7 +129,7 @@ cdef Py_ssize_t _level(const char* s, Py_ssize_t i, Py_ssize_t n, double* price,
         i = member
     if not (have_price and have_qty):
         return -1
-    return _ws(s, i, n) + 1
+    return json_ws(s, i, n) + 1
 
 
 cdef object _side(const char* s, Py_ssize_t* at, Py_ssize_t n):
@@ -240,10 +137,12 @@ cdef object _side(const char* s, Py_ssize_t* at, Py_ssize_t n):
     past it; None if not that shape."""
     cdef double price = 0.0, qty = 0.0
     cdef Py_ssize_t i = at[0], member
-    cdef DepthRows rows = DepthRows()
+    cdef DepthRows rows
     if i >= n or s[i] != b'[':
         return None
-    i = _ws(s, i + 1, n)
+    # __new__: Cython calls the type's tp_new directly (no type call, no __init__; __cinit__ runs)
+    rows = DepthRows.__new__(DepthRows)
+    i = json_ws(s, i + 1, n)
     if i < n and s[i] == b']':
         at[0] = i + 1
         return rows
@@ -258,7 +157,7 @@ cdef object _side(const char* s, Py_ssize_t* at, Py_ssize_t n):
         if member < 0:
             return None
         i = member
-    at[0] = _ws(s, i, n) + 1
+    at[0] = json_ws(s, i, n) + 1
     return rows
 
 
@@ -272,7 +171,7 @@ cdef tuple _entry(const char* s, Py_ssize_t* at, Py_ssize_t n):
     cdef bint seen_timestamp = False
     if i >= n or s[i] != b'{':
         return None
-    i = _ws(s, i + 1, n)
+    i = json_ws(s, i + 1, n)
     while True:
         start = i
         i = _key(s, i, n, &key_end)
@@ -293,20 +192,20 @@ cdef tuple _entry(const char* s, Py_ssize_t* at, Py_ssize_t n):
         elif _key_is(s, start, key_end, b"checksum", 8):
             if checksum >= 0:
                 return None
-            i = _integer(s, i, n, &checksum)
+            i = json_integer(s, i, n, &checksum)
         elif _key_is(s, start, key_end, b"symbol", 6):
             if symbol is not None or i >= n or s[i] != b'"':
                 return None
-            end = _string_end(s, i + 1, n)
+            end = json_string_end(s, i + 1, n)
             if end <= i + 1:
                 return None
-            symbol = _symbol(s + i + 1, end - i - 1)
+            symbol = json_symbol(_symbols, s + i + 1, end - i - 1)
             i = end + 1
         elif _key_is(s, start, key_end, b"timestamp", 9):
             if seen_timestamp:
                 return None
             seen_timestamp = True
-            i = _scalar_end(s, i, n)
+            i = json_scalar_end(s, i, n)
         else:
             return None         # a key we do not know: its repetition could not be judged here
         if i < 0:
@@ -319,8 +218,9 @@ cdef tuple _entry(const char* s, Py_ssize_t* at, Py_ssize_t n):
         i = member
     if symbol is None or checksum < 0:
         return None
-    at[0] = _ws(s, i, n) + 1
-    return (symbol, bids if bids is not None else DepthRows(), asks if asks is not None else DepthRows(),
+    at[0] = json_ws(s, i, n) + 1
+    return (symbol, bids if bids is not None else DepthRows.__new__(DepthRows),
+            asks if asks is not None else DepthRows.__new__(DepthRows),
             checksum)
 
 
@@ -344,10 +244,10 @@ def parse_book_update(object frame):
         n = PyBytes_GET_SIZE(frame)
     else:
         return None
-    i = _ws(s, 0, n)
+    i = json_ws(s, 0, n)
     if i >= n or s[i] != b'{':
         return None
-    i = _ws(s, i + 1, n)
+    i = json_ws(s, i + 1, n)
     while True:
         start = i
         i = _key(s, i, n, &key_end)
@@ -366,11 +266,11 @@ def parse_book_update(object frame):
         elif _key_is(s, start, key_end, b"data", 4):
             if entry is not None or i >= n or s[i] != b'[':
                 return None
-            i = _ws(s, i + 1, n)
+            i = json_ws(s, i + 1, n)
             entry = _entry(s, &i, n)
             if entry is None:
                 return None
-            i = _ws(s, i, n)
+            i = json_ws(s, i, n)
             if i >= n or s[i] != b']':
                 return None     # several entries (or none): the general path serves them
             i += 1
@@ -382,28 +282,11 @@ def parse_book_update(object frame):
         if member < 0:
             return None
         i = member
-    if _ws(s, _ws(s, i, n) + 1, n) != n:
+    if json_ws(s, json_ws(s, i, n) + 1, n) != n:
         return None
     if not (is_book and is_update) or entry is None:
         return None
     return entry
-
-
-cdef bint _side_at_precision(const BookSide* side, double sign, double price_scale, double qty_scale,
-                             Py_ssize_t levels) noexcept:
-    """True when each of the top ``levels`` levels is a whole number of ``1 / scale`` units: the double
-    of a decimal text with at most that many decimals is exactly ``rint(x * scale) / scale`` (the
-    division of two exact doubles, correctly rounded), any other value is not."""
-    cdef Py_ssize_t i, k = min(levels, side.n)
-    cdef const Level* level
-    cdef double price, amount
-    for i in range(k):
-        level = side.levels + side.n - 1 - i
-        price = level.key * sign
-        amount = level.amount
-        if rint(price * price_scale) / price_scale != price or rint(amount * qty_scale) / qty_scale != amount:
-            return False
-    return True
 
 
 cdef class KrakenBookChecksum(BookChecksum):
@@ -417,11 +300,13 @@ cdef class KrakenBookChecksum(BookChecksum):
     rendering would round it and could verify a price the venue does not have) is ``False``: the
     pair resyncs.  Levels below the top ``levels`` are not covered by the checksum at all."""
 
+    def __cinit__(self, *args, **kwargs):
+        # a top level with more decimals than the pair's is refused as it is rendered (once per
+        # level: a cached text was checked when it was rendered)
+        self._whole_units = True
+
     cpdef bint matches(self, OrderBook book, object expected) except -1:
         if type(expected) is not int or expected < 0 or expected > 0xFFFFFFFF:
-            return False
-        if not (_side_at_precision(&book._bids, 1.0, self._price_scale, self._qty_scale, self.levels)
-                and _side_at_precision(&book._asks, -1.0, self._price_scale, self._qty_scale, self.levels)):
             return False
         try:
             return BookChecksum.matches(self, book, expected)

@@ -102,6 +102,13 @@ BALANCES_CHANNEL = "balances"
 BOOK_DEPTHS = (10, 25, 100, 500, 1000)
 DEFAULT_BOOK_DEPTH = 10
 WS_MESSAGE_TIMEOUT = 60.0      # Kraken sends a heartbeat every second on a subscribed socket
+#: orders over the private socket (``ws``, the default) or REST only (docs/kraken_spot.md section 10)
+ORDER_TRANSPORTS = ("ws", "rest")
+DEFAULT_ORDER_TRANSPORT = "ws"
+WS_ADD_ORDER_METHOD = "add_order"
+WS_CANCEL_ORDER_METHOD = "cancel_order"
+#: idle seconds before the order socket pings (it carries no channel, so no heartbeats come)
+WS_ORDER_PING_INTERVAL = 10.0
 
 # ---- errors in HTTP-200 bodies (docs/kraken_spot.md section 3) ------------------------------------
 ERROR_FORMAT = KrakenErrorBodyFormat(error_list_field="error", warning_prefix="W", errors_in_success=True,

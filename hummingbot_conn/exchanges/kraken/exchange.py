@@ -9,10 +9,13 @@
 for the simulator).  What it does, by part:
 
 * market data: ``KrakenAPIOrderBookDataSource`` (WS v2 ``book``, checksummed);
-* orders over REST: ``AddOrder`` with our client order id as ``cl_ord_id``
-  (``oflags=post`` for LIMIT_MAKER), ``CancelOrder`` by ``cl_ord_id``; nonces
-  strictly increasing per key (``auth.NonceSource``); an unknown outcome is
-  asked about by ``cl_ord_id`` (``QueryOrders``), never resent;
+* orders: ``add_order`` / ``cancel_order`` on the authenticated WS v2 socket
+  (``ws_order_entry.py``; ``order_transport="ws"``, the default) with REST's
+  ``AddOrder`` / ``CancelOrder`` as the fallback while the socket is down
+  (``order_transport="rest"``: REST only); our client order id is the
+  ``cl_ord_id`` (``post`` for LIMIT_MAKER), cancels go by it; nonces strictly
+  increasing per key (``auth.NonceSource``); an unknown outcome (either
+  transport) is asked about by ``cl_ord_id`` (``QueryOrders``), never resent;
 * order events: the WS v2 ``executions`` channel (``user_events.py``);
   after every private (re)connect ``OpenOrders`` / ``QueryOrders`` /
   ``TradesHistory`` / ``BalanceEx`` reconcile what was missed (Contract 4);
@@ -36,8 +39,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from decimal import Decimal, getcontext
-from typing import Any, Dict, List, Optional, Union
+from decimal import Decimal
+from typing import Any, Awaitable, Dict, List, NoReturn, Optional, Union
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.decimal_context import library_context
@@ -45,14 +48,16 @@ from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
 from hummingbot_conn.connector.trading_rule import TradingRule
 from hummingbot_conn.core.in_flight_order import InFlightOrder, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import TradeFeeBase
-from hummingbot_conn.exchanges.kraken import constants as CONSTANTS, errors, utils, web_utils
+from hummingbot_conn.exchanges.kraken import constants as CONSTANTS, errors, order_requests, utils, web_utils
 from hummingbot_conn.exchanges.kraken.auth import KrakenAuth, NonceSource
+from hummingbot_conn.exchanges.kraken.balance_refresh import BALANCE_REFRESH_SPACING, BalanceRefresher
 from hummingbot_conn.exchanges.kraken.constants import KrakenEndpoints
 from hummingbot_conn.exchanges.kraken.order_book_data_source import KrakenAPIOrderBookDataSource
-from hummingbot_conn.exchanges.kraken.pairs import KrakenPairs
+from hummingbot_conn.exchanges.kraken.pairs import KrakenPair, KrakenPairs
 from hummingbot_conn.exchanges.kraken.trading_counter import TradingCounter, cancel_penalty
 from hummingbot_conn.exchanges.kraken.user_events import KrakenExecutionsHandler
 from hummingbot_conn.exchanges.kraken.user_stream_data_source import KrakenAPIUserStreamDataSource
+from hummingbot_conn.exchanges.kraken.ws_order_entry import KrakenWSOrderEntry, Sent, WSOrderEntryUnavailable
 from hummingbot_conn.web.data_types import RESTMethod
 from hummingbot_conn.web.errors import ExchangeError, RateLimitExceededError
 from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
@@ -60,10 +65,6 @@ from hummingbot_conn.web.web_assistants_factory import WebAssistantsFactory
 __all__ = ["KrakenExchange", "KrakenOrderNotFound"]
 
 _NAN = Decimal("NaN")
-BALANCE_REFRESH_DELAY = 0.05        # s: reports of one match coalesce into one BalanceEx call
-#: at least this many seconds (per call counter unit of decay) between two of those calls: half the
-#: counter's decay, so balances alone never fill it (Starter: 6 s, Intermediate: 4 s, Pro: 2 s)
-BALANCE_REFRESH_SPACING = 2.0
 PAIRS_REUSE_S = 2.0                 # s: AssetPairs read this recently is not read again
 RATE_LIMIT_PAUSE = 3.0              # s: one call's worth of the Starter counter's decay (1 / 0.33)
 
@@ -77,7 +78,11 @@ class KrakenExchange(ExchangePyBase):
 
     Keyword-only extras: ``book_depth`` (10, 25, 100, 500, 1000), ``nonce_path`` (a file keeping the
     nonce high-water mark), ``api_tier`` (the key's verification tier, ``starter`` / ``intermediate`` /
-    ``pro``: the rate limits), ``trading_counter`` (a ``TradingCounter``), and ``ExchangePyBase``'s
+    ``pro``: the rate limits), ``trading_counter`` (a ``TradingCounter``), ``order_transport``
+    (``"ws"``, the default: orders and cancels over the authenticated WebSocket v2 socket, REST
+    while it is down; ``"rest"``: REST only; docs/kraken_spot.md section 10), ``ws_request_timeout``
+    (seconds an order request waits for its answer on the socket before its outcome is unknown,
+    then resolved by client id), and ``ExchangePyBase``'s
     ``clock``, ``client_order_id_generator``, ``short_poll_interval``, ``long_poll_interval``,
     ``unknown_outcome_retry_delays``.
     """
@@ -95,7 +100,10 @@ class KrakenExchange(ExchangePyBase):
                  balance_asset_limit: Optional[Dict[str, Dict[str, Decimal]]] = None, *,
                  book_depth: int = CONSTANTS.DEFAULT_BOOK_DEPTH, nonce_path: Optional[str] = None,
                  api_tier: str = CONSTANTS.DEFAULT_TIER, trading_counter: Optional[TradingCounter] = None,
+                 order_transport: str = CONSTANTS.DEFAULT_ORDER_TRANSPORT, ws_request_timeout: float = 10.0,
                  **options: Any) -> None:
+        if order_transport not in CONSTANTS.ORDER_TRANSPORTS:
+            raise ValueError(f"order_transport must be one of {CONSTANTS.ORDER_TRANSPORTS}, not {order_transport!r}")
         self._endpoints = KrakenEndpoints.of(domain)        # an unknown domain fails here, clearly
         self._domain = domain
         self._trading_required = trading_required
@@ -111,14 +119,20 @@ class KrakenExchange(ExchangePyBase):
         self._rules_lock = asyncio.Lock()
         _, call_decay, threshold, decay = CONSTANTS.tier_of(api_tier)
         self._api_tier = api_tier
-        self._balance_refresh_interval = BALANCE_REFRESH_SPACING / float(call_decay)
+        self._balance_refresher = BalanceRefresher(lambda: self._update_balances(),
+                                                   BALANCE_REFRESH_SPACING / float(call_decay))
         self._trading_counter = trading_counter or TradingCounter(threshold, float(decay))
-        self._balance_task: Optional[asyncio.Task] = None
-        self._balance_again = False
         super().__init__(balance_asset_limit, rate_limits_share_pct, **options)
         # the balances channel carries totals only; the available amount is BalanceEx's alone
         self._balances.available_from_stream = False
         self._executions = KrakenExecutionsHandler(self)
+        self.order_transport = order_transport
+        self._ws_orders: Optional[KrakenWSOrderEntry] = None
+        if trading_required and order_transport == "ws":
+            self._ws_orders = KrakenWSOrderEntry(
+                self._endpoints.ws_private, self._ws_token,
+                self._web_assistants_factory.connections_factory.get_ws_connection, self._throttler,
+                request_timeout=ws_request_timeout, heartbeat_interval=CONSTANTS.WS_ORDER_PING_INTERVAL)
 
     # ---- declarations --------------------------------------------------------------------------
     @property
@@ -212,18 +226,32 @@ class KrakenExchange(ExchangePyBase):
             return await super()._api_request(path_url, overwrite_url, method, params, data, is_auth_required,
                                               return_err, limit_id, headers, **kwargs)
         except ExchangeError as exc:
-            if not errors.is_rate_limited(exc) or isinstance(exc, RateLimitExceededError):
-                raise
-            if errors.is_order_rate_limited(exc):
-                pair = (data or {}).get("pair")
-                if pair is not None:
-                    self._trading_counter.saturate(str(pair))
-                pause = 0.0
-            else:
-                pause = RATE_LIMIT_PAUSE
-                self._throttler.pause(CONSTANTS.CALL_COUNTER, pause)
-            raise RateLimitExceededError(exc.status, exc.code, exc.msg, exc.method, exc.url, exc.body,
-                                         retry_after=pause) from exc
+            pair = (data or {}).get("pair")
+            self._raise_classified(exc, None if pair is None else str(pair))
+
+    def _raise_classified(self, exc: ExchangeError, altname: Optional[str]) -> NoReturn:
+        """Raise ``exc``, or what ``_rate_limit_error`` makes of it with ``exc`` as its cause (never an
+        error as its own cause: a cycle for anything walking the chain)."""
+        mapped = self._rate_limit_error(exc, altname)
+        if mapped is exc:
+            raise exc
+        raise mapped from exc
+
+    def _rate_limit_error(self, exc: ExchangeError, altname: Optional[str]) -> ExchangeError:
+        """``exc`` itself, or for a Kraken rate-limit refusal (either transport) a ``RateLimitExceededError``
+        after pausing what it concerns: ``EAPI``: the call counter's calls, ``EOrder``: the placements of
+        the pair ``altname`` (its trading counter is taken as full)."""
+        if not errors.is_rate_limited(exc) or isinstance(exc, RateLimitExceededError):
+            return exc
+        if errors.is_order_rate_limited(exc):
+            if altname is not None:
+                self._trading_counter.saturate(altname)
+            pause = 0.0
+        else:
+            pause = RATE_LIMIT_PAUSE
+            self._throttler.pause(CONSTANTS.CALL_COUNTER, pause)
+        return RateLimitExceededError(exc.status, exc.code, exc.msg, exc.method, exc.url, exc.body,
+                                      retry_after=pause)
 
     async def _private(self, path: str, data: Optional[Dict[str, Any]] = None) -> Any:
         """A signed POST; its ``result``."""
@@ -282,6 +310,17 @@ class KrakenExchange(ExchangePyBase):
     def _create_user_stream_data_source(self) -> KrakenAPIUserStreamDataSource:
         return KrakenAPIUserStreamDataSource(self._ws_token, self._web_assistants_factory, self._endpoints)
 
+    @property
+    def ws_order_entry(self) -> Optional[KrakenWSOrderEntry]:
+        """The WebSocket v2 order socket (None with ``order_transport="rest"`` or without trading)."""
+        return self._ws_orders
+
+    async def _start_loops(self) -> None:
+        await super()._start_loops()
+        if self._ws_orders is not None:
+            self._network_tasks.append(asyncio.get_running_loop().create_task(self._ws_orders.run(),
+                                                                              context=library_context()))
+
     async def _ws_token(self) -> str:
         result = await self._private(CONSTANTS.WS_TOKEN_PATH_URL)
         token = result.get("token") if isinstance(result, dict) else None
@@ -289,37 +328,85 @@ class KrakenExchange(ExchangePyBase):
             raise ValueError(f"GetWebSocketsToken answered no token: {result!r:.200}")
         return token
 
-    # ---- orders ------------------------------------------------------------------------------------------
+    # ---- orders (order_requests.py builds and reads them) ----------------------------------------------------
+    def _send_order_now(self, order: InFlightOrder) -> Optional[Awaitable[tuple]]:
+        """Write ``add_order`` to the socket inside ``buy()`` (no loop turn before it leaves) and return
+        the awaitable of its outcome; None when it cannot leave at once (no socket, pairs not read yet,
+        the trading counter full, no throttler room, a token due): nothing was sent or counted,
+        ``_place_order`` follows."""
+        ws, pairs = self._ws_orders, self._pairs
+        if ws is None or not ws.up or pairs is None or order.trading_pair not in pairs:
+            return None
+        pair = pairs.pair(order.trading_pair)
+        if self._trading_counter.wait_for(pair.altname) > 0:
+            return None
+        try:
+            params = order_requests.ws_add_order(pair, order.client_order_id, order.amount, order.trade_type,
+                                                 order.order_type, order.price if order.price is not None else _NAN)
+        except ValueError:
+            return None         # _place_order raises it again: the order fails, nothing sent
+        sent = ws.send_now(CONSTANTS.WS_ADD_ORDER_METHOD, params, CONSTANTS.ADD_ORDER_PATH_URL)
+        if sent is None:
+            return None
+        self._trading_counter.add(pair.altname, 1)
+        return self._ws_placed(ws, pair, params, sent, order.client_order_id, order.amount, order.trade_type,
+                               order.order_type, order.price if order.price is not None else _NAN)
+
+    async def _ws_placed(self, ws: KrakenWSOrderEntry, pair: KrakenPair, params: bytes, sent: Optional[Sent],
+                         order_id: str, amount: Decimal, trade_type: TradeType, order_type: OrderType,
+                         price: Decimal) -> tuple:
+        """The outcome of ``add_order`` (``sent``: already written); a request the venue did not process
+        for the socket's sake (``WSOrderEntryUnavailable``) goes over REST."""
+        try:
+            result = await ws.request(CONSTANTS.WS_ADD_ORDER_METHOD, params, CONSTANTS.ADD_ORDER_PATH_URL, sent=sent)
+        except WSOrderEntryUnavailable as exc:
+            self.logger().info("Order %s goes over REST: %s", order_id, exc)
+            self._trading_counter.refund(pair.altname, 1)      # the venue did not count it
+            return await self._rest_place(pair, order_id, amount, trade_type, order_type, price)
+        except ExchangeError as exc:
+            self._raise_classified(exc, pair.altname)
+        return order_requests.order_id_of_ws_answer(result, order_id), self.current_timestamp
+
     async def _place_order(self, order_id: str, trading_pair: str, amount: Decimal, trade_type: TradeType,
                            order_type: OrderType, price: Decimal, **kwargs: Any) -> tuple:
-        """``AddOrder`` -> ``(txid, now)``; the amounts go as plain decimal text (already quantised)."""
+        """``add_order`` on the socket while it is up, else ``AddOrder`` -> ``(txid, now)``, after the
+        pair's trading counter has room; the amounts go as plain decimal text (already quantised)."""
         pair = (await self._kraken_pairs()).pair(trading_pair)
         wait = self._trading_counter.wait_for(pair.altname)
         if wait > 0:
             self.logger().info("Holding order %s %.2fs for Kraken's trading counter of %s.", order_id, wait,
                                trading_pair)
             await asyncio.sleep(wait)
-        data = {"ordertype": "market" if order_type is OrderType.MARKET else "limit",
-                "type": "buy" if trade_type is TradeType.BUY else "sell",
-                "volume": f"{amount:f}", "pair": pair.altname, "cl_ord_id": order_id}
-        if order_type is not OrderType.MARKET:
-            data["price"] = f"{price:f}"
-        if order_type is OrderType.LIMIT_MAKER:
-            data["oflags"] = "post"
+        ws = self._ws_orders
+        if ws is not None and ws.up:
+            params = order_requests.ws_add_order(pair, order_id, amount, trade_type, order_type, price)
+            self._trading_counter.add(pair.altname, 1)
+            return await self._ws_placed(ws, pair, params, None, order_id, amount, trade_type, order_type, price)
+        return await self._rest_place(pair, order_id, amount, trade_type, order_type, price)
+
+    async def _rest_place(self, pair: KrakenPair, order_id: str, amount: Decimal, trade_type: TradeType,
+                          order_type: OrderType, price: Decimal) -> tuple:
+        data = order_requests.rest_add_order(pair, order_id, amount, trade_type, order_type, price)
         self._trading_counter.add(pair.altname, 1)
         result = await self._private(CONSTANTS.ADD_ORDER_PATH_URL, data)
-        txids = result.get("txid") if isinstance(result, dict) else None
-        if not isinstance(txids, list) or not txids or not isinstance(txids[0], str):
-            # taken (no error) but no id to read: resolved by cl_ord_id, never failed
-            self.logger().warning("The answer to order %s has no txid; asking Kraken by client id.", order_id)
-            return None, self.current_timestamp
-        return txids[0], self.current_timestamp
+        return order_requests.txid_of_rest_answer(result, order_id), self.current_timestamp
 
     async def _place_cancel(self, order_id: str, tracked_order: InFlightOrder) -> bool:
-        """``CancelOrder`` by ``cl_ord_id``; True when Kraken cancelled it (``count`` >= 1)."""
+        """``cancel_order`` by ``cl_ord_id`` on the socket while it is up, else ``CancelOrder``; True when
+        Kraken cancelled it (a success answer, a ``count`` >= 1)."""
         pair = (await self._kraken_pairs()).pair(tracked_order.trading_pair)
         self._trading_counter.add(pair.altname,
                                   cancel_penalty(self.current_timestamp - tracked_order.creation_timestamp))
+        ws = self._ws_orders
+        if ws is not None and ws.up:
+            try:
+                await ws.request(CONSTANTS.WS_CANCEL_ORDER_METHOD, order_requests.ws_cancel_order(order_id),
+                                 CONSTANTS.CANCEL_ORDER_PATH_URL)
+                return True
+            except WSOrderEntryUnavailable:
+                pass            # not processed: REST carries it
+            except ExchangeError as exc:
+                self._raise_classified(exc, None)
         result = await self._private(CONSTANTS.CANCEL_ORDER_PATH_URL, {"cl_ord_id": order_id})
         return isinstance(result, dict) and int(result.get("count", 0)) >= 1
 
@@ -366,43 +453,12 @@ class KrakenExchange(ExchangePyBase):
         pairs = await self._kraken_pairs()
         if not isinstance(result, dict):
             raise ValueError(f"BalanceEx answered {result!r:.200}: not an object of assets")
-        balances = {}
-        for asset_id, entry in result.items():
-            # the whole answer or nothing: one unreadable entry leaves every balance as it was
-            total = _amount(entry.get("balance") if isinstance(entry, dict) else None, f"{asset_id} balance")
-            hold = _amount(entry.get("hold_trade", "0"), f"{asset_id} hold_trade")
-            if hold > total:
-                raise ValueError(f"BalanceEx: {asset_id} hold_trade {hold} is above its balance {total}")
-            balances[pairs.asset(asset_id)] = (total, total - hold)
-        self._balances.apply_snapshot(balances, requested_at=requested_at)
+        self._balances.apply_snapshot(utils.balances_from_balance_ex(result, pairs.asset), requested_at=requested_at)
 
     def _balances_moved(self) -> None:
-        """An execution or a ledger entry moved balances: read the available amounts again soon, then at
-        most once per ``BALANCE_REFRESH_SPACING / decay`` seconds while they keep moving (the call
-        counter is small), the last read after the last event."""
-        if self._balance_task is not None and not self._balance_task.done():
-            self._balance_again = True
-            return
-        # its own task, not the order placer's: it is no order operation, and it may wait on the call
-        # counter for a while; stop_network cancels it
-        self._balance_task = asyncio.get_running_loop().create_task(self._refresh_balances(),
-                                                                    context=library_context())
-
-    async def _refresh_balances(self) -> None:
-        delay = BALANCE_REFRESH_DELAY
-        while True:
-            self._balance_again = False
-            await asyncio.sleep(delay)
-            delay = self._balance_refresh_interval
-            try:
-                await self._update_balances()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:        # the status poller reads them again later
-                self.logger().warning("Could not read Kraken balances after an execution (%s: %s).",
-                                      type(exc).__name__, exc)
-            if not self._balance_again:
-                return
+        """An execution or a ledger entry moved balances: read the available amounts again soon, spaced
+        so that these reads never fill the call counter (``balance_refresh.py``)."""
+        self._balance_refresher.moved()
 
     def _get_fee(self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
                  amount: Decimal, price: Decimal = _NAN, is_maker: Optional[bool] = None) -> TradeFeeBase:
@@ -412,10 +468,7 @@ class KrakenExchange(ExchangePyBase):
         return TradeFeeBase.new_spot_fee(schema, order_side, percent=percent)
 
     async def stop_network(self) -> None:
-        task, self._balance_task = self._balance_task, None
-        if task is not None and not task.done():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        await self._balance_refresher.stop()
         await super().stop_network()
 
     # ---- market ----------------------------------------------------------------------------------------
@@ -435,21 +488,3 @@ class KrakenExchange(ExchangePyBase):
     @classmethod
     def logger(cls) -> logging.Logger:
         return logging.getLogger(cls.__module__)
-
-
-def _amount(value: Any, field: str) -> Decimal:
-    """A REST amount (decimal text, docs/kraken_spot.md section 4) -> a finite Decimal >= 0; ValueError
-    naming ``field`` otherwise (``NaN``, ``Infinity``, a negative amount, another type)."""
-    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise ValueError(f"BalanceEx: {field} must be decimal text, got {value!r:.50}")
-    try:
-        amount = Decimal(value)
-    except ArithmeticError:
-        raise ValueError(f"BalanceEx: {field} is not a number: {value!r:.50}") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(f"BalanceEx: {field} must be finite and >= 0, got {value!r:.50}")
-    context = getcontext()
-    if amount and not context.Etiny() <= amount.adjusted() <= context.Emax:
-        # 1E+999999999 is finite, but the first sum with it overflows the context
-        raise ValueError(f"BalanceEx: {field} is out of the decimal context's range: {value!r:.50}")
-    return amount

@@ -104,6 +104,9 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
         self._pairs_source = pairs_source
         self._pairs: Optional[KrakenPairs] = None
         self._pairs_loaded_at = -float("inf")
+        # WS symbol -> trading pair for the pairs AssetPairs lists, filled as frames name them (the
+        # hot path's one dict lookup); emptied whenever the pairs are read again
+        self._pair_by_symbol: Dict[str, str] = {}
         self._acks: Dict[int, Set[str]] = {}        # req_id -> WS symbols whose book ack is awaited
 
     # ------------------------------------------------------------ instruments
@@ -113,6 +116,7 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
         else:
             pairs = await fetch_pairs(self._api_factory, self._endpoints)
         self._pairs = pairs
+        self._pair_by_symbol = {}
         self._pairs_loaded_at = self._clock()
         return pairs
 
@@ -159,6 +163,8 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
         if pairs is not None:
             pair = pairs.by_ws.get(symbol)
             if pair is not None:
+                # only names AssetPairs lists are kept: the map stays as small as the pair list
+                self._pair_by_symbol[symbol] = pair.trading_pair
                 return pair.trading_pair
         return symbol.replace("/", "-")
 
@@ -258,7 +264,9 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
             parsed = parse_book_update(data)
             if parsed is not None:
                 symbol, bid_rows, ask_rows, crc = parsed
-                sink.on_diff(self._pair_of(symbol), bid_rows, ask_rows, 0, -1, received_at, -1, crc)
+                pair = self._pair_by_symbol.get(symbol)
+                sink.on_diff(pair if pair is not None else self._pair_of(symbol), bid_rows, ask_rows, 0, -1,
+                             received_at, -1, crc)
                 return None
             try:
                 data = orjson.loads(data)

@@ -48,6 +48,10 @@ class TradingCounter:
     def add(self, pair: str, cost: float) -> None:
         self._counts[pair] = (self.value(pair) + cost, self._clock())
 
+    def refund(self, pair: str, cost: float) -> None:
+        """Take back ``cost`` counted for a request the venue did not process (never below 0)."""
+        self._counts[pair] = (max(0.0, self.value(pair) - cost), self._clock())
+
     def wait_for(self, pair: str, cost: float = 1.0) -> float:
         """Seconds until ``cost`` more stays within the threshold (0: now)."""
         excess = self.value(pair) + cost - self.threshold

@@ -10,15 +10,15 @@ same on both, so a fill seen twice is one fill.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
-from typing import Any, Dict, Optional
+from decimal import Decimal, getcontext
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from hummingbot_conn.common import TradeType
 from hummingbot_conn.core.in_flight_order import OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.trade_fee import TokenAmount, TradeFeeBase, TradeFeeSchema
 
 __all__ = ["DEFAULT_FEES", "WS_ORDER_STATE", "REST_ORDER_STATE", "seconds", "order_update_from_report",
-           "trade_update_from_report", "order_update_from_rest", "trade_update_from_rest"]
+           "trade_update_from_report", "order_update_from_rest", "trade_update_from_rest", "balances_from_balance_ex"]
 
 # Kraken's Starter tier: 0.25 % maker, 0.40 % taker
 DEFAULT_FEES = TradeFeeSchema(maker_percent_fee_decimal=Decimal("0.0025"), taker_percent_fee_decimal=Decimal("0.004"))
@@ -117,3 +117,36 @@ def trade_update_from_rest(trade_txid: str, trade: Dict[str, Any], trading_pair:
                        _decimal(trade["vol"], "vol"), _decimal(trade["cost"], "cost"),
                        _fee(schema, trade_type, fee_asset, _decimal(trade.get("fee", "0"), "fee")),
                        is_taker=not trade.get("maker", False))
+
+
+def balances_from_balance_ex(result: Dict[str, Any],
+                             asset_of: Callable[[str], str]) -> Dict[str, Tuple[Decimal, Decimal]]:
+    """A ``BalanceEx`` result -> {asset: (total ``balance``, available ``balance - hold_trade``)}, the asset
+    named by ``asset_of(REST id)``.  The whole answer or nothing: ``ValueError`` for any entry that is no
+    amount (then every balance stays as it was)."""
+    balances = {}
+    for asset_id, entry in result.items():
+        total = _amount(entry.get("balance") if isinstance(entry, dict) else None, f"{asset_id} balance")
+        hold = _amount(entry.get("hold_trade", "0"), f"{asset_id} hold_trade")
+        if hold > total:
+            raise ValueError(f"BalanceEx: {asset_id} hold_trade {hold} is above its balance {total}")
+        balances[asset_of(asset_id)] = (total, total - hold)
+    return balances
+
+
+def _amount(value: Any, field: str) -> Decimal:
+    """A REST amount (decimal text, docs/kraken_spot.md section 4) -> a finite Decimal >= 0; ValueError
+    naming ``field`` otherwise (``NaN``, ``Infinity``, a negative amount, another type)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        raise ValueError(f"BalanceEx: {field} must be decimal text, got {value!r:.50}")
+    try:
+        amount = Decimal(value)
+    except ArithmeticError:
+        raise ValueError(f"BalanceEx: {field} is not a number: {value!r:.50}") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"BalanceEx: {field} must be finite and >= 0, got {value!r:.50}")
+    context = getcontext()
+    if amount and not context.Etiny() <= amount.adjusted() <= context.Emax:
+        # 1E+999999999 is finite, but the first sum with it overflows the context
+        raise ValueError(f"BalanceEx: {field} is out of the decimal context's range: {value!r:.50}")
+    return amount

@@ -66,7 +66,8 @@ class KrakenSimulatedExchange(SimServer):
         self.rest: KrakenRest = KrakenRest(self.engine, self.limits, self.tokens, clock=self.clock,
                                            limiter=self.limiter, faults=self.faults, body_timeout=body_timeout)
         self.streams: KrakenPublicHub = KrakenPublicHub(self.engine, self.faults, self.clock, heartbeat=heartbeat)
-        self.private_ws = KrakenPrivateWs(self.engine, self.streams, self.tokens, self.rest.private, self.clock)
+        self.private_ws = KrakenPrivateWs(self.engine, self.streams, self.tokens, self.rest.private, self.clock,
+                                          faults=self.faults)
         if traders is not None:
             assets = {a: "1000000000" for s in self.engine.specs.values() for a in (s.base_asset, s.quote_asset)}
             maker = self.accounts.create(assets, fee_free=True)

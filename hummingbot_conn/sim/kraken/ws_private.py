@@ -8,12 +8,26 @@ orders (``snap_orders``, default true) and of the last 50 fills
 ``update``. A method's answer comes before the reports it caused. The
 sockets are the kernel's user-data sockets: ``close_user_sockets`` and
 ``mute_user_sockets`` act on them.
+
+``add_order`` and ``cancel_order`` go through the same order arguments,
+engine calls and counters as REST's ``AddOrder`` / ``CancelOrder``
+(``private.py``), so accounting is identical on both transports. The REST
+fault rules apply to them with ``endpoint`` = the method name
+(``"add_order"``; ``symbol`` = the WS name for ``add_order``): ``http_error``
+answers ``EService:Unavailable`` and ``http_429`` a rate-limit refusal
+(``EOrder:Rate limit exceeded`` for ``add_order``, ``EAPI:Rate limit
+exceeded`` for ``cancel_order``), both unprocessed; ``lose_response``
+processes the request and closes the socket unanswered; ``delay_response``
+answers ``delay`` seconds late. ``requests`` counts the requests received,
+by method (whatever became of them).
 """
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +36,7 @@ from aiohttp import web
 from ..kernel import heartbeat as beats
 from ..kernel.errors import SimError
 from ..kernel.hub import Connection, StreamHub, serve_user_socket
+from . import errors as E
 from .engine import KrakenEngine
 from .errors import kraken_error
 from .private import OrderArgs, PrivateApi, Tokens
@@ -49,7 +64,10 @@ class _Session:
 class KrakenPrivateWs:
     """The private sockets of one venue."""
 
-    def __init__(self, engine: KrakenEngine, hub: StreamHub, tokens: Tokens, api: PrivateApi, clock) -> None:
+    def __init__(self, engine: KrakenEngine, hub: StreamHub, tokens: Tokens, api: PrivateApi, clock,
+                 faults: Any = None) -> None:
+        self.faults = faults
+        self.requests: Counter[str] = Counter()
         self.engine = engine
         self.hub = hub
         self.tokens = tokens
@@ -109,6 +127,7 @@ class KrakenPrivateWs:
             self._reply(conn, {"error": "Malformed request", "success": False})
             return
         method, req_id = request.get("method"), request.get("req_id")
+        self.requests[str(method)] += 1
         base: dict[str, Any] = {"method": method, **({"req_id": req_id} if req_id is not None else {})}
         time_in = iso(self.clock.now_ms())
         if method == "ping":
@@ -132,9 +151,22 @@ class KrakenPrivateWs:
         session.account, session.token = account, token
         self._held = []
         try:
-            replies = self._dispatch(conn, session, method, params, base)
-            for result in replies:
-                self._reply(conn, {**base, **result, "time_in": time_in, "time_out": iso(self.clock.now_ms())})
+            scope = _fault_scope(method, params)
+            if scope is not None:
+                self._refusal_fault(str(method), scope)
+            replies = [{**base, **result, "time_in": time_in, "time_out": iso(self.clock.now_ms())}
+                       for result in self._dispatch(conn, session, method, params, base)]
+            if scope is not None and self.faults is not None:
+                if self.faults.take("lose_response", scope, method, "WS"):
+                    conn.close()            # processed, never answered
+                    return
+                delayed = self.faults.take("delay_response", scope, method, "WS")
+                if delayed is not None:
+                    asyncio.get_running_loop().call_later(
+                        delayed.delay, lambda: [self._reply(conn, reply) for reply in replies])
+                    return
+            for reply in replies:
+                self._reply(conn, reply)
         except SimError as err:
             self._reply(conn, {**base, "error": str(err.code), "success": False, "time_in": time_in,
                         "time_out": iso(self.clock.now_ms())})
@@ -145,6 +177,15 @@ class KrakenPrivateWs:
             held, self._held = self._held, None
             for account_id, event in held or ():
                 self._on_event(account_id, event)
+
+    def _refusal_fault(self, method: str, symbol: str | None) -> None:
+        """The fault rules that refuse ``method`` before it is processed (module doc)."""
+        if self.faults is None:
+            return
+        if self.faults.take("http_error", symbol, method, "WS") is not None:
+            raise kraken_error("EService:Unavailable")
+        if self.faults.take("http_429", symbol, method, "WS") is not None:
+            raise kraken_error(E.ORDER_RATE_LIMIT if method == "add_order" else E.API_RATE_LIMIT)
 
     def _dispatch(self, conn: Connection, session: _Session, method: Any, params: dict,
                   base: dict) -> list[dict]:
@@ -211,6 +252,15 @@ class KrakenPrivateWs:
                     spec = self.engine.specs[fill.order.symbol]
                     data.append(ws_order(fill.order, spec, "trade", fill.time, fill))
         return {"channel": channel, "type": "snapshot", "data": data, "sequence": next(session.sequence)}
+
+
+def _fault_scope(method: Any, params: dict) -> str | None:
+    """The symbol a fault rule on ``method`` is matched by ("" when it names none); None: no fault
+    rule concerns ``method``."""
+    if method == "add_order":
+        symbol = params.get("symbol")
+        return symbol if isinstance(symbol, str) else ""
+    return "" if method == "cancel_order" else None
 
 
 def _list(value: Any) -> list[str]:

@@ -39,7 +39,8 @@ async def _run(feed, factory, consumers, body):
 
 async def test_two_consumers_keep_the_venues_books_from_one_feed(sim, nats_server):
     feed, factory = make_feed(sim, nats_server.url)
-    consumers = [make_consumer(nats_server.url), make_consumer(nats_server.url)]
+    # one subscription per pair, and one wildcard subscription for all
+    consumers = [make_consumer(nats_server.url), make_consumer(nats_server.url, subscribe_all=True)]
     trades = []
 
     async def body():
@@ -66,9 +67,10 @@ async def test_two_consumers_keep_the_venues_books_from_one_feed(sim, nats_serve
     await _run(feed, factory, consumers, body)
 
 
-async def test_a_lost_bus_message_is_a_gap_and_the_pair_resyncs_from_the_feed(sim, nats_server):
+@pytest.mark.parametrize("subscribe_all", [False, True])
+async def test_a_lost_bus_message_is_a_gap_and_the_pair_resyncs_from_the_feed(sim, nats_server, subscribe_all):
     feed, factory = make_feed(sim, nats_server.url)
-    consumer = make_consumer(nats_server.url)
+    consumer = make_consumer(nats_server.url, subscribe_all=subscribe_all)
     events = []
     consumer.add_listener(OrderBookTrackerEvent.BookOutOfSync, events.append)
     dropped = []
@@ -101,9 +103,10 @@ async def test_a_lost_bus_message_is_a_gap_and_the_pair_resyncs_from_the_feed(si
     await _run(feed, factory, [consumer], body)
 
 
-async def test_the_lost_last_messages_of_a_quiet_pair_are_seen_by_the_heartbeat(sim, nats_server):
+@pytest.mark.parametrize("subscribe_all", [False, True])
+async def test_the_lost_last_messages_of_a_quiet_pair_are_seen_by_the_heartbeat(sim, nats_server, subscribe_all):
     feed, factory = make_feed(sim, nats_server.url, heartbeat_interval=0.2)
-    consumer = make_consumer(nats_server.url)
+    consumer = make_consumer(nats_server.url, subscribe_all=subscribe_all)
     post = feed._post
     btc = feed.subjects.book("BTC-USDT")
     lost = []
@@ -144,5 +147,28 @@ async def test_a_pair_the_feed_does_not_publish_is_named(sim, nats_server):
         failed = consumer.failed_trading_pairs
         assert set(failed) == {"ETH-USDT"} and isinstance(failed["ETH-USDT"], UnknownTradingPairError)
         await settle_and_compare(sim, feed, [consumer], pairs=["BTC-USDT"])
+
+    await _run(feed, factory, [consumer], body)
+
+
+async def test_a_wildcard_consumer_takes_only_its_pairs_and_lets_one_go(sim, nats_server):
+    """With one wildcard subscription, the messages of pairs the consumer did not ask for (or let go)
+    are dropped before they are decoded: garbage on their subjects is no error of this consumer."""
+    feed, factory = make_feed(sim, nats_server.url)
+    consumer = make_consumer(nats_server.url, pairs=["BTC-USDT", "ETH-USDT"], subscribe_all=True)
+    source = consumer.data_source
+
+    async def body():
+        sim.traders.resume()
+        await asyncio.sleep(0.5)
+        feed._nc and await feed._nc.publish(feed.subjects.book("ETH-BTC"), b"not a bus message")
+        await source.unsubscribe_from_trading_pair("ETH-USDT")
+        eth_applied = consumer.metrics.pairs["ETH-USDT"].diffs_applied
+        await asyncio.sleep(1.0)
+        await settle_and_compare(sim, feed, [consumer], pairs=["BTC-USDT"])
+        assert source.bus_errors == 0
+        assert consumer.metrics.pairs["ETH-USDT"].diffs_applied == eth_applied
+        assert consumer.metrics.pairs["BTC-USDT"].diffs_applied > 10
+        assert "ETH-BTC" not in consumer.order_books
 
     await _run(feed, factory, [consumer], body)

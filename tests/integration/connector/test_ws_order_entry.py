@@ -195,6 +195,31 @@ async def test_no_answer_within_the_timeout_is_an_unknown_outcome_resolved_by_cl
         await connector.stop_network()
 
 
+async def test_a_timeout_on_a_socket_that_delivers_nothing_drops_it_and_orders_go_on(sim, harness):
+    """A socket open but silent (it takes frames, answers nothing, pings included): the first order's
+    timeout gives it up at once (REST meanwhile, a new socket opened), rather than feeding it orders
+    until its heartbeat notices; the order itself is resolved by client id, never sent twice."""
+    key, secret = sim.create_account({"USDT": "100000"})
+    connector = harness.make_connector(sim, key, secret, order_transport="ws", ws_request_timeout=0.3)
+    session = harness.Session(sim, connector, key)
+    calls = EngineCalls(sim)
+    await connector.start_network()
+    try:
+        await connector.wait_ready(10)
+        entry = connector.ws_order_entry
+        await harness.until(lambda: entry.up)
+        sim.faults.add("mute_user_sockets")
+        first = connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("55000"))
+        await harness.until(lambda: entry.connect_count == 2 and entry.up)      # given up, reconnected
+        second = connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("55000"))
+        await session.wait_kinds(second, [CREATED])
+        await harness.until(lambda: first not in connector.in_flight_orders or
+                            session.kinds(first) in ([CREATED], [FAILED]))
+        assert calls.placed.count(first) <= 1 and calls.placed.count(second) == 1
+    finally:
+        await connector.stop_network()
+
+
 async def test_a_429_fails_the_placement_unsent_and_pauses_the_weight_until_retry_after(ws_session, harness):
     connector, sim = ws_session.connector, ws_session.sim
     calls, ws = EngineCalls(sim), WsMethods(sim)

@@ -266,6 +266,25 @@ async def test_server_pings_are_answered(server):
     assert server.pongs == [b"are-you-there"]
 
 
+@pytest.mark.parametrize("error", [ConnectionResetError("Cannot write to closing transport"),
+                                   RuntimeError("the writer is closed"), aiohttp.ClientConnectionError("reset")])
+async def test_a_pong_that_cannot_be_written_is_a_dropped_socket(server, monkeypatch, error):
+    """Answering a server's ping on a socket that just dropped raises in aiohttp (a reset, a closing
+    transport): it is a ``WSDisconnectedError`` like any drop, so every reader reconnects rather
+    than ending on an error it does not expect."""
+    async def failing_pong(self, message=b""):
+        raise error
+
+    monkeypatch.setattr(aiohttp.ClientWebSocketResponse, "pong", failing_pong)
+    async with make_factory(RecordingSleep()) as factory:
+        ws = await factory.get_ws_assistant()
+        await ws.connect(f"{server.base}/pinger", ping_timeout=None)
+        with pytest.raises(WSDisconnectedError, match="answering a ping"):
+            async with asyncio.timeout(10):
+                await ws.receive()
+        assert not ws.connected
+
+
 async def test_idle_pings_keep_a_quiet_but_live_socket_open(server):
     async with make_factory(RecordingSleep()) as factory:
         ws = await factory.get_ws_assistant()

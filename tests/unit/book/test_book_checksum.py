@@ -163,3 +163,15 @@ def test_any_book_gives_what_the_venues_rule_in_python_gives(price_decimals, qty
     assert checksum.render(book) == text
     assert checksum.compute(book) == zlib.crc32(text.encode())
     assert checksum.matches(book, zlib.crc32(text.encode()))
+
+
+def test_a_second_init_at_another_precision_renders_every_level_again():
+    # the rendered texts are cached per level: texts rendered at the old precision must not survive
+    # a re-initialisation (the class of input closed: a rendering cache outliving its precision)
+    book = _book(KRAKEN_BIDS, KRAKEN_ASKS)
+    checksum = BookChecksum(ChecksumStyle.KRAKEN, 1, 8)
+    assert checksum.compute(book) == KRAKEN_CHECKSUM
+    checksum.__init__(ChecksumStyle.KRAKEN, 2, 8)
+    fresh = BookChecksum(ChecksumStyle.KRAKEN, 2, 8)
+    assert checksum.render(book) == fresh.render(book)
+    assert checksum.compute(book) == fresh.compute(book) != KRAKEN_CHECKSUM

@@ -129,3 +129,21 @@ def test_book_text_rows_parse_like_float(text):
     book.apply_snapshot([[text, text]], [], 1)
     assert [(r.price, r.amount) for r in book.bid_entries()] == [(expected, expected)]
     assert repr(book.bid_entries()[0].price) == repr(expected)
+
+
+def test_every_query_of_the_book_is_its_own_method():
+    # OrderBook inherits its queries from BookLevels (core/book_levels.pyx); CPython 3.11 specialises
+    # a call of a C method only when the instance's type is exactly the method's own, so each one is
+    # OrderBook's own copy (an inherited get_price(True) was about a third slower)
+    from hummingbot_conn.core.book_levels import BookLevels
+    inherited = [name for name, descr in vars(BookLevels).items()
+                 if not name.startswith("__") and type(descr).__name__ in ("method_descriptor", "getset_descriptor")]
+    assert {"get_price", "get_vwap_for_volume", "depth", "best_bid", "mid_price"} <= set(inherited)
+    for name in inherited:
+        assert vars(OrderBook)[name].__objclass__ is OrderBook, name
+    book = OrderBook()
+    book.apply_snapshot([["100.5", "2"]], [["101", "1"]], 1)
+    assert (book.get_price(True), book.get_price(False), book.best_bid, book.mid_price) == (101.0, 100.5, 100.5, 100.75)
+    assert BookLevels.get_price(book, True) == 101.0        # the base's own descriptor still applies
+    with pytest.raises(TypeError):
+        vars(OrderBook)["get_price"](BookLevels(), True)    # a copy never applies to a bare BookLevels

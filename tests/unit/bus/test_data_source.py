@@ -151,6 +151,24 @@ async def test_a_busy_consumer_whose_messages_wait_in_its_client_is_not_resynced
     assert sink.calls == [("interrupted", ("BTC-USDT",)), ("subscribed", ("BTC-USDT",))]
 
 
+async def test_a_wildcard_queue_busy_with_other_pairs_is_believed_for_a_few_heartbeats_only(source):
+    """One wildcard subscription holds every pair's messages: its queue may never be empty while other
+    pairs are busy, so a pair behind the feed waits a few heartbeats on it, then resyncs."""
+    source, sink = source
+    wildcard = _Queued()
+    source._all_sub = wildcard
+    source._subs = {"BTC-USDT": wildcard, "ETH-USDT": wildcard}
+    source._on_book_message("BTC-USDT", wire.encode(["d", 10, 1.0, [], []]))
+    sink.calls.clear()
+    await source._on_heartbeat(_Msg(["h", {"BTC-USDT": 10}]))      # the feed is heard
+    await source._on_heartbeat(_Msg(["h", {"BTC-USDT": 12}]))      # 11, 12 may be on their way
+    for _ in range(4):                                              # the queue is never empty
+        await source._on_heartbeat(_Msg(["h", {"BTC-USDT": 12}]))
+    assert sink.calls == []
+    await source._on_heartbeat(_Msg(["h", {"BTC-USDT": 12}]))
+    assert sink.calls == [("interrupted", ("BTC-USDT",)), ("subscribed", ("BTC-USDT",))]
+
+
 async def test_latency_is_measured_on_one_clock_on_one_host_and_from_the_heartbeats_elsewhere(source):
     source, sink = source
     got = []

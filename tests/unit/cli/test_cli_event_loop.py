@@ -115,3 +115,71 @@ def test_the_library_never_installs_a_loop():
                  and path.relative_to(PKG).parts[0] != "cli" and path.name != "__main__.py"
                  and pattern.search(path.read_text())]
     assert offenders == []
+
+
+# ---------------------------------------------------------------- busy polling
+@pytest.mark.parametrize("value, wanted", [(None, False), ("", False), ("0", False), (" off ", False),
+                                           ("no", False), ("1", True), ("TRUE", True), ("yes", True), ("on", True)])
+def test_busy_poll_is_asked_for_with_yes_and_not_with_no(value, wanted):
+    environ = {} if value is None else {"HBCONN_BUSY_POLL": value}
+    assert event_loop.busy_poll_wanted(environ) is wanted
+
+
+def test_a_busy_poll_value_that_is_neither_yes_nor_no_is_one_sentence_and_main_is_not_run():
+    ran = []
+
+    async def main():
+        ran.append(1)
+
+    with pytest.raises(CommandError, match="HBCONN_BUSY_POLL='maybe' is neither 1 nor 0"):
+        event_loop.run(main(), {"HBCONN_BUSY_POLL": "maybe"})
+    assert ran == []
+
+
+def _select_timeouts(loop):
+    """Every timeout the standard loop's selector is asked to wait (None: for ever)."""
+    seen = []
+    select = loop._selector.select
+
+    def recording(timeout=None):
+        seen.append(timeout)
+        return select(timeout)
+
+    loop._selector.select = recording
+    return seen
+
+
+@pytest.mark.parametrize("busy", [False, True])
+def test_a_busy_polling_loop_never_waits_in_the_selector(busy):
+    loop = asyncio.new_event_loop()
+    try:
+        seen = _select_timeouts(loop)
+
+        async def main():
+            spinner = asyncio.ensure_future(event_loop.busy_poll()) if busy else None
+            await asyncio.sleep(0)
+            seen.clear()
+            await asyncio.sleep(0.05)       # a bot waiting for its next frame
+            if spinner is not None:
+                spinner.cancel()
+                await asyncio.gather(spinner, return_exceptions=True)
+            return list(seen)
+
+        timeouts = loop.run_until_complete(main())
+    finally:
+        loop.close()
+    if busy:
+        assert len(timeouts) > 100 and set(timeouts) == {0}     # polled, never slept
+    else:
+        assert any(t is None or t > 0 for t in timeouts)        # slept until the timer was due
+
+
+@pytest.mark.parametrize("environ", [{"HBCONN_LOOP": "asyncio", "HBCONN_BUSY_POLL": "1"},
+                                     {"HBCONN_LOOP": "uvloop", "HBCONN_BUSY_POLL": "1"}])
+def test_run_busy_polls_while_main_runs_and_stops_after(environ):
+    async def main():
+        await asyncio.sleep(0.01)
+        return [getattr(t.get_coro(), "__qualname__", "") for t in asyncio.all_tasks()]
+
+    names = event_loop.run(main(), environ)
+    assert "busy_poll" in names

@@ -280,3 +280,37 @@ def test_the_checksum_stays_exact_as_levels_come_go_and_collide_in_its_cache(see
         book.apply_diffs(bids, asks, uid)
         assert checksum.compute(book) == _reference(book)
         assert checksum.matches(book, _reference(book)) and not checksum.matches(book, _reference(book) ^ 1)
+
+
+# a string is read eight bytes at a time (core/_json_scan.pxd): the byte that ends it may sit at any
+# place of a word, and the frame may end inside one
+_SPECIALS = ['"', "\\", "\x01", "\x1f", "\x7f", "\u00e9"]
+
+
+@pytest.mark.parametrize("special", _SPECIALS, ids=repr)
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["str", "bytes"])
+def test_a_special_byte_at_any_place_of_a_string_is_seen(special, as_bytes):
+    stamp = "2023-10-06T17:35:55.440295Z"
+    for at in range(len(stamp) + 1):
+        changed = stamp[:at] + special + stamp[at:]
+        if special in '"\\':
+            changed = stamp[:at] + "\\" + special + stamp[at:]     # escaped: valid JSON, a decoder reads it
+        text = UPDATE.replace(stamp, changed)
+        frame = text.encode() if as_bytes else text
+        parsed = parse_book_update(frame)
+        if special in '"\\' or special == "\u00e9":
+            assert parsed is None, (special, at)    # escapes and non-ASCII step aside, never misread
+            orjson.loads(frame)                     # and the decoder reads them
+        elif special == "\x7f":
+            assert parsed is not None and parsed[3] == 3310070434   # DEL is a plain JSON character
+        else:
+            assert parsed is None, (special, at)    # a control byte: invalid JSON, the decoder refuses it
+            with pytest.raises(orjson.JSONDecodeError):
+                orjson.loads(frame)
+
+
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["str", "bytes"])
+def test_a_frame_cut_anywhere_steps_aside(as_bytes):
+    for end in range(len(UPDATE)):
+        frame = UPDATE[:end].encode() if as_bytes else UPDATE[:end]
+        assert parse_book_update(frame) is None, end

@@ -64,7 +64,7 @@ _TIMESTAMP_ERROR_CODE = -1021
 
 #: a request on its way: (request id, future of its answer, throttler time it was admitted, its frame when it
 #: still has to be sent by the coroutine, else None)
-Sent = Tuple[str, "asyncio.Future[dict]", float, Optional[bytes]]
+Sent = Tuple[str, "asyncio.Future[dict]", float, Optional[bytes], int]
 
 
 class WSOrderEntryUnavailable(ConnectionError):
@@ -115,6 +115,7 @@ class BinanceWSOrderEntry:
         self._ids = itertools.count(1)
         self._connected = asyncio.Event()
         self.connect_count = 0
+        self.frames_received = 0        # data frames read, every socket (a timeout with none since: a dead one)
 
     @property
     def up(self) -> bool:
@@ -142,6 +143,15 @@ class BinanceWSOrderEntry:
                     continue
                 received = await self._read()
                 self._went_down("the WebSocket API socket closed")
+                # closed whatever ended the read (a drop closes itself; an error of another kind may not)
+                connection, self._connection = self._connection, None
+                if connection is not None:
+                    try:
+                        await asyncio.shield(connection.disconnect())
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception as exc:     # noqa: BLE001 - it is being dropped anyway
+                        _log.debug("closing the dropped WebSocket API socket: %s", exc)
                 if received:
                     attempt = 0
                 await asyncio.sleep(self.reconnect_backoff.delay(attempt))
@@ -174,12 +184,15 @@ class BinanceWSOrderEntry:
         while True:
             try:
                 response = await connection.receive()
-            except WSDisconnectedError as exc:
-                _log.warning("The WebSocket API socket for orders dropped (%s); reconnecting.", exc)
+            except (WSDisconnectedError, ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
+                # any transport error ends this socket, never the loop: orders would stay on REST for good
+                _log.warning("The WebSocket API socket for orders dropped (%s: %s); reconnecting.",
+                             type(exc).__name__, exc)
                 return received
             if response is None:
                 return received
             received = True
+            self.frames_received += 1
             try:
                 answer = loads(response.data)
             except (orjson.JSONDecodeError, TypeError):
@@ -222,14 +235,15 @@ class BinanceWSOrderEntry:
         payload = orjson.dumps({"id": request_id, "method": method, "params": self._auth.sign_ws_params(params)})
         future = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
+        frames = self.frames_received
         try:
             if not connection.write_text_now(payload):
-                return request_id, future, sent_at, payload      # the caller awaits the send
+                return request_id, future, sent_at, payload, frames      # the caller awaits the send
         except (ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
             # the frame may have left in part or whole: what it did is not known
             self._pending.pop(request_id, None)
             future.set_exception(WSDisconnectedError(f"the socket failed while sending ({exc})"))
-        return request_id, future, sent_at, None
+        return request_id, future, sent_at, None, frames
 
     async def request(self, method: str, params: Dict[str, Any], *, outcome_matters: bool = True,
                       sent: Optional[Sent] = None) -> Any:
@@ -276,7 +290,7 @@ class BinanceWSOrderEntry:
         return self._write(connection, method, params, sent_at, outcome_matters)
 
     async def _answer(self, method: str, sent: Sent, outcome_matters: bool) -> dict:
-        request_id, future, _, unsent = sent
+        request_id, future, _, unsent, frames = sent
         try:
             if unsent is not None:
                 assert self._connection is not None
@@ -291,11 +305,25 @@ class BinanceWSOrderEntry:
                 raise RequestOutcomeUnknownError(f"{exc} before the answer", "WS", method) from exc
             raise
         except TimeoutError as exc:
+            if self.frames_received == frames:
+                await self._give_up_silent_socket(method)
             if outcome_matters:
                 raise RequestOutcomeUnknownError(f"no answer within {self._timeout:g}s", "WS", method) from exc
             raise
         finally:
             self._pending.pop(request_id, None)
+
+    async def _give_up_silent_socket(self, method: str) -> None:
+        """Nothing at all arrived since a request whose answer is overdue was written: the socket is
+        presumed dead now, not when its pings time out (every order written to it meanwhile would end
+        unknown too).  Requests go over REST at once; ``run`` opens a new socket."""
+        connection = self._connection
+        if not self._up or connection is None:
+            return
+        _log.warning("No answer to %s within %gs and no frame since it was sent: the WebSocket API socket is "
+                     "presumed dead; reconnecting (orders over REST meanwhile).", method, self._timeout)
+        self._up = False
+        await asyncio.shield(connection.disconnect())      # its receive() ends: run() goes on
 
     def _learn_rate_limits(self, rate_limits: Any, sent_at: float) -> None:
         if not isinstance(rate_limits, list):

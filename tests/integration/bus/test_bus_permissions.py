@@ -1,0 +1,94 @@
+"""Who may publish on the bus: the server's own users and permissions (docs/bus.md, "Who may publish").
+
+The example configuration of docs/bus.md, on a real nats-server: the feed's
+user publishes books and heartbeats and answers requests; a bot's user reads
+them and asks for snapshots.  A bot that tries to publish a forged diff on a
+book subject is refused by the server, and every bot's book stays the venue's.
+"""
+import asyncio
+
+import pytest
+from support.nats_server import NatsServer
+
+from hummingbot_conn.bus._nats import connect, redact_url
+
+from .helpers import make_consumer, make_feed, settle_and_compare
+
+# the configuration docs/bus.md shows, word for word (its test: this one)
+CONFIG = """
+authorization {
+  users = [
+    {user: feed, password: feed-secret, permissions: {
+      publish: ["hbconn.book.>", "hbconn.feed.>"],
+      subscribe: ["hbconn.snap.>", "hbconn.feed.*.info"],
+      allow_responses: true}}
+    {user: bot, password: bot-secret, permissions: {
+      publish: ["hbconn.snap.>", "hbconn.feed.*.info"],
+      subscribe: ["hbconn.book.>", "hbconn.feed.*.heartbeat", "_INBOX.>"]}}
+  ]
+}
+"""
+
+
+def _as(url, user, password):
+    return url.replace("nats://", f"nats://{user}:{password}@")
+
+
+@pytest.fixture
+def locked_server():
+    with NatsServer(config=CONFIG) as server:
+        yield server
+
+
+@pytest.fixture
+async def sim():
+    from hummingbot_conn.sim import SimulatedExchange
+
+    from .helpers import TRADERS
+
+    async with SimulatedExchange(seed=5, traders=TRADERS) as exchange:
+        yield exchange
+
+
+async def test_bots_read_the_feed_and_cannot_forge_its_messages(sim, locked_server):
+    feed_url, bot_url = _as(locked_server.url, "feed", "feed-secret"), _as(locked_server.url, "bot", "bot-secret")
+    feed, factory = make_feed(sim, feed_url, pairs=["BTC-USDT"])
+    consumer = make_consumer(bot_url, pairs=["BTC-USDT"])
+    errors = []
+
+    async def on_error(exc):
+        errors.append(str(exc))
+
+    forger = await connect(bot_url, name="forger", error_cb=on_error)
+    await feed.start()
+    consumer.start()
+    try:
+        await feed.tracker.wait_ready(timeout=10)
+        await consumer.wait_ready(timeout=10)
+        sim.traders.resume()
+        await asyncio.sleep(0.3)
+        # a diff far ahead of the feed's numbers, a price nobody quoted: refused by the server
+        await forger.publish(feed.subjects.book("BTC-USDT"), b'["d",99999999999999,0.0,[[1.0,1000.0]],[]]')
+        await forger.flush()
+        for _ in range(50):
+            if errors:
+                break
+            await asyncio.sleep(0.05)
+        assert any("permissions violation" in e.lower() for e in errors), errors
+        await asyncio.sleep(0.5)
+        await settle_and_compare(sim, feed, [consumer], pairs=["BTC-USDT"])
+        metrics = consumer.metrics.pairs["BTC-USDT"]
+        assert metrics.gaps == 0 and metrics.resyncs == 0 and consumer.data_source.bus_errors == 0
+    finally:
+        await forger.close()
+        await consumer.stop()
+        await feed.stop()
+        await factory.close()
+
+
+async def test_a_wrong_password_is_one_sentence_without_the_password(locked_server):
+    url = _as(locked_server.url, "bot", "not-the-secret")
+    with pytest.raises(ConnectionError) as caught:
+        await connect(url, name="intruder", first_timeout=3)
+    assert "not-the-secret" not in str(caught.value)
+    assert redact_url(url) in str(caught.value)
