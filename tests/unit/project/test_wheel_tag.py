@@ -16,8 +16,8 @@ import pytest
 import hummingbot_conn
 
 PACKAGE_DIR = pathlib.Path(hummingbot_conn.__file__).parent
-MODULES = sorted(p for p in PACKAGE_DIR.rglob("*")
-                 if p.name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)) and (p.parent / "__init__.py").exists())
+SUFFIXES = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+MODULES = sorted(p for p in PACKAGE_DIR.rglob("*") if p.name.endswith(SUFFIXES) and (p.parent / "__init__.py").exists())
 GLIBC_MAX = (2, 17)
 VERSION_NAME = re.compile(rb"\x00(GLIBCXX_[0-9.]+|CXXABI_[0-9.]+|GLIBC_2\.[0-9]+(?:\.[0-9]+)?)\x00")
 
