@@ -192,13 +192,17 @@ class BookFeed:
             nc, self._nc = self._nc, None
             if not nc.is_closed:
                 try:
-                    # what is still buffered goes out, unless the server is away (then Ctrl+C must not wait)
+                    # what is still buffered goes out, the outbox's messages behind the client's own,
+                    # unless the server is away (then Ctrl+C must not wait)
                     async with asyncio.timeout(2.0):
+                        await self._hand_outbox_to(nc)
                         await nc.drain()
                 except Exception as exc:        # noqa: BLE001 - closing anyway
                     _log.debug("drain on stop: %s", exc)
                     with contextlib.suppress(Exception):
                         await nc.close()
+        self.stats["publish_errors"] += len(self._outbox)      # never sent: counted, like any other loss
+        self._outbox.clear()
 
     async def __aenter__(self) -> "BookFeed":
         await self.start()
@@ -279,6 +283,18 @@ class BookFeed:
                                      type(exc).__name__, exc)
                 finally:
                     self._sending = False
+
+    async def _hand_outbox_to(self, nc: Any) -> None:
+        """On stop, after the send loop is cancelled: the outbox's messages to the client, in order."""
+        outbox = self._outbox
+        while outbox:
+            subject, payload = outbox[0]
+            try:
+                await nc.publish(subject, payload)
+                self.stats["published"] += 1
+            except Exception:       # noqa: BLE001 - the client cannot take it: a loss, counted
+                self.stats["publish_errors"] += 1
+            outbox.popleft()
 
     async def _heartbeat_loop(self) -> None:
         while True:

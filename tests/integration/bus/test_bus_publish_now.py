@@ -87,3 +87,25 @@ async def test_the_feed_keeps_order_when_it_falls_back_to_its_outbox(nats_server
     finally:
         await feed._nc.close()
         await reader.close()
+
+
+async def test_what_waits_in_the_outbox_when_the_feed_stops_is_published_before_it_closes(nats_server):
+    """The feed's stop cancelled its send loop and closed the client: messages still in the outbox
+    (the client was busy when they were posted) were dropped without a trace, not even counted."""
+    reader, got, done = await _collect(nats_server.url, 5)
+    source = NatsOrderBookDataSource(nats_server.url, venue="binance", trading_pairs=["A-B"])
+    feed = BookFeed(nats_server.url, "binance", source, ["A-B"])
+    feed._nc = await connect(nats_server.url, name="feed")
+    feed._tasks.append(asyncio.ensure_future(feed._send_loop()))
+    try:
+        await feed._nc.publish(SUBJECT, b"1")                # the client's own bytes wait ...
+        for payload in (b"2", b"3", b"4", b"5"):
+            feed._post(SUBJECT, payload)                     # ... so these queue behind them
+        assert len(feed._outbox) == 4
+        await feed.stop()                                    # before the send loop had a turn
+        async with asyncio.timeout(5):
+            await done.wait()
+        assert got == [b"1", b"2", b"3", b"4", b"5"]
+        assert feed.stats["published"] == 4 and feed.stats["publish_errors"] == 0
+    finally:
+        await reader.close()
