@@ -335,9 +335,18 @@ class BookFeed:
                     pass
             answer = self._snapshot_of(pair) if synced.is_set() and self.tracker.is_synced(pair) else \
                 ["e", f"the feed's book of {pair} is not synced with the venue yet"]
+        payload = wire.encode(answer)
+        limit = getattr(self._nc, "max_payload", 0)
+        if limit and len(payload) > limit:
+            # the client would refuse to send it, and the requester would time out and ask again for
+            # ever: a refusal it can read (and log) instead, and a warning here
+            answer = ["e", f"the feed's book of {pair} is {len(payload)} bytes, over the NATS server's "
+                           f"max_payload of {limit}: raise max_payload in the server's configuration"]
+            payload = wire.encode(answer)
+            _log.warning("feed: %s", answer[1])
         self.stats["snapshots_served" if answer[0] == "s" else "snapshots_refused"] += 1
         try:
-            await self._nc.publish(msg.reply, wire.encode(answer))
+            await self._nc.publish(msg.reply, payload)
         except Exception as exc:        # noqa: BLE001 - the requester times out and asks again
             _log.debug("feed: snapshot reply lost: %s", exc)
 
