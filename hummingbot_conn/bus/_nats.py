@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from typing import Any
 
 __all__ = ["NATS_HINT", "DIRECT_WRITE_LIMIT", "connect", "nats_module", "publish_now", "redact_url"]
@@ -30,17 +31,28 @@ def nats_module() -> Any:
 
 def redact_url(url: str) -> str:
     """``url`` fit to print: a user name kept, a password or token replaced by ``***``
-    (``nats://feed:secret@host:4222`` -> ``nats://feed:***@host:4222``; docs/bus.md, "Who may publish")."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    netloc, slash, tail = rest.partition("/")
-    userinfo, at, hostport = netloc.rpartition("@")
+    (``nats://feed:secret@host:4222`` -> ``nats://feed:***@host:4222``; docs/bus.md, "Who may publish").
+
+    Every URL of a comma-separated list is redacted, with or without its scheme (``nats-py`` takes
+    ``feed:secret@host:4222``), and the user information ends at the last ``@`` of the URL: a
+    password may hold ``/``, ``?``, ``#`` or ``@``, and over-redacting a path is harmless."""
+    return ",".join(_redact_one(part) for part in _URL_START.split(url))
+
+
+# a "," that starts another URL of a list (a "," inside a password is followed by no scheme)
+_URL_START = re.compile(r",(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _redact_one(url: str) -> str:
+    scheme = _SCHEME.match(url)
+    head = scheme.group(0) if scheme else ""
+    userinfo, at, hostport = url[len(head):].rpartition("@")
     if not at:
         return url
     user, colon, _secret = userinfo.partition(":")
     shown = f"{user}:***" if colon else "***"      # a lone token is the secret itself
-    return f"{scheme}://{shown}@{hostport}{slash}{tail}"
+    return f"{head}{shown}@{hostport}"
 
 
 async def connect(url: str, *, name: str, first_timeout: float = 5.0, **callbacks: Any) -> Any:

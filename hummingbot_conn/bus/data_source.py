@@ -53,6 +53,16 @@ _SELL, _BUY = TradeType.SELL, TradeType.BUY
 _WILDCARD_WAITS = 4
 
 
+def _raise_if_cancelled() -> None:
+    """``CancelledError`` when this task was asked to stop, even if the client swallowed the cancel:
+    ``nats-py`` waits for replies with ``asyncio.wait_for``, which on Python 3.11 drops a cancel that
+    arrives with the reply.  Honoured before acting on a reply, so a stopped tracker's task does not
+    go on (subscribe, announce its pairs) after the stop."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class NatsOrderBookDataSource(OrderBookTrackerDataSource):
     """The books of ``trading_pairs`` of ``venue`` from the feed on ``nats_url`` (module docstring).
 
@@ -162,6 +172,7 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
     async def subscribe_to_trading_pairs(self, trading_pairs: Sequence[str]) -> Dict[str, Any]:
         if self._sink is None:
             raise RuntimeError("attach an OrderBookMessageSink (an OrderBookTracker) before subscribing")
+        _raise_if_cancelled()       # e.g. its check_trading_pairs' reply came with a stop
         nc = await self._client()
         new: List[str] = []
         for pair in dict.fromkeys(trading_pairs):
@@ -184,6 +195,7 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
             new.append(pair)
         if new:
             await nc.flush()        # the server holds the interest before the first snapshot is asked
+            _raise_if_cancelled()
             self._sink.on_subscribed(new)
         return {}
 
@@ -359,6 +371,7 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
     async def _info(self) -> List[Any]:
         nc = await self._client()
         reply = await nc.request(self.subjects.info, b"", timeout=self._request_timeout)
+        _raise_if_cancelled()
         message = wire.decode(reply.data)
         if message[0] != "i" or len(message) != 3 or type(message[1]) is not list:
             raise wire.BusMessageError(f"not an info answer: {reply.data[:80]!r}")
@@ -372,6 +385,7 @@ class NatsOrderBookDataSource(OrderBookTrackerDataSource):
         # the feed may hold a request until its own book is synced: tell it how long we wait
         asked = wire.encode(["q", self._request_timeout * 0.8])
         reply = await nc.request(self.subjects.snapshot(trading_pair), asked, timeout=self._request_timeout)
+        _raise_if_cancelled()
         message = wire.decode(reply.data)
         if message[0] == "e":
             raise RuntimeError(f"the feed refused the snapshot of {trading_pair}: {message[1:2]}")

@@ -192,13 +192,17 @@ class BookFeed:
             nc, self._nc = self._nc, None
             if not nc.is_closed:
                 try:
-                    # what is still buffered goes out, unless the server is away (then Ctrl+C must not wait)
+                    # what is still buffered goes out, the outbox's messages behind the client's own,
+                    # unless the server is away (then Ctrl+C must not wait)
                     async with asyncio.timeout(2.0):
+                        await self._hand_outbox_to(nc)
                         await nc.drain()
                 except Exception as exc:        # noqa: BLE001 - closing anyway
                     _log.debug("drain on stop: %s", exc)
                     with contextlib.suppress(Exception):
                         await nc.close()
+        self.stats["publish_errors"] += len(self._outbox)      # never sent: counted, like any other loss
+        self._outbox.clear()
 
     async def __aenter__(self) -> "BookFeed":
         await self.start()
@@ -280,6 +284,18 @@ class BookFeed:
                 finally:
                     self._sending = False
 
+    async def _hand_outbox_to(self, nc: Any) -> None:
+        """On stop, after the send loop is cancelled: the outbox's messages to the client, in order."""
+        outbox = self._outbox
+        while outbox:
+            subject, payload = outbox[0]
+            try:
+                await nc.publish(subject, payload)
+                self.stats["published"] += 1
+            except Exception:       # noqa: BLE001 - the client cannot take it: a loss, counted
+                self.stats["publish_errors"] += 1
+            outbox.popleft()
+
     async def _heartbeat_loop(self) -> None:
         while True:
             await asyncio.sleep(self._heartbeat_interval)
@@ -319,9 +335,18 @@ class BookFeed:
                     pass
             answer = self._snapshot_of(pair) if synced.is_set() and self.tracker.is_synced(pair) else \
                 ["e", f"the feed's book of {pair} is not synced with the venue yet"]
+        payload = wire.encode(answer)
+        limit = getattr(self._nc, "max_payload", 0)
+        if limit and len(payload) > limit:
+            # the client would refuse to send it, and the requester would time out and ask again for
+            # ever: a refusal it can read (and log) instead, and a warning here
+            answer = ["e", f"the feed's book of {pair} is {len(payload)} bytes, over the NATS server's "
+                           f"max_payload of {limit}: raise max_payload in the server's configuration"]
+            payload = wire.encode(answer)
+            _log.warning("feed: %s", answer[1])
         self.stats["snapshots_served" if answer[0] == "s" else "snapshots_refused"] += 1
         try:
-            await self._nc.publish(msg.reply, wire.encode(answer))
+            await self._nc.publish(msg.reply, payload)
         except Exception as exc:        # noqa: BLE001 - the requester times out and asks again
             _log.debug("feed: snapshot reply lost: %s", exc)
 

@@ -51,7 +51,10 @@ def _pairs(text: str) -> List[str]:
 
 def _nats_url(text: str) -> str:
     if "://" not in text:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a NATS URL (for example nats://127.0.0.1:4222)")
+        from hummingbot_conn.bus._nats import redact_url
+
+        # a refused URL may still hold a password: never echo it whole
+        raise argparse.ArgumentTypeError(f"{redact_url(text)!r} is not a NATS URL (for example nats://127.0.0.1:4222)")
     return text.strip()
 
 

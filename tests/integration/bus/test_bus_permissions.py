@@ -92,3 +92,24 @@ async def test_a_wrong_password_is_one_sentence_without_the_password(locked_serv
         await connect(url, name="intruder", first_timeout=3)
     assert "not-the-secret" not in str(caught.value)
     assert redact_url(url) in str(caught.value)
+
+
+@pytest.mark.parametrize("password", ["wrong/secret", "wrong?secret", "wrong#secret"])
+async def test_a_password_with_url_characters_never_shows_in_the_error(locked_server, password):
+    """A password holding ``/``, ``?`` or ``#`` was printed whole (the user information was looked
+    for before the first ``/`` only); a URL without ``nats://`` (nats-py takes one) likewise."""
+    host_port = locked_server.url.split("://", 1)[1]
+    for url in (_as(locked_server.url, "bot", password), f"bot:{password}@{host_port}"):
+        with pytest.raises(ConnectionError) as caught:
+            await connect(url, name="intruder", first_timeout=3)
+        assert password not in str(caught.value) and "bot:***@" in str(caught.value), str(caught.value)
+
+
+def test_hbconn_feed_never_echoes_a_password_it_refuses():
+    import argparse
+
+    from hummingbot_conn.cli.feed import _nats_url
+
+    with pytest.raises(argparse.ArgumentTypeError) as caught:
+        _nats_url("feed:feed-secret@127.0.0.1:4222")
+    assert "feed-secret" not in str(caught.value) and "feed:***@127.0.0.1:4222" in str(caught.value)

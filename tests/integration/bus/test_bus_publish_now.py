@@ -87,3 +87,61 @@ async def test_the_feed_keeps_order_when_it_falls_back_to_its_outbox(nats_server
     finally:
         await feed._nc.close()
         await reader.close()
+
+
+async def test_what_waits_in_the_outbox_when_the_feed_stops_is_published_before_it_closes(nats_server):
+    """The feed's stop cancelled its send loop and closed the client: messages still in the outbox
+    (the client was busy when they were posted) were dropped without a trace, not even counted."""
+    reader, got, done = await _collect(nats_server.url, 5)
+    source = NatsOrderBookDataSource(nats_server.url, venue="binance", trading_pairs=["A-B"])
+    feed = BookFeed(nats_server.url, "binance", source, ["A-B"])
+    feed._nc = await connect(nats_server.url, name="feed")
+    feed._tasks.append(asyncio.ensure_future(feed._send_loop()))
+    try:
+        await feed._nc.publish(SUBJECT, b"1")                # the client's own bytes wait ...
+        for payload in (b"2", b"3", b"4", b"5"):
+            feed._post(SUBJECT, payload)                     # ... so these queue behind them
+        assert len(feed._outbox) == 4
+        await feed.stop()                                    # before the send loop had a turn
+        async with asyncio.timeout(5):
+            await done.wait()
+        assert got == [b"1", b"2", b"3", b"4", b"5"]
+        assert feed.stats["published"] == 4 and feed.stats["publish_errors"] == 0
+    finally:
+        await reader.close()
+
+
+async def test_a_snapshot_over_the_servers_max_payload_is_refused_in_one_sentence():
+    """A book whose snapshot is larger than the server's ``max_payload`` could never be sent: the
+    requester timed out and asked again for ever, the feed saying so in a debug line only.  It is a
+    refusal naming the size and the limit now (the consumer's tracker logs it at each retry)."""
+    import nats.errors
+    import pytest
+    from support.nats_server import NatsServer
+
+    from hummingbot_conn.sim import SimulatedExchange
+
+    from .helpers import TRADERS, make_feed
+
+    with NatsServer(config="max_payload: 256\n") as server:
+        async with SimulatedExchange(seed=3, traders=TRADERS) as sim:
+            feed, factory = make_feed(sim, server.url, pairs=["BTC-USDT"])
+            source = NatsOrderBookDataSource(server.url, venue="binance", trading_pairs=["BTC-USDT"],
+                                             request_timeout=3)
+            await feed.start()
+            try:
+                await feed.tracker.wait_ready(timeout=10)
+                assert feed._nc.max_payload == 256
+                try:
+                    await source._order_book_snapshot("BTC-USDT")
+                except nats.errors.TimeoutError:
+                    pytest.fail("the oversized snapshot was lost: the requester timed out")
+                except RuntimeError as exc:
+                    assert "max_payload" in str(exc) and "256" in str(exc), str(exc)
+                else:
+                    pytest.fail("a snapshot over max_payload came through")
+                assert feed.stats["snapshots_refused"] == 1
+            finally:
+                await source.close()
+                await feed.stop()
+                await factory.close()
