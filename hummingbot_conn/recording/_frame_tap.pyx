@@ -12,17 +12,18 @@ queues the pending gap record first.  No encoding, no dict, no copy, no scan:
 the writer's thread makes the record (``writer.frame_line``).  Compiled, the
 call costs no Python frame, which was most of capture's cost on the loop.
 """
-from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.float cimport PyFloat_AS_DOUBLE
 from libc.math cimport isfinite
-from libc.string cimport memchr
-from libcpp.string cimport string
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memchr, memcpy
 
 
 cdef extern from "Python.h":
     void PyObject_GC_UnTrack(object item)
     const char* PyUnicode_AsUTF8AndSize(object text, Py_ssize_t* size) except NULL
+    const Py_ssize_t PY_SSIZE_T_MAX
 
 
 cdef class FrameQueue:
@@ -99,26 +100,79 @@ cdef inline bint _plain_frame(object item):
     return memchr(text, 10, size) == NULL and memchr(text, 13, size) == NULL
 
 
-cdef int _append_int(string& out, object number) except -1:
+cdef class _LineBuffer:
+    """A growing byte buffer in C memory (``malloc`` / ``realloc``), freed with the object.
+
+    Plain C rather than ``std::string``: a C++ library type ties the wheel to a newer libstdc++ ABI
+    and so to a newer manylinux tag (README, "Python versions and wheels").  Every append checks
+    its length and the room left; the memory is freed by ``__dealloc__`` whatever ends the batch
+    (an exception from the fallback included).
+    """
+    cdef char* data
+    cdef Py_ssize_t size
+    cdef Py_ssize_t capacity
+
+    def __cinit__(self, Py_ssize_t capacity):
+        if capacity < 64:
+            capacity = 64
+        self.data = <char*>malloc(<size_t>capacity)
+        if self.data == NULL:
+            raise MemoryError("cannot allocate the batch's buffer")
+        self.capacity = capacity
+        self.size = 0
+
+    def __dealloc__(self):
+        free(self.data)         # NULL when __cinit__ failed: free(NULL) does nothing
+
+    cdef int append(self, const char* text, Py_ssize_t length) except -1:
+        cdef Py_ssize_t need, capacity
+        cdef char* grown
+        if length < 0:
+            raise ValueError(f"negative length {length}")
+        if length > PY_SSIZE_T_MAX - self.size:
+            raise MemoryError("a batch's lines exceed the address space")
+        need = self.size + length
+        if need > self.capacity:
+            capacity = self.capacity
+            while capacity < need:
+                capacity = need if capacity > PY_SSIZE_T_MAX // 2 else capacity * 2
+            grown = <char*>realloc(self.data, <size_t>capacity)
+            if grown == NULL:
+                raise MemoryError("cannot grow the batch's buffer")
+            self.data = grown
+            self.capacity = capacity
+        if length:
+            memcpy(self.data + self.size, text, <size_t>length)
+        self.size = need
+        return 0
+
+    cdef int append_bytes(self, bytes data) except -1:
+        return self.append(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
+
+    cdef bytes to_bytes(self):
+        return PyBytes_FromStringAndSize(self.data, self.size)
+
+
+cdef int _append_int(_LineBuffer out, object number) except -1:
     """``number`` (a connection id) in decimal; an id that is not a small int is written by ``str``."""
     cdef char digits[24]
     cdef int at = 24
     cdef long long value
     if type(number) is not int:
-        out.append(<bytes>str(number).encode())
-        return 0
-    value = number
+        return out.append_bytes(str(number).encode())
+    try:
+        value = number
+    except OverflowError:       # beyond 64 bits: its decimal text all the same
+        return out.append_bytes(str(number).encode())
     if value < 0:
-        out.append(<bytes>str(number).encode())
-        return 0
+        return out.append_bytes(str(number).encode())
     while True:
         at -= 1
         digits[at] = <char>(48 + value % 10)
         value //= 10
         if value == 0:
             break
-    out.append(&digits[at], 24 - at)
-    return 0
+    return out.append(&digits[at], 24 - at)
 
 
 def encode_lines(list items, fallback, dumps):
@@ -129,11 +183,14 @@ def encode_lines(list items, fallback, dumps):
     shortest text that reads back as the same float (all the batch's times formatted by one call of
     ``dumps``, orjson's, on a list of them: formatting them one by one was most of the encoding);
     anything else goes through ``fallback(item) -> str`` (``RecordingWriter._encode_record``).
+    The batch is the records ``items`` holds when the call begins (``fallback`` and ``dumps`` are
+    Python code: a change to the list they make is not read).
     On the writer's thread: the encoding holds the interpreter lock, so the less Python per record,
     the less the event loop waits for it.
     :raises UnicodeEncodeError: a text that is not valid Unicode (lone surrogates)
+    :raises ValueError: ``dumps`` did not give one number per public text frame
     """
-    cdef string out
+    cdef tuple batch = tuple(items)            # Python code runs below: the batch must not move
     cdef object item
     cdef const char* text
     cdef const char* times_at
@@ -142,28 +199,33 @@ def encode_lines(list items, fallback, dumps):
     cdef Py_ssize_t size
     cdef list times = []
     cdef bytes formatted
-    out.reserve(700 * len(items))              # a depth frame's line is ~600 bytes: one allocation a batch
-    for item in items:
+    # a depth frame's line is ~600 bytes: one allocation a batch, as a rule
+    cdef _LineBuffer out = _LineBuffer(700 * min(len(batch), 1 << 16))
+    for item in batch:
         if _plain_frame(item):
             times.append(<object>PyTuple_GET_ITEM(item, 0))
     formatted = dumps(times)                   # b"[t1,t2,...]"
-    times_at = <const char*>formatted + 1
-    times_end = <const char*>formatted + len(formatted) - 1
-    for item in items:
+    if formatted is None or len(formatted) < 2:
+        raise ValueError(f"dumps gave {formatted!r} for a list of {len(times)} times")
+    times_at = PyBytes_AS_STRING(formatted) + 1
+    times_end = PyBytes_AS_STRING(formatted) + PyBytes_GET_SIZE(formatted) - 1
+    for item in batch:
         if not _plain_frame(item):
-            out.append(<bytes>(<str>fallback(item)).encode())
-            out.append(b'\n')
+            out.append_bytes((<str?>fallback(item)).encode())
+            out.append(b'\n', 1)
             continue
-        comma = <const char*>memchr(times_at, 44, times_end - times_at)
+        if times_at >= times_end:
+            raise ValueError(f"dumps gave fewer times than the batch's {len(times)} frames: {formatted[:80]!r}")
+        comma = <const char*>memchr(times_at, 44, <size_t>(times_end - times_at))
         if comma == NULL:
             comma = times_end
-        out.append(b'{"k":"in","t":')
+        out.append(b'{"k":"in","t":', 14)
         out.append(times_at, comma - times_at)
         times_at = comma + 1
-        out.append(b',"c":')
+        out.append(b',"c":', 5)
         _append_int(out, <object>PyTuple_GET_ITEM(item, 1))
-        out.append(b',"j":')
+        out.append(b',"j":', 5)
         text = PyUnicode_AsUTF8AndSize(<object>PyTuple_GET_ITEM(item, 2), &size)
         out.append(text, size)
-        out.append(b'}\n')
-    return PyBytes_FromStringAndSize(out.data(), <Py_ssize_t>out.size())
+        out.append(b'}\n', 2)
+    return out.to_bytes()

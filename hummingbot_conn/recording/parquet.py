@@ -13,7 +13,8 @@ A derived product: the recording stays the source of truth (docs/recording.md,
 * ``trades.parquet``: ``t``, ``symbol``, ``trade_id``, ``event_time_ms``,
   ``trade_time_ms``, ``price``, ``amount`` (exact), ``buyer_is_maker``.
 
-Only Binance-shaped market events are read (``depthUpdate``, ``trade``, the depth snapshot).
+The recorded venue's hooks read its market data (``venues.py``, :class:`~hummingbot_conn.recording.venues.MarketFormat`;
+for Binance: ``depthUpdate``, ``trade`` and the depth snapshot, ``exchanges/binance/recording.py``).
 """
 import logging
 import os
@@ -21,9 +22,8 @@ from decimal import Decimal
 from typing import Any, Dict, List
 from urllib.parse import parse_qsl
 
-import orjson
-
-from hummingbot_conn.recording.file_format import RecordingReader
+from hummingbot_conn.recording.file_format import RecordingError, RecordingReader
+from hummingbot_conn.recording.venues import DepthDiff, MarketFormat, replay_venue
 
 __all__ = ["export_parquet", "ResearchExtraMissing"]
 
@@ -65,7 +65,8 @@ def export_parquet(path: str, directory: str) -> Dict[str, int]:
     (created if needed); ``{file name: rows}``.
 
     :raises ResearchExtraMissing: pyarrow is not installed
-    :raises RecordingError: ``path`` is not a readable recording
+    :raises RecordingError: ``path`` is not a readable recording, or records a venue whose market data
+        no venue package reads
     """
     try:
         import pyarrow as pa
@@ -77,46 +78,40 @@ def export_parquet(path: str, directory: str) -> Dict[str, int]:
     trades = _columns("t symbol trade_id event_time_ms trade_time_ms price amount buyer_is_maker")
     depth_requests: Dict[int, str] = {}
 
-    def level_rows(t: float, symbol: str, kind: str, first: int, last: int, event_ms: Any, data: Dict) -> None:
+    def level_rows(t: float, symbol: Any, kind: str, first: int, last: int, event_ms: Any,
+                   bids: Any, asks: Any) -> None:
         # every row of the event is made before any is added: a damaged level drops the whole event,
         # never a part of it (the columns stay of one length)
         if not isinstance(symbol, str) or not _int64s(first, last, event_ms):
             raise ValueError("a symbol is text, ids and times 64-bit integers")
-        bids, asks = ("b", "a") if kind == "diff" else ("bids", "asks")
         rows = [(t, symbol, kind, first, last, event_ms, side, _exact(price), _exact(amount))
-                for side, key in (("bid", bids), ("ask", asks)) for price, amount in data.get(key, ())]
+                for side, levels in (("bid", bids), ("ask", asks)) for price, amount in levels]
         for row in rows:
             for name, value in zip(book, row):
                 book[name].append(value)
 
-    def _export_record(rec: Dict[str, Any]) -> None:
+    def _export_record(rec: Dict[str, Any], market: MarketFormat) -> None:
         kind = rec["k"]
         t = float(rec["t"]) - start
-        if kind == "req" and rec["m"] == "GET" and rec["u"].partition("?")[0].endswith("/depth"):
-            depth_requests[rec["c"]] = dict(parse_qsl(rec["u"].partition("?")[2])).get("symbol", "")
+        if kind == "req":
+            path, _, query = rec["u"].partition("?")
+            symbol = market.depth_request_symbol(rec["m"], path, dict(parse_qsl(query)))
+            if symbol is not None:
+                depth_requests[rec["c"]] = symbol
         elif kind == "resp" and rec.get("c") in depth_requests and rec.get("s") == 200:
             symbol = depth_requests.pop(rec["c"])
-            try:
-                snap = orjson.loads(rec.get("b") or "")
-            except orjson.JSONDecodeError:
+            snap = market.snapshot(rec.get("b") or "")
+            if snap is None:
                 return
-            last = int(snap["lastUpdateId"])
-            level_rows(t, symbol, "snapshot", last, last, None, snap)
-        elif kind == "in" and isinstance(rec.get("d"), str) and '"e"' in rec["d"]:
-            try:
-                data = orjson.loads(rec["d"])
-            except orjson.JSONDecodeError:
-                return
-            if isinstance(data, dict) and isinstance(data.get("data"), dict):
-                data = data["data"]
-            if not isinstance(data, dict):
-                return
-            event = data.get("e")
-            if event == "depthUpdate":
-                level_rows(t, data["s"], "diff", int(data["U"]), int(data["u"]), data.get("E"), data)
-            elif event == "trade":
-                row = (t, data["s"], int(data["t"]), data.get("E"), data.get("T"), _exact(data["p"]),
-                       _exact(data["q"]), bool(data.get("m")))
+            level_rows(t, symbol, "snapshot", snap.update_id, snap.update_id, None, snap.bids, snap.asks)
+        elif kind == "in" and isinstance(rec.get("d"), str):
+            for event in market.market_events(rec["d"]):
+                if isinstance(event, DepthDiff):
+                    level_rows(t, event.symbol, "diff", event.first_update_id, event.last_update_id,
+                               event.event_time_ms, event.bids, event.asks)
+                    continue
+                row = (t, event.symbol, event.trade_id, event.event_time_ms, event.trade_time_ms,
+                       _exact(event.price), _exact(event.amount), event.buyer_is_maker)
                 if not isinstance(row[1], str) or not _int64s(*row[2:5]):
                     raise ValueError("a trade's symbol is text, its id and times 64-bit integers")
                 for name, value in zip(trades, row):
@@ -125,9 +120,13 @@ def export_parquet(path: str, directory: str) -> Dict[str, int]:
     skipped = 0
     with RecordingReader(path) as reader:
         start = reader.header.mono_start
+        venue = replay_venue(reader.header.venue)
+        if venue is None or venue.market is None:
+            raise RecordingError(f"{path} records the venue {reader.header.venue!r}, whose market data this "
+                                 "version cannot read")
         for rec in reader.records():
             try:
-                _export_record(rec)
+                _export_record(rec, venue.market)
             except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError, OverflowError):
                 skipped += 1        # a record or event of the wrong shape: left out, the rest exported
         if skipped:

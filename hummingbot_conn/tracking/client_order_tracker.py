@@ -45,7 +45,6 @@ from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 from hummingbot_conn.core.in_flight_order import TERMINAL_STATES, InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot_conn.core.pubsub import PubSub
 from hummingbot_conn.tracking.client_order_tracker_metrics import ClientOrderTrackerMetrics
-from hummingbot_conn.tracking.finished_order_cache import FinishedOrderCache
 from hummingbot_conn.tracking.missing_fills import (
     HOLD_SECONDS,
     RETRY_DELAYS,
@@ -55,6 +54,7 @@ from hummingbot_conn.tracking.missing_fills import (
 )
 from hummingbot_conn.tracking.order_event_publisher import OrderEventPublisher
 from hummingbot_conn.tracking.order_restore import key_name, saved_order
+from hummingbot_conn.tracking.tracked_orders import TrackedOrders
 
 _logger = logging.getLogger(__name__)
 
@@ -66,8 +66,9 @@ _FAILED = OrderState.FAILED
 _TERMINAL = TERMINAL_STATES     # the state machine's own set (core/order_state), not a copy
 
 
-class ClientOrderTracker:
-    """Active, cached (recently finished) and lost orders of one connector.
+class ClientOrderTracker(TrackedOrders):
+    """Active, cached (recently finished) and lost orders of one connector (held, viewed and
+    looked up by its base, ``TrackedOrders``; reports applied and events published here).
 
     ``clock`` gives the current time in seconds (event timestamps, cache
     expiry); ``trigger_event(tag, event)`` publishes (default: a PubSub owned by
@@ -103,20 +104,15 @@ class ClientOrderTracker:
             fetch_missing_fills = getattr(connector, "_all_trade_updates_for_order", None)
         if lost_order_count_limit < 0:
             raise ValueError("lost_order_count_limit must be >= 0")
+        super().__init__(clock, self.CACHED_ORDER_TTL if cached_order_ttl is None else float(cached_order_ttl),
+                         self.MAX_CACHE_SIZE if max_cache_size is None else int(max_cache_size),
+                         on_evict=self._evicted)
         self._connector = connector
-        self._clock = clock
         self._lost_order_count_limit = lost_order_count_limit
 
         self._events = OrderEventPublisher(trigger_event)
         self.pubsub: Optional[PubSub] = self._events.pubsub
 
-        self._in_flight_orders: Dict[str, InFlightOrder] = {}
-        self._cached_orders = FinishedOrderCache(
-            clock, self.CACHED_ORDER_TTL if cached_order_ttl is None else float(cached_order_ttl),
-            self.MAX_CACHE_SIZE if max_cache_size is None else int(max_cache_size),
-            on_evict=self._evicted)
-        self._lost_orders: Dict[str, InFlightOrder] = {}
-        self._by_exchange_id: Dict[str, InFlightOrder] = {}  # every fillable order with an exchange id
         self._order_not_found_records: Dict[str, int] = {}
         self._missing = MissingFills(fetch_missing_fills, clock, self.process_trade_update,
                                      self.process_order_update, retry_delays=missing_fill_retry_delays,
@@ -134,58 +130,12 @@ class ClientOrderTracker:
     def _own_pubsub(self) -> PubSub:
         return self._events.own_pubsub()
 
-    # ---- views ------------------------------------------------------------------
-    @property
-    def current_timestamp(self) -> float:
-        return self._clock()
-
-    @property
-    def active_orders(self) -> Dict[str, InFlightOrder]:
-        """The live dict of active orders (do not modify it)."""
-        return self._in_flight_orders
-
-    @property
-    def cached_orders(self) -> Dict[str, InFlightOrder]:
-        return self._cached_orders.snapshot()
-
-    @property
-    def lost_orders(self) -> Dict[str, InFlightOrder]:
-        return dict(self._lost_orders)
-
-    @property
-    def all_orders(self) -> Dict[str, InFlightOrder]:
-        return {**self._in_flight_orders, **self.cached_orders}
-
-    @property
-    def all_fillable_orders(self) -> Dict[str, InFlightOrder]:
-        """Orders that can still receive fills: active, cached and lost."""
-        return {**self._in_flight_orders, **self.cached_orders, **self._lost_orders}
-
-    @property
-    def all_fillable_orders_by_exchange_order_id(self) -> Dict[str, InFlightOrder]:
-        return {o.exchange_order_id: o for o in self.all_fillable_orders.values()
-                if o.exchange_order_id is not None}
-
-    @property
-    def all_updatable_orders(self) -> Dict[str, InFlightOrder]:
-        """Orders whose status is still polled: active and lost."""
-        return {**self._in_flight_orders, **self._lost_orders}
-
-    @property
-    def all_updatable_orders_by_exchange_order_id(self) -> Dict[str, InFlightOrder]:
-        return {o.exchange_order_id: o for o in self.all_updatable_orders.values()
-                if o.exchange_order_id is not None}
-
+    # ---- views (the collections' own: tracked_orders.py) -------------------------------
     @property
     def owed_fills(self) -> Dict[str, Decimal]:
         """``{client id: executed amount the exchange reports}`` for every order whose fills make less
         (the fills owed, being fetched; ``missing_fills.py``)."""
         return {cid: debt.executed for cid, debt in self._missing.debts.items()}
-
-    @property
-    def tracking_states(self) -> Dict[str, Dict[str, Any]]:
-        """``to_json`` of every updatable order, for ``restore_tracking_states``."""
-        return {cid: order.to_json() for cid, order in self.all_updatable_orders.items()}
 
     @property
     def metrics(self) -> ClientOrderTrackerMetrics:
@@ -219,18 +169,6 @@ class ClientOrderTracker:
             return
         self._order_not_found_records.pop(client_order_id, None)
         self._cached_orders.add(order)
-
-    def update_exchange_order_id(self, client_order_id: str, exchange_order_id: str) -> bool:
-        """Record an order's exchange id and index it.  (Setting it through an
-        OrderUpdate does the same; calling ``order.update_exchange_order_id``
-        directly bypasses the index.)"""
-        order = self.fetch_order(client_order_id=client_order_id) or self._lost_orders.get(client_order_id)
-        if order is None:
-            return False
-        changed = order.update_exchange_order_id(exchange_order_id)
-        if changed:
-            self._by_exchange_id[exchange_order_id] = order
-        return changed
 
     def restore_tracking_states(self, tracking_states: Mapping[Any, Any],
                                 check_pair: Optional[Callable[[str], Optional[str]]] = None) -> Dict[str, str]:
@@ -272,43 +210,7 @@ class ClientOrderTracker:
                 self._by_exchange_id[order.exchange_order_id] = order
         return None
 
-    # ---- lookups (O(1)) --------------------------------------------------------------------
-    def fetch_tracked_order(self, client_order_id: str) -> Optional[InFlightOrder]:
-        return self._in_flight_orders.get(client_order_id)
-
-    def fetch_cached_order(self, client_order_id: str) -> Optional[InFlightOrder]:
-        return self._cached_orders.get(client_order_id)
-
-    def fetch_order(self, client_order_id: Optional[str] = None,
-                    exchange_order_id: Optional[str] = None) -> Optional[InFlightOrder]:
-        """An active or cached order by client id, else by exchange id."""
-        if client_order_id is not None:
-            order = self._in_flight_orders.get(client_order_id)
-            if order is not None:
-                return order
-            order = self.fetch_cached_order(client_order_id)
-            if order is not None:
-                return order
-        if exchange_order_id is not None:
-            order = self._by_exchange_id.get(exchange_order_id)
-            if order is not None and order.client_order_id not in self._lost_orders:
-                if order.client_order_id in self._cached_orders:
-                    return self.fetch_cached_order(order.client_order_id)
-                return order
-        return None
-
-    def fetch_lost_order(self, client_order_id: Optional[str] = None,
-                         exchange_order_id: Optional[str] = None) -> Optional[InFlightOrder]:
-        if client_order_id is not None:
-            order = self._lost_orders.get(client_order_id)
-            if order is not None:
-                return order
-        if exchange_order_id is not None:
-            order = self._by_exchange_id.get(exchange_order_id)
-            if order is not None and order.client_order_id in self._lost_orders:
-                return order
-        return None
-
+    # ---- lookups (O(1); the collections' own lookups: tracked_orders.py) -----------------
     def _find(self, client_order_id: Optional[str], exchange_order_id: Optional[str]) -> Optional[InFlightOrder]:
         # hot path: active orders first, without touching the clock
         if client_order_id is not None:
@@ -489,14 +391,6 @@ class ClientOrderTracker:
         return changed
 
     # ---- missing fills (missing_fills.py) ------------------------------------------------
-    def _learn_exchange_id(self, order: InFlightOrder, exchange_order_id: Optional[str]) -> bool:
-        # a report's exchange id for an order that has none yet (indexed); True when it was new
-        if order.exchange_order_id is None and exchange_order_id is not None:
-            if order.update_exchange_order_id(exchange_order_id):
-                self._by_exchange_id[exchange_order_id] = order
-                return True
-        return False
-
     async def wait_for_fill_fetches(self) -> None:
         """Wait until every fill fetch started so far has finished (owed fills not fetched yet are
         retried by ``retry_missing_fills``)."""
@@ -533,10 +427,6 @@ class ClientOrderTracker:
         if order.client_order_id not in self._missing:
             self._drop_exchange_id(order)
 
-    def _drop_exchange_id(self, order: InFlightOrder) -> None:
-        eid = order.exchange_order_id
-        if eid is not None and self._by_exchange_id.get(eid) is order:
-            del self._by_exchange_id[eid]
 
 
 def _connector_clock(connector: Any) -> Callable[[], float]:

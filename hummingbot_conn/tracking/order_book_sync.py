@@ -1,5 +1,7 @@
 """One pair's book kept in sync: buffer, snapshot, replay, live diffs, resync.
 
+Its events and states are in ``order_book_sync_events.py`` (importable from here as well).
+
 The procedure is Binance's (docs/binance_spot.md section 6) stated for any
 venue, on the compiled ``OrderBook``'s sequencing (docs/contracts.md,
 "Contract 1: order book sequencing"), under the data source's declared
@@ -27,7 +29,8 @@ sequence rule and sync point (``book_integrity.py``, ``sync_points.py``):
 5. A synced book must never be provably behind its stream (docs/contracts.md,
    "Contract 1: order book sequencing", the tracker's rule).  ``STALE`` is
    normal for a moment (a duplicate, diffs in flight when a snapshot was
-   taken), so this pair goes back to 1 when its ``STALE`` diffs show more:
+   taken), so this pair goes back to 1 when its ``STALE`` diffs show more
+   (judged by ``stale_diffs.py``):
 
    * ``"ids_backwards"``: a diff's ``update_id`` is below the previous diff's
      on the stream (the book's last id when a diff set it): the venue
@@ -60,16 +63,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Awaitable, Callable, List, Optional
 
 from hummingbot_conn.core.book_checksum import BookChecksum
 from hummingbot_conn.core.order_book import DiffResult, OrderBook
 from hummingbot_conn.core.order_book_message import OrderBookMessage
 from hummingbot_conn.tracking.book_integrity import BookIntegrity, SequenceRule, refused_ids
+from hummingbot_conn.tracking.order_book_sync_events import (
+    RESYNC_COUNTERS,
+    OrderBookSyncEvent,
+    OrderBookTrackerEvent,
+    SyncState,
+)
 from hummingbot_conn.tracking.order_book_tracker_metrics import OrderBookPairMetrics
 from hummingbot_conn.tracking.resync_buffer import ResyncBuffer
+from hummingbot_conn.tracking.stale_diffs import StaleDiffs
 from hummingbot_conn.tracking.sync_points import RestSnapshotSync, SyncProcedure
 from hummingbot_conn.web.backoff import ExponentialBackoff
 
@@ -85,39 +93,8 @@ _CHAINED = SequenceRule.CHAINED
 _ARRIVAL = SequenceRule.ARRIVAL
 
 
-class OrderBookTrackerEvent(Enum):
-    """Tags of the tracker's own events (``OrderBookTracker.add_listener``)."""
-    BookOutOfSync = 911
-    BookResynced = 912
-
-
-@dataclass(frozen=True, slots=True)
-class OrderBookSyncEvent:
-    """A pair's book lost sync (``reason``: ``"gap"``, ``"stream_interrupted"``,
-    ``"ids_backwards"``, ``"stale_diffs"``: ``order_book_sync.py``, step 5;
-    ``"checksum"``: step 4) or became synced (``reason``: ``"initial"`` for its
-    first sync, else what had broken it).  ``update_id``: the book's last
-    applied id at that moment; ``timestamp``: the tracker's clock."""
-    trading_pair: str
-    timestamp: float
-    reason: str
-    update_id: int
-
-
-class SyncState(Enum):
-    SYNCING = 1
-    SYNCED = 2
-    CLOSED = 3
-
-
 _SYNCED = SyncState.SYNCED      # module constants: the hot path skips the Enum class lookups
 _SYNCING = SyncState.SYNCING
-
-# why a pair resynced -> its counter in OrderBookPairMetrics
-RESYNC_COUNTERS = {"gap": "resyncs_gap", "stream_interrupted": "resyncs_stream_interrupted",
-                   "ids_backwards": "resyncs_ids_backwards", "stale_diffs": "resyncs_stale_diffs",
-                   "checksum": "resyncs_checksum"}
-
 
 class OrderBookPairSync:
     """The sync state machine of one pair (used by ``OrderBookTracker``).
@@ -162,12 +139,7 @@ class OrderBookPairSync:
         self._backoff = retry_backoff or ExponentialBackoff(initial=0.05, maximum=5.0)
         self._held = ResyncBuffer(trading_pair, metrics, clock, max_buffered=max_buffered, stale_limit=stale_limit)
         self._seq = 0               # ARRIVAL rule: the local number of the last diff received
-        self._stale_limit = stale_limit
-        # the current run of STALE diffs (step 5): the book's last id when it began (None: no run),
-        # when it began (tracker clock) and the latest STALE id received
-        self._run_uid: Any = None
-        self._run_started = 0.0
-        self._run_last: Any = -1
+        self._stale = StaleDiffs(trading_pair, metrics, clock, stale_limit)     # step 5's judge
         self._reason = "initial"
         self._task: Optional[asyncio.Task] = None
         self._request_pending = False
@@ -225,7 +197,7 @@ class OrderBookPairSync:
                 reason, trust_book = "checksum", False
             elif result is _STALE:
                 metrics.diffs_stale += 1
-                behind = self._behind(update_id)
+                behind = self._stale.judge(self.book, update_id)
                 if behind is None:
                     return
                 reason, trust_book = behind, False      # the book's last id is what went wrong: no floor
@@ -276,32 +248,6 @@ class OrderBookPairSync:
         _log.warning("%s: the book's checksum is not the venue's %.40r at id %r: resyncing", self.trading_pair,
                      expected, self.book.last_diff_uid)
         return True
-
-    def _behind(self, update_id: Any) -> Optional[str]:
-        """Judge a STALE diff (step 5): None while that is normal, else why the book is provably behind."""
-        book = self.book
-        last = book.last_diff_uid
-        now = self._clock()
-        if self._run_uid != last:
-            # the first STALE diff since the book last changed.  The previous diff of the stream
-            # is the book's last one when a diff set it; after a snapshot it is unknown (diffs in
-            # flight when the snapshot was taken are older than it, and that is normal)
-            previous = last if book.snapshot_uid != last else -1
-            self._run_uid, self._run_started = last, now
-        else:
-            previous = self._run_last
-        self._run_last = update_id
-        if update_id < previous:
-            self.metrics.ids_backwards += 1
-            _log.warning("%s: diff %r is below the previous diff %r of its stream: resyncing",
-                         self.trading_pair, update_id, previous)
-            return "ids_backwards"
-        if now - self._run_started > self._stale_limit:
-            self.metrics.stale_runs += 1
-            _log.warning("%s: diffs stale for %.3gs (the book is at %r, the stream at %r): resyncing",
-                         self.trading_pair, now - self._run_started, last, update_id)
-            return "stale_diffs"
-        return None
 
     @property
     def buffered(self) -> int:
@@ -410,7 +356,7 @@ class OrderBookPairSync:
     def _synced(self) -> None:
         self.state = SyncState.SYNCED
         self._held.reset_floor()
-        self._run_uid = None
+        self._stale.reset()
         self._request_pending = False
         if self.ever_synced:
             self.metrics.resyncs += 1
@@ -491,7 +437,7 @@ class OrderBookPairSync:
             return
         self._held.clear()
         self._held.reset_floor()
-        self._run_uid = None
+        self._stale.reset()
         if checksum is not None and self._checksum_mismatch(checksum):
             if was_synced:
                 self._lose_sync("checksum", False)
@@ -512,7 +458,7 @@ class OrderBookPairSync:
                 return False
             content = snapshot.content
             self.book.apply_snapshot(content["bids"], content["asks"], snapshot.update_id)
-            self._run_uid = None
+            self._stale.reset()
         except Exception as exc:        # noqa: BLE001 - the safeguard loop goes on with the other pairs
             self.metrics.snapshot_errors += 1
             _log.warning("%s: safeguard snapshot refused: %s", self.trading_pair, exc)

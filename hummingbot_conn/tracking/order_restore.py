@@ -6,15 +6,16 @@ is refused with its reason and never costs the entries after it.
 from typing import Any, Callable, Optional, Tuple
 
 from hummingbot_conn.core.in_flight_order import InFlightOrder, order_from_json
+from hummingbot_conn.tracking.tracked_orders import TrackedOrders
 
 __all__ = ["saved_order", "key_name"]
 
 
-def saved_order(tracker: Any, key: Any, serialized: Any,
+def saved_order(tracker: TrackedOrders, key: Any, serialized: Any,
                 check_pair: Optional[Callable[[str], Optional[str]]]
                 ) -> Tuple[Optional[InFlightOrder], Optional[str]]:
     """``(order, None)`` when the entry ``key: serialized`` can be tracked by ``tracker`` (a
-    ``ClientOrderTracker``: its active, lost and cached orders and its exchange id index), else
+    ``ClientOrderTracker``'s ``TrackedOrders``: its active, lost and cached orders and its exchange id index), else
     ``(None, reason)``: not readable ``to_json`` output, a key that is not its ``client_order_id``,
     finished (FILLED, CANCELED, EXPIRED), a client id already tracked (active, lost or just
     finished), an exchange id of another tracked order, or a reason from ``check_pair``."""

@@ -5,7 +5,9 @@
 ``harness.py``: the fault schedule, the reconciliation wait and the audit
 against the simulator's records. Both are marked ``slow`` and ``soak``.
 
-Environment: ``HBCONN_SOAK_SECONDS`` (trading time of each soak, default 40),
+Environment: ``HBCONN_SOAK_SECONDS`` (trading time of each soak, default 40; 24
+under ``CI=true``), ``HBCONN_SOAK_FAULT_RATE`` (faults a second, default 0.8; under
+``CI=true`` scaled so a shorter soak injects as many faults as a 40 s one),
 ``HBCONN_SOAK_SEED`` (default 16), ``HBCONN_SOAK_RECONCILE_SECONDS`` (how long
 the connector gets to become current at the end, default 90),
 ``HBCONN_SOAK_FUNDING_MS`` (the perpetual venue's funding interval, default 8000),

@@ -25,7 +25,8 @@ def _count(text: str, name: str) -> int:
 
 
 def test_demo_trades_repairs_faults_and_every_check_holds():
-    proc = _demo("--duration", "15", "--no-ui")
+    # 10 s: both faults (at a third and two thirds of the run) injected and repaired, several fills
+    proc = _demo("--duration", "10", "--no-ui")
     out = proc.stdout
     assert proc.returncode == 0, out[-3000:] + proc.stderr
     assert "Traceback" not in proc.stderr

@@ -15,7 +15,9 @@ README = REPO / "README.md"
 
 def _example(title: str) -> str:
     text = README.read_text(encoding="utf-8")
-    section = text.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
+    # the section's own text, up to its first subsection: a subsection (### Event loop, ### Busy
+    # polling) may hold a fragment that is not the example
+    section = re.split(r"\n##+ ", text.split(f"## {title}", 1)[1], maxsplit=1)[0]
     blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
     assert len(blocks) == 1, f"the '{title}' section should hold exactly one python block"
     return blocks[0]

@@ -15,8 +15,11 @@ venue built on it; only the commands (``cli``) import ``sim``, and only
 ``__main__`` imports the commands: the library imports neither.
 """
 import ast
+import functools
 import re
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
 import pytest
 from support.paths import REPO
@@ -91,10 +94,18 @@ def _imports(name: str, path: Path, is_package: bool, known: set) -> set:
     return {m for m in found if m in known and m != name}
 
 
-def _graph() -> dict:
+@functools.cache
+def _read_graph() -> Mapping[str, frozenset]:
     modules = _modules()
     known = set(modules)
-    return {name: _imports(name, path, is_pkg, known) for name, (path, is_pkg) in modules.items()}
+    return MappingProxyType({name: frozenset(_imports(name, path, is_pkg, known))
+                             for name, (path, is_pkg) in modules.items()})
+
+
+def _graph() -> dict:
+    """module -> the modules of ours it imports; the sources are parsed once per session (each test
+    gets its own copy: parsing them was most of this file's time, once per test)."""
+    return {name: set(targets) for name, targets in _read_graph().items()}
 
 
 def _cycles(graph: dict) -> list:
