@@ -21,6 +21,7 @@ venue names).  They are looked up by venue name, importing that module only then
 (:func:`replay_venue`): this package never imports a venue's code, so a venue is
 added without touching it.
 """
+import abc
 import importlib
 import importlib.util
 import os
@@ -104,7 +105,7 @@ class StreamFrame:
 MarketEvent = Union[DepthDiff, Trade]
 
 
-class MarketFormat:
+class MarketFormat(abc.ABC):
     """How one venue's recorded market data reads (the Parquet export, the replay server).
 
     Each method raises ``KeyError``, ``TypeError``, ``ValueError``, ``ArithmeticError`` or
@@ -112,27 +113,27 @@ class MarketFormat:
     goes on); None means "not market data", which is not an error.
     """
 
+    @abc.abstractmethod
     def depth_request_symbol(self, method: str, path: str, query: Mapping[str, str]) -> Optional[str]:
         """The symbol (as sent) of a recorded request for a book snapshot, else None."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def snapshot(self, body: str) -> Optional[BookSnapshot]:
         """A recorded answer to such a request as a book; None when it is not one (not JSON, no id)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def market_events(self, text: str) -> Iterator[MarketEvent]:
         """The book diffs and trades of a received frame (none for any other frame)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def stream_frame(self, text: str) -> Optional[StreamFrame]:
         """A received frame as the replay server plays it, or None when it is no market stream frame."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def server_protocol(self, server: Any) -> Any:
         """The venue's protocol for ``server`` (a ``serve.RecordingServer``): an object with
         ``add_routes(router)`` (its HTTP and WebSocket routes, aiohttp) and ``error(status, text)``
         (the venue's error answer, an ``aiohttp.web.Response``)."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,7 @@ class OrderBookPairSync:
                     if rendering is not None and rendering.matches(self.book, checksum):
                         return
                 except (TypeError, OverflowError):
-                    pass
+                    pass        # not judged here: _checksum_mismatch judges it and counts it
                 if not self._checksum_mismatch(checksum):
                     return
                 reason, trust_book = "checksum", False

@@ -88,3 +88,14 @@ def test_a_venue_without_market_hooks_is_not_exported_as_binance(tmp_path):
         export_parquet(path, str(tmp_path / "out"))
     # the same file recorded as Binance's is read by Binance's hooks
     assert export_parquet(_recording(tmp_path, "binance"), str(tmp_path / "out"))["book_updates.parquet"] == 1
+
+
+def test_a_market_format_missing_a_hook_fails_at_construction_naming_it():
+    from hummingbot_conn.recording.venues import MarketFormat
+
+    class Partial(MarketFormat):
+        def depth_request_symbol(self, method, path, query):
+            return None
+
+    with pytest.raises(TypeError, match="server_protocol"):
+        Partial()
