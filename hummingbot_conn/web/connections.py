@@ -114,6 +114,24 @@ class RESTConnection:
                 raise ResponseTooLargeError(limit, request.method.value, request.url or "")
 
 
+def _make_writes_immediate(ws: aiohttp.ClientWebSocketResponse) -> bool:
+    """Set the socket transport's write high-water mark to 0; True when that makes writes immediate.
+
+    uvloop buffers a write below the high-water mark and hands it to the kernel when the loop turn
+    ends (to batch writes); above the mark it writes at once.  With the mark at 0 every write is
+    above it.  Flow control still holds: a write the kernel does not take whole pauses the
+    protocol (aiohttp's writer then waits to drain) until the buffer is empty again.  asyncio's
+    own loop writes at once anyway.  Over TLS the mark would apply to the TLS layer, not to the
+    socket under it, so it is left alone there."""
+    writer = getattr(ws, "_writer", None)
+    transport = getattr(writer, "transport", None)
+    if transport is None or transport.is_closing() or transport.get_extra_info("sslcontext") is not None \
+            or transport.get_extra_info("ssl_object") is not None:
+        return False
+    transport.set_write_buffer_limits(high=0)
+    return True
+
+
 class WSConnection:
     """One WebSocket.  ``receive()`` returns data frames only; control frames are handled here."""
 
@@ -133,6 +151,7 @@ class WSConnection:
         self._last_ping_sent = -float("inf")
         self._unanswered_since = -float("inf")      # the first of our pings nothing answered yet
         self._url = ""
+        self._writes_at_once = False
         # taps of a recorder (hummingbot_conn.recording): each data frame as received (its receive
         # time on this connection's clock, its text or bytes), and the error a socket died of; None
         # costs one attribute check per frame
@@ -152,11 +171,20 @@ class WSConnection:
     def url(self) -> str:
         return self._url
 
+    @property
+    def writes_at_once(self) -> bool:
+        """True when a write reaches the kernel inside the call that makes it (``connect(...,
+        write_at_once=True)`` on a plain TCP socket).  uvloop otherwise keeps a small write in its
+        buffer until the end of the loop turn, which on an order socket held the order for whatever
+        else that turn ran (README, "Performance").  False over TLS under uvloop: its TLS layer's
+        own transport is out of reach, so there the bytes still leave at the end of the turn."""
+        return self._writes_at_once
+
     async def connect(self, ws_url: str, *, ping_timeout: Optional[float] = 10.0,
                       message_timeout: Optional[float] = None, ws_headers: Optional[Mapping[str, str]] = None,
                       max_msg_size: Optional[int] = None, connect_timeout: float = 10.0,
                       close_timeout: float = 2.0, decode_json: bool = True,
-                      pong_timeout: Optional[float] = None) -> None:
+                      pong_timeout: Optional[float] = None, write_at_once: bool = False) -> None:
         """Open the socket (``connect_timeout`` bounds the handshake, ``close_timeout`` the closing one).
 
         ``decode_json=False``: text frames are returned as ``str``, undecoded (a
@@ -170,6 +198,8 @@ class WSConnection:
             ``message_timeout`` applies).  A socket that stopped delivering is then noticed
             ``ping_timeout + pong_timeout`` seconds after its last frame (docs/contracts.md,
             Contract 4).
+        :param write_at_once: every write goes to the kernel inside the call that makes it, under
+            uvloop too (an order socket's; plain TCP only, see ``writes_at_once``).
         """
         if pong_timeout is not None and not pong_timeout > 0:
             raise ValueError(f"pong_timeout must be > 0 seconds or None, not {pong_timeout!r}")
@@ -185,6 +215,7 @@ class WSConnection:
                 max_msg_size=max_msg_size or self.MAX_MSG_SIZE,
                 timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=close_timeout))
         self._url = ws_url
+        self._writes_at_once = _make_writes_immediate(self._ws) if write_at_once else False
         self._ping_interval = ping_timeout
         self._message_timeout = message_timeout
         self._pong_timeout = pong_timeout

@@ -82,11 +82,11 @@ class WSAssistant:
     async def connect(self, ws_url: str, *, ping_timeout: Optional[float] = 10.0,
                       message_timeout: Optional[float] = None, ws_headers: Optional[Mapping[str, str]] = None,
                       max_msg_size: Optional[int] = None, decode_json: bool = True,
-                      pong_timeout: Optional[float] = None) -> None:
+                      pong_timeout: Optional[float] = None, write_at_once: bool = False) -> None:
         """Connect (once; reconnects reuse these arguments).  See ``WSConnection.connect``."""
         self._connect_args = dict(ws_url=ws_url, ping_timeout=ping_timeout, message_timeout=message_timeout,
                                   ws_headers=ws_headers, max_msg_size=max_msg_size, decode_json=decode_json,
-                                  pong_timeout=pong_timeout)
+                                  pong_timeout=pong_timeout, write_at_once=write_at_once)
         await self._open()
         self._closed = False
         self._attempt = 0

@@ -174,7 +174,7 @@ class KrakenWSOrderEntry:
         await self._refresh_token()          # Kraken: a fresh token for every connection
         connection = await self._connection_factory()
         await connection.connect(self._url, ping_timeout=self._heartbeat, pong_timeout=self._heartbeat,
-                                 decode_json=False)
+                                 decode_json=False, write_at_once=True)
         self._connection = connection
         self._up = True
         self.connect_count += 1

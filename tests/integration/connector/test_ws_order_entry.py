@@ -101,6 +101,22 @@ async def test_orders_cancels_and_status_go_over_the_socket_by_default(ws_sessio
     await settle(ws_session, harness)
 
 
+async def test_the_order_is_in_the_kernel_when_buy_returns(ws_session, harness):
+    # README "Performance": the order socket writes at once (uvloop would hold the frame until the
+    # loop turn ends); nothing of the order.place frame is left in the transport's buffer
+    connector = ws_session.connector
+    connection = connector.ws_order_entry._connection
+    assert connection.writes_at_once
+    transport = connection._ws._writer.transport
+    order_id = connector.buy(PAIR, Decimal("0.002"), OrderType.LIMIT, Decimal("55000"))
+    assert transport.get_write_buffer_size() == 0
+    assert connector.in_flight_orders[order_id].client_order_id == order_id
+    await ws_session.wait_kinds(order_id, [CREATED])
+    connector.cancel(PAIR, order_id)
+    await ws_session.wait_kinds(order_id, [CREATED, CANCELLED])
+    await settle(ws_session, harness)
+
+
 async def test_a_market_order_over_the_socket_fills_from_its_answer(ws_session, harness):
     connector, sim = ws_session.connector, ws_session.sim
     harness.Counterparty(sim).limit("SELL", "0.001", "60000")

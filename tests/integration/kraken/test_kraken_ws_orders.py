@@ -108,7 +108,10 @@ def rewrite_answers(sim: Any, method: str, rewrite: Callable[[dict], Any]) -> No
 async def test_orders_and_cancels_go_over_the_socket_by_default(sim):
     async with Session(sim) as s:
         assert s.connector.order_transport == "ws"
+        connection = s.connector.ws_order_entry._connection
+        assert connection.writes_at_once          # README "Performance": no wait for the loop turn's end
         order_id = s.connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        assert connection._ws._writer.transport.get_write_buffer_size() == 0
         await s.wait_kinds(order_id, ["BuyOrderCreated"])
         assert s.connector.in_flight_orders[order_id].exchange_order_id == s.venue_txid(order_id)
         s.connector.cancel(PAIR, order_id)

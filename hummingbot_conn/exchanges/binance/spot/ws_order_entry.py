@@ -167,7 +167,7 @@ class BinanceWSOrderEntry:
             await self._throttler.acquire(self._connect_limit_id)
         connection = await self._connection_factory()
         await connection.connect(self._url, ping_timeout=self._heartbeat, message_timeout=self._message_timeout,
-                                 decode_json=False)
+                                 decode_json=False, write_at_once=True)
         self._connection = connection
         self._up = True
         self.connect_count += 1
