@@ -101,6 +101,8 @@ def test_bench_tick_to_trade(benchmark, peers, loop, busy_poll):
         # report.py: one row per side, min and median of these (seconds per order, ops 1)
         "rounds": {impl: [ns / 1e9 for ns in results[(loop, impl)].values("total")] for impl in impls},
         "ops": dict.fromkeys(impls, 1),
+        # the row ratios divide by and the figures hang from (report.py): ours over REST where it runs
+        "reference": "hbconn" if "hbconn" in impls else "hbconn_ws",
         "warmup": warmup,
         "order": f"(loop, side) blocks shuffled every round (seed {ttt.SEED})",
         "description": (f"tick to trade per order (ns/op = a depth frame leaves the simulator -> the order it "

@@ -53,21 +53,24 @@ class Mover:
     def step(self) -> None:
         book = self.sim.engine.books[SYMBOL]
         bid, ask = book.best_bid(), book.best_ask()
-        if bid is None or ask is None:
-            return
+        if bid is None and ask is None:
+            return                          # nothing to walk from: the traders refill the book
         mine = self.order is not None and self.order.on_book
-        price = bid.price + self.tick
+        # a side the traders emptied must not stop the walk (every best-bid change of the benchmark
+        # comes from here): no bids, start a walk below the ask; no asks, walk without a ceiling
+        price = bid.price + self.tick if bid is not None else ask.price - MAX_WALK * self.tick
+        ceiling = ask.price if ask is not None else price + self.tick
         try:
-            if mine and (self.walked >= MAX_WALK or price >= ask.price):
+            if mine and (self.walked >= MAX_WALK or price >= ceiling):
                 self._withdraw()            # the traders' best bid is the best again
-            elif price < ask.price:
+            elif price < ceiling and price > 0:
                 previous = self.order
                 self.order, _ = self.sim.engine.place_order(self.account, SYMBOL, "BUY", "LIMIT_MAKER",
                                                             quantity=MOVER_QTY, price=price)
                 if previous is not None and previous.on_book:
                     self.sim.engine.cancel_order(self.account, SYMBOL, previous.order_id)
                 self.walked += 1
-            else:
+            elif bid is not None:
                 # the traders bid a tick under the ask: take that level, so the next one is the best
                 self.sim.engine.place_order(self.account, SYMBOL, "SELL", "LIMIT", quantity=bid.total,
                                             price=bid.price, time_in_force="IOC")

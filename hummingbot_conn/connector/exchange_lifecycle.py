@@ -17,6 +17,7 @@ from hummingbot_conn.connector.balances import Balances
 from hummingbot_conn.connector.decimal_context import library_context
 from hummingbot_conn.connector.exchange_hooks import ExchangeHooks
 from hummingbot_conn.connector.network_status import NetworkStatus
+from hummingbot_conn.connector.order_path_warmer import OrderPathWarmer
 from hummingbot_conn.connector.order_placer import OrderPlacer
 from hummingbot_conn.connector.status_poller import StatusPoller
 from hummingbot_conn.connector.symbol_map import SymbolMap
@@ -74,6 +75,7 @@ class ExchangeLifecycle(ExchangeHooks):
     _symbol_map: SymbolMap
     _order_tracker: ClientOrderTracker
     _order_placer: OrderPlacer
+    _order_path_warmer: Optional[OrderPathWarmer]
     _status_poller: StatusPoller
 
     @property
@@ -105,6 +107,7 @@ class ExchangeLifecycle(ExchangeHooks):
             self._user_stream_tracker.add_connection_listener(self._on_user_stream_connected)
         self._user_stream_connections = 0
         self._network_tasks: List[asyncio.Task] = []
+        self._warming_task: Optional[asyncio.Task] = None
         self._started = False
         self._auth_failure: Optional[BaseException] = None     # from the REST polls (_note_auth_outcome)
 
@@ -224,6 +227,19 @@ class ExchangeLifecycle(ExchangeHooks):
             self._network_tasks += [spawn(self._user_stream_tracker.start()),
                                     spawn(self._user_stream_event_listener_loop()),
                                     spawn(self._status_poller.run())]
+        self._warming_task = None
+        self._restart_warming()
+
+    def _restart_warming(self) -> None:
+        """Start (or stop) the order path's rehearsals to match ``_order_path_warmer`` while the
+        network runs (connector/order_path_warmer.py)."""
+        task, self._warming_task = self._warming_task, None
+        if task is not None:
+            task.cancel()           # stop_network gathers it with the other loops
+        warmer = self._order_path_warmer
+        if warmer is not None and self._started:
+            self._warming_task = asyncio.get_running_loop().create_task(warmer.run(), context=library_context())
+            self._network_tasks.append(self._warming_task)
 
     async def stop_network(self) -> None:
         """Stop every loop and request in progress; tracked orders stay as they are.

@@ -45,6 +45,11 @@ from hummingbot_conn.connector.client_order_id import ClientOrderIdGenerator
 from hummingbot_conn.connector.exchange_lifecycle import ExchangeLifecycle
 from hummingbot_conn.connector.frame_refusals import FrameRefusals
 from hummingbot_conn.connector.market_data import ClientOrderBookQueryResult, OrderBookQueries
+from hummingbot_conn.connector.order_path_warmer import (
+    DEFAULT_INTERVAL as DEFAULT_WARM_INTERVAL,
+    OrderPathWarmer,
+    positive_interval,
+)
 from hummingbot_conn.connector.order_placer import OrderPlacer
 from hummingbot_conn.connector.status_poller import StatusPoller
 from hummingbot_conn.connector.symbol_map import SymbolMap
@@ -106,6 +111,7 @@ class ExchangePyBase(ExchangeLifecycle):
         self._order_tracker = self._create_order_tracker()
         self._frame_refusals = FrameRefusals(self._reconcile_after_refused_frame)
         self._order_placer = OrderPlacer(self)
+        self._order_path_warmer: Optional[OrderPathWarmer] = None
         self._status_poller = StatusPoller(
             self, self._clock,
             short_poll_interval=short_poll_interval or self.SHORT_POLL_INTERVAL,
@@ -143,6 +149,30 @@ class ExchangePyBase(ExchangeLifecycle):
                                 **kwargs: Any) -> InFlightOrder:
         return InFlightOrder(order_id, trading_pair, order_type, trade_type, amount, self.current_timestamp,
                              price=price)
+
+    def _rehearse_send(self, order: InFlightOrder) -> None:
+        """Build (and sign) the request that would place ``order``, and send nothing: the venue's
+        part of a rehearsal (connector/order_path_warmer.py).  A venue without a synchronous
+        order path has nothing of its own to rehearse: the generic stages are all there is."""
+        return None
+
+    def warm_order_path(self, interval: Optional[float] = DEFAULT_WARM_INTERVAL) -> None:
+        """Rehearse the last order placed every ``interval`` seconds, so the next ``buy()`` /
+        ``sell()`` finds its code and data in the CPU caches (README, "Warm order path"); None
+        turns it off.  Nothing is tracked, sent, charged or fired by a rehearsal.  Runs while
+        the network runs (from ``start_network`` to ``stop_network``).
+
+        ``ValueError`` unless ``interval`` is None or a number of seconds > 0 and <= 1."""
+        if interval is not None:
+            interval = positive_interval(interval)
+        # a new warmer rehearses from the next order on (None forgets the last one)
+        self._order_path_warmer = OrderPathWarmer(self, interval) if interval is not None else None
+        self._restart_warming()
+
+    @property
+    def order_path_warmer(self) -> Optional[OrderPathWarmer]:
+        """The rehearsals' state (``rehearsals``, ``failures``, ``interval``); None when off."""
+        return self._order_path_warmer
 
     def _market_reference_price(self, trading_pair: str, is_buy: bool) -> Decimal:
         """The price a MARKET order's notional is checked at: the best ask for a

@@ -143,6 +143,9 @@ class OrderPlacer:
         if sent is not None and hasattr(sent, "close"):
             # a task cancelled before its first step never awaits ``sent``: close it (no warning)
             task.add_done_callback(lambda _: sent.close())
+        warmer = connector._order_path_warmer
+        if warmer is not None:          # after the send: what the rehearsals run (order_path_warmer.py)
+            warmer.remember(trading_pair, trade_type, order_type, quantized_amount, quantized_price, kwargs)
 
     async def _reject(self, order_id: str, trading_pair: str, trade_type: Any, order_type: Any,
                       amount: Any, price: Any, exc: Exception) -> None:

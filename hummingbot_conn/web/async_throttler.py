@@ -248,6 +248,12 @@ class AsyncThrottler:
             return True
         return False
 
+    def would_admit(self, limit_id: str, weight: Optional[int] = None, *, priority: Optional[int] = None) -> bool:
+        """True when ``try_acquire`` would admit now; charges nothing (a rehearsal's question,
+        hummingbot_conn/connector/order_path_warmer.py)."""
+        plan = self._plan(limit_id, weight)
+        return self._fits(plan, self._clock(), plan[0][0].priority if priority is None else check_priority(priority))
+
     def _pool(self, limit_id: str) -> Pool:
         try:
             return self._pools[limit_id]

@@ -352,6 +352,18 @@ class KrakenExchange(ExchangePyBase):
         return self._ws_placed(ws, pair, params, sent, order.client_order_id, order.amount, order.trade_type,
                                order.order_type, order.price if order.price is not None else _NAN)
 
+    def _rehearse_send(self, order: InFlightOrder) -> None:
+        """``_send_order_now`` without the send: the counter and throttler asked, the frame built,
+        nothing written, counted or charged (connector/order_path_warmer.py)."""
+        ws, pairs = self._ws_orders, self._pairs
+        if ws is None or not ws.up or pairs is None or order.trading_pair not in pairs:
+            return
+        pair = pairs.pair(order.trading_pair)
+        self._trading_counter.wait_for(pair.altname)
+        params = order_requests.ws_add_order(pair, order.client_order_id, order.amount, order.trade_type,
+                                             order.order_type, order.price if order.price is not None else _NAN)
+        ws.rehearse(CONSTANTS.WS_ADD_ORDER_METHOD, params, CONSTANTS.ADD_ORDER_PATH_URL)
+
     async def _ws_placed(self, ws: KrakenWSOrderEntry, pair: KrakenPair, params: bytes, sent: Optional[Sent],
                          order_id: str, amount: Decimal, trade_type: TradeType, order_type: OrderType,
                          price: Decimal) -> tuple:

@@ -246,6 +246,19 @@ class KrakenWSOrderEntry:
             return None
         return self._write(connection, method, params)
 
+    def rehearse(self, method: str, params: bytes, limit_id: str) -> bytes:
+        """What ``send_now`` would write (with a placeholder request id), without writing it, taking
+        a request id or charging the throttler (only asked): a rehearsal's part
+        (connector/order_path_warmer.py).  Returns the frame's bytes (empty without a token)."""
+        self._throttler.would_admit(limit_id)
+        connection = self._connection
+        if connection is not None:
+            connection.can_write_now()
+        token = self._token
+        if token is None or not self._token_ok():
+            return b""
+        return b'{"method":"%s","params":{%s,"token":%s},"req_id":%d}' % (method.encode(), params, token, 0)
+
     def _write(self, connection: WSConnection, method: str, params: bytes) -> Sent:
         assert self._token is not None
         req_id = next(self._ids)

@@ -121,6 +121,26 @@ async def test_orders_and_cancels_go_over_the_socket_by_default(sim):
         assert s.venue_orders() == []
 
 
+async def test_order_path_rehearsals_send_count_and_charge_nothing(sim):
+    # connector/order_path_warmer.py on Kraken: the add_order frame is built every millisecond and
+    # never written; the trading counter and the throttler only count the one real order
+    async with Session(sim) as s:
+        connector = s.connector
+        connector.warm_order_path(0.001)
+        order_id = connector.buy(PAIR, Decimal("0.001"), OrderType.LIMIT, Decimal("1000"))
+        await s.wait_kinds(order_id, ["BuyOrderCreated"])
+        warmer = connector.order_path_warmer
+        counter = connector._trading_counter.value(ALTNAME)
+        await until(lambda: warmer.rehearsals >= 30)
+        assert warmer.failures == 0
+        assert connector._trading_counter.value(ALTNAME) <= counter
+        assert list(connector.in_flight_orders) == [order_id]
+        assert s.ws("add_order") == 1 and s.rest == {ADD_ORDER: [], CANCEL_ORDER: []}
+        connector.cancel(PAIR, order_id)
+        await s.wait_kinds(order_id, ["BuyOrderCreated", "OrderCancelled"])
+        assert (s.ws("add_order"), s.ws("cancel_order")) == (1, 1)
+
+
 @pytest.mark.parametrize("order_type", [OrderType.LIMIT, OrderType.MARKET])
 async def test_an_order_over_the_socket_fills_and_balances_match_the_venue(sim, order_type):
     async with Session(sim) as s:

@@ -142,6 +142,22 @@ def test_rate_limit_validation():
     assert RateLimit("A", 2, 1) == RateLimit("A", 2, 1.0)
 
 
+def test_would_admit_answers_as_try_acquire_would_and_charges_nothing():
+    clock = VirtualClock()
+    limits = [RateLimit("POOL", limit=3, time_interval=10),
+              RateLimit("E1", limit=100, time_interval=10, linked_limits=[LinkedLimitWeightPair("POOL", 2)])]
+    throttler = make(limits, clock)
+    for _ in range(5):
+        assert throttler.would_admit("E1")
+    assert (throttler.used_weight("E1"), throttler.used_weight("POOL")) == (0, 0)
+    assert throttler.try_acquire("E1")
+    assert not throttler.would_admit("E1")          # the pool lacks 2 units now
+    assert not throttler.try_acquire("E1")
+    assert throttler.used_weight("POOL") == 2
+    with pytest.raises(UnknownLimitError):
+        throttler.would_admit("nope")
+
+
 async def test_linked_limits_are_all_or_nothing():
     clock = VirtualClock()
     limits = [RateLimit("POOL", limit=3, time_interval=10),

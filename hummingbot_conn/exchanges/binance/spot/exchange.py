@@ -200,6 +200,18 @@ class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
             return None
         return self._ws_order_outcome(ws, data, sent, order_id, pair, trade_type)
 
+    def _rehearse_send(self, order: InFlightOrder) -> None:
+        """``_send_order_now`` without the send: params, signature and frame built, the throttler
+        asked, nothing written or charged (connector/order_path_warmer.py)."""
+        ws = self._ws_orders
+        pair = order.trading_pair
+        if ws is None or not ws.up or not self._symbol_map.has_pair(pair):
+            return
+        data = self._order_params(self._symbol_map.exchange_symbol(pair), order.client_order_id, pair, order.amount,
+                                  order.trade_type, order.order_type,
+                                  order.price if order.price is not None else _NAN)
+        ws.rehearse(CONSTANTS.WS_ORDER_PLACE_METHOD, data)
+
     async def _ws_order_outcome(self, ws: BinanceWSOrderEntry, data: Dict[str, Any], sent: Any, order_id: str,
                                 trading_pair: str, trade_type: TradeType) -> tuple:
         response = await ws.request(CONSTANTS.WS_ORDER_PLACE_METHOD, data, sent=sent)

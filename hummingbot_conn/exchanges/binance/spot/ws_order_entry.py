@@ -229,6 +229,17 @@ class BinanceWSOrderEntry:
             return None
         return self._write(connection, method, params, throttler.time(), outcome_matters=True)
 
+    def rehearse(self, method: str, params: Dict[str, Any]) -> bytes:
+        """What ``send_now`` would write for ``method`` (signed, encoded), without writing it, taking
+        a request id or charging the throttler (which is only asked): a rehearsal's part
+        (connector/order_path_warmer.py).  Returns the frame's bytes."""
+        self._throttler.would_admit(method)
+        payload = orjson.dumps({"id": "0", "method": method, "params": self._auth.sign_ws_params(params)})
+        connection = self._connection
+        if connection is not None:
+            connection.can_write_now()
+        return payload
+
     def _write(self, connection: WSConnection, method: str, params: Dict[str, Any], sent_at: float,
                outcome_matters: bool) -> Sent:
         request_id = str(next(self._ids))
