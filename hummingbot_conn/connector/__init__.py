@@ -9,6 +9,7 @@ from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
 from hummingbot_conn.connector.funding_info import FundingInfo, FundingInfoUpdate
 from hummingbot_conn.connector.market_data import ClientOrderBookQueryResult, OrderBookQueries
 from hummingbot_conn.connector.network_status import NetworkStatus
+from hummingbot_conn.connector.order_path_warmer import OrderPathWarmer
 from hummingbot_conn.connector.order_placer import OrderPlacer
 from hummingbot_conn.connector.perpetual_derivative_py_base import PerpetualDerivativePyBase
 from hummingbot_conn.connector.perpetual_trading import PerpetualTrading
@@ -21,7 +22,7 @@ from hummingbot_conn.connector.trading_rules import OrderRejected, TradingRules
 __all__ = [
     "AccountRefresher", "Balances", "CancellationResult", "ClientOrderBookQueryResult", "ClientOrderIdGenerator",
     "ExchangePyBase",
-    "FundingInfo", "FundingInfoUpdate", "NetworkStatus", "OrderBookQueries", "OrderPlacer", "OrderRejected",
+    "FundingInfo", "FundingInfoUpdate", "NetworkStatus", "OrderBookQueries", "OrderPathWarmer", "OrderPlacer", "OrderRejected",
     "PerpetualDerivativePyBase", "PerpetualTrading", "Position", "StatusPoller", "SymbolMap", "TradingRule",
     "TradingRules", "get_new_client_order_id", "min_interval_for",
 ]
