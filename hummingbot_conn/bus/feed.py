@@ -173,11 +173,21 @@ class BookFeed:
 
     # ------------------------------------------------------------ lifecycle
     async def start(self) -> None:
+        """Connect, answer snapshot and info requests, start the tracker.  If anything fails or is
+        cancelled after the connection opened, the client is closed before the error goes on: a
+        start that did not finish leaves nothing behind (nats-py would reconnect for ever)."""
         nc = await connect(self._nats_url, name=f"hbconn-feed-{self.subjects.venue}", error_cb=self._nats_error)
         self._nc = nc
-        self._subs.append(await nc.subscribe(self.subjects.snapshots, cb=self._on_snapshot_request))
-        self._subs.append(await nc.subscribe(self.subjects.info, cb=self._on_info_request))
-        await nc.flush()
+        try:
+            self._subs.append(await nc.subscribe(self.subjects.snapshots, cb=self._on_snapshot_request))
+            self._subs.append(await nc.subscribe(self.subjects.info, cb=self._on_info_request))
+            await nc.flush()
+        except BaseException:
+            self._subs.clear()
+            self._nc = None
+            with contextlib.suppress(Exception):
+                await asyncio.shield(nc.close())
+            raise
         self._tasks.append(asyncio.ensure_future(self._send_loop()))
         self._tasks.append(asyncio.ensure_future(self._heartbeat_loop()))
         self.tracker.start()
