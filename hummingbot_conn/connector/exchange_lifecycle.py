@@ -108,6 +108,10 @@ class ExchangeLifecycle(ExchangeHooks):
         self._user_stream_connections = 0
         self._network_tasks: List[asyncio.Task] = []
         self._warming_task: Optional[asyncio.Task] = None
+        # the loop the network runs on, from _start_loops until stop_network begins: rehearsals
+        # start only while it is set (a warm_order_path() during stop_network's awaits must not
+        # leave a loop running after it)
+        self._network_loop: Optional[asyncio.AbstractEventLoop] = None
         self._started = False
         self._auth_failure: Optional[BaseException] = None     # from the REST polls (_note_auth_outcome)
 
@@ -228,17 +232,33 @@ class ExchangeLifecycle(ExchangeHooks):
                                     spawn(self._user_stream_event_listener_loop()),
                                     spawn(self._status_poller.run())]
         self._warming_task = None
+        self._network_loop = asyncio.get_running_loop()
         self._restart_warming()
+
+    def _on_network_loop(self) -> bool:
+        """False while the network runs and this thread is not running its loop (asyncio's objects
+        are not thread-safe: a task made there would belong to no loop or to the wrong one)."""
+        loop = self._network_loop
+        if loop is None:
+            return True
+        try:
+            return asyncio.get_running_loop() is loop
+        except RuntimeError:
+            return False
 
     def _restart_warming(self) -> None:
         """Start (or stop) the order path's rehearsals to match ``_order_path_warmer`` while the
-        network runs (connector/order_path_warmer.py)."""
+        network runs (connector/order_path_warmer.py).  Called on the network's loop."""
         task, self._warming_task = self._warming_task, None
         if task is not None:
-            task.cancel()           # stop_network gathers it with the other loops
-        warmer = self._order_path_warmer
-        if warmer is not None and self._started:
-            self._warming_task = asyncio.get_running_loop().create_task(warmer.run(), context=library_context())
+            task.cancel()
+            # dropped at once: a bot turning warming off and on would otherwise pile up one
+            # finished task per call until stop_network (a cancelled sleep ends on the next turn)
+            if task in self._network_tasks:
+                self._network_tasks.remove(task)
+        warmer, loop = self._order_path_warmer, self._network_loop
+        if warmer is not None and loop is not None:
+            self._warming_task = loop.create_task(warmer.run(), context=library_context())
             self._network_tasks.append(self._warming_task)
 
     async def stop_network(self) -> None:
@@ -247,6 +267,8 @@ class ExchangeLifecycle(ExchangeHooks):
         Each part gets ``STOP_TIMEOUT`` seconds to stop; one that does not is
         logged and left to finish in the background, so stopping never hangs.
         """
+        self._network_loop = None       # before any await: nothing started meanwhile outlives the stop
+        self._warming_task = None
         tasks, self._network_tasks = self._network_tasks, []
         for task in tasks:
             task.cancel()

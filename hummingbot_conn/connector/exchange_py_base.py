@@ -162,9 +162,14 @@ class ExchangePyBase(ExchangeLifecycle):
         turns it off.  Nothing is tracked, sent, charged or fired by a rehearsal.  Runs while
         the network runs (from ``start_network`` to ``stop_network``).
 
-        ``ValueError`` unless ``interval`` is None or a number of seconds > 0 and <= 1."""
+        ``ValueError`` unless ``interval`` is None or a number of seconds > 0 and <= 1;
+        ``RuntimeError`` while the network runs and the call is not made on its event loop (another
+        thread's).  Either leaves the warming as it was."""
         if interval is not None:
             interval = positive_interval(interval)
+        if not self._on_network_loop():
+            raise RuntimeError("warm_order_path must be called on the event loop the connector's network "
+                               "runs on")
         # a new warmer rehearses from the next order on (None forgets the last one)
         self._order_path_warmer = OrderPathWarmer(self, interval) if interval is not None else None
         self._restart_warming()
