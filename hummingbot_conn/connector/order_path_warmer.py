@@ -35,8 +35,9 @@ DEFAULT_INTERVAL = 0.01
 #: it may have effects we must not repeat)
 REHEARSAL_ORDER_ID = "warm-0"
 
-# (trading_pair, trade_type, order_type, amount, price, keyword arguments) of the last order sent
-LastOrder = Tuple[str, TradeType, OrderType, Decimal, Optional[Decimal], dict]
+# (trading_pair, trade_type, order_type, amount, price, keyword arguments, the MARKET order's reference
+# price or None) of the last order sent
+LastOrder = Tuple[str, TradeType, OrderType, Decimal, Optional[Decimal], dict, Optional[Decimal]]
 
 
 def positive_interval(interval: Any) -> float:
@@ -61,9 +62,10 @@ class OrderPathWarmer:
         self.failures = 0
 
     def remember(self, trading_pair: str, trade_type: TradeType, order_type: OrderType, amount: Decimal,
-                 price: Optional[Decimal], kwargs: dict) -> None:
-        """The order just sent (its checked, quantised terms): what the next rehearsals run."""
-        self.last = (trading_pair, trade_type, order_type, amount, price, kwargs)
+                 price: Optional[Decimal], kwargs: dict, reference: Optional[Decimal] = None) -> None:
+        """The order just sent (its checked, quantised terms; ``reference``: the book price a MARKET
+        order was checked at): what the next rehearsals run."""
+        self.last = (trading_pair, trade_type, order_type, amount, price, kwargs, reference)
 
     async def run(self) -> None:
         """Rehearse every ``interval`` seconds until cancelled."""
@@ -77,7 +79,7 @@ class OrderPathWarmer:
         if last is None:
             return False
         connector = self._connector
-        trading_pair, trade_type, order_type, amount, price, kwargs = last
+        trading_pair, trade_type, order_type, amount, price, kwargs, last_reference = last
         try:
             generator = connector._new_client_order_id
             order_id = generator(trade_type is TradeType.BUY, trading_pair) \
@@ -85,6 +87,10 @@ class OrderPathWarmer:
             reference = None
             if order_type is OrderType.MARKET:
                 reference = connector._market_reference_price(trading_pair, trade_type is TradeType.BUY)
+                if reference is None or not reference.is_finite():
+                    # the side is empty now (the order took it, a resync): the stages are the same
+                    # at the price the order was checked at, and warming must not stop meanwhile
+                    reference = last_reference
             amount, price = connector._trading_rules_part.check_order(
                 trading_pair, order_type, amount, price, reference)
             order = connector._create_in_flight_order(order_id, trading_pair, order_type, trade_type, amount, price,

@@ -145,7 +145,8 @@ class OrderPlacer:
             task.add_done_callback(lambda _: sent.close())
         warmer = connector._order_path_warmer
         if warmer is not None:          # after the send: what the rehearsals run (order_path_warmer.py)
-            warmer.remember(trading_pair, trade_type, order_type, quantized_amount, quantized_price, kwargs)
+            warmer.remember(trading_pair, trade_type, order_type, quantized_amount, quantized_price, kwargs,
+                            reference)
 
     async def _reject(self, order_id: str, trading_pair: str, trade_type: Any, order_type: Any,
                       amount: Any, price: Any, exc: Exception) -> None:

@@ -81,3 +81,67 @@ async def test_a_call_from_another_thread_is_refused_and_changes_nothing(sim, ha
     # stopped: no loop to belong to, so any thread may set it (it runs from the next start_network)
     await asyncio.to_thread(connector.warm_order_path, 0.01)
     assert connector.order_path_warmer.interval == 0.01
+
+
+async def test_a_market_order_that_empties_its_side_is_still_rehearsed(sim, harness, caplog):
+    # the order took the whole ask side: the book has no reference price now, and the rehearsal
+    # runs at the one the order was checked at instead of failing until the next order
+    session = await _started(sim, harness, order_transport="ws")
+    connector, counterparty = session.connector, harness.Counterparty(sim)
+    caplog.set_level(logging.WARNING, "hummingbot_conn.connector.order_path_warmer")
+    try:
+        await harness.until(lambda: connector.ws_order_entry.up)
+        connector.warm_order_path(0.001)
+        warmer = connector.order_path_warmer
+        counterparty.limit("SELL", "0.002", "60000")
+        await harness.until(lambda: connector.get_price(PAIR, True) == Decimal("60000"))
+        order_id = connector.buy(PAIR, Decimal("0.002"), OrderType.MARKET)
+        await session.wait_kinds(order_id, [CREATED, "OrderFilledEvent", "BuyOrderCompletedEvent"])
+        await harness.until(lambda: not connector.get_price(PAIR, True).is_finite())
+        before = warmer.rehearsals
+        await harness.until(lambda: warmer.rehearsals >= before + 20)
+        assert warmer.failures == 0
+        assert not [r for r in caplog.records if "Rehearsing" in r.getMessage()]
+        assert list(connector.in_flight_orders) == []
+    finally:
+        await connector.stop_network()
+
+
+async def test_over_rest_transport_rehearsals_run_and_send_nothing(sim, harness):
+    session = await _started(sim, harness, order_transport="rest")
+    connector = session.connector
+    requests = harness.RequestCounter(sim)
+    try:
+        connector.warm_order_path(0.001)
+        warmer = connector.order_path_warmer
+        order_id = connector.sell(PAIR, Decimal("0.002"), OrderType.LIMIT_MAKER, Decimal("70000"))
+        await session.wait_kinds(order_id, ["SellOrderCreatedEvent"])
+        await harness.until(lambda: warmer.rehearsals >= 20)
+        assert warmer.failures == 0 and requests.count == 1
+        assert list(connector.in_flight_orders) == [order_id]
+        assert len(session.events()) == 1
+    finally:
+        await connector.stop_network()
+
+
+async def test_a_restart_with_warming_on_rehearses_the_same_last_order(sim, harness):
+    session = await _started(sim, harness, order_transport="ws")
+    connector = session.connector
+    try:
+        await harness.until(lambda: connector.ws_order_entry.up)
+        connector.warm_order_path(0.001)
+        warmer = connector.order_path_warmer
+        order_id = connector.buy(PAIR, Decimal("0.002"), OrderType.LIMIT, Decimal("55000"))
+        await session.wait_kinds(order_id, [CREATED])
+        await harness.until(lambda: warmer.rehearsals >= 3)
+        await connector.stop_network()
+        stopped = warmer.rehearsals
+        await asyncio.sleep(0.02)
+        assert warmer.rehearsals == stopped and _warming_tasks() == []
+        await connector.start_network()
+        await connector.wait_ready(10)
+        assert connector.order_path_warmer is warmer and len(_warming_tasks()) == 1
+        await harness.until(lambda: warmer.rehearsals >= stopped + 10)
+        assert warmer.failures == 0 and list(connector.in_flight_orders) == [order_id]
+    finally:
+        await connector.stop_network()
