@@ -225,6 +225,10 @@ class ExchangeLifecycle(ExchangeHooks):
         self._started = True
         self._order_book_tracker.start()
         spawn = asyncio.get_running_loop().create_task
+        # loops still here were started by a start_network that overlapped this one (both past their
+        # stop_network): replaced, they would be in no list and outlive every stop, so end them
+        for task in self._network_tasks:
+            task.cancel()
         self._network_tasks = [spawn(self._trading_rules_polling_loop()),
                                spawn(self._trading_fees_polling_loop())]
         if self._user_stream_tracker is not None:       # built when trading is required

@@ -145,3 +145,18 @@ async def test_a_restart_with_warming_on_rehearses_the_same_last_order(sim, harn
         assert warmer.failures == 0 and list(connector.in_flight_orders) == [order_id]
     finally:
         await connector.stop_network()
+
+
+async def test_two_overlapping_start_network_calls_leave_nothing_after_stop_network(sim, harness):
+    key, secret = sim.create_account({"USDT": "100000", "BTC": "2"})
+    connector = harness.make_connector(sim, key, secret, pairs=(PAIR,))
+    connector.warm_order_path(0.5)
+    await asyncio.gather(connector.start_network(), connector.start_network())
+    try:
+        await connector.wait_ready(10)
+        assert len(_warming_tasks()) == 1
+    finally:
+        await connector.stop_network()
+    await asyncio.sleep(0.01)
+    left = [repr(t) for t in asyncio.all_tasks() if not t.done() and t is not asyncio.current_task()]
+    assert not [t for t in left if "OrderPathWarmer" in t or "polling_loop" in t], left
