@@ -376,6 +376,8 @@ class PerpetualDerivativePyBase(ExchangePyBase, ABC):
         await super().start_network()
         self._perpetual_trading.start()
         spawn = asyncio.get_running_loop().create_task
+        for task in self._perpetual_tasks:      # an overlapping start_network's (as _start_loops does)
+            task.cancel()
         self._perpetual_tasks = [spawn(self._listen_for_funding_info())]
         if self.is_trading_required:
             self._perpetual_tasks += [spawn(self._initialize_account_state()),

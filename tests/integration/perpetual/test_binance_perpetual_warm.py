@@ -45,3 +45,17 @@ async def test_an_order_refused_for_its_position_action_is_never_rehearsed(sessi
     refused = ex.buy(PAIR, Decimal("0.01"), OrderType.LIMIT, Decimal("50000"))      # no position action
     await session.wait_kinds(refused, ["MarketOrderFailureEvent"])
     assert ex.order_path_warmer.last is None and ex.order_path_warmer.rehearsals == 0
+
+
+async def test_two_overlapping_start_network_calls_leave_nothing_after_stop_network(fsim, harness):
+    key, secret = fsim.create_account("10000")
+    connector = harness.make_connector(fsim, key, secret)
+    connector.warm_order_path(0.5)
+    await asyncio.gather(connector.start_network(), connector.start_network())
+    try:
+        await connector.wait_ready(10)
+    finally:
+        await connector.stop_network()
+    await asyncio.sleep(0.01)
+    left = [repr(t) for t in asyncio.all_tasks() if not t.done() and t is not asyncio.current_task()]
+    assert [t for t in left if "hummingbot_conn/sim/" not in t] == []     # the simulator's own loops run on
