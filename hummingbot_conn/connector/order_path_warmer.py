@@ -56,10 +56,20 @@ class OrderPathWarmer:
 
     def __init__(self, connector: Any, interval: float = DEFAULT_INTERVAL) -> None:
         self._connector = connector
-        self.interval = positive_interval(interval)
+        self._interval = positive_interval(interval)
         self.last: Optional[LastOrder] = None
         self.rehearsals = 0
         self.failures = 0
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two rehearsals; set it to change the pace from the next round (``ValueError``
+        as ``warm_order_path``: a loop must never spin on a zero, negative or NaN pause)."""
+        return self._interval
+
+    @interval.setter
+    def interval(self, interval: float) -> None:
+        self._interval = positive_interval(interval)
 
     def remember(self, trading_pair: str, trade_type: TradeType, order_type: OrderType, amount: Decimal,
                  price: Optional[Decimal], kwargs: dict, reference: Optional[Decimal] = None) -> None:
@@ -70,7 +80,7 @@ class OrderPathWarmer:
     async def run(self) -> None:
         """Rehearse every ``interval`` seconds until cancelled."""
         while True:
-            await asyncio.sleep(self.interval)
+            await asyncio.sleep(self._interval)
             self.rehearse()
 
     def rehearse(self) -> bool:

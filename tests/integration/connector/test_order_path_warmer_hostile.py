@@ -160,3 +160,15 @@ async def test_two_overlapping_start_network_calls_leave_nothing_after_stop_netw
     await asyncio.sleep(0.01)
     left = [repr(t) for t in asyncio.all_tasks() if not t.done() and t is not asyncio.current_task()]
     assert not [t for t in left if "OrderPathWarmer" in t or "polling_loop" in t], left
+
+
+@pytest.mark.parametrize("interval", [0, -1, float("nan"), "0.01", None])
+def test_the_warmers_interval_set_directly_is_checked_as_warm_order_path_checks_it(sim, harness, interval):
+    connector = harness.make_connector(sim, "k" * 64, "s" * 64)
+    connector.warm_order_path(0.01)
+    warmer = connector.order_path_warmer
+    with pytest.raises(ValueError, match="interval"):
+        warmer.interval = interval          # a negative pause would make the rehearsal loop spin
+    assert warmer.interval == 0.01
+    warmer.interval = 0.002                 # a valid pace is taken from the next round
+    assert warmer.interval == 0.002
