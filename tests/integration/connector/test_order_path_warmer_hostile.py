@@ -172,3 +172,73 @@ def test_the_warmers_interval_set_directly_is_checked_as_warm_order_path_checks_
     assert warmer.interval == 0.01
     warmer.interval = 0.002                 # a valid pace is taken from the next round
     assert warmer.interval == 0.002
+
+
+async def test_rules_that_refuse_the_last_order_after_it_was_placed_stop_only_its_rehearsals(sim, harness, caplog):
+    from hummingbot_conn.connector.trading_rule import TradingRule
+    session = await _started(sim, harness, order_transport="ws")
+    connector = session.connector
+    caplog.set_level(logging.WARNING, "hummingbot_conn.connector.order_path_warmer")
+    try:
+        await harness.until(lambda: connector.ws_order_entry.up)
+        connector.warm_order_path(0.001)
+        warmer = connector.order_path_warmer
+        first = connector.buy(PAIR, Decimal("0.002"), OrderType.LIMIT, Decimal("55000"))
+        await session.wait_kinds(first, [CREATED])
+        await harness.until(lambda: warmer.rehearsals >= 5)
+        rules = connector._trading_rules_part
+        old = rules.get(PAIR)
+        stricter = TradingRule(PAIR, min_order_size=old.min_order_size, min_price_increment=old.min_price_increment,
+                               min_base_amount_increment=old.min_base_amount_increment,
+                               min_notional_size=Decimal("1000"))
+        rules.replace_all([stricter] + [r for p, r in rules.rules.items() if p != PAIR])
+        await harness.until(lambda: warmer.failures >= 10)
+        stalled = warmer.rehearsals
+        assert sum("Rehearsing the order path" in r.getMessage() for r in caplog.records) == 1
+        second = connector.buy(PAIR, Decimal("0.02"), OrderType.LIMIT, Decimal("55000"))     # fits the new rule
+        await session.wait_kinds(second, [CREATED])
+        await harness.until(lambda: warmer.rehearsals >= stalled + 10)
+        assert set(connector.in_flight_orders) == {first, second}
+        connector.cancel(PAIR, first)
+        await session.wait_kinds(first, [CREATED, CANCELLED])
+    finally:
+        await connector.stop_network()
+
+
+async def test_rehearsals_in_the_same_turn_as_real_orders_and_from_an_event_callback(sim, harness):
+    from hummingbot_conn.events import MarketEvent
+    session = await _started(sim, harness, order_transport="ws")
+    connector = session.connector
+    try:
+        await harness.until(lambda: connector.ws_order_entry.up)
+        connector.warm_order_path(0.001)
+        warmer = connector.order_path_warmer
+        first = connector.buy(PAIR, Decimal("0.002"), OrderType.LIMIT, Decimal("55000"))
+        # the same loop turn: rehearse, buy, rehearse, buy -- each real order sent once, ids unique
+        assert warmer.rehearse()
+        second = connector.buy(PAIR, Decimal("0.002"), OrderType.LIMIT, Decimal("55001"))
+        assert warmer.rehearse()
+        third = connector.sell(PAIR, Decimal("0.002"), OrderType.LIMIT, Decimal("70000"))
+        assert warmer.rehearse() and warmer.last[1].name == "SELL"
+        # a user's callback turning warming off and on again while events are being fired
+        seen = []
+
+        def on_created(event):
+            connector.warm_order_path(None)
+            connector.warm_order_path(0.001)
+            seen.append(event.order_id)
+        connector.add_listener(MarketEvent.SellOrderCreated, on_created)
+        await session.wait_kinds(third, ["SellOrderCreatedEvent"])
+        for order_id in (first, second):
+            await session.wait_kinds(order_id, [CREATED])
+        assert seen == [third] and len({first, second, third}) == 3
+        assert sorted(o.client_order_id for o in sim.engine.open_orders(sim.account(session.api_key), "BTCUSDT")) \
+            == sorted([first, second, third])
+        fresh = connector.order_path_warmer
+        assert fresh is not warmer and len(_warming_tasks()) == 1
+        fourth = connector.buy(PAIR, Decimal("0.002"), OrderType.LIMIT, Decimal("55002"))
+        await harness.until(lambda: fresh.rehearsals >= 5)
+        await session.wait_kinds(fourth, [CREATED])
+        assert fresh.failures == 0
+    finally:
+        await connector.stop_network()
