@@ -21,6 +21,7 @@ from hummingbot_conn.web.errors import (
     RequestOutcomeUnknownError,
     WSDisconnectedError,
 )
+from support.sockets import FailingConnection
 
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
@@ -178,26 +179,6 @@ async def test_nothing_is_sent_while_the_socket_is_down():
     with pytest.raises(WSOrderEntryUnavailable):
         await entry.request("order.place", {"symbol": "BTCUSDT"})
     assert socket.frames == [] and throttler.used_weight("REQUEST_WEIGHT") == 0
-
-
-class FailingConnection:
-    """Connects, then ``receive()`` raises ``error`` (or, with None, waits until disconnected)."""
-
-    def __init__(self, error) -> None:
-        self.error = error
-        self.disconnected = asyncio.Event()
-
-    async def connect(self, url: str, **kwargs: Any) -> None:
-        pass
-
-    async def receive(self) -> Any:
-        if self.error is not None:
-            raise self.error
-        await self.disconnected.wait()
-        return None
-
-    async def disconnect(self) -> None:
-        self.disconnected.set()
 
 
 @pytest.mark.parametrize("error", [

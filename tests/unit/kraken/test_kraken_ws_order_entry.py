@@ -4,7 +4,7 @@ lost for good while the connector runs."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, List, Optional
+from typing import List
 
 import aiohttp
 import pytest
@@ -13,26 +13,7 @@ from hummingbot_conn.exchanges.kraken.ws_order_entry import KrakenWSOrderEntry
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.errors import WSDisconnectedError
-
-
-class FailingConnection:
-    """Connects, then ``receive()`` raises ``error`` (or, with None, waits until disconnected)."""
-
-    def __init__(self, error: Optional[BaseException]) -> None:
-        self.error = error
-        self.disconnected = asyncio.Event()
-
-    async def connect(self, url: str, **kwargs: Any) -> None:
-        pass
-
-    async def receive(self) -> Any:
-        if self.error is not None:
-            raise self.error
-        await self.disconnected.wait()
-        return None
-
-    async def disconnect(self) -> None:
-        self.disconnected.set()
+from support.sockets import FailingConnection
 
 
 @pytest.mark.parametrize("error", [
