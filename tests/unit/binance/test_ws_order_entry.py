@@ -9,6 +9,7 @@ from typing import Any, List
 import aiohttp
 import orjson
 import pytest
+from support.sockets import FailingConnection
 
 from hummingbot_conn.exchanges.binance._common.auth import BinanceAuth
 from hummingbot_conn.exchanges.binance.spot import constants as CONSTANTS
@@ -21,7 +22,6 @@ from hummingbot_conn.web.errors import (
     RequestOutcomeUnknownError,
     WSDisconnectedError,
 )
-from support.sockets import FailingConnection
 
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"

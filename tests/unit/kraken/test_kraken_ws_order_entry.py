@@ -8,12 +8,12 @@ from typing import List
 
 import aiohttp
 import pytest
+from support.sockets import FailingConnection
 
 from hummingbot_conn.exchanges.kraken.ws_order_entry import KrakenWSOrderEntry
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.errors import WSDisconnectedError
-from support.sockets import FailingConnection
 
 
 @pytest.mark.parametrize("error", [

@@ -9,10 +9,10 @@ from typing import Any, Awaitable, Callable, List, Optional
 
 import orjson
 import pytest
+from support.sockets import ScriptedConnection
 
 from hummingbot_conn.exchanges.binance._common.auth import BinanceAuth
-from hummingbot_conn.exchanges.binance.spot import constants as BINANCE
-from hummingbot_conn.exchanges.binance.spot import ws_order_entry as binance_entry
+from hummingbot_conn.exchanges.binance.spot import constants as BINANCE, ws_order_entry as binance_entry
 from hummingbot_conn.exchanges.kraken import ws_order_entry as kraken_entry
 from hummingbot_conn.web import ws_order_socket
 from hummingbot_conn.web.async_throttler import AsyncThrottler
@@ -20,7 +20,6 @@ from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.errors import RequestOutcomeUnknownError, WSDisconnectedError
 from hummingbot_conn.web.rate_limit import RateLimit
 from hummingbot_conn.web.ws_order_socket import WSOrderEntryUnavailable, WSOrderSocket
-from support.sockets import ScriptedConnection
 
 FAST = dict(initial=0.001, maximum=0.001, jitter=0.0)
 
