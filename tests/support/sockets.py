@@ -2,7 +2,9 @@
 and the order sockets of ``web/ws_order_socket.py`` and its venues (``FailingConnection``,
 ``ScriptedConnection``)."""
 import asyncio
-from typing import Any, List, Optional
+from typing import Any, Awaitable, Callable, List, Optional
+
+import aiohttp
 
 from hummingbot_conn.web.data_types import WSResponse
 from hummingbot_conn.web.errors import WSDisconnectedError
@@ -100,4 +102,39 @@ class ScriptedConnection:
         self.disconnected.set()
 
 
-__all__ = ["IdleSocket", "FailingConnection", "ScriptedConnection"]
+#: transport errors that end a read, as a test parametrisation: (error, id)
+READ_ERRORS = [
+    (WSDisconnectedError("closed by the server"), "ws-disconnected"),
+    (ConnectionResetError("reset while answering a ping"), "connection-reset"),
+    (aiohttp.ClientPayloadError("a broken frame"), "client-error"),
+    (RuntimeError("the transport is closing"), "runtime-error"),
+]
+
+
+async def check_a_read_error_reconnects(make: Callable[[Callable[[], Awaitable[Any]]], Any],
+                                        error: BaseException) -> None:
+    """Run ``make(connection_factory)``'s ``run()`` (an order socket of web/ws_order_socket.py) where the
+    first socket's read raises ``error``: the loop must reconnect, close the failed socket, and close
+    the second one when cancelled (AssertionError otherwise)."""
+    connections: List[FailingConnection] = []
+
+    async def factory() -> FailingConnection:
+        connections.append(FailingConnection(error if not connections else None))
+        return connections[-1]
+
+    entry = make(factory)
+    task = asyncio.get_running_loop().create_task(entry.run())
+    try:
+        async with asyncio.timeout(10):
+            while entry.connect_count < 2 and not task.done():
+                await asyncio.sleep(0.001)
+        assert not task.done(), task.exception()
+        assert entry.up and entry.connect_count == 2
+        assert connections[0].disconnected.is_set()         # the failed socket is closed, not leaked
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert not entry.up and connections[1].disconnected.is_set()
+
+
+__all__ = ["IdleSocket", "FailingConnection", "ScriptedConnection", "READ_ERRORS", "check_a_read_error_reconnects"]

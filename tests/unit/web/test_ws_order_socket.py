@@ -5,11 +5,12 @@ the lifecycle used to differ between them (a failure to connect of any kind is r
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable, List, Optional
+import contextlib
+from typing import Any, AsyncIterator, Awaitable, Callable, List, Optional
 
 import orjson
 import pytest
-from support.sockets import ScriptedConnection
+from support.sockets import READ_ERRORS, ScriptedConnection, check_a_read_error_reconnects
 
 from hummingbot_conn.exchanges.binance._common.auth import BinanceAuth
 from hummingbot_conn.exchanges.binance.spot import constants as BINANCE, ws_order_entry as binance_entry
@@ -65,9 +66,16 @@ async def until(condition: Callable[[], bool], task: "asyncio.Task") -> None:
             await asyncio.sleep(0.001)
 
 
-async def stopped(task: "asyncio.Task") -> None:
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+@contextlib.asynccontextmanager
+async def running(socket: WSOrderSocket) -> AsyncIterator["asyncio.Task"]:
+    """``socket.run()`` in a task, up before the body runs, cancelled after it."""
+    task = asyncio.get_running_loop().create_task(socket.run())
+    try:
+        await until(lambda: socket.up, task)
+        yield task
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 def test_the_request_timeout_must_be_positive():
@@ -78,9 +86,7 @@ def test_the_request_timeout_must_be_positive():
 async def test_answers_reach_their_request_and_what_answers_nothing_is_dropped_and_counted():
     factory, handed = connections_of()
     socket = venue(factory)
-    task = asyncio.get_running_loop().create_task(socket.run())
-    try:
-        await until(lambda: socket.up, task)
+    async with running(socket) as task:
         connection = handed[0]
         assert connection.connect_kwargs == {"ping_timeout": 5.0, "decode_json": False, "write_at_once": True}
         request = asyncio.ensure_future(socket.request("place"))
@@ -92,23 +98,17 @@ async def test_answers_reach_their_request_and_what_answers_nothing_is_dropped_a
         assert await request == {"id": 1, "result": "placed"}
         assert socket.frames_received == 8 and socket.dropped_frames == 6     # the heartbeat is no drop
         assert socket._pending == {}
-    finally:
-        await stopped(task)
     assert not socket.up and handed[0].disconnected.is_set()
 
 
 async def test_a_frame_the_socket_cannot_take_at_once_is_sent_by_the_awaiting_request():
     factory, handed = connections_of(ScriptedConnection(write_at_once=False))
     socket = venue(factory)
-    task = asyncio.get_running_loop().create_task(socket.run())
-    try:
-        await until(lambda: socket.up, task)
+    async with running(socket) as task:
         request = asyncio.ensure_future(socket.request("place"))
         await until(lambda: handed[0].written, task)
         handed[0].feed(b'{"id": 1}')
         assert await request == {"id": 1}
-    finally:
-        await stopped(task)
 
 
 @pytest.mark.parametrize("outcome_matters, raised", [(True, RequestOutcomeUnknownError),
@@ -116,9 +116,7 @@ async def test_a_frame_the_socket_cannot_take_at_once_is_sent_by_the_awaiting_re
 async def test_a_drop_ends_every_waiting_request_and_the_socket_reconnects(outcome_matters, raised):
     factory, handed = connections_of()
     socket = venue(factory)
-    task = asyncio.get_running_loop().create_task(socket.run())
-    try:
-        await until(lambda: socket.up, task)
+    async with running(socket) as task:
         requests = [asyncio.ensure_future(socket.request(m, outcome_matters=outcome_matters)) for m in "ab"]
         await until(lambda: len(handed[0].written) == 2, task)
         await handed[0].disconnect()            # the server closes the socket
@@ -127,21 +125,15 @@ async def test_a_drop_ends_every_waiting_request_and_the_socket_reconnects(outco
                 await request
         assert socket._pending == {}
         await until(lambda: socket.connect_count == 2 and socket.up, task)
-    finally:
-        await stopped(task)
 
 
 async def test_a_write_that_fails_is_an_unknown_outcome_and_nothing_stays_pending():
     factory, handed = connections_of(ScriptedConnection(fail_writes=True))
     socket = venue(factory)
-    task = asyncio.get_running_loop().create_task(socket.run())
-    try:
-        await until(lambda: socket.up, task)
+    async with running(socket):
         with pytest.raises(RequestOutcomeUnknownError, match="failed while sending"):
             await socket.request("place")
         assert socket._pending == {}
-    finally:
-        await stopped(task)
 
 
 async def test_nothing_is_sent_while_the_socket_is_down():
@@ -153,31 +145,23 @@ async def test_nothing_is_sent_while_the_socket_is_down():
 async def test_a_timeout_with_no_frame_since_the_write_gives_the_socket_up_and_a_new_one_opens():
     factory, handed = connections_of()
     socket = venue(factory, request_timeout=0.05)
-    task = asyncio.get_running_loop().create_task(socket.run())
-    try:
-        await until(lambda: socket.up, task)
+    async with running(socket) as task:
         with pytest.raises(RequestOutcomeUnknownError, match="no answer within"):
             await socket.request("place")
         assert handed[0].disconnected.is_set()          # given up at once, not at the pings' timeout
         await until(lambda: socket.connect_count == 2 and socket.up, task)
-    finally:
-        await stopped(task)
 
 
 async def test_a_timeout_on_a_socket_that_still_reads_frames_keeps_it():
     factory, handed = connections_of()
     socket = venue(factory, request_timeout=0.05)
-    task = asyncio.get_running_loop().create_task(socket.run())
-    try:
-        await until(lambda: socket.up, task)
+    async with running(socket) as task:
         request = asyncio.ensure_future(socket.request("status", outcome_matters=False))
         await until(lambda: handed[0].written, task)
         handed[0].feed(b'{"event": "heartbeat"}')      # the socket lives; only this answer is late
         with pytest.raises(TimeoutError):
             await request
         assert socket.up and not handed[0].disconnected.is_set() and socket.connect_count == 1
-    finally:
-        await stopped(task)
 
 
 def binance(factory: Callable[[], Awaitable[Any]]) -> WSOrderSocket:
@@ -211,12 +195,15 @@ async def test_any_failure_to_connect_is_retried_and_orders_come_back_to_the_soc
         return attempts[-1]  # type: ignore[return-value]
 
     socket = make(factory)
-    task = asyncio.get_running_loop().create_task(socket.run())
-    try:
-        await until(lambda: socket.up, task)
+    async with running(socket):
         assert socket.connect_count == 1 and len(attempts) == 2
-    finally:
-        await stopped(task)
+
+
+@pytest.mark.parametrize("error", [e for e, _ in READ_ERRORS], ids=[i for _, i in READ_ERRORS])
+async def test_a_read_ended_by_any_transport_error_reconnects_and_closes_the_old_socket(error):
+    """Whatever ends a read, the loop reconnects and the failed socket is closed, not leaked (the venues'
+    own tests run the same check on their entries)."""
+    await check_a_read_error_reconnects(venue, error)
 
 
 def test_one_unavailable_error_for_every_venue_under_both_old_import_paths():
