@@ -10,7 +10,7 @@ Kraken (``exchanges/kraken/ws_order_entry.py``) order entries had each written f
 * ``up`` / ``wait_up()``, ``connect_count``, ``frames_received``, ``dropped_frames``;
 * the requests waiting for an answer (``_pending``, keyed by the venue's request id), each
   ended with ``WSDisconnectedError`` when the socket goes down (``_went_down``);
-* writing a frame at once or leaving it to the awaiting coroutine (``_write``), admitting a
+* writing a frame at once or leaving it to the awaiting coroutine (``_write_frame``), admitting a
   request (``_admit``: raises ``WSOrderEntryUnavailable`` while the socket is down), and awaiting
   its answer with ``request_timeout`` (``_answer``): a lost answer is
   ``RequestOutcomeUnknownError`` where the outcome matters (docs/contracts.md, Contract 2);
@@ -227,7 +227,7 @@ class WSOrderSocket:
             raise WSOrderEntryUnavailable(f"{self.LABEL} went down; {method} not sent")
         return connection, sent_at
 
-    def _write(self, connection: WSConnection, request_id: Any, payload: bytes, sent_at: float) -> Sent:
+    def _write_frame(self, connection: WSConnection, request_id: Any, payload: bytes, sent_at: float) -> Sent:
         """Register ``request_id``'s answer and write ``payload`` at once when the socket takes it
         (else the frame is in the returned ``Sent`` for ``_answer`` to send)."""
         future = asyncio.get_running_loop().create_future()

@@ -143,7 +143,7 @@ class KrakenWSOrderEntry(WSOrderSocket):
         throttler = self._throttler
         if not throttler.try_acquire(limit_id):
             return None
-        return self._write_request(connection, method, params, throttler.time())
+        return self._write(connection, method, params, throttler.time())
 
     def rehearse(self, method: str, params: bytes, limit_id: str) -> bytes:
         """What ``send_now`` would write (with a placeholder request id), without writing it, taking
@@ -158,12 +158,12 @@ class KrakenWSOrderEntry(WSOrderSocket):
             return b""
         return b'{"method":"%s","params":{%s,"token":%s},"req_id":%d}' % (method.encode(), params, token, 0)
 
-    def _write_request(self, connection: WSConnection, method: str, params: bytes, sent_at: float) -> Sent:
+    def _write(self, connection: WSConnection, method: str, params: bytes, sent_at: float) -> Sent:
         assert self._token is not None
         req_id = next(self._ids)
         payload = b'{"method":"%s","params":{%s,"token":%s},"req_id":%d}' % (
             method.encode(), params, self._token, req_id)
-        return self._write(connection, req_id, payload, sent_at)
+        return self._write_frame(connection, req_id, payload, sent_at)
 
     async def request(self, method: str, params: bytes, limit_id: str, *, sent: Optional[Sent] = None) -> Any:
         """Send ``method`` with ``params`` (as ``send_now``) and return the answer's ``result``
@@ -171,7 +171,7 @@ class KrakenWSOrderEntry(WSOrderSocket):
         awaited."""
         if sent is None:
             connection, sent_at = await self._admit(method, limit_id)
-            sent = self._write_request(connection, method, params, sent_at)
+            sent = self._write(connection, method, params, sent_at)
         answer = await self._answer(method, sent)
         if answer.get("method") != method:
             # our req_id on another method's answer: nothing in it can be taken as this request's outcome

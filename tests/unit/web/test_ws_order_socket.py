@@ -40,7 +40,7 @@ class Venue(WSOrderSocket):
         connection, sent_at = await self._admit(method, "ORDERS")
         request_id = next(self._ids)
         payload = orjson.dumps({"id": request_id, "method": method})
-        return await self._answer(method, self._write(connection, request_id, payload, sent_at), outcome_matters)
+        return await self._answer(method, self._write_frame(connection, request_id, payload, sent_at), outcome_matters)
 
 
 def connections_of(*made: ScriptedConnection) -> tuple:

@@ -114,7 +114,7 @@ class BinanceWSOrderEntry(WSOrderSocket):
         throttler = self._throttler
         if not throttler.try_acquire(method):
             return None
-        return self._write_request(connection, method, params, throttler.time())
+        return self._write(connection, method, params, throttler.time())
 
     def rehearse(self, method: str, params: Dict[str, Any]) -> bytes:
         """What ``send_now`` would write for ``method`` (signed, encoded), without writing it, taking
@@ -127,11 +127,11 @@ class BinanceWSOrderEntry(WSOrderSocket):
             connection.can_write_now()
         return payload
 
-    def _write_request(self, connection: WSConnection, method: str, params: Dict[str, Any],
+    def _write(self, connection: WSConnection, method: str, params: Dict[str, Any],
                        sent_at: float) -> Sent:
         request_id = str(next(self._ids))
         payload = orjson.dumps({"id": request_id, "method": method, "params": self._auth.sign_ws_params(params)})
-        return self._write(connection, request_id, payload, sent_at)
+        return self._write_frame(connection, request_id, payload, sent_at)
 
     async def request(self, method: str, params: Dict[str, Any], *, outcome_matters: bool = True,
                       sent: Optional[Sent] = None) -> Any:
@@ -143,7 +143,7 @@ class BinanceWSOrderEntry(WSOrderSocket):
         while True:
             if sent is None:
                 connection, sent_at = await self._admit(method, method)
-                sent = self._write_request(connection, method, params, sent_at)
+                sent = self._write(connection, method, params, sent_at)
             answer = await self._answer(method, sent, outcome_matters)
             sent_at, sent = sent[4], None
             status = answer.get("status")
