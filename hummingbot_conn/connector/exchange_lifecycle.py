@@ -108,10 +108,11 @@ class ExchangeLifecycle(ExchangeHooks):
         self._user_stream_connections = 0
         self._network_tasks: List[asyncio.Task] = []
         self._warming_task: Optional[asyncio.Task] = None
-        # the loop the network runs on, from _start_loops until stop_network begins: rehearsals
-        # start only while it is set (a warm_order_path() during stop_network's awaits must not
-        # leave a loop running after it)
+        # the loop the network runs on (set by _start_loops), and the stop_network calls in progress:
+        # rehearsals start only while started and not stopping (a warm_order_path() during
+        # stop_network's awaits must not leave a loop running after it)
         self._network_loop: Optional[asyncio.AbstractEventLoop] = None
+        self._stopping = 0
         self._started = False
         self._auth_failure: Optional[BaseException] = None     # from the REST polls (_note_auth_outcome)
 
@@ -239,16 +240,20 @@ class ExchangeLifecycle(ExchangeHooks):
         self._network_loop = asyncio.get_running_loop()
         self._restart_warming()
 
+    def _warming_may_run(self) -> bool:
+        return self._started and not self._stopping
+
     def _on_network_loop(self) -> bool:
-        """False while the network runs and this thread is not running its loop (asyncio's objects
-        are not thread-safe: a task made there would belong to no loop or to the wrong one)."""
-        loop = self._network_loop
-        if loop is None:
+        """False when rehearsals would start now but this thread runs no event loop or another than
+        the network's (asyncio's objects are not thread-safe: a task made there would belong to no
+        loop or to the wrong one)."""
+        if not self._warming_may_run():
             return True
         try:
-            return asyncio.get_running_loop() is loop
+            loop = asyncio.get_running_loop()
         except RuntimeError:
             return False
+        return self._network_loop is None or loop is self._network_loop
 
     def _restart_warming(self) -> None:
         """Start (or stop) the order path's rehearsals to match ``_order_path_warmer`` while the
@@ -260,9 +265,9 @@ class ExchangeLifecycle(ExchangeHooks):
             # finished task per call until stop_network (a cancelled sleep ends on the next turn)
             if task in self._network_tasks:
                 self._network_tasks.remove(task)
-        warmer, loop = self._order_path_warmer, self._network_loop
-        if warmer is not None and loop is not None:
-            self._warming_task = loop.create_task(warmer.run(), context=library_context())
+        warmer = self._order_path_warmer
+        if warmer is not None and self._warming_may_run():
+            self._warming_task = asyncio.get_running_loop().create_task(warmer.run(), context=library_context())
             self._network_tasks.append(self._warming_task)
 
     async def stop_network(self) -> None:
@@ -271,7 +276,14 @@ class ExchangeLifecycle(ExchangeHooks):
         Each part gets ``STOP_TIMEOUT`` seconds to stop; one that does not is
         logged and left to finish in the background, so stopping never hangs.
         """
-        self._network_loop = None       # before any await: nothing started meanwhile outlives the stop
+        self._stopping += 1             # before any await: nothing started meanwhile outlives the stop
+        try:
+            await self._stop_network()
+        finally:
+            self._stopping -= 1
+
+    async def _stop_network(self) -> None:
+        self._network_loop = None
         self._warming_task = None
         tasks, self._network_tasks = self._network_tasks, []
         for task in tasks:
