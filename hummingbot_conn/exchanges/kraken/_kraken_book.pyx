@@ -40,6 +40,10 @@ from hummingbot_conn.core.book_checksum cimport BookChecksum
 from hummingbot_conn.core.order_book cimport OrderBook
 from hummingbot_conn.exchanges.binance._binance_depth cimport DepthRows
 
+from hummingbot_conn.core.order_book import DiffResult
+from hummingbot_conn.tracking.book_integrity import SequenceRule
+from hummingbot_conn.tracking.order_book_sync_events import SyncState
+
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object o, Py_ssize_t* size) except NULL
@@ -231,6 +235,10 @@ def parse_book_update(object frame):
     are ``DepthRows`` in the frame's order; ``checksum`` an int.  None means
     "not this fast shape": decode it with a JSON library instead (module
     docstring).  Never raises for bad input (only ``MemoryError``)."""
+    return _parse(frame)
+
+
+cdef tuple _parse(object frame):
     cdef const char* s
     cdef Py_ssize_t n, i, key_end, member, start
     cdef bint is_book = False, is_update = False
@@ -312,3 +320,73 @@ cdef class KrakenBookChecksum(BookChecksum):
             return BookChecksum.matches(self, book, expected)
         except OverflowError:
             return False
+
+
+# ---------------------------------------------------------------- the synced happy path in one call
+
+cdef object _SYNCED = SyncState.SYNCED
+cdef object _ARRIVAL = SequenceRule.ARRIVAL
+cdef object _APPLIED = DiffResult.APPLIED
+
+
+def apply_book_update(object frame, dict pair_by_symbol, dict syncs, double received_at):
+    """One book update frame of a synced pair, from its text to the applied, checksum-verified book.
+
+    ``frame``: the text frame; ``pair_by_symbol``: WS symbol -> trading pair (the data source's map);
+    ``syncs``: trading pair -> ``OrderBookPairSync`` (the tracker's, ``OrderBookTracker.pair_syncs``);
+    ``received_at``: the frame's arrival on the sync's clock.  Returns True when the frame was taken
+    here, False when nothing was read or changed and the caller must take the general path (a frame
+    the scanner does not recognise, a symbol not in the map, a pair not tracked, not synced, not
+    ``ARRIVAL``-numbered, or without a checksum rendering yet).
+
+    What it does is ``OrderBookPairSync.on_diff`` for a synced ``ARRIVAL`` pair with a checksum,
+    step for step (tracking/order_book_sync.py, step 4): the arrival number, the book's
+    ``apply_diffs``, ``diffs_applied`` and the latency sample, ``matches`` of the pair's checksum
+    rendering.  Every other outcome (rows the book refuses, a result other than ``APPLIED``, a
+    checksum that does not match or cannot be judged) is handed to the sync's own methods
+    (``refused_by_book``, ``not_applied``, ``checksum_failed``), so counters, events and resyncs
+    are the general path's.  The calls in Python that this saves are the only difference."""
+    cdef tuple entry
+    cdef object pair, sync, checksum, seq, result, metrics
+    cdef OrderBook book
+    cdef BookChecksum rendering
+    cdef bint ok
+    entry = _parse(frame)
+    if entry is None:
+        return False
+    pair = pair_by_symbol.get(entry[0])
+    if pair is None:
+        return False
+    sync = syncs.get(pair)
+    if sync is None or sync.state is not _SYNCED or sync._rule is not _ARRIVAL:
+        return False
+    checksum = sync._checksum
+    if not isinstance(checksum, BookChecksum):
+        return False
+    book_object = sync.book
+    if not isinstance(book_object, OrderBook):
+        return False
+    book = <OrderBook>book_object
+    rendering = <BookChecksum>checksum
+    bids, asks, crc = entry[1], entry[2], entry[3]
+    # numbered before any refusal, as on_diff does: a diff lost here shows as a gap at the next one
+    seq = sync._seq + 1
+    sync._seq = seq
+    try:
+        result = book.apply_diffs(bids, asks, seq, seq, -1)
+    except (ValueError, TypeError, OverflowError) as exc:
+        sync.refused_by_book(seq, exc)
+        return True
+    if result is not _APPLIED:
+        sync.not_applied(result, bids, asks, seq, seq, -1, received_at, crc)
+        return True
+    metrics = sync.metrics
+    metrics.diffs_applied += 1
+    metrics.latency.add(sync._clock() - received_at)
+    try:
+        ok = rendering.matches(book, crc)
+    except (TypeError, OverflowError):
+        ok = False      # not judged here: checksum_failed judges it and counts it
+    if not ok:
+        sync.checksum_failed(bids, asks, seq, seq, -1, received_at, crc)
+    return True

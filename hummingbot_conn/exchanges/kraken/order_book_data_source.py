@@ -42,7 +42,7 @@ from hummingbot_conn.core.book_checksum import ChecksumStyle
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.events import OrderBookTradeEvent
 from hummingbot_conn.exchanges.kraken import constants as CONSTANTS
-from hummingbot_conn.exchanges.kraken._kraken_book import KrakenBookChecksum, parse_book_update
+from hummingbot_conn.exchanges.kraken._kraken_book import KrakenBookChecksum, apply_book_update, parse_book_update
 from hummingbot_conn.exchanges.kraken.constants import KrakenEndpoints
 from hummingbot_conn.exchanges.kraken.pairs import KrakenPairs
 from hummingbot_conn.exchanges.kraken.web_utils import build_public_factory, fetch_pairs
@@ -261,6 +261,11 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
         if sink is None:
             return None
         if type(data) is str:
+            # a synced pair's update: parsed, applied and verified in one compiled call; anything
+            # else (or a sink that is not the tracker) comes back untouched for the path below
+            syncs = getattr(sink, "pair_syncs", None)
+            if syncs is not None and apply_book_update(data, self._pair_by_symbol, syncs, received_at):
+                return None
             parsed = parse_book_update(data)
             if parsed is not None:
                 symbol, bid_rows, ask_rows, crc = parsed
