@@ -41,6 +41,13 @@ two doubles and the precision, so a hit is the same text; a new precision
 empties the cache).  A subclass that refuses a level which is not a whole
 number of units (``_whole_units``: Kraken's, ``exchanges/kraken/_kraken_book``)
 has it checked as its text is rendered, so a cached level is not checked again.
+
+The running CRC after each level of the last text is kept with that level's
+two doubles: the CRC of a prefix is a pure function of the levels in it, so
+while the book's levels, in text order, equal the kept ones their CRC is taken
+as it is, and only the text from the first level that differs is hashed again
+(an update of a level deep in the bids leaves the asks' text and the bids
+above it unhashed).
 """
 from enum import IntEnum
 
@@ -197,6 +204,9 @@ cdef class BookChecksum:
         self._cache = <_CachedLevel*>malloc((1 << CACHE_BITS) * sizeof(_CachedLevel))
         if self._cache == NULL:
             raise MemoryError()
+        self._prefix = NULL
+        self._prefix_valid = 0
+        self.levels = 0
         self._clear_cache()
         self._whole_units = False
 
@@ -204,9 +214,11 @@ cdef class BookChecksum:
         cdef Py_ssize_t i
         for i in range(1 << CACHE_BITS):
             self._cache[i].length = -1
+        self._prefix_valid = 0
 
     def __dealloc__(self):
         free(self._cache)
+        free(self._prefix)
 
     def __init__(self, style, price_decimals, qty_decimals, levels=10):
         style = ChecksumStyle(style)
@@ -218,6 +230,12 @@ cdef class BookChecksum:
                              f"qty_decimals={qty_decimals}")
         if not 1 <= levels <= MAX_LEVELS:
             raise ValueError(f"levels must be 1..{MAX_LEVELS}, got {levels}")
+        prefix = <_PrefixLevel*>malloc(2 * levels * sizeof(_PrefixLevel))
+        if prefix == NULL:
+            raise MemoryError()
+        free(self._prefix)
+        self._prefix = prefix
+        self._prefix_valid = 0
         self._style = int(style)
         self.price_decimals = price_decimals
         self.qty_decimals = qty_decimals
@@ -259,15 +277,48 @@ cdef class BookChecksum:
         return 0
 
     cdef int64_t _compute(self, OrderBook book) except -1:
-        # the text goes through a buffer hashed when nearly full, so the CRC runs eight bytes at a time
         cdef char text[TEXT_BUFFER]
-        cdef Py_ssize_t n = 0
+        cdef Py_ssize_t n = 0, position = 0
         cdef uint32_t crc = _ALL_ONES
+        if self._prefix == NULL:
+            # (a subclass whose __init__ never ran BookChecksum's) the text through a buffer hashed
+            # when nearly full, so the CRC runs eight bytes at a time
+            self._side_text(&book._asks, -1.0, text, &n, &crc)
+            self._side_text(&book._bids, 1.0, text, &n, &crc)
+            crc = _crc32_update(crc, <const uint8_t*>text, n)
+            return crc ^ _ALL_ONES
         # Kraken: asks best (lowest) first, then bids best (highest) first; both arrays end at the best
-        self._side_text(&book._asks, -1.0, text, &n, &crc)
-        self._side_text(&book._bids, 1.0, text, &n, &crc)
-        crc = _crc32_update(crc, <const uint8_t*>text, n)
+        self._side_crc(&book._asks, -1.0, &position, &crc)
+        self._side_crc(&book._bids, 1.0, &position, &crc)
         return crc ^ _ALL_ONES
+
+    cdef int _side_crc(self, const BookSide* side, double sign, Py_ssize_t* position, uint32_t* crc) except -1:
+        """The CRC over this side's top levels, level by level from ``position`` (the text order), the
+        kept CRC taken while the levels are the kept ones (module docstring)."""
+        cdef char text[LEVEL_TEXT]
+        cdef Py_ssize_t i, length, p
+        cdef Py_ssize_t k = min(self.levels, side.n)
+        cdef const Level* level
+        cdef _PrefixLevel* kept
+        cdef double value
+        for i in range(k):
+            level = side.levels + side.n - 1 - i
+            value = sign * level.key
+            p = position[0]
+            # p < 2 * levels: at most ``levels`` positions per side, and _prefix holds 2 * levels
+            kept = self._prefix + p
+            if p < self._prefix_valid and kept.price == value and kept.amount == level.amount:
+                crc[0] = kept.crc
+            else:
+                # what follows this position is void (its CRC depends on this one); if the level cannot
+                # be rendered the positions before it stay valid
+                self._prefix_valid = p
+                self._level_text(level, sign, text, &length)
+                crc[0] = _crc32_update(crc[0], <const uint8_t*>text, length)
+                kept.price, kept.amount, kept.crc = value, level.amount, crc[0]
+                self._prefix_valid = p + 1
+            position[0] = p + 1
+        return 0
 
     cdef int _side_text(self, const BookSide* side, double sign, char* text, Py_ssize_t* n,
                         uint32_t* crc) except -1:

@@ -108,6 +108,9 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
         # hot path's one dict lookup); emptied whenever the pairs are read again
         self._pair_by_symbol: Dict[str, str] = {}
         self._acks: Dict[int, Set[str]] = {}        # req_id -> WS symbols whose book ack is awaited
+        # the tracker's pair -> sync map for apply_book_update, taken from the sink it was asked of
+        self._fast_sink: Any = None
+        self._fast_syncs: Optional[Dict[str, Any]] = None
 
     # ------------------------------------------------------------ instruments
     async def _load_pairs(self) -> KrakenPairs:
@@ -263,7 +266,10 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
         if type(data) is str:
             # a synced pair's update: parsed, applied and verified in one compiled call; anything
             # else (or a sink that is not the tracker) comes back untouched for the path below
-            syncs = getattr(sink, "pair_syncs", None)
+            if sink is not self._fast_sink:     # (the sink's map is asked once per sink, not per frame)
+                self._fast_syncs = getattr(sink, "pair_syncs", None)
+                self._fast_sink = sink
+            syncs = self._fast_syncs
             if syncs is not None and apply_book_update(data, self._pair_by_symbol, syncs, received_at):
                 return None
             parsed = parse_book_update(data)
