@@ -42,12 +42,11 @@ empties the cache).  A subclass that refuses a level which is not a whole
 number of units (``_whole_units``: Kraken's, ``exchanges/kraken/_kraken_book``)
 has it checked as its text is rendered, so a cached level is not checked again.
 
-The running CRC after each level of the last text is kept with that level's
-two doubles: the CRC of a prefix is a pure function of the levels in it, so
-while the book's levels, in text order, equal the kept ones their CRC is taken
-as it is, and only the text from the first level that differs is hashed again
-(an update of a level deep in the bids leaves the asks' text and the bids
-above it unhashed).
+Each side's text is hashed on its own and the two CRCs combined (CRC-32 is
+linear: the CRC of ``a + b`` is the CRC of ``a`` multiplied by ``x**(8 *
+len(b))`` modulo the polynomial, XOR the CRC of ``b``, as zlib's
+``crc32_combine``); a side whose top levels are the ones it had at the last
+computation keeps its CRC, so an update of one side hashes that side alone.
 """
 from enum import IntEnum
 
@@ -139,6 +138,52 @@ def crc32(data):
     return _crc32_update(_ALL_ONES, &view[0], view.shape[0]) ^ _ALL_ONES
 
 
+cdef inline uint32_t _multmodp(uint32_t a, uint32_t b) noexcept nogil:
+    """``a * b`` modulo the CRC polynomial (reflected bit order: x**0 is the top bit), as zlib's."""
+    cdef uint32_t m = <uint32_t>1 << 31, p = 0
+    while m:
+        if a & m:
+            p ^= b
+            if (a & (m - 1)) == 0:
+                break
+        m >>= 1
+        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
+    return p
+
+
+cdef enum:
+    _SHIFT_TABLE = 4096         # x**(8 n) for texts shorter than this (16 KiB); longer ones are computed
+
+
+cdef uint32_t _x8n[_SHIFT_TABLE]       # x**(8 n) modulo the polynomial
+
+
+cdef void _fill_shift_table() noexcept nogil:
+    cdef Py_ssize_t n
+    _x8n[0] = <uint32_t>1 << 31         # x**0
+    for n in range(1, _SHIFT_TABLE):
+        _x8n[n] = _multmodp(_x8n[n - 1], <uint32_t>1 << 23)       # times x**8
+
+
+_fill_shift_table()
+
+
+cdef uint32_t _x8(Py_ssize_t n) noexcept nogil:
+    """x**(8 n) modulo the polynomial, n >= 0."""
+    cdef uint32_t p = <uint32_t>1 << 31
+    while n >= _SHIFT_TABLE:
+        p = _multmodp(p, _x8n[_SHIFT_TABLE - 1])
+        n -= _SHIFT_TABLE - 1
+    return _multmodp(p, _x8n[n])
+
+
+def crc32_combine(crc_a, crc_b, length_b):
+    """The CRC-32 of ``a + b`` from those of ``a`` and ``b`` and ``len(b)`` (zlib's rule); for tests."""
+    if length_b < 0:
+        raise ValueError("length_b must be >= 0")
+    return _multmodp(_x8(length_b), crc_a) ^ <uint32_t>crc_b
+
+
 cdef char* _PAIRS = (b"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                      b"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                      b"8081828384858687888990919293949596979899")
@@ -204,8 +249,11 @@ cdef class BookChecksum:
         self._cache = <_CachedLevel*>malloc((1 << CACHE_BITS) * sizeof(_CachedLevel))
         if self._cache == NULL:
             raise MemoryError()
-        self._prefix = NULL
-        self._prefix_valid = 0
+        cdef int k
+        for k in range(2):
+            self._kept[k].price = NULL
+            self._kept[k].amount = NULL
+            self._kept[k].n = -1
         self.levels = 0
         self._clear_cache()
         self._whole_units = False
@@ -214,11 +262,15 @@ cdef class BookChecksum:
         cdef Py_ssize_t i
         for i in range(1 << CACHE_BITS):
             self._cache[i].length = -1
-        self._prefix_valid = 0
+        self._kept[0].n = -1
+        self._kept[1].n = -1
 
     def __dealloc__(self):
         free(self._cache)
-        free(self._prefix)
+        cdef int k
+        for k in range(2):
+            free(self._kept[k].price)
+            free(self._kept[k].amount)
 
     def __init__(self, style, price_decimals, qty_decimals, levels=10):
         style = ChecksumStyle(style)
@@ -230,12 +282,15 @@ cdef class BookChecksum:
                              f"qty_decimals={qty_decimals}")
         if not 1 <= levels <= MAX_LEVELS:
             raise ValueError(f"levels must be 1..{MAX_LEVELS}, got {levels}")
-        prefix = <_PrefixLevel*>malloc(2 * levels * sizeof(_PrefixLevel))
-        if prefix == NULL:
-            raise MemoryError()
-        free(self._prefix)
-        self._prefix = prefix
-        self._prefix_valid = 0
+        cdef int k
+        for k in range(2):
+            self._kept[k].n = -1
+            free(self._kept[k].price)
+            free(self._kept[k].amount)
+            self._kept[k].price = <double*>malloc(levels * sizeof(double))
+            self._kept[k].amount = <double*>malloc(levels * sizeof(double))
+            if self._kept[k].price == NULL or self._kept[k].amount == NULL:
+                raise MemoryError()
         self._style = int(style)
         self.price_decimals = price_decimals
         self.qty_decimals = qty_decimals
@@ -278,9 +333,9 @@ cdef class BookChecksum:
 
     cdef int64_t _compute(self, OrderBook book) except -1:
         cdef char text[TEXT_BUFFER]
-        cdef Py_ssize_t n = 0, position = 0
+        cdef Py_ssize_t n = 0
         cdef uint32_t crc = _ALL_ONES
-        if self._prefix == NULL:
+        if self._kept[0].price == NULL or self._kept[1].price == NULL:
             # (a subclass whose __init__ never ran BookChecksum's) the text through a buffer hashed
             # when nearly full, so the CRC runs eight bytes at a time
             self._side_text(&book._asks, -1.0, text, &n, &crc)
@@ -288,36 +343,39 @@ cdef class BookChecksum:
             crc = _crc32_update(crc, <const uint8_t*>text, n)
             return crc ^ _ALL_ONES
         # Kraken: asks best (lowest) first, then bids best (highest) first; both arrays end at the best
-        self._side_crc(&book._asks, -1.0, &position, &crc)
-        self._side_crc(&book._bids, 1.0, &position, &crc)
-        return crc ^ _ALL_ONES
+        self._side_crc(&book._asks, -1.0, &self._kept[0])
+        self._side_crc(&book._bids, 1.0, &self._kept[1])
+        return _multmodp(_x8(self._kept[1].length), self._kept[0].crc) ^ self._kept[1].crc
 
-    cdef int _side_crc(self, const BookSide* side, double sign, Py_ssize_t* position, uint32_t* crc) except -1:
-        """The CRC over this side's top levels, level by level from ``position`` (the text order), the
-        kept CRC taken while the levels are the kept ones (module docstring)."""
-        cdef char text[LEVEL_TEXT]
-        cdef Py_ssize_t i, length, p
-        cdef Py_ssize_t k = min(self.levels, side.n)
+    cdef int _side_crc(self, const BookSide* side, double sign, _KeptSide* kept) except -1:
+        """``kept`` made the CRC of this side's text alone (module docstring): kept as it is while
+        the side's top levels are the ones it was computed from, computed again otherwise."""
+        cdef char text[TEXT_BUFFER]
+        cdef Py_ssize_t i, n = 0, length, total = 0
+        cdef Py_ssize_t k = min(self.levels, side.n)       # <= levels: the size of kept's arrays
         cdef const Level* level
-        cdef _PrefixLevel* kept
-        cdef double value
+        cdef uint32_t crc = _ALL_ONES
+        if kept.n == k:
+            for i in range(k):
+                level = side.levels + side.n - 1 - i
+                if kept.price[i] != sign * level.key or kept.amount[i] != level.amount:
+                    break
+            else:
+                return 0
+        kept.n = -1         # until computed whole: a level that cannot be rendered raises below
         for i in range(k):
             level = side.levels + side.n - 1 - i
-            value = sign * level.key
-            p = position[0]
-            # p < 2 * levels: at most ``levels`` positions per side, and _prefix holds 2 * levels
-            kept = self._prefix + p
-            if p < self._prefix_valid and kept.price == value and kept.amount == level.amount:
-                crc[0] = kept.crc
-            else:
-                # what follows this position is void (its CRC depends on this one); if the level cannot
-                # be rendered the positions before it stay valid
-                self._prefix_valid = p
-                self._level_text(level, sign, text, &length)
-                crc[0] = _crc32_update(crc[0], <const uint8_t*>text, length)
-                kept.price, kept.amount, kept.crc = value, level.amount, crc[0]
-                self._prefix_valid = p + 1
-            position[0] = p + 1
+            if n > TEXT_BUFFER - LEVEL_TEXT:
+                crc = _crc32_update(crc, <const uint8_t*>text, n)
+                n = 0
+            self._level_text(level, sign, text + n, &length)
+            n += length
+            total += length
+            kept.price[i] = sign * level.key
+            kept.amount[i] = level.amount
+        kept.crc = _crc32_update(crc, <const uint8_t*>text, n) ^ _ALL_ONES
+        kept.length = total
+        kept.n = k
         return 0
 
     cdef int _side_text(self, const BookSide* side, double sign, char* text, Py_ssize_t* n,

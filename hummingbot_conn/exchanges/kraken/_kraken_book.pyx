@@ -39,6 +39,7 @@ from hummingbot_conn.core._json_scan cimport (
 from hummingbot_conn.core.book_checksum cimport BookChecksum
 from hummingbot_conn.core.order_book cimport OrderBook
 from hummingbot_conn.exchanges.binance._binance_depth cimport DepthRows
+from hummingbot_conn.tracking._latency_stats cimport LatencyStats
 
 from hummingbot_conn.core.order_book import DiffResult
 from hummingbot_conn.tracking.book_integrity import SequenceRule
@@ -382,7 +383,11 @@ def apply_book_update(object frame, dict pair_by_symbol, dict syncs, double rece
         return True
     metrics = sync.metrics
     metrics.diffs_applied += 1
-    metrics.latency.add(sync._clock() - received_at)
+    latency = metrics.latency
+    if type(latency) is LatencyStats:
+        (<LatencyStats>latency)._add(sync._clock() - received_at)
+    else:
+        latency.add(sync._clock() - received_at)
     try:
         ok = rendering.matches(book, crc)
     except (TypeError, OverflowError):
