@@ -27,6 +27,14 @@ with the other venues' scanners: ``core/_json_scan.pxd``).  Prices and quantitie
 are parsed by ``_decimal_parse.pxd`` (the same correctly rounded double
 ``float()`` and orjson give); the book then validates them (finite, price >
 0, quantity >= 0) as it does any other rows.
+
+``apply_book_update`` is the synced pair's whole path in one call: the scan,
+then what ``OrderBookPairSync.on_diff`` does for a synced ``ARRIVAL`` pair with
+a checksum (number, apply, count, sample the latency, verify the checksum),
+without the calls in Python between the data source, the tracker and the sync
+(docs/kraken_spot.md section 10, Books).  It reads and changes nothing unless the
+frame scans and its pair is tracked and synced; every outcome but "applied and
+the checksum matches" goes to the sync's own methods.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from libc.stdint cimport int64_t

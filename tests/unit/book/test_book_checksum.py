@@ -187,8 +187,8 @@ def test_one_rendering_across_a_book_changing_a_few_levels_at_a_time_gives_the_r
     an insert shifting every later level, a delete, a resize, the other side, one book then another)."""
     checksum = BookChecksum(ChecksumStyle.KRAKEN, 1, qty_decimals, levels)
     other = BookChecksum(ChecksumStyle.KRAKEN, 1, qty_decimals, levels)
-    bids = {u: 1 for u in range(1, 20)}
-    asks = {u: 2 for u in range(40, 60)}
+    bids = dict.fromkeys(range(1, 20), 1)
+    asks = dict.fromkeys(range(40, 60), 2)
     for is_bid, unit, qty in changes:
         side = bids if is_bid else asks
         side_unit = unit if is_bid else unit + 39      # bids below 61, asks from 40 (a crossed price uncrosses)
