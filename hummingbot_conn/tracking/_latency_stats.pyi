@@ -1,5 +1,8 @@
 from typing import List
 
+from typing_extensions import disjoint_base
+
+@disjoint_base
 class LatencyStats:
     count: int
     def __init__(self, window: int = ...) -> None: ...

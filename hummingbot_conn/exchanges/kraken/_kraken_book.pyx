@@ -338,12 +338,16 @@ cdef object _ARRIVAL = SequenceRule.ARRIVAL
 cdef object _APPLIED = DiffResult.APPLIED
 
 
-def apply_book_update(object frame, dict pair_by_symbol, dict syncs, double received_at):
+cdef Py_ssize_t _MAX_LANES = 4096      # more symbols than any source subscribes: the map is emptied
+
+
+def apply_book_update(object frame, dict pair_by_symbol, dict syncs, double received_at, dict lanes):
     """One book update frame of a synced pair, from its text to the applied, checksum-verified book.
 
     ``frame``: the text frame; ``pair_by_symbol``: WS symbol -> trading pair (the data source's map);
     ``syncs``: trading pair -> ``OrderBookPairSync`` (the tracker's, ``OrderBookTracker.pair_syncs``);
-    ``received_at``: the frame's arrival on the sync's clock.  Returns True when the frame was taken
+    ``received_at``: the frame's arrival on the sync's clock; ``lanes``: the caller's cache (a dict
+    this function fills; one per data source).  Returns True when the frame was taken
     here, False when nothing was read or changed and the caller must take the general path (a frame
     the scanner does not recognise, a symbol not in the map, a pair not tracked, not synced, not
     ``ARRIVAL``-numbered, or without a checksum rendering yet).
@@ -356,26 +360,27 @@ def apply_book_update(object frame, dict pair_by_symbol, dict syncs, double rece
     (``refused_by_book``, ``not_applied``, ``checksum_failed``), so counters, events and resyncs
     are the general path's.  The calls in Python that this saves are the only difference."""
     cdef tuple entry
-    cdef object pair, sync, checksum, seq, result, metrics
+    cdef object checksum, seq, result, metrics, sync
+    cdef _Lane lane
     cdef OrderBook book
     cdef BookChecksum rendering
     cdef bint ok
     entry = _parse(frame)
     if entry is None:
         return False
-    pair = pair_by_symbol.get(entry[0])
-    if pair is None:
-        return False
-    sync = syncs.get(pair)
-    if sync is None or sync.state is not _SYNCED or sync._rule is not _ARRIVAL:
+    lane = lanes.get(entry[0])
+    if (lane is None or lane.pair_map is not pair_by_symbol or lane.syncs is not syncs
+            or syncs.get(lane.pair) is not lane.sync):
+        lane = _lane(entry[0], pair_by_symbol, syncs, lanes)
+        if lane is None:
+            return False
+    sync = lane.sync
+    if sync.state is not _SYNCED:
         return False
     checksum = sync._checksum
     if not isinstance(checksum, BookChecksum):
         return False
-    book_object = sync.book
-    if not isinstance(book_object, OrderBook):
-        return False
-    book = <OrderBook>book_object
+    book = lane.book
     rendering = <BookChecksum>checksum
     bids, asks, crc = entry[1], entry[2], entry[3]
     # numbered before any refusal, as on_diff does: a diff lost here shows as a gap at the next one
@@ -389,13 +394,12 @@ def apply_book_update(object frame, dict pair_by_symbol, dict syncs, double rece
     if result is not _APPLIED:
         sync.not_applied(result, bids, asks, seq, seq, -1, received_at, crc)
         return True
-    metrics = sync.metrics
+    metrics = lane.metrics
     metrics.diffs_applied += 1
-    latency = metrics.latency
-    if type(latency) is LatencyStats:
-        (<LatencyStats>latency)._add(sync._clock() - received_at)
+    if lane.latency is not None:
+        lane.latency._add(lane.clock() - received_at)
     else:
-        latency.add(sync._clock() - received_at)
+        metrics.latency.add(lane.clock() - received_at)
     try:
         ok = rendering.matches(book, crc)
     except (TypeError, OverflowError):
@@ -403,3 +407,36 @@ def apply_book_update(object frame, dict pair_by_symbol, dict syncs, double rece
     if not ok:
         sync.checksum_failed(bids, asks, seq, seq, -1, received_at, crc)
     return True
+
+
+cdef class _Lane:
+    """What ``apply_book_update`` reads of one symbol's pair that does not change while its sync
+    lives (the sync's book, metrics, clock and sequence rule are set when it is made), so a frame
+    reads only what does change (the sync's state, checksum rendering and arrival number)."""
+    cdef object pair_map, syncs, pair, sync, metrics, clock
+    cdef LatencyStats latency       # None: the metrics hold another latency type, called in Python
+    cdef OrderBook book
+
+
+cdef _Lane _lane(object symbol, dict pair_by_symbol, dict syncs, dict lanes):
+    """The lane of ``symbol`` now (kept in ``lanes``), or None when the fast path does not serve it:
+    the symbol not in the map, its pair not tracked, not ``ARRIVAL``-numbered, a book of another type."""
+    cdef _Lane lane
+    lanes.pop(symbol, None)
+    pair = pair_by_symbol.get(symbol)
+    if pair is None:
+        return None
+    sync = syncs.get(pair)
+    if sync is None or sync._rule is not _ARRIVAL or not isinstance(sync.book, OrderBook):
+        return None
+    lane = _Lane.__new__(_Lane)
+    lane.pair_map, lane.syncs, lane.pair, lane.sync = pair_by_symbol, syncs, pair, sync
+    lane.book = sync.book
+    lane.metrics = sync.metrics
+    lane.clock = sync._clock
+    latency = lane.metrics.latency
+    lane.latency = latency if type(latency) is LatencyStats else None
+    if len(lanes) >= _MAX_LANES:
+        lanes.clear()       # symbols no longer seen hold no sync alive for long
+    lanes[symbol] = lane
+    return lane

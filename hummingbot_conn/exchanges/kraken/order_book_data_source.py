@@ -111,6 +111,7 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
         # the tracker's pair -> sync map for apply_book_update, taken from the sink it was asked of
         self._fast_sink: Any = None
         self._fast_syncs: Optional[Dict[str, Any]] = None
+        self._book_lanes: Dict[str, Any] = {}       # apply_book_update's cache, per symbol
 
     # ------------------------------------------------------------ instruments
     async def _load_pairs(self) -> KrakenPairs:
@@ -270,7 +271,8 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
                 self._fast_syncs = getattr(sink, "pair_syncs", None)
                 self._fast_sink = sink
             syncs = self._fast_syncs
-            if syncs is not None and apply_book_update(data, self._pair_by_symbol, syncs, received_at):
+            if syncs is not None and apply_book_update(data, self._pair_by_symbol, syncs, received_at,
+                                                       self._book_lanes):
                 return None
             parsed = parse_book_update(data)
             if parsed is not None:

@@ -132,3 +132,29 @@ def test_an_update_for_a_pair_not_tracked_is_counted_as_the_general_path_counts_
     fast = asyncio.run(_run([frame], decode=False))
     general = asyncio.run(_run([frame], decode=True))
     assert fast == general and fast[-1][7]["unknown_pair_messages"] == 1
+
+
+def test_a_pair_removed_and_added_again_is_served_on_its_new_book_and_the_old_one_is_left_alone():
+    # the fast path keeps what it read of a pair's sync per symbol: a new sync for the pair (the pair
+    # removed and added again), or the symbol map read again, must be taken up at the next frame
+
+    async def go():
+        src, tracker, _, _ = await _tracker()
+        src._process_frame(_SCRIPT[0], 2.0, None)
+        old_book = tracker.order_books[PAIR]
+        tracker._drop(PAIR)
+        tracker._new_sync(PAIR)
+        src._process_frame(_text("snapshot", BIDS, ASKS, CHECKSUM), 3.0, None)
+        src._pair_by_symbol = {}        # the pairs read again (_load_pairs) empties the map
+        src._process_frame(_text("snapshot", BIDS, ASKS, CHECKSUM), 3.5, None)
+        new_book = tracker.order_books[PAIR]
+        src._process_frame(_text("update", [], [(45285.2, 0.002)], _crc(BIDS, [(45285.2, 0.002)] + ASKS[1:])),
+                           4.0, None)
+        state = _state(tracker, [], [])
+        await tracker.stop()
+        return old_book, new_book, state
+    old_book, new_book, state = asyncio.run(go())
+    assert new_book is not old_book
+    assert state[2] and state[7]["diffs_applied"] == 1 and state[7]["checksum_mismatches"] == 0
+    assert (new_book.ask_entries()[0].price, new_book.ask_entries()[0].amount) == (45285.2, 0.002)
+    assert (old_book.ask_entries()[0].price, old_book.ask_entries()[0].amount) == (45285.2, 0.001)
