@@ -7,7 +7,7 @@ and frame, all before ``buy()`` returns.  Here the socket is a stand-in that tak
 symbols are the simulator's, and the throttler's order pools are widened so that every
 ``buy()`` takes the socket path: what is timed is our code only, no network and no loop turn.
 
-    python benchmarks/order_path.py [N]            # stages (perf_counter_ns), then cProfile
+    python benchmarks/order_path.py [N]            # stages (perf_counter_ns), after idle, then cProfile
 
 The pytest-benchmark of the same path: ``test_bench_order_path.py``.
 """
@@ -136,6 +136,25 @@ async def stages(n: int) -> List[Tuple[str, float]]:
     return [("buy() -> frame", median(total))] + [(name, median(v)) for name, v in timings.items()]
 
 
+async def after_idle(n: int, gap: float, warm: bool) -> float:
+    """Median us of buy() -> frame when each ``buy()`` comes ``gap`` seconds after the previous one
+    (its code and data may have left the CPU caches meanwhile), with ``warm_order_path()`` on or off
+    (README, "Warm order path").  A fresh connector; its unanswered requests end with the run."""
+    connector, socket = await build()
+    if warm:
+        connector.warm_order_path()
+    for _ in range(50):                     # the path has run: what is measured is its going cold
+        one_order(connector, socket)
+    times = []
+    for _ in range(n):
+        await asyncio.sleep(gap)
+        times.append(one_order(connector, socket))
+    connector.warm_order_path(None)
+    await teardown(connector)
+    ordered = sorted(times)
+    return ordered[len(ordered) // 2] / 1000.0
+
+
 async def profile(n: int) -> pstats.Stats:
     connector, socket = await build()
     for _ in range(200):
@@ -153,6 +172,9 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     for name, us in asyncio.run(stages(n)):
         print(f"{name:28s} {us:8.1f} us")
+    for warm in (False, True):
+        print(f"after 100 ms idle, warm_order_path {'on ' if warm else 'off'}: "
+              f"{asyncio.run(after_idle(30, 0.1, warm)):8.1f} us")
     asyncio.run(profile(n)).sort_stats("tottime").print_stats(25)
 
 

@@ -130,6 +130,10 @@ class BookFeed:
     ``venue``: the subject token naming the venue (hummingbot's connector name, e.g. ``binance``);
     ``prefix``: the subjects' first tokens; ``heartbeat_interval``: seconds between heartbeats;
     ``tracker_kwargs``: passed to the ``OrderBookTracker`` (``max_buffered_diffs``, ``clock`` ...).
+    ``snapshot_wait``: seconds a snapshot request for a pair not synced yet waits for its resync;
+    ``max_waiting_requests``: how many such requests may wait at once -- past it a request is
+    refused at once (a bot allowed to ask must not make the feed hold unbounded replies;
+    docs/bus.md, "Who may publish").
     ``ValueError`` for a venue, prefix or pair that cannot name a subject.
 
     ``await start()`` connects (``OSError`` / ``nats.errors.NoServersError`` when no server answers)
@@ -138,9 +142,13 @@ class BookFeed:
 
     def __init__(self, nats_url: str, venue: str, data_source: OrderBookTrackerDataSource,
                  trading_pairs: Sequence[str], *, prefix: str = "hbconn", heartbeat_interval: float = 0.5,
-                 snapshot_wait: float = 10.0, **tracker_kwargs: Any) -> None:
+                 snapshot_wait: float = 10.0, max_waiting_requests: int = 1000, **tracker_kwargs: Any) -> None:
         if not heartbeat_interval > 0:
             raise ValueError("heartbeat_interval must be > 0 (seconds)")
+        if isinstance(max_waiting_requests, bool) or not isinstance(max_waiting_requests, int) \
+                or max_waiting_requests < 1:
+            raise ValueError(f"max_waiting_requests must be an int >= 1, not {max_waiting_requests!r}")
+        self._max_waiting = max_waiting_requests
         self.subjects = wire.Subjects(venue, prefix)
         pairs = list(dict.fromkeys(trading_pairs))
         self._book_subject = {pair: self.subjects.book(pair) for pair in pairs}
@@ -173,11 +181,21 @@ class BookFeed:
 
     # ------------------------------------------------------------ lifecycle
     async def start(self) -> None:
+        """Connect, answer snapshot and info requests, start the tracker.  If anything fails or is
+        cancelled after the connection opened, the client is closed before the error goes on: a
+        start that did not finish leaves nothing behind (nats-py would reconnect for ever)."""
         nc = await connect(self._nats_url, name=f"hbconn-feed-{self.subjects.venue}", error_cb=self._nats_error)
         self._nc = nc
-        self._subs.append(await nc.subscribe(self.subjects.snapshots, cb=self._on_snapshot_request))
-        self._subs.append(await nc.subscribe(self.subjects.info, cb=self._on_info_request))
-        await nc.flush()
+        try:
+            self._subs.append(await nc.subscribe(self.subjects.snapshots, cb=self._on_snapshot_request))
+            self._subs.append(await nc.subscribe(self.subjects.info, cb=self._on_info_request))
+            await nc.flush()
+        except BaseException:
+            self._subs.clear()
+            self._nc = None
+            with contextlib.suppress(Exception):
+                await asyncio.shield(nc.close())
+            raise
         self._tasks.append(asyncio.ensure_future(self._send_loop()))
         self._tasks.append(asyncio.ensure_future(self._heartbeat_loop()))
         self.tracker.start()
@@ -308,6 +326,17 @@ class BookFeed:
     # ------------------------------------------------------------ request / reply
     async def _on_snapshot_request(self, msg: Any) -> None:
         if not msg.reply:
+            return
+        if len(self._pending_replies) >= self._max_waiting:
+            # refused at once, never queued: the requester reads why and asks again later
+            self.stats["snapshots_refused"] += 1
+            self.stats["snapshots_refused_busy"] += 1
+            try:
+                await self._nc.publish(msg.reply, wire.encode(
+                    ["e", f"the feed has {len(self._pending_replies)} snapshot requests waiting already; "
+                          "ask again later"]))
+            except Exception as exc:        # noqa: BLE001 - the requester times out and asks again
+                _log.debug("feed: refusal lost: %s", exc)
             return
         task = asyncio.ensure_future(self._answer_snapshot(msg))
         self._pending_replies.add(task)

@@ -22,7 +22,8 @@ from hummingbot_conn.connector.trading_rules import OrderRejected, TradingRules
 __all__ = [
     "AccountRefresher", "Balances", "CancellationResult", "ClientOrderBookQueryResult", "ClientOrderIdGenerator",
     "ExchangePyBase",
-    "FundingInfo", "FundingInfoUpdate", "NetworkStatus", "OrderBookQueries", "OrderPathWarmer", "OrderPlacer", "OrderRejected",
+    "FundingInfo", "FundingInfoUpdate", "NetworkStatus", "OrderBookQueries", "OrderPathWarmer", "OrderPlacer",
+    "OrderRejected",
     "PerpetualDerivativePyBase", "PerpetualTrading", "Position", "StatusPoller", "SymbolMap", "TradingRule",
     "TradingRules", "get_new_client_order_id", "min_interval_for",
 ]

@@ -12,8 +12,8 @@ What a rehearsal never does: track an order, send anything, fire an event, take 
 capacity (the throttler is asked whether it would admit, never charged) or touch a balance.  A
 rehearsal that raises is counted (``failures``), its first error logged, and the next one tried
 as usual: warming is an optimisation and must never disturb trading.  Off by default: each round
-is a loop wake-up and a rehearsal that itself starts cold, about 200 us of CPU on the development
-machine, so 2 % of a core at the default 10 ms.  ``ExchangePyBase.warm_order_path`` turns it on.
+is a loop wake-up and a rehearsal that itself starts partly cold, 200 to 350 us of CPU on the
+development machine, so 2 to 3.5 % of a core at the default 10 ms.  ``ExchangePyBase.warm_order_path`` turns it on.
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ from .client_order_id import ClientOrderIdGenerator
 _logger = logging.getLogger(__name__)
 
 #: seconds between two rehearsals when none is given: in tick to trade on the development machine,
-#: 1, 5 and 20 ms between rehearsals gave the same order path (README, "Warm order path")
+#: 1, 5 and 20 ms gave the same order path; a connector idle between orders gains more from shorter
+#: intervals, for more CPU (README, "Warm order path", has both)
 DEFAULT_INTERVAL = 0.01
 #: the id rehearsals use when the connector's id generator is the caller's own (never called here:
 #: it may have effects we must not repeat)

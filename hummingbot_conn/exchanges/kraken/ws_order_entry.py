@@ -39,44 +39,39 @@ old socket is closed) with capped exponential back-off (a fresh token each
 time); requests waiting for an answer at a drop end with
 ``RequestOutcomeUnknownError``.  Requests are throttled on the limit ids the
 REST calls use (the caller names them), so both transports count alike.
+
+The socket's lifecycle (``run``, ``up`` / ``wait_up``, reconnects, the requests
+waiting for an answer, ``dropped_frames``, the silent-socket give-up,
+``WSOrderEntryUnavailable``) is ``web/ws_order_socket.py``'s ``WSOrderSocket``,
+shared with Binance; this module has what is Kraken's: the token, the frames
+and their ``req_id``, the reading of an answer.
 """
 from __future__ import annotations
 
 import asyncio
-import itertools
-import logging
 import time
 from decimal import Decimal
-from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
+from typing import Any, Awaitable, Callable, Optional
 
-import aiohttp
 import orjson
 
 from hummingbot_conn.exchanges.kraken.errors import UNREADABLE_CODE
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import WSConnection
-from hummingbot_conn.web.errors import ExchangeError, RequestOutcomeUnknownError, WSDisconnectedError
+from hummingbot_conn.web.errors import ExchangeError
+from hummingbot_conn.web.ws_order_socket import NO_REQUEST, Sent, WSOrderEntryUnavailable, WSOrderSocket
 
-__all__ = ["KrakenWSOrderEntry", "WSOrderEntryUnavailable", "TOKEN_FRESH_S", "TOKEN_REFUSED_CODES", "json_number"]
-
-_log = logging.getLogger(__name__)
+__all__ = ["KrakenWSOrderEntry", "WSOrderEntryUnavailable", "Sent", "TOKEN_FRESH_S", "TOKEN_REFUSED_CODES",
+           "json_number"]
 
 #: a token no request has used yet is taken as good this long (Kraken: use it within 15 minutes)
 TOKEN_FRESH_S = 600.0
 #: answers that refuse the token itself: checked before the request is processed
 TOKEN_REFUSED_CODES = frozenset({"EGeneral:Permission denied", "EAPI:Invalid key"})
 
-#: a request on its way: (req_id, future of its answer, its frame while the coroutine still has to send it,
-#: ``frames_received`` when it was written)
-Sent = Tuple[int, "asyncio.Future[dict]", Optional[bytes], int]
 
-
-class WSOrderEntryUnavailable(ConnectionError):
-    """Nothing reached Kraken's engine over the socket (module doc): send the request over REST."""
-
-
-class KrakenWSOrderEntry:
+class KrakenWSOrderEntry(WSOrderSocket):
     """Requests and their answers over one authenticated WebSocket v2 socket (module doc).
 
     :param url: the private WebSocket v2 URL (``KrakenEndpoints.ws_private``)
@@ -88,77 +83,21 @@ class KrakenWSOrderEntry:
     :param token_fresh_for: seconds a token no request has used yet is sent as is (``TOKEN_FRESH_S``)
     """
 
+    LABEL = "the order socket"
+
     def __init__(self, url: str, token_source: Callable[[], Awaitable[str]],
                  connection_factory: Callable[[], Awaitable[WSConnection]], throttler: AsyncThrottler, *,
                  request_timeout: float = 10.0, heartbeat_interval: float = 10.0,
                  backoff: Optional[ExponentialBackoff] = None, token_fresh_for: float = TOKEN_FRESH_S,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        if not request_timeout > 0:
-            raise ValueError(f"request_timeout must be > 0 seconds, not {request_timeout!r}")
-        self._url = url
+        super().__init__(url, connection_factory, throttler, request_timeout=request_timeout, backoff=backoff,
+                         connect_options={"ping_timeout": heartbeat_interval, "pong_timeout": heartbeat_interval})
         self._token_source = token_source
-        self._connection_factory = connection_factory
-        self._throttler = throttler
-        self._timeout = request_timeout
-        self._heartbeat = heartbeat_interval
         self._token_fresh_for = token_fresh_for
         self._clock = clock
-        self.reconnect_backoff = backoff or ExponentialBackoff(initial=0.5, maximum=30.0)
-        self._connection: Optional[WSConnection] = None
-        self._up = False
         self._token: Optional[bytes] = None         # JSON text of the token ("..."), as it goes in a frame
         self._token_at = -float("inf")
         self._token_used = False                    # an answer came to a request carrying it on this socket
-        self._pending: Dict[int, asyncio.Future] = {}
-        self._ids = itertools.count(1)
-        self._connected = asyncio.Event()
-        self.connect_count = 0
-        self.dropped_frames = 0                     # frames not JSON or answering no waiting request
-        self.frames_received = 0                    # data frames read, all sockets
-
-    @property
-    def up(self) -> bool:
-        """True while the socket is open and read (requests go over it)."""
-        return self._up
-
-    async def wait_up(self) -> None:
-        await self._connected.wait()
-
-    # ---- the socket ------------------------------------------------------------------------
-    async def run(self) -> None:
-        """Connect, read answers, reconnect after a drop; until cancelled (the connector's loop)."""
-        attempt = 0
-        try:
-            while True:
-                try:
-                    await self._connect()
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:     # a token call refused or failed, a socket that would not open
-                    _log.warning("Connecting the order socket at %s failed (%s: %s); orders go over REST "
-                                 "meanwhile.", self._url, type(exc).__name__, exc)
-                    await asyncio.sleep(self.reconnect_backoff.delay(attempt))
-                    attempt += 1
-                    continue
-                received = await self._read()
-                self._went_down("the order socket closed")
-                await self._close_connection()
-                if received:
-                    attempt = 0
-                await asyncio.sleep(self.reconnect_backoff.delay(attempt))
-                attempt += 1
-        finally:
-            self._went_down("the connector stopped")
-            await asyncio.shield(self._close_connection())
-
-    async def _close_connection(self) -> None:
-        # a socket the server closed is closed already; one a transport error ended is still open
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            try:
-                await connection.disconnect()
-            except (ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
-                _log.debug("Closing the order socket failed (%s); it is dropped.", exc)
 
     async def _refresh_token(self) -> None:
         token = await self._token_source()
@@ -170,66 +109,25 @@ class KrakenWSOrderEntry:
         return self._token is not None and (self._token_used or
                                             self._clock() - self._token_at < self._token_fresh_for)
 
-    async def _connect(self) -> None:
+    async def _before_connect(self) -> None:
         await self._refresh_token()          # Kraken: a fresh token for every connection
-        connection = await self._connection_factory()
-        await connection.connect(self._url, ping_timeout=self._heartbeat, pong_timeout=self._heartbeat,
-                                 decode_json=False, write_at_once=True)
-        self._connection = connection
-        self._up = True
-        self.connect_count += 1
-        self._connected.set()
-        _log.info("Orders go over the WebSocket v2 socket (%s).", self._url)
 
-    async def _read(self) -> bool:
-        """Dispatch answers until the socket ends; True when at least one frame arrived."""
-        connection = self._connection
-        assert connection is not None
-        received = False
-        pending = self._pending
-        loads = orjson.loads
-        while True:
-            try:
-                response = await connection.receive()
-            except (WSDisconnectedError, ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
-                # any transport failure ends this socket, never the loop: the next one is opened
-                _log.warning("The order socket dropped (%s: %s); reconnecting.", type(exc).__name__, exc)
-                return received
-            if response is None:
-                return received
-            received = True
-            self.frames_received += 1
-            try:
-                # orjson refuses NaN and Infinity: a frame holding them is no answer we can trust
-                answer = loads(response.data)
-            except (orjson.JSONDecodeError, TypeError):
-                self.dropped_frames += 1
-                _log.warning("Dropping an order socket frame that is not JSON: %.200r", response.data)
-                continue
-            if not isinstance(answer, dict):
-                self.dropped_frames += 1
-                _log.warning("Dropping an order socket frame that is not an object: %.200r", response.data)
-                continue
-            req_id = answer.get("req_id")
-            if req_id is None:
-                continue            # heartbeat, status: nothing is waiting for them
-            future = pending.pop(req_id, None) if type(req_id) is int else None
-            if future is None:
-                self.dropped_frames += 1
-                _log.warning("Dropping an answer for a request nobody is waiting for (req_id %.50r): %.200r",
-                             req_id, response.data)
-                continue
-            if not future.done():
-                future.set_result(answer)
+    async def _before_write(self, method: str) -> None:
+        if self._token_ok():
+            return
+        try:
+            await self._refresh_token()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            raise WSOrderEntryUnavailable(f"no token for the order socket ({type(exc).__name__}: {exc}); "
+                                          f"{method} not sent") from exc
 
-    def _went_down(self, reason: str) -> None:
-        self._up = False
-        self._connected.clear()
-        pending, self._pending = self._pending, {}
-        for future in pending.values():
-            if not future.done():
-                future.set_exception(WSDisconnectedError(reason))
-                future.exception()      # its waiter may be gone (cancelled): no "never retrieved" warning
+    def _answer_id(self, answer: dict) -> Any:
+        req_id = answer.get("req_id")
+        if req_id is None:
+            return None
+        return req_id if type(req_id) is int else NO_REQUEST      # 7.0 or True would find request 7 or 1
 
     # ---- requests ----------------------------------------------------------------------------
     def send_now(self, method: str, params: bytes, limit_id: str) -> Optional[Sent]:
@@ -242,9 +140,10 @@ class KrakenWSOrderEntry:
         connection = self._connection
         if not self._up or connection is None or not connection.can_write_now() or not self._token_ok():
             return None
-        if not self._throttler.try_acquire(limit_id):
+        throttler = self._throttler
+        if not throttler.try_acquire(limit_id):
             return None
-        return self._write(connection, method, params)
+        return self._write(connection, method, params, throttler.time())
 
     def rehearse(self, method: str, params: bytes, limit_id: str) -> bytes:
         """What ``send_now`` would write (with a placeholder request id), without writing it, taking
@@ -259,29 +158,20 @@ class KrakenWSOrderEntry:
             return b""
         return b'{"method":"%s","params":{%s,"token":%s},"req_id":%d}' % (method.encode(), params, token, 0)
 
-    def _write(self, connection: WSConnection, method: str, params: bytes) -> Sent:
+    def _write(self, connection: WSConnection, method: str, params: bytes, sent_at: float) -> Sent:
         assert self._token is not None
         req_id = next(self._ids)
         payload = b'{"method":"%s","params":{%s,"token":%s},"req_id":%d}' % (
             method.encode(), params, self._token, req_id)
-        future = asyncio.get_running_loop().create_future()
-        self._pending[req_id] = future
-        frames = self.frames_received
-        try:
-            if not connection.write_text_now(payload):
-                return req_id, future, payload, frames      # the caller awaits the send
-        except (ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
-            # the frame may have left in part or whole: what it did is not known
-            self._pending.pop(req_id, None)
-            future.set_exception(WSDisconnectedError(f"the socket failed while sending ({exc})"))
-        return req_id, future, None, frames
+        return self._write_frame(connection, req_id, payload, sent_at)
 
     async def request(self, method: str, params: bytes, limit_id: str, *, sent: Optional[Sent] = None) -> Any:
         """Send ``method`` with ``params`` (as ``send_now``) and return the answer's ``result``
         (errors: module doc).  ``sent``: a request ``send_now`` already wrote; only its answer is
         awaited."""
         if sent is None:
-            sent = await self._send(method, params, limit_id)
+            connection, sent_at = await self._admit(method, limit_id)
+            sent = self._write(connection, method, params, sent_at)
         answer = await self._answer(method, sent)
         if answer.get("method") != method:
             # our req_id on another method's answer: nothing in it can be taken as this request's outcome
@@ -308,57 +198,6 @@ class KrakenWSOrderEntry:
             raise WSOrderEntryUnavailable(f"{method}: the venue refused the socket's token ({code}); not processed")
         self._token_used = True
         raise ExchangeError(200, code, msg[:500], "WS", method, answer)
-
-    async def _send(self, method: str, params: bytes, limit_id: str) -> Sent:
-        if not self._up:
-            raise WSOrderEntryUnavailable(f"the order socket is down; {method} not sent")
-        await self._throttler.acquire(limit_id)      # at once when there is room, else waits in line
-        if not self._token_ok():
-            try:
-                await self._refresh_token()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                raise WSOrderEntryUnavailable(f"no token for the order socket ({type(exc).__name__}: {exc}); "
-                                              f"{method} not sent") from exc
-        connection = self._connection
-        if not self._up or connection is None:
-            raise WSOrderEntryUnavailable(f"the order socket went down; {method} not sent")
-        return self._write(connection, method, params)
-
-    async def _answer(self, method: str, sent: Sent) -> dict:
-        req_id, future, unsent, frames = sent
-        try:
-            if unsent is not None:
-                connection = self._connection
-                if connection is None:
-                    raise WSDisconnectedError("the socket closed before the request was written")
-                try:
-                    await connection.send_bytes_as_text(unsent)
-                except (WSDisconnectedError, ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
-                    raise WSDisconnectedError(f"the socket failed while sending ({exc})") from exc
-            async with asyncio.timeout(self._timeout):
-                return await future
-        except WSDisconnectedError as exc:
-            raise RequestOutcomeUnknownError(f"{exc} before the answer", "WS", method) from exc
-        except TimeoutError as exc:
-            if self.frames_received == frames:
-                await self._give_up_silent_socket(method)
-            raise RequestOutcomeUnknownError(f"no answer within {self._timeout:g}s", "WS", method) from exc
-        finally:
-            self._pending.pop(req_id, None)
-
-    async def _give_up_silent_socket(self, method: str) -> None:
-        """Nothing at all arrived since a request whose answer is overdue was written: the socket is
-        presumed dead now, not after its pings time out (meanwhile every order written to it would be
-        lost too).  Requests go over REST at once; ``run`` opens a new socket."""
-        connection = self._connection
-        if not self._up or connection is None:
-            return
-        _log.warning("No answer to %s within %gs and no frame since it was sent: the order socket is presumed "
-                     "dead; reconnecting (REST meanwhile).", method, self._timeout)
-        self._up = False
-        await asyncio.shield(connection.disconnect())      # its receive() ends: run() goes on
 
 
 def json_number(value: Any, name: str) -> bytes:

@@ -5,6 +5,8 @@ arrives together with the reply: the call returns as if nothing happened.  A tra
 its source asked the feed for its pairs then went on to subscribe and announce the pairs after the
 stop: their snapshot syncs ran on for ever on a NATS client nobody closed (it reconnects for ever).
 The source now honours a cancel its client swallowed (``asyncio.Task.cancelling``).
+
+A feed whose ``start()`` is cancelled after its connection opened closes that connection too.
 """
 import asyncio
 
@@ -91,3 +93,27 @@ async def test_a_snapshot_request_whose_cancel_was_swallowed_still_ends_cancelle
         await source.close()
         await feed.stop()
         await factory.close()
+
+
+async def test_a_feed_whose_start_is_cancelled_after_connecting_closes_its_client(sim, nats_server, monkeypatch):
+    # a start cut short (a caller's timeout, Ctrl+C) between the connection and the first flush used to
+    # leave the client open, reconnecting for ever with nobody to close it
+    feed, _ = make_feed(sim, nats_server.url, pairs=["BTC-USDT"])
+    clients = []
+    flushing = asyncio.Event()
+
+    async def hanging_flush(self, *args, **kwargs):
+        clients.append(self)
+        flushing.set()
+        await asyncio.sleep(3600)
+
+    monkeypatch.setattr(nats.aio.client.Client, "flush", hanging_flush)
+    start = asyncio.ensure_future(feed.start())
+    async with asyncio.timeout(10):
+        await flushing.wait()
+    start.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await start
+    assert len(clients) == 1 and clients[0].is_closed
+    assert feed._nc is None and feed._subs == [] and feed._tasks == []
+    await feed.stop()                           # and stopping the feed that never started is harmless

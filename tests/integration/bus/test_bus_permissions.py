@@ -113,3 +113,39 @@ def test_hbconn_feed_never_echoes_a_password_it_refuses():
     with pytest.raises(argparse.ArgumentTypeError) as caught:
         _nats_url("feed:feed-secret@127.0.0.1:4222")
     assert "feed-secret" not in str(caught.value) and "feed:***@127.0.0.1:4222" in str(caught.value)
+
+
+async def test_a_flood_of_snapshot_requests_is_refused_past_the_cap_not_queued(sim, nats_server):
+    # docs/bus.md, "Who may publish": requests for a pair not synced yet wait for its resync, at most
+    # max_waiting_requests of them; the rest are refused at once, and nothing is kept for them
+    from hummingbot_conn.bus import wire
+
+    feed, _ = make_feed(sim, nats_server.url, pairs=["BTC-USDT"], snapshot_wait=30.0, max_waiting_requests=5)
+    await feed.start()
+    nc = await connect(nats_server.url, name="flooding-bot")
+    try:
+        await feed.tracker.wait_ready(timeout=10)
+        feed._synced["BTC-USDT"].clear()                 # as after a BookOutOfSync: requests wait
+        subject = feed.subjects.snapshot("BTC-USDT")
+        asks = [asyncio.ensure_future(nc.request(subject, b"", timeout=20)) for _ in range(20)]
+        async with asyncio.timeout(10):
+            while feed.stats["snapshots_refused_busy"] < 15:
+                await asyncio.sleep(0.01)
+        assert len(feed._pending_replies) == 5
+        refused = [t for t in asks if t.done()]
+        assert len(refused) == 15
+        assert all(wire.decode(t.result().data)[0] == "e" for t in refused)
+        assert "waiting already" in wire.decode(refused[0].result().data)[1]
+        feed._synced["BTC-USDT"].set()                   # resynced: the five that waited get the book
+        answers = await asyncio.gather(*[t for t in asks if t not in refused])
+        assert [wire.decode(m.data)[0] for m in answers] == ["s"] * 5
+        assert feed.stats["snapshots_served"] >= 5 and not feed._pending_replies
+    finally:
+        await nc.close()
+        await feed.stop()
+
+
+def test_max_waiting_requests_must_be_a_positive_int(sim):
+    for bad in (0, -1, 1.5, True, "10"):
+        with pytest.raises(ValueError, match="max_waiting_requests"):
+            make_feed(sim, "nats://127.0.0.1:1", pairs=["BTC-USDT"], max_waiting_requests=bad)

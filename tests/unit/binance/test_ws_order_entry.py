@@ -6,14 +6,15 @@ reader would.  End to end against the simulator: tests/integration/connector/tes
 import asyncio
 from typing import Any, List
 
-import aiohttp
 import orjson
 import pytest
+from support.sockets import READ_ERRORS, check_a_read_error_reconnects
 
 from hummingbot_conn.exchanges.binance._common.auth import BinanceAuth
 from hummingbot_conn.exchanges.binance.spot import constants as CONSTANTS
 from hummingbot_conn.exchanges.binance.spot.ws_order_entry import BinanceWSOrderEntry, WSOrderEntryUnavailable
 from hummingbot_conn.web.async_throttler import AsyncThrottler
+from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.errors import (
     ExchangeError,
     IPBannedError,
@@ -180,58 +181,15 @@ async def test_nothing_is_sent_while_the_socket_is_down():
     assert socket.frames == [] and throttler.used_weight("REQUEST_WEIGHT") == 0
 
 
-class FailingConnection:
-    """Connects, then ``receive()`` raises ``error`` (or, with None, waits until disconnected)."""
-
-    def __init__(self, error) -> None:
-        self.error = error
-        self.disconnected = asyncio.Event()
-
-    async def connect(self, url: str, **kwargs: Any) -> None:
-        pass
-
-    async def receive(self) -> Any:
-        if self.error is not None:
-            raise self.error
-        await self.disconnected.wait()
-        return None
-
-    async def disconnect(self) -> None:
-        self.disconnected.set()
-
-
-@pytest.mark.parametrize("error", [
-    WSDisconnectedError("closed by the server"),
-    ConnectionResetError("reset while answering a ping"),
-    aiohttp.ClientPayloadError("a broken frame"),
-    RuntimeError("the transport is closing"),
-], ids=["ws-disconnected", "connection-reset", "client-error", "runtime-error"])
+@pytest.mark.parametrize("error", [e for e, _ in READ_ERRORS], ids=[i for _, i in READ_ERRORS])
 async def test_a_read_ended_by_any_transport_error_reconnects_and_closes_the_old_socket(error):
     """Whatever ends a read, the socket loop reconnects: orders are never left on REST for good
     (docs/binance_spot.md 7.6) and the failed socket is closed, not leaked."""
-    from hummingbot_conn.web.backoff import ExponentialBackoff
+    def make(factory: Any) -> BinanceWSOrderEntry:
+        throttler = AsyncThrottler(CONSTANTS.RATE_LIMITS, clock=Clock(), calendar_clock=lambda: NOW_MS / 1e3)
+        return BinanceWSOrderEntry("ws://127.0.0.1:9/ws-api/v3", BinanceAuth(API_KEY, SECRET, lambda: NOW_MS / 1e3),
+                                   throttler, factory, rate_limit_pools=CONSTANTS.WS_RATE_LIMIT_POOLS,
+                                   pause_scopes=CONSTANTS.PAUSE_SCOPES,
+                                   backoff=ExponentialBackoff(initial=0.001, maximum=0.001, jitter=0.0))
 
-    connections: List[FailingConnection] = []
-
-    async def factory() -> FailingConnection:
-        connections.append(FailingConnection(error if not connections else None))
-        return connections[-1]
-
-    clock = Clock()
-    throttler = AsyncThrottler(CONSTANTS.RATE_LIMITS, clock=clock, calendar_clock=lambda: NOW_MS / 1e3)
-    entry = BinanceWSOrderEntry("ws://127.0.0.1:9/ws-api/v3", BinanceAuth(API_KEY, SECRET, lambda: NOW_MS / 1e3),
-                                throttler, factory, rate_limit_pools=CONSTANTS.WS_RATE_LIMIT_POOLS,
-                                pause_scopes=CONSTANTS.PAUSE_SCOPES,
-                                backoff=ExponentialBackoff(initial=0.001, maximum=0.001, jitter=0.0))
-    task = asyncio.get_running_loop().create_task(entry.run())
-    try:
-        async with asyncio.timeout(10):
-            while entry.connect_count < 2 and not task.done():
-                await asyncio.sleep(0.001)
-        assert not task.done(), task.exception()
-        assert entry.up and entry.connect_count == 2
-        assert connections[0].disconnected.is_set()
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-    assert not entry.up and connections[1].disconnected.is_set()
+    await check_a_read_error_reconnects(make, error)

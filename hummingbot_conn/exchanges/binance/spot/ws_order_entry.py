@@ -33,45 +33,34 @@ are the method names (``constants.ENDPOINT_WEIGHTS``), and the ``count`` of
 every ``rateLimits`` entry corrects the matching pool (``WS_RATE_LIMIT_POOLS``).
 The socket reconnects after a drop with capped exponential back-off; requests
 waiting for an answer at a drop end with ``RequestOutcomeUnknownError``.
+
+The socket's lifecycle (``run``, ``up`` / ``wait_up``, reconnects, the requests
+waiting for an answer, the silent-socket give-up, ``WSOrderEntryUnavailable``)
+is ``web/ws_order_socket.py``'s ``WSOrderSocket``, shared with Kraken; this
+module has what is Binance's: the connect limit, the signed frames and their
+``"id"``, the reading of an answer (rate limits, 429 / 418 pauses, -1021).
 """
-import asyncio
-import itertools
 import logging
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
-import aiohttp
 import orjson
 
 from hummingbot_conn.exchanges.binance._common.auth import BinanceAuth
 from hummingbot_conn.web.async_throttler import AsyncThrottler
 from hummingbot_conn.web.backoff import ExponentialBackoff
 from hummingbot_conn.web.connections import WSConnection
-from hummingbot_conn.web.errors import (
-    ExchangeError,
-    IPBannedError,
-    RateLimitExceededError,
-    RequestOutcomeUnknownError,
-    WSDisconnectedError,
-)
+from hummingbot_conn.web.errors import ExchangeError, IPBannedError, RateLimitExceededError, RequestOutcomeUnknownError
 from hummingbot_conn.web.time_synchronizer import TimeSyncRetry
+from hummingbot_conn.web.ws_order_socket import Sent, WSOrderEntryUnavailable, WSOrderSocket
 
-__all__ = ["BinanceWSOrderEntry", "WSOrderEntryUnavailable"]
+__all__ = ["BinanceWSOrderEntry", "WSOrderEntryUnavailable", "Sent"]
 
 _log = logging.getLogger(__name__)
 
 _TIMESTAMP_ERROR_CODE = -1021
 
 
-#: a request on its way: (request id, future of its answer, throttler time it was admitted, its frame when it
-#: still has to be sent by the coroutine, else None)
-Sent = Tuple[str, "asyncio.Future[dict]", float, Optional[bytes], int]
-
-
-class WSOrderEntryUnavailable(ConnectionError):
-    """The WebSocket API socket is not up: the request was not sent (send it over REST)."""
-
-
-class BinanceWSOrderEntry:
+class BinanceWSOrderEntry(WSOrderSocket):
     """Signed requests and their answers over one WebSocket API socket (module doc).
 
     :param url: the WebSocket API URL (``web_utils.wss_api_url(domain)``)
@@ -86,6 +75,8 @@ class BinanceWSOrderEntry:
     :param max_retry_after: the longest pause a ``retryAfter`` may impose, seconds
     """
 
+    LABEL = "the WebSocket API socket"
+
     def __init__(self, url: str, auth: BinanceAuth, throttler: AsyncThrottler,
                  connection_factory: Callable[[], Awaitable[WSConnection]], *,
                  rate_limit_pools: Mapping[Tuple[str, str, int], str],
@@ -94,126 +85,22 @@ class BinanceWSOrderEntry:
                  connect_limit_id: Optional[str] = None, heartbeat_interval: float = 30.0,
                  message_timeout: float = 90.0, backoff: Optional[ExponentialBackoff] = None,
                  max_retry_after: float = 3 * 86400.0) -> None:
-        if not request_timeout > 0:
-            raise ValueError(f"request_timeout must be > 0 seconds, not {request_timeout!r}")
-        self._url = url
+        super().__init__(url, connection_factory, throttler, request_timeout=request_timeout, backoff=backoff,
+                         connect_options={"ping_timeout": heartbeat_interval, "message_timeout": message_timeout})
         self._auth = auth
-        self._throttler = throttler
-        self._connection_factory = connection_factory
         self._pools: Dict[Any, str] = dict(rate_limit_pools)
         self._pause_scopes = {code: tuple(ids) for code, ids in pause_scopes.items()}
         self._time_sync_retry = time_sync_retry
-        self._timeout = request_timeout
         self._connect_limit_id = connect_limit_id
-        self._heartbeat = heartbeat_interval
-        self._message_timeout = message_timeout
-        self.reconnect_backoff = backoff or ExponentialBackoff(initial=0.5, maximum=30.0)
         self._max_retry_after = max_retry_after
-        self._connection: Optional[WSConnection] = None
-        self._up = False
-        self._pending: Dict[str, asyncio.Future] = {}
-        self._ids = itertools.count(1)
-        self._connected = asyncio.Event()
-        self.connect_count = 0
-        self.frames_received = 0        # data frames read, every socket (a timeout with none since: a dead one)
 
-    @property
-    def up(self) -> bool:
-        """True while the socket is open and read (requests go over it)."""
-        return self._up
-
-    async def wait_up(self) -> None:
-        await self._connected.wait()
-
-    # ---- the socket ------------------------------------------------------------------------
-    async def run(self) -> None:
-        """Connect, read answers, reconnect after a drop; until cancelled (the connector's loop)."""
-        attempt = 0
-        try:
-            while True:
-                try:
-                    await self._connect()
-                except asyncio.CancelledError:
-                    raise
-                except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-                    _log.warning("Connecting to the WebSocket API at %s failed (%s: %s); orders go over REST "
-                                 "meanwhile.", self._url, type(exc).__name__, exc)
-                    await asyncio.sleep(self.reconnect_backoff.delay(attempt))
-                    attempt += 1
-                    continue
-                received = await self._read()
-                self._went_down("the WebSocket API socket closed")
-                # closed whatever ended the read (a drop closes itself; an error of another kind may not)
-                connection, self._connection = self._connection, None
-                if connection is not None:
-                    try:
-                        await asyncio.shield(connection.disconnect())
-                    except asyncio.CancelledError:
-                        raise
-                    except Exception as exc:     # noqa: BLE001 - it is being dropped anyway
-                        _log.debug("closing the dropped WebSocket API socket: %s", exc)
-                if received:
-                    attempt = 0
-                await asyncio.sleep(self.reconnect_backoff.delay(attempt))
-                attempt += 1
-        finally:
-            self._went_down("the connector stopped")
-            connection, self._connection = self._connection, None
-            if connection is not None:
-                await asyncio.shield(connection.disconnect())
-
-    async def _connect(self) -> None:
+    async def _before_connect(self) -> None:
         if self._connect_limit_id is not None:
             await self._throttler.acquire(self._connect_limit_id)
-        connection = await self._connection_factory()
-        await connection.connect(self._url, ping_timeout=self._heartbeat, message_timeout=self._message_timeout,
-                                 decode_json=False, write_at_once=True)
-        self._connection = connection
-        self._up = True
-        self.connect_count += 1
-        self._connected.set()
-        _log.info("Orders go over the WebSocket API (%s).", self._url)
 
-    async def _read(self) -> bool:
-        """Dispatch answers until the socket ends; True when at least one frame arrived."""
-        connection = self._connection
-        assert connection is not None
-        received = False
-        pending = self._pending
-        loads = orjson.loads
-        while True:
-            try:
-                response = await connection.receive()
-            except (WSDisconnectedError, ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
-                # any transport error ends this socket, never the loop: orders would stay on REST for good
-                _log.warning("The WebSocket API socket for orders dropped (%s: %s); reconnecting.",
-                             type(exc).__name__, exc)
-                return received
-            if response is None:
-                return received
-            received = True
-            self.frames_received += 1
-            try:
-                answer = loads(response.data)
-            except (orjson.JSONDecodeError, TypeError):
-                _log.warning("Ignoring a WebSocket API frame that is not JSON: %.200r", response.data)
-                continue
-            if not isinstance(answer, dict):
-                continue
-            future = pending.pop(str(answer.get("id")), None)
-            if future is not None and not future.done():
-                future.set_result(answer)
-
-    def _went_down(self, reason: str) -> None:
-        self._up = False
-        self._connected.clear()
-        pending, self._pending = self._pending, {}
-        for future in pending.values():
-            if not future.done():
-                future.set_exception(WSDisconnectedError(reason))
-                # a request whose waiter is gone (cancelled by stop_network) would leave asyncio's
-                # "exception was never retrieved" in the log; a waiter still there gets it all the same
-                future.exception()
+    def _answer_id(self, answer: dict) -> Any:
+        request_id = answer.get("id")
+        return None if request_id is None else str(request_id)
 
     # ---- requests ----------------------------------------------------------------------------
     def send_now(self, method: str, params: Dict[str, Any]) -> Optional[Sent]:
@@ -227,7 +114,7 @@ class BinanceWSOrderEntry:
         throttler = self._throttler
         if not throttler.try_acquire(method):
             return None
-        return self._write(connection, method, params, throttler.time(), outcome_matters=True)
+        return self._write(connection, method, params, throttler.time())
 
     def rehearse(self, method: str, params: Dict[str, Any]) -> bytes:
         """What ``send_now`` would write for ``method`` (signed, encoded), without writing it, taking
@@ -240,21 +127,11 @@ class BinanceWSOrderEntry:
             connection.can_write_now()
         return payload
 
-    def _write(self, connection: WSConnection, method: str, params: Dict[str, Any], sent_at: float,
-               outcome_matters: bool) -> Sent:
+    def _write(self, connection: WSConnection, method: str, params: Dict[str, Any],
+                       sent_at: float) -> Sent:
         request_id = str(next(self._ids))
         payload = orjson.dumps({"id": request_id, "method": method, "params": self._auth.sign_ws_params(params)})
-        future = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = future
-        frames = self.frames_received
-        try:
-            if not connection.write_text_now(payload):
-                return request_id, future, sent_at, payload, frames      # the caller awaits the send
-        except (ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
-            # the frame may have left in part or whole: what it did is not known
-            self._pending.pop(request_id, None)
-            future.set_exception(WSDisconnectedError(f"the socket failed while sending ({exc})"))
-        return request_id, future, sent_at, None, frames
+        return self._write_frame(connection, request_id, payload, sent_at)
 
     async def request(self, method: str, params: Dict[str, Any], *, outcome_matters: bool = True,
                       sent: Optional[Sent] = None) -> Any:
@@ -265,9 +142,10 @@ class BinanceWSOrderEntry:
         resynced = False
         while True:
             if sent is None:
-                sent = await self._send(method, params, outcome_matters)
+                connection, sent_at = await self._admit(method, method)
+                sent = self._write(connection, method, params, sent_at)
             answer = await self._answer(method, sent, outcome_matters)
-            sent_at, sent = sent[2], None
+            sent_at, sent = sent[4], None
             status = answer.get("status")
             self._learn_rate_limits(answer.get("rateLimits"), sent_at)
             if status == 200:
@@ -289,52 +167,6 @@ class BinanceWSOrderEntry:
             if status >= 500 and outcome_matters:
                 raise RequestOutcomeUnknownError("server error", "WS", method, status, code, msg)
             raise ExchangeError(status, code, msg, "WS", method, answer)
-
-    async def _send(self, method: str, params: Dict[str, Any], outcome_matters: bool) -> Sent:
-        if not self._up:
-            raise WSOrderEntryUnavailable(f"the WebSocket API socket is down; {method} not sent")
-        # admitted at once when there is room (no loop turn), else waits in line
-        sent_at = await self._throttler.acquire(method)
-        connection = self._connection
-        if not self._up or connection is None:
-            raise WSOrderEntryUnavailable(f"the WebSocket API socket went down; {method} not sent")
-        return self._write(connection, method, params, sent_at, outcome_matters)
-
-    async def _answer(self, method: str, sent: Sent, outcome_matters: bool) -> dict:
-        request_id, future, _, unsent, frames = sent
-        try:
-            if unsent is not None:
-                assert self._connection is not None
-                try:
-                    await self._connection.send_bytes_as_text(unsent)
-                except (WSDisconnectedError, ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
-                    raise WSDisconnectedError(f"the socket failed while sending ({exc})") from exc
-            async with asyncio.timeout(self._timeout):
-                return await future
-        except WSDisconnectedError as exc:
-            if outcome_matters:
-                raise RequestOutcomeUnknownError(f"{exc} before the answer", "WS", method) from exc
-            raise
-        except TimeoutError as exc:
-            if self.frames_received == frames:
-                await self._give_up_silent_socket(method)
-            if outcome_matters:
-                raise RequestOutcomeUnknownError(f"no answer within {self._timeout:g}s", "WS", method) from exc
-            raise
-        finally:
-            self._pending.pop(request_id, None)
-
-    async def _give_up_silent_socket(self, method: str) -> None:
-        """Nothing at all arrived since a request whose answer is overdue was written: the socket is
-        presumed dead now, not when its pings time out (every order written to it meanwhile would end
-        unknown too).  Requests go over REST at once; ``run`` opens a new socket."""
-        connection = self._connection
-        if not self._up or connection is None:
-            return
-        _log.warning("No answer to %s within %gs and no frame since it was sent: the WebSocket API socket is "
-                     "presumed dead; reconnecting (orders over REST meanwhile).", method, self._timeout)
-        self._up = False
-        await asyncio.shield(connection.disconnect())      # its receive() ends: run() goes on
 
     def _learn_rate_limits(self, rate_limits: Any, sent_at: float) -> None:
         if not isinstance(rate_limits, list):
