@@ -282,19 +282,26 @@ cdef class BookChecksum:
                              f"qty_decimals={qty_decimals}")
         if not 1 <= levels <= MAX_LEVELS:
             raise ValueError(f"levels must be 1..{MAX_LEVELS}, got {levels}")
+        # the kept sides' arrays hold ``levels`` entries: all four made before any is replaced, so a
+        # failure leaves the arrays and ``levels`` as they were (consistent with each other)
+        cdef double* fresh[4]
         cdef int k
+        for k in range(4):
+            fresh[k] = <double*>malloc(levels * sizeof(double))
+        if fresh[0] == NULL or fresh[1] == NULL or fresh[2] == NULL or fresh[3] == NULL:
+            for k in range(4):
+                free(fresh[k])
+            raise MemoryError()
         for k in range(2):
-            self._kept[k].n = -1
             free(self._kept[k].price)
             free(self._kept[k].amount)
-            self._kept[k].price = <double*>malloc(levels * sizeof(double))
-            self._kept[k].amount = <double*>malloc(levels * sizeof(double))
-            if self._kept[k].price == NULL or self._kept[k].amount == NULL:
-                raise MemoryError()
+            self._kept[k].price = fresh[2 * k]
+            self._kept[k].amount = fresh[2 * k + 1]
+            self._kept[k].n = -1
+        self.levels = levels
         self._style = int(style)
         self.price_decimals = price_decimals
         self.qty_decimals = qty_decimals
-        self.levels = levels
         self._price_scale = _pow10(price_decimals)
         self._qty_scale = _pow10(qty_decimals)
         self._clear_cache()         # texts rendered at another precision (a second __init__) are void
@@ -335,7 +342,8 @@ cdef class BookChecksum:
         cdef char text[TEXT_BUFFER]
         cdef Py_ssize_t n = 0
         cdef uint32_t crc = _ALL_ONES
-        if self._kept[0].price == NULL or self._kept[1].price == NULL:
+        if (self._kept[0].price == NULL or self._kept[0].amount == NULL
+                or self._kept[1].price == NULL or self._kept[1].amount == NULL):
             # (a subclass whose __init__ never ran BookChecksum's) the text through a buffer hashed
             # when nearly full, so the CRC runs eight bytes at a time
             self._side_text(&book._asks, -1.0, text, &n, &crc)
