@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from hummingbot_conn.core.book_checksum import BookChecksum, ChecksumStyle, crc32
+from hummingbot_conn.core.book_checksum import BookChecksum, ChecksumStyle, crc32, crc32_combine
 from hummingbot_conn.core.order_book import OrderBook
 
 # Kraken's worked example of its WebSocket v2 book checksum (docs/kraken_spot.md section 2):
@@ -215,3 +215,13 @@ def test_a_level_that_cannot_be_rendered_leaves_the_kept_prefix_right():
         checksum.compute(book)
     book.apply_diffs([("45280.3", "1.54592586")], [], 10**6 + 1)
     assert checksum.compute(book) == KRAKEN_CHECKSUM
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=64), st.binary(max_size=64), st.sampled_from([0, 1, 7, 4095, 4096, 10000]))
+def test_crc32_combine_is_zlibs_rule_for_any_two_texts(a, b, padding):
+    # the two sides' CRCs are combined this way; lengths past the shift table's take its loop
+    b = b + b"\x00" * padding
+    assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+    with pytest.raises(ValueError):
+        crc32_combine(0, 0, -1)
