@@ -12,11 +12,12 @@ Sides of each group (interleaved, ``benchmarks/interleave.py``):
 
 * ``hbconn``: our tracker's path for the frame: ``WSResponse`` (the
   connection hands text frames over undecoded), the Kraken data source's
-  ``_process_frame`` (the C scanner ``_kraken_book.parse_book_update``:
-  the frame's bytes straight into row buffers, symbol -> pair), the
-  tracker's sink, ``OrderBookSync.on_diff`` (arrival numbering, the compiled
-  book's ``apply_diffs``, truncation to depth 10, latency metric) and the C
-  checksum of the top 10 + 10 compared with the frame's;
+  ``_process_frame`` and, for the synced pair, its one compiled call
+  ``_kraken_book.apply_book_update``: the C scanner (the frame's bytes
+  straight into row buffers, symbol -> pair), then what
+  ``OrderBookPairSync.on_diff`` does (arrival numbering, the compiled book's
+  ``apply_diffs``, truncation to depth 10, the counters and latency sample)
+  and the C checksum of the top 10 + 10 compared with the frame's;
 * ``hbconn_orjson``: the same path with the frame decoded by ``orjson``
   first (the general path, which any frame the scanner does not recognise
   takes; the whole path before the scanner);

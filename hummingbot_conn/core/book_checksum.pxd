@@ -13,8 +13,17 @@ cdef struct _CachedLevel:
     char text[40]               # at most 2 x 16 digits
 
 
+cdef struct _KeptSide:
+    double* price               # the side's top levels when its CRC was computed (price as rendered)
+    double* amount
+    Py_ssize_t n                # how many; -1: nothing kept
+    uint32_t crc                # the CRC-32 of that side's text alone
+    Py_ssize_t length           # the text's length in bytes
+
+
 cdef class BookChecksum:
     cdef _CachedLevel* _cache       # rendered level texts (book_checksum.pyx)
+    cdef _KeptSide _kept[2]         # asks, bids: each side's last levels and the CRC of its text alone
     cdef int _style                 # a ChecksumStyle value
     cdef readonly int price_decimals
     cdef readonly int qty_decimals
@@ -29,6 +38,7 @@ cdef class BookChecksum:
     cdef int _level_text(self, const Level* level, double sign, char* out, Py_ssize_t* n) except -1
     cdef int _side_text(self, const BookSide* side, double sign, char* text, Py_ssize_t* n,
                         uint32_t* crc) except -1
+    cdef int _side_crc(self, const BookSide* side, double sign, _KeptSide* kept) except -1
     cdef int64_t _compute(self, OrderBook book) except -1
     cpdef object compute(self, OrderBook book)
     cpdef bint matches(self, OrderBook book, object expected) except -1

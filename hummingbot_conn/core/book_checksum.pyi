@@ -8,6 +8,7 @@ class ChecksumStyle(IntEnum):
     KRAKEN = 1
 
 def crc32(data: bytes) -> int: ...
+def crc32_combine(crc_a: int, crc_b: int, length_b: int) -> int: ...
 
 @disjoint_base
 class BookChecksum:

@@ -41,6 +41,12 @@ two doubles and the precision, so a hit is the same text; a new precision
 empties the cache).  A subclass that refuses a level which is not a whole
 number of units (``_whole_units``: Kraken's, ``exchanges/kraken/_kraken_book``)
 has it checked as its text is rendered, so a cached level is not checked again.
+
+Each side's text is hashed on its own and the two CRCs combined (CRC-32 is
+linear: the CRC of ``a + b`` is the CRC of ``a`` multiplied by ``x**(8 *
+len(b))`` modulo the polynomial, XOR the CRC of ``b``, as zlib's
+``crc32_combine``); a side whose top levels are the ones it had at the last
+computation keeps its CRC, so an update of one side hashes that side alone.
 """
 from enum import IntEnum
 
@@ -132,6 +138,52 @@ def crc32(data):
     return _crc32_update(_ALL_ONES, &view[0], view.shape[0]) ^ _ALL_ONES
 
 
+cdef inline uint32_t _multmodp(uint32_t a, uint32_t b) noexcept nogil:
+    """``a * b`` modulo the CRC polynomial (reflected bit order: x**0 is the top bit), as zlib's."""
+    cdef uint32_t m = <uint32_t>1 << 31, p = 0
+    while m:
+        if a & m:
+            p ^= b
+            if (a & (m - 1)) == 0:
+                break
+        m >>= 1
+        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
+    return p
+
+
+cdef enum:
+    _SHIFT_TABLE = 4096         # x**(8 n) for texts shorter than this (16 KiB); longer ones are computed
+
+
+cdef uint32_t _x8n[_SHIFT_TABLE]       # x**(8 n) modulo the polynomial
+
+
+cdef void _fill_shift_table() noexcept nogil:
+    cdef Py_ssize_t n
+    _x8n[0] = <uint32_t>1 << 31         # x**0
+    for n in range(1, _SHIFT_TABLE):
+        _x8n[n] = _multmodp(_x8n[n - 1], <uint32_t>1 << 23)       # times x**8
+
+
+_fill_shift_table()
+
+
+cdef uint32_t _x8(Py_ssize_t n) noexcept nogil:
+    """x**(8 n) modulo the polynomial, n >= 0."""
+    cdef uint32_t p = <uint32_t>1 << 31
+    while n >= _SHIFT_TABLE:
+        p = _multmodp(p, _x8n[_SHIFT_TABLE - 1])
+        n -= _SHIFT_TABLE - 1
+    return _multmodp(p, _x8n[n])
+
+
+def crc32_combine(crc_a, crc_b, length_b):
+    """The CRC-32 of ``a + b`` from those of ``a`` and ``b`` and ``len(b)`` (zlib's rule); for tests."""
+    if length_b < 0:
+        raise ValueError("length_b must be >= 0")
+    return _multmodp(_x8(length_b), crc_a) ^ <uint32_t>crc_b
+
+
 cdef char* _PAIRS = (b"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                      b"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                      b"8081828384858687888990919293949596979899")
@@ -197,6 +249,12 @@ cdef class BookChecksum:
         self._cache = <_CachedLevel*>malloc((1 << CACHE_BITS) * sizeof(_CachedLevel))
         if self._cache == NULL:
             raise MemoryError()
+        cdef int k
+        for k in range(2):
+            self._kept[k].price = NULL
+            self._kept[k].amount = NULL
+            self._kept[k].n = -1
+        self.levels = 0
         self._clear_cache()
         self._whole_units = False
 
@@ -204,9 +262,15 @@ cdef class BookChecksum:
         cdef Py_ssize_t i
         for i in range(1 << CACHE_BITS):
             self._cache[i].length = -1
+        self._kept[0].n = -1
+        self._kept[1].n = -1
 
     def __dealloc__(self):
         free(self._cache)
+        cdef int k
+        for k in range(2):
+            free(self._kept[k].price)
+            free(self._kept[k].amount)
 
     def __init__(self, style, price_decimals, qty_decimals, levels=10):
         style = ChecksumStyle(style)
@@ -218,10 +282,26 @@ cdef class BookChecksum:
                              f"qty_decimals={qty_decimals}")
         if not 1 <= levels <= MAX_LEVELS:
             raise ValueError(f"levels must be 1..{MAX_LEVELS}, got {levels}")
+        # the kept sides' arrays hold ``levels`` entries: all four made before any is replaced, so a
+        # failure leaves the arrays and ``levels`` as they were (consistent with each other)
+        cdef double* fresh[4]
+        cdef int k
+        for k in range(4):
+            fresh[k] = <double*>malloc(levels * sizeof(double))
+        if fresh[0] == NULL or fresh[1] == NULL or fresh[2] == NULL or fresh[3] == NULL:
+            for k in range(4):
+                free(fresh[k])
+            raise MemoryError()
+        for k in range(2):
+            free(self._kept[k].price)
+            free(self._kept[k].amount)
+            self._kept[k].price = fresh[2 * k]
+            self._kept[k].amount = fresh[2 * k + 1]
+            self._kept[k].n = -1
+        self.levels = levels
         self._style = int(style)
         self.price_decimals = price_decimals
         self.qty_decimals = qty_decimals
-        self.levels = levels
         self._price_scale = _pow10(price_decimals)
         self._qty_scale = _pow10(qty_decimals)
         self._clear_cache()         # texts rendered at another precision (a second __init__) are void
@@ -259,15 +339,52 @@ cdef class BookChecksum:
         return 0
 
     cdef int64_t _compute(self, OrderBook book) except -1:
-        # the text goes through a buffer hashed when nearly full, so the CRC runs eight bytes at a time
         cdef char text[TEXT_BUFFER]
         cdef Py_ssize_t n = 0
         cdef uint32_t crc = _ALL_ONES
+        if (self._kept[0].price == NULL or self._kept[0].amount == NULL
+                or self._kept[1].price == NULL or self._kept[1].amount == NULL):
+            # (a subclass whose __init__ never ran BookChecksum's) the text through a buffer hashed
+            # when nearly full, so the CRC runs eight bytes at a time
+            self._side_text(&book._asks, -1.0, text, &n, &crc)
+            self._side_text(&book._bids, 1.0, text, &n, &crc)
+            crc = _crc32_update(crc, <const uint8_t*>text, n)
+            return crc ^ _ALL_ONES
         # Kraken: asks best (lowest) first, then bids best (highest) first; both arrays end at the best
-        self._side_text(&book._asks, -1.0, text, &n, &crc)
-        self._side_text(&book._bids, 1.0, text, &n, &crc)
-        crc = _crc32_update(crc, <const uint8_t*>text, n)
-        return crc ^ _ALL_ONES
+        self._side_crc(&book._asks, -1.0, &self._kept[0])
+        self._side_crc(&book._bids, 1.0, &self._kept[1])
+        return _multmodp(_x8(self._kept[1].length), self._kept[0].crc) ^ self._kept[1].crc
+
+    cdef int _side_crc(self, const BookSide* side, double sign, _KeptSide* kept) except -1:
+        """``kept`` made the CRC of this side's text alone (module docstring): kept as it is while
+        the side's top levels are the ones it was computed from, computed again otherwise."""
+        cdef char text[TEXT_BUFFER]
+        cdef Py_ssize_t i, n = 0, length, total = 0
+        cdef Py_ssize_t k = min(self.levels, side.n)       # <= levels: the size of kept's arrays
+        cdef const Level* level
+        cdef uint32_t crc = _ALL_ONES
+        if kept.n == k:
+            for i in range(k):
+                level = side.levels + side.n - 1 - i
+                if kept.price[i] != sign * level.key or kept.amount[i] != level.amount:
+                    break
+            else:
+                return 0
+        kept.n = -1         # until computed whole: a level that cannot be rendered raises below
+        for i in range(k):
+            level = side.levels + side.n - 1 - i
+            if n > TEXT_BUFFER - LEVEL_TEXT:
+                crc = _crc32_update(crc, <const uint8_t*>text, n)
+                n = 0
+            self._level_text(level, sign, text + n, &length)
+            n += length
+            total += length
+            kept.price[i] = sign * level.key
+            kept.amount[i] = level.amount
+        kept.crc = _crc32_update(crc, <const uint8_t*>text, n) ^ _ALL_ONES
+        kept.length = total
+        kept.n = k
+        return 0
 
     cdef int _side_text(self, const BookSide* side, double sign, char* text, Py_ssize_t* n,
                         uint32_t* crc) except -1:

@@ -174,41 +174,24 @@ class OrderBookPairSync:
             try:
                 result = self.book.apply_diffs(bids, asks, update_id, first_update_id, prev_update_id)
             except (ValueError, TypeError, OverflowError) as exc:
-                # the book is unchanged; the lost update shows as a gap on the next diff
-                self.metrics.diffs_refused += 1
-                _log.warning("%s: diff %.40r refused by the book: %s", self.trading_pair, update_id, exc)
-                return
+                return self.refused_by_book(update_id, exc)
+            if result is not _APPLIED:
+                return self.not_applied(result, bids, asks, update_id, first_update_id, prev_update_id,
+                                        received_at, checksum)
             metrics = self.metrics
-            if result is _APPLIED:
-                metrics.diffs_applied += 1
-                metrics.latency.add(self._clock() - received_at)
-                if checksum is None:
+            metrics.diffs_applied += 1
+            metrics.latency.add(self._clock() - received_at)
+            if checksum is None:
+                return
+            # the common case inline: the checksum matches; anything else (no rendering yet, a
+            # mismatch, a checksum that cannot be judged) is judged and counted by the method
+            rendering = self._checksum
+            try:
+                if rendering is not None and rendering.matches(self.book, checksum):
                     return
-                # the common case inline: the checksum matches; anything else (no rendering yet, a
-                # mismatch, a checksum that cannot be judged) is judged and counted by the method
-                rendering = self._checksum
-                try:
-                    if rendering is not None and rendering.matches(self.book, checksum):
-                        return
-                except (TypeError, OverflowError):
-                    pass        # not judged here: _checksum_mismatch judges it and counts it
-                if not self._checksum_mismatch(checksum):
-                    return
-                reason, trust_book = "checksum", False
-            elif result is _STALE:
-                metrics.diffs_stale += 1
-                behind = self._stale.judge(self.book, update_id)
-                if behind is None:
-                    return
-                reason, trust_book = behind, False      # the book's last id is what went wrong: no floor
-            else:       # GAP (or a book someone else unsynced)
-                if result is _GAP:
-                    metrics.gaps += 1
-                reason, trust_book = "gap", True
-            # lose sync and resync, the diff that showed it first in the buffer
-            self._lose_sync(reason, trust_book)
-            self._held.hold(bids, asks, update_id, first_update_id, prev_update_id, checksum, received_at)
-            self.start(request=True)
+            except (TypeError, OverflowError):
+                pass        # not judged here: _checksum_mismatch judges it and counts it
+            self.checksum_failed(bids, asks, update_id, first_update_id, prev_update_id, received_at, checksum)
         elif state is _SYNCING:
             # ids the book would refuse never enter the buffer: they would set what the
             # snapshot must cover (the floor) and stall the resync on a bad frame
@@ -218,6 +201,44 @@ class OrderBookPairSync:
                              first_update_id, update_id, prev_update_id)
                 return
             self._held.hold(bids, asks, update_id, first_update_id, prev_update_id, checksum, received_at)
+
+    # The outcomes of a synced diff other than "applied, checksum matched", shared by ``on_diff`` and a
+    # data source's compiled fast path (exchanges/kraken/_kraken_book.apply_book_update), which
+    # numbers and applies the diff as ``on_diff`` does and hands every other outcome to these.
+    def refused_by_book(self, update_id: Any, exc: BaseException) -> None:
+        """The book refused the diff's rows (it is unchanged); the lost update shows as a gap on the next diff."""
+        self.metrics.diffs_refused += 1
+        _log.warning("%s: diff %.40r refused by the book: %s", self.trading_pair, update_id, exc)
+
+    def not_applied(self, result: DiffResult, bids: Any, asks: Any, update_id: Any, first_update_id: Any,
+                    prev_update_id: Any, received_at: float, checksum: Any) -> None:
+        """A synced book answered ``STALE``, ``GAP`` or ``UNSYNCED`` (steps 4 and 5)."""
+        if result is _STALE:
+            self.metrics.diffs_stale += 1
+            behind = self._stale.judge(self.book, update_id)
+            if behind is None:
+                return
+            reason, trust_book = behind, False      # the book's last id is what went wrong: no floor
+        else:       # GAP (or a book someone else unsynced)
+            if result is _GAP:
+                self.metrics.gaps += 1
+            reason, trust_book = "gap", True
+        self._resync_from(reason, trust_book, bids, asks, update_id, first_update_id, prev_update_id,
+                          received_at, checksum)
+
+    def checksum_failed(self, bids: Any, asks: Any, update_id: Any, first_update_id: Any, prev_update_id: Any,
+                        received_at: float, checksum: Any) -> None:
+        """The applied diff's checksum did not match at once: judged and counted here (step 4)."""
+        if self._checksum_mismatch(checksum):
+            self._resync_from("checksum", False, bids, asks, update_id, first_update_id, prev_update_id,
+                              received_at, checksum)
+
+    def _resync_from(self, reason: str, trust_book: bool, bids: Any, asks: Any, update_id: Any,
+                     first_update_id: Any, prev_update_id: Any, received_at: float, checksum: Any) -> None:
+        """Lose sync and resync, the diff that showed it first in the buffer."""
+        self._lose_sync(reason, trust_book)
+        self._held.hold(bids, asks, update_id, first_update_id, prev_update_id, checksum, received_at)
+        self.start(request=True)
 
     def _refuse_unsequenced(self, missing: str, update_id: Any) -> None:
         """A diff without what the data source's declaration needs: refused, never applied unchecked."""

@@ -269,6 +269,16 @@ class OrderBookTracker:
                 del self._pair_locks[trading_pair]
 
     # ------------------------------------------------------------ sink (called by the data source)
+    @property
+    def pair_syncs(self) -> Optional[Dict[str, OrderBookPairSync]]:
+        """trading pair -> its ``OrderBookPairSync``, the live map (read only), for a data source's
+        compiled fast path that does what ``on_diff`` does without the calls in Python
+        (``exchanges/kraken/_kraken_book.apply_book_update``); None when a subclass overrides
+        ``on_diff``, whose override must then see every diff."""
+        if type(self).on_diff is not OrderBookTracker.on_diff:
+            return None
+        return self._syncs
+
     def on_diff(self, trading_pair: str, bids: Any, asks: Any, update_id: int, first_update_id: int,
                 received_at: float, prev_update_id: int = -1, checksum: Optional[int] = None) -> None:
         """One diff of ``trading_pair``: the ids the source has (-1: absent; its declared rule says

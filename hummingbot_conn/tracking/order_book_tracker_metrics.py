@@ -13,59 +13,14 @@ are computed when asked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List
+from typing import Dict
+
+# the ring is compiled: a compiled data source path adds a sample with a C call (_latency_stats.pyx)
+from hummingbot_conn.tracking._latency_stats import LatencyStats
 
 __all__ = ["LatencyStats", "OrderBookPairMetrics", "OrderBookTrackerMetrics"]
 
 LATENCY_WINDOW = 1024        # samples kept per ring: the last ~100 s of a 10 frames/s pair
-
-
-class LatencyStats:
-    """A ring of the last ``window`` latency samples (seconds); p50 / p99 on demand."""
-
-    __slots__ = ("_samples", "_next", "_window", "count")
-
-    def __init__(self, window: int = LATENCY_WINDOW) -> None:
-        if window < 1:
-            raise ValueError("window must be >= 1")
-        self._samples: List[float] = [0.0] * window      # preallocated: add() is one store
-        self._next = 0
-        self._window = window
-        self.count = 0          # samples ever recorded
-
-    def add(self, seconds: float) -> None:
-        i = self._next
-        self._samples[i] = seconds
-        i += 1
-        self._next = 0 if i == self._window else i
-        self.count += 1
-
-    def samples(self) -> List[float]:
-        """The kept samples (at most ``window``, oldest first once the ring wrapped)."""
-        if self.count < self._window:
-            return self._samples[:self.count]
-        return self._samples[self._next:] + self._samples[:self._next]
-
-    def extend(self, other: "LatencyStats") -> None:
-        for sample in other.samples():
-            self.add(sample)
-
-    def percentile(self, q: float) -> float:
-        """The ``q``-quantile (0..1, nearest rank) of the kept samples; NaN when empty."""
-        kept = self.samples()
-        if not kept:
-            return float("nan")
-        ordered = sorted(kept)
-        rank = min(len(ordered) - 1, max(0, int(round(q * (len(ordered) - 1)))))
-        return ordered[rank]
-
-    @property
-    def p50(self) -> float:
-        return self.percentile(0.50)
-
-    @property
-    def p99(self) -> float:
-        return self.percentile(0.99)
 
 
 @dataclass

@@ -27,6 +27,14 @@ with the other venues' scanners: ``core/_json_scan.pxd``).  Prices and quantitie
 are parsed by ``_decimal_parse.pxd`` (the same correctly rounded double
 ``float()`` and orjson give); the book then validates them (finite, price >
 0, quantity >= 0) as it does any other rows.
+
+``apply_book_update`` is the synced pair's whole path in one call: the scan,
+then what ``OrderBookPairSync.on_diff`` does for a synced ``ARRIVAL`` pair with
+a checksum (number, apply, count, sample the latency, verify the checksum),
+without the calls in Python between the data source, the tracker and the sync
+(docs/kraken_spot.md section 10, Books).  It reads and changes nothing unless the
+frame scans and its pair is tracked and synced; every outcome but "applied and
+the checksum matches" goes to the sync's own methods.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from libc.stdint cimport int64_t
@@ -39,6 +47,11 @@ from hummingbot_conn.core._json_scan cimport (
 from hummingbot_conn.core.book_checksum cimport BookChecksum
 from hummingbot_conn.core.order_book cimport OrderBook
 from hummingbot_conn.exchanges.binance._binance_depth cimport DepthRows
+from hummingbot_conn.tracking._latency_stats cimport LatencyStats
+
+from hummingbot_conn.core.order_book import DiffResult
+from hummingbot_conn.tracking.book_integrity import SequenceRule
+from hummingbot_conn.tracking.order_book_sync_events import SyncState
 
 
 cdef extern from "Python.h":
@@ -231,6 +244,10 @@ def parse_book_update(object frame):
     are ``DepthRows`` in the frame's order; ``checksum`` an int.  None means
     "not this fast shape": decode it with a JSON library instead (module
     docstring).  Never raises for bad input (only ``MemoryError``)."""
+    return _parse(frame)
+
+
+cdef tuple _parse(object frame):
     cdef const char* s
     cdef Py_ssize_t n, i, key_end, member, start
     cdef bint is_book = False, is_update = False
@@ -312,3 +329,114 @@ cdef class KrakenBookChecksum(BookChecksum):
             return BookChecksum.matches(self, book, expected)
         except OverflowError:
             return False
+
+
+# ---------------------------------------------------------------- the synced happy path in one call
+
+cdef object _SYNCED = SyncState.SYNCED
+cdef object _ARRIVAL = SequenceRule.ARRIVAL
+cdef object _APPLIED = DiffResult.APPLIED
+
+
+cdef Py_ssize_t _MAX_LANES = 4096      # more symbols than any source subscribes: the map is emptied
+
+
+def apply_book_update(object frame, dict pair_by_symbol, dict syncs, double received_at, dict lanes):
+    """One book update frame of a synced pair, from its text to the applied, checksum-verified book.
+
+    ``frame``: the text frame; ``pair_by_symbol``: WS symbol -> trading pair (the data source's map);
+    ``syncs``: trading pair -> ``OrderBookPairSync`` (the tracker's, ``OrderBookTracker.pair_syncs``);
+    ``received_at``: the frame's arrival on the sync's clock; ``lanes``: the caller's cache (a dict
+    this function fills; one per data source).  Returns True when the frame was taken
+    here, False when nothing was read or changed and the caller must take the general path (a frame
+    the scanner does not recognise, a symbol not in the map, a pair not tracked, not synced, not
+    ``ARRIVAL``-numbered, or without a checksum rendering yet).
+
+    What it does is ``OrderBookPairSync.on_diff`` for a synced ``ARRIVAL`` pair with a checksum,
+    step for step (tracking/order_book_sync.py, step 4): the arrival number, the book's
+    ``apply_diffs``, ``diffs_applied`` and the latency sample, ``matches`` of the pair's checksum
+    rendering.  Every other outcome (rows the book refuses, a result other than ``APPLIED``, a
+    checksum that does not match or cannot be judged) is handed to the sync's own methods
+    (``refused_by_book``, ``not_applied``, ``checksum_failed``), so counters, events and resyncs
+    are the general path's.  The calls in Python that this saves are the only difference."""
+    cdef tuple entry
+    cdef object checksum, seq, result, metrics, sync
+    cdef _Lane lane
+    cdef OrderBook book
+    cdef BookChecksum rendering
+    cdef bint ok
+    entry = _parse(frame)
+    if entry is None:
+        return False
+    lane = lanes.get(entry[0])
+    if (lane is None or lane.pair_map is not pair_by_symbol or lane.syncs is not syncs
+            or syncs.get(lane.pair) is not lane.sync):
+        lane = _lane(entry[0], pair_by_symbol, syncs, lanes)
+        if lane is None:
+            return False
+    sync = lane.sync
+    if sync.state is not _SYNCED:
+        return False
+    checksum = sync._checksum
+    if not isinstance(checksum, BookChecksum):
+        return False
+    book = lane.book
+    rendering = <BookChecksum>checksum
+    bids, asks, crc = entry[1], entry[2], entry[3]
+    # numbered before any refusal, as on_diff does: a diff lost here shows as a gap at the next one
+    seq = sync._seq + 1
+    sync._seq = seq
+    try:
+        result = book.apply_diffs(bids, asks, seq, seq, -1)
+    except (ValueError, TypeError, OverflowError) as exc:
+        sync.refused_by_book(seq, exc)
+        return True
+    if result is not _APPLIED:
+        sync.not_applied(result, bids, asks, seq, seq, -1, received_at, crc)
+        return True
+    metrics = lane.metrics
+    metrics.diffs_applied += 1
+    if lane.latency is not None:
+        lane.latency._add(lane.clock() - received_at)
+    else:
+        metrics.latency.add(lane.clock() - received_at)
+    try:
+        ok = rendering.matches(book, crc)
+    except (TypeError, OverflowError):
+        ok = False      # not judged here: checksum_failed judges it and counts it
+    if not ok:
+        sync.checksum_failed(bids, asks, seq, seq, -1, received_at, crc)
+    return True
+
+
+cdef class _Lane:
+    """What ``apply_book_update`` reads of one symbol's pair that does not change while its sync
+    lives (the sync's book, metrics, clock and sequence rule are set when it is made), so a frame
+    reads only what does change (the sync's state, checksum rendering and arrival number)."""
+    cdef object pair_map, syncs, pair, sync, metrics, clock
+    cdef LatencyStats latency       # None: the metrics hold another latency type, called in Python
+    cdef OrderBook book
+
+
+cdef _Lane _lane(object symbol, dict pair_by_symbol, dict syncs, dict lanes):
+    """The lane of ``symbol`` now (kept in ``lanes``), or None when the fast path does not serve it:
+    the symbol not in the map, its pair not tracked, not ``ARRIVAL``-numbered, a book of another type."""
+    cdef _Lane lane
+    lanes.pop(symbol, None)
+    pair = pair_by_symbol.get(symbol)
+    if pair is None:
+        return None
+    sync = syncs.get(pair)
+    if sync is None or sync._rule is not _ARRIVAL or not isinstance(sync.book, OrderBook):
+        return None
+    lane = _Lane.__new__(_Lane)
+    lane.pair_map, lane.syncs, lane.pair, lane.sync = pair_by_symbol, syncs, pair, sync
+    lane.book = sync.book
+    lane.metrics = sync.metrics
+    lane.clock = sync._clock
+    latency = lane.metrics.latency
+    lane.latency = latency if type(latency) is LatencyStats else None
+    if len(lanes) >= _MAX_LANES:
+        lanes.clear()       # symbols no longer seen hold no sync alive for long
+    lanes[symbol] = lane
+    return lane

@@ -42,7 +42,7 @@ from hummingbot_conn.core.book_checksum import ChecksumStyle
 from hummingbot_conn.core.order_book_message import OrderBookMessage, OrderBookMessageType
 from hummingbot_conn.events import OrderBookTradeEvent
 from hummingbot_conn.exchanges.kraken import constants as CONSTANTS
-from hummingbot_conn.exchanges.kraken._kraken_book import KrakenBookChecksum, parse_book_update
+from hummingbot_conn.exchanges.kraken._kraken_book import KrakenBookChecksum, apply_book_update, parse_book_update
 from hummingbot_conn.exchanges.kraken.constants import KrakenEndpoints
 from hummingbot_conn.exchanges.kraken.pairs import KrakenPairs
 from hummingbot_conn.exchanges.kraken.web_utils import build_public_factory, fetch_pairs
@@ -108,6 +108,10 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
         # hot path's one dict lookup); emptied whenever the pairs are read again
         self._pair_by_symbol: Dict[str, str] = {}
         self._acks: Dict[int, Set[str]] = {}        # req_id -> WS symbols whose book ack is awaited
+        # the tracker's pair -> sync map for apply_book_update, taken from the sink it was asked of
+        self._fast_sink: Any = None
+        self._fast_syncs: Optional[Dict[str, Any]] = None
+        self._book_lanes: Dict[str, Any] = {}       # apply_book_update's cache, per symbol
 
     # ------------------------------------------------------------ instruments
     async def _load_pairs(self) -> KrakenPairs:
@@ -261,6 +265,15 @@ class KrakenAPIOrderBookDataSource(OrderBookTrackerDataSource):
         if sink is None:
             return None
         if type(data) is str:
+            # a synced pair's update: parsed, applied and verified in one compiled call; anything
+            # else (or a sink that is not the tracker) comes back untouched for the path below
+            if sink is not self._fast_sink:     # (the sink's map is asked once per sink, not per frame)
+                self._fast_syncs = getattr(sink, "pair_syncs", None)
+                self._fast_sink = sink
+            syncs = self._fast_syncs
+            if syncs is not None and apply_book_update(data, self._pair_by_symbol, syncs, received_at,
+                                                       self._book_lanes):
+                return None
             parsed = parse_book_update(data)
             if parsed is not None:
                 symbol, bid_rows, ask_rows, crc = parsed

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from hummingbot_conn.core.book_checksum import BookChecksum, ChecksumStyle, crc32
+from hummingbot_conn.core.book_checksum import BookChecksum, ChecksumStyle, crc32, crc32_combine
 from hummingbot_conn.core.order_book import OrderBook
 
 # Kraken's worked example of its WebSocket v2 book checksum (docs/kraken_spot.md section 2):
@@ -175,3 +175,53 @@ def test_a_second_init_at_another_precision_renders_every_level_again():
     fresh = BookChecksum(ChecksumStyle.KRAKEN, 2, 8)
     assert checksum.render(book) == fresh.render(book)
     assert checksum.compute(book) == fresh.compute(book) != KRAKEN_CHECKSUM
+
+
+@settings(max_examples=200)
+@given(st.integers(0, 4), st.integers(1, 12),
+       st.lists(st.tuples(st.booleans(), st.integers(1, 60), st.integers(0, 5)), min_size=1, max_size=40))
+def test_one_rendering_across_a_book_changing_a_few_levels_at_a_time_gives_the_rule_every_time(
+        qty_decimals, levels, changes):
+    """The CRC kept after each level of the last text is reused only while the levels are the same
+    (the class of input closed: a kept CRC outliving a level it covered, whatever changes where:
+    an insert shifting every later level, a delete, a resize, the other side, one book then another)."""
+    checksum = BookChecksum(ChecksumStyle.KRAKEN, 1, qty_decimals, levels)
+    other = BookChecksum(ChecksumStyle.KRAKEN, 1, qty_decimals, levels)
+    bids = dict.fromkeys(range(1, 20), 1)
+    asks = dict.fromkeys(range(40, 60), 2)
+    for is_bid, unit, qty in changes:
+        side = bids if is_bid else asks
+        side_unit = unit if is_bid else unit + 39      # bids below 61, asks from 40 (a crossed price uncrosses)
+        if qty:
+            side[side_unit] = qty
+        else:
+            side.pop(side_unit, None)
+        rows = lambda d: [(_decimal_text(u, 1), _decimal_text(q, qty_decimals)) for u, q in d.items()]  # noqa: E731
+        book = _book(rows(bids), rows(asks))
+        # the book as it really is (it resolves a crossed price) in the rule's text, each time
+        text = checksum.render(book)
+        assert text == other.render(book)
+        assert checksum.compute(book) == zlib.crc32(text.encode()) == other.compute(book)
+        fresh = BookChecksum(ChecksumStyle.KRAKEN, 1, qty_decimals, levels)
+        assert checksum.compute(book) == fresh.compute(book)
+
+
+def test_a_level_that_cannot_be_rendered_leaves_the_kept_prefix_right():
+    book = _book(KRAKEN_BIDS, KRAKEN_ASKS)
+    checksum = BookChecksum(ChecksumStyle.KRAKEN, 1, 8)
+    assert checksum.compute(book) == KRAKEN_CHECKSUM
+    book.apply_diffs([("45280.3", "1e20")], [], 10**6)          # a bid too large to render mid-text
+    with pytest.raises(OverflowError):
+        checksum.compute(book)
+    book.apply_diffs([("45280.3", "1.54592586")], [], 10**6 + 1)
+    assert checksum.compute(book) == KRAKEN_CHECKSUM
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=64), st.binary(max_size=64), st.sampled_from([0, 1, 7, 4095, 4096, 10000]))
+def test_crc32_combine_is_zlibs_rule_for_any_two_texts(a, b, padding):
+    # the two sides' CRCs are combined this way; lengths past the shift table's take its loop
+    b = b + b"\x00" * padding
+    assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+    with pytest.raises(ValueError):
+        crc32_combine(0, 0, -1)
