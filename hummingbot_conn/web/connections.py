@@ -230,6 +230,7 @@ class WSConnection:
         """Close locally; a ``receive()`` in progress returns ``None``."""
         self._closing = True
         self._connected = False
+        self._writes_at_once = False        # a property of the socket, which is going
         ws, self._ws = self._ws, None
         if ws is not None and not ws.closed:
             await ws.close()
@@ -285,6 +286,7 @@ class WSConnection:
         if self.death_tap is not None:
             self.death_tap(error)
         self._connected = False
+        self._writes_at_once = False
         ws, self._ws = self._ws, None
         if ws is not None and not ws.closed:
             await ws.close()

@@ -57,6 +57,7 @@ async def _buffered_after_write(write_at_once: bool, frames: int = 50) -> tuple[
                 await asyncio.sleep(0.001)
         at_once = connection.writes_at_once
         await connection.disconnect()
+        assert connection.writes_at_once is False        # the socket it described is gone
         return buffered, received, at_once
     finally:
         await session.close()
