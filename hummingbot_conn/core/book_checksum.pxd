@@ -19,6 +19,9 @@ cdef struct _KeptSide:
     Py_ssize_t n                # how many; -1: nothing kept
     uint32_t crc                # the CRC-32 of that side's text alone
     Py_ssize_t length           # the text's length in bytes
+    char* text                  # that text ((levels + 1) * LEVEL_TEXT bytes: a level's copy writes 40)
+    Py_ssize_t* offset          # offset[i]: where level i's text starts (levels + 1 entries)
+    uint32_t* state             # state[b]: the running CRC after the text's first 8 b bytes
 
 
 cdef class BookChecksum:

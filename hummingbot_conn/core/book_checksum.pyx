@@ -47,6 +47,10 @@ linear: the CRC of ``a + b`` is the CRC of ``a`` multiplied by ``x**(8 *
 len(b))`` modulo the polynomial, XOR the CRC of ``b``, as zlib's
 ``crc32_combine``); a side whose top levels are the ones it had at the last
 computation keeps its CRC, so an update of one side hashes that side alone.
+Within a side that changed, the levels above the first changed one keep their
+text (kept with each level's offset) and the CRC state after each whole 8-byte
+block of it, so only the levels from the first change down are rendered and
+only the text from that level's block on is hashed.
 """
 from enum import IntEnum
 
@@ -237,6 +241,18 @@ cdef double _pow10(int n):
     return x
 
 
+cdef void _free_kept(_KeptSide* kept) noexcept:
+    free(kept.price)
+    free(kept.amount)
+    free(kept.text)
+    free(kept.offset)
+    free(kept.state)
+    kept.price = kept.amount = NULL
+    kept.text = NULL
+    kept.offset = NULL
+    kept.state = NULL
+
+
 cdef class BookChecksum:
     """``BookChecksum(style, price_decimals, qty_decimals, levels=10)``: the checksum rendering of one pair.
 
@@ -253,6 +269,9 @@ cdef class BookChecksum:
         for k in range(2):
             self._kept[k].price = NULL
             self._kept[k].amount = NULL
+            self._kept[k].text = NULL
+            self._kept[k].offset = NULL
+            self._kept[k].state = NULL
             self._kept[k].n = -1
         self.levels = 0
         self._clear_cache()
@@ -269,8 +288,7 @@ cdef class BookChecksum:
         free(self._cache)
         cdef int k
         for k in range(2):
-            free(self._kept[k].price)
-            free(self._kept[k].amount)
+            _free_kept(&self._kept[k])
 
     def __init__(self, style, price_decimals, qty_decimals, levels=10):
         style = ChecksumStyle(style)
@@ -284,19 +302,24 @@ cdef class BookChecksum:
             raise ValueError(f"levels must be 1..{MAX_LEVELS}, got {levels}")
         # the kept sides' arrays hold ``levels`` entries: all four made before any is replaced, so a
         # failure leaves the arrays and ``levels`` as they were (consistent with each other)
-        cdef double* fresh[4]
+        cdef _KeptSide fresh[2]
         cdef int k
-        for k in range(4):
-            fresh[k] = <double*>malloc(levels * sizeof(double))
-        if fresh[0] == NULL or fresh[1] == NULL or fresh[2] == NULL or fresh[3] == NULL:
-            for k in range(4):
-                free(fresh[k])
+        cdef bint failed = False
+        for k in range(2):
+            fresh[k].price = <double*>malloc(levels * sizeof(double))
+            fresh[k].amount = <double*>malloc(levels * sizeof(double))
+            fresh[k].text = <char*>malloc((levels + 1) * LEVEL_TEXT)
+            fresh[k].offset = <Py_ssize_t*>malloc((levels + 1) * sizeof(Py_ssize_t))
+            fresh[k].state = <uint32_t*>malloc(((levels + 1) * LEVEL_TEXT // 8 + 1) * sizeof(uint32_t))
+            failed = failed or (fresh[k].price == NULL or fresh[k].amount == NULL or fresh[k].text == NULL
+                                or fresh[k].offset == NULL or fresh[k].state == NULL)
+        if failed:
+            for k in range(2):
+                _free_kept(&fresh[k])
             raise MemoryError()
         for k in range(2):
-            free(self._kept[k].price)
-            free(self._kept[k].amount)
-            self._kept[k].price = fresh[2 * k]
-            self._kept[k].amount = fresh[2 * k + 1]
+            _free_kept(&self._kept[k])
+            self._kept[k] = fresh[k]
             self._kept[k].n = -1
         self.levels = levels
         self._style = int(style)
@@ -342,8 +365,7 @@ cdef class BookChecksum:
         cdef char text[TEXT_BUFFER]
         cdef Py_ssize_t n = 0
         cdef uint32_t crc = _ALL_ONES
-        if (self._kept[0].price == NULL or self._kept[0].amount == NULL
-                or self._kept[1].price == NULL or self._kept[1].amount == NULL):
+        if self._kept[0].price == NULL or self._kept[1].price == NULL:     # (all five arrays or none)
             # (a subclass whose __init__ never ran BookChecksum's) the text through a buffer hashed
             # when nearly full, so the CRC runs eight bytes at a time
             self._side_text(&book._asks, -1.0, text, &n, &crc)
@@ -356,32 +378,42 @@ cdef class BookChecksum:
         return _multmodp(_x8(self._kept[1].length), self._kept[0].crc) ^ self._kept[1].crc
 
     cdef int _side_crc(self, const BookSide* side, double sign, _KeptSide* kept) except -1:
-        """``kept`` made the CRC of this side's text alone (module docstring): kept as it is while
-        the side's top levels are the ones it was computed from, computed again otherwise."""
-        cdef char text[TEXT_BUFFER]
-        cdef Py_ssize_t i, n = 0, length, total = 0
+        """``kept`` made the CRC of this side's text alone (module docstring).  The levels from the
+        best down to the first that differs from the kept ones keep their text and the CRC state
+        of the text's whole 8-byte blocks before it; only the levels from there on are rendered
+        and only the text from that block on is hashed (an unchanged side is not touched)."""
+        cdef Py_ssize_t i, j = 0, length, total, p, same
         cdef Py_ssize_t k = min(self.levels, side.n)       # <= levels: the size of kept's arrays
         cdef const Level* level
-        cdef uint32_t crc = _ALL_ONES
-        if kept.n == k:
-            for i in range(k):
-                level = side.levels + side.n - 1 - i
-                if kept.price[i] != sign * level.key or kept.amount[i] != level.amount:
+        cdef uint32_t crc
+        cdef char* text = kept.text
+        if kept.n >= 0:
+            same = min(kept.n, k)
+            while j < same:
+                level = side.levels + side.n - 1 - j
+                if kept.price[j] != sign * level.key or kept.amount[j] != level.amount:
                     break
-            else:
+                j += 1
+            if j == k and kept.n == k:
                 return 0
         kept.n = -1         # until computed whole: a level that cannot be rendered raises below
-        for i in range(k):
+        kept.offset[0] = 0
+        kept.state[0] = _ALL_ONES
+        for i in range(j, k):
             level = side.levels + side.n - 1 - i
-            if n > TEXT_BUFFER - LEVEL_TEXT:
-                crc = _crc32_update(crc, <const uint8_t*>text, n)
-                n = 0
-            self._level_text(level, sign, text + n, &length)
-            n += length
-            total += length
+            self._level_text(level, sign, text + kept.offset[i], &length)
+            kept.offset[i + 1] = kept.offset[i] + length
             kept.price[i] = sign * level.key
             kept.amount[i] = level.amount
-        kept.crc = _crc32_update(crc, <const uint8_t*>text, n) ^ _ALL_ONES
+        total = kept.offset[k]
+        # the blocks wholly before level j's text are the kept text's: their state was stored then
+        p = kept.offset[j] & ~(<Py_ssize_t>7)
+        crc = kept.state[p >> 3]
+        while p + 8 <= total:
+            crc = _crc32_update(crc, <const uint8_t*>text + p, 8)
+            p += 8
+            kept.state[p >> 3] = crc
+        kept.crc = _crc32_update(crc, <const uint8_t*>text + p, total - p) ^ _ALL_ONES
         kept.length = total
         kept.n = k
         return 0

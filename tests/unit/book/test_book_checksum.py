@@ -225,3 +225,24 @@ def test_crc32_combine_is_zlibs_rule_for_any_two_texts(a, b, padding):
     assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
     with pytest.raises(ValueError):
         crc32_combine(0, 0, -1)
+
+
+@settings(max_examples=200)
+@given(st.integers(1, 15),
+       st.lists(st.tuples(st.booleans(), st.integers(1, 40), st.integers(0, 10**12)), min_size=1, max_size=60))
+def test_one_book_changed_in_place_keeps_the_rule_with_texts_of_any_length(levels, changes):
+    """The kept text, its level offsets and the CRC state of its 8-byte blocks are reused only up to
+    the first level that changed (the class of input closed: a kept prefix or block state outliving a
+    level whose text changed length, moving every later level across the block boundaries)."""
+    checksum = BookChecksum(ChecksumStyle.KRAKEN, 8, 8, levels)
+    # levels at even units, changes at any: inserts and deletes shift the later levels' texts
+    # (prices whose texts differ from their first digit on: 1234567, 2469134, ...)
+    book = _book([(_decimal_text(u * 1234567, 8), "1") for u in range(2, 40, 2)],
+                 [(_decimal_text(10**11 + u * 1234567, 8), "2") for u in range(2, 40, 2)])
+    for uid, (is_bid, unit, qty) in enumerate(changes, start=2):
+        price = _decimal_text((0 if is_bid else 10**11) + unit * 1234567, 8)
+        row = [(price, _decimal_text(qty, 8))]
+        book.apply_diffs(row if is_bid else [], [] if is_bid else row, uid)
+        text = checksum.render(book)
+        assert checksum.compute(book) == zlib.crc32(text.encode())
+        assert checksum.compute(book) == BookChecksum(ChecksumStyle.KRAKEN, 8, 8, levels).compute(book)
