@@ -172,9 +172,11 @@ cdef void _fill_shift_table() noexcept nogil:
 _fill_shift_table()
 
 
-cdef uint32_t _x8(Py_ssize_t n) noexcept nogil:
+cdef inline uint32_t _x8(Py_ssize_t n) noexcept nogil:
     """x**(8 n) modulo the polynomial, n >= 0."""
     cdef uint32_t p = <uint32_t>1 << 31
+    if n < _SHIFT_TABLE:
+        return _x8n[n]          # (a side's text, always: the product with x**0 is the entry itself)
     while n >= _SHIFT_TABLE:
         p = _multmodp(p, _x8n[_SHIFT_TABLE - 1])
         n -= _SHIFT_TABLE - 1
