@@ -1,22 +1,21 @@
 """One order's life: the state machine, the fills, the exact accounting.
 
-``InFlightOrder`` (hummingbot's name) moves between states only along
-``TRANSITIONS``, the single table in ``order_state`` (re-exported here).
-Everything else is refused, counted in ``refused_updates`` and logged, never
-applied (a late non-terminal status the order has moved past is an expected
-race: counted in ``stale_updates`` too and logged at DEBUG only):
+``InFlightOrder`` (hummingbot's name) moves between states only along ``TRANSITIONS``,
+the single table in ``order_state`` (re-exported here). Everything else is refused,
+counted in ``refused_updates`` and logged, never applied (a late non-terminal status
+the order has moved past is an expected race: counted in ``stale_updates`` too, DEBUG):
 
 * terminal states (FILLED, CANCELED, EXPIRED, FAILED) absorb: a late OPEN
   never reopens a finished order (hummingbot simply overwrites the state, W-6);
-* fills are facts: a fill reported after a cancel is still counted (the
-  executed amounts move, the state stays CANCELED); a known trade id is a
-  duplicate and ignored; a fill beyond the order amount is refused;
-* the order is FILLED exactly when its fills reach the amount, whatever
-  status messages say: a FILLED status that arrives before its fills only
-  sets ``exchange_reported_filled`` (and the tracker fetches the fills).
+* fills are facts: a fill reported after a cancel is still counted (the executed
+  amounts move, the state stays CANCELED); a known trade id is a duplicate and
+  ignored; a fill beyond the order amount is refused;
+* the order is FILLED exactly when its fills reach the amount, whatever status
+  messages say: a FILLED status before its fills only sets ``exchange_reported_filled``
+  (and the tracker fetches the fills).
 
-Amounts are ``Decimal`` and only ever added: fills of 0.1 and 0.2 complete
-an order of 0.3, with no float and no tolerance.
+Amounts are ``Decimal`` and only ever added: fills of 0.1 and 0.2 complete an order of
+0.3, with no float and no tolerance.
 """
 import asyncio
 import logging
@@ -57,13 +56,12 @@ _ZERO = Decimal(0)
 
 
 cdef class InFlightOrder:
-    """An order this bot placed, from before the request is sent until it is
-    finished (hummingbot's constructor and attribute names).
+    """An order this bot placed, from before the request is sent until it is finished
+    (hummingbot's constructor and attribute names).
 
-    Cost: ``update_with_order_update`` / ``update_with_trade_update`` are O(1)
-    (a table lookup, a dict lookup, two Decimal additions);
-    ``average_executed_price`` and ``cumulative_fee_paid`` are O(fills).
-    """
+    Cost: ``update_with_order_update`` / ``update_with_trade_update`` are O(1) (a table lookup,
+    a dict lookup, two Decimal additions); ``average_executed_price`` and ``cumulative_fee_paid``
+    are O(fills)."""
 
     def __init__(self, str client_order_id, str trading_pair, object order_type, object trade_type,
                  object amount, double creation_timestamp, object price=None, object exchange_order_id=None,
@@ -101,8 +99,7 @@ cdef class InFlightOrder:
         self.refused_updates = 0
         self.stale_updates = 0
         self.last_update_refused = 0
-        self._state = initial_state._value_
-        # the asyncio events are made on first use: most orders are never awaited
+        self._state = initial_state._value_     # (the asyncio events: made on first use, mostly never)
 
     # ---- state -------------------------------------------------------------
     @property
@@ -421,8 +418,8 @@ cdef class InFlightOrder:
 
     # ---- JSON ------------------------------------------------------------------
     cpdef dict to_json(self):
-        """A JSON-ready dict (Decimals as exact strings) that ``from_json`` turns
-        back into an equal order, fills and fees included.  Carries ``version``."""
+        """A JSON-ready dict (Decimals as exact strings) that ``from_json`` turns back into an equal
+        order, fills and fees included.  Carries ``version``."""
         return {
             "version": JSON_VERSION,
             "kind": "perpetual" if isinstance(self, PerpetualDerivativeInFlightOrder) else "spot",
@@ -448,11 +445,10 @@ cdef class InFlightOrder:
 
     @classmethod
     def from_json(cls, data):
-        """Rebuild an order from ``to_json`` output (this format's ``version``
-        1, or hummingbot's unversioned format), exactly: ``from_json(o.to_json())
-        == o`` and its ``to_json()`` is the same dict.  Read strictly, and the
-        restored order must satisfy what a live one does, else ValueError naming
-        the field (the rules: ``in_flight_order_json.pyx``)."""
+        """Rebuild an order from ``to_json`` output (``version`` 1, or hummingbot's unversioned format),
+        exactly: ``from_json(o.to_json()) == o`` and its ``to_json()`` is the same dict.  Read strictly;
+        the restored order must satisfy what a live one does, else ValueError naming the field (the
+        rules: ``in_flight_order_json.pyx``)."""
         (cid, pair, order_type, trade_type, amount, creation, price, eid, state, leverage, position,
          last_update, reported_filled, presumed, executed_base, executed_quote, raw_fills) = read_order_json(data)
         try:
@@ -474,9 +470,8 @@ cdef class InFlightOrder:
 
 
 cdef class PerpetualDerivativeInFlightOrder(InFlightOrder):
-    """An order on a perpetual market: ``position`` must be OPEN or CLOSE (a
-    NIL position is a ValueError at once, where hummingbot fails later in a
-    background task, W-7d)."""
+    """An order on a perpetual market: ``position`` must be OPEN or CLOSE (a NIL position is a
+    ValueError at once, where hummingbot fails later in a background task, W-7d)."""
 
     def __init__(self, str client_order_id, str trading_pair, object order_type, object trade_type,
                  object amount, double creation_timestamp, object price=None, object exchange_order_id=None,
@@ -494,9 +489,8 @@ cdef class PerpetualDerivativeInFlightOrder(InFlightOrder):
 
 
 def order_from_json(data):
-    """``InFlightOrder`` or ``PerpetualDerivativeInFlightOrder`` from ``to_json``
-    output, chosen by its ``kind`` ("spot", "perpetual", or absent for
-    hummingbot's format); anything else is a ValueError."""
+    """``InFlightOrder`` or ``PerpetualDerivativeInFlightOrder`` from ``to_json`` output, chosen by its
+    ``kind`` ("spot", "perpetual", or absent for hummingbot's format); anything else is a ValueError."""
     cdef dict d = _json_dict(data, "InFlightOrder JSON")
     kind = d.get("kind")
     if kind == "perpetual" and type(kind) is str:

@@ -26,6 +26,7 @@ socket's name in log lines.  It builds its own frames and reads its own answers
 """
 from __future__ import annotations
 
+import abc
 import asyncio
 import itertools
 import logging
@@ -59,7 +60,7 @@ class WSOrderEntryUnavailable(ConnectionError):
     request was not processed; send it over REST.  One class for every venue."""
 
 
-class WSOrderSocket:
+class WSOrderSocket(abc.ABC):
     """Requests and their answers over one order socket (module doc); a venue subclasses it.
 
     :param url: the socket's URL
@@ -111,10 +112,12 @@ class WSOrderSocket:
         """Runs after the throttler admitted a ``request`` and before its frame is built; raise
         ``WSOrderEntryUnavailable`` when the request cannot go (nothing sent)."""
 
+    @abc.abstractmethod
     def _answer_id(self, answer: dict) -> Any:
         """The request id ``answer`` names (a key of ``_pending``); None for a frame that answers no
-        request (a heartbeat: ignored); ``NO_REQUEST`` for an id no request can have (dropped)."""
-        raise NotImplementedError
+        request (a heartbeat: ignored); ``NO_REQUEST`` for an id no request can have (dropped).
+        Abstract: how an answer names its request is the venue's protocol (a venue class without
+        it fails at construction, naming it)."""
 
     # ---- the socket ------------------------------------------------------------------------
     async def run(self) -> None:

@@ -36,7 +36,7 @@ class FailingConnection:
         self.disconnected = asyncio.Event()
 
     async def connect(self, url: str, **kwargs: Any) -> None:
-        pass
+        self.url = url                  # connecting always works: the failure is in receive()
 
     async def receive(self) -> Any:
         if self.error is not None:

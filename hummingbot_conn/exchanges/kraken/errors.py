@@ -18,7 +18,12 @@ from hummingbot_conn.web.errors import (
 )
 
 __all__ = ["KrakenErrorBodyFormat", "code_of", "is_auth_error", "is_invalid_nonce", "is_rate_limited",
-           "is_unknown_order", "is_outcome_unknown", "AUTH_CODES", "UNREADABLE_CODE"]
+           "is_unknown_order", "is_outcome_unknown", "AUTH_CODES", "UNREADABLE_CODE", "KrakenOrderNotFound"]
+
+class KrakenOrderNotFound(LookupError):
+    """Kraken holds no order of this client order id / txid (``QueryOrders`` came back empty);
+    also importable from ``hummingbot_conn.exchanges.kraken.exchange``."""
+
 
 #: the key or signature refused for good: waiting cannot cure them
 AUTH_CODES = frozenset({"EAPI:Invalid key", "EAPI:Invalid signature", "EGeneral:Permission denied",

@@ -40,7 +40,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from decimal import Decimal
-from typing import Any, Awaitable, Dict, List, NoReturn, Optional, Union
+from typing import Any, Awaitable, Dict, List, NoReturn, Optional, Tuple, Union
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.decimal_context import library_context
@@ -52,6 +52,7 @@ from hummingbot_conn.exchanges.kraken import constants as CONSTANTS, errors, ord
 from hummingbot_conn.exchanges.kraken.auth import KrakenAuth, NonceSource
 from hummingbot_conn.exchanges.kraken.balance_refresh import BALANCE_REFRESH_SPACING, BalanceRefresher
 from hummingbot_conn.exchanges.kraken.constants import KrakenEndpoints
+from hummingbot_conn.exchanges.kraken.errors import KrakenOrderNotFound
 from hummingbot_conn.exchanges.kraken.order_book_data_source import KrakenAPIOrderBookDataSource
 from hummingbot_conn.exchanges.kraken.pairs import KrakenPair, KrakenPairs
 from hummingbot_conn.exchanges.kraken.trading_counter import TradingCounter, cancel_penalty
@@ -67,10 +68,6 @@ __all__ = ["KrakenExchange", "KrakenOrderNotFound"]
 _NAN = Decimal("NaN")
 PAIRS_REUSE_S = 2.0                 # s: AssetPairs read this recently is not read again
 RATE_LIMIT_PAUSE = 3.0              # s: one call's worth of the Starter counter's decay (1 / 0.33)
-
-
-class KrakenOrderNotFound(LookupError):
-    """Kraken holds no order of this client order id / txid (``QueryOrders`` came back empty)."""
 
 
 class KrakenExchange(ExchangePyBase):
@@ -329,11 +326,9 @@ class KrakenExchange(ExchangePyBase):
         return token
 
     # ---- orders (order_requests.py builds and reads them) ----------------------------------------------------
-    def _send_order_now(self, order: InFlightOrder) -> Optional[Awaitable[tuple]]:
-        """Write ``add_order`` to the socket inside ``buy()`` (no loop turn before it leaves) and return
-        the awaitable of its outcome; None when it cannot leave at once (no socket, pairs not read yet,
-        the trading counter full, no throttler room, a token due): nothing was sent or counted,
-        ``_place_order`` follows."""
+    def _ws_add_order(self, order: InFlightOrder) -> Optional[Tuple[KrakenWSOrderEntry, KrakenPair, bytes]]:
+        """Socket, pair and ``add_order`` params of ``order`` if it can leave over the socket now (up, pairs
+        read, trading counter room, valid params); else None, nothing counted (``_place_order`` follows)."""
         ws, pairs = self._ws_orders, self._pairs
         if ws is None or not ws.up or pairs is None or order.trading_pair not in pairs:
             return None
@@ -344,7 +339,16 @@ class KrakenExchange(ExchangePyBase):
             params = order_requests.ws_add_order(pair, order.client_order_id, order.amount, order.trade_type,
                                                  order.order_type, order.price if order.price is not None else _NAN)
         except ValueError:
-            return None         # _place_order raises it again: the order fails, nothing sent
+            return None
+        return ws, pair, params
+
+    def _send_order_now(self, order: InFlightOrder) -> Optional[Awaitable[tuple]]:
+        """Write ``add_order`` inside ``buy()`` (no loop turn) and return the awaitable of its outcome; None
+        when it cannot leave at once (``_ws_add_order``, throttler, token): nothing sent or counted."""
+        found = self._ws_add_order(order)
+        if found is None:
+            return None
+        ws, pair, params = found
         sent = ws.send_now(CONSTANTS.WS_ADD_ORDER_METHOD, params, CONSTANTS.ADD_ORDER_PATH_URL)
         if sent is None:
             return None
@@ -353,16 +357,10 @@ class KrakenExchange(ExchangePyBase):
                                order.order_type, order.price if order.price is not None else _NAN)
 
     def _rehearse_send(self, order: InFlightOrder) -> None:
-        """``_send_order_now`` without the send: the counter and throttler asked, the frame built,
-        nothing written, counted or charged (connector/order_path_warmer.py)."""
-        ws, pairs = self._ws_orders, self._pairs
-        if ws is None or not ws.up or pairs is None or order.trading_pair not in pairs:
-            return
-        pair = pairs.pair(order.trading_pair)
-        self._trading_counter.wait_for(pair.altname)
-        params = order_requests.ws_add_order(pair, order.client_order_id, order.amount, order.trade_type,
-                                             order.order_type, order.price if order.price is not None else _NAN)
-        ws.rehearse(CONSTANTS.WS_ADD_ORDER_METHOD, params, CONSTANTS.ADD_ORDER_PATH_URL)
+        """``_send_order_now`` minus the send: nothing written, counted or charged (order_path_warmer.py)."""
+        found = self._ws_add_order(order)
+        if found is not None:
+            found[0].rehearse(CONSTANTS.WS_ADD_ORDER_METHOD, found[2], CONSTANTS.ADD_ORDER_PATH_URL)
 
     async def _ws_placed(self, ws: KrakenWSOrderEntry, pair: KrakenPair, params: bytes, sent: Optional[Sent],
                          order_id: str, amount: Decimal, trade_type: TradeType, order_type: OrderType,

@@ -12,7 +12,7 @@ import asyncio
 
 import aiohttp
 import pytest
-from aiohttp import web
+from support.ws_server import serve_ws
 
 from hummingbot_conn.web.connections import WSConnection
 
@@ -21,28 +21,9 @@ uvloop = pytest.importorskip("uvloop")      # in the test extra: CI runs both lo
 LOOPS = {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}
 
 
-async def _serve(received: list[str]) -> tuple[web.AppRunner, str]:
-    async def handler(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(max_msg_size=64 * 1024 * 1024)
-        await ws.prepare(request)
-        async for msg in ws:
-            if msg.type is aiohttp.WSMsgType.TEXT:
-                received.append(msg.data)
-        return ws
-
-    app = web.Application()
-    app.router.add_get("/ws", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]    # type: ignore[union-attr]
-    return runner, f"ws://127.0.0.1:{port}/ws"
-
-
 async def _buffered_after_write(write_at_once: bool, frames: int = 50) -> tuple[list[int], list[str], bool]:
     received: list[str] = []
-    runner, url = await _serve(received)
+    runner, url = await serve_ws(received)
     session = aiohttp.ClientSession()
     try:
         connection = WSConnection(session)
@@ -87,7 +68,7 @@ def test_flow_control_still_holds_for_a_write_the_kernel_does_not_take_whole() -
     # can_write_now() says no (the caller awaits the coroutine path), and everything arrives
     async def run() -> tuple[bool, bool, int]:
         received: list[str] = []
-        runner, url = await _serve(received)
+        runner, url = await serve_ws(received)
         session = aiohttp.ClientSession()
         try:
             connection = WSConnection(session)

@@ -6,11 +6,12 @@ entries catch (never a hang), and pings are answered.  The basic cases are in te
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, List, Optional
+from typing import List, Optional
 
 import aiohttp
 import pytest
 from aiohttp import web
+from support.ws_server import serve_ws
 
 from hummingbot_conn.web.connections import WSConnection
 from hummingbot_conn.web.errors import WSDisconnectedError
@@ -19,32 +20,6 @@ uvloop = pytest.importorskip("uvloop")
 
 LOOPS = {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}
 FRAMES, SIZE = 400, 64 * 1024          # 25 MiB: more than the kernel's buffers take from a stalled reader
-
-
-async def _serve(received: List[str], gate: asyncio.Event, abort_after: Optional[int] = None,
-                 on_open: Optional[Callable[[web.WebSocketResponse], Any]] = None) -> tuple[web.AppRunner, str]:
-    async def handler(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(max_msg_size=64 * 1024 * 1024, autoping=False)     # pongs reach us
-        await ws.prepare(request)
-        if on_open is not None:
-            await on_open(ws)
-        await gate.wait()                       # the stalled reader: nothing read until the gate opens
-        async for msg in ws:
-            if msg.type is aiohttp.WSMsgType.TEXT:
-                received.append(msg.data)
-                if abort_after is not None and len(received) >= abort_after:
-                    request.transport.abort()   # type: ignore[union-attr]   # a reset, mid-stream
-                    break
-        return ws
-
-    app = web.Application()
-    app.router.add_get("/ws", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]    # type: ignore[union-attr]
-    return runner, f"ws://127.0.0.1:{port}/ws"
 
 
 def _frame(i: int) -> bytes:
@@ -69,7 +44,7 @@ def test_a_stalled_reader_pauses_the_writer_and_every_frame_arrives_in_order(loo
     async def run() -> tuple[dict, List[str], bool]:
         received: List[str] = []
         gate = asyncio.Event()
-        runner, url = await _serve(received, gate)
+        runner, url = await serve_ws(received, gate)
         session = aiohttp.ClientSession()
         try:
             connection = WSConnection(session)
@@ -106,7 +81,7 @@ def test_a_socket_reset_mid_stream_is_an_error_of_the_write_never_a_hang(loop: s
     async def run() -> tuple[Optional[BaseException], bool, Optional[BaseException]]:
         received: List[str] = []
         gate = asyncio.Event()
-        runner, url = await _serve(received, gate, abort_after=5)
+        runner, url = await serve_ws(received, gate, abort_after=5)
         session = aiohttp.ClientSession()
         try:
             connection = WSConnection(session)
@@ -152,7 +127,7 @@ def test_the_servers_pings_are_answered_under_write_at_once(loop: str) -> None:
                 pongs.append(msg.data)
             gate.set()
 
-        runner, url = await _serve(received, gate, on_open=ping_then_read)
+        runner, url = await serve_ws(received, gate, on_open=ping_then_read)
         session = aiohttp.ClientSession()
         try:
             connection = WSConnection(session)

@@ -210,3 +210,15 @@ def test_one_unavailable_error_for_every_venue_under_both_old_import_paths():
     assert binance_entry.WSOrderEntryUnavailable is ws_order_socket.WSOrderEntryUnavailable
     assert kraken_entry.WSOrderEntryUnavailable is ws_order_socket.WSOrderEntryUnavailable
     assert issubclass(WSOrderEntryUnavailable, ConnectionError)
+
+
+def test_a_venue_without_answer_id_fails_at_construction_naming_it():
+    class NoIds(WSOrderSocket):
+        pass
+
+    async def factory() -> Any:
+        raise AssertionError("never called")
+
+    with pytest.raises(TypeError, match="_answer_id"):
+        NoIds("ws://127.0.0.1:9/orders", factory, AsyncThrottler([RateLimit("ORDERS", 1000, 1.0)]),
+              request_timeout=1.0, connect_options={})

@@ -25,7 +25,7 @@ balances and fees.
 """
 import asyncio
 from decimal import Decimal
-from typing import Any, Awaitable, Dict, List, Optional, Union
+from typing import Any, Awaitable, Dict, List, Optional, Tuple, Union
 
 from hummingbot_conn.common import OrderType, TradeType
 from hummingbot_conn.connector.exchange_py_base import ExchangePyBase
@@ -183,34 +183,37 @@ class BinanceExchange(BinanceConnectorMixin, ExchangePyBase):
             data["price"] = f"{price:f}"
         return data
 
+    def _ws_order_params(self, order: InFlightOrder) -> Optional[Tuple[BinanceWSOrderEntry, Dict[str, Any]]]:
+        """The socket and ``order.place`` params of ``order`` while the socket is up and its pair is in the
+        symbol map; else None (the order's path is ``_place_order``)."""
+        ws = self._ws_orders
+        pair = order.trading_pair
+        if ws is None or not ws.up or not self._symbol_map.has_pair(pair):
+            return None
+        return ws, self._order_params(self._symbol_map.exchange_symbol(pair), order.client_order_id, pair,
+                                      order.amount, order.trade_type, order.order_type,
+                                      order.price if order.price is not None else _NAN)
+
     def _send_order_now(self, order: InFlightOrder) -> Optional[Awaitable[tuple]]:
         """Write ``order.place`` to the WebSocket API inside ``buy()`` (no loop turn before the
         request leaves; docs/binance_spot.md section 7.6) and return the awaitable of its outcome
         (as ``_place_order``'s); None when it cannot leave at once (socket down, no throttler
         room, pair not in the symbol map yet): nothing was sent, ``_place_order`` follows."""
-        ws = self._ws_orders
-        pair = order.trading_pair
-        if ws is None or not ws.up or not self._symbol_map.has_pair(pair):
+        found = self._ws_order_params(order)
+        if found is None:
             return None
-        order_id, trade_type = order.client_order_id, order.trade_type
-        data = self._order_params(self._symbol_map.exchange_symbol(pair), order_id, pair, order.amount, trade_type,
-                                  order.order_type, order.price if order.price is not None else _NAN)
+        ws, data = found
         sent = ws.send_now(CONSTANTS.WS_ORDER_PLACE_METHOD, data)
         if sent is None:
             return None
-        return self._ws_order_outcome(ws, data, sent, order_id, pair, trade_type)
+        return self._ws_order_outcome(ws, data, sent, order.client_order_id, order.trading_pair, order.trade_type)
 
     def _rehearse_send(self, order: InFlightOrder) -> None:
         """``_send_order_now`` without the send: params, signature and frame built, the throttler
         asked, nothing written or charged (connector/order_path_warmer.py)."""
-        ws = self._ws_orders
-        pair = order.trading_pair
-        if ws is None or not ws.up or not self._symbol_map.has_pair(pair):
-            return
-        data = self._order_params(self._symbol_map.exchange_symbol(pair), order.client_order_id, pair, order.amount,
-                                  order.trade_type, order.order_type,
-                                  order.price if order.price is not None else _NAN)
-        ws.rehearse(CONSTANTS.WS_ORDER_PLACE_METHOD, data)
+        found = self._ws_order_params(order)
+        if found is not None:
+            found[0].rehearse(CONSTANTS.WS_ORDER_PLACE_METHOD, found[1])
 
     async def _ws_order_outcome(self, ws: BinanceWSOrderEntry, data: Dict[str, Any], sent: Any, order_id: str,
                                 trading_pair: str, trade_type: TradeType) -> tuple:
